@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Test harness: source this file, then call `poc_swtpm_start NAME`. It manufactures a
+# private swtpm (EK + platform certificates from a CA local to the test), starts it on
+# free loopback ports and exports POC_TCTI / TPM2TOOLS_TCTI. Everything lives under
+# $POC_TEST_TMP, and an EXIT trap stops every swtpm this shell started and removes the
+# folder, on success and on failure alike.
+set -u
+
+POC_TEST_TMP=${POC_TEST_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/poc-test.XXXXXX")}
+export POC_TEST_TMP
+_poc_swtpm_pids=()
+
+poc_cleanup() {
+	local p
+	for p in "${_poc_swtpm_pids[@]:-}"; do
+		[ -n "$p" ] || continue
+		kill "$p" 2>/dev/null
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	_poc_swtpm_pids=()
+	[ -n "${POC_KEEP_TMP:-}" ] || rm -rf "$POC_TEST_TMP"
+}
+trap poc_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A free TCP port pair (P, P+1) on 127.0.0.1: bind-test with bash's /dev/tcp (connect
+# refused means nobody listens); the start loop below retries if we lose a race.
+_poc_free_port() {
+	local p
+	for _ in $(seq 1 200); do
+		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+		(exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && continue
+		(exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null && continue
+		echo "$p"; return 0
+	done
+	return 1
+}
+
+# poc_swtpm_manufacture DIR: a TPM 2.0 state with RSA+ECC EKs, EK and platform
+# certificates issued by a CA under DIR/ca (never /var/lib/swtpm-localca).
+poc_swtpm_manufacture() {
+	local dir=$1
+	mkdir -p "$dir/state" "$dir/ca"
+	cat > "$dir/swtpm-localca.conf" <<CONF
+statedir = $dir/ca
+signingkey = $dir/ca/signkey.pem
+issuercert = $dir/ca/issuercert.pem
+certserial = $dir/ca/certserial
+CONF
+	cat > "$dir/swtpm-localca.options" <<CONF
+--platform-manufacturer poc-pkcs11-test
+--platform-version 2.1
+--platform-model swtpm
+CONF
+	cat > "$dir/swtpm_setup.conf" <<CONF
+create_certs_tool = $(command -v swtpm_localca)
+create_certs_tool_config = $dir/swtpm-localca.conf
+create_certs_tool_options = $dir/swtpm-localca.options
+active_pcr_banks = sha256,sha384
+CONF
+	swtpm_setup --tpm2 --tpmstate "$dir/state" --config "$dir/swtpm_setup.conf" \
+		--create-ek-cert --create-platform-cert --ecc --overwrite \
+		--pcr-banks sha256,sha384 >"$dir/setup.log" 2>&1 || {
+		echo "swtpm_setup failed:" >&2; cat "$dir/setup.log" >&2; return 1; }
+}
+
+# poc_swtpm_start NAME: manufacture (once) and start swtpm NAME; exports
+# POC_TCTI, TPM2TOOLS_TCTI, POC_SWTPM_DIR (its folder, CA in $POC_SWTPM_DIR/ca).
+poc_swtpm_start() {
+	local name=${1:-tpm} dir port pid
+	dir=$POC_TEST_TMP/swtpm-$name
+	[ -d "$dir/state" ] || poc_swtpm_manufacture "$dir" || return 1
+	for _ in 1 2 3 4 5; do
+		port=$(_poc_free_port) || return 1
+		swtpm socket --tpm2 --tpmstate dir="$dir/state" \
+			--server type=tcp,port="$port",bindaddr=127.0.0.1 \
+			--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
+			--flags not-need-init,startup-clear >"$dir/swtpm.log" 2>&1 &
+		pid=$!
+		for _ in $(seq 1 50); do
+			(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			_poc_swtpm_pids+=("$pid")
+			export POC_SWTPM_DIR=$dir POC_SWTPM_PID=$pid POC_SWTPM_PORT=$port
+			export POC_TCTI="swtpm:host=127.0.0.1,port=$port"
+			export TPM2TOOLS_TCTI=$POC_TCTI
+			return 0
+		fi
+		wait "$pid" 2>/dev/null
+	done
+	echo "could not start swtpm:" >&2; cat "$dir/swtpm.log" >&2
+	return 1
+}
+
+# poc_swtpm_stop: stop the most recently started swtpm (its state is kept).
+poc_swtpm_stop() {
+	local n=${#_poc_swtpm_pids[@]}
+	[ "$n" -gt 0 ] || return 0
+	local p=${_poc_swtpm_pids[$((n - 1))]}
+	kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
+	unset "_poc_swtpm_pids[$((n - 1))]"
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef POC_POCTOOL_H
+#define POC_POCTOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes: the contract of DESIGN.md sections 8-9. */
+#define POC_EXIT_OK 0
+#define POC_EXIT_DENIED 1
+#define POC_EXIT_USAGE 2
+
+struct poc_cmd {
+	const char *name;    /* "evidence verify" */
+	const char *summary; /* one line for the top-level --help */
+	int (*run)(int argc, char **argv);
+};
+
+/* Reads a whole file (at most max bytes) into a new buffer; prints why on failure. */
+uint8_t *poc_tool_read_file(const char *path, size_t max, size_t *len);
+/* Writes a whole file atomically enough for a CLI (write, fsync, rename). */
+int poc_tool_write_file(const char *path, const uint8_t *buf, size_t len);
+/* Prints "poctool: ..." to stderr. */
+void poc_tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* True when argv holds -h or --help. */
+int poc_tool_wants_help(int argc, char **argv);
+
+#endif
