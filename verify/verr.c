@@ -6,6 +6,7 @@
 
 #include <openssl/err.h>
 
+__attribute__((format(printf, 3, 0)))
 static void vset(struct poc_err *e, enum poc_verr code, const char *fmt, va_list ap)
 {
 	e->code = code;

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# TAP helpers for integration tests. Source after tests/swtpm-env.sh (which owns the temp
+# folder and cleanup). Each check prints "ok N - ..." or "not ok N - ..."; call t_done last.
+_t_n=0 _t_fail=0
+D=${POC_TESTDATA:?POC_TESTDATA is not set}
+POCTOOL=${POCTOOL:?POCTOOL is not set}
+
+t_ok() { _t_n=$((_t_n + 1)); echo "ok $_t_n - $*"; }
+t_fail() { _t_n=$((_t_n + 1)); _t_fail=$((_t_fail + 1)); echo "not ok $_t_n - $*"; }
+t_diag() { sed 's/^/# /'; }
+
+# t_run WANT_EXIT DESCRIPTION CMD...: runs CMD, output in $T_OUT, checks the exit code.
+t_run() {
+	local want=$1 desc=$2 rc; shift 2
+	T_OUT=$("$@" 2>&1); rc=$?
+	if [ "$rc" = "$want" ]; then t_ok "$desc"; else
+		t_fail "$desc (exit $rc, want $want)"; printf '%s\n' "$T_OUT" | head -20 | t_diag; fi
+	return 0
+}
+# t_has TEXT DESCRIPTION: the last t_run's output contains TEXT.
+t_has() {
+	if printf '%s' "$T_OUT" | grep -qF -- "$1"; then t_ok "$2"; else
+		t_fail "$2 (output lacks \"$1\")"; printf '%s\n' "$T_OUT" | head -20 | t_diag; fi
+}
+t_done() { echo "1..$_t_n"; [ "$_t_fail" = 0 ] && [ "$_t_n" -gt 0 ]; }

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* poctool evidence pack | verify: build an evidence bundle from files, and appraise one. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "appraise.h"
+#include "bundle.h"
+#include "commands.h"
+#include "hex.h"
+#include "policy_file.h"
+#include "poctool.h"
+#include "tpm_attest.h"
+
+#define EVIDENCE_FILE_MAX (16u << 20)
+
+static const char *const coll_ext[POC_COLL_COUNT] = {
+	".json", ".bin", ".pem", ".json", ".bin", ".pem", ".der", ".der", ".pem",
+};
+
+static int read_blob(const char *path, struct poc_blob *b)
+{
+	struct poc_err e = { 0 };
+	size_t len;
+	uint8_t *buf = poc_tool_read_file(path, EVIDENCE_FILE_MAX, &len);
+
+	if (buf == NULL)
+		return -1;
+	poc_blob_clear(b);
+	b->p = buf;
+	b->len = len;
+	(void)e;
+	return 0;
+}
+
+/* A collateral folder (tcb_info.json, ...) into the bundle. */
+static int read_collateral(const char *dir, struct poc_bundle *b)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < POC_COLL_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s%s", dir, poc_coll_item_name(i), coll_ext[i]);
+		if (read_blob(path, &b->collateral[i]) < 0)
+			return -1;
+	}
+	b->has_collateral = 1;
+	return 0;
+}
+
+static int parse_nonce(const char *hex, struct poc_blob *out)
+{
+	struct poc_err e = { 0 };
+	uint8_t buf[256];
+	size_t n;
+
+	if (poc_hex_decode(&e, hex, strlen(hex), buf, sizeof(buf), &n) < 0) {
+		poc_tool_warn("--nonce: %s", e.msg);
+		return -1;
+	}
+	if (poc_blob_set(&e, out, buf, n) < 0) {
+		poc_tool_warn("--nonce: %s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * PCR values for quote q: "[BANK:]FILE" of "INDEX HEX" lines. Without BANK the
+ * bank is the one the quote selects (it must select exactly one).
+ */
+static int read_pcrs(const char *arg, struct poc_bundle_quote *q)
+{
+	struct poc_err e = { 0 };
+	struct poc_tpm_quote tq;
+	const char *colon = strchr(arg, ':'), *path = arg;
+	char bank[16];
+	uint16_t alg = 0;
+	uint8_t *txt;
+	size_t len;
+	int rv;
+
+	if (colon != NULL && (size_t)(colon - arg) < sizeof(bank)) {
+		memcpy(bank, arg, (size_t)(colon - arg));
+		bank[colon - arg] = '\0';
+		if (poc_tpm_alg_from_name(bank, &alg) == 0)
+			path = colon + 1;
+	}
+	if (path == arg) {
+		if (q->attest.p == NULL) {
+			poc_tool_warn("--pcrs %s: give --tpm-quote first, or name the bank (sha256:FILE)", arg);
+			return -1;
+		}
+		if (poc_tpm_quote_parse(&e, q->attest.p, q->attest.len, q->sig.p ? q->sig.p : (const uint8_t *)"", q->sig.len, &tq) < 0 &&
+		    e.code != POC_OK && q->sig.p != NULL) {
+			poc_tool_warn("--pcrs %s: the quote does not parse: %s", arg, e.msg);
+			return -1;
+		}
+		if (q->sig.p == NULL || tq.attest.attested.quote.pcrSelect.count != 1) {
+			poc_tool_warn("--pcrs %s: name the bank (sha256:FILE): give --tpm-sig first or the quote selects several banks", arg);
+			return -1;
+		}
+		alg = tq.attest.attested.quote.pcrSelect.pcrSelections[0].hash;
+	}
+	txt = poc_tool_read_file(path, 1u << 20, &len);
+	if (txt == NULL)
+		return -1;
+	rv = poc_pcrs_parse_text(&e, &q->pcrs, alg, (const char *)txt, len);
+	free(txt);
+	if (rv < 0)
+		poc_tool_warn("%s: %s", path, e.msg);
+	return rv;
+}
+
+static void pack_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: poctool evidence pack -o BUNDLE [options]\n\n"
+		"Builds an evidence bundle (CBOR, DESIGN.md section 3) from raw files.\n\n"
+		"  -o, --out FILE          the bundle to write (required)\n"
+		"  --nonce HEX             the nonce the evidence was collected for (recorded)\n"
+		"  --tpm-quote FILE        TPMS_ATTEST as signed; starts a new quote (up to %d)\n"
+		"  --tpm-sig FILE          its TPMT_SIGNATURE\n"
+		"  --pcrs [BANK:]FILE      its PCR values, \"INDEX HEX\" lines; BANK defaults to\n"
+		"                          the bank the quote selects\n"
+		"  --ak-pub FILE           AK public area (TPMT_PUBLIC or TPM2B_PUBLIC)\n"
+		"  --ak-cert FILE          AK certificate (DER or PEM)\n"
+		"  --ak-chain FILE         AK issuer certificates (repeatable)\n"
+		"  --ek-cert FILE          EK certificate\n"
+		"  --eventlog FILE         TCG event log (binary_bios_measurements)\n"
+		"  --tdx-quote FILE        TDX quote (v4 or v5)\n"
+		"  --ccel-table FILE       ACPI CCEL table\n"
+		"  --ccel-log FILE         CCEL event log\n"
+		"  --collateral DIR        DCAP collateral folder (tcb_info.json, ...)\n"
+		"  --hcl-report FILE       Azure HCL report\n"
+		"  --poe FILE              Intel POE token\n",
+		POC_BUNDLE_MAX_QUOTES);
+}
+
+int poc_cmd_evidence_pack(int argc, char **argv)
+{
+	enum { O_NONCE = 256, O_QUOTE, O_SIG, O_PCRS, O_AKPUB, O_AKCERT, O_AKCHAIN, O_EKCERT, O_EVLOG,
+	       O_TDX, O_CCELT, O_CCELL, O_COLL, O_HCL, O_POE };
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' }, { "nonce", required_argument, NULL, O_NONCE },
+		{ "tpm-quote", required_argument, NULL, O_QUOTE }, { "tpm-sig", required_argument, NULL, O_SIG },
+		{ "pcrs", required_argument, NULL, O_PCRS }, { "ak-pub", required_argument, NULL, O_AKPUB },
+		{ "ak-cert", required_argument, NULL, O_AKCERT }, { "ak-chain", required_argument, NULL, O_AKCHAIN },
+		{ "ek-cert", required_argument, NULL, O_EKCERT }, { "eventlog", required_argument, NULL, O_EVLOG },
+		{ "tdx-quote", required_argument, NULL, O_TDX }, { "ccel-table", required_argument, NULL, O_CCELT },
+		{ "ccel-log", required_argument, NULL, O_CCELL }, { "collateral", required_argument, NULL, O_COLL },
+		{ "hcl-report", required_argument, NULL, O_HCL }, { "poe", required_argument, NULL, O_POE },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	struct poc_bundle b;
+	struct poc_err e = { 0 };
+	struct poc_bundle_quote *q = NULL;
+	const char *out = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int c, rv = POC_EXIT_USAGE;
+
+	memset(&b, 0, sizeof(b));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		int r = 0;
+
+		switch (c) {
+		case 'h': pack_usage(stdout); rv = POC_EXIT_OK; goto done;
+		case 'o': out = optarg; break;
+		case O_NONCE: r = parse_nonce(optarg, &b.nonce); break;
+		case O_QUOTE:
+			if (b.nquotes == POC_BUNDLE_MAX_QUOTES) {
+				poc_tool_warn("at most %d quotes", POC_BUNDLE_MAX_QUOTES);
+				goto done;
+			}
+			q = &b.quotes[b.nquotes++];
+			r = read_blob(optarg, &q->attest);
+			break;
+		case O_SIG:
+		case O_PCRS:
+			if (q == NULL) {
+				poc_tool_warn("--%s comes after the --tpm-quote it belongs to", c == O_SIG ? "tpm-sig" : "pcrs");
+				goto done;
+			}
+			r = c == O_SIG ? read_blob(optarg, &q->sig) : read_pcrs(optarg, q);
+			break;
+		case O_AKPUB: r = read_blob(optarg, &b.ak_pub); break;
+		case O_AKCERT: r = read_blob(optarg, &b.ak_cert); break;
+		case O_AKCHAIN:
+			if (b.n_ak_chain == POC_BUNDLE_MAX_CHAIN) {
+				poc_tool_warn("at most %d --ak-chain files", POC_BUNDLE_MAX_CHAIN);
+				goto done;
+			}
+			r = read_blob(optarg, &b.ak_chain[b.n_ak_chain++]);
+			break;
+		case O_EKCERT: r = read_blob(optarg, &b.ek_cert); break;
+		case O_EVLOG: r = read_blob(optarg, &b.eventlog); break;
+		case O_TDX: r = read_blob(optarg, &b.tdx_quote); break;
+		case O_CCELT: r = read_blob(optarg, &b.ccel_table); break;
+		case O_CCELL: r = read_blob(optarg, &b.ccel_log); break;
+		case O_COLL: r = read_collateral(optarg, &b); break;
+		case O_HCL: r = read_blob(optarg, &b.hcl_report); break;
+		case O_POE: r = read_blob(optarg, &b.poe); break;
+		default: pack_usage(stderr); goto done;
+		}
+		if (r < 0)
+			goto done;
+	}
+	if (out == NULL || optind != argc) {
+		pack_usage(stderr);
+		goto done;
+	}
+	for (size_t i = 0; i < b.nquotes; i++) {
+		if (b.quotes[i].sig.p == NULL) {
+			poc_tool_warn("quote %zu has no --tpm-sig", i);
+			goto done;
+		}
+	}
+	if (poc_bundle_encode(&e, &b, &buf, &len) < 0) {
+		poc_tool_warn("%s", e.msg);
+		goto done;
+	}
+	if (poc_tool_write_file(out, buf, len) < 0)
+		goto done;
+	rv = POC_EXIT_OK;
+done:
+	free(buf);
+	poc_bundle_free(&b);
+	return rv;
+}
+
+static void verify_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: poctool evidence verify BUNDLE --policy FILE [--nonce HEX] [--at UNIXTIME]\n"
+		"                               [--collateral DIR] [--record OUT]\n\n"
+		"Appraises an evidence bundle under a policy (DESIGN.md section 8).\n"
+		"Exit 0: accepted (prints a summary). 1: denied (prints the failing policy clause\n"
+		"as a JSON path and what was observed). 2: unusable input or usage.\n\n"
+		"  --policy FILE      the JSON policy (certificate paths relative to it)\n"
+		"  --nonce HEX        the nonce the evidence must cover; without it no nonce is\n"
+		"                     checked and the summary says so\n"
+		"  --at UNIXTIME      verification time for certificates, CRLs and collateral\n"
+		"                     (default: now)\n"
+		"  --collateral DIR   DCAP collateral folder, used instead of the bundle's\n"
+		"  --record OUT       write the attestation record (not available yet)\n");
+}
+
+static void print_summary(const struct poc_appraisal *a, int64_t at)
+{
+	char hex[2 * 66 + 1];
+	size_t i;
+
+	printf("accepted\n");
+	printf("  verified at: %" PRId64 "\n", at);
+	printf("  nonce: %s\n", a->nonce_checked ? "checked" : "NOT checked (the evidence may be a replay)");
+	printf("  vtpm: %s", poc_ear_status_name(a->vtpm));
+	if (a->nquotes) {
+		printf(" (%zu quote%s", a->nquotes, a->nquotes == 1 ? "" : "s");
+		if (a->ak_name_len) {
+			poc_hex_encode(a->ak_name, a->ak_name_len, hex);
+			printf(", AK name %s", hex);
+		}
+		printf(", clock %" PRIu64 ", resetCount %" PRIu64 ", restartCount %" PRIu64 ", firmware %016" PRIx64 ")",
+		       a->clock, a->reset_count, a->restart_count, a->firmware_version);
+	}
+	printf("\n  tee: %s", poc_ear_status_name(a->tee));
+	if (a->has_tdx) {
+		poc_hex_encode(a->mrtd, 48, hex);
+		printf(" (TDX, MRTD %s%s", hex, a->tdx_debug ? ", DEBUG" : "");
+		if (a->tcb_status[0])
+			printf(", TCB %s since %s%s%s", a->tcb_status, a->tcb_date, a->advisories[0] ? ", advisories " : "",
+			       a->advisories);
+		printf(")");
+	}
+	printf("\n  poc: %s", poc_ear_status_name(a->poc));
+	if (a->provider[0])
+		printf(" (provider %s)", a->provider);
+	printf("\n");
+	if (a->gce.present)
+		printf("  gce: zone %s, project %s (%" PRIu64 "), instance %s (%" PRIu64 ")%s\n", a->gce.zone,
+		       a->gce.project_id, a->gce.project_number, a->gce.instance_name, a->gce.instance_id,
+		       a->gce.has_security ? (a->gce.is_production ? ", production" : ", not production") : "");
+	for (i = 0; i < a->nnotes; i++)
+		printf("  note: %s\n", a->notes[i]);
+}
+
+int poc_cmd_evidence_verify(int argc, char **argv)
+{
+	enum { O_POLICY = 256, O_NONCE, O_AT, O_COLL, O_RECORD };
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, O_POLICY }, { "nonce", required_argument, NULL, O_NONCE },
+		{ "at", required_argument, NULL, O_AT }, { "collateral", required_argument, NULL, O_COLL },
+		{ "record", required_argument, NULL, O_RECORD }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *policy_path = NULL, *coll = NULL, *record = NULL;
+	struct poc_appraise_opts ao = { 0 };
+	struct poc_blob nonce = { 0 };
+	struct poc_policy *policy = NULL;
+	struct poc_appraisal a;
+	struct poc_bundle b;
+	struct poc_err e = { 0 };
+	uint8_t *buf = NULL;
+	size_t len;
+	int c, rv = POC_EXIT_USAGE, have_nonce = 0;
+
+	memset(&b, 0, sizeof(b));
+	ao.at = (int64_t)time(NULL);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': verify_usage(stdout); rv = POC_EXIT_OK; goto done;
+		case O_POLICY: policy_path = optarg; break;
+		case O_NONCE:
+			if (parse_nonce(optarg, &nonce) < 0)
+				goto done;
+			have_nonce = 1;
+			break;
+		case O_AT: {
+			char *end;
+
+			errno = 0;
+			ao.at = strtoll(optarg, &end, 10);
+			if (errno || *optarg == '\0' || *end != '\0' || ao.at < 0) {
+				poc_tool_warn("--at: \"%s\" is not a Unix time", optarg);
+				goto done;
+			}
+			break;
+		}
+		case O_COLL: coll = optarg; break;
+		case O_RECORD: record = optarg; break;
+		default: verify_usage(stderr); goto done;
+		}
+	}
+	if (policy_path == NULL || optind != argc - 1) {
+		verify_usage(stderr);
+		goto done;
+	}
+	if (record != NULL) {
+		poc_tool_warn("--record: attestation records are not available in this version");
+		goto done;
+	}
+	buf = poc_tool_read_file(argv[optind], POC_BUNDLE_MAX, &len);
+	if (buf == NULL)
+		goto done;
+	if (poc_bundle_decode(&e, buf, len, &b) < 0) {
+		poc_tool_warn("%s: %s", argv[optind], e.msg);
+		goto done;
+	}
+	if (coll != NULL && read_collateral(coll, &b) < 0)
+		goto done;
+	policy = poc_tool_policy_load(policy_path);
+	if (policy == NULL)
+		goto done;
+	if (have_nonce) {
+		ao.nonce = nonce.p;
+		ao.nonce_len = nonce.len;
+	}
+	if (poc_appraise(policy, &b, &ao, &a) == 0) {
+		print_summary(&a, ao.at);
+		rv = POC_EXIT_OK;
+	} else if (a.code == POC_ERR_UNSUPPORTED || a.code == POC_ERR_NOMEM || a.code == POC_ERR_ARG) {
+		poc_tool_warn("cannot appraise: %s: %s", a.clause, a.reason);
+	} else {
+		printf("denied: %s\n  reason: %s (%s)\n", a.clause, a.reason, poc_verr_str(a.code));
+		rv = POC_EXIT_DENIED;
+	}
+done:
+	free(buf);
+	poc_blob_clear(&nonce);
+	poc_bundle_free(&b);
+	poc_policy_free(policy);
+	return rv;
+}

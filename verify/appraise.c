@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Appraisal orchestration: evidence integrity, then each policy clause in a fixed order. */
+#include "appraise_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "hex.h"
+#include "x509.h"
+
+const char *poc_ear_status_name(enum poc_ear_status s)
+{
+	switch (s) {
+	case POC_EAR_NONE: return "none";
+	case POC_EAR_AFFIRMING: return "affirming";
+	case POC_EAR_WARNING: return "warning";
+	case POC_EAR_CONTRAINDICATED: return "contraindicated";
+	}
+	return "?";
+}
+
+int poc_deny(struct poc_appraisal *out, const char *clause, enum poc_verr code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out->code != POC_OK)
+		return -1;
+	out->code = code;
+	snprintf(out->clause, sizeof(out->clause), "%s", clause);
+	va_start(ap, fmt);
+	vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int poc_deny_err(struct poc_appraisal *out, const char *clause, const struct poc_err *e, const char *context)
+{
+	return poc_deny(out, clause, e->code == POC_OK ? POC_ERR_POLICY : e->code, "%s%s%s", context,
+			*context ? ": " : "", e->msg);
+}
+
+void poc_note(struct poc_appraisal *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out->nnotes == POC_APPRAISAL_MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out->notes[out->nnotes++], sizeof(out->notes[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* $.providers: the AK certificate chains to one named provider's roots. */
+static int check_providers(struct poc_appraise_state *s, char *why, size_t whylen)
+{
+	const struct poc_policy *p = s->p;
+	size_t i;
+	int n = 0;
+
+	if (s->ak_cert == NULL) {
+		snprintf(why, whylen, "the evidence has no AK certificate%s",
+			 s->b->ek_cert.p ? " (an EK certificate alone does not name the AK: credential activation is needed)" : "");
+		return -1;
+	}
+	for (i = 0; i < p->nproviders; i++) {
+		const struct poc_policy_provider *pr = &p->providers[i];
+		STACK_OF(X509) *inter = sk_X509_new_null();
+		struct poc_err e = { 0 };
+		struct poc_gce_info gce;
+		int j, rv;
+
+		if (inter == NULL)
+			return poc_deny(s->out, "$.providers", POC_ERR_NOMEM, "out of memory");
+		for (j = 0; pr->intermediates && j < sk_X509_num(pr->intermediates); j++)
+			sk_X509_push(inter, sk_X509_value(pr->intermediates, j));
+		for (j = 0; s->ak_chain && j < sk_X509_num(s->ak_chain); j++)
+			sk_X509_push(inter, sk_X509_value(s->ak_chain, j));
+		rv = poc_x509_chain_verify(&e, s->ak_cert, inter, pr->roots, s->o->at, NULL);
+		sk_X509_free(inter);
+		if (rv < 0) {
+			n += snprintf(why + n, whylen - (size_t)n, "%s%s: %s", n ? "; " : "", pr->name, e.msg);
+			if ((size_t)n >= whylen)
+				n = (int)whylen - 1;
+			continue;
+		}
+		poc_err_clear(&e);
+		if (poc_gce_info_get(&e, s->ak_cert, &gce) < 0) {
+			char clause[64];
+
+			snprintf(clause, sizeof(clause), "$.providers[%zu]", i);
+			return poc_deny_err(s->out, clause, &e, "AK certificate instance information");
+		}
+		s->out->gce = gce;
+		if (pr->require_production && !(gce.present && gce.has_security && gce.is_production)) {
+			char clause[64];
+
+			snprintf(clause, sizeof(clause), "$.providers[%zu].require_production", i);
+			return poc_deny(s->out, clause, POC_ERR_POLICY,
+					"provider %s: the AK certificate does not say isProduction (observed: %s)", pr->name,
+					!gce.present ? "no instance information" : !gce.has_security ? "no security block" : "false");
+		}
+		snprintf(s->out->provider, sizeof(s->out->provider), "%s", pr->name);
+		return 0;
+	}
+	return -1;
+}
+
+/* $.platforms.allow: the PPID or PIID of a verified PCK chain is listed. */
+static int check_platforms(struct poc_appraise_state *s, char *why, size_t whylen)
+{
+	const struct poc_policy *p = s->p;
+	const struct poc_sgx_ext *x = &s->tdxv.sgx;
+	char ppid[33], piid[33];
+	size_t i;
+
+	if (p->has_poe)
+		return poc_deny(s->out, "$.platforms.poe", POC_ERR_UNSUPPORTED,
+				"Intel POE endorsement tokens are not supported by this version");
+	if (!s->tdx_verified) {
+		snprintf(why, whylen, "no verified TDX quote names a platform");
+		return -1;
+	}
+	for (i = 0; i < p->nallow; i++) {
+		const struct poc_policy_platform_id *a = &p->allow[i];
+
+		if (a->is_piid ? (x->has_piid && CRYPTO_memcmp(a->id, x->piid, 16) == 0)
+			       : CRYPTO_memcmp(a->id, x->ppid, 16) == 0) {
+			snprintf(s->out->provider, sizeof(s->out->provider), "platform allow-list (%s)",
+				 a->is_piid ? "PIID" : "PPID");
+			return 0;
+		}
+	}
+	poc_hex_encode(x->ppid, 16, ppid);
+	if (x->has_piid)
+		poc_hex_encode(x->piid, 16, piid);
+	snprintf(why, whylen, "platform PPID %s%s%s is not on the allow-list", ppid,
+		 x->has_piid ? ", PIID " : "", x->has_piid ? piid : "");
+	return -1;
+}
+
+/* Either provider clause suffices (DESIGN.md 1.2: a CA, a POE token or an allow-list). */
+static int check_proof_of_cloud(struct poc_appraise_state *s)
+{
+	char why_prov[POC_ERR_MSG_MAX / 2] = "", why_plat[POC_ERR_MSG_MAX / 2] = "";
+	const struct poc_policy *p = s->p;
+
+	if (!poc_policy_is_proof_of_cloud(p)) {
+		s->out->poc = POC_EAR_NONE;
+		poc_note(s->out, "no provider clause: this is not a Proof of Cloud");
+		return 0;
+	}
+	if (p->has_providers && check_providers(s, why_prov, sizeof(why_prov)) == 0)
+		goto ok;
+	if (s->out->code != POC_OK)
+		return -1;
+	if (p->has_platforms && check_platforms(s, why_plat, sizeof(why_plat)) == 0)
+		goto ok;
+	if (s->out->code != POC_OK)
+		return -1;
+	s->out->poc = POC_EAR_CONTRAINDICATED;
+	if (p->has_providers && p->has_platforms)
+		return poc_deny(s->out, "$.providers", POC_ERR_POLICY,
+				"no provider endorses this machine: %s; and $.platforms: %s", why_prov, why_plat);
+	return poc_deny(s->out, p->has_providers ? "$.providers" : "$.platforms", POC_ERR_POLICY,
+			"no provider endorses this machine: %s", p->has_providers ? why_prov : why_plat);
+ok:
+	s->out->poc = POC_EAR_AFFIRMING;
+	return 0;
+}
+
+static int check_freshness(struct poc_appraise_state *s)
+{
+	const struct poc_policy *p = s->p;
+	const struct poc_bundle *b = s->b;
+
+	if (!p->has_max_age && !p->has_max_rtt)
+		return 0;
+	if (!b->has_timing)
+		return poc_deny(s->out, p->has_max_age ? "$.freshness.max_age_s" : "$.freshness.max_rtt_ms",
+				POC_ERR_POLICY, "the evidence carries no collection times");
+	if (p->has_max_age) {
+		int64_t age_ms = s->o->at * 1000 - (int64_t)b->evidence_ms;
+
+		if (age_ms < -5000 || age_ms > p->max_age_s * 1000)
+			return poc_deny(s->out, "$.freshness.max_age_s", POC_ERR_POLICY,
+					"evidence collected %lld ms before the verification time (at most %lld s)",
+					(long long)age_ms, (long long)p->max_age_s);
+	}
+	if (p->has_max_rtt) {
+		if (b->evidence_ms < b->nonce_ms || (int64_t)(b->evidence_ms - b->nonce_ms) > p->max_rtt_ms)
+			return poc_deny(s->out, "$.freshness.max_rtt_ms", POC_ERR_POLICY,
+					"nonce to evidence took %lld ms (at most %lld ms)",
+					(long long)((int64_t)b->evidence_ms - (int64_t)b->nonce_ms), (long long)p->max_rtt_ms);
+	}
+	return 0;
+}
+
+int poc_appraise(const struct poc_policy *p, const struct poc_bundle *b,
+		 const struct poc_appraise_opts *o, struct poc_appraisal *out)
+{
+	struct poc_appraise_state s;
+	int rv = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&s, 0, sizeof(s));
+	s.p = p;
+	s.b = b;
+	s.o = o;
+	s.out = out;
+	out->nonce_checked = o->nonce != NULL;
+	if (o->nonce == NULL)
+		poc_note(out, "no nonce was checked: the evidence may be a replay");
+	if (p->binding == POC_BINDING_POC_V1 || p->binding == POC_BINDING_AZURE_HCL) {
+		poc_deny(out, "$.binding", POC_ERR_UNSUPPORTED, "binding \"%s\" is not supported by this version",
+			 poc_binding_name(p->binding));
+		goto done;
+	}
+	if (poc_appraise_tpm(&s) < 0 || poc_appraise_tdx(&s) < 0)
+		goto done;
+	if (b->nquotes == 0 && b->tdx_quote.p == NULL) {
+		poc_deny(out, "$", POC_ERR_POLICY, "the bundle holds neither a TPM quote nor a TDX quote");
+		goto done;
+	}
+	if (check_proof_of_cloud(&s) < 0 || check_freshness(&s) < 0)
+		goto done;
+	rv = 0;
+done:
+	out->accepted = rv == 0;
+	if (rv < 0) {
+		/* The part that failed is contraindicated; the overall status follows. */
+		if (strncmp(out->clause, "$.tee", 5) == 0)
+			out->tee = POC_EAR_CONTRAINDICATED;
+		else if (strncmp(out->clause, "$.vtpm", 6) == 0)
+			out->vtpm = POC_EAR_CONTRAINDICATED;
+		out->poc = POC_EAR_CONTRAINDICATED;
+	}
+	X509_free(s.ak_cert);
+	sk_X509_pop_free(s.ak_chain, X509_free);
+	poc_tdx_verified_free(&s.tdxv);
+	return rv;
+}

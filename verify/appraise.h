@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Appraisal: evidence bundle + policy -> accepted or denied. A denial names
+ * the policy clause that failed as a JSON path ("$.vtpm.pcrs.sha256.7") and
+ * what was observed. Each clause is checked only when the policy has it;
+ * the integrity of every piece of evidence present is always checked.
+ */
+#ifndef POC_APPRAISE_H
+#define POC_APPRAISE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bundle.h"
+#include "gce_ext.h"
+#include "policy.h"
+#include "verr.h"
+
+/* EAR status values (draft-ietf-rats-ear). */
+enum poc_ear_status {
+	POC_EAR_NONE = 0,
+	POC_EAR_AFFIRMING = 2,
+	POC_EAR_WARNING = 32,
+	POC_EAR_CONTRAINDICATED = 96,
+};
+const char *poc_ear_status_name(enum poc_ear_status s);
+
+struct poc_appraise_opts {
+	const uint8_t *nonce; /* the verifier's nonce; NULL: no nonce is checked */
+	size_t nonce_len;
+	int64_t at;           /* verification time, Unix seconds */
+};
+
+#define POC_APPRAISAL_MAX_NOTES 8
+
+struct poc_appraisal {
+	int accepted;
+	/* On denial: */
+	enum poc_verr code;
+	char clause[96];    /* JSON path of the failing clause */
+	char reason[POC_ERR_MSG_MAX];
+	/* Per-part results (EAR submods "tee", "vtpm", "poc"). */
+	enum poc_ear_status tee, vtpm, poc;
+	/* Facts for summaries and records. */
+	int nonce_checked;
+	size_t nquotes;
+	uint8_t ak_name[2 + 64];
+	size_t ak_name_len;
+	uint64_t clock, reset_count, restart_count, firmware_version;
+	char provider[64];
+	struct poc_gce_info gce;
+	int has_tdx;
+	uint8_t mrtd[48], rtmr[4][48], reportdata[64];
+	int tdx_debug;
+	char tcb_status[48]; /* empty when not appraised */
+	char tcb_date[32];
+	char advisories[512];
+	int has_ppid, has_piid;
+	uint8_t ppid[16], piid[16];
+	size_t nnotes;
+	char notes[POC_APPRAISAL_MAX_NOTES][160];
+};
+
+/*
+ * Returns 0 when accepted, -1 when denied (out->clause / out->reason say why).
+ * out is always fully written.
+ */
+int poc_appraise(const struct poc_policy *p, const struct poc_bundle *b,
+		 const struct poc_appraise_opts *o, struct poc_appraisal *out);
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internal to the appraisal files (appraise*.c). */
+#ifndef POC_APPRAISE_INT_H
+#define POC_APPRAISE_INT_H
+
+#include <openssl/x509.h>
+#include <tss2/tss2_tpm2_types.h>
+
+#include "appraise.h"
+#include "tdx_quote.h"
+
+/* What the TPM and TDX passes established, for the binding and provider passes. */
+struct poc_appraise_state {
+	const struct poc_policy *p;
+	const struct poc_bundle *b;
+	const struct poc_appraise_opts *o;
+	struct poc_appraisal *out;
+	/* TPM */
+	int has_ak_pub;
+	TPMT_PUBLIC ak_pub;
+	X509 *ak_cert;               /* from the bundle, when present */
+	STACK_OF(X509) *ak_chain;    /* extra intermediates from the bundle */
+	struct poc_pcrs verified;    /* PCR values covered by a verified quote */
+	TPM2B_DATA extra_data;       /* of the first quote */
+	/* TDX */
+	int tdx_verified;
+	struct poc_tdx_quote tdx;
+	struct poc_tdx_verified tdxv;
+};
+
+/* Records a denial (first one wins) and returns -1. */
+int poc_deny(struct poc_appraisal *out, const char *clause, enum poc_verr code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Records a denial from an error, prefixing context. */
+int poc_deny_err(struct poc_appraisal *out, const char *clause, const struct poc_err *e, const char *context);
+void poc_note(struct poc_appraisal *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int poc_appraise_tpm(struct poc_appraise_state *s);
+int poc_appraise_tdx(struct poc_appraise_state *s);
+
+#endif

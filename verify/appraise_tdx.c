@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The TEE part of an appraisal: TDX quote, DCAP collateral and TCB, CCEL, $.tee clauses. */
+#include "appraise_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ccel.h"
+#include "collateral.h"
+#include "event_log.h"
+#include "hex.h"
+#include "tcb_eval.h"
+
+static int in_values(const struct poc_policy_values *v, const uint8_t *m, size_t len)
+{
+	size_t i;
+	int match = 0;
+
+	for (i = 0; i < v->n; i++)
+		match |= v->len == len && CRYPTO_memcmp(v->v[i], m, len) == 0;
+	return match;
+}
+
+static int check_measurements(struct poc_appraise_state *s)
+{
+	const struct poc_policy *p = s->p;
+	const struct poc_tdx_body *body = &s->tdx.body;
+	char hex[97], clause[32];
+	int i;
+
+	if (poc_tdx_quote_debug(&s->tdx) && !p->debug_allowed)
+		return poc_deny(s->out, "$.tee.debug", POC_ERR_POLICY,
+				"the TD runs in DEBUG mode (TDATTRIBUTES bit 0 set); the policy forbids it");
+	if (p->mrtd.n && !in_values(&p->mrtd, body->mrtd, 48)) {
+		poc_hex_encode(body->mrtd, 48, hex);
+		return poc_deny(s->out, "$.tee.mrtd", POC_ERR_POLICY, "MRTD %s is not a reference value", hex);
+	}
+	for (i = 0; i < 4; i++) {
+		if (p->rtmr[i].n && !in_values(&p->rtmr[i], body->rtmr[i], 48)) {
+			poc_hex_encode(body->rtmr[i], 48, hex);
+			snprintf(clause, sizeof(clause), "$.tee.rtmr.%d", i);
+			return poc_deny(s->out, clause, POC_ERR_POLICY, "RTMR%d %s is not a reference value", i, hex);
+		}
+	}
+	return 0;
+}
+
+static int check_ccel(struct poc_appraise_state *s)
+{
+	const struct poc_bundle *b = s->b;
+	struct poc_ccel_table t;
+	struct poc_evlog log;
+	struct poc_err e = { 0 };
+	int rv;
+
+	if (b->ccel_log.p == NULL)
+		return 0;
+	if (b->ccel_table.p != NULL && poc_ccel_table_parse(&e, b->ccel_table.p, b->ccel_table.len, &t) < 0)
+		return poc_deny_err(s->out, "$.tee", &e, "CCEL table");
+	if (poc_evlog_parse(&e, b->ccel_log.p, b->ccel_log.len, &log) < 0)
+		return poc_deny_err(s->out, "$.tee", &e, "CCEL event log");
+	rv = poc_ccel_check(&e, &log, (const uint8_t (*)[POC_CCEL_MR_LEN])s->tdx.body.rtmr);
+	poc_evlog_free(&log);
+	if (rv < 0)
+		return poc_deny_err(s->out, "$.tee", &e, "CCEL event log does not reproduce the quoted RTMRs");
+	return 0;
+}
+
+static int check_tcb(struct poc_appraise_state *s)
+{
+	const struct poc_policy *p = s->p;
+	const struct poc_bundle *b = s->b;
+	struct poc_collateral_files f;
+	struct poc_collateral *c = NULL;
+	struct poc_tcb_result r;
+	struct poc_err e = { 0 };
+	const char *name;
+	size_t i;
+	int rv = -1, ok = 0;
+
+	if (!p->has_tcb_status) {
+		poc_note(s->out, "TCB not appraised: the policy has no tee.tcb_status");
+		return 0;
+	}
+	if (!b->has_collateral || b->collateral[POC_COLL_TCB_INFO].p == NULL)
+		return poc_deny(s->out, "$.tee.tcb_status", POC_ERR_POLICY,
+				"appraising the TCB needs DCAP collateral; the evidence has none");
+#define F(field, item) f.field = b->collateral[item].p, f.field##_len = b->collateral[item].len
+	F(tcb_info, POC_COLL_TCB_INFO);
+	F(tcb_info_sig, POC_COLL_TCB_INFO_SIG);
+	F(tcb_info_chain, POC_COLL_TCB_INFO_CHAIN);
+	F(qe_identity, POC_COLL_QE_ID);
+	F(qe_identity_sig, POC_COLL_QE_ID_SIG);
+	F(qe_identity_chain, POC_COLL_QE_ID_CHAIN);
+	F(pck_crl, POC_COLL_PCK_CRL);
+	F(root_ca_crl, POC_COLL_ROOT_CA_CRL);
+	F(pck_crl_chain, POC_COLL_PCK_CRL_CHAIN);
+#undef F
+	if (poc_collateral_verify(&e, &f, p->tee_roots, s->o->at, &c) < 0)
+		return poc_deny_err(s->out, "$.tee.tcb_status", &e, "DCAP collateral");
+	if (poc_collateral_check_pck(&e, c, s->tdxv.pck_leaf, s->tdxv.pck_issuer) < 0) {
+		poc_deny_err(s->out, "$.tee.tcb_status", &e, "PCK certificate");
+		goto done;
+	}
+	if (poc_tcb_evaluate(&e, c, &s->tdxv.sgx, s->tdx.body.tee_tcb_svn, s->tdx.body.mrsignerseam,
+			     s->tdx.body.seam_attributes, &s->tdx.qe, &r) < 0) {
+		poc_deny_err(s->out, "$.tee.tcb_status", &e, "TCB");
+		goto done;
+	}
+	name = poc_tcb_status_name(r.status);
+	snprintf(s->out->tcb_status, sizeof(s->out->tcb_status), "%s", name);
+	snprintf(s->out->tcb_date, sizeof(s->out->tcb_date), "%s", r.tcb_date);
+	snprintf(s->out->advisories, sizeof(s->out->advisories), "%s", r.advisories);
+	for (i = 0; i < p->ntcb_status; i++)
+		ok |= strcmp(p->tcb_status[i], name) == 0;
+	if (!ok) {
+		poc_deny(s->out, "$.tee.tcb_status", POC_ERR_TCB, "TCB status %s (level %s%s%s) is not accepted", name,
+			 r.tcb_date, r.advisories[0] ? ", advisories " : "", r.advisories);
+		goto done;
+	}
+	rv = 0;
+done:
+	poc_collateral_free(c);
+	return rv;
+}
+
+static int check_nonce(struct poc_appraise_state *s)
+{
+	uint8_t want[64] = { 0 };
+
+	if (s->o->nonce == NULL)
+		return 0;
+	if (s->o->nonce_len > sizeof(want))
+		return poc_deny(s->out, "$.binding", POC_ERR_NONCE, "a nonce for binding \"none\" has at most 64 bytes");
+	memcpy(want, s->o->nonce, s->o->nonce_len);
+	if (CRYPTO_memcmp(want, s->tdx.body.reportdata, sizeof(want)) != 0) {
+		char hex[33];
+
+		poc_hex_encode(s->tdx.body.reportdata, 16, hex);
+		return poc_deny(s->out, "$.binding", POC_ERR_NONCE,
+				"TD REPORTDATA (%s...) is not the nonce padded to 64 bytes", hex);
+	}
+	return 0;
+}
+
+int poc_appraise_tdx(struct poc_appraise_state *s)
+{
+	const struct poc_bundle *b = s->b;
+	const struct poc_policy *p = s->p;
+	struct poc_err e = { 0 };
+
+	if (b->tdx_quote.p == NULL) {
+		if (p->has_tee)
+			return poc_deny(s->out, "$.tee", POC_ERR_POLICY, "the policy has a tee clause; the evidence has no TDX quote");
+		s->out->tee = POC_EAR_NONE;
+		return 0;
+	}
+	if (!p->has_tee) {
+		poc_note(s->out, "a TDX quote is present but the policy has no tee clause: not appraised");
+		s->out->tee = POC_EAR_NONE;
+		return 0;
+	}
+	if (poc_tdx_quote_parse(&e, b->tdx_quote.p, b->tdx_quote.len, &s->tdx) < 0)
+		return poc_deny_err(s->out, "$.tee", &e, "TDX quote");
+	if (poc_tdx_quote_verify(&e, &s->tdx, p->tee_roots, s->o->at, &s->tdxv) < 0)
+		return poc_deny_err(s->out, e.code == POC_ERR_CHAIN || e.code == POC_ERR_EXPIRED ? "$.tee.roots" : "$.tee",
+				    &e, "TDX quote");
+	s->tdx_verified = 1;
+	s->out->has_tdx = 1;
+	memcpy(s->out->mrtd, s->tdx.body.mrtd, 48);
+	memcpy(s->out->rtmr, s->tdx.body.rtmr, sizeof(s->out->rtmr));
+	memcpy(s->out->reportdata, s->tdx.body.reportdata, 64);
+	s->out->tdx_debug = poc_tdx_quote_debug(&s->tdx);
+	s->out->has_ppid = 1;
+	memcpy(s->out->ppid, s->tdxv.sgx.ppid, 16);
+	s->out->has_piid = s->tdxv.sgx.has_piid;
+	memcpy(s->out->piid, s->tdxv.sgx.piid, 16);
+	if (check_measurements(s) < 0 || check_ccel(s) < 0 || check_tcb(s) < 0 || check_nonce(s) < 0)
+		return -1;
+	s->out->tee = strcmp(s->out->tcb_status, "UpToDate") == 0 || s->out->tcb_status[0] == '\0'
+			      ? POC_EAR_AFFIRMING : POC_EAR_WARNING;
+	return 0;
+}

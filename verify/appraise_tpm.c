@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The vTPM part of an appraisal: AK, quotes, PCR values, event log, $.vtpm clauses. */
+#include "appraise_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "event_log.h"
+#include "hex.h"
+#include "tpm_attest.h"
+#include "x509.h"
+
+static int load_ak(struct poc_appraise_state *s)
+{
+	const struct poc_bundle *b = s->b;
+	struct poc_err e = { 0 };
+	STACK_OF(X509) *certs;
+	size_t i;
+
+	if (b->ak_pub.p != NULL) {
+		if (poc_tpm_pub_parse(&e, b->ak_pub.p, b->ak_pub.len, &s->ak_pub) < 0)
+			return poc_deny_err(s->out, "$.vtpm", &e, "AK public area");
+		s->has_ak_pub = 1;
+		s->out->ak_name_len = sizeof(s->out->ak_name);
+		if (poc_tpm_pub_name(&e, &s->ak_pub, s->out->ak_name, &s->out->ak_name_len) < 0)
+			return poc_deny_err(s->out, "$.vtpm", &e, "AK name");
+	}
+	if (b->ak_cert.p != NULL) {
+		certs = poc_x509_load(&e, b->ak_cert.p, b->ak_cert.len);
+		if (certs == NULL)
+			return poc_deny_err(s->out, "$.vtpm", &e, "AK certificate");
+		s->ak_cert = sk_X509_shift(certs);
+		sk_X509_pop_free(certs, X509_free);
+	}
+	if (b->n_ak_chain) {
+		s->ak_chain = sk_X509_new_null();
+		if (s->ak_chain == NULL)
+			return poc_deny(s->out, "$.vtpm", POC_ERR_NOMEM, "out of memory");
+		for (i = 0; i < b->n_ak_chain; i++) {
+			certs = poc_x509_load(&e, b->ak_chain[i].p, b->ak_chain[i].len);
+			if (certs == NULL)
+				return poc_deny_err(s->out, "$.vtpm", &e, "AK issuer chain");
+			while (sk_X509_num(certs) > 0) {
+				X509 *x = sk_X509_shift(certs);
+
+				if (!sk_X509_push(s->ak_chain, x))
+					X509_free(x);
+			}
+			sk_X509_free(certs);
+		}
+	}
+	if (!s->has_ak_pub && s->ak_cert == NULL)
+		return poc_deny(s->out, "$.vtpm", POC_ERR_MALFORMED, "the evidence has TPM quotes but no AK public key or certificate");
+	if (s->has_ak_pub && s->ak_cert != NULL && poc_tpm_pub_matches_cert(&e, &s->ak_pub, s->ak_cert) < 0)
+		return poc_deny_err(s->out, "$.vtpm", &e, "AK certificate does not certify the quoting AK");
+	return 0;
+}
+
+/* Copies the PCRs a verified quote selects from the bundle's values into s->verified. */
+static void add_verified(struct poc_appraise_state *s, const struct poc_tpm_quote *q, const struct poc_pcrs *vals)
+{
+	const TPML_PCR_SELECTION *sel = &q->attest.attested.quote.pcrSelect;
+	uint32_t k, j;
+
+	for (k = 0; k < sel->count && k < TPM2_NUM_PCR_BANKS; k++) {
+		const TPMS_PCR_SELECTION *ps = &sel->pcrSelections[k];
+		const struct poc_pcr_bank *src = poc_pcrs_bank_get(vals, ps->hash);
+		struct poc_pcr_bank *dst;
+
+		if (src == NULL || (dst = poc_pcrs_bank(&s->verified, ps->hash, 1)) == NULL)
+			continue;
+		for (j = 0; j < POC_PCR_COUNT && j / 8 < ps->sizeofSelect; j++) {
+			if ((ps->pcrSelect[j / 8] & (1u << (j % 8))) && (src->mask & (1u << j))) {
+				memcpy(dst->v[j], src->v[j], sizeof(dst->v[j]));
+				dst->mask |= 1u << j;
+			}
+		}
+	}
+}
+
+static int check_quotes(struct poc_appraise_state *s, EVP_PKEY *ak)
+{
+	const struct poc_bundle *b = s->b;
+	size_t i;
+
+	for (i = 0; i < b->nquotes; i++) {
+		const struct poc_bundle_quote *bq = &b->quotes[i];
+		struct poc_tpm_quote q;
+		struct poc_err e = { 0 };
+		char ctx[64];
+
+		snprintf(ctx, sizeof(ctx), "TPM quote %zu", i);
+		if (poc_tpm_quote_parse(&e, bq->attest.p, bq->attest.len, bq->sig.p, bq->sig.len, &q) < 0 ||
+		    poc_tpm_quote_verify_sig(&e, bq->attest.p, bq->attest.len, &q.sig, ak) < 0 ||
+		    poc_tpm_quote_check_pcrs(&e, &q, &bq->pcrs) < 0)
+			return poc_deny_err(s->out, "$.vtpm", &e, ctx);
+		if (s->o->nonce != NULL && poc_tpm_quote_check_nonce(&e, &q, s->o->nonce, s->o->nonce_len) < 0)
+			return poc_deny_err(s->out, "$.binding", &e, ctx);
+		if (i == 0) {
+			s->extra_data = q.attest.extraData;
+			s->out->clock = q.attest.clockInfo.clock;
+			s->out->reset_count = q.attest.clockInfo.resetCount;
+			s->out->restart_count = q.attest.clockInfo.restartCount;
+			s->out->firmware_version = q.attest.firmwareVersion;
+		} else if (q.attest.clockInfo.resetCount != s->out->reset_count ||
+			   q.attest.clockInfo.restartCount != s->out->restart_count) {
+			return poc_deny(s->out, "$.vtpm", POC_ERR_MISMATCH,
+					"TPM quote %zu comes from another boot (resetCount/restartCount %u/%u, quote 0 has %llu/%llu)",
+					i, q.attest.clockInfo.resetCount, q.attest.clockInfo.restartCount,
+					(unsigned long long)s->out->reset_count, (unsigned long long)s->out->restart_count);
+		}
+		add_verified(s, &q, &bq->pcrs);
+	}
+	s->out->nquotes = b->nquotes;
+	return 0;
+}
+
+static int check_eventlog(struct poc_appraise_state *s)
+{
+	const struct poc_bundle *b = s->b;
+	struct poc_evlog log;
+	struct poc_err e = { 0 };
+	size_t i;
+	int tech, rv = -1;
+
+	if (b->eventlog.p == NULL) {
+		if (s->p->eventlog == POC_EVENTLOG_REQUIRED)
+			return poc_deny(s->out, "$.vtpm.eventlog", POC_ERR_POLICY, "an event log is required; the evidence has none");
+		return 0;
+	}
+	if (poc_evlog_parse(&e, b->eventlog.p, b->eventlog.len, &log) < 0)
+		return poc_deny_err(s->out, "$.vtpm.eventlog", &e, "TPM event log");
+	for (i = 0; i < s->verified.nbanks; i++) {
+		const struct poc_pcr_bank *bk = &s->verified.bank[i];
+		size_t k;
+		int in_log = 0;
+
+		for (k = 0; k < log.nalgs; k++)
+			in_log |= log.algs[k] == bk->alg;
+		if (in_log && poc_evlog_check(&e, &log, bk, bk->mask) < 0) {
+			poc_deny_err(s->out, "$.vtpm.eventlog", &e, "TPM event log does not reproduce the quoted PCRs");
+			goto done;
+		}
+	}
+	tech = poc_evlog_gce_technology(&log);
+	if (tech >= 0)
+		poc_note(s->out, "event log: GCE NonHostInfo technology %d%s", tech, tech == 3 ? " (TDX)" : "");
+	rv = 0;
+done:
+	poc_evlog_free(&log);
+	return rv;
+}
+
+static int check_reference_values(struct poc_appraise_state *s)
+{
+	const struct poc_policy *p = s->p;
+	size_t i, k;
+	unsigned j;
+
+	for (i = 0; i < p->npcr_banks; i++) {
+		const struct poc_policy_pcr_bank *pb = &p->pcr_banks[i];
+		const struct poc_pcr_bank *vb = poc_pcrs_bank_get(&s->verified, pb->alg);
+		const char *bank = poc_tpm_alg_name(pb->alg);
+		size_t dlen = poc_tpm_alg_digest_len(pb->alg);
+
+		for (j = 0; j < POC_PCR_COUNT; j++) {
+			char clause[64], hex[2 * POC_DIGEST_MAX + 1];
+			int match = 0;
+
+			if (!(pb->mask & (1u << j)))
+				continue;
+			snprintf(clause, sizeof(clause), "$.vtpm.pcrs.%s.%u", bank, j);
+			if (vb == NULL || !(vb->mask & (1u << j)))
+				return poc_deny(s->out, clause, POC_ERR_POLICY, "PCR %s:%u is not covered by a verified quote", bank, j);
+			for (k = 0; k < pb->vals[j].n; k++)
+				match |= CRYPTO_memcmp(pb->vals[j].v[k], vb->v[j], dlen) == 0;
+			if (!match) {
+				poc_hex_encode(vb->v[j], dlen, hex);
+				return poc_deny(s->out, clause, POC_ERR_POLICY, "PCR %s:%u is %s, not a reference value", bank, j, hex);
+			}
+		}
+	}
+	return 0;
+}
+
+int poc_appraise_tpm(struct poc_appraise_state *s)
+{
+	struct poc_err e = { 0 };
+	EVP_PKEY *ak = NULL;
+	int rv = -1;
+
+	if (s->b->nquotes == 0) {
+		if (s->p->has_vtpm)
+			return poc_deny(s->out, "$.vtpm", POC_ERR_POLICY, "the policy has a vtpm clause; the evidence has no TPM quote");
+		s->out->vtpm = POC_EAR_NONE;
+		return 0;
+	}
+	if (load_ak(s) < 0)
+		return -1;
+	if (s->has_ak_pub) {
+		ak = poc_tpm_pub_to_pkey(&e, &s->ak_pub);
+		if (ak == NULL)
+			return poc_deny_err(s->out, "$.vtpm", &e, "AK public key");
+	} else {
+		ak = X509_get_pubkey(s->ak_cert);
+		if (ak == NULL)
+			return poc_deny(s->out, "$.vtpm", POC_ERR_MALFORMED, "AK certificate has no usable public key");
+	}
+	if (check_quotes(s, ak) < 0 || check_eventlog(s) < 0 || check_reference_values(s) < 0)
+		goto done;
+	s->out->vtpm = POC_EAR_AFFIRMING;
+	rv = 0;
+done:
+	EVP_PKEY_free(ak);
+	return rv;
+}
