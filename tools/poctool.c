@@ -3,6 +3,7 @@
 #include "poctool.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -24,6 +25,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* tpm2-tss logs every malformed input on stderr; our errors already say what failed. */
+	if (setenv("TSS2_LOG", "all+NONE", 0) < 0)
+		return POC_EXIT_USAGE;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? POC_EXIT_USAGE : POC_EXIT_OK;

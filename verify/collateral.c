@@ -596,9 +596,12 @@ static struct json_object *load_signed_json(struct poc_err *e, const char *what,
 		}
 		*has_sig = 1;
 	}
-	json_object_get(o);
+	/*
+	 * Parse the very bytes the signature covers: with a duplicated
+	 * "tcbInfo", json-c keeps the last one while the span is the first.
+	 */
 	json_object_put(root);
-	return o;
+	return json_parse_strict(e, what, buf + *span_off, *span_len);
 err:
 	json_object_put(root);
 	return NULL;

@@ -260,6 +260,25 @@ static void test_wrapped(STACK_OF(X509) *roots)
 		poc_collateral_free(c);
 		free_files(&fs);
 	}
+	/* A second, forged "tcbInfo" after the signed one: what is parsed is what is signed. */
+	load_files(folders[0].dir, &fs);
+	{
+		size_t n2 = 2 * fs.len[0] + 64;
+		uint8_t *w2 = malloc(n2);
+
+		n2 = (size_t)snprintf((char *)w2, n2, "{\"tcbInfo\":%.*s,\"tcbInfo\":%.*s}", (int)fs.len[0],
+				      (char *)fs.buf[0], (int)fs.len[0], (char *)fs.buf[0]);
+		free(fs.buf[0]);
+		fs.buf[0] = w2;
+		fs.len[0] = n2;
+		w2 = memmem(w2 + n2 / 2, n2 / 2, "\"tcbEvaluationDataNumber\":19", 28);
+		if (w2 != NULL)
+			w2[26] = '7';
+		ok(verify(&e, &fs, roots, folders[0].at, &c) == 0 && poc_collateral_tcb_eval_number(c) == 19,
+		   "duplicate tcbInfo: the signed one is used (%s)", e.msg);
+		poc_collateral_free(c);
+	}
+	free_files(&fs);
 	{
 		static const char *qe = "{\"enclaveIdentity\":{\"id\":\"TD_QE\"},\"signature\":\"00\"}";
 
