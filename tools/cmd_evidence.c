@@ -284,6 +284,8 @@ static void print_summary(const struct poc_appraisal *a, int64_t at)
 	if (a->provider[0])
 		printf(" (provider %s)", a->provider);
 	printf("\n");
+	if (a->provider_chain[0])
+		printf("  chain: %s\n", a->provider_chain);
 	if (a->gce.present)
 		printf("  gce: zone %s, project %s (%" PRIu64 "), instance %s (%" PRIu64 ")%s\n", a->gce.zone,
 		       a->gce.project_id, a->gce.project_number, a->gce.instance_name, a->gce.instance_id,

@@ -53,6 +53,21 @@ void poc_note(struct poc_appraisal *out, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void describe_chain(STACK_OF(X509) *chain, char *buf, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sk_X509_num(chain) && n + 1 < len; i++) {
+		char subj[256];
+
+		poc_x509_subject(sk_X509_value(chain, i), subj, sizeof(subj));
+		/* GCE AK certificates name the instance only in extensions: say so. */
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " <- " : "", subj[0] ? subj : "(empty subject)");
+	}
+}
+
 /* $.providers: the AK certificate chains to one named provider's roots. */
 static int check_providers(struct poc_appraise_state *s, char *why, size_t whylen)
 {
@@ -70,6 +85,7 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 		STACK_OF(X509) *inter = sk_X509_new_null();
 		struct poc_err e = { 0 };
 		struct poc_gce_info gce;
+		STACK_OF(X509) *chain = NULL;
 		int j, rv;
 
 		if (inter == NULL)
@@ -78,7 +94,7 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 			sk_X509_push(inter, sk_X509_value(pr->intermediates, j));
 		for (j = 0; s->ak_chain && j < sk_X509_num(s->ak_chain); j++)
 			sk_X509_push(inter, sk_X509_value(s->ak_chain, j));
-		rv = poc_x509_chain_verify(&e, s->ak_cert, inter, pr->roots, s->o->at, NULL);
+		rv = poc_x509_chain_verify(&e, s->ak_cert, inter, pr->roots, s->o->at, &chain);
 		sk_X509_free(inter);
 		if (rv < 0) {
 			n += snprintf(why + n, whylen - (size_t)n, "%s%s: %s", n ? "; " : "", pr->name, e.msg);
@@ -86,6 +102,8 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 				n = (int)whylen - 1;
 			continue;
 		}
+		describe_chain(chain, s->out->provider_chain, sizeof(s->out->provider_chain));
+		sk_X509_pop_free(chain, X509_free);
 		poc_err_clear(&e);
 		if (poc_gce_info_get(&e, s->ak_cert, &gce) < 0) {
 			char clause[64];

@@ -48,6 +48,7 @@ struct poc_appraisal {
 	size_t ak_name_len;
 	uint64_t clock, reset_count, restart_count, firmware_version;
 	char provider[64];
+	char provider_chain[512]; /* the matched chain, leaf to root: "CN=a <- CN=b <- CN=root" */
 	struct poc_gce_info gce;
 	int has_tdx;
 	uint8_t mrtd[48], rtmr[4][48], reportdata[64];

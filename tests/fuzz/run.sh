@@ -28,7 +28,7 @@ for f in "$top"/tests/fuzz/fuzz-*.c; do
 				cp "$top/../shared/testdata/real/$s" "$corpus/seed-$(echo "$s" | tr '/' '_')"
 		done <"$top/tests/fuzz/$name.seeds"
 	fi
-	if "$out/$name" -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=1 "$corpus" \
+	if "$out/$name" -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/$name-" "$corpus" \
 		>"$out/$name.log" 2>&1; then
 		echo "  $name: ok ($(grep -m1 -oE 'stat::number_of_executed_units: *[0-9]+' "$out/$name.log" | grep -oE '[0-9]+$') runs)"
 	else

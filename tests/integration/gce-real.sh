@@ -32,6 +32,11 @@ t_run 0 "nonce 9009 accepted" "$POCTOOL" evidence verify "$T/n9009.cbor" --polic
 t_has "accepted" "summary says accepted"
 t_has "poc: affirming (provider gcp-legacy)" "the AK certificate chains to the legacy GCE root"
 t_has "3 quotes" "all three banks verified"
+t_has "tpm_ek_v1_cloud_host_root-signer" "the matched chain ends at the legacy GCE root"
+t_has "gce: zone us-central1-a, project google.com:wuale-gcp-testing (117478743145), instance cos-test (6797026933021542085), production" \
+	"GCE instance information from the AK certificate"
+sed 's|"intermediates"|"require_production": true, "intermediates"|' "$T/legacy.json" >"$T/prod.json"
+t_run 0 "require_production: the AK certificate says isProduction" "$POCTOOL" evidence verify "$T/n9009.cbor" --policy "$T/prod.json" --nonce 9009 --at $AT
 t_has "nonce: checked" "the nonce was checked"
 
 t_run 1 "nonce 9008 denied" "$POCTOOL" evidence verify "$T/n9009.cbor" --policy "$T/legacy.json" --nonce 9008 --at $AT
@@ -83,6 +88,15 @@ t_run 0 "pack with a tampered event log" "$POCTOOL" evidence pack -o "$T/evil.cb
 	--tpm-quote "$D/gce-cos85-nonce9009/quote-sha256.attest" --tpm-sig "$D/gce-cos85-nonce9009/quote-sha256.sig" --pcrs "$D/gce-cos85-nonce9009/pcrs-sha256.txt"
 t_run 1 "tampered event log denied" "$POCTOOL" evidence verify "$T/evil.cbor" --policy "$T/needlog.json" --at $AT
 t_has "denied: \$.vtpm.eventlog" "names the eventlog clause"
+
+# The decoded event logs.
+t_run 0 "eventlog show on the GCE TDX vTPM log" "$POCTOOL" eventlog show "$D/gce-tdx-vtpm-eventlog/eventlog.bin"
+t_has "GCE NonHostInfo: TDX" "decodes the GCE NonHostInfo technology byte"
+t_run 0 "eventlog show --replay on the cos85 log" "$POCTOOL" eventlog show "$D/gce-cos85-nonce9009/eventlog.bin" --replay
+t_has "SecureBoot" "decodes EFI variable names"
+t_has "BOOTX64.EFI" "decodes boot application paths"
+t_has "0 0f35c214608d93c7a6e68ae7359b4a8be5a0e99eea9107ece427c4dea4e439cf" "replays PCR0 to its quoted value"
+t_run 2 "eventlog show on a non-log is unusable input" "$POCTOOL" eventlog show "$D/gce-cos85-nonce9009/ak.pub"
 
 # Unusable input: exit 2.
 t_run 2 "a bundle that is not CBOR is unusable" "$POCTOOL" evidence verify "$D/gce-cos85-nonce9009/ak.pub" --policy "$T/plain.json"

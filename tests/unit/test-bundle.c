@@ -94,6 +94,11 @@ static void test_bad(void)
 		{ "duplicate version", (const uint8_t *)"\xa2\x67version\x01\x67version\x01", 18, POC_ERR_MALFORMED },
 		{ "quote without sig", (const uint8_t *)"\xa2\x67version\x01\x63tpm\xa1\x66quotes\x81\xa1\x66" "attest\x41\x00", 32, POC_ERR_MALFORMED },
 		{ "garbage", (const uint8_t *)"\xff\xff", 2, POC_ERR_MALFORMED },
+		/* Found by fuzz-bundle: a map announcing 2^63 pairs made libcbor allocate first. */
+		{ "huge map count", (const uint8_t *)"\xba\xff\xff\xff\xff\xff\xff\xff\xff\xff\x2e\x63", 12, POC_ERR_MALFORMED },
+		{ "huge array in a map", (const uint8_t *)"\xa1\x61\x61\x9b\x7f\xff\xff\xff\xff\xff\xff\xff", 12, POC_ERR_MALFORMED },
+		{ "byte string longer than the input", (const uint8_t *)"\xa1\x61\x61\x5a\x00\x10\x00\x00\x00", 9, POC_ERR_MALFORMED },
+		{ "deep nesting", (const uint8_t *)"\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x80", 20, POC_ERR_MALFORMED },
 	};
 	size_t i;
 
