@@ -607,54 +607,45 @@ err:
 	return NULL;
 }
 
-int poc_collateral_parse_tcb_info(struct poc_err *e, const uint8_t *json, size_t len,
-				  struct poc_collateral **out)
+/* Parses one signed collateral document (TCB Info, or QE Identity when qe) without verifying it. */
+static int parse_only(struct poc_err *e, int qe, const uint8_t *json, size_t len, struct poc_collateral **out)
 {
 	struct poc_collateral *c = calloc(1, sizeof(*c));
 	struct json_object *o;
 	size_t off, n;
 	uint8_t sig[64];
-	int has_sig;
+	int has_sig, rv;
 
 	*out = NULL;
 	if (c == NULL)
 		return poc_err_set(e, POC_ERR_NOMEM, "collateral");
-	o = load_signed_json(e, "TCB Info", "tcbInfo", json, len, &off, &n, sig, &has_sig);
-	if (o == NULL || parse_tcb_info_obj(e, o, &c->tcb) < 0) {
-		json_object_put(o);
+	o = load_signed_json(e, qe ? "QE Identity" : "TCB Info", qe ? "enclaveIdentity" : "tcbInfo", json, len,
+			     &off, &n, sig, &has_sig);
+	rv = o == NULL ? -1 : qe ? parse_qe_identity_obj(e, o, &c->qe) : parse_tcb_info_obj(e, o, &c->tcb);
+	json_object_put(o);
+	/* Set even on failure, so poc_collateral_free releases what was parsed. */
+	if (qe)
+		c->has_qe = 1;
+	else
 		c->has_tcb = 1;
+	if (rv < 0) {
 		poc_collateral_free(c);
 		return -1;
 	}
-	json_object_put(o);
-	c->has_tcb = 1;
 	*out = c;
 	return 0;
+}
+
+int poc_collateral_parse_tcb_info(struct poc_err *e, const uint8_t *json, size_t len,
+				  struct poc_collateral **out)
+{
+	return parse_only(e, 0, json, len, out);
 }
 
 int poc_collateral_parse_qe_identity(struct poc_err *e, const uint8_t *json, size_t len,
 				     struct poc_collateral **out)
 {
-	struct poc_collateral *c = calloc(1, sizeof(*c));
-	struct json_object *o;
-	size_t off, n;
-	uint8_t sig[64];
-	int has_sig;
-
-	*out = NULL;
-	if (c == NULL)
-		return poc_err_set(e, POC_ERR_NOMEM, "collateral");
-	o = load_signed_json(e, "QE Identity", "enclaveIdentity", json, len, &off, &n, sig, &has_sig);
-	if (o == NULL || parse_qe_identity_obj(e, o, &c->qe) < 0) {
-		json_object_put(o);
-		c->has_qe = 1;
-		poc_collateral_free(c);
-		return -1;
-	}
-	json_object_put(o);
-	c->has_qe = 1;
-	*out = c;
-	return 0;
+	return parse_only(e, 1, json, len, out);
 }
 
 /* ---- signatures, chains, CRLs ------------------------------------------ */
