@@ -268,8 +268,13 @@ static void print_summary(const struct poc_appraisal *a, int64_t at)
 			poc_hex_encode(a->ak_name, a->ak_name_len, hex);
 			printf(", AK name %s", hex);
 		}
-		printf(", clock %" PRIu64 ", resetCount %" PRIu64 ", restartCount %" PRIu64 ", firmware %016" PRIx64 ")",
+		printf(", clock %" PRIu64 ", resetCount %" PRIu64 ", restartCount %" PRIu64 ", firmware %016" PRIx64,
 		       a->clock, a->reset_count, a->restart_count, a->firmware_version);
+		if (a->qualified_signer_len) {
+			poc_hex_encode(a->qualified_signer, a->qualified_signer_len, hex);
+			printf(", qualifiedSigner %s", hex);
+		}
+		printf(")");
 	}
 	printf("\n  tee: %s", poc_ear_status_name(a->tee));
 	if (a->has_tdx) {

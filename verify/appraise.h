@@ -47,6 +47,8 @@ struct poc_appraisal {
 	uint8_t ak_name[2 + 64];
 	size_t ak_name_len;
 	uint64_t clock, reset_count, restart_count, firmware_version;
+	uint8_t qualified_signer[2 + 64]; /* of the first quote */
+	size_t qualified_signer_len;
 	char provider[64];
 	char provider_chain[512]; /* the matched chain, leaf to root: "CN=a <- CN=b <- CN=root" */
 	struct poc_gce_info gce;

@@ -102,6 +102,9 @@ static int check_quotes(struct poc_appraise_state *s, EVP_PKEY *ak)
 			s->out->reset_count = q.attest.clockInfo.resetCount;
 			s->out->restart_count = q.attest.clockInfo.restartCount;
 			s->out->firmware_version = q.attest.firmwareVersion;
+			s->out->qualified_signer_len = q.attest.qualifiedSigner.size <= sizeof(s->out->qualified_signer)
+							       ? q.attest.qualifiedSigner.size : 0;
+			memcpy(s->out->qualified_signer, q.attest.qualifiedSigner.name, s->out->qualified_signer_len);
 		} else if (q.attest.clockInfo.resetCount != s->out->reset_count ||
 			   q.attest.clockInfo.restartCount != s->out->restart_count) {
 			return poc_deny(s->out, "$.vtpm", POC_ERR_MISMATCH,

@@ -32,6 +32,7 @@ t_run 0 "nonce 9009 accepted" "$POCTOOL" evidence verify "$T/n9009.cbor" --polic
 t_has "accepted" "summary says accepted"
 t_has "poc: affirming (provider gcp-legacy)" "the AK certificate chains to the legacy GCE root"
 t_has "3 quotes" "all three banks verified"
+t_has "resetCount 10, restartCount 0, firmware 2016051100162800, qualifiedSigner 000bde01fe4b" "clock info, firmware and qualifiedSigner reported"
 t_has "tpm_ek_v1_cloud_host_root-signer" "the matched chain ends at the legacy GCE root"
 t_has "gce: zone us-central1-a, project google.com:wuale-gcp-testing (117478743145), instance cos-test (6797026933021542085), production" \
 	"GCE instance information from the AK certificate"
