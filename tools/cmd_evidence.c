@@ -26,7 +26,6 @@ static const char *const coll_ext[POC_COLL_COUNT] = {
 
 static int read_blob(const char *path, struct poc_blob *b)
 {
-	struct poc_err e = { 0 };
 	size_t len;
 	uint8_t *buf = poc_tool_read_file(path, EVIDENCE_FILE_MAX, &len);
 
@@ -35,7 +34,6 @@ static int read_blob(const char *path, struct poc_blob *b)
 	poc_blob_clear(b);
 	b->p = buf;
 	b->len = len;
-	(void)e;
 	return 0;
 }
 
@@ -93,17 +91,18 @@ static int read_pcrs(const char *arg, struct poc_bundle_quote *q)
 			path = colon + 1;
 	}
 	if (path == arg) {
-		if (q->attest.p == NULL) {
-			poc_tool_warn("--pcrs %s: give --tpm-quote first, or name the bank (sha256:FILE)", arg);
+		/* The bank comes from the quote: it must be complete and select one bank. */
+		if (q->sig.p == NULL) {
+			poc_tool_warn("--pcrs %s: give --tpm-quote and --tpm-sig first, or name the bank (sha256:FILE)", arg);
 			return -1;
 		}
-		if (poc_tpm_quote_parse(&e, q->attest.p, q->attest.len, q->sig.p ? q->sig.p : (const uint8_t *)"", q->sig.len, &tq) < 0 &&
-		    e.code != POC_OK && q->sig.p != NULL) {
+		if (poc_tpm_quote_parse(&e, q->attest.p, q->attest.len, q->sig.p, q->sig.len, &tq) < 0) {
 			poc_tool_warn("--pcrs %s: the quote does not parse: %s", arg, e.msg);
 			return -1;
 		}
-		if (q->sig.p == NULL || tq.attest.attested.quote.pcrSelect.count != 1) {
-			poc_tool_warn("--pcrs %s: name the bank (sha256:FILE): give --tpm-sig first or the quote selects several banks", arg);
+		if (tq.attest.attested.quote.pcrSelect.count != 1) {
+			poc_tool_warn("--pcrs %s: the quote selects %u banks: name the bank (sha256:FILE)", arg,
+				      tq.attest.attested.quote.pcrSelect.count);
 			return -1;
 		}
 		alg = tq.attest.attested.quote.pcrSelect.pcrSelections[0].hash;

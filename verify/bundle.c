@@ -97,6 +97,39 @@ static int put_blob(cbor_item_t *map, const char *key, const struct poc_blob *b)
 	return put(map, key, cbor_build_bytestring(b->p, b->len));
 }
 
+/* One bank: { index: value, ... } for the PCRs present. */
+static cbor_item_t *encode_bank(const struct poc_pcr_bank *bk)
+{
+	size_t dlen = poc_tpm_alg_digest_len(bk->alg), n = 0;
+	cbor_item_t *m;
+	unsigned j;
+
+	for (j = 0; j < POC_PCR_COUNT; j++)
+		n += (bk->mask >> j) & 1;
+	m = cbor_new_definite_map(n);
+	if (m == NULL)
+		return NULL;
+	for (j = 0; j < POC_PCR_COUNT; j++) {
+		cbor_item_t *k, *v;
+		int ok;
+
+		if (!(bk->mask & (1u << j)))
+			continue;
+		k = cbor_build_uint8((uint8_t)j);
+		v = cbor_build_bytestring(bk->v[j], dlen);
+		ok = k != NULL && v != NULL && cbor_map_add(m, (struct cbor_pair){ .key = k, .value = v });
+		if (k)
+			cbor_decref(&k);
+		if (v)
+			cbor_decref(&v);
+		if (!ok) {
+			cbor_decref(&m);
+			return NULL;
+		}
+	}
+	return m;
+}
+
 static cbor_item_t *encode_pcrs(const struct poc_pcrs *p)
 {
 	cbor_item_t *m = cbor_new_definite_map(p->nbanks);
@@ -105,43 +138,14 @@ static cbor_item_t *encode_pcrs(const struct poc_pcrs *p)
 	if (m == NULL)
 		return NULL;
 	for (i = 0; i < p->nbanks; i++) {
-		const struct poc_pcr_bank *bk = &p->bank[i];
-		size_t dlen = poc_tpm_alg_digest_len(bk->alg), n = 0;
-		cbor_item_t *bm;
+		const char *name = poc_tpm_alg_name(p->bank[i].alg);
 
-		for (unsigned j = 0; j < POC_PCR_COUNT; j++)
-			n += (bk->mask >> j) & 1;
-		bm = cbor_new_definite_map(n);
-		if (bm == NULL || poc_tpm_alg_name(bk->alg) == NULL)
-			goto fail_bm;
-		for (unsigned j = 0; j < POC_PCR_COUNT; j++) {
-			cbor_item_t *k, *v;
-			int ok;
-
-			if (!(bk->mask & (1u << j)))
-				continue;
-			k = cbor_build_uint8((uint8_t)j);
-			v = cbor_build_bytestring(bk->v[j], dlen);
-			ok = k != NULL && v != NULL && cbor_map_add(bm, (struct cbor_pair){ .key = k, .value = v });
-			if (k)
-				cbor_decref(&k);
-			if (v)
-				cbor_decref(&v);
-			if (!ok)
-				goto fail_bm;
+		if (name == NULL || put(m, name, encode_bank(&p->bank[i])) < 0) {
+			cbor_decref(&m);
+			return NULL;
 		}
-		if (put(m, poc_tpm_alg_name(bk->alg), bm) < 0)
-			goto fail;
-		continue;
-fail_bm:
-		if (bm)
-			cbor_decref(&bm);
-		goto fail;
 	}
 	return m;
-fail:
-	cbor_decref(&m);
-	return NULL;
 }
 
 static cbor_item_t *encode_tpm(const struct poc_bundle *b)
