@@ -6,9 +6,7 @@
 
 #include <cbor.h>
 
-#include "bytes.h"
-
-#define CBOR_MAX_DEPTH 16
+#include "cbor_util.h"
 
 static const char *const coll_names[POC_COLL_COUNT] = {
 	"tcb_info", "tcb_info_signature", "tcb_info_issuer_chain",
@@ -53,6 +51,8 @@ void poc_bundle_free(struct poc_bundle *b)
 	poc_blob_clear(&b->ak_cert);
 	poc_blob_clear(&b->ek_cert);
 	poc_blob_clear(&b->eventlog);
+	poc_blob_clear(&b->ek_pub);
+	poc_blob_clear(&b->activated_secret);
 	for (i = 0; i < POC_BUNDLE_MAX_CHAIN; i++)
 		poc_blob_clear(&b->ak_chain[i]);
 	for (i = 0; i < POC_BUNDLE_MAX_QUOTES; i++) {
@@ -156,7 +156,8 @@ static cbor_item_t *encode_tpm(const struct poc_bundle *b)
 	if (m == NULL)
 		return NULL;
 	if (put_blob(m, "ak_pub", &b->ak_pub) < 0 || put_blob(m, "ak_cert", &b->ak_cert) < 0 ||
-	    put_blob(m, "ek_cert", &b->ek_cert) < 0 || put_blob(m, "eventlog", &b->eventlog) < 0)
+	    put_blob(m, "ek_cert", &b->ek_cert) < 0 || put_blob(m, "eventlog", &b->eventlog) < 0 ||
+	    put_blob(m, "ek_pub", &b->ek_pub) < 0 || put_blob(m, "activated_secret", &b->activated_secret) < 0)
 		goto fail;
 	if (b->n_ak_chain) {
 		arr = cbor_new_definite_array(b->n_ak_chain);
@@ -244,7 +245,7 @@ int poc_bundle_encode(struct poc_err *e, const struct poc_bundle *b, uint8_t **o
 		return poc_err_set(e, POC_ERR_NOMEM, "bundle encoding");
 	if (put(root, "version", cbor_build_uint8(1)) < 0 || put_blob(root, "nonce", &b->nonce) < 0)
 		goto fail;
-	if (b->ak_pub.p || b->ak_cert.p || b->ek_cert.p || b->eventlog.p || b->nquotes) {
+	if (b->ak_pub.p || b->ak_cert.p || b->ek_cert.p || b->eventlog.p || b->ek_pub.p || b->nquotes) {
 		if (put(root, "tpm", encode_tpm(b)) < 0)
 			goto fail;
 	}
@@ -379,7 +380,9 @@ static int decode_tpm(struct poc_err *e, const cbor_item_t *m, struct poc_bundle
 	size_t i;
 
 	if (get_blob(e, m, "ak_pub", "tpm.", &b->ak_pub) < 0 || get_blob(e, m, "ak_cert", "tpm.", &b->ak_cert) < 0 ||
-	    get_blob(e, m, "ek_cert", "tpm.", &b->ek_cert) < 0 || get_blob(e, m, "eventlog", "tpm.", &b->eventlog) < 0)
+	    get_blob(e, m, "ek_cert", "tpm.", &b->ek_cert) < 0 || get_blob(e, m, "eventlog", "tpm.", &b->eventlog) < 0 ||
+	    get_blob(e, m, "ek_pub", "tpm.", &b->ek_pub) < 0 ||
+	    get_blob(e, m, "activated_secret", "tpm.", &b->activated_secret) < 0)
 		return -1;
 	arr = get(m, "ak_chain");
 	if (arr != NULL) {
@@ -463,82 +466,8 @@ static int no_dup_keys(struct poc_err *e, const cbor_item_t *m, const char *what
 	return 0;
 }
 
-/*
- * libcbor 0.8's cbor_load allocates arrays and maps by their declared size
- * before reading them, so a 12-byte input can ask for gigabytes. This walk
- * checks every declared length against the bytes that remain (each item takes
- * at least one byte) and bounds nesting, before libcbor sees the input.
- */
-static int cbor_head(struct poc_rd *r, uint8_t *major, uint8_t *ai, uint64_t *val)
-{
-	uint8_t b, b8;
-	uint16_t v16;
-	uint32_t v32, lo;
-
-	if (poc_rd_u8(r, &b) < 0)
-		return -1;
-	*major = b >> 5;
-	*ai = b & 31;
-	*val = *ai;
-	switch (*ai) {
-	case 24: if (poc_rd_u8(r, &b8) < 0) return -1; *val = b8; break;
-	case 25: if (poc_rd_u16be(r, &v16) < 0) return -1; *val = v16; break;
-	case 26: if (poc_rd_u32be(r, &v32) < 0) return -1; *val = v32; break;
-	case 27:
-		if (poc_rd_u32be(r, &v32) < 0 || poc_rd_u32be(r, &lo) < 0)
-			return -1;
-		*val = (uint64_t)v32 << 32 | lo;
-		break;
-	case 28: case 29: case 30: return -1;
-	default: break;
-	}
-	return 0;
-}
-
-static int cbor_walk(struct poc_rd *r, int depth)
-{
-	uint8_t major, ai;
-	uint64_t v, i, n;
-
-	if (depth > CBOR_MAX_DEPTH || cbor_head(r, &major, &ai, &v) < 0)
-		return -1;
-	if (ai == 31) {
-		if (major < 2 || major == 6)
-			return -1;
-		if (major == 7)
-			return -2; /* "break": ends the enclosing indefinite item */
-		for (;;) {
-			int rv = cbor_walk(r, depth + 1);
-
-			if (rv == -2)
-				return 0;
-			if (rv < 0)
-				return -1;
-		}
-	}
-	switch (major) {
-	case 2:
-	case 3:
-		return v <= r->left ? poc_rd_bytes(r, (size_t)v, NULL) : -1;
-	case 4:
-	case 5:
-		n = major == 5 ? 2 : 1;
-		if (v > r->left / n)
-			return -1;
-		for (i = 0; i < v * n; i++)
-			if (cbor_walk(r, depth + 1) < 0)
-				return -1;
-		return 0;
-	case 6:
-		return cbor_walk(r, depth + 1) < 0 ? -1 : 0;
-	default:
-		return 0;
-	}
-}
-
 int poc_bundle_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_bundle *out)
 {
-	struct cbor_load_result res;
 	cbor_item_t *root, *m;
 	uint64_t v = 0;
 	int present, rv = -1;
@@ -546,23 +475,9 @@ int poc_bundle_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct 
 	memset(out, 0, sizeof(*out));
 	if (len > POC_BUNDLE_MAX)
 		return poc_err_set(e, POC_ERR_MALFORMED, "bundle: %zu bytes is larger than %u", len, POC_BUNDLE_MAX);
-	{
-		struct poc_rd r;
-
-		poc_rd_init(&r, buf, len);
-		if (cbor_walk(&r, 0) != 0)
-			return poc_err_set(e, POC_ERR_MALFORMED,
-					   "bundle: not well-formed CBOR (a length runs past the end, or nesting deeper than %d)",
-					   CBOR_MAX_DEPTH);
-	}
-	root = cbor_load(buf, len, &res);
+	root = poc_cbor_load(e, buf, len, "bundle");
 	if (root == NULL)
-		return poc_err_set(e, res.error.code == CBOR_ERR_MEMERROR ? POC_ERR_NOMEM : POC_ERR_MALFORMED,
-				   "bundle: not CBOR (error %d at byte %zu)", (int)res.error.code, res.error.position);
-	if (res.read != len) {
-		poc_err_set(e, POC_ERR_MALFORMED, "bundle: %zu trailing bytes after the CBOR map", len - res.read);
-		goto done;
-	}
+		return -1;
 	if (!cbor_isa_map(root)) {
 		poc_err_set(e, POC_ERR_MALFORMED, "bundle: top level is not a map");
 		goto done;

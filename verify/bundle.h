@@ -7,6 +7,8 @@
  *     "nonce": bstr,                      what the collector was asked to cover
  *     "tpm": { "ak_pub": bstr (TPMT_PUBLIC), "ak_cert": bstr (DER),
  *              "ak_chain": [bstr...], "ek_cert": bstr, "eventlog": bstr,
+ *              "ek_pub": bstr (TPMT_PUBLIC or TPM2B_PUBLIC),
+ *              "activated_secret": bstr (what TPM2_ActivateCredential returned),
  *              "quotes": [ { "attest": bstr, "sig": bstr,
  *                            "pcrs": { "sha256": { uint: bstr, ... }, ... } } ] },
  *     "tdx": { "quote": bstr, "ccel_table": bstr, "ccel_log": bstr,
@@ -55,7 +57,7 @@ struct poc_bundle {
 	uint64_t version;
 	struct poc_blob nonce;
 	/* TPM */
-	struct poc_blob ak_pub, ak_cert, ek_cert, eventlog;
+	struct poc_blob ak_pub, ak_cert, ek_cert, eventlog, ek_pub, activated_secret;
 	struct poc_blob ak_chain[POC_BUNDLE_MAX_CHAIN];
 	size_t n_ak_chain;
 	struct poc_bundle_quote quotes[POC_BUNDLE_MAX_QUOTES];
