@@ -10,9 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "appraise.h"
 #include "bundle.h"
 #include "commands.h"
+#include "credential_key.h"
+#include "record_file.h"
 #include "hex.h"
 #include "policy_file.h"
 #include "poctool.h"
@@ -117,6 +121,19 @@ static int read_pcrs(const char *arg, struct poc_bundle_quote *q)
 	return rv;
 }
 
+static int parse_ms(const char *arg, const char *opt, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	if (errno || *arg == '\0' || *arg == '-' || *end != '\0') {
+		poc_tool_warn("%s: \"%s\" is not Unix milliseconds", opt, arg);
+		return -1;
+	}
+	return 0;
+}
+
 static void pack_usage(FILE *f)
 {
 	fprintf(f,
@@ -132,20 +149,26 @@ static void pack_usage(FILE *f)
 		"  --ak-cert FILE          AK certificate (DER or PEM)\n"
 		"  --ak-chain FILE         AK issuer certificates (repeatable)\n"
 		"  --ek-cert FILE          EK certificate\n"
+		"  --ek-pub FILE           EK public area (for credential activation)\n"
+		"  --activated-secret FILE what TPM2_ActivateCredential returned for the\n"
+		"                          challenge of `poctool evidence challenge`\n"
 		"  --eventlog FILE         TCG event log (binary_bios_measurements)\n"
 		"  --tdx-quote FILE        TDX quote (v4 or v5)\n"
 		"  --ccel-table FILE       ACPI CCEL table\n"
 		"  --ccel-log FILE         CCEL event log\n"
 		"  --collateral DIR        DCAP collateral folder (tcb_info.json, ...)\n"
 		"  --hcl-report FILE       Azure HCL report\n"
-		"  --poe FILE              Intel POE token\n",
+		"  --poe FILE              Intel POE token\n"
+		"  --nonce-time MS         when the verifier issued the nonce (Unix ms); records\n"
+		"                          the timing that the freshness clause checks\n"
+		"  --evidence-time MS      when the evidence arrived (default: now)\n",
 		POC_BUNDLE_MAX_QUOTES);
 }
 
 int poc_cmd_evidence_pack(int argc, char **argv)
 {
 	enum { O_NONCE = 256, O_QUOTE, O_SIG, O_PCRS, O_AKPUB, O_AKCERT, O_AKCHAIN, O_EKCERT, O_EVLOG,
-	       O_TDX, O_CCELT, O_CCELL, O_COLL, O_HCL, O_POE };
+	       O_TDX, O_CCELT, O_CCELL, O_COLL, O_HCL, O_POE, O_EKPUB, O_ACT, O_NTIME, O_ETIME };
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' }, { "nonce", required_argument, NULL, O_NONCE },
 		{ "tpm-quote", required_argument, NULL, O_QUOTE }, { "tpm-sig", required_argument, NULL, O_SIG },
@@ -155,12 +178,15 @@ int poc_cmd_evidence_pack(int argc, char **argv)
 		{ "tdx-quote", required_argument, NULL, O_TDX }, { "ccel-table", required_argument, NULL, O_CCELT },
 		{ "ccel-log", required_argument, NULL, O_CCELL }, { "collateral", required_argument, NULL, O_COLL },
 		{ "hcl-report", required_argument, NULL, O_HCL }, { "poe", required_argument, NULL, O_POE },
+		{ "ek-pub", required_argument, NULL, O_EKPUB }, { "activated-secret", required_argument, NULL, O_ACT },
+		{ "nonce-time", required_argument, NULL, O_NTIME }, { "evidence-time", required_argument, NULL, O_ETIME },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct poc_bundle b;
 	struct poc_err e = { 0 };
 	struct poc_bundle_quote *q = NULL;
 	const char *out = NULL;
+	int have_etime = 0;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int c, rv = POC_EXIT_USAGE;
@@ -200,6 +226,10 @@ int poc_cmd_evidence_pack(int argc, char **argv)
 			r = read_blob(optarg, &b.ak_chain[b.n_ak_chain++]);
 			break;
 		case O_EKCERT: r = read_blob(optarg, &b.ek_cert); break;
+		case O_EKPUB: r = read_blob(optarg, &b.ek_pub); break;
+		case O_ACT: r = read_blob(optarg, &b.activated_secret); break;
+		case O_NTIME: r = parse_ms(optarg, "--nonce-time", &b.nonce_ms); b.has_timing = 1; break;
+		case O_ETIME: r = parse_ms(optarg, "--evidence-time", &b.evidence_ms); have_etime = 1; break;
 		case O_EVLOG: r = read_blob(optarg, &b.eventlog); break;
 		case O_TDX: r = read_blob(optarg, &b.tdx_quote); break;
 		case O_CCELT: r = read_blob(optarg, &b.ccel_table); break;
@@ -212,9 +242,16 @@ int poc_cmd_evidence_pack(int argc, char **argv)
 		if (r < 0)
 			goto done;
 	}
-	if (out == NULL || optind != argc) {
+	if (out == NULL || optind != argc || (have_etime && !b.has_timing)) {
 		pack_usage(stderr);
 		goto done;
+	}
+	if (b.has_timing && !have_etime) {
+		struct timespec ts;
+
+		/* Packing is when the evidence reached the verifier. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		b.evidence_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	}
 	for (size_t i = 0; i < b.nquotes; i++) {
 		if (b.quotes[i].sig.p == NULL) {
@@ -239,7 +276,8 @@ static void verify_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: poctool evidence verify BUNDLE --policy FILE [--nonce HEX] [--at UNIXTIME]\n"
-		"                               [--collateral DIR] [--record OUT]\n\n"
+		"                               [--collateral DIR] [--verifier-key KEY]\n"
+		"                               [--record OUT [--record-key KEY]]\n\n"
 		"Appraises an evidence bundle under a policy (DESIGN.md section 8).\n"
 		"Exit 0: accepted (prints a summary). 1: denied (prints the failing policy clause\n"
 		"as a JSON path and what was observed). 2: unusable input or usage.\n\n"
@@ -249,7 +287,12 @@ static void verify_usage(FILE *f)
 		"  --at UNIXTIME      verification time for certificates, CRLs and collateral\n"
 		"                     (default: now)\n"
 		"  --collateral DIR   DCAP collateral folder, used instead of the bundle's\n"
-		"  --record OUT       write the attestation record (not available yet)\n");
+		"  --verifier-key KEY the verifier's private key (PEM) that `poctool evidence\n"
+		"                     challenge` made the credential-activation challenge with\n"
+		"  --record OUT       write the signed attestation record (COSE_Sign1, EAR claims),\n"
+		"                     for a denial too; read it with `poctool record show`\n"
+		"  --record-key KEY   sign it with this EC P-256/P-384 private key (PEM); without\n"
+		"                     it an ephemeral key signs and its public key goes to OUT.pub.pem\n");
 }
 
 static void print_summary(const struct poc_appraisal *a, int64_t at)
@@ -300,14 +343,17 @@ static void print_summary(const struct poc_appraisal *a, int64_t at)
 
 int poc_cmd_evidence_verify(int argc, char **argv)
 {
-	enum { O_POLICY = 256, O_NONCE, O_AT, O_COLL, O_RECORD };
+	enum { O_POLICY = 256, O_NONCE, O_AT, O_COLL, O_RECORD, O_VKEY, O_RKEY };
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, O_POLICY }, { "nonce", required_argument, NULL, O_NONCE },
 		{ "at", required_argument, NULL, O_AT }, { "collateral", required_argument, NULL, O_COLL },
-		{ "record", required_argument, NULL, O_RECORD }, { "help", no_argument, NULL, 'h' },
+		{ "record", required_argument, NULL, O_RECORD }, { "verifier-key", required_argument, NULL, O_VKEY },
+		{ "record-key", required_argument, NULL, O_RKEY },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *policy_path = NULL, *coll = NULL, *record = NULL;
+	const char *policy_path = NULL, *coll = NULL, *record = NULL, *vkey = NULL, *rkey = NULL;
+	uint8_t credential_key[32];
 	struct poc_appraise_opts ao = { 0 };
 	struct poc_blob nonce = { 0 };
 	struct poc_policy *policy = NULL;
@@ -316,7 +362,7 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 	struct poc_err e = { 0 };
 	uint8_t *buf = NULL;
 	size_t len;
-	int c, rv = POC_EXIT_USAGE, have_nonce = 0;
+	int c, rc, rv = POC_EXIT_USAGE, have_nonce = 0;
 
 	memset(&b, 0, sizeof(b));
 	ao.at = (int64_t)time(NULL);
@@ -343,15 +389,13 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 		}
 		case O_COLL: coll = optarg; break;
 		case O_RECORD: record = optarg; break;
+		case O_VKEY: vkey = optarg; break;
+		case O_RKEY: rkey = optarg; break;
 		default: verify_usage(stderr); goto done;
 		}
 	}
 	if (policy_path == NULL || optind != argc - 1) {
 		verify_usage(stderr);
-		goto done;
-	}
-	if (record != NULL) {
-		poc_tool_warn("--record: attestation records are not available in this version");
 		goto done;
 	}
 	buf = poc_tool_read_file(argv[optind], POC_BUNDLE_MAX, &len);
@@ -370,7 +414,17 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 		ao.nonce = nonce.p;
 		ao.nonce_len = nonce.len;
 	}
-	if (poc_appraise(policy, &b, &ao, &a) == 0) {
+	if (vkey != NULL) {
+		if (poc_tool_credential_key(vkey, credential_key) < 0)
+			goto done;
+		ao.credential_key = credential_key;
+	}
+	rc = poc_appraise(policy, &b, &ao, &a);
+	/* The record is written for denials too: it says which clause failed. */
+	if (record != NULL && a.code != POC_ERR_UNSUPPORTED && a.code != POC_ERR_NOMEM && a.code != POC_ERR_ARG &&
+	    poc_tool_record_write(record, rkey, &a, &ao, buf, len, policy_path, ao.at) < 0)
+		goto done;
+	if (rc == 0) {
 		print_summary(&a, ao.at);
 		rv = POC_EXIT_OK;
 	} else if (a.code == POC_ERR_UNSUPPORTED || a.code == POC_ERR_NOMEM || a.code == POC_ERR_ARG) {
@@ -380,6 +434,7 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 		rv = POC_EXIT_DENIED;
 	}
 done:
+	OPENSSL_cleanse(credential_key, sizeof(credential_key));
 	free(buf);
 	poc_blob_clear(&nonce);
 	poc_bundle_free(&b);

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "hex.h"
+#include "poe.h"
 #include "x509.h"
 
 const char *poc_ear_status_name(enum poc_ear_status s)
@@ -42,6 +43,17 @@ int poc_deny_err(struct poc_appraisal *out, const char *clause, const struct poc
 			*context ? ": " : "", e->msg);
 }
 
+/* A diagnostic into a fixed buffer; cutting a long one short is fine. */
+__attribute__((format(printf, 3, 4)))
+static void say(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
 void poc_note(struct poc_appraisal *out, const char *fmt, ...)
 {
 	va_list ap;
@@ -72,14 +84,21 @@ static void describe_chain(STACK_OF(X509) *chain, char *buf, size_t len)
 static int check_providers(struct poc_appraise_state *s, char *why, size_t whylen)
 {
 	const struct poc_policy *p = s->p;
-	size_t i;
+	X509 *leaves[2];
+	size_t i, nleaves = 0, l;
 	int n = 0;
 
-	if (s->ak_cert == NULL) {
-		snprintf(why, whylen, "the evidence has no AK certificate%s",
+	/* The AK's own certificate, or the certificate of an EK the AK was activated against. */
+	if (s->ak_cert != NULL)
+		leaves[nleaves++] = s->ak_cert;
+	if (s->ak_activated && s->ek_cert != NULL)
+		leaves[nleaves++] = s->ek_cert;
+	if (nleaves == 0) {
+		say(why, whylen, "the evidence has no AK certificate%s",
 			 s->b->ek_cert.p ? " (an EK certificate alone does not name the AK: credential activation is needed)" : "");
 		return -1;
 	}
+	for (l = 0; l < nleaves; l++)
 	for (i = 0; i < p->nproviders; i++) {
 		const struct poc_policy_provider *pr = &p->providers[i];
 		STACK_OF(X509) *inter = sk_X509_new_null();
@@ -94,10 +113,11 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 			sk_X509_push(inter, sk_X509_value(pr->intermediates, j));
 		for (j = 0; s->ak_chain && j < sk_X509_num(s->ak_chain); j++)
 			sk_X509_push(inter, sk_X509_value(s->ak_chain, j));
-		rv = poc_x509_chain_verify(&e, s->ak_cert, inter, pr->roots, s->o->at, &chain);
+		rv = poc_x509_chain_verify(&e, leaves[l], inter, pr->roots, s->o->at, &chain);
 		sk_X509_free(inter);
 		if (rv < 0) {
-			n += snprintf(why + n, whylen - (size_t)n, "%s%s: %s", n ? "; " : "", pr->name, e.msg);
+			n += snprintf(why + n, whylen - (size_t)n, "%s%s (%s certificate): %s", n ? "; " : "", pr->name,
+				      leaves[l] == s->ak_cert ? "AK" : "activated EK", e.msg);
 			if ((size_t)n >= whylen)
 				n = (int)whylen - 1;
 			continue;
@@ -105,7 +125,7 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 		describe_chain(chain, s->out->provider_chain, sizeof(s->out->provider_chain));
 		sk_X509_pop_free(chain, X509_free);
 		poc_err_clear(&e);
-		if (poc_gce_info_get(&e, s->ak_cert, &gce) < 0) {
+		if (poc_gce_info_get(&e, leaves[l], &gce) < 0) {
 			char clause[64];
 
 			snprintf(clause, sizeof(clause), "$.providers[%zu]", i);
@@ -117,13 +137,53 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 
 			snprintf(clause, sizeof(clause), "$.providers[%zu].require_production", i);
 			return poc_deny(s->out, clause, POC_ERR_POLICY,
-					"provider %s: the AK certificate does not say isProduction (observed: %s)", pr->name,
+					"provider %s: the certificate does not say isProduction (observed: %s)", pr->name,
 					!gce.present ? "no instance information" : !gce.has_security ? "no security block" : "false");
 		}
-		snprintf(s->out->provider, sizeof(s->out->provider), "%s", pr->name);
+		say(s->out->provider, sizeof(s->out->provider), "%s", pr->name);
 		return 0;
 	}
 	return -1;
+}
+
+/*
+ * $.platforms.poe: an Intel POE token, signed by a configured endorser, names
+ * the PIID of the verified PCK certificate and one of the accepted owners.
+ */
+static int check_poe(struct poc_appraise_state *s, char *why, size_t whylen)
+{
+	const struct poc_policy *p = s->p;
+	const struct poc_sgx_ext *x = &s->tdxv.sgx;
+	struct poc_poe poe;
+	struct poc_err e = { 0 };
+	size_t i;
+	int owner_ok = p->npoe_owners == 0, rv = -1;
+
+	if (s->b->poe.p == NULL) {
+		say(why, whylen, "the evidence has no POE token%s", p->nallow ? " and the platform is not on the allow-list" : "");
+		return -1;
+	}
+	if (!x->has_piid) {
+		say(why, whylen, "the PCK certificate names no PIID for a POE token to endorse");
+		return -1;
+	}
+	memset(&poe, 0, sizeof(poe));
+	if (poc_poe_verify(&e, s->b->poe.p, s->b->poe.len, p->poe_roots, s->o->at, &poe) < 0 ||
+	    poc_poe_check_piid(&e, &poe, x->piid, 16) < 0) {
+		say(why, whylen, "POE token: %s", e.msg);
+		goto done;
+	}
+	for (i = 0; i < p->npoe_owners; i++)
+		owner_ok |= strcmp(p->poe_owners[i], poe.owner) == 0;
+	if (!owner_ok) {
+		say(why, whylen, "POE token: owner \"%s\" is not an accepted owner", poe.owner);
+		goto done;
+	}
+	say(s->out->provider, sizeof(s->out->provider), "POE owner %s", poe.owner);
+	rv = 0;
+done:
+	poc_poe_free(&poe);
+	return rv;
 }
 
 /* $.platforms.allow: the PPID or PIID of a verified PCK chain is listed. */
@@ -134,11 +194,8 @@ static int check_platforms(struct poc_appraise_state *s, char *why, size_t whyle
 	char ppid[33], piid[33];
 	size_t i;
 
-	if (p->has_poe)
-		return poc_deny(s->out, "$.platforms.poe", POC_ERR_UNSUPPORTED,
-				"Intel POE endorsement tokens are not supported by this version");
 	if (!s->tdx_verified) {
-		snprintf(why, whylen, "no verified TDX quote names a platform");
+		say(why, whylen, "no verified TDX quote names a platform");
 		return -1;
 	}
 	for (i = 0; i < p->nallow; i++) {
@@ -146,15 +203,19 @@ static int check_platforms(struct poc_appraise_state *s, char *why, size_t whyle
 
 		if (a->is_piid ? (x->has_piid && CRYPTO_memcmp(a->id, x->piid, 16) == 0)
 			       : CRYPTO_memcmp(a->id, x->ppid, 16) == 0) {
-			snprintf(s->out->provider, sizeof(s->out->provider), "platform allow-list (%s)",
+			say(s->out->provider, sizeof(s->out->provider), "platform allow-list (%s)",
 				 a->is_piid ? "PIID" : "PPID");
 			return 0;
 		}
 	}
+	if (p->has_poe && check_poe(s, why, whylen) == 0)
+		return 0;
+	if (p->has_poe)
+		return -1;
 	poc_hex_encode(x->ppid, 16, ppid);
 	if (x->has_piid)
 		poc_hex_encode(x->piid, 16, piid);
-	snprintf(why, whylen, "platform PPID %s%s%s is not on the allow-list", ppid,
+	say(why, whylen, "platform PPID %s%s%s is not on the allow-list", ppid,
 		 x->has_piid ? ", PIID " : "", x->has_piid ? piid : "");
 	return -1;
 }
@@ -231,12 +292,9 @@ int poc_appraise(const struct poc_policy *p, const struct poc_bundle *b,
 	out->nonce_checked = o->nonce != NULL;
 	if (o->nonce == NULL)
 		poc_note(out, "no nonce was checked: the evidence may be a replay");
-	if (p->binding == POC_BINDING_POC_V1 || p->binding == POC_BINDING_AZURE_HCL) {
-		poc_deny(out, "$.binding", POC_ERR_UNSUPPORTED, "binding \"%s\" is not supported by this version",
-			 poc_binding_name(p->binding));
-		goto done;
-	}
-	if (poc_appraise_tpm(&s) < 0 || poc_appraise_tdx(&s) < 0)
+	/* TDX before TPM: under poc-v1 the TD quote names the AK, and the TPM quote covers the TD quote. */
+	if (poc_appraise_binding_prepare(&s) < 0 || poc_appraise_tdx(&s) < 0 || poc_appraise_tpm(&s) < 0 ||
+	    poc_appraise_binding_finish(&s) < 0)
 		goto done;
 	if (b->nquotes == 0 && b->tdx_quote.p == NULL) {
 		poc_deny(out, "$", POC_ERR_POLICY, "the bundle holds neither a TPM quote nor a TDX quote");
@@ -256,6 +314,7 @@ done:
 		out->poc = POC_EAR_CONTRAINDICATED;
 	}
 	X509_free(s.ak_cert);
+	X509_free(s.ek_cert);
 	sk_X509_pop_free(s.ak_chain, X509_free);
 	poc_tdx_verified_free(&s.tdxv);
 	return rv;

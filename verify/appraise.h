@@ -29,6 +29,7 @@ struct poc_appraise_opts {
 	const uint8_t *nonce; /* the verifier's nonce; NULL: no nonce is checked */
 	size_t nonce_len;
 	int64_t at;           /* verification time, Unix seconds */
+	const uint8_t *credential_key; /* 32-byte verifier key for credential activation, or NULL */
 };
 
 #define POC_APPRAISAL_MAX_NOTES 8
@@ -49,7 +50,7 @@ struct poc_appraisal {
 	uint64_t clock, reset_count, restart_count, firmware_version;
 	uint8_t qualified_signer[2 + 64]; /* of the first quote */
 	size_t qualified_signer_len;
-	char provider[64];
+	char provider[288]; /* the provider name, or what endorsed the platform */
 	char provider_chain[512]; /* the matched chain, leaf to root: "CN=a <- CN=b <- CN=root" */
 	struct poc_gce_info gce;
 	int has_tdx;

@@ -22,6 +22,17 @@ struct poc_appraise_state {
 	STACK_OF(X509) *ak_chain;    /* extra intermediates from the bundle */
 	struct poc_pcrs verified;    /* PCR values covered by a verified quote */
 	TPM2B_DATA extra_data;       /* of the first quote */
+	/* Binding (binding.c fills these before the TPM and TDX passes). */
+	const uint8_t *nonce;        /* N: --nonce, or for poc-v1/azure-hcl the bundle's own */
+	size_t nonce_len;
+	int check_extra;             /* every TPM quote's extraData must equal extra */
+	uint8_t extra[64];
+	size_t extra_len;
+	int check_rd;                /* the TD REPORTDATA must begin with rd */
+	uint8_t rd[64];
+	size_t rd_len;
+	int ak_activated;            /* the AK was activated against ek_cert's EK */
+	X509 *ek_cert;
 	/* TDX */
 	int tdx_verified;
 	struct poc_tdx_quote tdx;
@@ -35,6 +46,8 @@ int poc_deny(struct poc_appraisal *out, const char *clause, enum poc_verr code, 
 int poc_deny_err(struct poc_appraisal *out, const char *clause, const struct poc_err *e, const char *context);
 void poc_note(struct poc_appraisal *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+int poc_appraise_binding_prepare(struct poc_appraise_state *s);
+int poc_appraise_binding_finish(struct poc_appraise_state *s);
 int poc_appraise_tpm(struct poc_appraise_state *s);
 int poc_appraise_tdx(struct poc_appraise_state *s);
 

@@ -126,23 +126,18 @@ done:
 	return rv;
 }
 
-static int check_nonce(struct poc_appraise_state *s)
+static int check_reportdata(struct poc_appraise_state *s)
 {
-	uint8_t want[64] = { 0 };
+	char hex[33];
 
-	if (s->o->nonce == NULL)
+	if (!s->check_rd || CRYPTO_memcmp(s->rd, s->tdx.body.reportdata, s->rd_len) == 0)
 		return 0;
-	if (s->o->nonce_len > sizeof(want))
-		return poc_deny(s->out, "$.binding", POC_ERR_NONCE, "a nonce for binding \"none\" has at most 64 bytes");
-	memcpy(want, s->o->nonce, s->o->nonce_len);
-	if (CRYPTO_memcmp(want, s->tdx.body.reportdata, sizeof(want)) != 0) {
-		char hex[33];
-
-		poc_hex_encode(s->tdx.body.reportdata, 16, hex);
-		return poc_deny(s->out, "$.binding", POC_ERR_NONCE,
-				"TD REPORTDATA (%s...) is not the nonce padded to 64 bytes", hex);
-	}
-	return 0;
+	poc_hex_encode(s->tdx.body.reportdata, 16, hex);
+	return poc_deny(s->out, "$.binding", POC_ERR_NONCE, "%s: TD REPORTDATA (%s...) does not bind %s",
+			poc_binding_name(s->p->binding), hex,
+			s->p->binding == POC_BINDING_POC_V1 ? "the nonce and this AK's name (it names another AK)"
+			: s->p->binding == POC_BINDING_AZURE_HCL ? "the HCL report's runtime data"
+								 : "the nonce padded to 64 bytes");
 }
 
 int poc_appraise_tdx(struct poc_appraise_state *s)
@@ -177,7 +172,7 @@ int poc_appraise_tdx(struct poc_appraise_state *s)
 	memcpy(s->out->ppid, s->tdxv.sgx.ppid, 16);
 	s->out->has_piid = s->tdxv.sgx.has_piid;
 	memcpy(s->out->piid, s->tdxv.sgx.piid, 16);
-	if (check_measurements(s) < 0 || check_ccel(s) < 0 || check_tcb(s) < 0 || check_nonce(s) < 0)
+	if (check_measurements(s) < 0 || check_ccel(s) < 0 || check_tcb(s) < 0 || check_reportdata(s) < 0)
 		return -1;
 	s->out->tee = strcmp(s->out->tcb_status, "UpToDate") == 0 || s->out->tcb_status[0] == '\0'
 			      ? POC_EAR_AFFIRMING : POC_EAR_WARNING;

@@ -94,8 +94,14 @@ static int check_quotes(struct poc_appraise_state *s, EVP_PKEY *ak)
 		    poc_tpm_quote_verify_sig(&e, bq->attest.p, bq->attest.len, &q.sig, ak) < 0 ||
 		    poc_tpm_quote_check_pcrs(&e, &q, &bq->pcrs) < 0)
 			return poc_deny_err(s->out, "$.vtpm", &e, ctx);
-		if (s->o->nonce != NULL && poc_tpm_quote_check_nonce(&e, &q, s->o->nonce, s->o->nonce_len) < 0)
+		if (s->check_extra && poc_tpm_quote_check_nonce(&e, &q, s->extra, s->extra_len) < 0) {
+			if (s->p->binding == POC_BINDING_POC_V1)
+				return poc_deny(s->out, "$.binding", POC_ERR_NONCE,
+						"%s: poc-v1: its extraData does not cover the nonce%s", ctx,
+						s->b->tdx_quote.p ? " and this TD quote (it was made for another TD quote)" : "");
+			poc_err_prefix(&e, "%s: ", poc_binding_name(s->p->binding));
 			return poc_deny_err(s->out, "$.binding", &e, ctx);
+		}
 		if (i == 0) {
 			s->extra_data = q.attest.extraData;
 			s->out->clock = q.attest.clockInfo.clock;

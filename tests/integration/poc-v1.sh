@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# End to end on swtpm + the TDX simulator under the poc-v1 binding (DESIGN.md section 3):
+# evidence collected with a fresh nonce is accepted; a replay with another nonce, a TD quote
+# of one run paired with a TPM quote of another, a TPM quote from a second swtpm, and an AK
+# not activated against the EK are each denied with their own reason.
+. "$POC_SRCDIR/tests/swtpm-env.sh"
+. "$POC_SRCDIR/tests/lib.sh"
+T=$POC_TEST_TMP
+
+hex() { od -An -v -tx1 | tr -d ' \n'; }
+sha() { openssl dgst -"$1" -binary | hex; }
+unhex() { xxd -r -p; }
+flush() { tpm2_flushcontext -t; }
+
+# tpm_setup NAME: EK (RSA) + certificate + AK in the running swtpm, files $T/NAME.*
+tpm_setup() {
+	tpm2_createek -c "$T/$1.ek.ctx" -G rsa -u "$T/$1.ek.pub" >/dev/null && flush &&
+		tpm2_nvread 0x1c00002 -o "$T/$1.ek.crt" >/dev/null 2>&1 &&
+		tpm2_createak -C "$T/$1.ek.ctx" -c "$T/$1.ak.ctx" -G rsa -g sha256 -s rsassa \
+			-u "$T/$1.ak.pub" -n "$T/$1.ak.name" >/dev/null && flush
+}
+
+# collect TPM RUN NONCE: evidence as poc-v1 prescribes, in $T/RUN.*; the credential
+# challenge is made by the verifier (poctool evidence challenge) and activated in the TPM.
+collect() {
+	local tpm=$1 run=$2 n=$3 rd q
+	date +%s%3N >"$T/$run.ntime" # the verifier issues the nonce now
+	rd=$( { printf 'poc-pkcs11/v1/tdx'; printf '%s' "$n" | unhex; cat "$T/$tpm.ak.name"; } | sha sha512)
+	"$POCTOOL" sim quote "$T/sim" --report-data "$rd" -o "$T/$run.td" >/dev/null || return 1
+	q=$( { printf 'poc-pkcs11/v1/tpm'; printf '%s' "$n" | unhex; head -c 632 "$T/$run.td" | openssl dgst -sha384 -binary; } | sha sha256)
+	tpm2_quote -c "$T/$tpm.ak.ctx" -l sha256:0,1,2,3,7 -q "$q" -m "$T/$run.attest" -s "$T/$run.sig" -g sha256 >/dev/null && flush || return 1
+	tpm2_pcrread sha256:0,1,2,3,7 | sed -nE 's/^ +([0-9]+) *: *0x([0-9A-Fa-f]+).*/\1 \2/p' | tr A-F a-f >"$T/$run.pcrs"
+	"$POCTOOL" evidence challenge --ek-pub "$T/$tpm.ek.pub" --ak-pub "$T/$tpm.ak.pub" --nonce "$n" \
+		--verifier-key "$T/verifier.pem" -o "$T/$run.cred" >/dev/null || return 1
+	activate "$tpm" "$T/$run.cred" "$T/$run.secret"
+}
+
+# activate TPM CRED OUT: TPM2_ActivateCredential with the endorsement policy session.
+activate() {
+	tpm2_startauthsession --policy-session -S "$T/session.ctx" >/dev/null &&
+		tpm2_policysecret -S "$T/session.ctx" -c e >/dev/null &&
+		tpm2_activatecredential -c "$T/$1.ak.ctx" -C "$T/$1.ek.ctx" -i "$2" -o "$3" -P "session:$T/session.ctx" >/dev/null
+	local rc=$?
+	tpm2_flushcontext "$T/session.ctx" >/dev/null 2>&1
+	flush
+	return $rc
+}
+
+# pack RUN OUT TD-RUN TPM NONCE [SECRET]: a bundle from the parts of runs.
+pack() {
+	"$POCTOOL" evidence pack -o "$2" --nonce "$5" --nonce-time "$(cat "$T/$1.ntime")" \
+		--tdx-quote "$T/$3.td" --collateral "$T/sim/collateral" \
+		--tpm-quote "$T/$1.attest" --tpm-sig "$T/$1.sig" --pcrs "$T/$1.pcrs" \
+		--ak-pub "$T/$4.ak.pub" --ek-pub "$T/$4.ek.pub" --ek-cert "$T/$4.ek.crt" \
+		--activated-secret "${6:-$T/$1.secret}"
+}
+
+verify() { # verify BUNDLE NONCE
+	"$POCTOOL" evidence verify "$1" --policy "$T/policy.json" --nonce "$2" --verifier-key "$T/verifier.pem"
+}
+
+t_run 0 "poctool sim init" "$POCTOOL" sim init "$T/sim"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/verifier.pem" 2>/dev/null
+poc_swtpm_start one || { echo "Bail out! swtpm"; exit 1; }
+CA1=$POC_SWTPM_DIR/ca
+t_run 0 "EK, EK certificate and AK in swtpm one" tpm_setup one
+
+# The policy: the swtpm's manufacturing CA plays the provider; the simulator's root is the TEE root.
+mrtd=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"mrtd":\["([0-9a-f]+)"\].*/\1/p')
+simroot=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
+cat >"$T/policy.json" <<JSON
+{"version": 1,
+ "providers": [{"name": "swtpm-test-ca", "roots": ["$CA1/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA1/issuercert.pem"]}],
+ "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"], "mrtd": ["$mrtd"]},
+ "binding": "poc-v1", "freshness": {"max_age_s": 300}}
+JSON
+
+N1=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+N2=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+t_run 0 "run 1: evidence collected with nonce N1" collect one r1 "$N1"
+t_run 0 "run 2: evidence collected with nonce N2" collect one r2 "$N2"
+pack r1 "$T/r1.cbor" r1 one "$N1"
+
+t_run 0 "fresh evidence accepted" verify "$T/r1.cbor" "$N1"
+t_has "poc: affirming (provider swtpm-test-ca)" "the activated EK's certificate names the provider"
+t_has "TCB UpToDate" "the simulated TD's TCB is appraised"
+
+# The attestation record of that check: signed, readable, bound to the bundle.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/record.pem" 2>/dev/null
+openssl pkey -in "$T/record.pem" -pubout -out "$T/record.pub.pem" 2>/dev/null
+t_run 0 "evidence verify --record" "$POCTOOL" evidence verify "$T/r1.cbor" --policy "$T/policy.json" --nonce "$N1" \
+	--verifier-key "$T/verifier.pem" --record "$T/r1.rec" --record-key "$T/record.pem"
+t_run 0 "record verify with the verifier's public key" "$POCTOOL" record verify "$T/r1.rec" --key "$T/record.pub.pem"
+t_run 0 "record show" "$POCTOOL" record show "$T/r1.rec"
+t_has "affirming" "the record says affirming"
+t_has "$(sha256sum "$T/r1.cbor" | cut -c1-64)" "the record names the evidence bundle's SHA-256"
+t_has "$N1" "the record carries the nonce"
+t_has "swtpm-test-ca" "the record names the provider"
+cp "$T/r1.rec" "$T/bad.rec"
+printf '\x00' | dd of="$T/bad.rec" bs=1 seek=40 conv=notrunc status=none
+"$POCTOOL" record verify "$T/bad.rec" --key "$T/record.pub.pem" >/dev/null 2>&1
+rc=$?; [ $rc -ne 0 ] && t_ok "a changed record fails verification (exit $rc)" || t_fail "a changed record verified"
+t_run 1 "a denial also writes a record" "$POCTOOL" evidence verify "$T/r1.cbor" --policy "$T/policy.json" --nonce "$N2" \
+	--verifier-key "$T/verifier.pem" --record "$T/deny.rec"
+t_run 0 "the denial record verifies with its ephemeral key" "$POCTOOL" record verify "$T/deny.rec" --key "$T/deny.rec.pub.pem"
+t_run 0 "record show of the denial" "$POCTOOL" record show "$T/deny.rec"
+t_has "contraindicated" "the denial record says contraindicated"
+t_has "\$.binding" "the denial record names the failing clause"
+
+# Freshness: evidence older than max_age_s, and a nonce-to-evidence time over max_rtt_ms.
+t_run 1 "stale evidence (verified 10 minutes later) denied" "$POCTOOL" evidence verify "$T/r1.cbor" --policy "$T/policy.json" \
+	--nonce "$N1" --verifier-key "$T/verifier.pem" --at $(( $(date +%s) + 600 ))
+t_has "denied: \$.freshness.max_age_s" "reason: the evidence age"
+sed 's|"max_age_s": 300|"max_age_s": 300, "max_rtt_ms": 1|' "$T/policy.json" >"$T/rtt.json"
+t_run 1 "a round trip over max_rtt_ms denied" "$POCTOOL" evidence verify "$T/r1.cbor" --policy "$T/rtt.json" \
+	--nonce "$N1" --verifier-key "$T/verifier.pem"
+t_has "denied: \$.freshness.max_rtt_ms" "reason: the round trip"
+
+t_run 1 "replay of run 1 against nonce N2 denied" verify "$T/r1.cbor" "$N2"
+t_has "a replay" "reason: a replay"
+
+pack r2 "$T/mix.cbor" r1 one "$N1"
+t_run 1 "TD quote of run 1 with the TPM quote of run 2 denied" verify "$T/mix.cbor" "$N1"
+t_has "made for another TD quote" "reason: the TPM quote covers another TD quote"
+
+# A second swtpm: its AK quotes the run-1 TD quote correctly, and is activated against its own EK.
+poc_swtpm_start two || { echo "Bail out! swtpm two"; exit 1; }
+t_run 0 "EK and AK in swtpm two" tpm_setup two
+q=$( { printf 'poc-pkcs11/v1/tpm'; printf '%s' "$N1" | unhex; head -c 632 "$T/r1.td" | openssl dgst -sha384 -binary; } | sha sha256)
+tpm2_quote -c "$T/two.ak.ctx" -l sha256:0,1,2,3,7 -q "$q" -m "$T/t2.attest" -s "$T/t2.sig" -g sha256 >/dev/null && flush
+tpm2_pcrread sha256:0,1,2,3,7 | sed -nE 's/^ +([0-9]+) *: *0x([0-9A-Fa-f]+).*/\1 \2/p' | tr A-F a-f >"$T/t2.pcrs"
+"$POCTOOL" evidence challenge --ek-pub "$T/two.ek.pub" --ak-pub "$T/two.ak.pub" --nonce "$N1" \
+	--verifier-key "$T/verifier.pem" -o "$T/t2.cred" >/dev/null && activate two "$T/t2.cred" "$T/t2.secret"
+cp "$T/r1.ntime" "$T/t2.ntime"
+pack t2 "$T/second.cbor" r1 two "$N1"
+t_run 1 "a TPM quote from a second swtpm denied" verify "$T/second.cbor" "$N1"
+t_has "names another AK" "reason: the TD quote names another AK"
+
+# An AK not activated against the EK: swtpm two's AK (which the TD quote of a fresh run names),
+# presented with swtpm one's EK, certificate and one's activation secret.
+N3=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+t_run 0 "run 3 on swtpm two" collect two r3 "$N3"
+"$POCTOOL" evidence pack -o "$T/noact.cbor" --nonce "$N3" --nonce-time "$(cat "$T/r3.ntime")" --tdx-quote "$T/r3.td" --collateral "$T/sim/collateral" \
+	--tpm-quote "$T/r3.attest" --tpm-sig "$T/r3.sig" --pcrs "$T/r3.pcrs" --ak-pub "$T/two.ak.pub" \
+	--ek-pub "$T/one.ek.pub" --ek-cert "$T/one.ek.crt" --activated-secret "$T/r1.secret"
+t_run 1 "an AK not activated against the EK denied" verify "$T/noact.cbor" "$N3"
+t_has "not activated against the EK" "reason: credential activation"
+t_run 1 "... and without the verifier key no provider endorses it" "$POCTOOL" evidence verify "$T/noact.cbor" --policy "$T/policy.json" --nonce "$N3"
+t_has "denied: \$.providers" "reason: providers"
+
+t_done

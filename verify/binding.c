@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The evidence binding (DESIGN.md section 3, policy "binding"): what the TPM
+ * quotes' extraData and the TD REPORTDATA must hold so that both quotes cover
+ * the verifier's nonce and name each other, and AK-to-EK credential activation.
+ */
+#include "appraise_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "credential.h"
+#include "event_log.h"
+#include "hcl_report.h"
+#include "log_crosscheck.h"
+#include "hex.h"
+#include "tpm_attest.h"
+#include "x509.h"
+
+#define TDX_PREFIX "poc-pkcs11/v1/tdx"
+#define TPM_PREFIX "poc-pkcs11/v1/tpm"
+
+/* H(prefix || a || b) into out; returns the digest length or 0. */
+static size_t digest3(const EVP_MD *md, const char *prefix, const uint8_t *a, size_t alen, const uint8_t *b,
+		      size_t blen, uint8_t *out)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int n = 0;
+
+	if (ctx == NULL || !EVP_DigestInit_ex(ctx, md, NULL) || !EVP_DigestUpdate(ctx, prefix, strlen(prefix)) ||
+	    !EVP_DigestUpdate(ctx, a, alen) || (blen && !EVP_DigestUpdate(ctx, b, blen)) ||
+	    !EVP_DigestFinal_ex(ctx, out, &n))
+		n = 0;
+	EVP_MD_CTX_free(ctx);
+	return n;
+}
+
+static int need_nonce(struct poc_appraise_state *s)
+{
+	const struct poc_bundle *b = s->b;
+
+	if (s->o->nonce != NULL) {
+		/* A diagnosis only (the collector writes this field): the digests below decide. */
+		if (b->nonce.p != NULL && (b->nonce.len != s->o->nonce_len ||
+					   CRYPTO_memcmp(b->nonce.p, s->o->nonce, b->nonce.len) != 0))
+			return poc_deny(s->out, "$.binding", POC_ERR_NONCE,
+					"the evidence was collected for another nonce: a replay");
+		s->nonce = s->o->nonce;
+		s->nonce_len = s->o->nonce_len;
+		return 0;
+	}
+	if (b->nonce.p == NULL)
+		return poc_deny(s->out, "$.binding", POC_ERR_NONCE, "binding \"%s\" needs a nonce; neither --nonce nor the bundle gives one",
+				poc_binding_name(s->p->binding));
+	/* Still binds the two quotes to each other; only freshness is unknown. */
+	s->nonce = b->nonce.p;
+	s->nonce_len = b->nonce.len;
+	poc_note(s->out, "binding checked against the bundle's own nonce: freshness is not established");
+	return 0;
+}
+
+static int prepare_poc_v1(struct poc_appraise_state *s)
+{
+	const struct poc_bundle *b = s->b;
+	struct poc_err e = { 0 };
+	TPMT_PUBLIC ak;
+	uint8_t name[POC_TPM_NAME_MAX], h384[48];
+	size_t name_len = sizeof(name);
+
+	if (b->nquotes == 0)
+		return poc_deny(s->out, "$.binding", POC_ERR_POLICY, "binding \"poc-v1\" needs a TPM quote");
+	if (b->ak_pub.p == NULL)
+		return poc_deny(s->out, "$.binding", POC_ERR_POLICY, "binding \"poc-v1\" needs the AK public area (its name is bound)");
+	if (need_nonce(s) < 0)
+		return -1;
+	if (poc_tpm_pub_parse(&e, b->ak_pub.p, b->ak_pub.len, &ak) < 0 || poc_tpm_pub_name(&e, &ak, name, &name_len) < 0)
+		return poc_deny_err(s->out, "$.vtpm", &e, "AK public area");
+	if (b->tdx_quote.p != NULL) {
+		struct poc_tdx_quote q;
+
+		if (poc_tdx_quote_parse(&e, b->tdx_quote.p, b->tdx_quote.len, &q) < 0)
+			return poc_deny_err(s->out, "$.tee", &e, "TDX quote");
+		if (digest3(EVP_sha384(), "", q.signed_part, q.signed_len, NULL, 0, h384) != 48 ||
+		    digest3(EVP_sha512(), TDX_PREFIX, s->nonce, s->nonce_len, name, name_len, s->rd) != 64 ||
+		    digest3(EVP_sha256(), TPM_PREFIX, s->nonce, s->nonce_len, h384, 48, s->extra) != 32)
+			return poc_deny(s->out, "$.binding", POC_ERR_CRYPTO, "binding digests");
+		s->check_rd = 1;
+		s->rd_len = 64;
+	} else if (digest3(EVP_sha256(), TPM_PREFIX, s->nonce, s->nonce_len, NULL, 0, s->extra) != 32) {
+		return poc_deny(s->out, "$.binding", POC_ERR_CRYPTO, "binding digests");
+	}
+	s->check_extra = 1;
+	s->extra_len = 32;
+	return 0;
+}
+
+static int prepare_azure_hcl(struct poc_appraise_state *s)
+{
+	const struct poc_bundle *b = s->b;
+	struct poc_hcl_report r;
+	struct poc_err e = { 0 };
+	uint8_t user[64];
+	size_t ulen;
+
+	if (b->hcl_report.p == NULL || b->tdx_quote.p == NULL || b->nquotes == 0)
+		return poc_deny(s->out, "$.binding", POC_ERR_POLICY,
+				"binding \"azure-hcl\" needs an HCL report, a TDX quote and a TPM quote");
+	if (need_nonce(s) < 0)
+		return -1;
+	if (poc_hcl_report_parse(&e, b->hcl_report.p, b->hcl_report.len, &r) < 0 ||
+	    poc_hcl_report_user_data(&e, &r, user, sizeof(user), &ulen) < 0)
+		return poc_deny_err(s->out, "$.binding", &e, "azure-hcl");
+	if (ulen != s->nonce_len || CRYPTO_memcmp(user, s->nonce, ulen) != 0)
+		return poc_deny(s->out, "$.binding", POC_ERR_NONCE, "azure-hcl: the HCL report's user-data is not the nonce");
+	if (digest3(EVP_sha256(), "", r.json, r.json_len, NULL, 0, s->rd) != 32)
+		return poc_deny(s->out, "$.binding", POC_ERR_CRYPTO, "binding digests");
+	s->check_rd = 1;
+	s->rd_len = 32;
+	s->extra_len = s->nonce_len < 32 ? s->nonce_len : 32;
+	memcpy(s->extra, s->nonce, s->extra_len);
+	s->check_extra = 1;
+	return 0;
+}
+
+int poc_appraise_binding_prepare(struct poc_appraise_state *s)
+{
+	const struct poc_appraise_opts *o = s->o;
+
+	switch (s->p->binding) {
+	case POC_BINDING_UNSET:
+	case POC_BINDING_NONE:
+		if (o->nonce == NULL)
+			return 0;
+		if (o->nonce_len > 64)
+			return poc_deny(s->out, "$.binding", POC_ERR_NONCE, "a nonce for binding \"none\" has at most 64 bytes");
+		s->nonce = o->nonce;
+		s->nonce_len = o->nonce_len;
+		memcpy(s->extra, o->nonce, o->nonce_len);
+		s->extra_len = o->nonce_len;
+		s->check_extra = 1;
+		memset(s->rd, 0, sizeof(s->rd));
+		memcpy(s->rd, o->nonce, o->nonce_len);
+		s->rd_len = 64;
+		s->check_rd = 1;
+		return 0;
+	case POC_BINDING_POC_V1:
+		return prepare_poc_v1(s);
+	case POC_BINDING_AZURE_HCL:
+		return prepare_azure_hcl(s);
+	}
+	return poc_deny(s->out, "$.binding", POC_ERR_UNSUPPORTED, "unknown binding");
+}
+
+/* The TDREPORT inside the HCL report and the quote say the same REPORTDATA, and HCLAkPub is the AK. */
+static int finish_azure_hcl(struct poc_appraise_state *s)
+{
+	struct poc_hcl_report r;
+	struct poc_err e = { 0 };
+	EVP_PKEY *hcl_ak, *ak;
+	int same;
+
+	if (poc_hcl_report_parse(&e, s->b->hcl_report.p, s->b->hcl_report.len, &r) < 0)
+		return poc_deny_err(s->out, "$.binding", &e, "azure-hcl");
+	if (poc_hcl_report_check_td(&e, &r, &s->tdx.body) < 0)
+		return poc_deny_err(s->out, "$.binding", &e, "azure-hcl");
+	hcl_ak = poc_hcl_report_ak(&e, &r);
+	if (hcl_ak == NULL)
+		return poc_deny_err(s->out, "$.binding", &e, "azure-hcl");
+	ak = s->has_ak_pub ? poc_tpm_pub_to_pkey(&e, &s->ak_pub) : s->ak_cert ? X509_get_pubkey(s->ak_cert) : NULL;
+	same = ak != NULL && EVP_PKEY_eq(hcl_ak, ak) == 1;
+	EVP_PKEY_free(ak);
+	EVP_PKEY_free(hcl_ak);
+	if (!same)
+		return poc_deny(s->out, "$.binding", POC_ERR_MISMATCH, "azure-hcl: the HCL report's HCLAkPub is not the AK that signed the TPM quote");
+	return 0;
+}
+
+/* AK to EK by credential activation: the TPM holding the EK recovered our secret for this AK's name. */
+static int finish_activation(struct poc_appraise_state *s)
+{
+	const struct poc_bundle *b = s->b;
+	struct poc_err e = { 0 };
+	TPMT_PUBLIC ek;
+	STACK_OF(X509) *certs;
+	X509 *ek_cert;
+	uint8_t want[32];
+	int rv;
+
+	if (b->activated_secret.p == NULL)
+		return 0;
+	if (s->o->credential_key == NULL) {
+		poc_note(s->out, "credential activation present but not checked (no verifier key)");
+		return 0;
+	}
+	if (!s->has_ak_pub || b->ek_pub.p == NULL || b->ek_cert.p == NULL || s->nonce == NULL)
+		return poc_deny(s->out, "$.providers", POC_ERR_MALFORMED,
+				"credential activation needs the AK and EK public areas, the EK certificate and a nonce");
+	if (poc_tpm_pub_parse(&e, b->ek_pub.p, b->ek_pub.len, &ek) < 0)
+		return poc_deny_err(s->out, "$.providers", &e, "EK public area");
+	certs = poc_x509_load(&e, b->ek_cert.p, b->ek_cert.len);
+	if (certs == NULL)
+		return poc_deny_err(s->out, "$.providers", &e, "EK certificate");
+	ek_cert = sk_X509_shift(certs);
+	sk_X509_pop_free(certs, X509_free);
+	rv = poc_tpm_pub_matches_cert(&e, &ek, ek_cert);
+	X509_free(s->ek_cert);
+	s->ek_cert = ek_cert; /* owned by the state */
+	if (rv < 0)
+		return poc_deny_err(s->out, "$.providers", &e, "the EK certificate does not certify the EK");
+	if (poc_credential_secret(&e, s->o->credential_key, s->nonce, s->nonce_len, s->out->ak_name, s->out->ak_name_len,
+				  want) < 0 ||
+	    poc_credential_check(&e, want, b->activated_secret.p, b->activated_secret.len) < 0) {
+		OPENSSL_cleanse(want, sizeof(want));
+		return poc_deny_err(s->out, "$.providers", &e, "credential activation");
+	}
+	OPENSSL_cleanse(want, sizeof(want));
+	s->ak_activated = 1;
+	return 0;
+}
+
+/* Both logs present: the vTPM's PCR events and the TD's RTMR events agree. */
+static int finish_crosscheck(struct poc_appraise_state *s)
+{
+	const struct poc_bundle *b = s->b;
+	struct poc_evlog tpm, cc;
+	struct poc_err e = { 0 };
+	int rv = -1;
+
+	if (b->eventlog.p == NULL || b->ccel_log.p == NULL)
+		return 0;
+	if (poc_evlog_parse(&e, b->eventlog.p, b->eventlog.len, &tpm) < 0)
+		return poc_deny_err(s->out, "$.vtpm.eventlog", &e, "TPM event log");
+	if (poc_evlog_parse(&e, b->ccel_log.p, b->ccel_log.len, &cc) < 0) {
+		poc_evlog_free(&tpm);
+		return poc_deny_err(s->out, "$.tee", &e, "CCEL event log");
+	}
+	if (poc_evlog_crosscheck(&e, &tpm, &cc) == 0) {
+		poc_note(s->out, "the vTPM and CCEL event logs agree event by event");
+		rv = 0;
+	} else if (e.code == POC_ERR_UNSUPPORTED) {
+		poc_note(s->out, "PCR/RTMR cross-check not possible: %s", e.msg);
+		rv = 0;
+	} else {
+		poc_deny_err(s->out, "$.binding", &e, "poc-v1: the vTPM and TD event logs disagree");
+	}
+	poc_evlog_free(&tpm);
+	poc_evlog_free(&cc);
+	return rv;
+}
+
+int poc_appraise_binding_finish(struct poc_appraise_state *s)
+{
+	if (s->p->binding == POC_BINDING_AZURE_HCL && finish_azure_hcl(s) < 0)
+		return -1;
+	if (s->p->binding == POC_BINDING_POC_V1 && finish_crosscheck(s) < 0)
+		return -1;
+	return finish_activation(s);
+}

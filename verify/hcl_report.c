@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "hcl_report.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/param_build.h>
+
+#include "bytes.h"
+#include "hex.h"
+
+#define HCL_HW_REPORT_OFF 32
+#define HCL_TDREPORT_LEN 1024
+#define HCL_TDREPORT_REPORTDATA 128 /* REPORTMACSTRUCT.reportdata */
+#define HCL_RUNTIME_OFF 1216
+#define HCL_JSON_MAX (64u << 10)
+
+int poc_hcl_report_parse(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_hcl_report *out)
+{
+	struct poc_rd r;
+	uint32_t data_size, version, type, hash_type, json_len;
+	const uint8_t *json;
+
+	memset(out, 0, sizeof(*out));
+	if (len < HCL_RUNTIME_OFF || memcmp(buf, "HCLA", 4) != 0)
+		return poc_err_set(e, POC_ERR_MALFORMED, "HCL report: no \"HCLA\" header in %zu bytes", len);
+	poc_rd_init(&r, buf + HCL_RUNTIME_OFF, len - HCL_RUNTIME_OFF);
+	if (poc_rd_u32le(&r, &data_size) < 0 || poc_rd_u32le(&r, &version) < 0 || poc_rd_u32le(&r, &type) < 0 ||
+	    poc_rd_u32le(&r, &hash_type) < 0 || poc_rd_u32le(&r, &json_len) < 0)
+		return poc_err_set(e, POC_ERR_TRUNCATED, "HCL report: runtime claims header truncated");
+	if (type != POC_HCL_REPORT_TYPE_TDX)
+		return poc_err_set(e, POC_ERR_UNSUPPORTED, "HCL report: report type %u is not TDX (4)", type);
+	if (json_len > HCL_JSON_MAX || poc_rd_bytes(&r, json_len, &json) < 0)
+		return poc_err_set(e, POC_ERR_TRUNCATED, "HCL report: runtime data of %u bytes runs past the end", json_len);
+	out->report_type = type;
+	out->td_report = buf + HCL_HW_REPORT_OFF;
+	out->td_reportdata = buf + HCL_HW_REPORT_OFF + HCL_TDREPORT_REPORTDATA;
+	out->json = json;
+	out->json_len = json_len;
+	(void)data_size;
+	(void)version;
+	(void)hash_type;
+	return 0;
+}
+
+int poc_hcl_report_check_td(struct poc_err *e, const struct poc_hcl_report *r, const struct poc_tdx_body *body)
+{
+	const uint8_t *mac = r->td_report, *tcb = r->td_report + 256, *info = r->td_report + 512;
+	uint8_t h[48];
+	unsigned int n;
+	static const struct {
+		const char *name;
+		size_t off, len;
+	} tdinfo[] = {
+		{ "TD attributes", 0, 8 }, { "XFAM", 8, 8 }, { "MRTD", 16, 48 }, { "MRCONFIGID", 64, 48 },
+		{ "MROWNER", 112, 48 }, { "MROWNERCONFIG", 160, 48 }, { "RTMRs", 208, 192 },
+	};
+	const uint8_t *quoted[] = { body->td_attributes, body->xfam, body->mrtd, body->mrconfigid, body->mrowner,
+				    body->mrownerconfig, body->rtmr[0] };
+	size_t i;
+
+	if (!EVP_Digest(tcb, 239, h, &n, EVP_sha384(), NULL) || CRYPTO_memcmp(h, mac + 32, 48) != 0)
+		return poc_err_set(e, POC_ERR_MISMATCH, "HCL report: TEE_TCB_INFO does not hash to its REPORTMACSTRUCT value");
+	if (!EVP_Digest(info, 512, h, &n, EVP_sha384(), NULL) || CRYPTO_memcmp(h, mac + 80, 48) != 0)
+		return poc_err_set(e, POC_ERR_MISMATCH, "HCL report: TDINFO does not hash to its REPORTMACSTRUCT value");
+	if (CRYPTO_memcmp(tcb + 8, body->tee_tcb_svn, 16) != 0 || CRYPTO_memcmp(tcb + 24, body->mrseam, 48) != 0)
+		return poc_err_set(e, POC_ERR_MISMATCH, "HCL report: the TD report's TCB is not the quote's");
+	for (i = 0; i < sizeof(tdinfo) / sizeof(tdinfo[0]); i++)
+		if (CRYPTO_memcmp(info + tdinfo[i].off, quoted[i], tdinfo[i].len) != 0)
+			return poc_err_set(e, POC_ERR_MISMATCH, "HCL report: the TD report's %s is not the quote's",
+					   tdinfo[i].name);
+	if (CRYPTO_memcmp(r->td_reportdata, body->reportdata, 64) != 0)
+		return poc_err_set(e, POC_ERR_MISMATCH, "HCL report: the TD report's REPORTDATA is not the quote's");
+	return 0;
+}
+
+static json_object *parse_json(struct poc_err *e, const struct poc_hcl_report *r)
+{
+	struct json_tokener *tok = json_tokener_new();
+	json_object *o;
+
+	if (tok == NULL) {
+		poc_err_set(e, POC_ERR_NOMEM, "HCL report JSON");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, (const char *)r->json, (int)r->json_len);
+	if (o == NULL || json_tokener_get_parse_end(tok) != r->json_len || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+		poc_err_set(e, POC_ERR_MALFORMED, "HCL report: runtime data is not one JSON object");
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+/* base64url (RFC 7515, no padding) into out[max]. */
+static int b64url(struct poc_err *e, const char *in, uint8_t *out, size_t max, size_t *outlen)
+{
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t n = strlen(in), i, o = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *p = strchr(alpha, in[i]);
+
+		if (p == NULL || in[i] == '\0')
+			return poc_err_set(e, POC_ERR_MALFORMED, "HCL report: bad base64url in the AK");
+		acc = (acc << 6) | (uint32_t)(p - alpha);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == max)
+				return poc_err_set(e, POC_ERR_MALFORMED, "HCL report: AK component too long");
+			out[o++] = (uint8_t)(acc >> bits);
+		}
+	}
+	*outlen = o;
+	return 0;
+}
+
+EVP_PKEY *poc_hcl_report_ak(struct poc_err *e, const struct poc_hcl_report *r)
+{
+	json_object *root = parse_json(e, r), *keys, *v;
+	uint8_t n[1024], ex[8];
+	size_t nlen, elen, i;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	BIGNUM *bn = NULL, *be = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	json_object *jwk = NULL;
+
+	if (root == NULL)
+		return NULL;
+	if (!json_object_object_get_ex(root, "keys", &keys) || !json_object_is_type(keys, json_type_array)) {
+		poc_err_set(e, POC_ERR_MALFORMED, "HCL report: no \"keys\" array");
+		goto done;
+	}
+	for (i = 0; i < json_object_array_length(keys); i++) {
+		json_object *k = json_object_array_get_idx(keys, i);
+
+		if (json_object_object_get_ex(k, "kid", &v) && json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), "HCLAkPub") == 0)
+			jwk = k;
+	}
+	if (jwk == NULL) {
+		poc_err_set(e, POC_ERR_MALFORMED, "HCL report: no HCLAkPub key");
+		goto done;
+	}
+	if (!json_object_object_get_ex(jwk, "kty", &v) || strcmp(json_object_get_string(v), "RSA") != 0) {
+		poc_err_set(e, POC_ERR_UNSUPPORTED, "HCL report: HCLAkPub is not an RSA key");
+		goto done;
+	}
+	{
+		json_object *jn, *je;
+
+		if (!json_object_object_get_ex(jwk, "n", &jn) || !json_object_object_get_ex(jwk, "e", &je) ||
+		    !json_object_is_type(jn, json_type_string) || !json_object_is_type(je, json_type_string)) {
+			poc_err_set(e, POC_ERR_MALFORMED, "HCL report: HCLAkPub lacks n or e");
+			goto done;
+		}
+		if (b64url(e, json_object_get_string(jn), n, sizeof(n), &nlen) < 0 ||
+		    b64url(e, json_object_get_string(je), ex, sizeof(ex), &elen) < 0)
+			goto done;
+	}
+	bn = BN_bin2bn(n, (int)nlen, NULL);
+	be = BN_bin2bn(ex, (int)elen, NULL);
+	bld = OSSL_PARAM_BLD_new();
+	if (bn == NULL || be == NULL || bld == NULL || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be) || (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "HCL report: building the AK key");
+		pkey = NULL;
+	}
+done:
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(bn);
+	BN_free(be);
+	json_object_put(root);
+	return pkey;
+}
+
+int poc_hcl_report_user_data(struct poc_err *e, const struct poc_hcl_report *r, uint8_t *out, size_t max,
+			     size_t *outlen)
+{
+	json_object *root = parse_json(e, r), *v;
+	int rv = -1;
+
+	if (root == NULL)
+		return -1;
+	if (!json_object_object_get_ex(root, "user-data", &v) || !json_object_is_type(v, json_type_string))
+		poc_err_set(e, POC_ERR_MALFORMED, "HCL report: no \"user-data\" string");
+	else if (poc_hex_decode(e, json_object_get_string(v), (size_t)json_object_get_string_len(v), out, max, outlen) == 0)
+		rv = 0;
+	else
+		poc_err_prefix(e, "HCL report user-data: ");
+	json_object_put(root);
+	return rv;
+}
