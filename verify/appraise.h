@@ -56,6 +56,7 @@ struct poc_appraisal {
 	int has_tdx;
 	uint8_t mrtd[48], rtmr[4][48], reportdata[64];
 	int tdx_debug;
+	int tee_simulated; /* the PCK chain ends at the poc-pkcs11 simulator's test root */
 	char tcb_status[48]; /* empty when not appraised */
 	char tcb_date[32];
 	char advisories[512];

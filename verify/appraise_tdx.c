@@ -12,6 +12,7 @@
 #include "event_log.h"
 #include "hex.h"
 #include "tcb_eval.h"
+#include "x509.h"
 
 static int in_values(const struct poc_policy_values *v, const uint8_t *m, size_t len)
 {
@@ -164,6 +165,17 @@ int poc_appraise_tdx(struct poc_appraise_state *s)
 				    &e, "TDX quote");
 	s->tdx_verified = 1;
 	s->out->has_tdx = 1;
+	{
+		/* The simulator's root names itself; say so wherever this result goes (records too). */
+		X509 *root = sk_X509_value(s->tdxv.chain, sk_X509_num(s->tdxv.chain) - 1);
+		char subj[256];
+
+		poc_x509_subject(root, subj, sizeof(subj));
+		if (strstr(subj, "poc-pkcs11 Sim") != NULL) {
+			s->out->tee_simulated = 1;
+			poc_note(s->out, "TEE evidence from the poc-pkcs11 TDX simulator: its root is a test root, not Intel's");
+		}
+	}
 	memcpy(s->out->mrtd, s->tdx.body.mrtd, 48);
 	memcpy(s->out->rtmr, s->tdx.body.rtmr, sizeof(s->out->rtmr));
 	memcpy(s->out->reportdata, s->tdx.body.reportdata, 64);

@@ -217,6 +217,17 @@ int poc_appraise_tpm(struct poc_appraise_state *s)
 	}
 	if (check_quotes(s, ak) < 0 || check_eventlog(s) < 0 || check_reference_values(s) < 0)
 		goto done;
+	/* Pinned counters: a reboot (resetCount) or resume (restartCount) since the pin is a denial. */
+	if (s->p->has_reset_count && s->out->reset_count != (uint64_t)s->p->reset_count) {
+		poc_deny(s->out, "$.vtpm.reset_count", POC_ERR_POLICY, "TPM resetCount is %llu, pinned to %lld",
+			 (unsigned long long)s->out->reset_count, (long long)s->p->reset_count);
+		goto done;
+	}
+	if (s->p->has_restart_count && s->out->restart_count != (uint64_t)s->p->restart_count) {
+		poc_deny(s->out, "$.vtpm.restart_count", POC_ERR_POLICY, "TPM restartCount is %llu, pinned to %lld",
+			 (unsigned long long)s->out->restart_count, (long long)s->p->restart_count);
+		goto done;
+	}
 	s->out->vtpm = POC_EAR_AFFIRMING;
 	rv = 0;
 done:

@@ -343,7 +343,7 @@ static int parse_tee(struct pctx *c, json_object *o, struct poc_policy *p)
 
 static int parse_vtpm(struct pctx *c, json_object *o, struct poc_policy *p)
 {
-	static const char *const keys[] = { "pcrs", "eventlog", NULL };
+	static const char *const keys[] = { "pcrs", "eventlog", "reset_count", "restart_count", NULL };
 	json_object *v;
 
 	if (want(c, o, json_type_object, "$.vtpm") < 0 || only_keys(c, o, keys, "$.vtpm") < 0)
@@ -379,6 +379,9 @@ static int parse_vtpm(struct pctx *c, json_object *o, struct poc_policy *p)
 			}
 		}
 	}
+	if (get_count(c, o, "reset_count", "$.vtpm", &p->reset_count, &p->has_reset_count) < 0 ||
+	    get_count(c, o, "restart_count", "$.vtpm", &p->restart_count, &p->has_restart_count) < 0)
+		return -1;
 	if (json_object_object_get_ex(o, "eventlog", &v)) {
 		const char *s;
 

@@ -90,6 +90,13 @@ t_run 0 "pack with a tampered event log" "$POCTOOL" evidence pack -o "$T/evil.cb
 t_run 1 "tampered event log denied" "$POCTOOL" evidence verify "$T/evil.cbor" --policy "$T/needlog.json" --at $AT
 t_has "denied: \$.vtpm.eventlog" "names the eventlog clause"
 
+# Pinned TPM clock counters (the capture has resetCount 10, restartCount 0).
+sed 's|"eventlog": "required"|"eventlog": "required", "reset_count": 10, "restart_count": 0|' "$T/legacy.json" >"$T/pin.json"
+t_run 0 "pinned resetCount 10 / restartCount 0 accepted" "$POCTOOL" evidence verify "$T/n9009.cbor" --policy "$T/pin.json" --nonce 9009 --at $AT
+sed 's|"eventlog": "required"|"eventlog": "required", "reset_count": 9|' "$T/legacy.json" >"$T/pin9.json"
+t_run 1 "another resetCount (a reboot since the pin) denied" "$POCTOOL" evidence verify "$T/n9009.cbor" --policy "$T/pin9.json" --nonce 9009 --at $AT
+t_has "denied: \$.vtpm.reset_count" "names the reset_count clause"
+
 # The decoded event logs.
 t_run 0 "eventlog show on the GCE TDX vTPM log" "$POCTOOL" eventlog show "$D/gce-tdx-vtpm-eventlog/eventlog.bin"
 t_has "GCE NonHostInfo: TDX" "decodes the GCE NonHostInfo technology byte"

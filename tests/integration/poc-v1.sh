@@ -97,6 +97,7 @@ t_has "affirming" "the record says affirming"
 t_has "$(sha256sum "$T/r1.cbor" | cut -c1-64)" "the record names the evidence bundle's SHA-256"
 t_has "$N1" "the record carries the nonce"
 t_has "swtpm-test-ca" "the record names the provider"
+t_has "TDX simulator" "the record says the TEE evidence came from the simulator"
 cp "$T/r1.rec" "$T/bad.rec"
 printf '\x00' | dd of="$T/bad.rec" bs=1 seek=40 conv=notrunc status=none
 "$POCTOOL" record verify "$T/bad.rec" --key "$T/record.pub.pem" >/dev/null 2>&1

@@ -40,6 +40,7 @@ P=$T/sim/policy-fragment.json
 t_run 0 "the sim's own policy accepts its quote" "$POCTOOL" evidence verify "$T/b1.cbor" --policy "$P" --nonce "$N1"
 t_has "TCB UpToDate" "TCB UpToDate"
 t_has "poc: affirming" "poc: affirming (PPID on the allow-list)"
+t_has "TDX simulator: its root is a test root" "the summary says the TEE root is the simulator's"
 t_has "nonce: checked" "the nonce was checked"
 t_run 1 "another nonce is denied" "$POCTOOL" evidence verify "$T/b1.cbor" --policy "$P" --nonce "$N2"
 t_has "\$.binding" "names the binding clause"
