@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The one configuration file the module and poctool read (DESIGN.md section 9):
+ * `key = value` lines and `#` comments. Parsing is a pure function over bytes;
+ * poc_config_load only finds and reads the file.
+ */
+#ifndef POC_CONFIG_H
+#define POC_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "verr.h"
+
+#define POC_CONFIG_DEFAULT_PATH "/etc/poc-pkcs11/poc-pkcs11.conf"
+#define POC_CONFIG_ENV "POC_PKCS11_CONF"
+#define POC_CONFIG_VALUE_MAX 4096 /* bytes of one value, NUL included */
+#define POC_CONFIG_FILE_MAX (64u * 1024)
+
+enum poc_config_tee {
+	POC_TEE_TDX = 0,  /* configfs-tsm */
+	POC_TEE_SIM = 1,  /* sim:/path: the simulated platform in tee_sim_path */
+	POC_TEE_NONE = 2,
+};
+
+enum poc_config_log {
+	POC_LOG_STDERR = 0,
+	POC_LOG_SYSLOG = 1,
+	POC_LOG_FILE = 2, /* log_path */
+};
+
+enum poc_config_level {
+	POC_LOG_ERROR = 0,
+	POC_LOG_WARN = 1,
+	POC_LOG_INFO = 2,
+	POC_LOG_DEBUG = 3,
+};
+
+struct poc_config {
+	char store[POC_CONFIG_VALUE_MAX];      /* tokens live in store/<token label>/ */
+	char tcti[POC_CONFIG_VALUE_MAX];       /* a tpm2-tss TCTI configuration string */
+	enum poc_config_tee tee;
+	char tee_sim_path[POC_CONFIG_VALUE_MAX]; /* tee = sim:PATH; "" otherwise */
+	char policy[POC_CONFIG_VALUE_MAX];     /* default policy for new tokens */
+	char collateral[POC_CONFIG_VALUE_MAX]; /* DCAP collateral folder */
+	int release_first_use;                 /* release = first-use (0: login) */
+	uint64_t ttl;                          /* seconds a release stays valid, > 0 */
+	enum poc_config_log log;
+	char log_path[POC_CONFIG_VALUE_MAX];   /* log = /path; "" otherwise */
+	enum poc_config_level log_level;
+};
+
+/* Fills out with the documented defaults. */
+void poc_config_defaults(struct poc_config *out);
+
+/*
+ * Parses configuration text over the defaults. A '#' starts a comment at the
+ * start of a line or after whitespace ("a#b" stays a value). Unknown keys,
+ * duplicate keys, lines without '=', empty or bad values fail with an error
+ * naming the line and the key. out is fully written on success and holds the
+ * defaults on failure.
+ */
+int poc_config_parse(struct poc_err *e, const char *text, size_t len, struct poc_config *out);
+
+/*
+ * Reads $POC_PKCS11_CONF (when set and not empty) or
+ * /etc/poc-pkcs11/poc-pkcs11.conf. A missing default file means the
+ * defaults; a missing file named by the variable is an error.
+ */
+int poc_config_load(struct poc_err *e, struct poc_config *out);
+
+/* Stable names for logs and tests: "tdx", "stderr", "warn", ... */
+const char *poc_config_tee_str(enum poc_config_tee t);
+const char *poc_config_log_str(enum poc_config_log l);
+const char *poc_config_level_str(enum poc_config_level l);
+
+#endif

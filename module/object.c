@@ -1,0 +1,666 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The sealed-object format (object.h): strict CBOR, HKDF-SHA256 and AES-256-GCM. */
+#include "object.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cbor.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include "cbor_util.h"
+
+#define IV_LEN 12
+#define TAG_LEN 16
+#define KEY_LEN 32
+#define INFO_PREFIX "poc-pkcs11/v1/object"
+
+/* ---- secret memory ---- */
+
+static size_t secret_map_len(size_t len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t page = pg > 0 ? (size_t)pg : 4096;
+
+	if (len == 0)
+		len = 1;
+	return (len + page - 1) / page * page;
+}
+
+uint8_t *poc_secret_alloc(size_t len)
+{
+	size_t mlen;
+	void *p;
+
+	if (len > POC_OBJECT_MAX)
+		return NULL;
+	if (CRYPTO_secure_malloc_initialized())
+		return OPENSSL_secure_zalloc(len ? len : 1);
+	/* Whole private pages, so that mlock and MADV_DONTDUMP cover nothing else. */
+	mlen = secret_map_len(len);
+	p = mmap(NULL, mlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Best effort: a low RLIMIT_MEMLOCK must not make secrets unusable. */
+	(void)mlock(p, mlen);
+	(void)madvise(p, mlen, MADV_DONTDUMP);
+	return p;
+}
+
+void poc_secret_free(uint8_t *secret, size_t len)
+{
+	size_t mlen;
+
+	if (secret == NULL)
+		return;
+	if (CRYPTO_secure_allocated(secret)) {
+		OPENSSL_secure_clear_free(secret, len ? len : 1);
+		return;
+	}
+	mlen = secret_map_len(len);
+	OPENSSL_cleanse(secret, mlen);
+	(void)munlock(secret, mlen);
+	munmap(secret, mlen);
+}
+
+void poc_object_header_free(struct poc_object_header *h)
+{
+	if (h == NULL)
+		return;
+	free(h->spki);
+	free(h->cert);
+	free(h->sealed_pub);
+	free(h->sealed_priv);
+	free(h->remote);
+	memset(h, 0, sizeof(*h));
+}
+
+/* ---- encoding ---- */
+
+/* Adds key -> value to map, taking ownership of value; NULL value = failure. */
+static int put(cbor_item_t *map, const char *key, cbor_item_t *value)
+{
+	cbor_item_t *k;
+	int ok;
+
+	if (value == NULL)
+		return -1;
+	k = cbor_build_string(key);
+	if (k == NULL) {
+		cbor_decref(&value);
+		return -1;
+	}
+	ok = cbor_map_add(map, (struct cbor_pair){ .key = k, .value = value });
+	cbor_decref(&k);
+	cbor_decref(&value);
+	return ok ? 0 : -1;
+}
+
+static cbor_item_t *bstr(const uint8_t *p, size_t len)
+{
+	return cbor_build_bytestring(len ? p : (const uint8_t *)"", len);
+}
+
+static cbor_item_t *encode_header(const struct poc_object_header *h)
+{
+	cbor_item_t *m, *pol = NULL, *sealed = NULL;
+	size_t n = 8 + (h->spki != NULL) + (h->cert != NULL) + (h->remote != NULL);
+
+	m = cbor_new_definite_map(n);
+	if (m == NULL)
+		return NULL;
+	if (put(m, "version", cbor_build_uint8(POC_OBJECT_VERSION)) < 0 || put(m, "class", cbor_build_uint64(h->class)) < 0 ||
+	    put(m, "key_type", cbor_build_uint64(h->key_type)) < 0 || put(m, "label", cbor_build_string(h->label)) < 0 ||
+	    put(m, "id", bstr(h->id, h->id_len)) < 0 || put(m, "flags", cbor_build_uint64(h->flags)) < 0)
+		goto fail;
+	if (h->spki != NULL && put(m, "spki", bstr(h->spki, h->spki_len)) < 0)
+		goto fail;
+	if (h->cert != NULL && put(m, "cert", bstr(h->cert, h->cert_len)) < 0)
+		goto fail;
+	pol = cbor_new_definite_map(5);
+	if (pol == NULL || put(pol, "pcr_bank", cbor_build_uint16(h->pcr_bank)) < 0 ||
+	    put(pol, "pcr_mask", cbor_build_uint32(h->pcr_mask)) < 0 ||
+	    put(pol, "policy_digest", bstr(h->policy_digest, 32)) < 0 || put(pol, "ttl", cbor_build_uint64(h->ttl)) < 0 ||
+	    put(pol, "recheck", cbor_build_string(h->recheck_first_use ? "first-use" : "login")) < 0)
+		goto fail;
+	if (put(m, "policy", pol) < 0) {
+		pol = NULL;
+		goto fail;
+	}
+	pol = NULL;
+	sealed = cbor_new_definite_map(2);
+	if (sealed == NULL || put(sealed, "pub", bstr(h->sealed_pub, h->sealed_pub_len)) < 0 ||
+	    put(sealed, "priv", bstr(h->sealed_priv, h->sealed_priv_len)) < 0)
+		goto fail;
+	if (put(m, "sealed", sealed) < 0) {
+		sealed = NULL;
+		goto fail;
+	}
+	sealed = NULL;
+	if (h->remote != NULL && put(m, "remote", cbor_build_string(h->remote)) < 0)
+		goto fail;
+	return m;
+fail:
+	if (pol)
+		cbor_decref(&pol);
+	if (sealed)
+		cbor_decref(&sealed);
+	cbor_decref(&m);
+	return NULL;
+}
+
+/* ---- decoding ---- */
+
+static int key_is(const cbor_item_t *k, const char *s)
+{
+	size_t n = strlen(s);
+
+	return cbor_isa_string(k) && cbor_string_is_definite(k) && cbor_string_length(k) == n &&
+	       memcmp(cbor_string_handle(k), s, n) == 0;
+}
+
+/*
+ * Sorts the pairs of a definite map into vals[] by name: every key must be
+ * one of names[] and appear once. Absent names leave NULL.
+ */
+static int map_fields(struct poc_err *e, const cbor_item_t *m, const char *where, const char *const *names,
+		      size_t nnames, cbor_item_t **vals)
+{
+	struct cbor_pair *p;
+	size_t i, j;
+
+	if (!cbor_isa_map(m) || !cbor_map_is_definite(m))
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s is not a definite map", where);
+	for (j = 0; j < nnames; j++)
+		vals[j] = NULL;
+	p = cbor_map_handle(m);
+	for (i = 0; i < cbor_map_size(m); i++) {
+		for (j = 0; j < nnames; j++)
+			if (key_is(p[i].key, names[j]))
+				break;
+		if (j == nnames)
+			return poc_err_set(e, POC_ERR_MALFORMED, "object: %s has an unknown key (entry %zu)", where, i);
+		if (vals[j] != NULL)
+			return poc_err_set(e, POC_ERR_MALFORMED, "object: %s.%s appears twice", where, names[j]);
+		vals[j] = p[i].value;
+	}
+	return 0;
+}
+
+static int need(struct poc_err *e, const cbor_item_t *v, const char *where, const char *name)
+{
+	if (v == NULL)
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s.%s is missing", where, name);
+	return 0;
+}
+
+static int get_uint(struct poc_err *e, const cbor_item_t *v, const char *what, uint64_t max, uint64_t *out)
+{
+	if (!cbor_isa_uint(v))
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s is not an unsigned integer", what);
+	*out = cbor_get_int(v);
+	if (*out > max)
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s = %llu is larger than %llu", what,
+				   (unsigned long long)*out, (unsigned long long)max);
+	return 0;
+}
+
+static int get_bstr(struct poc_err *e, const cbor_item_t *v, const char *what, size_t min, size_t max,
+		    const uint8_t **p, size_t *len)
+{
+	if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v))
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s is not a byte string", what);
+	*len = cbor_bytestring_length(v);
+	*p = cbor_bytestring_handle(v);
+	if (*len < min || *len > max)
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s has %zu bytes (want %zu..%zu)", what, *len, min, max);
+	return 0;
+}
+
+/* A definite text string without NUL bytes, of 1..max bytes. */
+static int get_text(struct poc_err *e, const cbor_item_t *v, const char *what, size_t max, const char **p,
+		    size_t *len)
+{
+	if (!cbor_isa_string(v) || !cbor_string_is_definite(v))
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s is not a text string", what);
+	*len = cbor_string_length(v);
+	*p = (const char *)cbor_string_handle(v);
+	if (*len > max || (*len > 0 && memchr(*p, '\0', *len) != NULL))
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s is longer than %zu bytes or holds a NUL", what, max);
+	return 0;
+}
+
+static int dup_bytes(struct poc_err *e, const uint8_t *p, size_t len, uint8_t **out, size_t *out_len)
+{
+	*out = malloc(len ? len : 1);
+	if (*out == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "object: %zu bytes", len);
+	if (len)
+		memcpy(*out, p, len);
+	*out_len = len;
+	return 0;
+}
+
+enum { H_VERSION, H_CLASS, H_KEY_TYPE, H_LABEL, H_ID, H_FLAGS, H_SPKI, H_CERT, H_POLICY, H_SEALED, H_REMOTE, H_N };
+static const char *const header_names[H_N] = {
+	"version", "class", "key_type", "label", "id", "flags", "spki", "cert", "policy", "sealed", "remote",
+};
+enum { P_BANK, P_MASK, P_DIGEST, P_TTL, P_RECHECK, P_N };
+static const char *const policy_names[P_N] = { "pcr_bank", "pcr_mask", "policy_digest", "ttl", "recheck" };
+enum { S_PUB, S_PRIV, S_N };
+static const char *const sealed_names[S_N] = { "pub", "priv" };
+
+static int decode_policy(struct poc_err *e, const cbor_item_t *m, struct poc_object_header *h)
+{
+	cbor_item_t *v[P_N];
+	const uint8_t *p;
+	const char *t;
+	size_t i, n;
+	uint64_t u;
+
+	if (map_fields(e, m, "header.policy", policy_names, P_N, v) < 0)
+		return -1;
+	for (i = 0; i < P_N; i++)
+		if (need(e, v[i], "header.policy", policy_names[i]) < 0)
+			return -1;
+	if (get_uint(e, v[P_BANK], "header.policy.pcr_bank", UINT16_MAX, &u) < 0)
+		return -1;
+	h->pcr_bank = (uint16_t)u;
+	if (get_uint(e, v[P_MASK], "header.policy.pcr_mask", UINT32_MAX, &u) < 0)
+		return -1;
+	h->pcr_mask = (uint32_t)u;
+	if (get_bstr(e, v[P_DIGEST], "header.policy.policy_digest", 32, 32, &p, &n) < 0)
+		return -1;
+	memcpy(h->policy_digest, p, 32);
+	if (get_uint(e, v[P_TTL], "header.policy.ttl", UINT64_MAX, &h->ttl) < 0)
+		return -1;
+	if (get_text(e, v[P_RECHECK], "header.policy.recheck", 16, &t, &n) < 0)
+		return -1;
+	if (n == 5 && memcmp(t, "login", 5) == 0)
+		h->recheck_first_use = 0;
+	else if (n == 9 && memcmp(t, "first-use", 9) == 0)
+		h->recheck_first_use = 1;
+	else
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: header.policy.recheck is not \"login\" or \"first-use\"");
+	return 0;
+}
+
+static int decode_header(struct poc_err *e, const uint8_t *hb, size_t hlen, struct poc_object_header *h)
+{
+	cbor_item_t *root, *v[H_N], *s[S_N];
+	const uint8_t *p;
+	const char *t;
+	size_t n;
+	uint64_t u;
+	int rv = -1;
+
+	root = poc_cbor_load(e, hb, hlen, "object header");
+	if (root == NULL)
+		return -1;
+	if (map_fields(e, root, "header", header_names, H_N, v) < 0)
+		goto done;
+	if (need(e, v[H_VERSION], "header", "version") < 0 || need(e, v[H_CLASS], "header", "class") < 0 ||
+	    need(e, v[H_KEY_TYPE], "header", "key_type") < 0 || need(e, v[H_LABEL], "header", "label") < 0 ||
+	    need(e, v[H_ID], "header", "id") < 0 || need(e, v[H_FLAGS], "header", "flags") < 0 ||
+	    need(e, v[H_POLICY], "header", "policy") < 0 || need(e, v[H_SEALED], "header", "sealed") < 0)
+		goto done;
+	if (get_uint(e, v[H_VERSION], "header.version", UINT64_MAX, &u) < 0)
+		goto done;
+	if (u != POC_OBJECT_VERSION) {
+		poc_err_set(e, POC_ERR_UNSUPPORTED, "object: header.version %llu (this module reads %d)",
+			    (unsigned long long)u, POC_OBJECT_VERSION);
+		goto done;
+	}
+	if (get_uint(e, v[H_CLASS], "header.class", POC_OBJ_CLASS_MAX, &u) < 0)
+		goto done;
+	h->class = (unsigned long)u;
+	if (get_uint(e, v[H_KEY_TYPE], "header.key_type", ULONG_MAX, &u) < 0)
+		goto done;
+	h->key_type = (unsigned long)u;
+	if (get_text(e, v[H_LABEL], "header.label", POC_OBJECT_LABEL_MAX, &t, &n) < 0)
+		goto done;
+	memcpy(h->label, t, n);
+	h->label[n] = '\0';
+	if (get_bstr(e, v[H_ID], "header.id", 0, POC_OBJECT_ID_MAX, &p, &n) < 0)
+		goto done;
+	memcpy(h->id, p, n);
+	h->id_len = n;
+	if (get_uint(e, v[H_FLAGS], "header.flags", UINT64_MAX, &h->flags) < 0)
+		goto done;
+	if (v[H_SPKI] != NULL && (get_bstr(e, v[H_SPKI], "header.spki", 1, POC_OBJECT_MAX, &p, &n) < 0 ||
+				  dup_bytes(e, p, n, &h->spki, &h->spki_len) < 0))
+		goto done;
+	if (v[H_CERT] != NULL && (get_bstr(e, v[H_CERT], "header.cert", 1, POC_OBJECT_MAX, &p, &n) < 0 ||
+				  dup_bytes(e, p, n, &h->cert, &h->cert_len) < 0))
+		goto done;
+	if (decode_policy(e, v[H_POLICY], h) < 0)
+		goto done;
+	if (map_fields(e, v[H_SEALED], "header.sealed", sealed_names, S_N, s) < 0 ||
+	    need(e, s[S_PUB], "header.sealed", "pub") < 0 || need(e, s[S_PRIV], "header.sealed", "priv") < 0)
+		goto done;
+	if (get_bstr(e, s[S_PUB], "header.sealed.pub", 1, POC_OBJECT_MAX, &p, &n) < 0 ||
+	    dup_bytes(e, p, n, &h->sealed_pub, &h->sealed_pub_len) < 0)
+		goto done;
+	if (get_bstr(e, s[S_PRIV], "header.sealed.priv", 1, POC_OBJECT_MAX, &p, &n) < 0 ||
+	    dup_bytes(e, p, n, &h->sealed_priv, &h->sealed_priv_len) < 0)
+		goto done;
+	if (v[H_REMOTE] != NULL) {
+		if (get_text(e, v[H_REMOTE], "header.remote", POC_OBJECT_REMOTE_MAX, &t, &n) < 0)
+			goto done;
+		if (n == 0) {
+			poc_err_set(e, POC_ERR_MALFORMED, "object: header.remote is empty");
+			goto done;
+		}
+		h->remote = malloc(n + 1);
+		if (h->remote == NULL) {
+			poc_err_set(e, POC_ERR_NOMEM, "object: header.remote");
+			goto done;
+		}
+		memcpy(h->remote, t, n);
+		h->remote[n] = '\0';
+	}
+	rv = 0;
+done:
+	cbor_decref(&root);
+	return rv;
+}
+
+enum { O_VERSION, O_HEADER, O_CT, O_IV, O_N };
+static const char *const outer_names[O_N] = { "version", "header", "ciphertext", "iv" };
+
+/* The parsed outer map: pointers into buf (header, ciphertext) or into the item. */
+struct outer {
+	const uint8_t *hb, *ct;
+	size_t hlen, ctlen;
+	uint8_t iv[IV_LEN];
+};
+
+static int decode_outer(struct poc_err *e, const uint8_t *buf, size_t len, struct outer *o)
+{
+	cbor_item_t *root, *v[O_N];
+	const uint8_t *p;
+	size_t n;
+	uint64_t u;
+	int rv = -1;
+
+	memset(o, 0, sizeof(*o));
+	if (buf == NULL || len == 0)
+		return poc_err_set(e, POC_ERR_TRUNCATED, "object: empty");
+	if (len > POC_OBJECT_MAX)
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: %zu bytes is larger than %u", len, POC_OBJECT_MAX);
+	root = poc_cbor_load(e, buf, len, "object");
+	if (root == NULL)
+		return -1;
+	if (map_fields(e, root, "object", outer_names, O_N, v) < 0 || need(e, v[O_VERSION], "object", "version") < 0 ||
+	    need(e, v[O_HEADER], "object", "header") < 0 || need(e, v[O_CT], "object", "ciphertext") < 0 ||
+	    need(e, v[O_IV], "object", "iv") < 0)
+		goto done;
+	if (get_uint(e, v[O_VERSION], "object.version", UINT64_MAX, &u) < 0)
+		goto done;
+	if (u != POC_OBJECT_VERSION) {
+		poc_err_set(e, POC_ERR_UNSUPPORTED, "object: version %llu (this module reads %d)", (unsigned long long)u,
+			    POC_OBJECT_VERSION);
+		goto done;
+	}
+	if (get_bstr(e, v[O_IV], "object.iv", IV_LEN, IV_LEN, &p, &n) < 0)
+		goto done;
+	memcpy(o->iv, p, IV_LEN);
+	if (get_bstr(e, v[O_CT], "object.ciphertext", TAG_LEN, POC_OBJECT_SECRET_MAX + TAG_LEN, &p, &n) < 0)
+		goto done;
+	/*
+	 * libcbor copied the strings; point at the same bytes inside buf so the
+	 * caller's view outlives the item. Any occurrence with equal content is
+	 * the same bytes, so the first match is exact.
+	 */
+	o->ct = memmem(buf, len, p, n);
+	o->ctlen = n;
+	if (get_bstr(e, v[O_HEADER], "object.header", 1, POC_OBJECT_MAX, &p, &n) < 0)
+		goto done;
+	o->hb = memmem(buf, len, p, n);
+	o->hlen = n;
+	if (o->hb == NULL || o->ct == NULL) {
+		poc_err_set(e, POC_ERR_MALFORMED, "object: internal: string not found in input");
+		goto done;
+	}
+	rv = 0;
+done:
+	cbor_decref(&root);
+	return rv;
+}
+
+int poc_object_parse(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_object_header *h,
+		     const uint8_t **header_bytes, size_t *header_len)
+{
+	struct outer o;
+
+	memset(h, 0, sizeof(*h));
+	if (header_bytes)
+		*header_bytes = NULL;
+	if (header_len)
+		*header_len = 0;
+	if (decode_outer(e, buf, len, &o) < 0)
+		return -1;
+	if (decode_header(e, o.hb, o.hlen, h) < 0) {
+		poc_object_header_free(h);
+		return -1;
+	}
+	if (header_bytes)
+		*header_bytes = o.hb;
+	if (header_len)
+		*header_len = o.hlen;
+	return 0;
+}
+
+/* ---- crypto ---- */
+
+static int derive_key(struct poc_err *e, const uint8_t *hb, size_t hlen, const uint8_t *k_tpm, const uint8_t *k_remote,
+		      uint8_t key[KEY_LEN])
+{
+	uint8_t ikm[64], info[sizeof(INFO_PREFIX) - 1 + 32];
+	size_t ikm_len = 32;
+	char digest[] = "SHA256";
+	EVP_KDF *kdf = NULL;
+	EVP_KDF_CTX *kctx = NULL;
+	OSSL_PARAM params[4];
+	int rv = -1;
+
+	memcpy(ikm, k_tpm, 32);
+	if (k_remote != NULL) {
+		memcpy(ikm + 32, k_remote, 32);
+		ikm_len = 64;
+	}
+	memcpy(info, INFO_PREFIX, sizeof(INFO_PREFIX) - 1);
+	if (EVP_Digest(hb, hlen, info + sizeof(INFO_PREFIX) - 1, NULL, EVP_sha256(), NULL) != 1) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "object: SHA-256 of the header");
+		goto done;
+	}
+	kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	if (kctx == NULL) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "object: HKDF unavailable");
+		goto done;
+	}
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm, ikm_len);
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, sizeof(info));
+	params[3] = OSSL_PARAM_construct_end();
+	if (EVP_KDF_derive(kctx, key, KEY_LEN, params) != 1) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "object: HKDF-SHA256");
+		goto done;
+	}
+	rv = 0;
+done:
+	EVP_KDF_CTX_free(kctx);
+	EVP_KDF_free(kdf);
+	OPENSSL_cleanse(ikm, sizeof(ikm));
+	if (rv < 0)
+		OPENSSL_cleanse(key, KEY_LEN);
+	return rv;
+}
+
+/* Checks what seal needs before touching any key. */
+static int check_header(struct poc_err *e, const struct poc_object_header *h, const uint8_t *k_remote)
+{
+	size_t n = strnlen(h->label, sizeof(h->label));
+
+	if (n == sizeof(h->label))
+		return poc_err_set(e, POC_ERR_ARG, "object: label is not NUL-terminated");
+	if (h->class > POC_OBJ_CLASS_MAX || h->id_len > POC_OBJECT_ID_MAX)
+		return poc_err_set(e, POC_ERR_ARG, "object: class %lu or id of %zu bytes out of range", h->class, h->id_len);
+	if (h->sealed_pub == NULL || h->sealed_pub_len == 0 || h->sealed_priv == NULL || h->sealed_priv_len == 0)
+		return poc_err_set(e, POC_ERR_ARG, "object: no TPM sealed object (sealed.pub/sealed.priv)");
+	if ((h->spki != NULL && h->spki_len == 0) || (h->cert != NULL && h->cert_len == 0))
+		return poc_err_set(e, POC_ERR_ARG, "object: empty spki or cert (use NULL)");
+	if ((h->remote != NULL) != (k_remote != NULL))
+		return poc_err_set(e, POC_ERR_ARG, "object: K_remote must be given exactly when the header names a remote verifier");
+	if (h->remote != NULL && (h->remote[0] == '\0' || strlen(h->remote) > POC_OBJECT_REMOTE_MAX))
+		return poc_err_set(e, POC_ERR_ARG, "object: remote verifier URL is empty or too long");
+	return 0;
+}
+
+int poc_object_seal(struct poc_err *e, const struct poc_object_header *h, const uint8_t k_tpm[32],
+		    const uint8_t *k_remote, const uint8_t *secret, size_t secret_len, uint8_t **out, size_t *out_len)
+{
+	cbor_item_t *hdr = NULL, *root = NULL;
+	unsigned char *hb = NULL, *obj = NULL;
+	size_t hcap = 0, hlen = 0, ocap = 0, olen;
+	uint8_t key[KEY_LEN], iv[IV_LEN], *ct = NULL;
+	struct poc_object_header check;
+	EVP_CIPHER_CTX *ctx = NULL;
+	int n, rv = -1;
+
+	*out = NULL;
+	*out_len = 0;
+	if (k_tpm == NULL || (secret == NULL && secret_len > 0))
+		return poc_err_set(e, POC_ERR_ARG, "object seal: no K_tpm or secret");
+	if (secret_len > POC_OBJECT_SECRET_MAX)
+		return poc_err_set(e, POC_ERR_ARG, "object seal: secret of %zu bytes is larger than %u", secret_len,
+				   POC_OBJECT_SECRET_MAX);
+	if (check_header(e, h, k_remote) < 0)
+		return -1;
+	hdr = encode_header(h);
+	if (hdr == NULL || (hlen = cbor_serialize_alloc(hdr, &hb, &hcap)) == 0) {
+		poc_err_set(e, POC_ERR_NOMEM, "object seal: header encoding");
+		goto done;
+	}
+	/* What we write, we must be able to read back. */
+	memset(&check, 0, sizeof(check));
+	n = decode_header(e, hb, hlen, &check);
+	poc_object_header_free(&check);
+	if (n < 0) {
+		poc_err_prefix(e, "object seal: ");
+		goto done;
+	}
+	if (derive_key(e, hb, hlen, k_tpm, k_remote, key) < 0)
+		goto done;
+	ct = malloc(secret_len + TAG_LEN);
+	if (ct == NULL) {
+		poc_err_set(e, POC_ERR_NOMEM, "object seal: %zu bytes", secret_len);
+		goto done;
+	}
+	if (RAND_bytes(iv, IV_LEN) != 1) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "object seal: random IV");
+		goto done;
+	}
+	ctx = EVP_CIPHER_CTX_new();
+	if (ctx == NULL || EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, IV_LEN, NULL) != 1 ||
+	    EVP_EncryptInit_ex(ctx, NULL, NULL, key, iv) != 1 || EVP_EncryptUpdate(ctx, NULL, &n, hb, (int)hlen) != 1 ||
+	    EVP_EncryptUpdate(ctx, ct, &n, secret_len ? secret : iv, (int)secret_len) != 1 ||
+	    EVP_EncryptFinal_ex(ctx, ct + n, &n) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, ct + secret_len) != 1) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "object seal: AES-256-GCM");
+		goto done;
+	}
+	root = cbor_new_definite_map(4);
+	if (root == NULL || put(root, "version", cbor_build_uint8(POC_OBJECT_VERSION)) < 0 ||
+	    put(root, "header", bstr(hb, hlen)) < 0 || put(root, "ciphertext", bstr(ct, secret_len + TAG_LEN)) < 0 ||
+	    put(root, "iv", bstr(iv, IV_LEN)) < 0 || (olen = cbor_serialize_alloc(root, &obj, &ocap)) == 0) {
+		poc_err_set(e, POC_ERR_NOMEM, "object seal: encoding");
+		goto done;
+	}
+	*out = obj;
+	*out_len = olen;
+	obj = NULL;
+	rv = 0;
+done:
+	OPENSSL_cleanse(key, sizeof(key));
+	EVP_CIPHER_CTX_free(ctx);
+	if (hdr)
+		cbor_decref(&hdr);
+	if (root)
+		cbor_decref(&root);
+	free(hb);
+	free(ct);
+	free(obj);
+	return rv;
+}
+
+int poc_object_open(struct poc_err *e, const uint8_t *buf, size_t len, const uint8_t k_tpm[32],
+		    const uint8_t *k_remote, uint8_t **secret, size_t *secret_len)
+{
+	struct poc_object_header h;
+	struct outer o;
+	EVP_CIPHER_CTX *ctx = NULL;
+	uint8_t key[KEY_LEN], tag[TAG_LEN], *pt = NULL;
+	size_t ptlen = 0;
+	int n, rv = -1;
+
+	*secret = NULL;
+	*secret_len = 0;
+	memset(&h, 0, sizeof(h));
+	if (k_tpm == NULL)
+		return poc_err_set(e, POC_ERR_ARG, "object open: no K_tpm");
+	if (decode_outer(e, buf, len, &o) < 0 || decode_header(e, o.hb, o.hlen, &h) < 0)
+		goto done;
+	if (h.remote != NULL && k_remote == NULL) {
+		poc_err_set(e, POC_ERR_ARG, "object open: the object needs K_remote from %s", h.remote);
+		goto done;
+	}
+	if (h.remote == NULL && k_remote != NULL) {
+		poc_err_set(e, POC_ERR_ARG, "object open: K_remote given but the object names no remote verifier");
+		goto done;
+	}
+	if (derive_key(e, o.hb, o.hlen, k_tpm, k_remote, key) < 0)
+		goto done;
+	ptlen = o.ctlen - TAG_LEN;
+	memcpy(tag, o.ct + ptlen, TAG_LEN);
+	pt = poc_secret_alloc(ptlen);
+	if (pt == NULL) {
+		poc_err_set(e, POC_ERR_NOMEM, "object open: %zu bytes of locked memory", ptlen);
+		goto done;
+	}
+	ctx = EVP_CIPHER_CTX_new();
+	if (ctx == NULL || EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, IV_LEN, NULL) != 1 ||
+	    EVP_DecryptInit_ex(ctx, NULL, NULL, key, o.iv) != 1 ||
+	    EVP_DecryptUpdate(ctx, NULL, &n, o.hb, (int)o.hlen) != 1 ||
+	    (ptlen > 0 && EVP_DecryptUpdate(ctx, pt, &n, o.ct, (int)ptlen) != 1) ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) != 1) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "object open: AES-256-GCM");
+		goto done;
+	}
+	/* OpenSSL compares the tag in constant time (CRYPTO_memcmp) here. */
+	if (EVP_DecryptFinal_ex(ctx, pt + ptlen, &n) != 1) {
+		poc_err_set(e, POC_ERR_SIGNATURE, "object was modified (or K_tpm/K_remote is wrong): AES-256-GCM tag mismatch");
+		goto done;
+	}
+	*secret = pt;
+	*secret_len = ptlen;
+	pt = NULL;
+	rv = 0;
+done:
+	OPENSSL_cleanse(key, sizeof(key));
+	EVP_CIPHER_CTX_free(ctx);
+	poc_secret_free(pt, ptlen);
+	poc_object_header_free(&h);
+	return rv;
+}

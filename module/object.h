@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One sealed object (DESIGN.md section 5): the bytes of one store file.
+ *
+ *   object = { "version": 1, "header": bstr, "ciphertext": bstr, "iv": bstr(12) }
+ *
+ * "header" holds the CBOR-encoded header map, kept as bytes so that its hash
+ * and the GCM associated data are exactly what was sealed:
+ *
+ *   header = { "version": 1, "class": uint, "key_type": uint, "label": tstr,
+ *              "id": bstr, "flags": uint, ? "spki": bstr, ? "cert": bstr,
+ *              "policy": { "pcr_bank": uint, "pcr_mask": uint,
+ *                          "policy_digest": bstr(32), "ttl": uint,
+ *                          "recheck": "login" / "first-use" },
+ *              "sealed": { "pub": bstr, "priv": bstr },
+ *              ? "remote": tstr }
+ *
+ *   K = HKDF-SHA256(ikm = K_tpm [|| K_remote], no salt,
+ *                   info = "poc-pkcs11/v1/object" || SHA-256(header bytes)), 32 bytes
+ *   ciphertext = AES-256-GCM(K, iv, aad = header bytes, secret) || 16-byte tag
+ *
+ * "remote" is present exactly when K_remote is part of the key: an object
+ * sealed with a remote share cannot be opened without it.
+ */
+#ifndef POC_OBJECT_H
+#define POC_OBJECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "verr.h"
+
+#define POC_OBJECT_VERSION 1
+#define POC_OBJECT_MAX (4u << 20)        /* bytes of one object file */
+#define POC_OBJECT_SECRET_MAX (1u << 20) /* bytes of one sealed secret */
+#define POC_OBJECT_LABEL_MAX 255
+#define POC_OBJECT_ID_MAX 256
+#define POC_OBJECT_REMOTE_MAX 2048
+
+/* PKCS#11 usage flags of the header's "flags" bitmask. */
+#define POC_OBJ_SIGN (1u << 0)
+#define POC_OBJ_VERIFY (1u << 1)
+#define POC_OBJ_DECRYPT (1u << 2)
+#define POC_OBJ_ENCRYPT (1u << 3)
+#define POC_OBJ_DERIVE (1u << 4)
+#define POC_OBJ_WRAP (1u << 5)
+#define POC_OBJ_UNWRAP (1u << 6)
+#define POC_OBJ_EXTRACTABLE (1u << 7)
+#define POC_OBJ_SENSITIVE (1u << 8)
+
+/* Classes a sealed object may have: CKO_DATA .. CKO_SECRET_KEY. */
+#define POC_OBJ_CLASS_MAX 4
+
+struct poc_object_header {
+	unsigned long class, key_type;     /* CKO_*, CKK_* */
+	char label[POC_OBJECT_LABEL_MAX + 1]; /* NUL-terminated UTF-8, no embedded NUL */
+	uint8_t id[POC_OBJECT_ID_MAX];
+	size_t id_len;
+	uint64_t flags;                    /* POC_OBJ_* */
+	uint8_t *spki;                     /* DER SubjectPublicKeyInfo, or NULL */
+	size_t spki_len;
+	uint8_t *cert;                     /* DER certificate, or NULL */
+	size_t cert_len;
+	uint16_t pcr_bank;                 /* TPM2_ALG_* */
+	uint32_t pcr_mask;
+	uint8_t policy_digest[32];         /* SHA-256 of the PoC policy JSON */
+	uint64_t ttl;
+	int recheck_first_use;             /* recheck: 1 "first-use", 0 "login" */
+	uint8_t *sealed_pub;               /* TPM2B_PUBLIC of the KEYEDHASH object holding K_tpm */
+	size_t sealed_pub_len;
+	uint8_t *sealed_priv;              /* TPM2B_PRIVATE */
+	size_t sealed_priv_len;
+	char *remote;                      /* remote verifier URL, or NULL: K_remote is used iff set */
+};
+
+/*
+ * Seals secret under h: encodes the header, derives K and encrypts. k_remote
+ * (32 bytes) must be given exactly when h->remote is set. *out is malloc'ed
+ * (not secret: it is what goes on disk).
+ */
+int poc_object_seal(struct poc_err *e, const struct poc_object_header *h, const uint8_t k_tpm[32],
+		    const uint8_t *k_remote, const uint8_t *secret, size_t secret_len, uint8_t **out,
+		    size_t *out_len);
+
+/*
+ * Parses an object strictly (unknown or duplicate keys, wrong types and
+ * trailing bytes are refused) without decrypting it. h is owned by the
+ * caller (poc_object_header_free), also on failure. header_bytes (may be
+ * NULL) receives a pointer into buf to the exact header bytes.
+ * Nothing in h is authenticated until poc_object_open succeeds.
+ */
+int poc_object_parse(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_object_header *h,
+		     const uint8_t **header_bytes, size_t *header_len);
+
+/*
+ * Parses and decrypts. Any changed header or ciphertext byte, or a wrong key,
+ * fails with POC_ERR_SIGNATURE ("object was modified ..."). *secret is in
+ * locked, non-dumpable memory: release it with poc_secret_free.
+ */
+int poc_object_open(struct poc_err *e, const uint8_t *buf, size_t len, const uint8_t k_tpm[32],
+		    const uint8_t *k_remote, uint8_t **secret, size_t *secret_len);
+
+/* Memory for key material: OpenSSL's secure heap when initialised, else mlock'ed, MADV_DONTDUMP pages. */
+uint8_t *poc_secret_alloc(size_t len);
+/* Cleanses len bytes then frees; NULL-safe. len must be the allocated length. */
+void poc_secret_free(uint8_t *secret, size_t len);
+
+/* Frees what poc_object_parse allocated and zeroes h; NULL-safe. */
+void poc_object_header_free(struct poc_object_header *h);
+
+#endif

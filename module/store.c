@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The token folder: atomic files, listing, and token.cbor (store.h). */
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cbor.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "cbor_util.h"
+
+#define NAME_LEN_MAX (POC_STORE_NAME_MAX - 1)
+
+struct poc_store {
+	char *dir;   /* root/<label> */
+	char label[POC_TOKEN_LABEL_MAX + 1];
+	int dirfd;
+};
+
+int poc_store_label_check(struct poc_err *e, const char *label)
+{
+	size_t n, i;
+
+	if (label == NULL || label[0] == '\0')
+		return poc_err_set(e, POC_ERR_ARG, "token label is empty");
+	n = strnlen(label, POC_TOKEN_LABEL_MAX + 1);
+	if (n > POC_TOKEN_LABEL_MAX)
+		return poc_err_set(e, POC_ERR_ARG, "token label \"%.32s...\" is longer than %d bytes", label,
+				   POC_TOKEN_LABEL_MAX);
+	if (strchr(label, '/') != NULL || strstr(label, "..") != NULL || strcmp(label, ".") == 0)
+		return poc_err_set(e, POC_ERR_ARG, "token label \"%s\" holds '/' or \"..\" or is \".\"", label);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)label[i] < 0x20 || label[i] == 0x7f)
+			return poc_err_set(e, POC_ERR_ARG, "token label holds a control byte at %zu", i);
+	if (label[n - 1] == ' ')
+		return poc_err_set(e, POC_ERR_ARG, "token label \"%s\" ends with a space", label);
+	return 0;
+}
+
+static int name_check(struct poc_err *e, const char *name)
+{
+	size_t i, n;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '.')
+		return poc_err_set(e, POC_ERR_ARG, "store: file name \"%s\" is empty or starts with '.'", name ? name : "");
+	n = strnlen(name, NAME_LEN_MAX + 1);
+	if (n > NAME_LEN_MAX)
+		return poc_err_set(e, POC_ERR_ARG, "store: file name longer than %d bytes", NAME_LEN_MAX);
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '_' || c == '-' || c == '%'))
+			return poc_err_set(e, POC_ERR_ARG, "store: file name \"%s\" holds '%c'", name, c);
+	}
+	return 0;
+}
+
+int poc_store_open(struct poc_err *e, const char *root, const char *token_label, int create, struct poc_store **out)
+{
+	struct poc_store *s;
+	size_t n;
+	int rootfd;
+
+	*out = NULL;
+	if (root == NULL || root[0] == '\0')
+		return poc_err_set(e, POC_ERR_ARG, "store: no root folder");
+	if (poc_store_label_check(e, token_label) < 0)
+		return -1;
+	s = calloc(1, sizeof(*s));
+	n = strlen(root) + 1 + strlen(token_label) + 1;
+	if (s == NULL || (s->dir = malloc(n)) == NULL) {
+		free(s);
+		return poc_err_set(e, POC_ERR_NOMEM, "store");
+	}
+	s->dirfd = -1;
+	snprintf(s->dir, n, "%s/%s", root, token_label);
+	memcpy(s->label, token_label, strlen(token_label) + 1);
+	if (create) {
+		if (mkdir(root, 0700) < 0 && errno != EEXIST) {
+			poc_err_set(e, POC_ERR_ARG, "store: cannot create %s: %s", root, strerror(errno));
+			goto fail;
+		}
+		if (mkdir(s->dir, 0700) == 0) {
+			/* Make the new folder's name durable. */
+			rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (rootfd < 0 || fsync(rootfd) < 0) {
+				poc_err_set(e, POC_ERR_ARG, "store: fsync %s: %s", root, strerror(errno));
+				if (rootfd >= 0)
+					close(rootfd);
+				goto fail;
+			}
+			close(rootfd);
+		} else if (errno != EEXIST) {
+			poc_err_set(e, POC_ERR_ARG, "store: cannot create %s: %s", s->dir, strerror(errno));
+			goto fail;
+		}
+	}
+	s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (s->dirfd < 0) {
+		poc_err_set(e, POC_ERR_ARG, "store: token folder %s: %s", s->dir,
+			    errno == ENOENT ? "no such token" : strerror(errno));
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	poc_store_close(s);
+	return -1;
+}
+
+void poc_store_close(struct poc_store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	free(s->dir);
+	free(s);
+}
+
+const char *poc_store_dir(const struct poc_store *s)
+{
+	return s->dir;
+}
+
+const char *poc_store_label(const struct poc_store *s)
+{
+	return s->label;
+}
+
+int poc_store_put(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len)
+{
+	char tmp[NAME_LEN_MAX + 16];
+	int fd = -1, rv = -1, made = 0;
+	size_t off = 0;
+	unsigned tries;
+
+	if (name_check(e, name) < 0)
+		return -1;
+	if (len > POC_STORE_FILE_MAX)
+		return poc_err_set(e, POC_ERR_ARG, "store: %s: %zu bytes is larger than %u", name, len, POC_STORE_FILE_MAX);
+	/* mkstemp needs a path; openat keeps us inside the folder we opened. */
+	for (tries = 0; tries < 100; tries++) {
+		uint8_t r[4];
+
+		if (RAND_bytes(r, sizeof(r)) != 1) {
+			errno = EIO;
+			break;
+		}
+		snprintf(tmp, sizeof(tmp), ".%s.%02x%02x%02x%02x", name, r[0], r[1], r[2], r[3]);
+		fd = openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0)
+		return poc_err_set(e, POC_ERR_ARG, "store: cannot write in %s: %s%s", s->dir, strerror(errno),
+				   errno == EACCES || errno == EROFS ? " (read-only store)" : "");
+	made = 1;
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			poc_err_set(e, POC_ERR_ARG, "store: write %s/%s: %s", s->dir, tmp, w < 0 ? strerror(errno) : "short");
+			goto done;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0) {
+		poc_err_set(e, POC_ERR_ARG, "store: fsync %s/%s: %s", s->dir, tmp, strerror(errno));
+		goto done;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		poc_err_set(e, POC_ERR_ARG, "store: close %s/%s: %s", s->dir, tmp, strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (renameat(s->dirfd, tmp, s->dirfd, name) < 0) {
+		poc_err_set(e, POC_ERR_ARG, "store: rename to %s/%s: %s", s->dir, name, strerror(errno));
+		goto done;
+	}
+	made = 0;
+	if (fsync(s->dirfd) < 0) {
+		poc_err_set(e, POC_ERR_ARG, "store: fsync %s: %s", s->dir, strerror(errno));
+		goto done;
+	}
+	rv = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	if (made)
+		unlinkat(s->dirfd, tmp, 0);
+	return rv;
+}
+
+int poc_store_get(struct poc_err *e, struct poc_store *s, const char *name, uint8_t **buf, size_t *len)
+{
+	struct stat st;
+	uint8_t *b = NULL;
+	size_t off = 0;
+	int fd, rv = -1;
+
+	*buf = NULL;
+	*len = 0;
+	if (name_check(e, name) < 0)
+		return -1;
+	fd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return poc_err_set(e, POC_ERR_ARG, "store: %s/%s: %s", s->dir, name,
+				   errno == ENOENT ? "not found" : strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > POC_STORE_FILE_MAX) {
+		poc_err_set(e, POC_ERR_MALFORMED, "store: %s/%s is not a regular file of at most %u bytes", s->dir, name,
+			    POC_STORE_FILE_MAX);
+		goto done;
+	}
+	b = malloc((size_t)st.st_size + 1);
+	if (b == NULL) {
+		poc_err_set(e, POC_ERR_NOMEM, "store: %s/%s", s->dir, name);
+		goto done;
+	}
+	/* Read one byte more than announced: a file that grew is caught, not cut. */
+	for (;;) {
+		ssize_t r = read(fd, b + off, (size_t)st.st_size + 1 - off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			poc_err_set(e, POC_ERR_ARG, "store: read %s/%s: %s", s->dir, name, strerror(errno));
+			goto done;
+		}
+		if (r == 0)
+			break;
+		off += (size_t)r;
+		if (off > (size_t)st.st_size) {
+			poc_err_set(e, POC_ERR_ARG, "store: %s/%s changed while reading", s->dir, name);
+			goto done;
+		}
+	}
+	if (off != (size_t)st.st_size) {
+		poc_err_set(e, POC_ERR_ARG, "store: %s/%s changed while reading", s->dir, name);
+		goto done;
+	}
+	*buf = b;
+	*len = off;
+	b = NULL;
+	rv = 0;
+done:
+	free(b);
+	close(fd);
+	return rv;
+}
+
+int poc_store_remove(struct poc_err *e, struct poc_store *s, const char *name)
+{
+	if (name_check(e, name) < 0)
+		return -1;
+	if (unlinkat(s->dirfd, name, 0) < 0)
+		return poc_err_set(e, POC_ERR_ARG, "store: remove %s/%s: %s", s->dir, name,
+				   errno == ENOENT ? "not found" : strerror(errno));
+	if (fsync(s->dirfd) < 0)
+		return poc_err_set(e, POC_ERR_ARG, "store: fsync %s: %s", s->dir, strerror(errno));
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void poc_store_list_free(char **names, size_t n)
+{
+	size_t i;
+
+	if (names == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int poc_store_list(struct poc_err *e, struct poc_store *s, const char *suffix, char ***names, size_t *n)
+{
+	char **v = NULL, **nv;
+	size_t cnt = 0, cap = 0, sl = suffix ? strlen(suffix) : 0;
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+	int fd, rv = -1;
+
+	*names = NULL;
+	*n = 0;
+	fd = dup(s->dirfd);
+	if (fd < 0)
+		return poc_err_set(e, POC_ERR_ARG, "store: list %s: %s", s->dir, strerror(errno));
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return poc_err_set(e, POC_ERR_ARG, "store: list %s: %s", s->dir, strerror(errno));
+	}
+	rewinddir(dir);
+	while ((errno = 0, d = readdir(dir)) != NULL) {
+		size_t l = strlen(d->d_name);
+
+		if (d->d_name[0] == '.' || (suffix == NULL && strcmp(d->d_name, POC_STORE_TOKEN_FILE) == 0))
+			continue;
+		if (suffix != NULL && (l < sl || memcmp(d->d_name + l - sl, suffix, sl) != 0))
+			continue;
+		if (fstatat(s->dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (nv == NULL)
+				goto nomem;
+			v = nv;
+		}
+		v[cnt] = strdup(d->d_name);
+		if (v[cnt] == NULL)
+			goto nomem;
+		cnt++;
+	}
+	if (errno != 0) {
+		poc_err_set(e, POC_ERR_ARG, "store: list %s: %s", s->dir, strerror(errno));
+		goto done;
+	}
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), cmp_names);
+	*names = v;
+	*n = cnt;
+	v = NULL;
+	rv = 0;
+	goto done;
+nomem:
+	poc_err_set(e, POC_ERR_NOMEM, "store: list %s", s->dir);
+done:
+	poc_store_list_free(v, cnt);
+	closedir(dir);
+	return rv;
+}
+
+/* ---- object file names ---- */
+
+static const char *class_name(unsigned long class)
+{
+	switch (class) {
+	case 0: return "data";
+	case 1: return "cert";
+	case 2: return "pub";
+	case 3: return "priv";
+	case 4: return "secret";
+	default: return NULL;
+	}
+}
+
+static void hex(char *out, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int poc_store_object_name(struct poc_err *e, unsigned long class, const uint8_t *id, size_t id_len, const char *label,
+			  char out[POC_STORE_NAME_MAX])
+{
+	const char *cn = class_name(class);
+	char body[188]; /* "secret-l-" + body + ".obj" fits NAME_LEN_MAX */
+	uint8_t md[32];
+	size_t i, o = 0, budget = NAME_LEN_MAX - strlen("secret-l-.obj");
+
+	if (cn == NULL)
+		return poc_err_set(e, POC_ERR_ARG, "store: object class %lu has no file name", class);
+	if (id_len > 0 && id_len <= 64) {
+		hex(body, id, id_len);
+		snprintf(out, POC_STORE_NAME_MAX, "%.6s-%.187s.obj", cn, body);
+		return 0;
+	}
+	if (id_len == 0) {
+		if (label == NULL || label[0] == '\0')
+			return poc_err_set(e, POC_ERR_ARG, "store: an object needs an id or a label");
+		for (i = 0; label[i] != '\0' && o + 3 < budget; i++) {
+			unsigned char c = (unsigned char)label[i];
+
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+			    c == '-') {
+				body[o++] = (char)c;
+			} else {
+				snprintf(body + o, 4, "%%%02X", c);
+				o += 3;
+			}
+		}
+		body[o] = '\0';
+		if (label[i] == '\0') {
+			snprintf(out, POC_STORE_NAME_MAX, "%.6s-l-%.187s.obj", cn, body);
+			return 0;
+		}
+	}
+	/* Long ids and long labels: a digest keeps the name one short path component. */
+	if (id_len > 0 ? EVP_Digest(id, id_len, md, NULL, EVP_sha256(), NULL) != 1
+		       : EVP_Digest(label, strlen(label), md, NULL, EVP_sha256(), NULL) != 1)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "store: SHA-256 of an object name");
+	hex(body, md, sizeof(md));
+	snprintf(out, POC_STORE_NAME_MAX, "%.6s-s-%.187s.obj", cn, body);
+	return 0;
+}
+
+/* ---- token.cbor ---- */
+
+static int tok_put(cbor_item_t *map, const char *key, cbor_item_t *value)
+{
+	cbor_item_t *k;
+	int ok;
+
+	if (value == NULL)
+		return -1;
+	k = cbor_build_string(key);
+	if (k == NULL) {
+		cbor_decref(&value);
+		return -1;
+	}
+	ok = cbor_map_add(map, (struct cbor_pair){ .key = k, .value = value });
+	cbor_decref(&k);
+	cbor_decref(&value);
+	return ok ? 0 : -1;
+}
+
+static cbor_item_t *tok_bstr(const uint8_t *p, size_t len)
+{
+	return cbor_build_bytestring(len ? p : (const uint8_t *)"", len);
+}
+
+void poc_token_meta_free(struct poc_token_meta *m)
+{
+	if (m == NULL)
+		return;
+	free(m->policy_json);
+	free(m->verifier_spki);
+	if (m->verifier_key != NULL)
+		OPENSSL_clear_free(m->verifier_key, m->verifier_key_len);
+	memset(m, 0, sizeof(*m));
+}
+
+int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uint8_t **out, size_t *out_len)
+{
+	cbor_item_t *root;
+	unsigned char *buf = NULL;
+	size_t cap = 0, n;
+	uint8_t md[32];
+	struct poc_err ignore = { 0 };
+
+	*out = NULL;
+	*out_len = 0;
+	if (poc_store_label_check(&ignore, m->label) < 0)
+		return poc_err_set(e, POC_ERR_ARG, "token.cbor: %s", ignore.msg);
+	if (m->policy_json == NULL && m->policy_json_len > 0)
+		return poc_err_set(e, POC_ERR_ARG, "token.cbor: no policy JSON");
+	if (EVP_Digest(m->policy_json ? m->policy_json : (const uint8_t *)"", m->policy_json_len, md, NULL,
+		       EVP_sha256(), NULL) != 1)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "token.cbor: SHA-256 of the policy");
+	root = cbor_new_definite_map(9 + (m->verifier_spki != NULL) + (m->verifier_key != NULL));
+	if (root == NULL || tok_put(root, "schema", cbor_build_uint8(POC_TOKEN_SCHEMA)) < 0 ||
+	    tok_put(root, "label", cbor_build_string(m->label)) < 0 || tok_put(root, "created", cbor_build_uint64(m->created)) < 0 ||
+	    tok_put(root, "policy_json", tok_bstr(m->policy_json, m->policy_json_len)) < 0 ||
+	    tok_put(root, "policy_digest", tok_bstr(md, sizeof(md))) < 0 || tok_put(root, "pcr_bank", cbor_build_uint16(m->pcr_bank)) < 0 ||
+	    tok_put(root, "pcr_mask", cbor_build_uint32(m->pcr_mask)) < 0 || tok_put(root, "has_pin", cbor_build_bool(m->has_pin != 0)) < 0 ||
+	    tok_put(root, "pin_failures", cbor_build_uint32(m->pin_failures)) < 0 ||
+	    (m->verifier_spki != NULL && tok_put(root, "verifier_spki", tok_bstr(m->verifier_spki, m->verifier_spki_len)) < 0) ||
+	    (m->verifier_key != NULL && tok_put(root, "verifier_key", tok_bstr(m->verifier_key, m->verifier_key_len)) < 0) ||
+	    (n = cbor_serialize_alloc(root, &buf, &cap)) == 0) {
+		if (root)
+			cbor_decref(&root);
+		return poc_err_set(e, POC_ERR_NOMEM, "token.cbor encoding");
+	}
+	cbor_decref(&root);
+	*out = buf;
+	*out_len = n;
+	return 0;
+}
+
+enum { T_SCHEMA, T_LABEL, T_CREATED, T_POLICY, T_DIGEST, T_BANK, T_MASK, T_HASPIN, T_FAIL, T_SPKI, T_KEY, T_N };
+static const char *const token_names[T_N] = {
+	"schema", "label", "created", "policy_json", "policy_digest", "pcr_bank", "pcr_mask", "has_pin",
+	"pin_failures", "verifier_spki", "verifier_key",
+};
+
+static int tok_uint(struct poc_err *e, cbor_item_t *v, const char *what, uint64_t max, uint64_t *out)
+{
+	if (v == NULL || !cbor_isa_uint(v) || cbor_get_int(v) > max)
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: %s is missing or not an unsigned integer <= %llu", what,
+				   (unsigned long long)max);
+	*out = cbor_get_int(v);
+	return 0;
+}
+
+static int tok_bytes(struct poc_err *e, cbor_item_t *v, const char *what, uint8_t **out, size_t *out_len)
+{
+	size_t n;
+
+	if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v))
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: %s is not a byte string", what);
+	n = cbor_bytestring_length(v);
+	*out = malloc(n ? n : 1);
+	if (*out == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "token.cbor: %s", what);
+	if (n)
+		memcpy(*out, cbor_bytestring_handle(v), n);
+	*out_len = n;
+	return 0;
+}
+
+static int decode_token(struct poc_err *e, cbor_item_t *root, struct poc_token_meta *m)
+{
+	cbor_item_t *v[T_N];
+	struct cbor_pair *p;
+	uint8_t md[32];
+	size_t i, j, n;
+	uint64_t u;
+
+	if (!cbor_isa_map(root) || !cbor_map_is_definite(root))
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: not a definite map");
+	memset(v, 0, sizeof(v));
+	p = cbor_map_handle(root);
+	for (i = 0; i < cbor_map_size(root); i++) {
+		const cbor_item_t *k = p[i].key;
+
+		for (j = 0; j < T_N; j++)
+			if (cbor_isa_string(k) && cbor_string_is_definite(k) && cbor_string_length(k) == strlen(token_names[j]) &&
+			    memcmp(cbor_string_handle(k), token_names[j], strlen(token_names[j])) == 0)
+				break;
+		if (j == T_N)
+			return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: unknown key (entry %zu)", i);
+		if (v[j] != NULL)
+			return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: %s appears twice", token_names[j]);
+		v[j] = p[i].value;
+	}
+	if (tok_uint(e, v[T_SCHEMA], "schema", UINT64_MAX, &m->schema) < 0)
+		return -1;
+	if (m->schema != POC_TOKEN_SCHEMA)
+		return poc_err_set(e, POC_ERR_UNSUPPORTED, "token.cbor: schema %llu (this module reads %d)",
+				   (unsigned long long)m->schema, POC_TOKEN_SCHEMA);
+	if (v[T_LABEL] == NULL || !cbor_isa_string(v[T_LABEL]) || !cbor_string_is_definite(v[T_LABEL]) ||
+	    (n = cbor_string_length(v[T_LABEL])) > POC_TOKEN_LABEL_MAX)
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: label is missing or not a text of at most %d bytes",
+				   POC_TOKEN_LABEL_MAX);
+	memcpy(m->label, cbor_string_handle(v[T_LABEL]), n);
+	m->label[n] = '\0';
+	if (strlen(m->label) != n || poc_store_label_check(e, m->label) < 0)
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: bad label");
+	if (tok_uint(e, v[T_CREATED], "created", UINT64_MAX, &m->created) < 0 ||
+	    tok_uint(e, v[T_BANK], "pcr_bank", UINT16_MAX, &u) < 0)
+		return -1;
+	m->pcr_bank = (uint16_t)u;
+	if (tok_uint(e, v[T_MASK], "pcr_mask", UINT32_MAX, &u) < 0)
+		return -1;
+	m->pcr_mask = (uint32_t)u;
+	if (tok_uint(e, v[T_FAIL], "pin_failures", UINT32_MAX, &u) < 0)
+		return -1;
+	m->pin_failures = (uint32_t)u;
+	if (v[T_HASPIN] == NULL || !cbor_isa_float_ctrl(v[T_HASPIN]) || !cbor_is_bool(v[T_HASPIN]))
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: has_pin is missing or not a boolean");
+	m->has_pin = cbor_get_bool(v[T_HASPIN]);
+	if (v[T_POLICY] == NULL || tok_bytes(e, v[T_POLICY], "policy_json", &m->policy_json, &m->policy_json_len) < 0)
+		return v[T_POLICY] == NULL ? poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: policy_json is missing") : -1;
+	if (v[T_DIGEST] == NULL || !cbor_isa_bytestring(v[T_DIGEST]) || !cbor_bytestring_is_definite(v[T_DIGEST]) ||
+	    cbor_bytestring_length(v[T_DIGEST]) != 32)
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: policy_digest is missing or not 32 bytes");
+	memcpy(m->policy_digest, cbor_bytestring_handle(v[T_DIGEST]), 32);
+	if (EVP_Digest(m->policy_json, m->policy_json_len, md, NULL, EVP_sha256(), NULL) != 1)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "token.cbor: SHA-256 of the policy");
+	if (CRYPTO_memcmp(md, m->policy_digest, 32) != 0)
+		return poc_err_set(e, POC_ERR_MISMATCH, "token.cbor: policy_digest is not the SHA-256 of policy_json");
+	if (v[T_SPKI] != NULL && tok_bytes(e, v[T_SPKI], "verifier_spki", &m->verifier_spki, &m->verifier_spki_len) < 0)
+		return -1;
+	if (v[T_KEY] != NULL && tok_bytes(e, v[T_KEY], "verifier_key", &m->verifier_key, &m->verifier_key_len) < 0)
+		return -1;
+	return 0;
+}
+
+int poc_token_meta_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_token_meta *m)
+{
+	cbor_item_t *root;
+	int rv;
+
+	memset(m, 0, sizeof(*m));
+	if (len > POC_STORE_FILE_MAX)
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: %zu bytes is too large", len);
+	root = poc_cbor_load(e, buf, len, "token.cbor");
+	if (root == NULL)
+		return -1;
+	rv = decode_token(e, root, m);
+	cbor_decref(&root);
+	if (rv < 0)
+		poc_token_meta_free(m);
+	return rv;
+}
+
+int poc_store_token_write(struct poc_err *e, struct poc_store *s, const struct poc_token_meta *m)
+{
+	uint8_t *buf;
+	size_t len;
+	int rv;
+
+	if (strcmp(m->label, s->label) != 0)
+		return poc_err_set(e, POC_ERR_ARG, "token.cbor: label \"%s\" is not the store's \"%s\"", m->label, s->label);
+	if (poc_token_meta_encode(e, m, &buf, &len) < 0)
+		return -1;
+	rv = poc_store_put(e, s, POC_STORE_TOKEN_FILE, buf, len);
+	/* It holds the wrapped verifier key: not secret, but no reason to leave copies. */
+	OPENSSL_clear_free(buf, len);
+	return rv;
+}
+
+int poc_store_token_read(struct poc_err *e, struct poc_store *s, struct poc_token_meta *m)
+{
+	uint8_t *buf;
+	size_t len;
+	int rv;
+
+	memset(m, 0, sizeof(*m));
+	if (poc_store_get(e, s, POC_STORE_TOKEN_FILE, &buf, &len) < 0)
+		return -1;
+	rv = poc_token_meta_decode(e, buf, len, m);
+	free(buf);
+	if (rv == 0 && strcmp(m->label, s->label) != 0) {
+		poc_token_meta_free(m);
+		return poc_err_set(e, POC_ERR_MISMATCH, "token.cbor: label \"%s\" in folder \"%s\"", m->label, s->label);
+	}
+	return rv;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The token folder store/<token label>/ (DESIGN.md section 5): token.cbor with
+ * the token's metadata, and one file per sealed object. Writes are atomic
+ * (temporary file in the same folder, fsync, rename, fsync of the folder); a
+ * store opened without create never writes, so a read-only folder still
+ * serves get and list.
+ *
+ * token.cbor = { "schema": 1, "label": tstr, "created": uint (UNIX time),
+ *                "policy_json": bstr, "policy_digest": bstr(32) (SHA-256 of policy_json),
+ *                "pcr_bank": uint, "pcr_mask": uint, "has_pin": bool,
+ *                "pin_failures": uint, "verifier_spki": bstr (DER),
+ *                "verifier_key": bstr (the verifier private key as a sealed object) }
+ */
+#ifndef POC_STORE_H
+#define POC_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "verr.h"
+
+#define POC_TOKEN_LABEL_MAX 32          /* bytes: CK_TOKEN_INFO.label */
+#define POC_STORE_FILE_MAX (16u << 20)  /* bytes of one stored file */
+#define POC_STORE_TOKEN_FILE "token.cbor"
+#define POC_TOKEN_SCHEMA 1
+
+struct poc_store;
+
+struct poc_token_meta {
+	uint64_t schema;                         /* POC_TOKEN_SCHEMA */
+	char label[POC_TOKEN_LABEL_MAX + 1];
+	uint64_t created;                        /* UNIX time */
+	uint8_t *policy_json;                    /* a copy of the default policy JSON */
+	size_t policy_json_len;
+	uint8_t policy_digest[32];               /* SHA-256 of policy_json; computed on write, checked on read */
+	uint16_t pcr_bank;                       /* TPM2_ALG_* */
+	uint32_t pcr_mask;
+	int has_pin;
+	uint32_t pin_failures;
+	uint8_t *verifier_spki;                  /* the record signing key's SubjectPublicKeyInfo, or NULL */
+	size_t verifier_spki_len;
+	uint8_t *verifier_key;                   /* its private key, wrapped as a sealed object, or NULL */
+	size_t verifier_key_len;
+};
+
+/*
+ * Checks a token label: 1..32 bytes, no '/', no "..", no control bytes, no
+ * trailing space (PKCS#11 pads labels with spaces, so it would not round trip).
+ */
+int poc_store_label_check(struct poc_err *e, const char *label);
+
+/*
+ * Opens root/<token_label>/. With create, makes missing folders (0700);
+ * without, the folder must exist and nothing is written.
+ */
+int poc_store_open(struct poc_err *e, const char *root, const char *token_label, int create, struct poc_store **out);
+void poc_store_close(struct poc_store *s); /* NULL-safe */
+const char *poc_store_dir(const struct poc_store *s);
+const char *poc_store_label(const struct poc_store *s);
+
+/*
+ * File names are one path component: 1..200 bytes of [A-Za-z0-9._%-], not
+ * starting with '.' (temporary files are ".name.XXXXXX").
+ */
+int poc_store_put(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len);
+/* *buf is malloc'ed; POC_ERR_ARG with "not found" when absent. */
+int poc_store_get(struct poc_err *e, struct poc_store *s, const char *name, uint8_t **buf, size_t *len);
+int poc_store_remove(struct poc_err *e, struct poc_store *s, const char *name);
+/* Regular files whose name ends with suffix (NULL: all but token.cbor), sorted; free with poc_store_list_free. */
+int poc_store_list(struct poc_err *e, struct poc_store *s, const char *suffix, char ***names, size_t *n);
+void poc_store_list_free(char **names, size_t n);
+
+/*
+ * The file name of an object: "<class>-<hex id>.obj" (class: data, cert,
+ * pub, priv, secret) for ids of 1..64 bytes; with no id, "<class>-l-<label>.obj"
+ * with the label %XX-escaped outside [A-Za-z0-9_-]; when that is too long,
+ * "<class>-s-<hex SHA-256 of the id or label>.obj". out needs POC_STORE_NAME_MAX.
+ */
+#define POC_STORE_NAME_MAX 201
+int poc_store_object_name(struct poc_err *e, unsigned long class, const uint8_t *id, size_t id_len, const char *label,
+			  char out[POC_STORE_NAME_MAX]);
+
+int poc_store_token_write(struct poc_err *e, struct poc_store *s, const struct poc_token_meta *m);
+int poc_store_token_read(struct poc_err *e, struct poc_store *s, struct poc_token_meta *m);
+/* Also the pure halves, for tests and tools. */
+int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uint8_t **out, size_t *out_len);
+int poc_token_meta_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_token_meta *m);
+void poc_token_meta_free(struct poc_token_meta *m); /* NULL-safe; cleanses the wrapped key copy */
+
+#endif

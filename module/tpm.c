@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ESYS context lifecycle, the SRK, PCR reads and the TSS2_RC mapping. */
+#include "tpm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <tss2/tss2_rc.h>
+#include <tss2/tss2_tctildr.h>
+
+#include "pcrs.h"
+
+int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out)
+{
+	struct poc_tpm *t;
+	TSS2_RC rc;
+
+	*out = NULL;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "tpm: out of memory");
+	rc = Tss2_TctiLdr_Initialize(tcti != NULL && *tcti != '\0' ? tcti : NULL, &t->tcti);
+	if (rc != TSS2_RC_SUCCESS) {
+		free(t);
+		poc_tpm_rc_err(e, rc, "tpm: TCTI");
+		poc_err_prefix(e, "\"%s\": ", tcti != NULL && *tcti != '\0' ? tcti : "(default)");
+		return -1;
+	}
+	rc = Esys_Initialize(&t->esys, t->tcti, NULL);
+	if (rc != TSS2_RC_SUCCESS) {
+		Tss2_TctiLdr_Finalize(&t->tcti);
+		free(t);
+		return poc_tpm_rc_err(e, rc, "tpm: Esys_Initialize");
+	}
+	*out = t;
+	return 0;
+}
+
+void poc_tpm_close(struct poc_tpm *t)
+{
+	if (t == NULL)
+		return;
+	if (t->esys != NULL)
+		Esys_Finalize(&t->esys);
+	if (t->tcti != NULL)
+		Tss2_TctiLdr_Finalize(&t->tcti);
+	free(t);
+}
+
+int poc_tpm_flush(struct poc_err *e, struct poc_tpm *t, ESYS_TR *h)
+{
+	TSS2_RC rc;
+
+	if (*h == ESYS_TR_NONE)
+		return 0;
+	rc = Esys_FlushContext(t->esys, *h);
+	*h = ESYS_TR_NONE;
+	if (rc != TSS2_RC_SUCCESS)
+		return poc_tpm_rc_err(e, rc, "tpm: Esys_FlushContext");
+	return 0;
+}
+
+int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk)
+{
+	TPM2B_SENSITIVE_CREATE in_sensitive = { 0 };
+	TPM2B_PUBLIC in_public = {
+		.publicArea = {
+			.type = TPM2_ALG_ECC,
+			.nameAlg = TPM2_ALG_SHA256,
+			.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+					    TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
+					    TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT,
+			.parameters.eccDetail = {
+				.symmetric = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128,
+					       .mode.aes = TPM2_ALG_CFB },
+				.scheme = { .scheme = TPM2_ALG_NULL },
+				.curveID = TPM2_ECC_NIST_P256,
+				.kdf = { .scheme = TPM2_ALG_NULL },
+			},
+			.unique.ecc = { .x = { .size = 32 }, .y = { .size = 32 } },
+		},
+	};
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION creation_pcr = { 0 };
+	TSS2_RC rc;
+
+	*srk = ESYS_TR_NONE;
+	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+				ESYS_TR_NONE, &in_sensitive, &in_public, &outside, &creation_pcr,
+				srk, NULL, NULL, NULL, NULL);
+	if (rc != TSS2_RC_SUCCESS) {
+		*srk = ESYS_TR_NONE;
+		return poc_tpm_rc_err(e, rc, "tpm: SRK (CreatePrimary, owner hierarchy)");
+	}
+	return 0;
+}
+
+/* The TPM's own response codes carry the failing handle/session/parameter in the high bits. */
+static int tpm_rc_is(TSS2_RC rc, TSS2_RC want)
+{
+	if ((rc & TSS2_RC_LAYER_MASK) != TSS2_TPM_RC_LAYER)
+		return 0;
+	if (rc & TPM2_RC_FMT1)
+		return (rc & (TPM2_RC_FMT1 | 0x3fu)) == want;
+	return (rc & 0xfffu) == want;
+}
+
+enum poc_tpm_rc_class poc_tpm_rc_class(TSS2_RC rc)
+{
+	if (rc == TSS2_RC_SUCCESS)
+		return POC_TPM_RC_OK;
+	if (tpm_rc_is(rc, TPM2_RC_AUTH_FAIL) || tpm_rc_is(rc, TPM2_RC_BAD_AUTH))
+		return POC_TPM_RC_AUTH_FAIL;
+	if (tpm_rc_is(rc, TPM2_RC_LOCKOUT))
+		return POC_TPM_RC_LOCKOUT;
+	if (tpm_rc_is(rc, TPM2_RC_POLICY_FAIL))
+		return POC_TPM_RC_POLICY;
+	if ((rc & TSS2_RC_LAYER_MASK) != TSS2_TPM_RC_LAYER &&
+	    (rc & 0xffffu) == TSS2_BASE_RC_MEMORY)
+		return POC_TPM_RC_NOMEM;
+	return POC_TPM_RC_DEVICE;
+}
+
+int poc_tpm_rc_is_auth_fail(TSS2_RC rc)
+{
+	return poc_tpm_rc_class(rc) == POC_TPM_RC_AUTH_FAIL;
+}
+
+int poc_tpm_rc_is_lockout(TSS2_RC rc)
+{
+	return poc_tpm_rc_class(rc) == POC_TPM_RC_LOCKOUT;
+}
+
+int poc_tpm_rc_err(struct poc_err *e, TSS2_RC rc, const char *what)
+{
+	const char *d = Tss2_RC_Decode(rc);
+	unsigned x = (unsigned)rc;
+
+	switch (poc_tpm_rc_class(rc)) {
+	case POC_TPM_RC_AUTH_FAIL:
+		return poc_err_set(e, POC_ERR_POLICY, "%s: authorization failed: %s (0x%x)", what, d, x);
+	case POC_TPM_RC_LOCKOUT:
+		return poc_err_set(e, POC_ERR_POLICY, "%s: the TPM is in dictionary-attack lockout: %s (0x%x)",
+				   what, d, x);
+	case POC_TPM_RC_POLICY:
+		return poc_err_set(e, POC_ERR_POLICY, "%s: policy not satisfied: %s (0x%x)", what, d, x);
+	case POC_TPM_RC_NOMEM:
+		return poc_err_set(e, POC_ERR_NOMEM, "%s: %s (0x%x)", what, d, x);
+	case POC_TPM_RC_OK:
+		return poc_err_set(e, POC_ERR_ARG, "%s: called with success (0x0)", what);
+	case POC_TPM_RC_DEVICE:
+		break;
+	}
+	return poc_err_set(e, POC_ERR_CRYPTO, "%s: %s (0x%x)", what, d, x);
+}
+
+int poc_tpm_pcr_selection(struct poc_err *e, uint16_t bank, uint32_t mask, TPML_PCR_SELECTION *sel)
+{
+	if (poc_tpm_alg_digest_len(bank) == 0)
+		return poc_err_set(e, POC_ERR_ARG, "tpm: PCR bank 0x%04x is not a supported hash", bank);
+	if (mask == 0 || (mask >> POC_PCR_COUNT) != 0)
+		return poc_err_set(e, POC_ERR_ARG, "tpm: PCR mask 0x%x selects none or PCRs above 23",
+				   (unsigned)mask);
+	memset(sel, 0, sizeof(*sel));
+	sel->count = 1;
+	sel->pcrSelections[0].hash = bank;
+	sel->pcrSelections[0].sizeofSelect = 3;
+	sel->pcrSelections[0].pcrSelect[0] = (uint8_t)(mask & 0xff);
+	sel->pcrSelections[0].pcrSelect[1] = (uint8_t)((mask >> 8) & 0xff);
+	sel->pcrSelections[0].pcrSelect[2] = (uint8_t)((mask >> 16) & 0xff);
+	return 0;
+}
+
+static uint32_t sel_mask(const TPMS_PCR_SELECTION *s)
+{
+	uint32_t m = 0;
+	for (unsigned i = 0; i < s->sizeofSelect && i < 3; i++)
+		m |= (uint32_t)s->pcrSelect[i] << (8 * i);
+	return m;
+}
+
+int poc_tpm_pcr_read(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t mask,
+		     uint8_t *vals, size_t *vals_len, uint32_t *update_counter)
+{
+	uint8_t v[POC_PCR_COUNT][POC_DIGEST_MAX];
+	size_t dlen = poc_tpm_alg_digest_len(bank), n = 0;
+	uint32_t left = mask;
+	TPML_PCR_SELECTION sel;
+
+	*vals_len = 0;
+	for (int round = 0; left != 0; round++) {
+		TPML_PCR_SELECTION *out_sel = NULL;
+		TPML_DIGEST *digests = NULL;
+		uint32_t counter, got;
+		TSS2_RC rc;
+		size_t k = 0;
+		int bad = 0;
+
+		if (round >= POC_PCR_COUNT)
+			return poc_err_set(e, POC_ERR_CRYPTO, "tpm: PCR_Read makes no progress");
+		if (poc_tpm_pcr_selection(e, bank, left, &sel) < 0)
+			return -1;
+		rc = Esys_PCR_Read(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel, &counter,
+				   &out_sel, &digests);
+		if (rc != TSS2_RC_SUCCESS)
+			return poc_tpm_rc_err(e, rc, "tpm: PCR_Read");
+		got = (out_sel->count == 1 && out_sel->pcrSelections[0].hash == bank)
+			      ? sel_mask(&out_sel->pcrSelections[0]) & left : 0;
+		for (unsigned i = 0; i < POC_PCR_COUNT && !bad; i++) {
+			if (!(got & (1u << i)))
+				continue;
+			if (k >= digests->count || digests->digests[k].size != dlen)
+				bad = 1;
+			else
+				memcpy(v[i], digests->digests[k++].buffer, dlen);
+		}
+		Esys_Free(out_sel);
+		Esys_Free(digests);
+		if (bad || got == 0)
+			return poc_err_set(e, POC_ERR_CRYPTO,
+					   "tpm: PCR_Read of %s mask 0x%x returned an unexpected selection",
+					   poc_tpm_alg_name(bank), (unsigned)left);
+		left &= ~got;
+		if (update_counter != NULL)
+			*update_counter = counter;
+	}
+	for (unsigned i = 0; i < POC_PCR_COUNT; i++) {
+		if (mask & (1u << i)) {
+			memcpy(vals + n, v[i], dlen);
+			n += dlen;
+		}
+	}
+	*vals_len = n;
+	return 0;
+}

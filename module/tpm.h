@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * TPM access through tpm2-tss ESYS: the context lifecycle (a TCTI named by a
+ * string, as in the configuration's "tcti" line), the storage root key, and
+ * the one mapping from TSS2_RC to a poc_err (STYLE.md habit 8).
+ *
+ * No resource manager is assumed (swtpm, or /dev/tpm0): every function here
+ * and in tpm_seal.c / tpm_evidence.c flushes every transient object and
+ * session it creates, on every path.
+ *
+ * Logging: ESYS logs to stderr by default. A library must not change the
+ * process environment, so callers that want silence (poctool, the PKCS#11
+ * module at C_Initialize, the tests) set TSS2_LOG=all+NONE themselves, before
+ * the first poc_tpm_open, when it is not already set.
+ */
+#ifndef POC_TPM_H
+#define POC_TPM_H
+
+#include <stdint.h>
+
+#include <tss2/tss2_esys.h>
+
+#include "verr.h"
+
+struct poc_tpm {
+	ESYS_CONTEXT *esys;
+	TSS2_TCTI_CONTEXT *tcti;
+};
+
+/*
+ * Opens the TPM: tcti is any tpm2-tss TCTI configuration string such as
+ * "swtpm:host=127.0.0.1,port=2321" or "device:/dev/tpmrm0"; NULL or "" picks
+ * the TCTI loader's default. *out: poc_tpm_close() it.
+ */
+int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out);
+/* NULL-safe. */
+void poc_tpm_close(struct poc_tpm *t);
+
+/*
+ * The storage root key: an ECC P-256 primary in the owner hierarchy with the
+ * TCG SRK template (restricted decrypt, AES-128-CFB, fixedTPM | fixedParent |
+ * sensitiveDataOrigin | userWithAuth | noDA, SHA-256, zero unique): the same
+ * key every time on the same TPM. A transient object: poc_tpm_flush() it.
+ */
+int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk);
+
+/*
+ * Flushes a transient object or session and sets *h to ESYS_TR_NONE; a no-op
+ * for ESYS_TR_NONE. Records an error (first error wins) when the TPM refuses.
+ */
+int poc_tpm_flush(struct poc_err *e, struct poc_tpm *t, ESYS_TR *h);
+
+/* What a TSS2_RC means to a caller that has to decide what to tell the user. */
+enum poc_tpm_rc_class {
+	POC_TPM_RC_OK = 0,
+	POC_TPM_RC_AUTH_FAIL = 1, /* wrong authValue (TPM_RC_AUTH_FAIL / TPM_RC_BAD_AUTH) */
+	POC_TPM_RC_LOCKOUT = 2,   /* TPM_RC_LOCKOUT: dictionary-attack lockout */
+	POC_TPM_RC_POLICY = 3,    /* a policy session's digest does not match (TPM_RC_POLICY_FAIL) */
+	POC_TPM_RC_NOMEM = 4,     /* out of memory in the TSS */
+	POC_TPM_RC_DEVICE = 5,    /* anything else: TPM, TCTI or TSS failure */
+};
+
+enum poc_tpm_rc_class poc_tpm_rc_class(TSS2_RC rc);
+int poc_tpm_rc_is_auth_fail(TSS2_RC rc);
+int poc_tpm_rc_is_lockout(TSS2_RC rc);
+
+/*
+ * Records "WHAT: <Tss2_RC_Decode(rc)> (0xRC)" with a code for its class:
+ * POC_ERR_POLICY for auth failure, lockout (the message says so) and policy
+ * failure, POC_ERR_NOMEM, POC_ERR_CRYPTO for device errors. Returns -1.
+ */
+int poc_tpm_rc_err(struct poc_err *e, TSS2_RC rc, const char *what);
+
+/* A TPML_PCR_SELECTION of one bank with the PCRs in mask (bit i = PCR i, 0..23). */
+int poc_tpm_pcr_selection(struct poc_err *e, uint16_t bank, uint32_t mask, TPML_PCR_SELECTION *sel);
+
+/*
+ * TPM2_PCR_Read of every PCR in sel (several reads when more than 8), values
+ * in selection order into vals (count * digest size bytes, at most 24 * 64).
+ * *update_counter: the pcrUpdateCounter of the last read (NULL: ignored).
+ */
+int poc_tpm_pcr_read(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t mask,
+		     uint8_t *vals, size_t *vals_len, uint32_t *update_counter);
+
+#endif

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Evidence collection on this machine (what `poctool attest` calls): the
+ * poc-v1 binding of DESIGN.md section 3, done in-process with ESYS.
+ *
+ * The AK is a primary key in the endorsement hierarchy with a fixed template
+ * (RSA-2048, restricted signing, RSASSA-SHA256, fixedTPM | fixedParent |
+ * sensitiveDataOrigin | userWithAuth): CreatePrimary derives it from the
+ * endorsement primary seed, so it is the same key on every call and every
+ * boot of this TPM, without persistent handles or saved contexts. That makes
+ * the two-step credential flow stateless: poc_tpm_ak_public gives the
+ * verifier the AK, the verifier makes a credential for it (to the EK), and a
+ * later poc_tpm_collect activates it. ActivateCredential only needs the AK
+ * and the EK loaded in the same TPM; the AK is not a child of the EK, which
+ * the protocol does not require (the TPM checks that the credential names an
+ * object it holds and that the EK can decrypt the seed).
+ *
+ * The EK is the TCG default RSA-2048 EK (EK Credential Profile template L-1),
+ * whose certificate is at NV 0x01c00002.
+ */
+#ifndef POC_TPM_EVIDENCE_H
+#define POC_TPM_EVIDENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bundle.h"
+#include "tpm.h"
+#include "verr.h"
+
+#define POC_TPM_EK_CERT_NV_RSA 0x01c00002u
+#define POC_EVENTLOG_PATH "/sys/kernel/security/tpm0/binary_bios_measurements"
+#define POC_TSM_REPORT_DIR "/sys/kernel/config/tsm/report"
+
+struct poc_collect_opts {
+	const uint8_t *nonce; /* the verifier's nonce, 1..64 bytes */
+	size_t nonce_len;
+	const char *tee;  /* "none" (or NULL), "sim:DIR", "tdx" (configfs-tsm) */
+	uint16_t bank;    /* 0: TPM2_ALG_SHA256 */
+	uint32_t pcr_mask; /* 0: PCRs 0-7 */
+	/* A credential from the verifier (tpm2-tools file format, see credential.h), optional. */
+	const uint8_t *credential;
+	size_t credential_len;
+};
+
+/*
+ * Collects the evidence into out (zeroed first; poc_bundle_free() it, also on
+ * failure): nonce, timing (nonce_ms when the call started, evidence_ms when
+ * done), AK and EK public areas (TPM2B_PUBLIC), EK certificate (when NV
+ * 0x01c00002 holds one), the TD quote (REPORTDATA = SHA-512("poc-pkcs11/v1/tdx"
+ * || N || AK name)) unless tee is none, one TPM2_Quote of the selection with
+ * qualifyingData = SHA-256("poc-pkcs11/v1/tpm" || N [|| SHA-384(signed part
+ * of the TD quote)]) and the PCR values read right after it (checked against
+ * the quote's pcrDigest), the event log when readable, and the activated
+ * credential secret when a credential is given.
+ */
+int poc_tpm_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_collect_opts *o,
+		    struct poc_bundle *out);
+
+/*
+ * The AK's public area (marshalled TPM2B_PUBLIC, at most *len bytes in; out:
+ * the length) and its name (nameAlg || SHA-256(TPMT_PUBLIC), *name_len in/out,
+ * at least 34). Either output may be NULL.
+ */
+int poc_tpm_ak_public(struct poc_err *e, struct poc_tpm *t, uint8_t *pub, size_t *len,
+		      uint8_t *name, size_t *name_len);
+
+/* The EK's public area, marshalled TPM2B_PUBLIC (as poc_tpm_ak_public). */
+int poc_tpm_ek_public(struct poc_err *e, struct poc_tpm *t, uint8_t *pub, size_t *len);
+
+/*
+ * A TD quote through configfs-tsm (Linux >= 6.7): a fresh report entry under
+ * POC_TSM_REPORT_DIR, reportdata to inblob, the quote from outblob, the entry
+ * removed. *quote is malloc()ed.
+ */
+int poc_tsm_quote(struct poc_err *e, const uint8_t reportdata[64], uint8_t **quote, size_t *len);
+
+#endif

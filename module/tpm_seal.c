@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Sealing K_tpm to PCRs (+ PIN) in a KEYEDHASH object under the SRK. */
+#include "tpm_seal.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <tss2/tss2_mu.h>
+#include <tss2/tss2_rc.h>
+
+#include "pcrs.h"
+
+static void put_u32be(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static int sha256_parts(struct poc_err *e, const uint8_t *a, size_t alen, const uint8_t *b,
+			size_t blen, const uint8_t *c, size_t clen, const uint8_t *d, size_t dlen,
+			uint8_t out[32])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+		 (alen == 0 || EVP_DigestUpdate(md, a, alen) == 1) &&
+		 (blen == 0 || EVP_DigestUpdate(md, b, blen) == 1) &&
+		 (clen == 0 || EVP_DigestUpdate(md, c, clen) == 1) &&
+		 (dlen == 0 || EVP_DigestUpdate(md, d, dlen) == 1) &&
+		 EVP_DigestFinal_ex(md, out, NULL) == 1;
+	EVP_MD_CTX_free(md);
+	return ok ? 0 : poc_err_ssl(e, POC_ERR_CRYPTO, "seal: SHA-256");
+}
+
+/* H(policy || TPM_CC_PolicyAuthValue) */
+static int extend_auth_value(struct poc_err *e, const uint8_t in[32], uint8_t out[32])
+{
+	uint8_t cc[4];
+
+	put_u32be(cc, TPM2_CC_PolicyAuthValue);
+	return sha256_parts(e, in, 32, cc, 4, NULL, 0, NULL, 0, out);
+}
+
+int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask,
+			const uint8_t *pcr_values, size_t values_len, int with_pin, uint8_t out[32])
+{
+	uint8_t zero[32] = { 0 }, cc[4], pcr_digest[32], sel_buf[sizeof(TPML_PCR_SELECTION)];
+	TPML_PCR_SELECTION sel;
+	size_t off = 0;
+	TSS2_RC rc;
+
+	if (poc_tpm_pcr_selection(e, bank, pcr_mask, &sel) < 0)
+		return -1;
+	rc = Tss2_MU_TPML_PCR_SELECTION_Marshal(&sel, sel_buf, sizeof(sel_buf), &off);
+	if (rc != TSS2_RC_SUCCESS)
+		return poc_tpm_rc_err(e, rc, "seal: marshal TPML_PCR_SELECTION");
+	put_u32be(cc, TPM2_CC_PolicyPCR);
+	if (sha256_parts(e, pcr_values, values_len, NULL, 0, NULL, 0, NULL, 0, pcr_digest) < 0 ||
+	    sha256_parts(e, zero, 32, cc, 4, sel_buf, off, pcr_digest, 32, out) < 0)
+		return -1;
+	if (with_pin && extend_auth_value(e, out, out) < 0)
+		return -1;
+	return 0;
+}
+
+/* SHA-256(PIN) as a TPM2B_AUTH; an empty auth without a PIN. */
+static int pin_auth(struct poc_err *e, const uint8_t *pin, size_t pin_len, TPM2B_AUTH *auth)
+{
+	memset(auth, 0, sizeof(*auth));
+	if (pin == NULL)
+		return 0;
+	if (sha256_parts(e, pin, pin_len, NULL, 0, NULL, 0, NULL, 0, auth->buffer) < 0)
+		return -1;
+	auth->size = 32;
+	return 0;
+}
+
+/*
+ * A session salted with the SRK (ECDH), AES-128-CFB parameter encryption in
+ * the given direction(s); kept open until flushed.
+ */
+static int start_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, TPM2_SE type,
+			 TPMA_SESSION enc, ESYS_TR *sess)
+{
+	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB };
+	TSS2_RC rc;
+
+	rc = Esys_StartAuthSession(t->esys, srk, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				   ESYS_TR_NONE, NULL, type, &sym, TPM2_ALG_SHA256, sess);
+	if (rc != TSS2_RC_SUCCESS) {
+		*sess = ESYS_TR_NONE;
+		return poc_tpm_rc_err(e, rc, "seal: StartAuthSession (salted with the SRK)");
+	}
+	rc = Esys_TRSess_SetAttributes(t->esys, *sess, TPMA_SESSION_CONTINUESESSION | enc, 0xff);
+	if (rc != TSS2_RC_SUCCESS)
+		return poc_tpm_rc_err(e, rc, "seal: TRSess_SetAttributes");
+	return 0;
+}
+
+int poc_tpm_seal(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t pcr_mask,
+		 const uint8_t *pin, size_t pin_len, const uint8_t secret[POC_SEAL_SECRET_LEN],
+		 struct poc_sealed *out)
+{
+	uint8_t vals[POC_PCR_COUNT * POC_DIGEST_MAX];
+	size_t vals_len;
+	ESYS_TR srk = ESYS_TR_NONE, sess = ESYS_TR_NONE;
+	TPM2B_SENSITIVE_CREATE in_sensitive = { 0 };
+	TPM2B_PUBLIC in_public = {
+		.publicArea = {
+			.type = TPM2_ALG_KEYEDHASH,
+			.nameAlg = TPM2_ALG_SHA256,
+			.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_NODA,
+			.parameters.keyedHashDetail.scheme = { .scheme = TPM2_ALG_NULL },
+		},
+	};
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION creation_pcr = { 0 };
+	TPM2B_PRIVATE *priv = NULL;
+	TPM2B_PUBLIC *pub = NULL;
+	TSS2_RC rc;
+	int rv = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (pin == NULL && pin_len != 0)
+		return poc_err_set(e, POC_ERR_ARG, "seal: PIN length without a PIN");
+	if (poc_tpm_pcr_read(e, t, bank, pcr_mask, vals, &vals_len, NULL) < 0 ||
+	    poc_tpm_seal_policy(e, bank, pcr_mask, vals, vals_len, pin != NULL,
+				in_public.publicArea.authPolicy.buffer) < 0)
+		return -1;
+	in_public.publicArea.authPolicy.size = 32;
+	if (pin_auth(e, pin, pin_len, &in_sensitive.sensitive.userAuth) < 0)
+		goto done;
+	memcpy(in_sensitive.sensitive.data.buffer, secret, POC_SEAL_SECRET_LEN);
+	in_sensitive.sensitive.data.size = POC_SEAL_SECRET_LEN;
+
+	if (poc_tpm_srk(e, t, &srk) < 0 ||
+	    start_session(e, t, srk, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, &sess) < 0)
+		goto done;
+	rc = Esys_Create(t->esys, srk, sess, ESYS_TR_NONE, ESYS_TR_NONE, &in_sensitive, &in_public,
+			 &outside, &creation_pcr, &priv, &pub, NULL, NULL, NULL);
+	if (rc != TSS2_RC_SUCCESS) {
+		poc_tpm_rc_err(e, rc, "seal: Create (sealed-data object under the SRK)");
+		goto done;
+	}
+	rc = Tss2_MU_TPM2B_PUBLIC_Marshal(pub, out->pub, sizeof(out->pub), &out->pub_len);
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Tss2_MU_TPM2B_PRIVATE_Marshal(priv, out->priv, sizeof(out->priv), &out->priv_len);
+	if (rc != TSS2_RC_SUCCESS) {
+		poc_tpm_rc_err(e, rc, "seal: marshal the sealed object");
+		goto done;
+	}
+	rv = 0;
+done:
+	OPENSSL_cleanse(&in_sensitive, sizeof(in_sensitive));
+	Esys_Free(priv);
+	Esys_Free(pub);
+	if (poc_tpm_flush(e, t, &sess) < 0)
+		rv = -1;
+	if (poc_tpm_flush(e, t, &srk) < 0)
+		rv = -1;
+	if (rv < 0)
+		memset(out, 0, sizeof(*out));
+	return rv;
+}
+
+static int unmarshal_sealed(struct poc_err *e, const struct poc_sealed *s, TPM2B_PUBLIC *pub,
+			    TPM2B_PRIVATE *priv)
+{
+	size_t off = 0;
+	TSS2_RC rc;
+
+	memset(pub, 0, sizeof(*pub));
+	memset(priv, 0, sizeof(*priv));
+	if (s->pub_len > sizeof(s->pub) || s->priv_len > sizeof(s->priv))
+		return poc_err_set(e, POC_ERR_ARG, "unseal: sealed object lengths out of range");
+	rc = Tss2_MU_TPM2B_PUBLIC_Unmarshal(s->pub, s->pub_len, &off, pub);
+	if (rc != TSS2_RC_SUCCESS || off != s->pub_len)
+		return poc_err_set(e, POC_ERR_MALFORMED, "unseal: the sealed object's TPM2B_PUBLIC is malformed");
+	off = 0;
+	rc = Tss2_MU_TPM2B_PRIVATE_Unmarshal(s->priv, s->priv_len, &off, priv);
+	if (rc != TSS2_RC_SUCCESS || off != s->priv_len)
+		return poc_err_set(e, POC_ERR_MALFORMED, "unseal: the sealed object's TPM2B_PRIVATE is malformed");
+	if (pub->publicArea.type != TPM2_ALG_KEYEDHASH || pub->publicArea.nameAlg != TPM2_ALG_SHA256 ||
+	    pub->publicArea.authPolicy.size != 32)
+		return poc_err_set(e, POC_ERR_UNSUPPORTED,
+				   "unseal: not a SHA-256 KEYEDHASH sealed object with a policy");
+	return 0;
+}
+
+int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed *s, uint16_t bank,
+		   uint32_t pcr_mask, const uint8_t *pin, size_t pin_len,
+		   uint8_t secret[POC_SEAL_SECRET_LEN])
+{
+	ESYS_TR srk = ESYS_TR_NONE, obj = ESYS_TR_NONE, sess = ESYS_TR_NONE;
+	TPM2B_DIGEST empty = { 0 };
+	TPM2B_DIGEST *pd = NULL;
+	TPM2B_SENSITIVE_DATA *data = NULL;
+	TPML_PCR_SELECTION sel;
+	TPM2B_PUBLIC pub;
+	TPM2B_PRIVATE priv;
+	TPM2B_AUTH auth;
+	uint8_t pcr_only[32], with_av[32];
+	const uint8_t *want, *other;
+	TSS2_RC rc;
+	int rv = -1;
+
+	memset(&auth, 0, sizeof(auth));
+	if (pin == NULL && pin_len != 0)
+		return poc_err_set(e, POC_ERR_ARG, "unseal: PIN length without a PIN");
+	if (unmarshal_sealed(e, s, &pub, &priv) < 0 ||
+	    poc_tpm_pcr_selection(e, bank, pcr_mask, &sel) < 0 || poc_tpm_srk(e, t, &srk) < 0)
+		goto done;
+	rc = Esys_Load(t->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub, &obj);
+	if (rc != TSS2_RC_SUCCESS) {
+		obj = ESYS_TR_NONE;
+		if (poc_tpm_rc_class(rc) == POC_TPM_RC_DEVICE)
+			poc_err_set(e, POC_ERR_MISMATCH, "unseal: not sealed to this TPM (Load under the SRK: %s, 0x%x)",
+				    Tss2_RC_Decode(rc), (unsigned)rc);
+		else
+			poc_tpm_rc_err(e, rc, "unseal: Load");
+		goto done;
+	}
+	if (start_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &sess) < 0)
+		goto done;
+	rc = Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, &sel);
+	if (rc != TSS2_RC_SUCCESS) {
+		poc_tpm_rc_err(e, rc, "unseal: PolicyPCR");
+		goto done;
+	}
+	/*
+	 * The session's digest now covers the current PCR values: comparing it
+	 * with the object's authPolicy names the failure (PCRs vs PIN) before
+	 * the TPM answers an opaque TPM_RC_POLICY_FAIL.
+	 */
+	rc = Esys_PolicyGetDigest(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pd);
+	if (rc != TSS2_RC_SUCCESS) {
+		poc_tpm_rc_err(e, rc, "unseal: PolicyGetDigest");
+		goto done;
+	}
+	if (pd->size != 32) {
+		poc_err_set(e, POC_ERR_CRYPTO, "unseal: policy digest of %u bytes", pd->size);
+		goto done;
+	}
+	memcpy(pcr_only, pd->buffer, 32);
+	if (extend_auth_value(e, pcr_only, with_av) < 0)
+		goto done;
+	want = pin != NULL ? with_av : pcr_only;
+	other = pin != NULL ? pcr_only : with_av;
+	if (CRYPTO_memcmp(want, pub.publicArea.authPolicy.buffer, 32) != 0) {
+		if (CRYPTO_memcmp(other, pub.publicArea.authPolicy.buffer, 32) != 0) {
+			poc_err_set(e, POC_ERR_POLICY,
+				    "unseal: PCR policy not satisfied (a PCR changed since sealing)");
+		} else if (pin == NULL) {
+			poc_err_set(e, POC_ERR_POLICY, "unseal: wrong PIN (the object needs a PIN, none given)");
+			rv = POC_TPM_WRONG_PIN;
+		} else {
+			poc_err_set(e, POC_ERR_ARG, "unseal: a PIN was given for an object sealed without one");
+		}
+		goto done;
+	}
+	if (pin != NULL) {
+		rc = Esys_PolicyAuthValue(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE);
+		if (rc != TSS2_RC_SUCCESS) {
+			poc_tpm_rc_err(e, rc, "unseal: PolicyAuthValue");
+			goto done;
+		}
+		if (pin_auth(e, pin, pin_len, &auth) < 0)
+			goto done;
+		rc = Esys_TR_SetAuth(t->esys, obj, &auth);
+		if (rc != TSS2_RC_SUCCESS) {
+			poc_tpm_rc_err(e, rc, "unseal: TR_SetAuth");
+			goto done;
+		}
+	}
+	rc = Esys_Unseal(t->esys, obj, sess, ESYS_TR_NONE, ESYS_TR_NONE, &data);
+	if (rc != TSS2_RC_SUCCESS) {
+		switch (poc_tpm_rc_class(rc)) {
+		case POC_TPM_RC_AUTH_FAIL:
+			poc_err_set(e, POC_ERR_POLICY, "unseal: wrong PIN (%s)", Tss2_RC_Decode(rc));
+			rv = POC_TPM_WRONG_PIN;
+			break;
+		case POC_TPM_RC_POLICY:
+			poc_err_set(e, POC_ERR_POLICY,
+				    "unseal: PCR policy not satisfied (a PCR changed since sealing): %s",
+				    Tss2_RC_Decode(rc));
+			break;
+		case POC_TPM_RC_OK:
+		case POC_TPM_RC_LOCKOUT:
+		case POC_TPM_RC_NOMEM:
+		case POC_TPM_RC_DEVICE:
+			poc_tpm_rc_err(e, rc, "unseal: Unseal");
+			break;
+		}
+		data = NULL;
+		goto done;
+	}
+	if (data->size != POC_SEAL_SECRET_LEN) {
+		poc_err_set(e, POC_ERR_MALFORMED, "unseal: sealed data of %u bytes, not %d", data->size,
+			    POC_SEAL_SECRET_LEN);
+		goto done;
+	}
+	memcpy(secret, data->buffer, POC_SEAL_SECRET_LEN);
+	rv = 0;
+done:
+	if (data != NULL) {
+		OPENSSL_cleanse(data, sizeof(*data));
+		Esys_Free(data);
+	}
+	Esys_Free(pd);
+	OPENSSL_cleanse(&auth, sizeof(auth));
+	auth.size = sizeof(auth.buffer);
+	/*
+	 * ESYS keeps a copy of the object's auth (SHA-256 of the PIN): overwrite
+	 * it with zeros (a NULL auth only resets the size) before the flush frees it.
+	 */
+	if (obj != ESYS_TR_NONE && pin != NULL) {
+		rc = Esys_TR_SetAuth(t->esys, obj, &auth); /* auth is all zeros here */
+		if (rc == TSS2_RC_SUCCESS)
+			rc = Esys_TR_SetAuth(t->esys, obj, NULL);
+		if (rc != TSS2_RC_SUCCESS && poc_tpm_rc_err(e, rc, "unseal: TR_SetAuth (wipe)") < 0 && rv == 0)
+			rv = -1;
+	}
+	if (poc_tpm_flush(e, t, &sess) < 0 && rv == 0)
+		rv = -1;
+	if (poc_tpm_flush(e, t, &obj) < 0 && rv == 0)
+		rv = -1;
+	if (poc_tpm_flush(e, t, &srk) < 0 && rv == 0)
+		rv = -1;
+	if (rv != 0)
+		OPENSSL_cleanse(secret, POC_SEAL_SECRET_LEN);
+	return rv;
+}
+
+int poc_tpm_seal_policy_trial(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t pcr_mask,
+			      int with_pin, uint8_t out[32])
+{
+	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_NULL };
+	TPM2B_DIGEST empty = { 0 };
+	TPM2B_DIGEST *pd = NULL;
+	TPML_PCR_SELECTION sel;
+	ESYS_TR sess = ESYS_TR_NONE;
+	TSS2_RC rc;
+	int rv = -1;
+
+	if (poc_tpm_pcr_selection(e, bank, pcr_mask, &sel) < 0)
+		return -1;
+	rc = Esys_StartAuthSession(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				   ESYS_TR_NONE, NULL, TPM2_SE_TRIAL, &sym, TPM2_ALG_SHA256, &sess);
+	if (rc != TSS2_RC_SUCCESS) {
+		sess = ESYS_TR_NONE;
+		return poc_tpm_rc_err(e, rc, "policy trial: StartAuthSession");
+	}
+	rc = Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, &sel);
+	if (rc == TSS2_RC_SUCCESS && with_pin)
+		rc = Esys_PolicyAuthValue(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE);
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Esys_PolicyGetDigest(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pd);
+	if (rc != TSS2_RC_SUCCESS) {
+		poc_tpm_rc_err(e, rc, "policy trial: PolicyPCR/PolicyAuthValue/PolicyGetDigest");
+	} else if (pd->size != 32) {
+		poc_err_set(e, POC_ERR_CRYPTO, "policy trial: digest of %u bytes", pd->size);
+	} else {
+		memcpy(out, pd->buffer, 32);
+		rv = 0;
+	}
+	Esys_Free(pd);
+	if (poc_tpm_flush(e, t, &sess) < 0)
+		rv = -1;
+	return rv;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * K_tpm sealing (DESIGN.md section 5): a 32-byte secret in a TPM2 KEYEDHASH
+ * sealed-data object under the SRK (tpm.h), fixedTPM | fixedParent | noDA,
+ * no userWithAuth, authPolicy = PolicyPCR(selection, current values) and,
+ * with a PIN, PolicyAuthValue with authValue = SHA-256(PIN).
+ *
+ * noDA: a wrong PIN must not count toward the TPM's machine-wide
+ * dictionary-attack lockout (that would let a token's user lock every other
+ * TPM user out); the module keeps its own per-token PIN counter instead.
+ *
+ * Sessions: the Create and the Unseal run in sessions salted with the SRK and
+ * with AES-128-CFB parameter encryption, so the secret never crosses the TCTI
+ * (a /dev/tpm bus or a vTPM's host channel) in the clear.
+ */
+#ifndef POC_TPM_SEAL_H
+#define POC_TPM_SEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tpm.h"
+#include "verr.h"
+
+#define POC_SEAL_SECRET_LEN 32
+#define POC_SEAL_BLOB_MAX 1024
+
+/* Marshalled TPM2B_PUBLIC and TPM2B_PRIVATE of the sealed object. */
+struct poc_sealed {
+	uint8_t pub[POC_SEAL_BLOB_MAX];
+	size_t pub_len;
+	uint8_t priv[POC_SEAL_BLOB_MAX];
+	size_t priv_len;
+};
+
+/* poc_tpm_unseal's result for a wrong (or missing) PIN, distinct from -1. */
+#define POC_TPM_WRONG_PIN (-2)
+
+/*
+ * The authPolicy, computed in software (SHA-256 policy hash):
+ * P1 = H(0^32 || TPM_CC_PolicyPCR || TPML_PCR_SELECTION(bank, mask) || H(pcr_values)),
+ * with_pin: H(P1 || TPM_CC_PolicyAuthValue). pcr_values: the selected PCRs'
+ * values concatenated in index order (as poc_tpm_pcr_read returns them).
+ */
+int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask,
+			const uint8_t *pcr_values, size_t values_len, int with_pin, uint8_t out[32]);
+
+/*
+ * Seals secret under the SRK; the policy binds the TPM's CURRENT values of
+ * the PCRs in pcr_mask of bank. pin may be NULL (no PIN; pin_len 0).
+ */
+int poc_tpm_seal(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t pcr_mask,
+		 const uint8_t *pin, size_t pin_len, const uint8_t secret[POC_SEAL_SECRET_LEN],
+		 struct poc_sealed *out);
+
+/*
+ * Loads s under the SRK, satisfies its policy in a policy session
+ * (PolicyPCR [+ PolicyAuthValue]) and unseals it into secret; flushes
+ * everything. Returns 0, POC_TPM_WRONG_PIN (a wrong PIN, or none for an
+ * object that needs one; e: POC_ERR_POLICY "wrong PIN ..."), or -1 with e:
+ * POC_ERR_POLICY "PCR policy not satisfied (a PCR changed since sealing)",
+ * POC_ERR_MISMATCH "not sealed to this TPM ..." when the TPM refuses to load
+ * it, POC_ERR_POLICY "... dictionary-attack lockout ...", others.
+ */
+int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed *s, uint16_t bank,
+		   uint32_t pcr_mask, const uint8_t *pin, size_t pin_len,
+		   uint8_t secret[POC_SEAL_SECRET_LEN]);
+
+/*
+ * For tests: the digest a trial policy session reaches in the TPM for the
+ * current PCR values (Esys_PolicyGetDigest), to compare with
+ * poc_tpm_seal_policy over the same values.
+ */
+int poc_tpm_seal_policy_trial(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t pcr_mask,
+			      int with_pin, uint8_t out[32]);
+
+#endif

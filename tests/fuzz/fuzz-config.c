@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer: the configuration parser (module/configuration.c). tests/fuzz/run.sh
+ * compiles fuzzers against the verify/ sources only, so this target is
+ * self-contained: it #includes the module source under test.
+ */
+#include "../../module/configuration.c"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct poc_err e = { 0 };
+	struct poc_config c;
+
+	if (poc_config_parse(&e, (const char *)data, size, &c) == 0) {
+		/* Every string the parser fills is NUL-terminated inside its buffer. */
+		if (memchr(c.store, '\0', sizeof(c.store)) == NULL || memchr(c.log_path, '\0', sizeof(c.log_path)) == NULL ||
+		    memchr(c.tee_sim_path, '\0', sizeof(c.tee_sim_path)) == NULL || c.ttl == 0)
+			abort();
+	} else if (e.msg[0] == '\0') {
+		abort(); /* every failure says why */
+	}
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer: the sealed-object parser and opener (module/object.c) and the
+ * token.cbor decoder (module/store.c). tests/fuzz/run.sh compiles fuzzers
+ * against the verify/ sources only, so this target is self-contained: it #includes
+ * the module sources under test. Whatever parses must re-seal and open.
+ */
+#include <stdlib.h>
+
+#include "../../module/object.c"
+#include "../../module/store.c"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint8_t k_tpm[32] = { 1 }, k_remote[32] = { 2 };
+	struct poc_err e = { 0 };
+	struct poc_object_header h;
+	struct poc_token_meta m;
+	const uint8_t *hb;
+	uint8_t *sec = NULL, *obj = NULL;
+	size_t hlen, slen = 0, olen = 0;
+
+	if (poc_object_parse(&e, data, size, &h, &hb, &hlen) == 0) {
+		if (hb < data || hb + hlen > data + size)
+			abort();
+		if (poc_object_open(&e, data, size, k_tpm, h.remote ? k_remote : NULL, &sec, &slen) == 0)
+			poc_secret_free(sec, slen);
+		/* A header we accept must seal and open again. */
+		if (poc_object_seal(&e, &h, k_tpm, h.remote ? k_remote : NULL, data, size > 64 ? 64 : size, &obj,
+				    &olen) < 0 ||
+		    poc_object_open(&e, obj, olen, k_tpm, h.remote ? k_remote : NULL, &sec, &slen) < 0 ||
+		    slen != (size > 64 ? 64 : size) || memcmp(sec, data, slen) != 0)
+			abort();
+		poc_secret_free(sec, slen);
+		free(obj);
+	}
+	poc_object_header_free(&h);
+	if (poc_token_meta_decode(&e, data, size, &m) == 0) {
+		if (poc_token_meta_encode(&e, &m, &obj, &olen) < 0)
+			abort();
+		free(obj);
+		poc_token_meta_free(&m);
+	}
+	return 0;
+}
