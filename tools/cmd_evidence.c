@@ -20,13 +20,10 @@
 #include "hex.h"
 #include "policy_file.h"
 #include "poctool.h"
+#include "token.h"
 #include "tpm_attest.h"
 
 #define EVIDENCE_FILE_MAX (16u << 20)
-
-static const char *const coll_ext[POC_COLL_COUNT] = {
-	".json", ".bin", ".pem", ".json", ".bin", ".pem", ".der", ".der", ".pem",
-};
 
 static int read_blob(const char *path, struct poc_blob *b)
 {
@@ -44,15 +41,12 @@ static int read_blob(const char *path, struct poc_blob *b)
 /* A collateral folder (tcb_info.json, ...) into the bundle. */
 static int read_collateral(const char *dir, struct poc_bundle *b)
 {
-	char path[4096];
-	size_t i;
+	struct poc_err e = { 0 };
 
-	for (i = 0; i < POC_COLL_COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%s%s", dir, poc_coll_item_name(i), coll_ext[i]);
-		if (read_blob(path, &b->collateral[i]) < 0)
-			return -1;
+	if (poc_bundle_read_collateral(&e, dir, b) < 0) {
+		poc_tool_warn("collateral: %s", e.msg);
+		return -1;
 	}
-	b->has_collateral = 1;
 	return 0;
 }
 

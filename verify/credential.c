@@ -10,6 +10,8 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/kdf.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <tss2/tss2_mu.h>
@@ -500,4 +502,34 @@ int poc_credential_file_encode(struct poc_err *e, const TPM2B_ID_OBJECT *cred,
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+static const char credential_key_info[] = "poc-pkcs11/v1/credential-key";
+
+int poc_credential_key(struct poc_err *e, EVP_PKEY *verifier_key, uint8_t out[32])
+{
+	EVP_KDF *kdf = NULL;
+	EVP_KDF_CTX *kctx = NULL;
+	OSSL_PARAM params[4];
+	uint8_t *der = NULL;
+	int der_len, rv = -1;
+
+	if ((der_len = i2d_PrivateKey(verifier_key, &der)) <= 0)
+		return poc_err_ssl(e, POC_ERR_ARG, "verifier key: not a private key");
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, der, (size_t)der_len);
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)credential_key_info,
+						      sizeof(credential_key_info) - 1);
+	params[3] = OSSL_PARAM_construct_end();
+	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL || (kctx = EVP_KDF_CTX_new(kdf)) == NULL ||
+	    EVP_KDF_derive(kctx, out, 32, params) != 1) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "credential key: HKDF-SHA256");
+		OPENSSL_cleanse(out, 32);
+	} else {
+		rv = 0;
+	}
+	EVP_KDF_CTX_free(kctx);
+	EVP_KDF_free(kdf);
+	OPENSSL_clear_free(der, (size_t)der_len);
+	return rv;
 }

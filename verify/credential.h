@@ -15,6 +15,8 @@
 
 #include <tss2/tss2_tpm2_types.h>
 
+#include <openssl/evp.h>
+
 #include "verr.h"
 
 /* tpm2-tools' credential file header: magic and the only version it reads. */
@@ -35,6 +37,13 @@
 int poc_make_credential(struct poc_err *e, const TPMT_PUBLIC *ek, const uint8_t *ak_name,
 			size_t name_len, const uint8_t *secret, size_t secret_len,
 			TPM2B_ID_OBJECT *cred, TPM2B_ENCRYPTED_SECRET *enc);
+
+/*
+ * The verifier's 32-byte credential HMAC key, derived from its private key
+ * (the record-signing key): HKDF-SHA256(DER of the key, info
+ * "poc-pkcs11/v1/credential-key"), so one key is the verifier's whole identity.
+ */
+int poc_credential_key(struct poc_err *e, EVP_PKEY *verifier_key, uint8_t out[32]);
 
 /*
  * The secret a stateless verifier expects back:

@@ -1,0 +1,567 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "token.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include "bundle.h"
+#include "credential.h"
+#include "hex.h"
+#include "record.h"
+#include "tpm.h"
+#include "tpm_attest.h"
+#include "tpm_evidence.h"
+#include "tpm_seal.h"
+
+#define POLICY_MAX (1u << 20)
+#define POLICY_FILE_MAX (1u << 20)
+#define COLLATERAL_FILE_MAX (1u << 20)
+#define VERIFIER_LABEL "poc-verifier-key"
+
+static const char *const coll_ext[POC_COLL_COUNT] = {
+	".json", ".bin", ".pem", ".json", ".bin", ".pem", ".der", ".der", ".pem",
+};
+
+int poc_file_read(struct poc_err *e, const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+	uint8_t *b = NULL, *nb;
+	size_t cap = 0, n = 0;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return poc_err_set(e, POC_ERR_ARG, "%s: %s", path, strerror(errno));
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				close(fd);
+				free(b);
+				return poc_err_set(e, POC_ERR_ARG, "%s: larger than %zu bytes", path, max);
+			}
+			cap = cap ? 2 * cap : 4096;
+			nb = realloc(b, cap + 1);
+			if (nb == NULL) {
+				close(fd);
+				free(b);
+				return poc_err_set(e, POC_ERR_NOMEM, "%s", path);
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (r < 0 || n > max) {
+		free(b);
+		return poc_err_set(e, POC_ERR_ARG, "%s: %s", path, r < 0 ? strerror(errno) : "too large");
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* A DCAP collateral folder (tcb_info.json, ...) into the bundle. */
+int poc_bundle_read_collateral(struct poc_err *e, const char *dir, struct poc_bundle *b)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < POC_COLL_COUNT; i++) {
+		poc_blob_clear(&b->collateral[i]);
+		if (snprintf(path, sizeof(path), "%s/%s%s", dir, poc_coll_item_name(i), coll_ext[i]) >= (int)sizeof(path))
+			return poc_err_set(e, POC_ERR_ARG, "collateral folder path too long");
+		if (poc_file_read(e, path, COLLATERAL_FILE_MAX, &b->collateral[i].p, &b->collateral[i].len) < 0)
+			return -1;
+	}
+	b->has_collateral = 1;
+	return 0;
+}
+
+/* ---- the policy and the files it names, kept inside the token ---- */
+
+/* The store name of a file the policy names: by the path as written, so lookups need no map. */
+static void policy_file_name(const char *path, char name[80])
+{
+	uint8_t h[32];
+	unsigned int n;
+
+	EVP_Digest(path, strlen(path), h, &n, EVP_sha256(), NULL);
+	memcpy(name, "policy-", 7);
+	poc_hex_encode(h, 32, name + 7);
+}
+
+struct init_loader {
+	const char *dir;          /* the policy file's folder */
+	struct poc_store *store;  /* where each file is copied */
+};
+
+static int load_and_copy(void *ctx, struct poc_err *e, const char *path, uint8_t **buf, size_t *len)
+{
+	struct init_loader *l = ctx;
+	char full[4096], name[80];
+
+	if (snprintf(full, sizeof(full), "%s%s%s", path[0] == '/' ? "" : l->dir, path[0] == '/' ? "" : "/", path) >=
+	    (int)sizeof(full))
+		return poc_err_set(e, POC_ERR_ARG, "path too long");
+	if (poc_file_read(e, full, POLICY_FILE_MAX, buf, len) < 0)
+		return -1;
+	policy_file_name(path, name);
+	return poc_store_put(e, l->store, name, *buf, *len);
+}
+
+static int load_from_store(void *ctx, struct poc_err *e, const char *path, uint8_t **buf, size_t *len)
+{
+	char name[80];
+
+	policy_file_name(path, name);
+	if (poc_store_get(e, ctx, name, buf, len) < 0) {
+		poc_err_prefix(e, "%s (kept in the token): ", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- sealing and unsealing one object ---- */
+
+static int seal_with(struct poc_err *e, struct poc_tpm *tpm, struct poc_object_header *h, uint16_t bank, uint32_t mask,
+		     const uint8_t *pin, size_t pin_len, const uint8_t *secret, size_t secret_len, uint8_t **out,
+		     size_t *out_len)
+{
+	struct poc_sealed sealed;
+	uint8_t k_tpm[32];
+	int rv = -1;
+
+	if (RAND_bytes(k_tpm, sizeof(k_tpm)) != 1)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "random K_tpm");
+	if (poc_tpm_seal(e, tpm, bank, mask, pin, pin_len, k_tpm, &sealed) < 0)
+		goto done;
+	h->pcr_bank = bank;
+	h->pcr_mask = mask;
+	h->sealed_pub = sealed.pub;
+	h->sealed_pub_len = sealed.pub_len;
+	h->sealed_priv = sealed.priv;
+	h->sealed_priv_len = sealed.priv_len;
+	rv = poc_object_seal(e, h, k_tpm, NULL, secret, secret_len, out, out_len);
+	h->sealed_pub = h->sealed_priv = NULL;
+done:
+	OPENSSL_cleanse(k_tpm, sizeof(k_tpm));
+	return rv;
+}
+
+/* Unseals K_tpm in the TPM (PCR policy, PIN) and opens the object. Returns POC_TOKEN_WRONG_PIN for a bad PIN. */
+static int unseal_with(struct poc_err *e, struct poc_tpm *tpm, const uint8_t *obj, size_t len, const uint8_t *pin,
+		       size_t pin_len, uint8_t **secret, size_t *secret_len)
+{
+	struct poc_object_header h;
+	struct poc_sealed sealed;
+	uint8_t k_tpm[32];
+	int rv;
+
+	memset(&h, 0, sizeof(h));
+	if (poc_object_parse(e, obj, len, &h, NULL, NULL) < 0)
+		return -1;
+	if (h.sealed_pub_len > sizeof(sealed.pub) || h.sealed_priv_len > sizeof(sealed.priv)) {
+		poc_object_header_free(&h);
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: sealed TPM object too large");
+	}
+	memcpy(sealed.pub, h.sealed_pub, h.sealed_pub_len);
+	sealed.pub_len = h.sealed_pub_len;
+	memcpy(sealed.priv, h.sealed_priv, h.sealed_priv_len);
+	sealed.priv_len = h.sealed_priv_len;
+	rv = poc_tpm_unseal(e, tpm, &sealed, h.pcr_bank, h.pcr_mask, pin, pin_len, k_tpm);
+	poc_object_header_free(&h);
+	if (rv == POC_TPM_WRONG_PIN)
+		return POC_TOKEN_WRONG_PIN;
+	if (rv < 0)
+		return -1;
+	rv = poc_object_open(e, obj, len, k_tpm, NULL, secret, secret_len);
+	OPENSSL_cleanse(k_tpm, sizeof(k_tpm));
+	return rv;
+}
+
+/* ---- the token ---- */
+
+int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *label, const char *policy_path,
+		   const uint8_t *pin, size_t pin_len, uint16_t bank, uint32_t mask)
+{
+	struct poc_token_meta meta;
+	struct poc_object_header h;
+	struct poc_store *store = NULL;
+	struct poc_policy *policy = NULL;
+	struct poc_tpm *tpm = NULL;
+	struct init_loader l;
+	EVP_PKEY *key = NULL;
+	uint8_t *json = NULL, *der = NULL, *spki = NULL, *wrapped = NULL;
+	size_t json_len = 0, wrapped_len = 0;
+	int der_len = 0, spki_len, rv = -1;
+	char *dir = NULL, *slash;
+
+	memset(&meta, 0, sizeof(meta));
+	memset(&h, 0, sizeof(h));
+	if (poc_file_read(e, policy_path, POLICY_MAX, &json, &json_len) < 0)
+		return -1;
+	if (poc_store_open(e, cfg->store, label, 0, &store) == 0) {
+		poc_store_close(store);
+		free(json);
+		return poc_err_set(e, POC_ERR_ARG, "token \"%s\" already exists in %s", label, cfg->store);
+	}
+	poc_err_clear(e);
+	if (poc_store_open(e, cfg->store, label, 1, &store) < 0)
+		goto done;
+	dir = strdup(policy_path);
+	if (dir == NULL) {
+		poc_err_set(e, POC_ERR_NOMEM, "policy path");
+		goto done;
+	}
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = '\0';
+	l.dir = dir;
+	l.store = store;
+	if (poc_policy_parse(e, (const char *)json, json_len, load_and_copy, &l, &policy) < 0) {
+		poc_err_prefix(e, "%s: ", policy_path);
+		goto done;
+	}
+	if (!poc_policy_is_proof_of_cloud(policy)) {
+		poc_err_set(e, POC_ERR_POLICY,
+			    "%s: the policy has no providers or platforms clause: it is not a Proof of Cloud, and a token refuses it",
+			    policy_path);
+		goto done;
+	}
+	/* The local verifier: its key signs records and makes the AK credential challenges. */
+	key = EVP_EC_gen("P-256");
+	if (key == NULL || (der_len = i2d_PrivateKey(key, &der)) <= 0 || (spki_len = i2d_PUBKEY(key, &spki)) <= 0) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "verifier key");
+		goto done;
+	}
+	if (poc_tpm_open(e, cfg->tcti, &tpm) < 0)
+		goto done;
+	h.class = 0; /* CKO_DATA */
+	snprintf(h.label, sizeof(h.label), "%s", VERIFIER_LABEL);
+	h.ttl = cfg->ttl;
+	h.recheck_first_use = cfg->release_first_use;
+	EVP_Digest(json, json_len, h.policy_digest, NULL, EVP_sha256(), NULL);
+	if (seal_with(e, tpm, &h, bank, mask, pin, pin_len, der, (size_t)der_len, &wrapped, &wrapped_len) < 0)
+		goto done;
+	snprintf(meta.label, sizeof(meta.label), "%s", label);
+	meta.schema = POC_TOKEN_SCHEMA;
+	meta.created = (uint64_t)time(NULL);
+	meta.policy_json = json;
+	meta.policy_json_len = json_len;
+	meta.pcr_bank = bank;
+	meta.pcr_mask = mask;
+	meta.has_pin = pin != NULL;
+	meta.verifier_spki = spki;
+	meta.verifier_spki_len = (size_t)spki_len;
+	meta.verifier_key = wrapped;
+	meta.verifier_key_len = wrapped_len;
+	rv = poc_store_token_write(e, store, &meta);
+done:
+	if (der != NULL)
+		OPENSSL_clear_free(der, (size_t)der_len);
+	OPENSSL_free(spki);
+	free(wrapped);
+	free(json);
+	free(dir);
+	EVP_PKEY_free(key);
+	poc_policy_free(policy);
+	poc_tpm_close(tpm);
+	poc_store_close(store);
+	return rv;
+}
+
+int poc_token_open(struct poc_err *e, const struct poc_config *cfg, const char *label, struct poc_token **out)
+{
+	struct poc_token *t = calloc(1, sizeof(*t));
+
+	*out = NULL;
+	if (t == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "token");
+	t->cfg = *cfg;
+	if (poc_store_open(e, cfg->store, label, 0, &t->store) < 0 || poc_store_token_read(e, t->store, &t->meta) < 0 ||
+	    poc_policy_parse(e, (const char *)t->meta.policy_json, t->meta.policy_json_len, load_from_store, t->store,
+			     &t->policy) < 0) {
+		poc_err_prefix(e, "token \"%s\": ", label);
+		poc_token_close(t);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+void poc_token_close(struct poc_token *t)
+{
+	if (t == NULL)
+		return;
+	poc_policy_free(t->policy);
+	poc_token_meta_free(&t->meta);
+	poc_store_close(t->store);
+	free(t);
+}
+
+int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_object_header *in, const uint8_t *secret,
+		   size_t secret_len, const uint8_t *pin, size_t pin_len, char name[POC_STORE_NAME_MAX])
+{
+	struct poc_object_header h = *in;
+	struct poc_tpm *tpm = NULL;
+	uint8_t *obj = NULL, *existing = NULL;
+	size_t obj_len = 0, elen;
+	int rv = -1;
+
+	/* The token's policy was checked at init; check again, the store is not trusted. */
+	if (!poc_policy_is_proof_of_cloud(t->policy))
+		return poc_err_set(e, POC_ERR_POLICY, "the token's policy is not a Proof of Cloud: refusing to seal");
+	if (t->meta.has_pin != (pin != NULL))
+		return poc_err_set(e, POC_ERR_ARG, t->meta.has_pin ? "the token has a PIN: give it" : "the token has no PIN");
+	if (poc_store_object_name(e, h.class, h.id, h.id_len, h.label, name) < 0)
+		return -1;
+	if (poc_store_get(e, t->store, name, &existing, &elen) == 0) {
+		free(existing);
+		return poc_err_set(e, POC_ERR_ARG, "an object %s already exists", name);
+	}
+	poc_err_clear(e);
+	memcpy(h.policy_digest, t->meta.policy_digest, 32);
+	h.ttl = t->cfg.ttl;
+	h.recheck_first_use = t->cfg.release_first_use;
+	h.remote = NULL;
+	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0)
+		return -1;
+	if (seal_with(e, tpm, &h, t->meta.pcr_bank, t->meta.pcr_mask, pin, pin_len, secret, secret_len, &obj, &obj_len) == 0)
+		rv = poc_store_put(e, t->store, name, obj, obj_len);
+	free(obj);
+	poc_tpm_close(tpm);
+	return rv;
+}
+
+int poc_token_find(struct poc_err *e, struct poc_token *t, const char *label, char name[POC_STORE_NAME_MAX])
+{
+	char **names = NULL;
+	size_t n = 0, i;
+	int rv = -1;
+
+	if (poc_store_list(e, t->store, ".obj", &names, &n) < 0)
+		return -1;
+	for (i = 0; i < n && rv < 0; i++) {
+		struct poc_object_header h;
+		struct poc_err e2 = { 0 };
+		uint8_t *buf;
+		size_t len;
+
+		memset(&h, 0, sizeof(h));
+		if (poc_store_get(&e2, t->store, names[i], &buf, &len) < 0)
+			continue;
+		if (poc_object_parse(&e2, buf, len, &h, NULL, NULL) == 0 && strcmp(h.label, label) == 0) {
+			snprintf(name, POC_STORE_NAME_MAX, "%s", names[i]);
+			rv = 0;
+		}
+		poc_object_header_free(&h);
+		free(buf);
+	}
+	poc_store_list_free(names, n);
+	if (rv < 0)
+		poc_err_set(e, POC_ERR_ARG, "no object labelled \"%s\" in token \"%s\"", label, t->meta.label);
+	return rv;
+}
+
+/* The tee setting as poc_tpm_collect takes it. */
+static void tee_string(const struct poc_config *cfg, char *buf, size_t len)
+{
+	switch (cfg->tee) {
+	case POC_TEE_NONE: snprintf(buf, len, "none"); break;
+	case POC_TEE_SIM: snprintf(buf, len, "sim:%s", cfg->tee_sim_path); break;
+	case POC_TEE_TDX: snprintf(buf, len, "tdx"); break;
+	}
+}
+
+/* A credential challenge for the TPM's AK against its EK, by the verifier key. */
+static int make_challenge(struct poc_err *e, struct poc_tpm *tpm, const uint8_t ckey[32], const uint8_t *nonce,
+			  size_t nonce_len, uint8_t **cred, size_t *cred_len)
+{
+	uint8_t akpub[1024], ekpub[1024], name[POC_TPM_NAME_MAX], secret[32];
+	size_t aklen = sizeof(akpub), eklen = sizeof(ekpub), namelen = sizeof(name);
+	TPMT_PUBLIC ek;
+	TPM2B_ID_OBJECT id;
+	TPM2B_ENCRYPTED_SECRET enc;
+	int rv = -1;
+
+	if (poc_tpm_ak_public(e, tpm, akpub, &aklen, name, &namelen) < 0 || poc_tpm_ek_public(e, tpm, ekpub, &eklen) < 0 ||
+	    poc_tpm_pub_parse(e, ekpub, eklen, &ek) < 0 ||
+	    poc_credential_secret(e, ckey, nonce, nonce_len, name, namelen, secret) < 0)
+		goto done;
+	if (poc_make_credential(e, &ek, name, namelen, secret, sizeof(secret), &id, &enc) < 0 ||
+	    poc_credential_file_encode(e, &id, &enc, cred, cred_len) < 0)
+		goto done;
+	rv = 0;
+done:
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return rv;
+}
+
+int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len,
+		    const uint8_t *object_file, size_t object_len, struct poc_appraisal *a, uint8_t **record,
+		    size_t *record_len)
+{
+	struct poc_collect_opts co;
+	struct poc_appraise_opts ao;
+	struct poc_bundle b;
+	struct poc_tpm *tpm = NULL;
+	EVP_PKEY *vkey = NULL;
+	uint8_t nonce[32], ckey[32], *der = NULL, *cred = NULL, *benc = NULL;
+	size_t der_len = 0, cred_len = 0, benc_len = 0;
+	const uint8_t *p;
+	char tee[4200], coll[4200];
+	int rv = -1, r;
+
+	memset(a, 0, sizeof(*a));
+	memset(&b, 0, sizeof(b));
+	memset(&co, 0, sizeof(co));
+	memset(&ao, 0, sizeof(ao));
+	if (record != NULL) {
+		*record = NULL;
+		*record_len = 0;
+	}
+	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0)
+		return -1;
+	/* The verifier key is sealed like any object: a changed PCR or a wrong PIN stops here. */
+	r = unseal_with(e, tpm, t->meta.verifier_key, t->meta.verifier_key_len, pin, pin_len, &der, &der_len);
+	if (r != 0) {
+		rv = r;
+		poc_err_prefix(e, "the token's verifier key: ");
+		goto done;
+	}
+	p = der;
+	vkey = d2i_AutoPrivateKey(NULL, &p, (long)der_len);
+	if (vkey == NULL || poc_credential_key(e, vkey, ckey) < 0) {
+		poc_err_set(e, POC_ERR_MALFORMED, "the token's verifier key does not decode");
+		goto done;
+	}
+	if (RAND_bytes(nonce, sizeof(nonce)) != 1) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "nonce");
+		goto done;
+	}
+	if (make_challenge(e, tpm, ckey, nonce, sizeof(nonce), &cred, &cred_len) < 0)
+		goto done;
+	tee_string(&t->cfg, tee, sizeof(tee));
+	co.nonce = nonce;
+	co.nonce_len = sizeof(nonce);
+	co.tee = tee;
+	co.bank = t->meta.pcr_bank;
+	co.pcr_mask = t->meta.pcr_mask;
+	co.credential = cred;
+	co.credential_len = cred_len;
+	if (poc_tpm_collect(e, tpm, &co, &b) < 0)
+		goto done;
+	if (t->cfg.tee != POC_TEE_NONE) {
+		struct stat st;
+
+		snprintf(coll, sizeof(coll), "%s", t->cfg.tee == POC_TEE_SIM ? t->cfg.tee_sim_path : t->cfg.collateral);
+		if (t->cfg.tee == POC_TEE_SIM)
+			snprintf(coll, sizeof(coll), "%s/collateral", t->cfg.tee_sim_path);
+		if (stat(coll, &st) == 0 && S_ISDIR(st.st_mode) && poc_bundle_read_collateral(e, coll, &b) < 0)
+			goto done;
+	}
+	ao.nonce = nonce;
+	ao.nonce_len = sizeof(nonce);
+	ao.at = (int64_t)time(NULL);
+	ao.credential_key = ckey;
+	rv = poc_appraise(t->policy, &b, &ao, a);
+	if (record != NULL) {
+		struct poc_record_bind bind;
+		struct poc_object_header h;
+		uint8_t bh[32], kh[32];
+		char pid[7 + 65];
+
+		memset(&bind, 0, sizeof(bind));
+		memset(&h, 0, sizeof(h));
+		if (poc_bundle_encode(e, &b, &benc, &benc_len) < 0) {
+			rv = -1;
+			goto done;
+		}
+		EVP_Digest(benc, benc_len, bh, NULL, EVP_sha256(), NULL);
+		bind.bundle_hash = bh;
+		memcpy(pid, "sha256:", 7);
+		poc_hex_encode(t->meta.policy_digest, 32, pid + 7);
+		bind.policy_id = pid;
+		bind.verification = "local";
+		if (object_file != NULL && poc_object_parse(e, object_file, object_len, &h, NULL, NULL) == 0) {
+			EVP_Digest(object_file, object_len, kh, NULL, EVP_sha256(), NULL);
+			bind.key_hash = kh;
+			bind.cka_id = h.id_len ? h.id : NULL;
+			bind.cka_id_len = h.id_len;
+		}
+		poc_err_clear(e);
+		r = poc_record_sign(e, a, &ao, &bind, ao.at, (int64_t)t->cfg.ttl, vkey, record, record_len);
+		poc_object_header_free(&h);
+		if (r < 0) {
+			rv = -1;
+			goto done;
+		}
+	}
+	if (rv < 0 && a->code != POC_OK)
+		poc_err_set(e, a->code, "Proof-of-Cloud check denied: %s: %s", a->clause, a->reason);
+done:
+	OPENSSL_cleanse(ckey, sizeof(ckey));
+	OPENSSL_cleanse(nonce, sizeof(nonce));
+	poc_secret_free(der, der_len);
+	EVP_PKEY_free(vkey);
+	free(cred);
+	free(benc);
+	poc_bundle_free(&b);
+	poc_tpm_close(tpm);
+	return rv;
+}
+
+int poc_token_release(struct poc_err *e, struct poc_token *t, const char *name, const uint8_t *pin, size_t pin_len,
+		      struct poc_appraisal *a, uint8_t **secret, size_t *secret_len)
+{
+	struct poc_tpm *tpm = NULL;
+	uint8_t *obj = NULL, *rec = NULL;
+	size_t obj_len = 0, rec_len = 0;
+	char rname[POC_STORE_NAME_MAX + 8];
+	int rv;
+
+	*secret = NULL;
+	*secret_len = 0;
+	if (poc_store_get(e, t->store, name, &obj, &obj_len) < 0)
+		return -1;
+	rv = poc_token_check(e, t, pin, pin_len, obj, obj_len, a, &rec, &rec_len);
+	if (rec != NULL) {
+		struct poc_err e2 = { 0 };
+
+		/* The last record of each object, for `poctool show`; a read-only store keeps none. */
+		snprintf(rname, sizeof(rname), "%s.record", name);
+		(void)poc_store_put(&e2, t->store, rname, rec, rec_len);
+		free(rec);
+	}
+	if (rv != 0)
+		goto done;
+	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0) {
+		rv = -1;
+		goto done;
+	}
+	rv = unseal_with(e, tpm, obj, obj_len, pin, pin_len, secret, secret_len);
+done:
+	free(obj);
+	poc_tpm_close(tpm);
+	return rv;
+}

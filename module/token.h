@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A token: a folder of the store holding the token's policy, its local
+ * verifier key (sealed to the TPM) and its sealed objects; and the release of
+ * an object after a Proof-of-Cloud check (DESIGN.md sections 4-6). Used by
+ * poctool and, later, by the PKCS#11 module.
+ */
+#ifndef POC_TOKEN_H
+#define POC_TOKEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "appraise.h"
+#include "configuration.h"
+#include "object.h"
+#include "policy.h"
+#include "store.h"
+#include "verr.h"
+
+#define POC_TOKEN_WRONG_PIN (-2) /* returned where a wrong PIN is the reason */
+
+struct poc_token {
+	struct poc_config cfg;
+	struct poc_store *store;
+	struct poc_token_meta meta;
+	struct poc_policy *policy; /* parsed from meta.policy_json; its files come from the store */
+};
+
+struct poc_bundle;
+/* Reads a DCAP collateral folder (tcb_info.json, ... as Intel PCS names them) into b. */
+int poc_bundle_read_collateral(struct poc_err *e, const char *dir, struct poc_bundle *b);
+
+/* Reads a whole file (at most max bytes) into a new buffer. */
+int poc_file_read(struct poc_err *e, const char *path, size_t max, uint8_t **buf, size_t *len);
+
+/*
+ * Creates token label in cfg->store: the policy (refused unless it is a Proof
+ * of Cloud: a providers or platforms clause), with every file it names copied
+ * into the token; a local verifier key (EC P-256) sealed to the TPM's PCRs
+ * (bank, mask) and the PIN, if any.
+ */
+int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *label, const char *policy_path,
+		   const uint8_t *pin, size_t pin_len, uint16_t bank, uint32_t mask);
+int poc_token_open(struct poc_err *e, const struct poc_config *cfg, const char *label, struct poc_token **out);
+void poc_token_close(struct poc_token *t);
+
+/*
+ * Seals secret as a new object of the token under its policy and PCRs; h
+ * gives class, key type, label, id, flags, spki and cert (the rest is filled
+ * in). Writes *name (the object's file name in the store).
+ */
+int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_object_header *h, const uint8_t *secret,
+		   size_t secret_len, const uint8_t *pin, size_t pin_len, char name[POC_STORE_NAME_MAX]);
+
+/* The store name of the object labelled label (first match), or -1. */
+int poc_token_find(struct poc_err *e, struct poc_token *t, const char *label, char name[POC_STORE_NAME_MAX]);
+
+/*
+ * The Proof-of-Cloud check, locally: collect evidence from the TPM (and the
+ * TEE of cfg) for a fresh nonce, with an AK credential challenge by the
+ * token's verifier key, and appraise it under the token's policy. *a always
+ * says what happened. When record is not NULL, a signed attestation record is
+ * written there (bound to the object of object_file, if given). Returns 0
+ * accepted, -1 denied or failed (a->clause is set for a denial), or
+ * POC_TOKEN_WRONG_PIN.
+ */
+int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len,
+		    const uint8_t *object_file, size_t object_len, struct poc_appraisal *a, uint8_t **record,
+		    size_t *record_len);
+
+/*
+ * Releases the object name: the check above, its record stored as
+ * "<name>.record" (when the store is writable), then unsealing. *secret is
+ * freed with poc_secret_free.
+ */
+int poc_token_release(struct poc_err *e, struct poc_token *t, const char *name, const uint8_t *pin, size_t pin_len,
+		      struct poc_appraisal *a, uint8_t **secret, size_t *secret_len);
+
+#endif

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# poctool init / seal / release / list / show / attest on swtpm + the TDX simulator: a secret
+# comes back only after a Proof-of-Cloud check; a changed PCR, a wrong PIN, a modified object
+# file and a store moved to another TPM each keep it sealed; a token refuses a policy that is
+# not a Proof of Cloud.
+. "$POC_SRCDIR/tests/swtpm-env.sh"
+. "$POC_SRCDIR/tests/lib.sh"
+T=$POC_TEST_TMP
+
+poc_swtpm_start one || { echo "Bail out! swtpm"; exit 1; }
+"$POCTOOL" sim init "$T/sim" >"$T/sim.out" || { echo "Bail out! sim init"; exit 1; }
+CA=$POC_SWTPM_DIR/ca
+export POC_PKCS11_CONF=$T/poc.conf
+cat >"$POC_PKCS11_CONF" <<CONF
+# written by tests/integration/token.sh
+store = $T/store
+tcti = $POC_TCTI
+tee = sim:$T/sim
+ttl = 60
+CONF
+simroot=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
+cat >"$T/policy.json" <<JSON
+{"version": 1,
+ "providers": [{"name": "swtpm-test-ca", "roots": ["$CA/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA/issuercert.pem"]}],
+ "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"]},
+ "binding": "poc-v1", "freshness": {"max_age_s": 300, "max_rtt_ms": 60000}}
+JSON
+echo '{"version": 1, "vtpm": {}, "binding": "none"}' >"$T/not-poc.json"
+
+t_run 1 "init refuses a policy that is not a Proof of Cloud" "$POCTOOL" init --label nopoc --policy "$T/not-poc.json"
+t_has "not a Proof of Cloud" "says why"
+t_run 0 "init" "$POCTOOL" init --label tok --policy "$T/policy.json"
+t_run 2 "init of an existing token is refused" "$POCTOOL" init --label tok --policy "$T/policy.json"
+printf 'disk-key-0123456789' >"$T/secret"
+t_run 0 "seal a secret from a file" "$POCTOOL" seal --token tok --label disk --in "$T/secret"
+t_run 0 "list tokens" "$POCTOOL" list
+t_has "tok" "the token is listed"
+t_run 0 "list objects" "$POCTOOL" list --token tok
+t_has "label \"disk\"" "the object is listed"
+
+"$POCTOOL" release --token tok --label disk >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc = 0 ] && cmp -s "$T/secret" "$T/out"; then t_ok "release returns the secret after the check"; else
+	t_fail "release (exit $rc)"; t_diag <"$T/err"; fi
+t_run 0 "show" "$POCTOOL" show --token tok --label disk
+t_has "\"ear.status\": \"affirming\"" "the last record is affirming"
+t_has "local" "the record says the check ran locally"
+t_has "TDX simulator" "the record says the TEE was simulated"
+
+# A PIN-protected token: right PIN, wrong PIN (without tripping the TPM's lockout).
+t_run 0 "init with a PIN" "$POCTOOL" init --label pin --policy "$T/policy.json" --pin 1234
+t_run 2 "seal without the PIN refused" "$POCTOOL" seal --token pin --label k --in "$T/secret"
+t_run 0 "seal with the PIN" "$POCTOOL" seal --token pin --label k --in "$T/secret" --pin 1234
+t_run 0 "release with the right PIN" "$POCTOOL" release --token pin --label k --pin 1234
+for i in 1 2 3 4 5 6 7 8 9 10; do "$POCTOOL" release --token pin --label k --pin 9999 >/dev/null 2>&1; done
+t_run 1 "release with a wrong PIN denied" "$POCTOOL" release --token pin --label k --pin 9999
+t_has "wrong PIN" "says wrong PIN"
+t_run 0 "after 11 wrong PINs the right one still works (no TPM lockout)" "$POCTOOL" release --token pin --label k --pin 1234
+
+# A modified object file (one byte of its header).
+obj=$(ls "$T/store/tok/"*.obj | head -1)
+cp "$obj" "$T/obj.bak"
+printf '\x7a' | dd of="$obj" bs=1 seek=60 conv=notrunc status=none
+t_run 1 "a modified object file is not released" "$POCTOOL" release --token tok --label disk
+cp "$T/obj.bak" "$obj"
+t_run 0 "restored, it is released again" "$POCTOOL" release --token tok --label disk
+
+# attest: evidence from this machine; with the sim's platform on an allow-list it verifies.
+ppid=$(sed -nE 's/^ *ppid: *([0-9a-f]{32}).*/\1/p' "$T/sim.out")
+cat >"$T/attest.json" <<JSON
+{"version": 1, "platforms": {"allow": [{"ppid": "$ppid"}]},
+ "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"]}, "binding": "poc-v1"}
+JSON
+N=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+t_run 0 "attest -o BUNDLE --nonce" "$POCTOOL" attest -o "$T/attest.cbor" --nonce "$N"
+t_run 0 "the collected evidence verifies" "$POCTOOL" evidence verify "$T/attest.cbor" --policy "$T/attest.json" --nonce "$N"
+t_has "poc: affirming" "poc affirming"
+
+# A changed PCR (the policy seals to PCRs 0-7 and 14 by default).
+tpm2_pcrextend 7:sha256=0000000000000000000000000000000000000000000000000000000000000001 >/dev/null
+t_run 1 "after tpm2_pcrextend 7 the secret stays sealed" "$POCTOOL" release --token tok --label disk
+t_has "PCR" "names the PCR policy"
+
+# The store moved to another TPM.
+poc_swtpm_start two || { echo "Bail out! swtpm two"; exit 1; }
+sed -i "s|^tcti = .*|tcti = $POC_TCTI|" "$POC_PKCS11_CONF"
+"$POCTOOL" release --token pin --label k --pin 1234 >/dev/null 2>"$T/err"
+rc=$?
+[ $rc -ne 0 ] && t_ok "a store moved to another TPM releases nothing (exit $rc)" || t_fail "released on another TPM"
+grep -q "not sealed to this TPM" "$T/err" && t_ok "says the object is not sealed to this TPM" ||
+	{ t_fail "message"; t_diag <"$T/err"; }
+t_done

@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * poctool init | seal | release | list | show | attest: the operator's token
+ * commands (DESIGN.md section 9), over module/token.c.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <tss2/tss2_tpm2_types.h>
+
+#include "bundle.h"
+#include "commands.h"
+#include "configuration.h"
+#include "hex.h"
+#include "pcrs.h"
+#include "poctool.h"
+#include "record.h"
+#include "token.h"
+#include "tpm.h"
+#include "tpm_evidence.h"
+
+#define SECRET_IN_MAX (1u << 20)
+
+static int load_config(struct poc_config *cfg)
+{
+	struct poc_err e = { 0 };
+
+	if (poc_config_load(&e, cfg) < 0) {
+		poc_tool_warn("configuration: %s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* "sha256:0,1,2" -> bank and mask. */
+static int parse_pcrs(const char *spec, uint16_t *bank, uint32_t *mask)
+{
+	const char *colon = strchr(spec, ':');
+	char name[16];
+	const char *p;
+
+	if (colon == NULL || (size_t)(colon - spec) >= sizeof(name))
+		goto bad;
+	memcpy(name, spec, (size_t)(colon - spec));
+	name[colon - spec] = '\0';
+	if (poc_tpm_alg_from_name(name, bank) < 0)
+		goto bad;
+	*mask = 0;
+	for (p = colon + 1; *p;) {
+		char *end;
+		long i = strtol(p, &end, 10);
+
+		if (end == p || i < 0 || i >= POC_PCR_COUNT || (*end != ',' && *end != '\0'))
+			goto bad;
+		*mask |= 1u << i;
+		p = *end == ',' ? end + 1 : end;
+	}
+	if (*mask == 0)
+		goto bad;
+	return 0;
+bad:
+	poc_tool_warn("--pcrs: \"%s\" is not BANK:INDEX,... (e.g. sha256:0,1,2,3,4,5,6,7,14)", spec);
+	return -1;
+}
+
+int poc_cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' }, { "policy", required_argument, NULL, 'p' },
+		{ "pin", required_argument, NULL, 'P' }, { "pcrs", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *label = NULL, *policy = NULL, *pin = NULL;
+	struct poc_config cfg;
+	struct poc_err e = { 0 };
+	uint16_t bank = TPM2_ALG_SHA256;
+	uint32_t mask = 0x40ff; /* sha256:0,1,2,3,4,5,6,7,14 */
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': label = optarg; break;
+		case 'p': policy = optarg; break;
+		case 'P': pin = optarg; break;
+		case 'r':
+			if (parse_pcrs(optarg, &bank, &mask) < 0)
+				return POC_EXIT_USAGE;
+			break;
+		case 'h':
+			printf("Usage: poctool init --label TOKEN --policy FILE [--pin PIN] [--pcrs sha256:0,1,2,3,4,5,6,7,14]\n\n"
+			       "Creates a token in the configured store: its Proof-of-Cloud policy (refused\n"
+			       "without a providers or platforms clause; the certificates it names are copied\n"
+			       "into the token), and a local verifier key sealed to the TPM's current values of\n"
+			       "these PCRs (and the PIN). Objects of the token are sealed to the same PCRs.\n");
+			return POC_EXIT_OK;
+		default: return POC_EXIT_USAGE;
+		}
+	}
+	if (label == NULL || policy == NULL || optind != argc) {
+		poc_tool_warn("init needs --label and --policy (see --help)");
+		return POC_EXIT_USAGE;
+	}
+	if (load_config(&cfg) < 0)
+		return POC_EXIT_USAGE;
+	if (poc_token_init(&e, &cfg, label, policy, (const uint8_t *)pin, pin ? strlen(pin) : 0, bank, mask) < 0) {
+		poc_tool_warn("init: %s", e.msg);
+		return e.code == POC_ERR_POLICY ? POC_EXIT_DENIED : POC_EXIT_USAGE;
+	}
+	printf("token \"%s\" created in %s/%s\n", label, cfg.store, label);
+	return POC_EXIT_OK;
+}
+
+int poc_cmd_seal(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
+		{ "in", required_argument, NULL, 'i' }, { "pin", required_argument, NULL, 'P' },
+		{ "id", required_argument, NULL, 'I' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *token = NULL, *label = NULL, *in = "-", *pin = NULL, *id = NULL;
+	struct poc_object_header h;
+	struct poc_config cfg;
+	struct poc_token *t = NULL;
+	struct poc_err e = { 0 };
+	char name[POC_STORE_NAME_MAX];
+	uint8_t *secret = NULL;
+	size_t len = 0;
+	int c, rv = POC_EXIT_USAGE;
+
+	memset(&h, 0, sizeof(h));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': token = optarg; break;
+		case 'l': label = optarg; break;
+		case 'i': in = optarg; break;
+		case 'P': pin = optarg; break;
+		case 'I': id = optarg; break;
+		case 'h':
+			printf("Usage: poctool seal --token TOKEN --label NAME [--in FILE] [--pin PIN] [--id HEX]\n\n"
+			       "Seals a secret (from stdin by default) as a CKO_DATA object of the token, under\n"
+			       "its Proof-of-Cloud policy and PCRs. --pin is needed when the token has one.\n");
+			return POC_EXIT_OK;
+		default: return POC_EXIT_USAGE;
+		}
+	}
+	if (token == NULL || label == NULL || optind != argc) {
+		poc_tool_warn("seal needs --token and --label (see --help)");
+		return POC_EXIT_USAGE;
+	}
+	if (strlen(label) > POC_OBJECT_LABEL_MAX || (id != NULL && poc_hex_decode(&e, id, strlen(id), h.id, sizeof(h.id), &h.id_len) < 0)) {
+		poc_tool_warn("seal: bad --label or --id %s", e.msg);
+		return POC_EXIT_USAGE;
+	}
+	snprintf(h.label, sizeof(h.label), "%s", label);
+	h.class = 0; /* CKO_DATA */
+	if (load_config(&cfg) < 0)
+		return POC_EXIT_USAGE;
+	secret = poc_tool_read_file(in, SECRET_IN_MAX, &len);
+	if (secret == NULL)
+		return POC_EXIT_USAGE;
+	if (poc_token_open(&e, &cfg, token, &t) < 0 ||
+	    poc_token_seal(&e, t, &h, secret, len, (const uint8_t *)pin, pin ? strlen(pin) : 0, name) < 0) {
+		poc_tool_warn("seal: %s", e.msg);
+		rv = e.code == POC_ERR_POLICY ? POC_EXIT_DENIED : POC_EXIT_USAGE;
+	} else {
+		printf("sealed \"%s\" as %s in token \"%s\"\n", label, name, token);
+		rv = POC_EXIT_OK;
+	}
+	OPENSSL_cleanse(secret, len);
+	free(secret);
+	poc_token_close(t);
+	return rv;
+}
+
+int poc_cmd_release(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
+		{ "pin", required_argument, NULL, 'P' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *token = NULL, *label = NULL, *pin = NULL;
+	struct poc_config cfg;
+	struct poc_token *t = NULL;
+	struct poc_appraisal a;
+	struct poc_err e = { 0 };
+	char name[POC_STORE_NAME_MAX];
+	uint8_t *secret = NULL;
+	size_t len = 0, off = 0;
+	int c, r, rv = POC_EXIT_USAGE;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': token = optarg; break;
+		case 'l': label = optarg; break;
+		case 'P': pin = optarg; break;
+		case 'h':
+			printf("Usage: poctool release --token TOKEN --label NAME [--pin PIN]\n\n"
+			       "Runs the Proof-of-Cloud check (evidence from this machine's TPM and TEE, under\n"
+			       "the token's policy) and, when it is accepted, writes the secret to stdout.\n"
+			       "The attestation record is kept in the token (poctool show). Exit 0 released,\n"
+			       "1 denied (the failing clause on stderr), 2 usage or other errors.\n");
+			return POC_EXIT_OK;
+		default: return POC_EXIT_USAGE;
+		}
+	}
+	if (token == NULL || label == NULL || optind != argc) {
+		poc_tool_warn("release needs --token and --label (see --help)");
+		return POC_EXIT_USAGE;
+	}
+	if (load_config(&cfg) < 0)
+		return POC_EXIT_USAGE;
+	if (poc_token_open(&e, &cfg, token, &t) < 0 || poc_token_find(&e, t, label, name) < 0) {
+		poc_tool_warn("release: %s", e.msg);
+		goto done;
+	}
+	r = poc_token_release(&e, t, name, (const uint8_t *)pin, pin ? strlen(pin) : 0, &a, &secret, &len);
+	if (r == POC_TOKEN_WRONG_PIN) {
+		poc_tool_warn("release: wrong PIN");
+		rv = POC_EXIT_DENIED;
+	} else if (r < 0) {
+		/*
+		 * A denial names its policy clause. A changed PCR, a modified object or
+		 * another TPM stop the release before or after the evidence: also denials.
+		 */
+		if (a.code != POC_OK)
+			poc_tool_warn("release denied: %s: %s", a.clause, a.reason);
+		else
+			poc_tool_warn("release denied: %s", e.msg);
+		rv = e.code == POC_ERR_ARG || e.code == POC_ERR_NOMEM || e.code == POC_ERR_UNSUPPORTED ? POC_EXIT_USAGE
+														: POC_EXIT_DENIED;
+	} else {
+		while (off < len) {
+			size_t w = fwrite(secret + off, 1, len - off, stdout);
+
+			if (w == 0)
+				break;
+			off += w;
+		}
+		rv = off == len && fflush(stdout) == 0 ? POC_EXIT_OK : POC_EXIT_USAGE;
+	}
+done:
+	poc_secret_free(secret, len);
+	poc_token_close(t);
+	return rv;
+}
+
+int poc_cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "token", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *token = NULL;
+	struct poc_config cfg;
+	struct poc_err e = { 0 };
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': token = optarg; break;
+		case 'h':
+			printf("Usage: poctool list [--token TOKEN]\n\nLists the tokens of the store, or the objects of one token.\n");
+			return POC_EXIT_OK;
+		default: return POC_EXIT_USAGE;
+		}
+	}
+	if (optind != argc || load_config(&cfg) < 0)
+		return POC_EXIT_USAGE;
+	if (token == NULL) {
+		DIR *d = opendir(cfg.store);
+		struct dirent *de;
+
+		if (d == NULL) {
+			poc_tool_warn("%s: no store", cfg.store);
+			return POC_EXIT_USAGE;
+		}
+		while ((de = readdir(d)) != NULL) {
+			struct poc_store *s = NULL;
+			struct poc_token_meta m;
+
+			if (de->d_name[0] == '.' || poc_store_open(&e, cfg.store, de->d_name, 0, &s) < 0) {
+				poc_err_clear(&e);
+				continue;
+			}
+			memset(&m, 0, sizeof(m));
+			if (poc_store_token_read(&e, s, &m) == 0)
+				printf("%-32s pcrs %s:0x%06x%s\n", m.label, poc_tpm_alg_name(m.pcr_bank), m.pcr_mask,
+				       m.has_pin ? ", PIN" : "");
+			poc_err_clear(&e);
+			poc_token_meta_free(&m);
+			poc_store_close(s);
+		}
+		closedir(d);
+		return POC_EXIT_OK;
+	} else {
+		struct poc_token *t = NULL;
+		char **names = NULL;
+		size_t n = 0, i;
+
+		if (poc_token_open(&e, &cfg, token, &t) < 0 || poc_store_list(&e, t->store, ".obj", &names, &n) < 0) {
+			poc_tool_warn("list: %s", e.msg);
+			poc_token_close(t);
+			return POC_EXIT_USAGE;
+		}
+		for (i = 0; i < n; i++) {
+			struct poc_object_header h;
+			uint8_t *buf;
+			size_t len;
+			char id[2 * POC_OBJECT_ID_MAX + 1];
+
+			memset(&h, 0, sizeof(h));
+			if (poc_store_get(&e, t->store, names[i], &buf, &len) == 0 &&
+			    poc_object_parse(&e, buf, len, &h, NULL, NULL) == 0) {
+				poc_hex_encode(h.id, h.id_len, id);
+				printf("%-40s class %lu  id %s  label \"%s\"\n", names[i], h.class, h.id_len ? id : "-", h.label);
+			} else {
+				printf("%-40s (unreadable: %s)\n", names[i], e.msg);
+			}
+			poc_err_clear(&e);
+			poc_object_header_free(&h);
+			if (len)
+				free(buf);
+		}
+		poc_store_list_free(names, n);
+		poc_token_close(t);
+		return POC_EXIT_OK;
+	}
+}
+
+int poc_cmd_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *token = NULL, *label = NULL;
+	struct poc_object_header h;
+	struct poc_config cfg;
+	struct poc_token *t = NULL;
+	struct poc_err e = { 0 };
+	struct poc_record *r = NULL;
+	char name[POC_STORE_NAME_MAX], rname[POC_STORE_NAME_MAX + 8], hex[65];
+	uint8_t *buf = NULL, *rec = NULL;
+	size_t len = 0, rlen = 0;
+	char *json = NULL;
+	int c, rv = POC_EXIT_USAGE;
+
+	memset(&h, 0, sizeof(h));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': token = optarg; break;
+		case 'l': label = optarg; break;
+		case 'h':
+			printf("Usage: poctool show --token TOKEN --label NAME\n\n"
+			       "Prints an object, the policy it is sealed under, and its last attestation record.\n");
+			return POC_EXIT_OK;
+		default: return POC_EXIT_USAGE;
+		}
+	}
+	if (token == NULL || label == NULL || optind != argc || load_config(&cfg) < 0)
+		return POC_EXIT_USAGE;
+	if (poc_token_open(&e, &cfg, token, &t) < 0 || poc_token_find(&e, t, label, name) < 0 ||
+	    poc_store_get(&e, t->store, name, &buf, &len) < 0 || poc_object_parse(&e, buf, len, &h, NULL, NULL) < 0) {
+		poc_tool_warn("show: %s", e.msg);
+		goto done;
+	}
+	printf("object %s in token \"%s\"\n  label \"%s\"\n  class %lu, key type %lu, flags 0x%llx\n", name, token,
+	       h.label, h.class, h.key_type, (unsigned long long)h.flags);
+	poc_hex_encode(h.policy_digest, 32, hex);
+	printf("  sealed to PCRs %s:0x%06x, policy sha256:%s, ttl %llu s, re-check at %s\n", poc_tpm_alg_name(h.pcr_bank),
+	       h.pcr_mask, hex, (unsigned long long)h.ttl, h.recheck_first_use ? "first use" : "login");
+	printf("policy:\n%.*s\n", (int)t->meta.policy_json_len, (const char *)t->meta.policy_json);
+	snprintf(rname, sizeof(rname), "%s.record", name);
+	if (poc_store_get(&e, t->store, rname, &rec, &rlen) < 0) {
+		printf("last record: none (never released)\n");
+	} else if (poc_record_decode(&e, rec, rlen, &r) < 0 || poc_record_to_json(&e, r, &json) < 0) {
+		printf("last record: unreadable (%s)\n", e.msg);
+	} else {
+		printf("last record:\n%s\n", json);
+	}
+	rv = POC_EXIT_OK;
+done:
+	free(json);
+	poc_record_free(r);
+	free(rec);
+	free(buf);
+	poc_object_header_free(&h);
+	poc_token_close(t);
+	return rv;
+}
+
+int poc_cmd_attest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' }, { "nonce", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL, *nonce_hex = NULL;
+	struct poc_collect_opts co;
+	struct poc_config cfg;
+	struct poc_bundle b;
+	struct poc_tpm *tpm = NULL;
+	struct poc_err e = { 0 };
+	uint8_t nonce[64], *enc = NULL;
+	size_t nlen = 32, enc_len = 0;
+	char tee[4200], coll[4200];
+	int c, rv = POC_EXIT_USAGE;
+
+	memset(&b, 0, sizeof(b));
+	memset(&co, 0, sizeof(co));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'n': nonce_hex = optarg; break;
+		case 'h':
+			printf("Usage: poctool attest -o BUNDLE [--nonce HEX]\n\n"
+			       "Collects evidence on this machine (TPM quote bound to the nonce with the poc-v1\n"
+			       "binding, the TDX quote of the configured tee, DCAP collateral, EK certificate)\n"
+			       "into an evidence bundle for `poctool evidence verify`. Without --nonce a random\n"
+			       "32-byte nonce is used and printed.\n");
+			return POC_EXIT_OK;
+		default: return POC_EXIT_USAGE;
+		}
+	}
+	if (out == NULL || optind != argc || load_config(&cfg) < 0)
+		return POC_EXIT_USAGE;
+	if (nonce_hex != NULL ? poc_hex_decode(&e, nonce_hex, strlen(nonce_hex), nonce, sizeof(nonce), &nlen) < 0 || nlen == 0
+			      : RAND_bytes(nonce, 32) != 1) {
+		poc_tool_warn("--nonce: %s", e.msg[0] ? e.msg : "1 to 64 bytes of hex");
+		return POC_EXIT_USAGE;
+	}
+	switch (cfg.tee) {
+	case POC_TEE_NONE: snprintf(tee, sizeof(tee), "none"); break;
+	case POC_TEE_SIM: snprintf(tee, sizeof(tee), "sim:%s", cfg.tee_sim_path); break;
+	case POC_TEE_TDX: snprintf(tee, sizeof(tee), "tdx"); break;
+	}
+	co.nonce = nonce;
+	co.nonce_len = nlen;
+	co.tee = tee;
+	if (poc_tpm_open(&e, cfg.tcti, &tpm) < 0 || poc_tpm_collect(&e, tpm, &co, &b) < 0) {
+		poc_tool_warn("attest: %s", e.msg);
+		goto done;
+	}
+	if (cfg.tee != POC_TEE_NONE) {
+		struct stat st;
+
+		if (cfg.tee == POC_TEE_SIM)
+			snprintf(coll, sizeof(coll), "%s/collateral", cfg.tee_sim_path);
+		else
+			snprintf(coll, sizeof(coll), "%s", cfg.collateral);
+		if (stat(coll, &st) == 0 && S_ISDIR(st.st_mode) && poc_bundle_read_collateral(&e, coll, &b) < 0) {
+			poc_tool_warn("attest: %s", e.msg);
+			goto done;
+		}
+	}
+	if (poc_bundle_encode(&e, &b, &enc, &enc_len) < 0) {
+		poc_tool_warn("attest: %s", e.msg);
+		goto done;
+	}
+	if (poc_tool_write_file(out, enc, enc_len) < 0)
+		goto done;
+	if (nonce_hex == NULL) {
+		char hex[129];
+
+		poc_hex_encode(nonce, nlen, hex);
+		printf("nonce %s\n", hex);
+	}
+	rv = POC_EXIT_OK;
+done:
+	free(enc);
+	poc_bundle_free(&b);
+	poc_tpm_close(tpm);
+	return rv;
+}
