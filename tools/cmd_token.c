@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <p11-kit/pkcs11.h>
 #include <tss2/tss2_tpm2_types.h>
 
 #include "bundle.h"
@@ -225,6 +226,24 @@ int poc_cmd_release(int argc, char **argv)
 	if (poc_token_open(&e, &cfg, token, &t) < 0 || poc_token_find(&e, t, label, name) < 0) {
 		poc_tool_warn("release: %s", e.msg);
 		goto done;
+	}
+	{
+		/* Keys stay inside: only CKO_DATA secrets leave the token, for boot scripts. */
+		struct poc_object_header h;
+		uint8_t *buf = NULL;
+		size_t blen = 0;
+		int data;
+
+		memset(&h, 0, sizeof(h));
+		data = poc_store_get(&e, t->store, name, &buf, &blen) == 0 && poc_object_parse(&e, buf, blen, &h, NULL, NULL) == 0 &&
+		       h.class == CKO_DATA;
+		poc_object_header_free(&h);
+		free(buf);
+		if (!data) {
+			poc_tool_warn("release: \"%s\" is not a CKO_DATA secret: keys are used through the PKCS#11 module, never written out%s%s",
+				      label, e.msg[0] ? ": " : "", e.msg);
+			goto done;
+		}
 	}
 	r = poc_token_release(&e, t, name, (const uint8_t *)pin, pin ? strlen(pin) : 0, &a, &secret, &len);
 	if (r == POC_TOKEN_WRONG_PIN) {

@@ -48,6 +48,22 @@ t_has "\"ear.status\": \"affirming\"" "the last record is affirming"
 t_has "local" "the record says the check ran locally"
 t_has "TDX simulator" "the record says the TEE was simulated"
 
+# Keys: generated in place, or imported with a certificate; they are never released to stdout.
+t_run 0 "keygen ec-p256" "$POCTOOL" keygen --token tok --label ec --type ec-p256 --id 01
+t_has "BEGIN PUBLIC KEY" "prints the public key"
+t_run 0 "keygen ed25519" "$POCTOOL" keygen --token tok --label ed --type ed25519
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/rsa.key" -subj /CN=tls.example -days 30 -out "$T/rsa.crt" 2>/dev/null
+t_run 0 "import an RSA key with its certificate" "$POCTOOL" import --token tok --label tls --key "$T/rsa.key" --cert "$T/rsa.crt" --id 02
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/other.key" -subj /CN=other -days 30 -out "$T/other.crt" 2>/dev/null
+t_run 2 "import refuses a certificate of another key" "$POCTOOL" import --token tok --label bad --key "$T/rsa.key" --cert "$T/other.crt"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out "$T/p521.key" 2>/dev/null
+t_run 2 "import refuses an unsupported key (P-521)" "$POCTOOL" import --token tok --label p521 --key "$T/p521.key"
+t_run 0 "list shows the keys and the certificate" "$POCTOOL" list --token tok
+t_has "priv-02.obj" "the private key object"
+t_has "cert-02.obj" "the certificate object"
+t_run 2 "release refuses to write out a private key" "$POCTOOL" release --token tok --label ec
+t_has "not a CKO_DATA secret" "says keys stay inside"
+
 # A PIN-protected token: right PIN, wrong PIN (without tripping the TPM's lockout).
 t_run 0 "init with a PIN" "$POCTOOL" init --label pin --policy "$T/policy.json" --pin 1234
 t_run 2 "seal without the PIN refused" "$POCTOOL" seal --token pin --label k --in "$T/secret"
@@ -59,7 +75,7 @@ t_has "wrong PIN" "says wrong PIN"
 t_run 0 "after 11 wrong PINs the right one still works (no TPM lockout)" "$POCTOOL" release --token pin --label k --pin 1234
 
 # A modified object file (one byte of its header).
-obj=$(ls "$T/store/tok/"*.obj | head -1)
+obj=$T/store/tok/data-l-disk.obj
 cp "$obj" "$T/obj.bak"
 printf '\x7a' | dd of="$obj" bs=1 seek=60 conv=notrunc status=none
 t_run 1 "a modified object file is not released" "$POCTOOL" release --token tok --label disk

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Crypto on released keys through OpenSSL 3 EVP (DESIGN.md section 6):
+ * loading key material, PKCS#11 key attributes, the mechanism table,
+ * sign/verify/encrypt/decrypt operations and key generation.
+ *
+ * A struct poc_key is parsed once when released and never re-parsed per
+ * operation; a struct poc_op belongs to one session and one operation kind,
+ * so sessions on different threads work in parallel without locks here.
+ */
+#ifndef POC_P11_CRYPTO_H
+#define POC_P11_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <p11-kit/pkcs11.h>
+
+#include "verr.h"
+
+/* Buffered input of one-shot mechanisms in multi-part use (and GCM) is capped here. */
+#define POC_OP_BUFFER_MAX (1u << 20)
+
+/* A usable key: EVP_PKEY (private or public) or a secret key (AES 16/24/32 bytes, generic) in locked memory. */
+struct poc_key;
+
+/*
+ * From released material: CKK_EC / CKK_RSA / CKK_EC_EDWARDS private keys as
+ * PKCS#8 DER or traditional DER, CKK_AES / CKK_GENERIC_SECRET as raw bytes.
+ * Returns NULL with e set.
+ */
+struct poc_key *poc_key_from_secret(struct poc_err *e, CK_KEY_TYPE type, const uint8_t *secret, size_t len);
+/* A public key from a DER SubjectPublicKeyInfo (for C_Verify and public-key objects). */
+struct poc_key *poc_key_from_spki(struct poc_err *e, const uint8_t *spki, size_t len);
+/* NULL-safe, wipes. */
+void poc_key_free(struct poc_key *k);
+CK_KEY_TYPE poc_key_type(const struct poc_key *k);
+/* 1 when k holds a private (or secret) key, 0 for a public key. */
+int poc_key_is_private(const struct poc_key *k);
+/*
+ * The DER SubjectPublicKeyInfo of an asymmetric key (malloc'ed, not secret).
+ * CKR_KEY_TYPE_INCONSISTENT for secret keys.
+ */
+CK_RV poc_key_spki(const struct poc_key *k, uint8_t **spki, size_t *spki_len);
+
+/*
+ * For attributes: CKA_EC_PARAMS (DER OID of the curve) and CKA_EC_POINT (DER
+ * OCTET STRING of the uncompressed point) for EC/Edwards; CKA_MODULUS /
+ * CKA_PUBLIC_EXPONENT / CKA_MODULUS_BITS (a CK_ULONG) for RSA; CKA_VALUE_LEN
+ * (a CK_ULONG) for secret keys. Writes the needed length to *len; buf may be
+ * NULL (length query). CKR_BUFFER_TOO_SMALL when *len is short,
+ * CKR_ATTRIBUTE_TYPE_INVALID for attributes the key type does not have.
+ * Never returns private or secret values.
+ */
+CK_RV poc_key_attr(const struct poc_key *k, CK_ATTRIBUTE_TYPE type, uint8_t *buf, CK_ULONG *len);
+
+/* Mechanisms: the table for C_GetMechanismList/Info. */
+struct poc_mech {
+	CK_MECHANISM_TYPE type;
+	CK_MECHANISM_INFO info;
+};
+const struct poc_mech *poc_mechanisms(size_t *n);
+/* The table entry for type, or NULL. */
+const struct poc_mech *poc_mechanism_find(CK_MECHANISM_TYPE type);
+
+enum poc_op_kind { POC_OP_SIGN, POC_OP_VERIFY, POC_OP_ENCRYPT, POC_OP_DECRYPT };
+
+/* One operation in progress (one per session and kind). */
+struct poc_op;
+
+/*
+ * Checks mechanism vs key type and kind (CKR_MECHANISM_INVALID,
+ * CKR_MECHANISM_PARAM_INVALID, CKR_KEY_TYPE_INCONSISTENT), copies parameters.
+ * The op keeps its own reference to k so the caller may free k.
+ */
+CK_RV poc_op_init(struct poc_op **op, enum poc_op_kind kind, const CK_MECHANISM *m, const struct poc_key *k);
+/*
+ * Single-part (C_Sign, C_Encrypt, C_Decrypt) with PKCS#11 length semantics:
+ * out == NULL -> *outlen = needed size, CKR_OK, op stays active; *outlen too
+ * small -> CKR_BUFFER_TOO_SMALL with *outlen = needed, op stays active;
+ * otherwise does it (op finished: caller frees it). Returns CKR_OK,
+ * CKR_BUFFER_TOO_SMALL, CKR_DATA_LEN_RANGE, CKR_ENCRYPTED_DATA_INVALID,
+ * CKR_ENCRYPTED_DATA_LEN_RANGE, CKR_FUNCTION_FAILED etc.
+ */
+CK_RV poc_op_oneshot(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_t *out, CK_ULONG *outlen);
+/*
+ * Multi-part: update accumulates (hash mechanisms stream; raw/one-shot
+ * mechanisms buffer, capped at POC_OP_BUFFER_MAX -> CKR_DATA_LEN_RANGE); final
+ * with the same length semantics. AES-GCM decrypt buffers and decides at
+ * final (no unauthenticated output). Encrypt/Decrypt update may output 0
+ * bytes (*outlen = 0); for sign/verify out and outlen are ignored (may be NULL).
+ */
+CK_RV poc_op_update(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_t *out, CK_ULONG *outlen);
+CK_RV poc_op_final(struct poc_op *op, uint8_t *out, CK_ULONG *outlen);
+/* Verify: single-part and final. CKR_SIGNATURE_INVALID / CKR_SIGNATURE_LEN_RANGE. */
+CK_RV poc_op_verify(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, const uint8_t *sig, CK_ULONG siglen);
+CK_RV poc_op_verify_final(struct poc_op *op, const uint8_t *sig, CK_ULONG siglen);
+/* NULL-safe, wipes. */
+void poc_op_free(struct poc_op *op);
+
+/*
+ * Key generation (C_GenerateKeyPair / C_GenerateKey / poctool keygen): EC
+ * P-256/P-384 (CKM_EC_KEY_PAIR_GEN with CKA_EC_PARAMS DER OID), RSA
+ * (CKM_RSA_PKCS_KEY_PAIR_GEN, modulus bits 2048-4096, exponent 65537), Ed25519
+ * (CKM_EC_EDWARDS_KEY_PAIR_GEN; ec_params optional), AES (CKM_AES_KEY_GEN,
+ * 16/24/32 bytes). Output: the private material as poc_key_from_secret takes
+ * it (PKCS#8 DER or raw; allocated with poc_secret_alloc, free with
+ * poc_secret_free) and, for pairs, the SPKI DER (malloc; spki may be NULL for
+ * secret keys).
+ */
+CK_RV poc_keygen(CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, const uint8_t *ec_params, size_t ec_params_len,
+		 CK_ULONG bits_or_len, uint8_t **secret, size_t *secret_len, uint8_t **spki, size_t *spki_len);
+
+#endif

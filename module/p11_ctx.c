@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The one module context: C_Initialize/C_Finalize, the lock (CK_C_INITIALIZE_ARGS:
+ * OS locking through a pthread mutex or the application's mutex callbacks),
+ * the process that initialised the module (a forked child must call
+ * C_Initialize again; it then drops the parent's state and wipes its keys
+ * without touching the TPM), and logging as the configuration says.
+ */
+#include "p11_int.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+struct p11_ctx p11_ctx;
+
+/* Serialises C_Initialize/C_Finalize; the module lock below guards everything else. */
+static pthread_mutex_t init_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t os_mutex = PTHREAD_MUTEX_INITIALIZER;
+static CK_C_INITIALIZE_ARGS app_locking; /* the application's callbacks, when it gave them */
+static void *app_mutex;
+static int use_app_locking;
+static enum poc_config_level log_level = POC_LOG_WARN;
+
+void p11_lock(void)
+{
+	p11_engines_off();
+	if (use_app_locking)
+		(void)app_locking.LockMutex(app_mutex);
+	else
+		(void)pthread_mutex_lock(&os_mutex);
+}
+
+void p11_unlock(void)
+{
+	if (use_app_locking)
+		(void)app_locking.UnlockMutex(app_mutex);
+	else
+		(void)pthread_mutex_unlock(&os_mutex);
+	p11_engines_restore();
+}
+
+int p11_ctx_ready(void)
+{
+	return p11_ctx.initialized && p11_ctx.pid == getpid();
+}
+
+void p11_log(enum poc_config_level level, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	FILE *f;
+
+	if (level > log_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p11_ctx.cfg_ok && p11_ctx.cfg.log == POC_LOG_SYSLOG) {
+		syslog(level == POC_LOG_ERROR ? LOG_ERR : level == POC_LOG_WARN ? LOG_WARNING : LOG_DEBUG,
+		       "poc-pkcs11: %s", msg);
+		return;
+	}
+	if (p11_ctx.cfg_ok && p11_ctx.cfg.log == POC_LOG_FILE) {
+		f = fopen(p11_ctx.cfg.log_path, "ae");
+		if (f != NULL) {
+			fprintf(f, "poc-pkcs11[%ld]: %s: %s\n", (long)getpid(), poc_config_level_str(level), msg);
+			fclose(f);
+		}
+		return;
+	}
+	/* stderr only at warn and above: the host application's stderr is not ours. */
+	if (level <= POC_LOG_WARN)
+		fprintf(stderr, "poc-pkcs11: %s: %s\n", poc_config_level_str(level), msg);
+}
+
+const char *p11_rv_str(CK_RV rv)
+{
+	switch (rv) {
+	case CKR_OK: return "CKR_OK";
+	case CKR_HOST_MEMORY: return "CKR_HOST_MEMORY";
+	case CKR_SLOT_ID_INVALID: return "CKR_SLOT_ID_INVALID";
+	case CKR_GENERAL_ERROR: return "CKR_GENERAL_ERROR";
+	case CKR_FUNCTION_FAILED: return "CKR_FUNCTION_FAILED";
+	case CKR_ARGUMENTS_BAD: return "CKR_ARGUMENTS_BAD";
+	case CKR_ATTRIBUTE_SENSITIVE: return "CKR_ATTRIBUTE_SENSITIVE";
+	case CKR_ATTRIBUTE_TYPE_INVALID: return "CKR_ATTRIBUTE_TYPE_INVALID";
+	case CKR_ATTRIBUTE_VALUE_INVALID: return "CKR_ATTRIBUTE_VALUE_INVALID";
+	case CKR_DEVICE_ERROR: return "CKR_DEVICE_ERROR";
+	case CKR_FUNCTION_NOT_SUPPORTED: return "CKR_FUNCTION_NOT_SUPPORTED";
+	case CKR_KEY_HANDLE_INVALID: return "CKR_KEY_HANDLE_INVALID";
+	case CKR_KEY_TYPE_INCONSISTENT: return "CKR_KEY_TYPE_INCONSISTENT";
+	case CKR_KEY_FUNCTION_NOT_PERMITTED: return "CKR_KEY_FUNCTION_NOT_PERMITTED";
+	case CKR_MECHANISM_INVALID: return "CKR_MECHANISM_INVALID";
+	case CKR_MECHANISM_PARAM_INVALID: return "CKR_MECHANISM_PARAM_INVALID";
+	case CKR_OBJECT_HANDLE_INVALID: return "CKR_OBJECT_HANDLE_INVALID";
+	case CKR_OPERATION_ACTIVE: return "CKR_OPERATION_ACTIVE";
+	case CKR_OPERATION_NOT_INITIALIZED: return "CKR_OPERATION_NOT_INITIALIZED";
+	case CKR_PIN_INCORRECT: return "CKR_PIN_INCORRECT";
+	case CKR_PIN_LOCKED: return "CKR_PIN_LOCKED";
+	case CKR_SESSION_HANDLE_INVALID: return "CKR_SESSION_HANDLE_INVALID";
+	case CKR_SESSION_READ_ONLY: return "CKR_SESSION_READ_ONLY";
+	case CKR_SIGNATURE_INVALID: return "CKR_SIGNATURE_INVALID";
+	case CKR_TEMPLATE_INCOMPLETE: return "CKR_TEMPLATE_INCOMPLETE";
+	case CKR_TEMPLATE_INCONSISTENT: return "CKR_TEMPLATE_INCONSISTENT";
+	case CKR_USER_ALREADY_LOGGED_IN: return "CKR_USER_ALREADY_LOGGED_IN";
+	case CKR_USER_NOT_LOGGED_IN: return "CKR_USER_NOT_LOGGED_IN";
+	case CKR_USER_TYPE_INVALID: return "CKR_USER_TYPE_INVALID";
+	case CKR_BUFFER_TOO_SMALL: return "CKR_BUFFER_TOO_SMALL";
+	case CKR_CRYPTOKI_NOT_INITIALIZED: return "CKR_CRYPTOKI_NOT_INITIALIZED";
+	case CKR_CRYPTOKI_ALREADY_INITIALIZED: return "CKR_CRYPTOKI_ALREADY_INITIALIZED";
+	case CKR_FUNCTION_NOT_PARALLEL: return "CKR_FUNCTION_NOT_PARALLEL";
+	case CKR_TOKEN_WRITE_PROTECTED: return "CKR_TOKEN_WRITE_PROTECTED";
+	default: return "CKR_(other)";
+	}
+}
+
+/* Drops every slot, session and released key; used by C_Finalize and by a forked child. */
+static void ctx_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < p11_ctx.nsessions; i++)
+		p11_session_free(p11_ctx.sessions[i]);
+	free(p11_ctx.sessions);
+	for (i = 0; i < p11_ctx.nslots; i++)
+		p11_slot_clear(&p11_ctx.slots[i]);
+	memset(&p11_ctx, 0, sizeof(p11_ctx));
+}
+
+static CK_RV locking_setup(CK_C_INITIALIZE_ARGS *a)
+{
+	int have_cb;
+
+	use_app_locking = 0;
+	if (a == NULL)
+		return CKR_OK;
+	if (a->pReserved != NULL)
+		return CKR_ARGUMENTS_BAD;
+	have_cb = a->CreateMutex != NULL;
+	if (have_cb != (a->DestroyMutex != NULL) || have_cb != (a->LockMutex != NULL) ||
+	    have_cb != (a->UnlockMutex != NULL))
+		return CKR_ARGUMENTS_BAD;
+	/* With OS locking allowed we prefer our pthread mutex; otherwise the callbacks. */
+	if (have_cb && !(a->flags & CKF_OS_LOCKING_OK)) {
+		app_locking = *a;
+		if (app_locking.CreateMutex(&app_mutex) != CKR_OK)
+			return CKR_CANT_LOCK;
+		use_app_locking = 1;
+	}
+	return CKR_OK;
+}
+
+CK_RV p11_ctx_initialize(CK_VOID_PTR args)
+{
+	struct poc_err e = { 0 };
+	CK_RV rv;
+
+	pthread_mutex_lock(&init_mutex);
+	if (p11_ctx.initialized && p11_ctx.pid == getpid()) {
+		rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
+		goto done;
+	}
+	if (p11_ctx.initialized) {
+		/*
+		 * A forked child: the parent's lock may be held by a thread that does
+		 * not exist here, so make a fresh one; wipe the parent's keys.
+		 */
+		pthread_mutex_init(&os_mutex, NULL);
+		use_app_locking = 0;
+		ctx_clear();
+	}
+	rv = locking_setup(args);
+	if (rv != CKR_OK)
+		goto done;
+	/* ESYS logs to stderr by default: keep it quiet unless the user asked (process-wide, documented). */
+	if (getenv("TSS2_LOG") == NULL)
+		setenv("TSS2_LOG", "all+NONE", 0);
+	memset(&p11_ctx, 0, sizeof(p11_ctx));
+	/* Reading the configuration file is cheap; the TPM is touched only at login or first use. */
+	if (poc_config_load(&e, &p11_ctx.cfg) < 0) {
+		log_level = POC_LOG_WARN;
+		p11_log(POC_LOG_ERROR, "configuration (%s or %s): %s", POC_CONFIG_ENV, POC_CONFIG_DEFAULT_PATH, e.msg);
+		if (use_app_locking)
+			app_locking.DestroyMutex(app_mutex);
+		use_app_locking = 0;
+		rv = CKR_GENERAL_ERROR;
+		goto done;
+	}
+	p11_ctx.cfg_ok = 1;
+	log_level = p11_ctx.cfg.log_level;
+	p11_ctx.pid = getpid();
+	p11_ctx.next_session = 1;
+	p11_ctx.next_object = 1;
+	p11_ctx.initialized = 1;
+	p11_log(POC_LOG_DEBUG, "initialized: store %s, release %s, ttl %llu", p11_ctx.cfg.store,
+		p11_ctx.cfg.release_first_use ? "first-use" : "login", (unsigned long long)p11_ctx.cfg.ttl);
+done:
+	pthread_mutex_unlock(&init_mutex);
+	return rv;
+}
+
+CK_RV p11_ctx_finalize(void)
+{
+	pthread_mutex_lock(&init_mutex);
+	if (!p11_ctx_ready()) {
+		pthread_mutex_unlock(&init_mutex);
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	}
+	p11_lock();
+	ctx_clear();
+	p11_unlock();
+	if (use_app_locking)
+		app_locking.DestroyMutex(app_mutex);
+	use_app_locking = 0;
+	pthread_mutex_unlock(&init_mutex);
+	return CKR_OK;
+}

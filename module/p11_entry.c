@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The PKCS#11 entry points, each a thin shell: initialised in this process
+ * (else CKR_CRYPTOKI_NOT_INITIALIZED: also in a forked child until it calls
+ * C_Initialize), arguments (CKR_ARGUMENTS_BAD, never an assertion), the
+ * module lock around one internal call, and a debug trace of the CK_RV.
+ * Crypto runs between p11_op_begin and p11_op_end, outside the lock.
+ * The v2.40 list through C_GetFunctionList, v3.0 through C_GetInterface.
+ */
+#include "p11_int.h"
+
+#include <string.h>
+
+#include <openssl/rand.h>
+
+static CK_RV trace(const char *fn, CK_RV rv)
+{
+	p11_log(POC_LOG_DEBUG, "%s -> %s", fn, p11_rv_str(rv));
+	return rv;
+}
+
+#define READY()                                                                                                        \
+	do {                                                                                                           \
+		if (!p11_ctx_ready())                                                                                  \
+			return CKR_CRYPTOKI_NOT_INITIALIZED;                                                           \
+	} while (0)
+#define CHECK(cond)                                                                                                    \
+	do {                                                                                                           \
+		if (!(cond))                                                                                           \
+			return trace(__func__, CKR_ARGUMENTS_BAD);                                                     \
+	} while (0)
+/* Runs call under the lock. */
+#define LOCKED(call)                                                                                                   \
+	do {                                                                                                           \
+		CK_RV rv_;                                                                                             \
+		p11_lock();                                                                                            \
+		rv_ = (call);                                                                                          \
+		p11_unlock();                                                                                          \
+		return trace(__func__, rv_);                                                                           \
+	} while (0)
+/* Runs call under the lock with ss the session of h. */
+#define WITH_SESSION(h, call)                                                                                          \
+	do {                                                                                                           \
+		struct p11_session *ss;                                                                                \
+		CK_RV rv_;                                                                                             \
+		p11_lock();                                                                                            \
+		rv_ = p11_session_get_locked((h), &ss);                                                                \
+		if (rv_ == CKR_OK)                                                                                     \
+			rv_ = (call);                                                                                  \
+		p11_unlock();                                                                                          \
+		return trace(__func__, rv_);                                                                           \
+	} while (0)
+
+CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
+{
+	return trace(__func__, p11_ctx_initialize(pInitArgs));
+}
+
+CK_RV C_Finalize(CK_VOID_PTR pReserved)
+{
+	READY();
+	CHECK(pReserved == NULL);
+	return trace(__func__, p11_ctx_finalize());
+}
+
+CK_RV C_GetInfo(CK_INFO_PTR pInfo)
+{
+	READY();
+	CHECK(pInfo != NULL);
+	return trace(__func__, p11_get_info(pInfo));
+}
+
+CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
+{
+	READY();
+	CHECK(pulCount != NULL);
+	LOCKED(p11_slot_list_locked(tokenPresent, pSlotList, pulCount));
+}
+
+CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
+{
+	READY();
+	CHECK(pInfo != NULL);
+	LOCKED(p11_slot_info_locked(slotID, pInfo));
+}
+
+CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
+{
+	READY();
+	CHECK(pInfo != NULL);
+	LOCKED(p11_token_info_locked(slotID, pInfo));
+}
+
+CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList, CK_ULONG_PTR pulCount)
+{
+	READY();
+	CHECK(pulCount != NULL);
+	LOCKED(p11_mech_list_locked(slotID, pMechanismList, pulCount));
+}
+
+CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo)
+{
+	READY();
+	CHECK(pInfo != NULL);
+	LOCKED(p11_mech_info_locked(slotID, type, pInfo));
+}
+
+CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication, CK_NOTIFY Notify,
+		    CK_SESSION_HANDLE_PTR phSession)
+{
+	(void)pApplication;
+	(void)Notify; /* no callbacks: nothing here surrenders */
+	READY();
+	CHECK(phSession != NULL);
+	LOCKED(p11_session_open_locked(slotID, flags, phSession));
+}
+
+CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
+{
+	READY();
+	LOCKED(p11_session_close_locked(hSession));
+}
+
+CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
+{
+	READY();
+	LOCKED(p11_session_close_all_locked(slotID));
+}
+
+CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
+{
+	READY();
+	CHECK(pInfo != NULL);
+	LOCKED(p11_session_info_locked(hSession, pInfo));
+}
+
+CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
+{
+	READY();
+	CHECK(pPin != NULL || ulPinLen == 0);
+	LOCKED(p11_login_locked(hSession, userType, pPin, ulPinLen));
+}
+
+CK_RV C_Logout(CK_SESSION_HANDLE hSession)
+{
+	READY();
+	LOCKED(p11_logout_locked(hSession));
+}
+
+CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
+		     CK_OBJECT_HANDLE_PTR phObject)
+{
+	READY();
+	CHECK((pTemplate != NULL || ulCount == 0) && phObject != NULL);
+	WITH_SESSION(hSession, p11_create_object_locked(ss, pTemplate, ulCount, phObject));
+}
+
+CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
+{
+	READY();
+	WITH_SESSION(hSession, p11_destroy_object_locked(ss, hObject));
+}
+
+CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
+			  CK_ULONG ulCount)
+{
+	READY();
+	CHECK(pTemplate != NULL || ulCount == 0);
+	WITH_SESSION(hSession, p11_object_attrs_locked(ss, hObject, pTemplate, ulCount));
+}
+
+CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
+{
+	READY();
+	CHECK(pTemplate != NULL || ulCount == 0);
+	WITH_SESSION(hSession, p11_find_init_locked(ss, pTemplate, ulCount));
+}
+
+CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject, CK_ULONG ulMaxObjectCount,
+		    CK_ULONG_PTR pulObjectCount)
+{
+	READY();
+	CHECK((phObject != NULL || ulMaxObjectCount == 0) && pulObjectCount != NULL);
+	WITH_SESSION(hSession, p11_find_locked(ss, phObject, ulMaxObjectCount, pulObjectCount));
+}
+
+CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
+{
+	READY();
+	WITH_SESSION(hSession, p11_find_final_locked(ss));
+}
+
+/* ---- operations: init under the lock, the crypto outside it ---- */
+
+/* One-shot or final with PKCS#11 size semantics: the op stays on a size query or a short buffer. */
+static int finished(CK_RV rv, const void *out)
+{
+	return !((rv == CKR_OK && out == NULL) || rv == CKR_BUFFER_TOO_SMALL);
+}
+
+static CK_RV op_oneshot(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_BYTE_PTR in, CK_ULONG inlen, CK_BYTE_PTR out,
+			CK_ULONG_PTR outlen)
+{
+	struct p11_session *ss;
+	struct poc_op *op;
+	CK_RV rv = p11_op_begin(h, kind, &ss, &op);
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = poc_op_oneshot(op, in, inlen, out, outlen);
+	p11_op_end(ss, kind, finished(rv, out));
+	return rv;
+}
+
+static CK_RV op_update(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_BYTE_PTR in, CK_ULONG inlen, CK_BYTE_PTR out,
+		       CK_ULONG_PTR outlen)
+{
+	struct p11_session *ss;
+	struct poc_op *op;
+	CK_RV rv = p11_op_begin(h, kind, &ss, &op);
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = poc_op_update(op, in, inlen, out, outlen);
+	p11_op_end(ss, kind, rv != CKR_OK && rv != CKR_BUFFER_TOO_SMALL);
+	return rv;
+}
+
+static CK_RV op_final(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_BYTE_PTR out, CK_ULONG_PTR outlen)
+{
+	struct p11_session *ss;
+	struct poc_op *op;
+	CK_RV rv = p11_op_begin(h, kind, &ss, &op);
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = poc_op_final(op, out, outlen);
+	p11_op_end(ss, kind, finished(rv, out));
+	return rv;
+}
+
+static CK_RV op_init(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key)
+{
+	struct p11_session *ss;
+	CK_RV rv;
+
+	p11_lock();
+	rv = p11_session_get_locked(h, &ss);
+	if (rv == CKR_OK && ss->busy)
+		rv = CKR_OPERATION_ACTIVE;
+	if (rv == CKR_OK)
+		rv = p11_op_init_locked(ss, kind, m, key);
+	p11_unlock();
+	return rv;
+}
+
+CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+	READY();
+	CHECK(pMechanism != NULL);
+	return trace(__func__, op_init(hSession, POC_OP_SIGN, pMechanism, hKey));
+}
+
+CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+{
+	READY();
+	CHECK((pData != NULL || ulDataLen == 0) && pulSignatureLen != NULL);
+	return trace(__func__, op_oneshot(hSession, POC_OP_SIGN, pData, ulDataLen, pSignature, pulSignatureLen));
+}
+
+CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+{
+	READY();
+	CHECK(pPart != NULL || ulPartLen == 0);
+	return trace(__func__, op_update(hSession, POC_OP_SIGN, pPart, ulPartLen, NULL, NULL));
+}
+
+CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+{
+	READY();
+	CHECK(pulSignatureLen != NULL);
+	return trace(__func__, op_final(hSession, POC_OP_SIGN, pSignature, pulSignatureLen));
+}
+
+CK_RV C_EncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+	READY();
+	CHECK(pMechanism != NULL);
+	return trace(__func__, op_init(hSession, POC_OP_ENCRYPT, pMechanism, hKey));
+}
+
+CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pEncryptedData, CK_ULONG_PTR pulEncryptedDataLen)
+{
+	READY();
+	CHECK((pData != NULL || ulDataLen == 0) && pulEncryptedDataLen != NULL);
+	return trace(__func__, op_oneshot(hSession, POC_OP_ENCRYPT, pData, ulDataLen, pEncryptedData, pulEncryptedDataLen));
+}
+
+CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen, CK_BYTE_PTR pEncryptedPart,
+		    CK_ULONG_PTR pulEncryptedPartLen)
+{
+	READY();
+	CHECK((pPart != NULL || ulPartLen == 0) && pulEncryptedPartLen != NULL);
+	return trace(__func__, op_update(hSession, POC_OP_ENCRYPT, pPart, ulPartLen, pEncryptedPart, pulEncryptedPartLen));
+}
+
+CK_RV C_EncryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastEncryptedPart, CK_ULONG_PTR pulLastEncryptedPartLen)
+{
+	READY();
+	CHECK(pulLastEncryptedPartLen != NULL);
+	return trace(__func__, op_final(hSession, POC_OP_ENCRYPT, pLastEncryptedPart, pulLastEncryptedPartLen));
+}
+
+CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+	READY();
+	CHECK(pMechanism != NULL);
+	return trace(__func__, op_init(hSession, POC_OP_DECRYPT, pMechanism, hKey));
+}
+
+CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen, CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
+{
+	READY();
+	CHECK((pEncryptedData != NULL || ulEncryptedDataLen == 0) && pulDataLen != NULL);
+	return trace(__func__, op_oneshot(hSession, POC_OP_DECRYPT, pEncryptedData, ulEncryptedDataLen, pData, pulDataLen));
+}
+
+CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart,
+		    CK_ULONG_PTR pulPartLen)
+{
+	READY();
+	CHECK((pEncryptedPart != NULL || ulEncryptedPartLen == 0) && pulPartLen != NULL);
+	return trace(__func__, op_update(hSession, POC_OP_DECRYPT, pEncryptedPart, ulEncryptedPartLen, pPart, pulPartLen));
+}
+
+CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart, CK_ULONG_PTR pulLastPartLen)
+{
+	READY();
+	CHECK(pulLastPartLen != NULL);
+	return trace(__func__, op_final(hSession, POC_OP_DECRYPT, pLastPart, pulLastPartLen));
+}
+
+CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+	READY();
+	CHECK(pMechanism != NULL);
+	return trace(__func__, op_init(hSession, POC_OP_VERIFY, pMechanism, hKey));
+}
+
+CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
+	       CK_ULONG ulSignatureLen)
+{
+	struct p11_session *ss;
+	struct poc_op *op;
+	CK_RV rv;
+
+	READY();
+	CHECK((pData != NULL || ulDataLen == 0) && (pSignature != NULL || ulSignatureLen == 0));
+	rv = p11_op_begin(hSession, POC_OP_VERIFY, &ss, &op);
+	if (rv == CKR_OK) {
+		rv = poc_op_verify(op, pData, ulDataLen, pSignature, ulSignatureLen);
+		p11_op_end(ss, POC_OP_VERIFY, 1);
+	}
+	return trace(__func__, rv);
+}
+
+CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+{
+	READY();
+	CHECK(pPart != NULL || ulPartLen == 0);
+	return trace(__func__, op_update(hSession, POC_OP_VERIFY, pPart, ulPartLen, NULL, NULL));
+}
+
+CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
+{
+	struct p11_session *ss;
+	struct poc_op *op;
+	CK_RV rv;
+
+	READY();
+	CHECK(pSignature != NULL || ulSignatureLen == 0);
+	rv = p11_op_begin(hSession, POC_OP_VERIFY, &ss, &op);
+	if (rv == CKR_OK) {
+		rv = poc_op_verify_final(op, pSignature, ulSignatureLen);
+		p11_op_end(ss, POC_OP_VERIFY, 1);
+	}
+	return trace(__func__, rv);
+}
+
+CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_ATTRIBUTE_PTR pTemplate,
+		    CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
+{
+	READY();
+	CHECK(pMechanism != NULL && (pTemplate != NULL || ulCount == 0) && phKey != NULL);
+	WITH_SESSION(hSession, p11_keygen_locked(ss, pMechanism, pTemplate, ulCount, phKey));
+}
+
+CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_ATTRIBUTE_PTR pPublicKeyTemplate,
+			CK_ULONG ulPublicKeyAttributeCount, CK_ATTRIBUTE_PTR pPrivateKeyTemplate,
+			CK_ULONG ulPrivateKeyAttributeCount, CK_OBJECT_HANDLE_PTR phPublicKey,
+			CK_OBJECT_HANDLE_PTR phPrivateKey)
+{
+	READY();
+	CHECK(pMechanism != NULL && (pPublicKeyTemplate != NULL || ulPublicKeyAttributeCount == 0) &&
+	      (pPrivateKeyTemplate != NULL || ulPrivateKeyAttributeCount == 0) && phPublicKey != NULL &&
+	      phPrivateKey != NULL);
+	WITH_SESSION(hSession, p11_keypair_locked(ss, pMechanism, pPublicKeyTemplate, ulPublicKeyAttributeCount,
+						  pPrivateKeyTemplate, ulPrivateKeyAttributeCount, phPublicKey,
+						  phPrivateKey));
+}
+
+CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_ULONG ulRandomLen)
+{
+	READY();
+	CHECK(RandomData != NULL || ulRandomLen == 0);
+	WITH_SESSION(hSession, (ulRandomLen > (CK_ULONG)INT32_MAX || RAND_bytes(RandomData, (int)ulRandomLen) == 1)
+				       ? (ulRandomLen > (CK_ULONG)INT32_MAX ? CKR_DATA_LEN_RANGE : CKR_OK)
+				       : CKR_FUNCTION_FAILED);
+}
+
+CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE hSession)
+{
+	(void)hSession;
+	READY();
+	return CKR_FUNCTION_NOT_PARALLEL;
+}
+
+CK_RV C_CancelFunction(CK_SESSION_HANDLE hSession)
+{
+	(void)hSession;
+	READY();
+	return CKR_FUNCTION_NOT_PARALLEL;
+}
+

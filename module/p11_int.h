@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internals of poc-pkcs11.so shared by the p11_*.c files. One module context
+ * (p11_ctx.c) holds the configuration, the slots (one per token folder), the
+ * sessions and the lock. Functions named *_locked expect the caller to hold
+ * the module lock; the crypto of a session runs without it (p11_ops.c).
+ */
+#ifndef POC_P11_INT_H
+#define POC_P11_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "pkcs11_v3.h"
+#include "poc-pkcs11.h"
+
+#include "configuration.h"
+#include "object.h"
+#include "p11_crypto.h"
+#include "token.h"
+
+#define P11_MAX_SLOTS 64
+#define P11_PIN_MAX 128
+
+/* One sealed object file of a token: the header (no TPM access) and its release state. */
+struct p11_sealed {
+	char name[POC_STORE_NAME_MAX];
+	struct poc_object_header h;
+	struct poc_key *pub;      /* from the header's spki, or NULL */
+	struct poc_key *key;      /* released key, NULL while sealed/expired/denied */
+	uint8_t *data;            /* released CKO_DATA value (secret memory) */
+	size_t data_len;
+	time_t released_at;
+	int denied;               /* the last check denied it */
+	uint8_t *record;          /* the last attestation record, or NULL */
+	size_t record_len;
+	int gone;                 /* destroyed */
+};
+
+/* A PKCS#11 object: a view of one sealed object (private, public, certificate, data, secret). */
+struct p11_object {
+	CK_OBJECT_HANDLE handle;
+	CK_OBJECT_CLASS class;
+	struct p11_sealed *sealed;
+};
+
+struct p11_slot {
+	CK_SLOT_ID id;
+	char label[POC_TOKEN_LABEL_MAX + 1];
+	struct poc_token *tok;      /* opened on first use (files only) */
+	int loaded;                 /* objects listed */
+	struct p11_sealed **sealed;
+	size_t nsealed;
+	struct p11_object *objs;
+	size_t nobjs, capobjs;
+	int logged_in;
+	uint8_t *pin;               /* the PIN of the login (secret memory), for first-use and TTL re-checks */
+	size_t pin_len;
+	uint8_t pin_hash[32];       /* SHA-256 of the PIN that last released the keys */
+	int pin_hash_set;
+	unsigned long sessions, rw_sessions;
+};
+
+struct p11_session {
+	CK_SESSION_HANDLE handle;
+	struct p11_slot *slot;
+	CK_FLAGS flags;
+	struct poc_op *op[4];           /* by enum poc_op_kind */
+	int busy;                       /* a thread runs an op outside the lock */
+	int closed;                     /* closed while busy: the busy thread frees it */
+	CK_OBJECT_HANDLE *found;
+	size_t nfound, foundpos;
+	int finding;
+};
+
+struct p11_ctx {
+	int initialized;
+	pid_t pid;
+	struct poc_config cfg;
+	int cfg_ok;
+	struct p11_slot slots[P11_MAX_SLOTS];
+	size_t nslots;
+	int slots_listed;
+	struct p11_session **sessions;
+	size_t nsessions, capsessions;
+	CK_SESSION_HANDLE next_session;
+	CK_OBJECT_HANDLE next_object;
+};
+
+extern struct p11_ctx p11_ctx;
+
+/* p11_ctx.c */
+CK_RV p11_ctx_initialize(CK_VOID_PTR args);
+CK_RV p11_ctx_finalize(void);
+int p11_ctx_ready(void); /* initialized in this process */
+void p11_lock(void);
+void p11_unlock(void);
+void p11_log(enum poc_config_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *p11_rv_str(CK_RV rv);
+
+/* p11_engine.c: default OpenSSL engines off while the module works (tpm2-tss issue 3151) */
+void p11_engines_off(void);
+void p11_engines_restore(void);
+
+/* p11_slot.c */
+void p11_pad_copy(CK_UTF8CHAR *dst, size_t dstlen, const char *src);
+CK_RV p11_slots_list_locked(void);
+CK_RV p11_slot_get_locked(CK_SLOT_ID id, struct p11_slot **out);
+CK_RV p11_slot_open_locked(struct p11_slot *s); /* opens the token (files only) */
+void p11_slot_clear(struct p11_slot *s);
+CK_RV p11_get_info(CK_INFO_PTR info);
+CK_RV p11_slot_list_locked(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count);
+CK_RV p11_slot_info_locked(CK_SLOT_ID id, CK_SLOT_INFO_PTR info);
+CK_RV p11_token_info_locked(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info);
+CK_RV p11_mech_list_locked(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count);
+CK_RV p11_mech_info_locked(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info);
+
+/* p11_session.c */
+CK_RV p11_session_open_locked(CK_SLOT_ID id, CK_FLAGS flags, CK_SESSION_HANDLE_PTR out);
+CK_RV p11_session_get_locked(CK_SESSION_HANDLE h, struct p11_session **out);
+CK_RV p11_session_close_locked(CK_SESSION_HANDLE h);
+CK_RV p11_session_close_all_locked(CK_SLOT_ID id);
+void p11_session_free(struct p11_session *s);
+CK_RV p11_session_info_locked(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info);
+CK_RV p11_login_locked(CK_SESSION_HANDLE h, CK_USER_TYPE user, const uint8_t *pin, size_t pin_len);
+CK_RV p11_logout_locked(CK_SESSION_HANDLE h);
+
+/* p11_object.c */
+CK_RV p11_objects_load_locked(struct p11_slot *s);
+void p11_objects_free(struct p11_slot *s);
+CK_RV p11_object_get_locked(struct p11_session *ss, CK_OBJECT_HANDLE h, struct p11_object **out);
+int p11_object_visible(const struct p11_slot *s, const struct p11_object *o);
+CK_RV p11_object_attrs_locked(struct p11_session *ss, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n);
+CK_RV p11_find_init_locked(struct p11_session *ss, CK_ATTRIBUTE_PTR t, CK_ULONG n);
+CK_RV p11_find_locked(struct p11_session *ss, CK_OBJECT_HANDLE_PTR out, CK_ULONG max, CK_ULONG_PTR count);
+CK_RV p11_find_final_locked(struct p11_session *ss);
+CK_RV p11_sealed_add_locked(struct p11_slot *s, const char *name, CK_OBJECT_HANDLE *first, CK_OBJECT_HANDLE *second);
+CK_RV p11_create_object_locked(struct p11_session *ss, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR out);
+CK_RV p11_destroy_object_locked(struct p11_session *ss, CK_OBJECT_HANDLE h);
+const CK_ATTRIBUTE *p11_attr_find(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type);
+CK_RV p11_header_names(struct poc_object_header *h, const CK_ATTRIBUTE *t, CK_ULONG n);
+int p11_attr_bool(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type, int dflt);
+
+/* p11_release.c */
+CK_RV p11_release_login_locked(struct p11_slot *s, const uint8_t *pin, size_t pin_len);
+CK_RV p11_release_use_locked(struct p11_slot *s, struct p11_sealed *o); /* before an op: first use or TTL */
+void p11_release_wipe(struct p11_sealed *o);
+void p11_release_wipe_slot(struct p11_slot *s);
+
+/* p11_ops.c */
+CK_RV p11_op_init_locked(struct p11_session *ss, enum poc_op_kind kind, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key);
+/* Takes the session's op out of the lock's protection (busy), or fails. */
+CK_RV p11_op_begin(CK_SESSION_HANDLE h, enum poc_op_kind kind, struct p11_session **ss, struct poc_op **op);
+/* Ends a busy section: done frees the op (the operation finished). */
+void p11_op_end(struct p11_session *ss, enum poc_op_kind kind, int done);
+CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pub, CK_ULONG npub,
+			 CK_ATTRIBUTE_PTR priv, CK_ULONG npriv, CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv);
+CK_RV p11_keygen_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+			CK_OBJECT_HANDLE_PTR out);
+CK_RV p11_seal_locked(struct p11_session *ss, const struct poc_object_header *h, const uint8_t *secret, size_t len,
+		      char name[POC_STORE_NAME_MAX]);
+
+#endif

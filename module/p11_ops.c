@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Operations on keys: starting sign/verify/encrypt/decrypt (releasing the key
+ * first when needed), running them outside the module lock so sessions on
+ * several threads work in parallel, and creating keys sealed under the
+ * token's policy.
+ */
+#include "p11_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int user_ok(const struct p11_slot *s)
+{
+	return !s->tok->meta.has_pin || s->logged_in;
+}
+
+CK_RV p11_op_init_locked(struct p11_session *ss, enum poc_op_kind kind, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key)
+{
+	struct p11_object *o;
+	struct p11_sealed *so;
+	const struct poc_key *k = NULL;
+	struct poc_op *op = NULL;
+	uint64_t need = 0;
+	CK_RV rv;
+
+	if (ss->op[kind] != NULL)
+		return CKR_OPERATION_ACTIVE;
+	rv = p11_object_get_locked(ss, key, &o);
+	if (rv != CKR_OK)
+		return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_KEY_HANDLE_INVALID : rv;
+	so = o->sealed;
+	switch (kind) {
+	case POC_OP_SIGN: need = POC_OBJ_SIGN; break;
+	case POC_OP_DECRYPT: need = POC_OBJ_DECRYPT; break;
+	case POC_OP_VERIFY: need = POC_OBJ_VERIFY | (o->class == CKO_PUBLIC_KEY ? POC_OBJ_SIGN : 0); break;
+	case POC_OP_ENCRYPT: need = POC_OBJ_ENCRYPT | (o->class == CKO_PUBLIC_KEY ? POC_OBJ_DECRYPT : 0); break;
+	}
+	if (o->class == CKO_PUBLIC_KEY && (kind == POC_OP_VERIFY || kind == POC_OP_ENCRYPT)) {
+		k = so->pub;
+	} else if (o->class == CKO_PRIVATE_KEY && (kind == POC_OP_SIGN || kind == POC_OP_DECRYPT)) {
+		if (!user_ok(ss->slot))
+			return CKR_USER_NOT_LOGGED_IN;
+	} else if (o->class == CKO_SECRET_KEY) {
+		if (!user_ok(ss->slot))
+			return CKR_USER_NOT_LOGGED_IN;
+	} else {
+		return CKR_KEY_TYPE_INCONSISTENT;
+	}
+	if (!(so->h.flags & need))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if (k == NULL) {
+		rv = p11_release_use_locked(ss->slot, so);
+		if (rv != CKR_OK)
+			return rv;
+		k = so->key;
+	}
+	if (k == NULL)
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	rv = poc_op_init(&op, kind, m, k);
+	if (rv != CKR_OK) {
+		p11_log(POC_LOG_DEBUG, "%s: mechanism 0x%lx on key type 0x%lx (%s): %s", so->name,
+			(unsigned long)m->mechanism, (unsigned long)poc_key_type(k), so->h.label, p11_rv_str(rv));
+		return rv;
+	}
+	ss->op[kind] = op;
+	return CKR_OK;
+}
+
+CK_RV p11_op_begin(CK_SESSION_HANDLE h, enum poc_op_kind kind, struct p11_session **ss, struct poc_op **op)
+{
+	CK_RV rv;
+
+	p11_lock();
+	rv = p11_session_get_locked(h, ss);
+	if (rv == CKR_OK && (*ss)->op[kind] == NULL)
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	else if (rv == CKR_OK && (*ss)->busy)
+		rv = CKR_OPERATION_ACTIVE;
+	if (rv == CKR_OK) {
+		(*ss)->busy = 1;
+		*op = (*ss)->op[kind];
+		p11_engines_off(); /* until p11_op_end */
+	}
+	p11_unlock();
+	return rv;
+}
+
+void p11_op_end(struct p11_session *ss, enum poc_op_kind kind, int done)
+{
+	p11_lock();
+	p11_engines_restore(); /* from p11_op_begin */
+	if (done) {
+		poc_op_free(ss->op[kind]);
+		ss->op[kind] = NULL;
+	}
+	ss->busy = 0;
+	if (ss->closed)
+		p11_session_free(ss);
+	p11_unlock();
+}
+
+CK_RV p11_seal_locked(struct p11_session *ss, const struct poc_object_header *h, const uint8_t *secret, size_t len,
+		      char name[POC_STORE_NAME_MAX])
+{
+	struct poc_err e = { 0 };
+	struct p11_slot *s = ss->slot;
+	CK_RV rv = p11_objects_load_locked(s);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (!(ss->flags & CKF_RW_SESSION))
+		return CKR_SESSION_READ_ONLY;
+	if (!user_ok(s) || (s->tok->meta.has_pin && s->pin == NULL))
+		return CKR_USER_NOT_LOGGED_IN;
+	if (poc_token_seal(&e, s->tok, h, secret, len, s->tok->meta.has_pin ? s->pin : NULL,
+			   s->tok->meta.has_pin ? s->pin_len : 0, name) < 0) {
+		p11_log(POC_LOG_ERROR, "token %s: sealing \"%s\": %s", s->label, h->label, e.msg);
+		return e.code == POC_ERR_ARG ? CKR_TEMPLATE_INCONSISTENT : CKR_FUNCTION_FAILED;
+	}
+	p11_log(POC_LOG_INFO, "token %s: sealed %s", s->label, name);
+	return CKR_OK;
+}
+
+static uint64_t usage_flags(const CK_ATTRIBUTE *t, CK_ULONG n, uint64_t dflt)
+{
+	uint64_t f = POC_OBJ_SENSITIVE;
+
+	if (p11_attr_bool(t, n, CKA_SIGN, (dflt & POC_OBJ_SIGN) != 0))
+		f |= POC_OBJ_SIGN | POC_OBJ_VERIFY;
+	if (p11_attr_bool(t, n, CKA_DECRYPT, (dflt & POC_OBJ_DECRYPT) != 0))
+		f |= POC_OBJ_DECRYPT | POC_OBJ_ENCRYPT;
+	return f;
+}
+
+CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pub, CK_ULONG npub,
+			 CK_ATTRIBUTE_PTR priv, CK_ULONG npriv, CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv)
+{
+	struct poc_object_header h;
+	const CK_ATTRIBUTE *a;
+	const uint8_t *ecp = NULL;
+	size_t ecp_len = 0;
+	CK_ULONG bits = 0;
+	CK_KEY_TYPE type;
+	uint8_t *secret = NULL, *spki = NULL;
+	size_t secret_len = 0, spki_len = 0;
+	char name[POC_STORE_NAME_MAX];
+	uint64_t dflt;
+	CK_RV rv;
+
+	switch (m->mechanism) {
+	case CKM_EC_KEY_PAIR_GEN: type = CKK_EC; dflt = POC_OBJ_SIGN; break;
+	case CKM_EC_EDWARDS_KEY_PAIR_GEN: type = CKK_EC_EDWARDS; dflt = POC_OBJ_SIGN; break;
+	case CKM_RSA_PKCS_KEY_PAIR_GEN: type = CKK_RSA; dflt = POC_OBJ_SIGN | POC_OBJ_DECRYPT; break;
+	default: return CKR_MECHANISM_INVALID;
+	}
+	if (!(ss->flags & CKF_RW_SESSION))
+		return CKR_SESSION_READ_ONLY;
+	if (!user_ok(ss->slot))
+		return CKR_USER_NOT_LOGGED_IN;
+	a = p11_attr_find(pub, npub, CKA_EC_PARAMS);
+	if (a != NULL && a->pValue != NULL) {
+		ecp = a->pValue;
+		ecp_len = a->ulValueLen;
+	}
+	a = p11_attr_find(pub, npub, CKA_MODULUS_BITS);
+	if (a != NULL && a->pValue != NULL && a->ulValueLen == sizeof(CK_ULONG))
+		memcpy(&bits, a->pValue, sizeof(bits));
+	if (type == CKK_EC && ecp == NULL)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (type == CKK_RSA && bits == 0)
+		bits = 2048;
+	memset(&h, 0, sizeof(h));
+	h.class = CKO_PRIVATE_KEY;
+	h.key_type = type;
+	rv = p11_header_names(&h, pub, npub);
+	if (rv == CKR_OK)
+		rv = p11_header_names(&h, priv, npriv);
+	if (rv != CKR_OK)
+		return rv;
+	h.flags = usage_flags(priv, npriv, dflt);
+	rv = poc_keygen(m->mechanism, type, ecp, ecp_len, bits, &secret, &secret_len, &spki, &spki_len);
+	if (rv != CKR_OK)
+		return rv;
+	h.spki = spki;
+	h.spki_len = spki_len;
+	rv = p11_seal_locked(ss, &h, secret, secret_len, name);
+	if (rv == CKR_OK)
+		rv = p11_sealed_add_locked(ss->slot, name, hpriv, hpub);
+	poc_secret_free(secret, secret_len);
+	free(spki);
+	return rv;
+}
+
+CK_RV p11_keygen_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+			CK_OBJECT_HANDLE_PTR out)
+{
+	struct poc_object_header h;
+	const CK_ATTRIBUTE *a = p11_attr_find(t, n, CKA_VALUE_LEN);
+	CK_ULONG len = 32;
+	uint8_t *secret = NULL, *spki = NULL;
+	size_t secret_len = 0, spki_len = 0;
+	char name[POC_STORE_NAME_MAX];
+	CK_RV rv;
+
+	if (m->mechanism != CKM_AES_KEY_GEN)
+		return CKR_MECHANISM_INVALID;
+	if (!(ss->flags & CKF_RW_SESSION))
+		return CKR_SESSION_READ_ONLY;
+	if (!user_ok(ss->slot))
+		return CKR_USER_NOT_LOGGED_IN;
+	if (a != NULL && a->pValue != NULL && a->ulValueLen == sizeof(CK_ULONG))
+		memcpy(&len, a->pValue, sizeof(len));
+	memset(&h, 0, sizeof(h));
+	h.class = CKO_SECRET_KEY;
+	h.key_type = CKK_AES;
+	rv = p11_header_names(&h, t, n);
+	if (rv != CKR_OK)
+		return rv;
+	h.flags = POC_OBJ_SENSITIVE | POC_OBJ_ENCRYPT | POC_OBJ_DECRYPT;
+	rv = poc_keygen(CKM_AES_KEY_GEN, CKK_AES, NULL, 0, len, &secret, &secret_len, &spki, &spki_len);
+	if (rv != CKR_OK)
+		return rv;
+	rv = p11_seal_locked(ss, &h, secret, secret_len, name);
+	if (rv == CKR_OK)
+		rv = p11_sealed_add_locked(ss->slot, name, out, NULL);
+	poc_secret_free(secret, secret_len);
+	free(spki);
+	return rv;
+}

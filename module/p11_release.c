@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Release (DESIGN.md section 6). release = login: C_Login runs the
+ * Proof-of-Cloud check for every private/secret/data object of the token and
+ * keeps the released keys (struct poc_key, locked memory) with their
+ * records. release = first-use: the first C_SignInit/C_DecryptInit of a key
+ * does it. After ttl seconds a key is wiped and its next use checks again.
+ * A denial keeps the denial record readable and makes the key's operations
+ * fail with CKR_KEY_FUNCTION_NOT_PERMITTED.
+ *
+ * Each check is one poc_token_release (an evidence round whose record is
+ * bound to that object's CKA_ID and hash), counted on the POC_PKCS11_STATS
+ * file when that variable is set.
+ */
+#include "p11_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#define P11_PIN_LOCK_AFTER 10
+
+static void stats_line(const struct p11_slot *s, const char *name, const char *what)
+{
+	const char *path = getenv(POC_PKCS11_STATS_ENV);
+	FILE *f;
+
+	if (path == NULL || *path == '\0')
+		return;
+	f = fopen(path, "ae");
+	if (f == NULL)
+		return;
+	fprintf(f, "check %s %s %s\n", s->label, name, what);
+	fclose(f);
+}
+
+void p11_release_wipe(struct p11_sealed *o)
+{
+	poc_key_free(o->key);
+	o->key = NULL;
+	poc_secret_free(o->data, o->data_len);
+	o->data = NULL;
+	o->data_len = 0;
+	o->released_at = 0;
+}
+
+void p11_release_wipe_slot(struct p11_slot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsealed; i++)
+		p11_release_wipe(s->sealed[i]);
+	s->pin_hash_set = 0;
+}
+
+static int is_secret_class(unsigned long class)
+{
+	return class == CKO_PRIVATE_KEY || class == CKO_SECRET_KEY || class == CKO_DATA;
+}
+
+static void pin_hash(const uint8_t *pin, size_t pin_len, uint8_t out[32])
+{
+	EVP_Digest(pin_len ? pin : (const uint8_t *)"", pin_len, out, NULL, EVP_sha256(), NULL);
+}
+
+static CK_RV count_wrong_pin_locked(struct p11_slot *s)
+{
+	struct poc_err e = { 0 };
+
+	s->tok->meta.pin_failures++;
+	if (poc_store_token_write(&e, s->tok->store, &s->tok->meta) < 0)
+		p11_log(POC_LOG_WARN, "token %s: cannot record the PIN failure: %s", s->label, e.msg);
+	p11_log(POC_LOG_WARN, "token %s: wrong PIN (%u failures)", s->label, (unsigned)s->tok->meta.pin_failures);
+	return CKR_PIN_INCORRECT;
+}
+
+/* One check and unseal of object o. */
+static CK_RV release_one_locked(struct p11_slot *s, struct p11_sealed *o, const uint8_t *pin, size_t pin_len)
+{
+	struct poc_err e = { 0 };
+	struct poc_appraisal a;
+	uint8_t *secret = NULL, *rec = NULL;
+	size_t len = 0, rec_len = 0;
+	char rname[POC_STORE_NAME_MAX + 8];
+	CK_RV rv = CKR_FUNCTION_FAILED;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	p11_release_wipe(o);
+	/* A check that fails before the evidence (changed PCRs, wrong PIN) signs no record: never show a stale one. */
+	snprintf(rname, sizeof(rname), "%s.record", o->name);
+	(void)poc_store_remove(&e, s->tok->store, rname);
+	poc_err_clear(&e);
+	free(o->record);
+	o->record = NULL;
+	o->record_len = 0;
+	r = poc_token_release(&e, s->tok, o->name, pin, pin_len, &a, &secret, &len);
+	stats_line(s, o->name, r == 0 ? "accepted" : r == POC_TOKEN_WRONG_PIN ? "wrong-pin" : a.code ? "denied" : "error");
+	if (r != POC_TOKEN_WRONG_PIN) {
+		struct poc_err e2 = { 0 };
+
+		if (poc_store_get(&e2, s->tok->store, rname, &rec, &rec_len) == 0) {
+			o->record = rec;
+			o->record_len = rec_len;
+		}
+	}
+	if (r == POC_TOKEN_WRONG_PIN)
+		return count_wrong_pin_locked(s);
+	if (r < 0) {
+		o->denied = 1;
+		if (a.code != POC_OK)
+			p11_log(POC_LOG_WARN, "release of %s/%s denied: %s: %s", s->label, o->name, a.clause, a.reason);
+		else
+			p11_log(POC_LOG_WARN, "release of %s/%s denied: %s", s->label, o->name, e.msg);
+		return CKR_FUNCTION_FAILED;
+	}
+	o->denied = 0;
+	if (o->h.class == CKO_DATA) {
+		o->data = secret;
+		o->data_len = len;
+		secret = NULL;
+	} else {
+		o->key = poc_key_from_secret(&e, o->h.key_type, secret, len);
+		if (o->key == NULL) {
+			p11_log(POC_LOG_ERROR, "%s/%s: released key does not load: %s", s->label, o->name, e.msg);
+			goto done;
+		}
+	}
+	o->released_at = time(NULL);
+	rv = CKR_OK;
+done:
+	poc_secret_free(secret, len);
+	return rv;
+}
+
+/* The object's TTL from its header, shortened by the configuration's. */
+/*
+ * A check of the token itself (no object): unseals the verifier key with the
+ * PIN and runs an evidence round. Wrong PIN -> CKR_PIN_INCORRECT; a denial is
+ * logged and, with release = login, fails the login.
+ */
+static CK_RV token_check_locked(struct p11_slot *s, const uint8_t *pin, size_t pin_len)
+{
+	struct poc_err e = { 0 };
+	struct poc_appraisal a;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	r = poc_token_check(&e, s->tok, pin, pin_len, NULL, 0, &a, NULL, NULL);
+	stats_line(s, "(token)", r == 0 ? "accepted" : r == POC_TOKEN_WRONG_PIN ? "wrong-pin" : a.code ? "denied" : "error");
+	if (r == POC_TOKEN_WRONG_PIN)
+		return count_wrong_pin_locked(s);
+	if (r < 0) {
+		p11_log(POC_LOG_WARN, "token %s: check denied: %s", s->label, a.code != POC_OK ? a.clause : e.msg);
+		return p11_ctx.cfg.release_first_use ? CKR_OK : CKR_FUNCTION_FAILED;
+	}
+	return CKR_OK;
+}
+
+static int expired(const struct p11_sealed *o)
+{
+	uint64_t ttl = o->h.ttl && o->h.ttl < p11_ctx.cfg.ttl ? o->h.ttl : p11_ctx.cfg.ttl;
+
+	return o->released_at != 0 && (uint64_t)(time(NULL) - o->released_at) >= ttl;
+}
+
+static int released(const struct p11_sealed *o)
+{
+	return (o->key != NULL || o->data != NULL) && !expired(o);
+}
+
+CK_RV p11_release_login_locked(struct p11_slot *s, const uint8_t *pin, size_t pin_len)
+{
+	uint8_t ph[32];
+	size_t i;
+	int all = 1, checked = 0;
+	CK_RV rv = p11_objects_load_locked(s);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (s->tok->meta.pin_failures >= P11_PIN_LOCK_AFTER)
+		return CKR_PIN_LOCKED;
+	if (!s->tok->meta.has_pin) {
+		pin = NULL;
+		pin_len = 0;
+	} else if (pin == NULL || pin_len == 0) {
+		return CKR_PIN_INCORRECT;
+	}
+	pin_hash(pin, pin_len, ph);
+	for (i = 0; i < s->nsealed; i++)
+		if (!s->sealed[i]->gone && is_secret_class(s->sealed[i]->h.class) && !released(s->sealed[i]))
+			all = 0;
+	/* Keys still released by this PIN within their TTL: no new evidence round. */
+	if (s->pin_hash_set && CRYPTO_memcmp(ph, s->pin_hash, 32) == 0 && (all || p11_ctx.cfg.release_first_use))
+		goto ok;
+	if (!p11_ctx.cfg.release_first_use) {
+		for (i = 0; i < s->nsealed; i++) {
+			struct p11_sealed *o = s->sealed[i];
+
+			if (o->gone || !is_secret_class(o->h.class))
+				continue;
+			rv = release_one_locked(s, o, pin, pin_len);
+			if (rv != CKR_OK)
+				return rv;
+			checked = 1;
+		}
+	}
+	/* Nothing released (first-use, or no keys yet): the PIN is still checked, by the token's verifier key. */
+	if (!checked && s->tok->meta.has_pin) {
+		rv = token_check_locked(s, pin, pin_len);
+		if (rv != CKR_OK)
+			return rv;
+	}
+ok:
+	if (s->tok->meta.pin_failures != 0 && !p11_ctx.cfg.release_first_use) {
+		struct poc_err e = { 0 };
+
+		s->tok->meta.pin_failures = 0;
+		(void)poc_store_token_write(&e, s->tok->store, &s->tok->meta);
+	}
+	memcpy(s->pin_hash, ph, 32);
+	s->pin_hash_set = 1;
+	poc_secret_free(s->pin, s->pin_len);
+	s->pin = NULL;
+	s->pin_len = 0;
+	if (pin_len) {
+		s->pin = poc_secret_alloc(pin_len);
+		if (s->pin == NULL)
+			return CKR_HOST_MEMORY;
+		memcpy(s->pin, pin, pin_len);
+		s->pin_len = pin_len;
+	}
+	return CKR_OK;
+}
+
+CK_RV p11_release_use_locked(struct p11_slot *s, struct p11_sealed *o)
+{
+	CK_RV rv;
+
+	if (released(o))
+		return CKR_OK;
+	if (expired(o)) {
+		p11_log(POC_LOG_INFO, "%s/%s: release expired, checking again", s->label, o->name);
+		p11_release_wipe(o);
+	}
+	if (s->tok->meta.has_pin && !s->logged_in)
+		return CKR_USER_NOT_LOGGED_IN;
+	rv = release_one_locked(s, o, s->pin, s->pin_len);
+	if (rv == CKR_FUNCTION_FAILED)
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	return rv;
+}

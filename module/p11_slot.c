@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Slots and tokens: one slot per token folder of the store (listed once, on
+ * the first slot query; no TPM access), CK_INFO/CK_SLOT_INFO/CK_TOKEN_INFO
+ * with every field set and strings blank-padded, the mechanism table.
+ */
+#include "p11_int.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define P11_MANUFACTURER "poc-pkcs11"
+#define P11_PIN_LOCK_AFTER 10
+
+/* Fills dst with spaces, then copies src clamped to dstlen: never a NUL inside. */
+void p11_pad_copy(CK_UTF8CHAR *dst, size_t dstlen, const char *src)
+{
+	size_t n = strlen(src);
+
+	memset(dst, ' ', dstlen);
+	memcpy(dst, src, n < dstlen ? n : dstlen);
+}
+
+CK_RV p11_get_info(CK_INFO_PTR info)
+{
+	memset(info, 0, sizeof(*info));
+	info->cryptokiVersion.major = 2;
+	info->cryptokiVersion.minor = 40;
+	p11_pad_copy(info->manufacturerID, sizeof(info->manufacturerID), P11_MANUFACTURER);
+	info->flags = 0;
+	p11_pad_copy(info->libraryDescription, sizeof(info->libraryDescription), "Proof-of-Cloud sealed keys");
+	info->libraryVersion.major = 0;
+	info->libraryVersion.minor = 1;
+	return CKR_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The token folders of the store (those holding a token.cbor), sorted, as slots 0..n-1. */
+CK_RV p11_slots_list_locked(void)
+{
+	char *names[P11_MAX_SLOTS], path[POC_CONFIG_VALUE_MAX + 300];
+	struct dirent *d;
+	struct stat st;
+	size_t n = 0, i;
+	DIR *dir;
+
+	if (p11_ctx.slots_listed)
+		return CKR_OK;
+	p11_ctx.slots_listed = 1;
+	dir = opendir(p11_ctx.cfg.store);
+	if (dir == NULL) {
+		p11_log(POC_LOG_INFO, "store %s: no tokens", p11_ctx.cfg.store);
+		return CKR_OK;
+	}
+	while ((d = readdir(dir)) != NULL && n < P11_MAX_SLOTS) {
+		if (d->d_name[0] == '.' || strlen(d->d_name) > POC_TOKEN_LABEL_MAX)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/%s", p11_ctx.cfg.store, d->d_name, POC_STORE_TOKEN_FILE);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		names[n] = strdup(d->d_name);
+		if (names[n] != NULL)
+			n++;
+	}
+	closedir(dir);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	for (i = 0; i < n; i++) {
+		struct p11_slot *s = &p11_ctx.slots[i];
+
+		memset(s, 0, sizeof(*s));
+		s->id = (CK_SLOT_ID)i;
+		snprintf(s->label, sizeof(s->label), "%s", names[i]);
+		free(names[i]);
+	}
+	p11_ctx.nslots = n;
+	return CKR_OK;
+}
+
+CK_RV p11_slot_get_locked(CK_SLOT_ID id, struct p11_slot **out)
+{
+	CK_RV rv = p11_slots_list_locked();
+
+	if (rv != CKR_OK)
+		return rv;
+	if (id >= p11_ctx.nslots)
+		return CKR_SLOT_ID_INVALID;
+	*out = &p11_ctx.slots[id];
+	return CKR_OK;
+}
+
+CK_RV p11_slot_open_locked(struct p11_slot *s)
+{
+	struct poc_err e = { 0 };
+
+	if (s->tok != NULL)
+		return CKR_OK;
+	if (poc_token_open(&e, &p11_ctx.cfg, s->label, &s->tok) < 0) {
+		p11_log(POC_LOG_ERROR, "%s", e.msg);
+		return CKR_DEVICE_ERROR;
+	}
+	return CKR_OK;
+}
+
+void p11_slot_clear(struct p11_slot *s)
+{
+	p11_release_wipe_slot(s);
+	p11_objects_free(s);
+	poc_secret_free(s->pin, s->pin_len);
+	poc_token_close(s->tok);
+	memset(s, 0, sizeof(*s));
+}
+
+CK_RV p11_slot_list_locked(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
+{
+	CK_RV rv = p11_slots_list_locked();
+	size_t i;
+
+	(void)present; /* every slot holds its token */
+	if (rv != CKR_OK)
+		return rv;
+	if (list == NULL) {
+		*count = p11_ctx.nslots;
+		return CKR_OK;
+	}
+	if (*count < p11_ctx.nslots) {
+		*count = p11_ctx.nslots;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	for (i = 0; i < p11_ctx.nslots; i++)
+		list[i] = p11_ctx.slots[i].id;
+	*count = p11_ctx.nslots;
+	return CKR_OK;
+}
+
+CK_RV p11_slot_info_locked(CK_SLOT_ID id, CK_SLOT_INFO_PTR info)
+{
+	struct p11_slot *s;
+	char desc[64];
+	CK_RV rv = p11_slot_get_locked(id, &s);
+
+	if (rv != CKR_OK)
+		return rv;
+	memset(info, 0, sizeof(*info));
+	snprintf(desc, sizeof(desc), "poc-pkcs11 store token %s", s->label);
+	p11_pad_copy(info->slotDescription, sizeof(info->slotDescription), desc);
+	p11_pad_copy(info->manufacturerID, sizeof(info->manufacturerID), P11_MANUFACTURER);
+	info->flags = CKF_TOKEN_PRESENT;
+	info->hardwareVersion.major = 0;
+	info->firmwareVersion.major = 0;
+	info->firmwareVersion.minor = 1;
+	return CKR_OK;
+}
+
+CK_RV p11_token_info_locked(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
+{
+	struct p11_slot *s;
+	char serial[17];
+	CK_RV rv = p11_slot_get_locked(id, &s);
+	uint32_t fails;
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = p11_slot_open_locked(s);
+	if (rv != CKR_OK)
+		return rv;
+	memset(info, 0, sizeof(*info));
+	p11_pad_copy(info->label, sizeof(info->label), s->label);
+	p11_pad_copy(info->manufacturerID, sizeof(info->manufacturerID), P11_MANUFACTURER);
+	p11_pad_copy(info->model, sizeof(info->model), "PoC sealed");
+	snprintf(serial, sizeof(serial), "%016llx", (unsigned long long)s->tok->meta.created);
+	p11_pad_copy(info->serialNumber, sizeof(info->serialNumber), serial);
+	info->flags = CKF_RNG | CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED;
+	if (s->tok->meta.has_pin)
+		info->flags |= CKF_LOGIN_REQUIRED;
+	fails = s->tok->meta.pin_failures;
+	if (fails > 0)
+		info->flags |= CKF_USER_PIN_COUNT_LOW;
+	if (fails == P11_PIN_LOCK_AFTER - 1)
+		info->flags |= CKF_USER_PIN_FINAL_TRY;
+	if (fails >= P11_PIN_LOCK_AFTER)
+		info->flags |= CKF_USER_PIN_LOCKED;
+	info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
+	info->ulSessionCount = s->sessions;
+	info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
+	info->ulRwSessionCount = s->rw_sessions;
+	info->ulMaxPinLen = P11_PIN_MAX;
+	info->ulMinPinLen = 1;
+	info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
+	info->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
+	info->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
+	info->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
+	info->hardwareVersion.major = 0;
+	info->firmwareVersion.major = 0;
+	info->firmwareVersion.minor = 1;
+	p11_pad_copy(info->utcTime, sizeof(info->utcTime), "");
+	return CKR_OK;
+}
+
+CK_RV p11_mech_list_locked(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)
+{
+	struct p11_slot *s;
+	const struct poc_mech *m;
+	size_t n, i;
+	CK_RV rv = p11_slot_get_locked(id, &s);
+
+	if (rv != CKR_OK)
+		return rv;
+	m = poc_mechanisms(&n);
+	if (list == NULL) {
+		*count = n;
+		return CKR_OK;
+	}
+	if (*count < n) {
+		*count = n;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	for (i = 0; i < n; i++)
+		list[i] = m[i].type;
+	*count = n;
+	return CKR_OK;
+}
+
+CK_RV p11_mech_info_locked(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info)
+{
+	struct p11_slot *s;
+	const struct poc_mech *m;
+	CK_RV rv = p11_slot_get_locked(id, &s);
+
+	if (rv != CKR_OK)
+		return rv;
+	m = poc_mechanism_find(type);
+	if (m == NULL)
+		return CKR_MECHANISM_INVALID;
+	*info = m->info;
+	return CKR_OK;
+}

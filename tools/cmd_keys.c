@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* poctool keygen | import: private keys (and their certificates) as sealed objects of a token. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <p11-kit/pkcs11.h>
+
+#include "commands.h"
+#include "configuration.h"
+#include "hex.h"
+#include "object.h"
+#include "p11_crypto.h"
+#include "poctool.h"
+#include "token.h"
+#include "x509.h"
+
+#define KEY_FILE_MAX (1u << 20)
+
+static int load_config(struct poc_config *cfg)
+{
+	struct poc_err e = { 0 };
+
+	if (poc_config_load(&e, cfg) < 0) {
+		poc_tool_warn("configuration: %s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The PKCS#11 key type and default usage of a private key; -1 for a key we do not take
+ * (not 0: that is CKK_RSA). */
+static int key_type_of(EVP_PKEY *k, CK_KEY_TYPE *type, uint64_t *flags, int *bits)
+{
+	*bits = EVP_PKEY_get_bits(k);
+	switch (EVP_PKEY_get_base_id(k)) {
+	case EVP_PKEY_EC:
+		*type = CKK_EC;
+		*flags = POC_OBJ_SIGN | POC_OBJ_SENSITIVE;
+		return (*bits == 256 || *bits == 384) ? 0 : -1;
+	case EVP_PKEY_RSA:
+		*type = CKK_RSA;
+		*flags = POC_OBJ_SIGN | POC_OBJ_DECRYPT | POC_OBJ_SENSITIVE;
+		return (*bits >= 2048 && *bits <= 4096) ? 0 : -1;
+	case EVP_PKEY_ED25519:
+		*type = CKK_EC_EDWARDS;
+		*flags = POC_OBJ_SIGN | POC_OBJ_SENSITIVE;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Seals a private key (PKCS#8 DER), and its certificate as a second object, under label/id. */
+static int seal_key(struct poc_token *t, const char *label, const uint8_t *id, size_t id_len, CK_KEY_TYPE type,
+		    uint64_t flags, const uint8_t *p8, size_t p8_len, const uint8_t *spki, size_t spki_len,
+		    const uint8_t *cert, size_t cert_len, const char *pin)
+{
+	struct poc_object_header h;
+	struct poc_err e = { 0 };
+	char name[POC_STORE_NAME_MAX];
+
+	memset(&h, 0, sizeof(h));
+	h.class = CKO_PRIVATE_KEY;
+	h.key_type = type;
+	snprintf(h.label, sizeof(h.label), "%s", label);
+	memcpy(h.id, id, id_len);
+	h.id_len = id_len;
+	h.flags = flags;
+	h.spki = (uint8_t *)spki;
+	h.spki_len = spki_len;
+	h.cert = (uint8_t *)cert;
+	h.cert_len = cert_len;
+	if (poc_token_seal(&e, t, &h, p8, p8_len, (const uint8_t *)pin, pin ? strlen(pin) : 0, name) < 0) {
+		poc_tool_warn("%s", e.msg);
+		return e.code == POC_ERR_POLICY ? POC_EXIT_DENIED : POC_EXIT_USAGE;
+	}
+	fprintf(stderr, "sealed private key \"%s\" as %s\n", label, name);
+	if (cert != NULL) {
+		/* The certificate is public: a sealed object with no secret, only a header. */
+		h.class = CKO_CERTIFICATE;
+		h.key_type = 0;
+		h.flags = 0;
+		h.spki = NULL;
+		h.spki_len = 0;
+		if (poc_token_seal(&e, t, &h, (const uint8_t *)"", 0, (const uint8_t *)pin, pin ? strlen(pin) : 0, name) < 0) {
+			poc_tool_warn("certificate: %s", e.msg);
+			return POC_EXIT_USAGE;
+		}
+		fprintf(stderr, "stored certificate \"%s\" as %s\n", label, name);
+	}
+	return POC_EXIT_OK;
+}
+
+/* A random 8-byte CKA_ID when none is given, so objects of a pair share one. */
+static int get_id(const char *hex, uint8_t *id, size_t *len)
+{
+	struct poc_err e = { 0 };
+
+	if (hex == NULL) {
+		*len = 8;
+		return RAND_bytes(id, 8) == 1 ? 0 : -1;
+	}
+	if (poc_hex_decode(&e, hex, strlen(hex), id, POC_OBJECT_ID_MAX, len) < 0 || *len == 0) {
+		poc_tool_warn("--id: %s", e.msg[0] ? e.msg : "empty");
+		return -1;
+	}
+	return 0;
+}
+
+static EVP_PKEY *read_private_key(const char *path)
+{
+	EVP_PKEY *k = NULL;
+	uint8_t *buf;
+	size_t len;
+	BIO *bio;
+
+	buf = poc_tool_read_file(path, KEY_FILE_MAX, &len);
+	if (buf == NULL)
+		return NULL;
+	bio = BIO_new_mem_buf(buf, (int)len);
+	if (bio != NULL) {
+		k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+		if (k == NULL) {
+			const unsigned char *p = buf;
+
+			k = d2i_AutoPrivateKey(NULL, &p, (long)len);
+		}
+	}
+	BIO_free(bio);
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	if (k == NULL)
+		poc_tool_warn("%s: not a PEM or DER private key (unencrypted)", path);
+	return k;
+}
+
+int poc_cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
+		{ "key", required_argument, NULL, 'k' }, { "cert", required_argument, NULL, 'c' },
+		{ "id", required_argument, NULL, 'i' }, { "pin", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *token = NULL, *label = NULL, *keyfile = NULL, *certfile = NULL, *idhex = NULL, *pin = NULL;
+	struct poc_config cfg;
+	struct poc_token *t = NULL;
+	struct poc_err e = { 0 };
+	STACK_OF(X509) *certs = NULL;
+	EVP_PKEY *k = NULL;
+	uint8_t id[POC_OBJECT_ID_MAX], *p8 = NULL, *spki = NULL, *cert = NULL, *cbuf = NULL;
+	size_t id_len = 0, clen = 0;
+	int p8_len = 0, spki_len = 0, cert_len = 0, bits, c, rv = POC_EXIT_USAGE;
+	uint64_t flags = 0;
+	CK_KEY_TYPE type;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': token = optarg; break;
+		case 'l': label = optarg; break;
+		case 'k': keyfile = optarg; break;
+		case 'c': certfile = optarg; break;
+		case 'i': idhex = optarg; break;
+		case 'P': pin = optarg; break;
+		case 'h':
+			printf("Usage: poctool import --token TOKEN --label NAME --key FILE [--cert FILE] [--id HEX] [--pin PIN]\n\n"
+			       "Seals a private key (PEM or DER, unencrypted: EC P-256/P-384, RSA 2048-4096,\n"
+			       "Ed25519) into the token under its Proof-of-Cloud policy; with --cert its\n"
+			       "certificate is stored too (CKO_CERTIFICATE, same label and id). Wipe the key\n"
+			       "file afterwards: the token is now the only place it should live.\n");
+			return POC_EXIT_OK;
+		default: return POC_EXIT_USAGE;
+		}
+	}
+	if (token == NULL || label == NULL || keyfile == NULL || optind != argc) {
+		poc_tool_warn("import needs --token, --label and --key (see --help)");
+		return POC_EXIT_USAGE;
+	}
+	if (load_config(&cfg) < 0 || get_id(idhex, id, &id_len) < 0 || (k = read_private_key(keyfile)) == NULL)
+		goto done;
+	if (key_type_of(k, &type, &flags, &bits) < 0) {
+		poc_tool_warn("%s: a %d-bit %s key is not supported (EC P-256/P-384, RSA 2048-4096, Ed25519)", keyfile, bits,
+			      EVP_PKEY_get0_type_name(k));
+		goto done;
+	}
+	if (certfile != NULL) {
+		cbuf = poc_tool_read_file(certfile, KEY_FILE_MAX, &clen);
+		if (cbuf == NULL || (certs = poc_x509_load(&e, cbuf, clen)) == NULL) {
+			poc_tool_warn("%s: %s", certfile, e.msg);
+			goto done;
+		}
+		if (X509_check_private_key(sk_X509_value(certs, 0), k) != 1) {
+			poc_tool_warn("%s: the certificate is not for this key", certfile);
+			goto done;
+		}
+		cert_len = i2d_X509(sk_X509_value(certs, 0), &cert);
+	}
+	p8_len = i2d_PrivateKey(k, &p8);
+	spki_len = i2d_PUBKEY(k, &spki);
+	if (p8_len <= 0 || spki_len <= 0 || (certfile != NULL && cert_len <= 0)) {
+		poc_tool_warn("%s: cannot encode the key", keyfile);
+		goto done;
+	}
+	if (poc_token_open(&e, &cfg, token, &t) < 0) {
+		poc_tool_warn("import: %s", e.msg);
+		goto done;
+	}
+	rv = seal_key(t, label, id, id_len, type, flags, p8, (size_t)p8_len, spki, (size_t)spki_len, cert,
+		      (size_t)(cert_len > 0 ? cert_len : 0), pin);
+done:
+	if (p8 != NULL)
+		OPENSSL_clear_free(p8, (size_t)p8_len);
+	OPENSSL_free(spki);
+	OPENSSL_free(cert);
+	free(cbuf);
+	sk_X509_pop_free(certs, X509_free);
+	EVP_PKEY_free(k);
+	poc_token_close(t);
+	return rv;
+}
+
+int poc_cmd_keygen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
+		{ "type", required_argument, NULL, 'T' }, { "id", required_argument, NULL, 'i' },
+		{ "pin", required_argument, NULL, 'P' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	static const struct {
+		const char *name;
+		CK_MECHANISM_TYPE mech;
+		CK_KEY_TYPE type;
+		const char *ec_params; /* DER OID, hex */
+		CK_ULONG bits;
+		uint64_t flags;
+	} types[] = {
+		{ "ec-p256", CKM_EC_KEY_PAIR_GEN, CKK_EC, "06082a8648ce3d030107", 0, POC_OBJ_SIGN },
+		{ "ec-p384", CKM_EC_KEY_PAIR_GEN, CKK_EC, "06052b81040022", 0, POC_OBJ_SIGN },
+		{ "rsa-2048", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 2048, POC_OBJ_SIGN | POC_OBJ_DECRYPT },
+		{ "rsa-3072", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 3072, POC_OBJ_SIGN | POC_OBJ_DECRYPT },
+		{ "ed25519", CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, "06032b6570", 0, POC_OBJ_SIGN },
+	};
+	const char *token = NULL, *label = NULL, *type = NULL, *idhex = NULL, *pin = NULL;
+	struct poc_config cfg;
+	struct poc_token *t = NULL;
+	struct poc_err e = { 0 };
+	uint8_t id[POC_OBJECT_ID_MAX], params[16], *secret = NULL, *spki = NULL;
+	size_t id_len = 0, plen = 0, secret_len = 0, spki_len = 0, i;
+	int c, rv = POC_EXIT_USAGE;
+	CK_RV ckr;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': token = optarg; break;
+		case 'l': label = optarg; break;
+		case 'T': type = optarg; break;
+		case 'i': idhex = optarg; break;
+		case 'P': pin = optarg; break;
+		case 'h':
+			printf("Usage: poctool keygen --token TOKEN --label NAME --type ec-p256|ec-p384|rsa-2048|rsa-3072|ed25519\n"
+			       "                      [--id HEX] [--pin PIN]\n\n"
+			       "Generates a key pair in this process and seals the private key into the token\n"
+			       "under its Proof-of-Cloud policy; prints the public key (PEM) on stdout.\n");
+			return POC_EXIT_OK;
+		default: return POC_EXIT_USAGE;
+		}
+	}
+	for (i = 0; type != NULL && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(types[i].name, type) == 0)
+			break;
+	if (token == NULL || label == NULL || type == NULL || i == sizeof(types) / sizeof(types[0]) || optind != argc) {
+		poc_tool_warn("keygen needs --token, --label and --type ec-p256|ec-p384|rsa-2048|rsa-3072|ed25519");
+		return POC_EXIT_USAGE;
+	}
+	if (load_config(&cfg) < 0 || get_id(idhex, id, &id_len) < 0)
+		return POC_EXIT_USAGE;
+	if (types[i].ec_params != NULL &&
+	    poc_hex_decode(&e, types[i].ec_params, strlen(types[i].ec_params), params, sizeof(params), &plen) < 0)
+		return POC_EXIT_USAGE;
+	ckr = poc_keygen(types[i].mech, types[i].type, plen ? params : NULL, plen, types[i].bits, &secret, &secret_len,
+			 &spki, &spki_len);
+	if (ckr != CKR_OK) {
+		poc_tool_warn("keygen: key generation failed (CK_RV 0x%lx)", (unsigned long)ckr);
+		goto done;
+	}
+	if (poc_token_open(&e, &cfg, token, &t) < 0) {
+		poc_tool_warn("keygen: %s", e.msg);
+		goto done;
+	}
+	rv = seal_key(t, label, id, id_len, types[i].type, types[i].flags | POC_OBJ_SENSITIVE, secret, secret_len, spki,
+		      spki_len, NULL, 0, pin);
+	if (rv == POC_EXIT_OK) {
+		const unsigned char *p = spki;
+		EVP_PKEY *pub = d2i_PUBKEY(NULL, &p, (long)spki_len);
+
+		if (pub == NULL || PEM_write_PUBKEY(stdout, pub) != 1)
+			rv = POC_EXIT_USAGE;
+		EVP_PKEY_free(pub);
+	}
+done:
+	poc_secret_free(secret, secret_len);
+	free(spki);
+	poc_token_close(t);
+	return rv;
+}
