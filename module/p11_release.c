@@ -77,63 +77,99 @@ static CK_RV count_wrong_pin_locked(struct p11_slot *s)
 	return CKR_PIN_INCORRECT;
 }
 
-/* One check and unseal of object o. */
-static CK_RV release_one_locked(struct p11_slot *s, struct p11_sealed *o, const uint8_t *pin, size_t pin_len)
+/*
+ * One check for the objects os[0..n) (one evidence round: they share the
+ * token's policy), then each unsealed into locked memory with its record.
+ */
+static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size_t n, const uint8_t *pin,
+				size_t pin_len)
 {
 	struct poc_err e = { 0 };
 	struct poc_appraisal a;
-	uint8_t *secret = NULL, *rec = NULL;
-	size_t len = 0, rec_len = 0;
-	char rname[POC_STORE_NAME_MAX + 8];
+	const char **names;
+	uint8_t **secrets;
+	size_t *lens, i;
 	CK_RV rv = CKR_FUNCTION_FAILED;
 	int r;
 
+	names = calloc(n, sizeof(*names));
+	secrets = calloc(n, sizeof(*secrets));
+	lens = calloc(n, sizeof(*lens));
+	if (names == NULL || secrets == NULL || lens == NULL) {
+		rv = CKR_HOST_MEMORY;
+		goto done;
+	}
 	memset(&a, 0, sizeof(a));
-	p11_release_wipe(o);
-	/* A check that fails before the evidence (changed PCRs, wrong PIN) signs no record: never show a stale one. */
-	snprintf(rname, sizeof(rname), "%s.record", o->name);
-	(void)poc_store_remove(&e, s->tok->store, rname);
-	poc_err_clear(&e);
-	free(o->record);
-	o->record = NULL;
-	o->record_len = 0;
-	r = poc_token_release(&e, s->tok, o->name, pin, pin_len, &a, &secret, &len);
-	stats_line(s, o->name, r == 0 ? "accepted" : r == POC_TOKEN_WRONG_PIN ? "wrong-pin" : a.code ? "denied" : "error");
-	if (r != POC_TOKEN_WRONG_PIN) {
-		struct poc_err e2 = { 0 };
+	for (i = 0; i < n; i++) {
+		char rname[POC_STORE_NAME_MAX + 8];
 
+		p11_release_wipe(os[i]);
+		/* A check that fails before the evidence (changed PCRs, wrong PIN) signs no record: never show a stale one. */
+		snprintf(rname, sizeof(rname), "%s.record", os[i]->name);
+		(void)poc_store_remove(&e, s->tok->store, rname);
+		poc_err_clear(&e);
+		free(os[i]->record);
+		os[i]->record = NULL;
+		os[i]->record_len = 0;
+		names[i] = os[i]->name;
+	}
+	r = poc_token_release_many(&e, s->tok, names, n, pin, pin_len, &a, secrets, lens);
+	stats_line(s, n == 1 ? os[0]->name : "(token)",
+		   r == 0 ? "accepted" : r == POC_TOKEN_WRONG_PIN ? "wrong-pin" : a.code ? "denied" : "error");
+	if (r == POC_TOKEN_WRONG_PIN) {
+		rv = count_wrong_pin_locked(s);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		char rname[POC_STORE_NAME_MAX + 8];
+		struct poc_err e2 = { 0 };
+		uint8_t *rec;
+		size_t rec_len;
+
+		snprintf(rname, sizeof(rname), "%s.record", os[i]->name);
 		if (poc_store_get(&e2, s->tok->store, rname, &rec, &rec_len) == 0) {
-			o->record = rec;
-			o->record_len = rec_len;
+			os[i]->record = rec;
+			os[i]->record_len = rec_len;
 		}
+		os[i]->denied = r < 0;
 	}
-	if (r == POC_TOKEN_WRONG_PIN)
-		return count_wrong_pin_locked(s);
 	if (r < 0) {
-		o->denied = 1;
 		if (a.code != POC_OK)
-			p11_log(POC_LOG_WARN, "release of %s/%s denied: %s: %s", s->label, o->name, a.clause, a.reason);
+			p11_log(POC_LOG_WARN, "release of %zu object(s) of %s denied: %s: %s", n, s->label, a.clause, a.reason);
 		else
-			p11_log(POC_LOG_WARN, "release of %s/%s denied: %s", s->label, o->name, e.msg);
-		return CKR_FUNCTION_FAILED;
+			p11_log(POC_LOG_WARN, "release of %zu object(s) of %s denied: %s", n, s->label, e.msg);
+		goto done;
 	}
-	o->denied = 0;
-	if (o->h.class == CKO_DATA) {
-		o->data = secret;
-		o->data_len = len;
-		secret = NULL;
-	} else {
-		o->key = poc_key_from_secret(&e, o->h.key_type, secret, len);
-		if (o->key == NULL) {
-			p11_log(POC_LOG_ERROR, "%s/%s: released key does not load: %s", s->label, o->name, e.msg);
-			goto done;
+	for (i = 0; i < n; i++) {
+		struct p11_sealed *o = os[i];
+
+		if (o->h.class == CKO_DATA) {
+			o->data = secrets[i];
+			o->data_len = lens[i];
+			secrets[i] = NULL;
+		} else {
+			o->key = poc_key_from_secret(&e, o->h.key_type, secrets[i], lens[i]);
+			if (o->key == NULL) {
+				p11_log(POC_LOG_ERROR, "%s/%s: released key does not load: %s", s->label, o->name, e.msg);
+				goto done;
+			}
 		}
+		o->released_at = time(NULL);
 	}
-	o->released_at = time(NULL);
 	rv = CKR_OK;
 done:
-	poc_secret_free(secret, len);
+	for (i = 0; secrets != NULL && lens != NULL && i < n; i++)
+		poc_secret_free(secrets[i], lens[i]);
+	free(names);
+	free(secrets);
+	free(lens);
 	return rv;
+}
+
+/* One check and unseal of object o. */
+static CK_RV release_one_locked(struct p11_slot *s, struct p11_sealed *o, const uint8_t *pin, size_t pin_len)
+{
+	return release_set_locked(s, &o, 1, pin, pin_len);
 }
 
 /* The object's TTL from its header, shortened by the configuration's. */
@@ -197,16 +233,20 @@ CK_RV p11_release_login_locked(struct p11_slot *s, const uint8_t *pin, size_t pi
 	if (s->pin_hash_set && CRYPTO_memcmp(ph, s->pin_hash, 32) == 0 && (all || p11_ctx.cfg.release_first_use))
 		goto ok;
 	if (!p11_ctx.cfg.release_first_use) {
-		for (i = 0; i < s->nsealed; i++) {
-			struct p11_sealed *o = s->sealed[i];
+		/* One evidence round for every key of the token (DESIGN.md section 6). */
+		struct p11_sealed **os = calloc(s->nsealed ? s->nsealed : 1, sizeof(*os));
+		size_t n = 0;
 
-			if (o->gone || !is_secret_class(o->h.class))
-				continue;
-			rv = release_one_locked(s, o, pin, pin_len);
-			if (rv != CKR_OK)
-				return rv;
-			checked = 1;
-		}
+		if (os == NULL)
+			return CKR_HOST_MEMORY;
+		for (i = 0; i < s->nsealed; i++)
+			if (!s->sealed[i]->gone && is_secret_class(s->sealed[i]->h.class))
+				os[n++] = s->sealed[i];
+		rv = n ? release_set_locked(s, os, n, pin, pin_len) : CKR_OK;
+		free(os);
+		if (rv != CKR_OK)
+			return rv;
+		checked = n > 0;
 	}
 	/* Nothing released (first-use, or no keys yet): the PIN is still checked, by the token's verifier key. */
 	if (!checked && s->tok->meta.has_pin) {

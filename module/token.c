@@ -417,29 +417,43 @@ done:
 	return rv;
 }
 
-int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len,
-		    const uint8_t *object_file, size_t object_len, struct poc_appraisal *a, uint8_t **record,
-		    size_t *record_len)
+/* One evidence round: what its records and the unsealing after it need. */
+struct round {
+	struct poc_appraise_opts ao;
+	uint8_t nonce[32], ckey[32], bundle_hash[32];
+	EVP_PKEY *vkey; /* the token's verifier key: signs the records */
+	int rv;         /* the appraisal: 0 accepted, -1 denied */
+};
+
+static void round_free(struct round *r)
+{
+	OPENSSL_cleanse(r->ckey, sizeof(r->ckey));
+	OPENSSL_cleanse(r->nonce, sizeof(r->nonce));
+	EVP_PKEY_free(r->vkey);
+	r->vkey = NULL;
+}
+
+/*
+ * The check: unseal the verifier key (PCRs, PIN), challenge the AK, collect
+ * and appraise. Returns 0 when the round ran (r->rv says accepted or denied),
+ * -1 on errors before the appraisal, POC_TOKEN_WRONG_PIN.
+ */
+static int check_round(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len, struct poc_appraisal *a,
+		       struct round *rd)
 {
 	struct poc_collect_opts co;
-	struct poc_appraise_opts ao;
 	struct poc_bundle b;
 	struct poc_tpm *tpm = NULL;
-	EVP_PKEY *vkey = NULL;
-	uint8_t nonce[32], ckey[32], *der = NULL, *cred = NULL, *benc = NULL;
+	uint8_t *der = NULL, *cred = NULL, *benc = NULL;
 	size_t der_len = 0, cred_len = 0, benc_len = 0;
 	const uint8_t *p;
 	char tee[4200], coll[4200];
 	int rv = -1, r;
 
 	memset(a, 0, sizeof(*a));
+	memset(rd, 0, sizeof(*rd));
 	memset(&b, 0, sizeof(b));
 	memset(&co, 0, sizeof(co));
-	memset(&ao, 0, sizeof(ao));
-	if (record != NULL) {
-		*record = NULL;
-		*record_len = 0;
-	}
 	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0)
 		return -1;
 	/* The verifier key is sealed like any object: a changed PCR or a wrong PIN stops here. */
@@ -450,20 +464,20 @@ int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, 
 		goto done;
 	}
 	p = der;
-	vkey = d2i_AutoPrivateKey(NULL, &p, (long)der_len);
-	if (vkey == NULL || poc_credential_key(e, vkey, ckey) < 0) {
+	rd->vkey = d2i_AutoPrivateKey(NULL, &p, (long)der_len);
+	if (rd->vkey == NULL || poc_credential_key(e, rd->vkey, rd->ckey) < 0) {
 		poc_err_set(e, POC_ERR_MALFORMED, "the token's verifier key does not decode");
 		goto done;
 	}
-	if (RAND_bytes(nonce, sizeof(nonce)) != 1) {
+	if (RAND_bytes(rd->nonce, sizeof(rd->nonce)) != 1) {
 		poc_err_ssl(e, POC_ERR_CRYPTO, "nonce");
 		goto done;
 	}
-	if (make_challenge(e, tpm, ckey, nonce, sizeof(nonce), &cred, &cred_len) < 0)
+	if (make_challenge(e, tpm, rd->ckey, rd->nonce, sizeof(rd->nonce), &cred, &cred_len) < 0)
 		goto done;
 	tee_string(&t->cfg, tee, sizeof(tee));
-	co.nonce = nonce;
-	co.nonce_len = sizeof(nonce);
+	co.nonce = rd->nonce;
+	co.nonce_len = sizeof(rd->nonce);
 	co.tee = tee;
 	co.bank = t->meta.pcr_bank;
 	co.pcr_mask = t->meta.pcr_mask;
@@ -474,56 +488,24 @@ int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, 
 	if (t->cfg.tee != POC_TEE_NONE) {
 		struct stat st;
 
-		snprintf(coll, sizeof(coll), "%s", t->cfg.tee == POC_TEE_SIM ? t->cfg.tee_sim_path : t->cfg.collateral);
 		if (t->cfg.tee == POC_TEE_SIM)
 			snprintf(coll, sizeof(coll), "%s/collateral", t->cfg.tee_sim_path);
+		else
+			snprintf(coll, sizeof(coll), "%s", t->cfg.collateral);
 		if (stat(coll, &st) == 0 && S_ISDIR(st.st_mode) && poc_bundle_read_collateral(e, coll, &b) < 0)
 			goto done;
 	}
-	ao.nonce = nonce;
-	ao.nonce_len = sizeof(nonce);
-	ao.at = (int64_t)time(NULL);
-	ao.credential_key = ckey;
-	rv = poc_appraise(t->policy, &b, &ao, a);
-	if (record != NULL) {
-		struct poc_record_bind bind;
-		struct poc_object_header h;
-		uint8_t bh[32], kh[32];
-		char pid[7 + 65];
-
-		memset(&bind, 0, sizeof(bind));
-		memset(&h, 0, sizeof(h));
-		if (poc_bundle_encode(e, &b, &benc, &benc_len) < 0) {
-			rv = -1;
-			goto done;
-		}
-		EVP_Digest(benc, benc_len, bh, NULL, EVP_sha256(), NULL);
-		bind.bundle_hash = bh;
-		memcpy(pid, "sha256:", 7);
-		poc_hex_encode(t->meta.policy_digest, 32, pid + 7);
-		bind.policy_id = pid;
-		bind.verification = "local";
-		if (object_file != NULL && poc_object_parse(e, object_file, object_len, &h, NULL, NULL) == 0) {
-			EVP_Digest(object_file, object_len, kh, NULL, EVP_sha256(), NULL);
-			bind.key_hash = kh;
-			bind.cka_id = h.id_len ? h.id : NULL;
-			bind.cka_id_len = h.id_len;
-		}
-		poc_err_clear(e);
-		r = poc_record_sign(e, a, &ao, &bind, ao.at, (int64_t)t->cfg.ttl, vkey, record, record_len);
-		poc_object_header_free(&h);
-		if (r < 0) {
-			rv = -1;
-			goto done;
-		}
-	}
-	if (rv < 0 && a->code != POC_OK)
-		poc_err_set(e, a->code, "Proof-of-Cloud check denied: %s: %s", a->clause, a->reason);
+	if (poc_bundle_encode(e, &b, &benc, &benc_len) < 0)
+		goto done;
+	EVP_Digest(benc, benc_len, rd->bundle_hash, NULL, EVP_sha256(), NULL);
+	rd->ao.nonce = rd->nonce;
+	rd->ao.nonce_len = sizeof(rd->nonce);
+	rd->ao.at = (int64_t)time(NULL);
+	rd->ao.credential_key = rd->ckey;
+	rd->rv = poc_appraise(t->policy, &b, &rd->ao, a);
+	rv = 0;
 done:
-	OPENSSL_cleanse(ckey, sizeof(ckey));
-	OPENSSL_cleanse(nonce, sizeof(nonce));
 	poc_secret_free(der, der_len);
-	EVP_PKEY_free(vkey);
 	free(cred);
 	free(benc);
 	poc_bundle_free(&b);
@@ -531,37 +513,137 @@ done:
 	return rv;
 }
 
+/* The round's record, bound to the object in object_file when given (its CKA_ID and hash). */
+static int round_record(struct poc_err *e, struct poc_token *t, const struct poc_appraisal *a, const struct round *rd,
+			const uint8_t *object_file, size_t object_len, uint8_t **record, size_t *record_len)
+{
+	struct poc_record_bind bind;
+	struct poc_object_header h;
+	uint8_t kh[32];
+	char pid[7 + 65];
+	int r;
+
+	memset(&bind, 0, sizeof(bind));
+	memset(&h, 0, sizeof(h));
+	bind.bundle_hash = rd->bundle_hash;
+	memcpy(pid, "sha256:", 7);
+	poc_hex_encode(t->meta.policy_digest, 32, pid + 7);
+	bind.policy_id = pid;
+	bind.verification = "local";
+	if (object_file != NULL && poc_object_parse(e, object_file, object_len, &h, NULL, NULL) == 0) {
+		/* DESIGN.md section 4: the SHA-256 of the public key, or of the wrapped blob for secrets. */
+		if (h.spki != NULL)
+			EVP_Digest(h.spki, h.spki_len, kh, NULL, EVP_sha256(), NULL);
+		else
+			EVP_Digest(object_file, object_len, kh, NULL, EVP_sha256(), NULL);
+		bind.key_hash = kh;
+		bind.cka_id = h.id_len ? h.id : NULL;
+		bind.cka_id_len = h.id_len;
+	}
+	poc_err_clear(e);
+	r = poc_record_sign(e, a, &rd->ao, &bind, rd->ao.at, (int64_t)t->cfg.ttl, rd->vkey, record, record_len);
+	poc_object_header_free(&h);
+	return r;
+}
+
+int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len,
+		    const uint8_t *object_file, size_t object_len, struct poc_appraisal *a, uint8_t **record,
+		    size_t *record_len)
+{
+	struct round rd;
+	int rv;
+
+	if (record != NULL) {
+		*record = NULL;
+		*record_len = 0;
+	}
+	rv = check_round(e, t, pin, pin_len, a, &rd);
+	if (rv == 0 && record != NULL && round_record(e, t, a, &rd, object_file, object_len, record, record_len) < 0)
+		rv = -1;
+	else if (rv == 0)
+		rv = rd.rv;
+	if (rv < 0 && a->code != POC_OK)
+		poc_err_set(e, a->code, "Proof-of-Cloud check denied: %s: %s", a->clause, a->reason);
+	round_free(&rd);
+	return rv;
+}
+
+int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *const *names, size_t n,
+			   const uint8_t *pin, size_t pin_len, struct poc_appraisal *a, uint8_t **secrets, size_t *lens)
+{
+	struct poc_tpm *tpm = NULL;
+	struct round rd;
+	uint8_t **objs;
+	size_t *olens, i;
+	int rv = -1, r;
+
+	for (i = 0; i < n; i++) {
+		secrets[i] = NULL;
+		lens[i] = 0;
+	}
+	objs = calloc(n ? n : 1, sizeof(*objs));
+	olens = calloc(n ? n : 1, sizeof(*olens));
+	if (objs == NULL || olens == NULL) {
+		free(objs);
+		free(olens);
+		return poc_err_set(e, POC_ERR_NOMEM, "release");
+	}
+	for (i = 0; i < n; i++)
+		if (poc_store_get(e, t->store, names[i], &objs[i], &olens[i]) < 0)
+			goto done;
+	/* One evidence round for every object: they share the token's policy. */
+	r = check_round(e, t, pin, pin_len, a, &rd);
+	if (r != 0) {
+		rv = r;
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		struct poc_err e2 = { 0 };
+		char rname[POC_STORE_NAME_MAX + 8];
+		uint8_t *rec = NULL;
+		size_t rec_len = 0;
+
+		/* The last record of each object, for `poctool show` and the module; a read-only store keeps none. */
+		if (round_record(&e2, t, a, &rd, objs[i], olens[i], &rec, &rec_len) == 0) {
+			snprintf(rname, sizeof(rname), "%s.record", names[i]);
+			(void)poc_store_put(&e2, t->store, rname, rec, rec_len);
+		}
+		free(rec);
+	}
+	if (rd.rv != 0) {
+		poc_err_set(e, a->code != POC_OK ? a->code : POC_ERR_POLICY, "Proof-of-Cloud check denied: %s: %s", a->clause,
+			    a->reason);
+		goto done_round;
+	}
+	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0)
+		goto done_round;
+	for (i = 0; i < n; i++) {
+		r = unseal_with(e, tpm, objs[i], olens[i], pin, pin_len, &secrets[i], &lens[i]);
+		if (r != 0) {
+			rv = r;
+			goto done_round;
+		}
+	}
+	rv = 0;
+done_round:
+	round_free(&rd);
+done:
+	if (rv != 0)
+		for (i = 0; i < n; i++) {
+			poc_secret_free(secrets[i], lens[i]);
+			secrets[i] = NULL;
+			lens[i] = 0;
+		}
+	for (i = 0; i < n; i++)
+		free(objs[i]);
+	free(objs);
+	free(olens);
+	poc_tpm_close(tpm);
+	return rv;
+}
+
 int poc_token_release(struct poc_err *e, struct poc_token *t, const char *name, const uint8_t *pin, size_t pin_len,
 		      struct poc_appraisal *a, uint8_t **secret, size_t *secret_len)
 {
-	struct poc_tpm *tpm = NULL;
-	uint8_t *obj = NULL, *rec = NULL;
-	size_t obj_len = 0, rec_len = 0;
-	char rname[POC_STORE_NAME_MAX + 8];
-	int rv;
-
-	*secret = NULL;
-	*secret_len = 0;
-	if (poc_store_get(e, t->store, name, &obj, &obj_len) < 0)
-		return -1;
-	rv = poc_token_check(e, t, pin, pin_len, obj, obj_len, a, &rec, &rec_len);
-	if (rec != NULL) {
-		struct poc_err e2 = { 0 };
-
-		/* The last record of each object, for `poctool show`; a read-only store keeps none. */
-		snprintf(rname, sizeof(rname), "%s.record", name);
-		(void)poc_store_put(&e2, t->store, rname, rec, rec_len);
-		free(rec);
-	}
-	if (rv != 0)
-		goto done;
-	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0) {
-		rv = -1;
-		goto done;
-	}
-	rv = unseal_with(e, tpm, obj, obj_len, pin, pin_len, secret, secret_len);
-done:
-	free(obj);
-	poc_tpm_close(tpm);
-	return rv;
+	return poc_token_release_many(e, t, &name, 1, pin, pin_len, a, secret, secret_len);
 }

@@ -79,4 +79,12 @@ int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, 
 int poc_token_release(struct poc_err *e, struct poc_token *t, const char *name, const uint8_t *pin, size_t pin_len,
 		      struct poc_appraisal *a, uint8_t **secret, size_t *secret_len);
 
+/*
+ * The same for n objects with ONE evidence round (they share the token's
+ * policy): a record per object, then each unsealed into secrets[i]/lens[i]
+ * (all or none: on failure every secret is wiped and NULL).
+ */
+int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *const *names, size_t n,
+			   const uint8_t *pin, size_t pin_len, struct poc_appraisal *a, uint8_t **secrets, size_t *lens);
+
 #endif

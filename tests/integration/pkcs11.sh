@@ -41,6 +41,13 @@ t_has "tok" "token label shown"
 t_has "login required" "the token with a PIN requires login"
 t_run 0 "keypairgen EC P-256" $P11T --login --pin 1234 --keypairgen --key-type EC:prime256v1 --label ec --id 01
 t_run 0 "keypairgen RSA 2048" $P11T --login --pin 1234 --keypairgen --key-type rsa:2048 --label rsa --id 02
+# One login releases every key of the token after ONE evidence round (DESIGN.md section 6).
+rounds() { grep -c '^check tok (token) ' "$POC_PKCS11_STATS" 2>/dev/null || true; }
+before=$(rounds)
+t_run 0 "a login with two keys in the token" $P11T --login --pin 1234 -O
+after=$(rounds)
+[ "$((after - before))" = 1 ] && t_ok "that login ran one evidence round for both keys" ||
+	{ t_fail "that login ran $((after - before)) evidence rounds for two keys, want 1"; tail -5 "$POC_PKCS11_STATS" | t_diag; }
 ls "$T/store/tok/"*.obj >/dev/null 2>&1 && t_ok "keys are sealed files in the store" || t_fail "no sealed files"
 t_run 0 "pkcs11-tool -O after a restart (new process) lists the keys" $P11T -O
 t_has "label:      ec" "the EC public key survives the restart"
