@@ -1,66 +1,65 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# The demo, on a new machine: installs what it needs, builds, starts a private swtpm and the
-# TDX simulator, collects Proof-of-Cloud evidence bound to a fresh nonce (poc-v1 binding,
-# credential activation against the provider-certified EK), verifies it and writes the signed
-# attestation record; then real Intel TDX quotes (a genuine Google Cloud quote, and the
-# TEE.fail forgery that only the provider clause rejects). One progress line per step; any
-# failure stops with a message and a non-zero exit.
+# The demo, on a new machine: installs what it needs, builds, starts a private swtpm (its EK
+# certified by a local CA that plays the cloud provider) and the TDX quote simulator, creates a
+# token with an ECDSA key generated and sealed under a Proof-of-Cloud policy, makes the key's
+# certificate, serves HTTPS with it (openssl s_server through the pkcs11 engine, the key named
+# by a pkcs11: URI, see examples/tls-server/), connects with gnutls-cli, prints the served
+# certificate and the key's attestation record; then real Intel TDX quotes (a genuine Google
+# Cloud quote, and the TEE.fail forgery that only the provider clause rejects). One progress
+# line per step; any failure stops with a message and a non-zero exit; nothing is left running.
+# POC_DEMO_BUILDDIR (default build/) picks the build folder.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 step() { printf '\n==> %s\n' "$*"; }
 die() { printf '\ndemo FAILED: %s\n' "$*" >&2; exit 1; }
+indent() { sed 's/^/    /'; }
 
 step "installing Debian packages (if missing)"
 "$top/scripts/deps.sh" || die "package installation failed"
-step "building (build/)"
-"$top/scripts/build.sh" "$top/build" >/dev/null || die "build failed"
-export POCTOOL=$top/build/tools/poctool
+B=${POC_DEMO_BUILDDIR:-$top/build}
+step "building ($B)"
+"$top/scripts/build.sh" "$B" >/dev/null || die "build failed"
+export POCTOOL=$B/tools/poctool
+SO=$B/module/.libs/poc-pkcs11.so
+SRV=$top/examples/tls-server/poc-tls-server
 D=$top/../shared/testdata/real
+[ -x "$POCTOOL" ] && [ -f "$SO" ] || die "the build has no poctool or poc-pkcs11.so"
 [ -d "$D" ] || die "missing $D (the shared test vectors beside the checkout)"
 
 . "$top/tests/swtpm-env.sh"
 T=$POC_TEST_TMP
+SERVER_PID=
+demo_cleanup() { # the TLS server first, then swtpm and the temp folder (tests/swtpm-env.sh)
+	if [ -n "$SERVER_PID" ]; then
+		kill "$SERVER_PID" 2>/dev/null
+		for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
+		SERVER_PID=
+	fi
+	poc_cleanup
+}
+trap demo_cleanup EXIT
+
 step "starting a private swtpm (EK certificate from a local CA playing the provider)"
 poc_swtpm_start demo || die "swtpm did not start"
 echo "    TCTI $POC_TCTI"
 
-flush() { tpm2_flushcontext -t; }
-unhex() { xxd -r -p; }
 step "starting the TDX simulator (poctool sim init): a test PCK hierarchy and DCAP collateral"
-"$POCTOOL" sim init "$T/sim" | sed 's/^/    /' || die "sim init failed"
-
-step "creating the endorsement key (with its certificate) and an attestation key in the vTPM"
-tpm2_createek -c "$T/ek.ctx" -G rsa -u "$T/ek.pub" >/dev/null && flush &&
-	tpm2_nvread 0x1c00002 -o "$T/ek.crt" >/dev/null 2>&1 &&
-	tpm2_createak -C "$T/ek.ctx" -c "$T/ak.ctx" -G rsa -g sha256 -s rsassa -u "$T/ak.pub" -n "$T/ak.name" >/dev/null &&
-	flush || die "key creation failed"
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/verifier.pem" 2>/dev/null || die "openssl"
-
-NONCE=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-NTIME=$(date +%s%3N)
-step "the verifier's fresh nonce ${NONCE:0:16}... and its credential challenge for the AK"
-"$POCTOOL" evidence challenge --ek-pub "$T/ek.pub" --ak-pub "$T/ak.pub" --nonce "$NONCE" \
-	--verifier-key "$T/verifier.pem" -o "$T/cred" || die "evidence challenge failed"
-
-step "collecting evidence (poc-v1): the TD quote names the nonce and the AK; the TPM quote covers the TD quote"
-RD=$( { printf 'poc-pkcs11/v1/tdx'; printf '%s' "$NONCE" | unhex; cat "$T/ak.name"; } | openssl dgst -sha512 -binary | od -An -v -tx1 | tr -d ' \n')
-"$POCTOOL" sim quote "$T/sim" --report-data "$RD" -o "$T/td.quote" >/dev/null || die "sim quote failed"
-Q=$( { printf 'poc-pkcs11/v1/tpm'; printf '%s' "$NONCE" | unhex; head -c 632 "$T/td.quote" | openssl dgst -sha384 -binary; } | openssl dgst -sha256 -binary | od -An -v -tx1 | tr -d ' \n')
-tpm2_quote -c "$T/ak.ctx" -l sha256:0,1,2,3,4,5,6,7 -q "$Q" -m "$T/q.attest" -s "$T/q.sig" -g sha256 >/dev/null && flush ||
-	die "tpm2_quote failed"
-tpm2_pcrread sha256:0,1,2,3,4,5,6,7 | sed -nE 's/^ +([0-9]+) *: *0x([0-9A-Fa-f]+).*/\1 \2/p' | tr A-F a-f >"$T/q.pcrs"
-tpm2_startauthsession --policy-session -S "$T/s.ctx" >/dev/null && tpm2_policysecret -S "$T/s.ctx" -c e >/dev/null &&
-	tpm2_activatecredential -c "$T/ak.ctx" -C "$T/ek.ctx" -i "$T/cred" -o "$T/secret" -P "session:$T/s.ctx" >/dev/null ||
-	die "credential activation failed"
-tpm2_flushcontext "$T/s.ctx" >/dev/null 2>&1; flush
-
-step "packing the evidence bundle (poctool evidence pack)"
-"$POCTOOL" evidence pack -o "$T/evidence.cbor" --nonce "$NONCE" --nonce-time "$NTIME" \
-	--tdx-quote "$T/td.quote" --collateral "$T/sim/collateral" --tpm-quote "$T/q.attest" --tpm-sig "$T/q.sig" \
-	--pcrs "$T/q.pcrs" --ak-pub "$T/ak.pub" --ek-pub "$T/ek.pub" --ek-cert "$T/ek.crt" --activated-secret "$T/secret" ||
-	die "evidence pack failed"
+"$POCTOOL" sim init "$T/sim" | indent || die "sim init failed"
 SIMROOT=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
+[ -n "$SIMROOT" ] || die "no simulator root in $T/sim/policy-fragment.json"
+
+step "writing the module's configuration and the Proof-of-Cloud policy"
+export POC_PKCS11_CONF=$T/poc-pkcs11.conf
+cat >"$POC_PKCS11_CONF" <<CONF
+store = $T/store
+tcti = $POC_TCTI
+tee = sim:$T/sim
+ttl = 3600
+log = stderr
+log_level = warn
+CONF
 cat >"$T/policy.json" <<JSON
 {"version": 1,
  "providers": [{"name": "swtpm-test-ca", "roots": ["$POC_SWTPM_DIR/ca/swtpm-localca-rootca-cert.pem"],
@@ -68,18 +67,83 @@ cat >"$T/policy.json" <<JSON
  "tee": {"type": "tdx", "roots": ["$SIMROOT"], "tcb_status": ["UpToDate"]},
  "binding": "poc-v1", "freshness": {"max_age_s": 300, "max_rtt_ms": 60000}}
 JSON
+indent <"$POC_PKCS11_CONF"
+indent <"$T/policy.json"
 
-step "the Proof-of-Cloud check (poctool evidence verify), writing the signed attestation record"
-"$POCTOOL" evidence verify "$T/evidence.cbor" --policy "$T/policy.json" --nonce "$NONCE" \
-	--verifier-key "$T/verifier.pem" --record "$T/record.cose" --record-key "$T/verifier.pem" ||
-	die "fresh evidence was not accepted"
-openssl pkey -in "$T/verifier.pem" -pubout -out "$T/verifier.pub.pem" 2>/dev/null
-"$POCTOOL" record verify "$T/record.cose" --key "$T/verifier.pub.pem" || die "the record does not verify"
+PIN=$(od -An -N6 -tu1 /dev/urandom | tr -d ' \n' | cut -c1-8)
+URI="pkcs11:token=demo;object=tls;type=private;pin-value=$PIN"
+step "creating token \"demo\" (poctool init, with a PIN) under that policy"
+"$POCTOOL" init --label demo --policy "$T/policy.json" --pin "$PIN" | indent || die "poctool init failed"
 
-step "replaying the same evidence against another nonce (must be denied)"
-"$POCTOOL" evidence verify "$T/evidence.cbor" --policy "$T/policy.json" --verifier-key "$T/verifier.pem" \
-	--nonce "$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
-[ $? -eq 1 ] || die "a replay was not denied"
+step "generating an ECDSA P-256 key inside the token, sealed to the vTPM's PCRs and the policy"
+"$POCTOOL" keygen --token demo --label tls --type ec-p256 --id 01 --pin "$PIN" >"$T/keygen.out" 2>&1 ||
+	{ indent <"$T/keygen.out"; die "poctool keygen failed"; }
+indent <"$T/keygen.out"
+sed -n '/BEGIN PUBLIC KEY/,/END PUBLIC KEY/p' "$T/keygen.out" >"$T/key.pub.pem"
+spki() { openssl pkey -pubin -in "$1" -outform DER 2>/dev/null | openssl dgst -sha256 -r | cut -d' ' -f1; }
+KEYSPKI=$(spki "$T/key.pub.pem")
+[ -n "$KEYSPKI" ] || die "keygen printed no public key"
+
+step "the key's certificate, signed by the key itself (openssl req through the pkcs11 engine: the first release)"
+timeout 60 "$SRV" cert --module "$SO" --uri "$URI" --dir "$T/cert" --out "$T/cert.pem" >"$T/cert.log" 2>&1 ||
+	{ indent <"$T/cert.log"; die "the certificate could not be made (was the key released?)"; }
+openssl x509 -in "$T/cert.pem" -noout -subject -dates | indent
+
+step "starting a TLS server with the sealed key (openssl s_server -engine pkcs11 -key '${URI%%pin-value=*}pin-value=...')"
+free_port() { # below the ephemeral range: a client's TIME-WAIT there would make bind() fail
+	local lo p
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null); lo=${lo:-32768}
+	[ "$lo" -gt 11000 ] || lo=61000
+	for _ in $(seq 1 100); do
+		p=$(( 10000 + (RANDOM * 32768 + RANDOM) % (lo - 10000) ))
+		(exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && continue
+		ss -Htan "( sport = :$p )" 2>/dev/null | grep -q . && continue
+		echo "$p"; return 0
+	done
+	return 1
+}
+started=
+for _ in 1 2 3; do
+	PORT=$(free_port) || die "no free port"
+	"$SRV" openssl --module "$SO" --uri "$URI" --dir "$T/server" --cert "$T/cert.pem" --port "$PORT" \
+		>"$T/server.log" 2>&1 </dev/null &
+	SERVER_PID=$!
+	for _ in $(seq 1 150); do
+		(exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && { started=1; break; }
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$started" ] && break
+	wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+	grep -qi "in use" "$T/server.log" || break
+done
+[ -n "$started" ] || { indent <"$T/server.log"; die "the TLS server did not start"; }
+echo "    listening on 127.0.0.1:$PORT (pid $SERVER_PID)"
+
+step "connecting with gnutls-cli (TLS 1.3, the certificate checked against the one we made)"
+timeout 30 gnutls-cli --x509cafile "$T/cert.pem" --save-cert="$T/peer.pem" -p "$PORT" localhost \
+	</dev/null >"$T/cli.out" 2>&1 && grep -q "Handshake was completed" "$T/cli.out" ||
+	{ indent <"$T/cli.out"; die "gnutls-cli could not connect"; }
+grep -E "^- (Description|Server Signature)|Handshake was completed|- The hostname in the certificate matches|Status: The certificate is trusted" \
+	"$T/cli.out" | indent
+openssl x509 -in "$T/peer.pem" -noout -pubkey >"$T/peer.pub.pem" 2>/dev/null
+[ "$(spki "$T/peer.pub.pem")" = "$KEYSPKI" ] || die "the server presented a certificate for another key"
+echo "    the server's certificate:"
+openssl x509 -in "$T/peer.pem" -noout -subject -issuer -fingerprint -sha256 | sed 's/^/      /'
+echo "      public key sha256 = $KEYSPKI (the sealed key's)"
+
+step "the key's attestation record (poctool show --token demo --label tls)"
+"$POCTOOL" show --token demo --label tls >"$T/show.out" 2>&1 || { indent <"$T/show.out"; die "poctool show failed"; }
+sed -n '1,4p' "$T/show.out" | indent
+grep -q '"poc.key_sha256": "'"$KEYSPKI"'"' "$T/show.out" || die "the record does not name the served key"
+echo "    last record (EAR claims, signed by the token's verifier key):"
+sed -n '/^last record:/,$p' "$T/show.out" |
+	grep -E '^    "ear.status"|^      "(tee|vtpm|poc)": \{|^        "ear.status"|"(tcb_status|mrtd|ak_name|provider|provider_chain|piid|verification|poc.cka_id|poc.key_sha256|iat|exp)"|simulator' |
+	sed -E 's/^  //; s/"mrtd": "(.{24}).*"/"mrtd": "\1..."/; s/[{,]$//'
+grep -q '^    "ear.status": "affirming"' "$T/show.out" || die "the record is not affirming"
+
+step "stopping the TLS server"
+kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 
 step "a genuine Google Cloud TDX quote with its DCAP collateral (at its capture time)"
 cat >"$T/tdx.json" <<JSON
@@ -100,6 +164,6 @@ JSON
 [ $? -eq 1 ] || die "the TEE.fail forgery was not denied"
 
 step "stopping swtpm and cleaning up"
-poc_cleanup
+demo_cleanup
 trap - EXIT
 printf '\ndemo OK\n'

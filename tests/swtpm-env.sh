@@ -27,11 +27,13 @@ trap poc_cleanup EXIT
 trap 'exit 130' INT TERM
 
 # A free TCP port pair (P, P+1) on 127.0.0.1: bind-test with bash's /dev/tcp (connect
-# refused means nobody listens); the start loop below retries if we lose a race.
+# refused means nobody listens); the start loop below retries if we lose a race. Ports come
+# from below the kernel's ephemeral range (32768 and up here), where thousands of client
+# connections in TIME-WAIT would make bind() fail now and then.
 _poc_free_port() {
 	local p
 	for _ in $(seq 1 200); do
-		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))
 		(exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && continue
 		(exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null && continue
 		echo "$p"; return 0

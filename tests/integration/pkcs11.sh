@@ -7,6 +7,7 @@
 # the TTL re-runs the check; threads and fork (tests/p11-record).
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
+t_skip_in_sanitizer_build
 T=$POC_TEST_TMP
 SO=$POC_BUILDDIR/module/.libs/poc-pkcs11.so
 REC=$POC_BUILDDIR/tests/p11-record
@@ -60,7 +61,10 @@ t_has "Private Key Object; RSA" "RSA private key object"
 p11test() { # DESC ARGS...
 	local desc=$1; shift
 	$P11T "$@" >"$T/p11test.out" 2>&1; local rc=$?
-	if [ $rc = 0 ] && ! grep -E "FAIL|ERR|rror|some errors|[^e]rv:CKR_[A-NP-Z]" "$T/p11test.out" | grep -qv "^No errors"; then
+	# CKR_CRYPTOKI_ALREADY_INITIALIZED is the right answer to the thread that loses the race to
+	# C_Initialize in --test-threads, not an error.
+	if [ $rc = 0 ] && ! grep -E "FAIL|ERR|rror|some errors|[^e]rv:CKR_[A-NP-Z]" "$T/p11test.out" |
+		grep -v "CKR_CRYPTOKI_ALREADY_INITIALIZED" | grep -qv "^No errors"; then
 		t_ok "$desc"; else t_fail "$desc (exit $rc)"; t_diag <"$T/p11test.out"; fi
 	sed -n 's/^/# /p' "$T/p11test.out" | grep -E "OK|rv:|Signatures|Decryption|Verify|No errors" | head -30
 }
@@ -70,8 +74,13 @@ t_has_file "No errors" "pkcs11-tool --test reports no errors"
 # This pkcs11-tool's --test signs and decrypts with RSA keys only ("currently only for RSA").
 t_has_file "SHA256-RSA-PKCS: OK" "pkcs11-tool --test signed with SHA256-RSA-PKCS"
 p11test "pkcs11-tool --test-fork" --test-fork --login --pin 1234
+# Without --token-label: pkcs11-tool's main thread looks slots up through globals its test
+# threads rewrite at the same time, and then sometimes finds no token (its race, not the
+# module's). Only "tok" exists yet, so slot 0 is it.
+P11T_SAVED=$P11T; P11T=$P11
 p11test "pkcs11-tool --test-threads (2 threads: C_Initialize with OS locking, info, slots, token)" --login --pin 1234 \
 	--test-threads ILGISLT0 --test-threads P1GISLT0
+P11T=$P11T_SAVED
 
 # Sign with pkcs11-tool, verify with pkcs11-tool and with openssl on the exported public key.
 printf 'data to be signed by a sealed key\n' >"$T/data"
