@@ -236,6 +236,11 @@ int main(int argc, char **argv)
 		check(rv == CKR_PIN_INCORRECT, "C_Login with a wrong PIN: CKR_PIN_INCORRECT", rv);
 		goto out;
 	}
+	if (strcmp(mode, "loginfails") == 0) {
+		/* Denied before any record can be signed (a modified object, another TPM). */
+		check(rv == CKR_FUNCTION_FAILED, "C_Login refused: CKR_FUNCTION_FAILED", rv);
+		goto out;
+	}
 	if (strcmp(mode, "denied") == 0) {
 		check(rv == CKR_FUNCTION_FAILED, "C_Login denied: CKR_FUNCTION_FAILED", rv);
 		pub = find(s, CKO_PUBLIC_KEY, g_label);
