@@ -17,6 +17,7 @@
 
 #include "bundle.h"
 #include "credential.h"
+#include "files.h"
 #include "hex.h"
 #include "record.h"
 #include "tpm.h"
@@ -32,51 +33,6 @@
 static const char *const coll_ext[POC_COLL_COUNT] = {
 	".json", ".bin", ".pem", ".json", ".bin", ".pem", ".der", ".der", ".pem",
 };
-
-int poc_file_read(struct poc_err *e, const char *path, size_t max, uint8_t **buf, size_t *len)
-{
-	uint8_t *b = NULL, *nb;
-	size_t cap = 0, n = 0;
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*buf = NULL;
-	*len = 0;
-	if (fd < 0)
-		return poc_err_set(e, POC_ERR_ARG, "%s: %s", path, strerror(errno));
-	for (;;) {
-		if (n == cap) {
-			if (cap > max) {
-				close(fd);
-				free(b);
-				return poc_err_set(e, POC_ERR_ARG, "%s: larger than %zu bytes", path, max);
-			}
-			cap = cap ? 2 * cap : 4096;
-			nb = realloc(b, cap + 1);
-			if (nb == NULL) {
-				close(fd);
-				free(b);
-				return poc_err_set(e, POC_ERR_NOMEM, "%s", path);
-			}
-			b = nb;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (r < 0 || n > max) {
-		free(b);
-		return poc_err_set(e, POC_ERR_ARG, "%s: %s", path, r < 0 ? strerror(errno) : "too large");
-	}
-	b[n] = 0;
-	*buf = b;
-	*len = n;
-	return 0;
-}
 
 /* A DCAP collateral folder (tcb_info.json, ...) into the bundle. */
 int poc_bundle_read_collateral(struct poc_err *e, const char *dir, struct poc_bundle *b)

@@ -15,6 +15,7 @@
 
 #include "appraise.h"
 #include "configuration.h"
+#include "files.h"
 #include "object.h"
 #include "policy.h"
 #include "store.h"
@@ -32,9 +33,6 @@ struct poc_token {
 struct poc_bundle;
 /* Reads a DCAP collateral folder (tcb_info.json, ... as Intel PCS names them) into b. */
 int poc_bundle_read_collateral(struct poc_err *e, const char *dir, struct poc_bundle *b);
-
-/* Reads a whole file (at most max bytes) into a new buffer. */
-int poc_file_read(struct poc_err *e, const char *path, size_t max, uint8_t **buf, size_t *len);
 
 /*
  * Creates token label in cfg->store: the policy (refused unless it is a Proof

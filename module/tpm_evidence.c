@@ -2,6 +2,8 @@
 /* poc-v1 evidence collection through ESYS (+ configfs-tsm or the TDX simulator). */
 #include "tpm_evidence.h"
 
+#include "files.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -241,57 +243,6 @@ done:
 	return rv;
 }
 
-/* The whole of a (small, sysfs or configfs) file; 1 when it does not exist or is not readable. */
-static int read_whole(struct poc_err *e, const char *path, size_t max, uint8_t **out, size_t *len)
-{
-	uint8_t *buf = NULL, *nb;
-	size_t n = 0, cap = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*out = NULL;
-	*len = 0;
-	if (fd < 0)
-		return (errno == ENOENT || errno == EACCES || errno == EPERM) ? 1
-			: poc_err_set(e, POC_ERR_ARG, "%s: %s", path, strerror(errno));
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			if (cap >= max) {
-				free(buf);
-				close(fd);
-				return poc_err_set(e, POC_ERR_MALFORMED, "%s: larger than %zu bytes", path, max);
-			}
-			cap = cap == 0 ? 65536 : cap * 2;
-			if (cap > max)
-				cap = max;
-			nb = realloc(buf, cap);
-			if (nb == NULL) {
-				free(buf);
-				close(fd);
-				return poc_err_set(e, POC_ERR_NOMEM, "%s: out of memory", path);
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = errno;
-			free(buf);
-			close(fd);
-			return poc_err_set(e, POC_ERR_ARG, "%s: %s", path, strerror(err));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 static int write_all(struct poc_err *e, const char *path, const uint8_t *p, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -337,17 +288,17 @@ int poc_tsm_quote(struct poc_err *e, const uint8_t reportdata[64], uint8_t **quo
 		goto done;
 	/* generation before and after outblob: another writer in between would change it. */
 	snprintf(path, sizeof(path), "%s/generation", dir);
-	if (read_whole(e, path, 64, &g1, &g1len) != 0)
+	if (poc_file_read_optional(e, path, 64, &g1, &g1len) != 0)
 		goto gen_fail;
 	snprintf(path, sizeof(path), "%s/outblob", dir);
-	r = read_whole(e, path, TSM_QUOTE_MAX, quote, len);
+	r = poc_file_read_optional(e, path, TSM_QUOTE_MAX, quote, len);
 	if (r != 0) {
 		if (r > 0)
 			poc_err_set(e, POC_ERR_UNSUPPORTED, "configfs-tsm: %s not readable", path);
 		goto done;
 	}
 	snprintf(path, sizeof(path), "%s/generation", dir);
-	if (read_whole(e, path, 64, &g2, &g2len) != 0)
+	if (poc_file_read_optional(e, path, 64, &g2, &g2len) != 0)
 		goto gen_fail;
 	if (g1len != g2len || memcmp(g1, g2, g1len) != 0) {
 		poc_err_set(e, POC_ERR_MISMATCH, "configfs-tsm: the report entry changed while reading (concurrent writer)");
@@ -608,7 +559,7 @@ int poc_tpm_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_colle
 	    activate(e, t, ak, ek, o->credential, o->credential_len, &out->activated_secret) < 0)
 		goto done;
 
-	r = read_whole(e, POC_EVENTLOG_PATH, EVENTLOG_MAX, &log, &log_len);
+	r = poc_file_read_optional(e, POC_EVENTLOG_PATH, EVENTLOG_MAX, &log, &log_len);
 	if (r < 0)
 		goto done;
 	if (r == 0 && log_len > 0 && poc_blob_set(e, &out->eventlog, log, log_len) < 0)

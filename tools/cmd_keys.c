@@ -25,17 +25,6 @@
 
 #define KEY_FILE_MAX (1u << 20)
 
-static int load_config(struct poc_config *cfg)
-{
-	struct poc_err e = { 0 };
-
-	if (poc_config_load(&e, cfg) < 0) {
-		poc_tool_warn("configuration: %s", e.msg);
-		return -1;
-	}
-	return 0;
-}
-
 /* The PKCS#11 key type and default usage of a private key; -1 for a key we do not take
  * (not 0: that is CKK_RSA). */
 static int key_type_of(EVP_PKEY *k, CK_KEY_TYPE *type, uint64_t *flags, int *bits)
@@ -186,7 +175,7 @@ int poc_cmd_import(int argc, char **argv)
 		poc_tool_warn("import needs --token, --label and --key (see --help)");
 		return POC_EXIT_USAGE;
 	}
-	if (load_config(&cfg) < 0 || get_id(idhex, id, &id_len) < 0 || (k = read_private_key(keyfile)) == NULL)
+	if (poc_tool_load_config(&cfg) < 0 || get_id(idhex, id, &id_len) < 0 || (k = read_private_key(keyfile)) == NULL)
 		goto done;
 	if (key_type_of(k, &type, &flags, &bits) < 0) {
 		poc_tool_warn("%s: a %d-bit %s key is not supported (EC P-256/P-384, RSA 2048-4096, Ed25519)", keyfile, bits,
@@ -283,7 +272,7 @@ int poc_cmd_keygen(int argc, char **argv)
 		poc_tool_warn("keygen needs --token, --label and --type ec-p256|ec-p384|rsa-2048|rsa-3072|ed25519");
 		return POC_EXIT_USAGE;
 	}
-	if (load_config(&cfg) < 0 || get_id(idhex, id, &id_len) < 0)
+	if (poc_tool_load_config(&cfg) < 0 || get_id(idhex, id, &id_len) < 0)
 		return POC_EXIT_USAGE;
 	if (types[i].ec_params != NULL &&
 	    poc_hex_decode(&e, types[i].ec_params, strlen(types[i].ec_params), params, sizeof(params), &plen) < 0)

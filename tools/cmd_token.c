@@ -32,17 +32,6 @@
 
 #define SECRET_IN_MAX (1u << 20)
 
-static int load_config(struct poc_config *cfg)
-{
-	struct poc_err e = { 0 };
-
-	if (poc_config_load(&e, cfg) < 0) {
-		poc_tool_warn("configuration: %s", e.msg);
-		return -1;
-	}
-	return 0;
-}
-
 /* "sha256:0,1,2" -> bank and mask. */
 static int parse_pcrs(const char *spec, uint16_t *bank, uint32_t *mask)
 {
@@ -112,7 +101,7 @@ int poc_cmd_init(int argc, char **argv)
 		poc_tool_warn("init needs --label and --policy (see --help)");
 		return POC_EXIT_USAGE;
 	}
-	if (load_config(&cfg) < 0)
+	if (poc_tool_load_config(&cfg) < 0)
 		return POC_EXIT_USAGE;
 	if (poc_token_init(&e, &cfg, label, policy, (const uint8_t *)pin, pin ? strlen(pin) : 0, bank, mask) < 0) {
 		poc_tool_warn("init: %s", e.msg);
@@ -166,7 +155,7 @@ int poc_cmd_seal(int argc, char **argv)
 	}
 	snprintf(h.label, sizeof(h.label), "%s", label);
 	h.class = 0; /* CKO_DATA */
-	if (load_config(&cfg) < 0)
+	if (poc_tool_load_config(&cfg) < 0)
 		return POC_EXIT_USAGE;
 	secret = poc_tool_read_file(in, SECRET_IN_MAX, &len);
 	if (secret == NULL)
@@ -221,7 +210,7 @@ int poc_cmd_release(int argc, char **argv)
 		poc_tool_warn("release needs --token and --label (see --help)");
 		return POC_EXIT_USAGE;
 	}
-	if (load_config(&cfg) < 0)
+	if (poc_tool_load_config(&cfg) < 0)
 		return POC_EXIT_USAGE;
 	if (poc_token_open(&e, &cfg, token, &t) < 0 || poc_token_find(&e, t, label, name) < 0) {
 		poc_tool_warn("release: %s", e.msg);
@@ -296,7 +285,7 @@ int poc_cmd_list(int argc, char **argv)
 		default: return POC_EXIT_USAGE;
 		}
 	}
-	if (optind != argc || load_config(&cfg) < 0)
+	if (optind != argc || poc_tool_load_config(&cfg) < 0)
 		return POC_EXIT_USAGE;
 	if (token == NULL) {
 		DIR *d = opendir(cfg.store);
@@ -390,7 +379,7 @@ int poc_cmd_show(int argc, char **argv)
 		default: return POC_EXIT_USAGE;
 		}
 	}
-	if (token == NULL || label == NULL || optind != argc || load_config(&cfg) < 0)
+	if (token == NULL || label == NULL || optind != argc || poc_tool_load_config(&cfg) < 0)
 		return POC_EXIT_USAGE;
 	if (poc_token_open(&e, &cfg, token, &t) < 0 || poc_token_find(&e, t, label, name) < 0 ||
 	    poc_store_get(&e, t->store, name, &buf, &len) < 0 || poc_object_parse(&e, buf, len, &h, NULL, NULL) < 0) {
@@ -456,7 +445,7 @@ int poc_cmd_attest(int argc, char **argv)
 		default: return POC_EXIT_USAGE;
 		}
 	}
-	if (out == NULL || optind != argc || load_config(&cfg) < 0)
+	if (out == NULL || optind != argc || poc_tool_load_config(&cfg) < 0)
 		return POC_EXIT_USAGE;
 	if (nonce_hex != NULL ? poc_hex_decode(&e, nonce_hex, strlen(nonce_hex), nonce, sizeof(nonce), &nlen) < 0 || nlen == 0
 			      : RAND_bytes(nonce, 32) != 1) {

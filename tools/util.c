@@ -3,6 +3,7 @@
 #include "config.h"
 #include "poctool.h"
 #include "commands.h"
+#include "configuration.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -139,4 +140,15 @@ int poc_cmd_version(int argc, char **argv)
 	(void)argv;
 	printf("poctool %s\n", PACKAGE_VERSION);
 	return POC_EXIT_OK;
+}
+
+int poc_tool_load_config(struct poc_config *cfg)
+{
+	struct poc_err e = { 0 };
+
+	if (poc_config_load(&e, cfg) < 0) {
+		poc_tool_warn("configuration: %s", e.msg);
+		return -1;
+	}
+	return 0;
 }
