@@ -27,21 +27,36 @@ static void *app_mutex;
 static int use_app_locking;
 static enum poc_config_level log_level = POC_LOG_WARN;
 
-void p11_lock(void)
+/*
+ * The light lock: the module's state only, for the per-signature session
+ * bookkeeping. It does no OpenSSL work, so it leaves the ENGINE defaults alone:
+ * toggling them takes OpenSSL's global ENGINE lock and serialised threads.
+ */
+void p11_lock_light(void)
 {
-	p11_engines_off();
 	if (use_app_locking)
 		(void)app_locking.LockMutex(app_mutex);
 	else
 		(void)pthread_mutex_lock(&os_mutex);
 }
 
-void p11_unlock(void)
+void p11_unlock_light(void)
 {
 	if (use_app_locking)
 		(void)app_locking.UnlockMutex(app_mutex);
 	else
 		(void)pthread_mutex_unlock(&os_mutex);
+}
+
+void p11_lock(void)
+{
+	p11_engines_off();
+	p11_lock_light();
+}
+
+void p11_unlock(void)
+{
+	p11_unlock_light();
 	p11_engines_restore();
 }
 

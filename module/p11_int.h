@@ -96,6 +96,8 @@ CK_RV p11_ctx_initialize(CK_VOID_PTR args);
 CK_RV p11_ctx_finalize(void);
 int p11_ctx_ready(void); /* initialized in this process */
 void p11_lock(void);
+void p11_lock_light(void);
+void p11_unlock_light(void);
 void p11_unlock(void);
 void p11_log(enum poc_config_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *p11_rv_str(CK_RV rv);

@@ -71,7 +71,7 @@ CK_RV p11_op_begin(CK_SESSION_HANDLE h, enum poc_op_kind kind, struct p11_sessio
 {
 	CK_RV rv;
 
-	p11_lock();
+	p11_lock_light();
 	rv = p11_session_get_locked(h, ss);
 	if (rv == CKR_OK && (*ss)->op[kind] == NULL)
 		rv = CKR_OPERATION_NOT_INITIALIZED;
@@ -80,16 +80,14 @@ CK_RV p11_op_begin(CK_SESSION_HANDLE h, enum poc_op_kind kind, struct p11_sessio
 	if (rv == CKR_OK) {
 		(*ss)->busy = 1;
 		*op = (*ss)->op[kind];
-		p11_engines_off(); /* until p11_op_end */
 	}
-	p11_unlock();
+	p11_unlock_light();
 	return rv;
 }
 
 void p11_op_end(struct p11_session *ss, enum poc_op_kind kind, int done)
 {
-	p11_lock();
-	p11_engines_restore(); /* from p11_op_begin */
+	p11_lock_light();
 	if (done) {
 		poc_op_free(ss->op[kind]);
 		ss->op[kind] = NULL;
@@ -97,7 +95,7 @@ void p11_op_end(struct p11_session *ss, enum poc_op_kind kind, int done)
 	ss->busy = 0;
 	if (ss->closed)
 		p11_session_free(ss);
-	p11_unlock();
+	p11_unlock_light();
 }
 
 CK_RV p11_seal_locked(struct p11_session *ss, const struct poc_object_header *h, const uint8_t *secret, size_t len,
