@@ -104,7 +104,7 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 		char rname[POC_STORE_NAME_MAX + 8];
 
 		p11_release_wipe(os[i]);
-		/* A check that fails before the evidence (changed PCRs, wrong PIN) signs no record: never show a stale one. */
+		/* A check that fails before the evidence (wrong PIN) signs no record: never show a stale one. */
 		snprintf(rname, sizeof(rname), "%s.record", os[i]->name);
 		(void)poc_store_remove(&e, s->tok->store, rname);
 		poc_err_clear(&e);

@@ -453,6 +453,10 @@ void poc_token_meta_free(struct poc_token_meta *m)
 	free(m->verifier_spki);
 	if (m->verifier_key != NULL)
 		OPENSSL_clear_free(m->verifier_key, m->verifier_key_len);
+	free(m->denial_spki);
+	if (m->denial_key != NULL)
+		OPENSSL_clear_free(m->denial_key, m->denial_key_len);
+	free(m->pcr_values);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -473,7 +477,8 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 	if (EVP_Digest(m->policy_json ? m->policy_json : (const uint8_t *)"", m->policy_json_len, md, NULL,
 		       EVP_sha256(), NULL) != 1)
 		return poc_err_ssl(e, POC_ERR_CRYPTO, "token.cbor: SHA-256 of the policy");
-	root = cbor_new_definite_map(9 + (m->verifier_spki != NULL) + (m->verifier_key != NULL));
+	root = cbor_new_definite_map(9 + (m->verifier_spki != NULL) + (m->verifier_key != NULL) + (m->denial_spki != NULL) +
+				     (m->denial_key != NULL) + (m->pcr_values != NULL));
 	if (root == NULL || tok_put(root, "schema", cbor_build_uint8(POC_TOKEN_SCHEMA)) < 0 ||
 	    tok_put(root, "label", cbor_build_string(m->label)) < 0 || tok_put(root, "created", cbor_build_uint64(m->created)) < 0 ||
 	    tok_put(root, "policy_json", tok_bstr(m->policy_json, m->policy_json_len)) < 0 ||
@@ -482,6 +487,9 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 	    tok_put(root, "pin_failures", cbor_build_uint32(m->pin_failures)) < 0 ||
 	    (m->verifier_spki != NULL && tok_put(root, "verifier_spki", tok_bstr(m->verifier_spki, m->verifier_spki_len)) < 0) ||
 	    (m->verifier_key != NULL && tok_put(root, "verifier_key", tok_bstr(m->verifier_key, m->verifier_key_len)) < 0) ||
+	    (m->denial_spki != NULL && tok_put(root, "denial_spki", tok_bstr(m->denial_spki, m->denial_spki_len)) < 0) ||
+	    (m->denial_key != NULL && tok_put(root, "denial_key", tok_bstr(m->denial_key, m->denial_key_len)) < 0) ||
+	    (m->pcr_values != NULL && tok_put(root, "pcr_values", tok_bstr(m->pcr_values, m->pcr_values_len)) < 0) ||
 	    (n = cbor_serialize_alloc(root, &buf, &cap)) == 0) {
 		if (root)
 			cbor_decref(&root);
@@ -493,10 +501,13 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 	return 0;
 }
 
-enum { T_SCHEMA, T_LABEL, T_CREATED, T_POLICY, T_DIGEST, T_BANK, T_MASK, T_HASPIN, T_FAIL, T_SPKI, T_KEY, T_N };
+enum {
+	T_SCHEMA, T_LABEL, T_CREATED, T_POLICY, T_DIGEST, T_BANK, T_MASK, T_HASPIN, T_FAIL, T_SPKI, T_KEY,
+	T_DSPKI, T_DKEY, T_PCRS, T_N
+};
 static const char *const token_names[T_N] = {
 	"schema", "label", "created", "policy_json", "policy_digest", "pcr_bank", "pcr_mask", "has_pin",
-	"pin_failures", "verifier_spki", "verifier_key",
+	"pin_failures", "verifier_spki", "verifier_key", "denial_spki", "denial_key", "pcr_values",
 };
 
 static int tok_uint(struct poc_err *e, cbor_item_t *v, const char *what, uint64_t max, uint64_t *out)
@@ -588,6 +599,10 @@ static int decode_token(struct poc_err *e, cbor_item_t *root, struct poc_token_m
 	if (v[T_SPKI] != NULL && tok_bytes(e, v[T_SPKI], "verifier_spki", &m->verifier_spki, &m->verifier_spki_len) < 0)
 		return -1;
 	if (v[T_KEY] != NULL && tok_bytes(e, v[T_KEY], "verifier_key", &m->verifier_key, &m->verifier_key_len) < 0)
+		return -1;
+	if ((v[T_DSPKI] != NULL && tok_bytes(e, v[T_DSPKI], "denial_spki", &m->denial_spki, &m->denial_spki_len) < 0) ||
+	    (v[T_DKEY] != NULL && tok_bytes(e, v[T_DKEY], "denial_key", &m->denial_key, &m->denial_key_len) < 0) ||
+	    (v[T_PCRS] != NULL && tok_bytes(e, v[T_PCRS], "pcr_values", &m->pcr_values, &m->pcr_values_len) < 0))
 		return -1;
 	return 0;
 }

@@ -42,6 +42,17 @@ struct poc_token_meta {
 	size_t verifier_spki_len;
 	uint8_t *verifier_key;                   /* its private key, wrapped as a sealed object, or NULL */
 	size_t verifier_key_len;
+	/*
+	 * The denial key: signs only records with status contraindicated, and is
+	 * sealed to the TPM (no PCRs, no PIN), so that a changed PCR, which locks
+	 * the verifier key, still leaves a signed denial record. NULL in old tokens.
+	 */
+	uint8_t *denial_spki;
+	size_t denial_spki_len;
+	uint8_t *denial_key;
+	size_t denial_key_len;
+	uint8_t *pcr_values;                     /* the sealed PCRs' values at init (index order), or NULL */
+	size_t pcr_values_len;
 };
 
 /*

@@ -29,6 +29,7 @@
 #define POLICY_FILE_MAX (1u << 20)
 #define COLLATERAL_FILE_MAX (1u << 20)
 #define VERIFIER_LABEL "poc-verifier-key"
+#define DENIAL_LABEL "poc-denial-key"
 
 static const char *const coll_ext[POC_COLL_COUNT] = {
 	".json", ".bin", ".pem", ".json", ".bin", ".pem", ".der", ".der", ".pem",
@@ -146,6 +147,8 @@ static int unseal_with(struct poc_err *e, struct poc_tpm *tpm, const uint8_t *ob
 	poc_object_header_free(&h);
 	if (rv == POC_TPM_WRONG_PIN)
 		return POC_TOKEN_WRONG_PIN;
+	if (rv == POC_TPM_PCRS_CHANGED)
+		return POC_TOKEN_PCRS_CHANGED;
 	if (rv < 0)
 		return -1;
 	rv = poc_object_open(e, obj, len, k_tpm, NULL, secret, secret_len);
@@ -155,23 +158,60 @@ static int unseal_with(struct poc_err *e, struct poc_tpm *tpm, const uint8_t *ob
 
 /* ---- the token ---- */
 
+/* A new P-256 record-signing key: its SPKI, and the private key sealed as an object (mask 0: no PCRs). */
+static int new_signing_key(struct poc_err *e, struct poc_tpm *tpm, const char *label, const struct poc_config *cfg,
+			   const uint8_t policy_digest[32], uint16_t bank, uint32_t mask, const uint8_t *pin,
+			   size_t pin_len, uint8_t **spki, size_t *spki_len, uint8_t **wrapped, size_t *wrapped_len)
+{
+	struct poc_object_header h;
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	uint8_t *der = NULL, *pub = NULL;
+	int der_len = 0, pub_len = 0, rv = -1;
+
+	memset(&h, 0, sizeof(h));
+	if (key == NULL || (der_len = i2d_PrivateKey(key, &der)) <= 0 || (pub_len = i2d_PUBKEY(key, &pub)) <= 0) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "%s", label);
+		goto done;
+	}
+	h.class = 0; /* CKO_DATA */
+	snprintf(h.label, sizeof(h.label), "%s", label);
+	h.ttl = cfg->ttl;
+	h.recheck_first_use = cfg->release_first_use;
+	memcpy(h.policy_digest, policy_digest, 32);
+	if (seal_with(e, tpm, &h, bank, mask, pin, pin_len, der, (size_t)der_len, wrapped, wrapped_len) < 0)
+		goto done;
+	*spki = malloc((size_t)pub_len);
+	if (*spki == NULL) {
+		free(*wrapped);
+		*wrapped = NULL;
+		poc_err_set(e, POC_ERR_NOMEM, "%s", label);
+		goto done;
+	}
+	memcpy(*spki, pub, (size_t)pub_len);
+	*spki_len = (size_t)pub_len;
+	rv = 0;
+done:
+	if (der != NULL)
+		OPENSSL_clear_free(der, (size_t)der_len);
+	OPENSSL_free(pub);
+	EVP_PKEY_free(key);
+	return rv;
+}
+
 int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *label, const char *policy_path,
 		   const uint8_t *pin, size_t pin_len, uint16_t bank, uint32_t mask)
 {
 	struct poc_token_meta meta;
-	struct poc_object_header h;
 	struct poc_store *store = NULL;
 	struct poc_policy *policy = NULL;
 	struct poc_tpm *tpm = NULL;
 	struct init_loader l;
-	EVP_PKEY *key = NULL;
-	uint8_t *json = NULL, *der = NULL, *spki = NULL, *wrapped = NULL;
-	size_t json_len = 0, wrapped_len = 0;
-	int der_len = 0, spki_len, rv = -1;
+	uint8_t *json = NULL, pdigest[32], vals[POC_PCR_COUNT * POC_DIGEST_MAX];
+	size_t json_len = 0, vals_len = 0;
+	int rv = -1;
 	char *dir = NULL, *slash;
 
 	memset(&meta, 0, sizeof(meta));
-	memset(&h, 0, sizeof(h));
 	if (poc_file_read(e, policy_path, POLICY_MAX, &json, &json_len) < 0)
 		return -1;
 	if (poc_store_open(e, cfg->store, label, 0, &store) == 0) {
@@ -204,21 +244,30 @@ int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *
 			    policy_path);
 		goto done;
 	}
-	/* The local verifier: its key signs records and makes the AK credential challenges. */
-	key = EVP_EC_gen("P-256");
-	if (key == NULL || (der_len = i2d_PrivateKey(key, &der)) <= 0 || (spki_len = i2d_PUBKEY(key, &spki)) <= 0) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "verifier key");
-		goto done;
-	}
 	if (poc_tpm_open(e, cfg->tcti, &tpm) < 0)
 		goto done;
-	h.class = 0; /* CKO_DATA */
-	snprintf(h.label, sizeof(h.label), "%s", VERIFIER_LABEL);
-	h.ttl = cfg->ttl;
-	h.recheck_first_use = cfg->release_first_use;
-	EVP_Digest(json, json_len, h.policy_digest, NULL, EVP_sha256(), NULL);
-	if (seal_with(e, tpm, &h, bank, mask, pin, pin_len, der, (size_t)der_len, &wrapped, &wrapped_len) < 0)
+	EVP_Digest(json, json_len, pdigest, NULL, EVP_sha256(), NULL);
+	/*
+	 * The local verifier: its key signs records and makes the AK credential
+	 * challenges; sealed like the objects (PCRs, PIN). The denial key is
+	 * sealed to the TPM alone and signs only denials: a changed PCR locks
+	 * the verifier key, and the denial record must still be signed.
+	 */
+	if (new_signing_key(e, tpm, VERIFIER_LABEL, cfg, pdigest, bank, mask, pin, pin_len, &meta.verifier_spki,
+			    &meta.verifier_spki_len, &meta.verifier_key, &meta.verifier_key_len) < 0 ||
+	    new_signing_key(e, tpm, DENIAL_LABEL, cfg, pdigest, bank, 0, NULL, 0, &meta.denial_spki,
+			    &meta.denial_spki_len, &meta.denial_key, &meta.denial_key_len) < 0)
 		goto done;
+	/* The values sealed to, so that a denial can name the PCR that changed. */
+	if (poc_tpm_pcr_read(e, tpm, bank, mask, vals, &vals_len, NULL) < 0)
+		goto done;
+	meta.pcr_values = malloc(vals_len ? vals_len : 1);
+	if (meta.pcr_values == NULL) {
+		poc_err_set(e, POC_ERR_NOMEM, "PCR values");
+		goto done;
+	}
+	memcpy(meta.pcr_values, vals, vals_len);
+	meta.pcr_values_len = vals_len;
 	snprintf(meta.label, sizeof(meta.label), "%s", label);
 	meta.schema = POC_TOKEN_SCHEMA;
 	meta.created = (uint64_t)time(NULL);
@@ -227,19 +276,12 @@ int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *
 	meta.pcr_bank = bank;
 	meta.pcr_mask = mask;
 	meta.has_pin = pin != NULL;
-	meta.verifier_spki = spki;
-	meta.verifier_spki_len = (size_t)spki_len;
-	meta.verifier_key = wrapped;
-	meta.verifier_key_len = wrapped_len;
 	rv = poc_store_token_write(e, store, &meta);
 done:
-	if (der != NULL)
-		OPENSSL_clear_free(der, (size_t)der_len);
-	OPENSSL_free(spki);
-	free(wrapped);
+	meta.policy_json = NULL; /* json, freed below */
+	poc_token_meta_free(&meta);
 	free(json);
 	free(dir);
-	EVP_PKEY_free(key);
 	poc_policy_free(policy);
 	poc_tpm_close(tpm);
 	poc_store_close(store);
@@ -377,9 +419,74 @@ done:
 struct round {
 	struct poc_appraise_opts ao;
 	uint8_t nonce[32], ckey[32], bundle_hash[32];
-	EVP_PKEY *vkey; /* the token's verifier key: signs the records */
+	EVP_PKEY *vkey; /* the token's verifier key, or its denial key: signs the records */
 	int rv;         /* the appraisal: 0 accepted, -1 denied */
+	char pcrs_changed[POC_ERR_MSG_MAX]; /* why the seal failed ("" when it did not): a denial */
 };
+
+/* "sha256:7,14": the sealed PCRs whose values differ from those at init (all of them when unknown). */
+static void changed_pcrs(struct poc_tpm *tpm, const struct poc_token_meta *m, char *out, size_t len)
+{
+	uint8_t vals[POC_PCR_COUNT * POC_DIGEST_MAX];
+	size_t vlen = 0, dlen = poc_tpm_alg_digest_len(m->pcr_bank), k = 0, off;
+	struct poc_err e = { 0 };
+	const char *bank = poc_tpm_alg_name(m->pcr_bank);
+	int known, any = 0;
+	unsigned i;
+
+	known = m->pcr_values != NULL && poc_tpm_pcr_read(&e, tpm, m->pcr_bank, m->pcr_mask, vals, &vlen, NULL) == 0 &&
+		vlen == m->pcr_values_len;
+	off = (size_t)snprintf(out, len, "%s%s:", known ? "" : "one of ", bank ? bank : "?");
+	for (i = 0; i < POC_PCR_COUNT && off < len; i++) {
+		if (!(m->pcr_mask & (1u << i)))
+			continue;
+		if (!known || memcmp(vals + k * dlen, m->pcr_values + k * dlen, dlen) != 0) {
+			off += (size_t)snprintf(out + off, len - off, "%s%u", any ? "," : "", i);
+			any = 1;
+		}
+		k++;
+	}
+}
+
+/*
+ * The verifier key's seal failed on the PCRs: unseal the denial key (sealed
+ * to the TPM alone) instead, so the round still runs and its record, which
+ * is a denial whatever the evidence says, is signed.
+ */
+static int open_denial_key(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, struct round *rd,
+			   uint8_t **der, size_t *der_len)
+{
+	char which[128];
+	int r;
+
+	changed_pcrs(tpm, &t->meta, which, sizeof(which));
+	snprintf(rd->pcrs_changed, sizeof(rd->pcrs_changed),
+		 "PCR %s changed since the token was sealed (PCR policy not satisfied: the TPM refuses its keys)", which);
+	poc_err_clear(e);
+	r = unseal_with(e, tpm, t->meta.denial_key, t->meta.denial_key_len, NULL, 0, der, der_len);
+	if (r != 0) {
+		poc_err_prefix(e, "%s; the token's denial key: ", rd->pcrs_changed);
+		return -1;
+	}
+	return 0;
+}
+
+/* A PCR seal failure overrides an accepting appraisal; a denial already made keeps its clause. */
+static void deny_pcrs(struct poc_appraisal *a, const struct poc_token_meta *m, const char *why)
+{
+	const char *bank = poc_tpm_alg_name(m->pcr_bank);
+
+	a->vtpm = POC_EAR_CONTRAINDICATED;
+	if (!a->accepted && a->code != POC_OK) {
+		if (a->nnotes < POC_APPRAISAL_MAX_NOTES)
+			snprintf(a->notes[a->nnotes++], sizeof(a->notes[0]), "seal.pcrs: %.140s", why);
+		return;
+	}
+	a->accepted = 0;
+	a->code = POC_ERR_POLICY;
+	snprintf(a->clause, sizeof(a->clause), "seal.pcrs.%s", bank ? bank : "?");
+	snprintf(a->reason, sizeof(a->reason), "%s", why);
+}
 
 static void round_free(struct round *r)
 {
@@ -412,8 +519,15 @@ static int check_round(struct poc_err *e, struct poc_token *t, const uint8_t *pi
 	memset(&co, 0, sizeof(co));
 	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0)
 		return -1;
-	/* The verifier key is sealed like any object: a changed PCR or a wrong PIN stops here. */
+	/* The verifier key is sealed like any object: a wrong PIN stops here, a changed PCR turns to the denial key. */
 	r = unseal_with(e, tpm, t->meta.verifier_key, t->meta.verifier_key_len, pin, pin_len, &der, &der_len);
+	if (r == POC_TOKEN_PCRS_CHANGED && t->meta.denial_key != NULL) {
+		if (open_denial_key(e, t, tpm, rd, &der, &der_len) < 0)
+			goto done;
+		r = 0;
+	} else if (r == POC_TOKEN_PCRS_CHANGED) {
+		r = -1;
+	}
 	if (r != 0) {
 		rv = r;
 		poc_err_prefix(e, "the token's verifier key: ");
@@ -459,6 +573,10 @@ static int check_round(struct poc_err *e, struct poc_token *t, const uint8_t *pi
 	rd->ao.at = (int64_t)time(NULL);
 	rd->ao.credential_key = rd->ckey;
 	rd->rv = poc_appraise(t->policy, &b, &rd->ao, a);
+	if (rd->pcrs_changed[0] != '\0') {
+		deny_pcrs(a, &t->meta, rd->pcrs_changed);
+		rd->rv = -1;
+	}
 	rv = 0;
 done:
 	poc_secret_free(der, der_len);
@@ -576,7 +694,7 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
 	for (i = 0; i < n; i++) {
 		r = unseal_with(e, tpm, objs[i], olens[i], pin, pin_len, &secrets[i], &lens[i]);
 		if (r != 0) {
-			rv = r;
+			rv = r == POC_TOKEN_WRONG_PIN ? r : -1;
 			goto done_round;
 		}
 	}
@@ -602,4 +720,39 @@ int poc_token_release(struct poc_err *e, struct poc_token *t, const char *name, 
 		      struct poc_appraisal *a, uint8_t **secret, size_t *secret_len)
 {
 	return poc_token_release_many(e, t, &name, 1, pin, pin_len, a, secret, secret_len);
+}
+
+/* One of the token's two record keys, from its SubjectPublicKeyInfo. */
+static EVP_PKEY *token_pub(const uint8_t *spki, size_t len)
+{
+	const uint8_t *p = spki;
+
+	return spki != NULL ? d2i_PUBKEY(NULL, &p, (long)len) : NULL;
+}
+
+int poc_token_record_verify(struct poc_err *e, const struct poc_token *t, const struct poc_record *r,
+			    const char **signer)
+{
+	EVP_PKEY *k = token_pub(t->meta.verifier_spki, t->meta.verifier_spki_len);
+	int rv;
+
+	*signer = NULL;
+	if (k != NULL && poc_record_verify(e, r, k) == 0) {
+		EVP_PKEY_free(k);
+		*signer = "the token's verifier key";
+		return 0;
+	}
+	EVP_PKEY_free(k);
+	k = token_pub(t->meta.denial_spki, t->meta.denial_spki_len);
+	if (k == NULL || poc_record_verify(e, r, k) < 0) {
+		EVP_PKEY_free(k);
+		return poc_err_set(e, POC_ERR_SIGNATURE, "the record is not signed by either of the token's keys");
+	}
+	EVP_PKEY_free(k);
+	*signer = "the token's denial key";
+	rv = poc_record_status(r) == POC_EAR_CONTRAINDICATED ? 0 : -1;
+	if (rv < 0)
+		poc_err_set(e, POC_ERR_SIGNATURE, "signed by the token's denial key, which signs only denials, yet status %s",
+			    poc_ear_status_name(poc_record_status(r)));
+	return rv;
 }

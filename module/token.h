@@ -22,6 +22,7 @@
 #include "verr.h"
 
 #define POC_TOKEN_WRONG_PIN (-2) /* returned where a wrong PIN is the reason */
+#define POC_TOKEN_PCRS_CHANGED (-3) /* internal: a seal's PCRs changed (the check turns it into a denial) */
 
 struct poc_token {
 	struct poc_config cfg;
@@ -38,7 +39,8 @@ int poc_bundle_read_collateral(struct poc_err *e, const char *dir, struct poc_bu
  * Creates token label in cfg->store: the policy (refused unless it is a Proof
  * of Cloud: a providers or platforms clause), with every file it names copied
  * into the token; a local verifier key (EC P-256) sealed to the TPM's PCRs
- * (bank, mask) and the PIN, if any.
+ * (bank, mask) and the PIN, if any; a denial key (EC P-256) sealed to the TPM
+ * alone, which signs the records of checks whose PCRs changed; the PCR values.
  */
 int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *label, const char *policy_path,
 		   const uint8_t *pin, size_t pin_len, uint16_t bank, uint32_t mask);
@@ -84,5 +86,14 @@ int poc_token_release(struct poc_err *e, struct poc_token *t, const char *name, 
  */
 int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *const *names, size_t n,
 			   const uint8_t *pin, size_t pin_len, struct poc_appraisal *a, uint8_t **secrets, size_t *lens);
+
+/*
+ * Verifies record r against the token's keys: the verifier key, or the
+ * denial key for a record whose status is contraindicated (that key signs
+ * nothing else). *signer names the key. POC_ERR_SIGNATURE otherwise.
+ */
+struct poc_record;
+int poc_token_record_verify(struct poc_err *e, const struct poc_token *t, const struct poc_record *r,
+			    const char **signer);
 
 #endif

@@ -51,6 +51,11 @@ int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask,
 	size_t off = 0;
 	TSS2_RC rc;
 
+	/* No PCRs: bound to this TPM (and the PIN) only; the policy starts from the empty digest. */
+	if (pcr_mask == 0) {
+		memset(out, 0, 32);
+		return with_pin ? extend_auth_value(e, out, out) : 0;
+	}
 	if (poc_tpm_pcr_selection(e, bank, pcr_mask, &sel) < 0)
 		return -1;
 	rc = Tss2_MU_TPML_PCR_SELECTION_Marshal(&sel, sel_buf, sizeof(sel_buf), &off);
@@ -125,7 +130,8 @@ int poc_tpm_seal(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t p
 	memset(out, 0, sizeof(*out));
 	if (pin == NULL && pin_len != 0)
 		return poc_err_set(e, POC_ERR_ARG, "seal: PIN length without a PIN");
-	if (poc_tpm_pcr_read(e, t, bank, pcr_mask, vals, &vals_len, NULL) < 0 ||
+	vals_len = 0;
+	if ((pcr_mask != 0 && poc_tpm_pcr_read(e, t, bank, pcr_mask, vals, &vals_len, NULL) < 0) ||
 	    poc_tpm_seal_policy(e, bank, pcr_mask, vals, vals_len, pin != NULL,
 				in_public.publicArea.authPolicy.buffer) < 0)
 		return -1;
@@ -210,7 +216,7 @@ int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed
 	if (pin == NULL && pin_len != 0)
 		return poc_err_set(e, POC_ERR_ARG, "unseal: PIN length without a PIN");
 	if (unmarshal_sealed(e, s, &pub, &priv) < 0 ||
-	    poc_tpm_pcr_selection(e, bank, pcr_mask, &sel) < 0 || poc_tpm_srk(e, t, &srk) < 0)
+	    (pcr_mask != 0 && poc_tpm_pcr_selection(e, bank, pcr_mask, &sel) < 0) || poc_tpm_srk(e, t, &srk) < 0)
 		goto done;
 	rc = Esys_Load(t->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub, &obj);
 	if (rc != TSS2_RC_SUCCESS) {
@@ -224,7 +230,8 @@ int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed
 	}
 	if (start_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &sess) < 0)
 		goto done;
-	rc = Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, &sel);
+	rc = pcr_mask != 0 ? Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, &sel)
+			   : TSS2_RC_SUCCESS;
 	if (rc != TSS2_RC_SUCCESS) {
 		poc_tpm_rc_err(e, rc, "unseal: PolicyPCR");
 		goto done;
@@ -252,6 +259,7 @@ int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed
 		if (CRYPTO_memcmp(other, pub.publicArea.authPolicy.buffer, 32) != 0) {
 			poc_err_set(e, POC_ERR_POLICY,
 				    "unseal: PCR policy not satisfied (a PCR changed since sealing)");
+			rv = POC_TPM_PCRS_CHANGED;
 		} else if (pin == NULL) {
 			poc_err_set(e, POC_ERR_POLICY, "unseal: wrong PIN (the object needs a PIN, none given)");
 			rv = POC_TPM_WRONG_PIN;
@@ -285,6 +293,7 @@ int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed
 			poc_err_set(e, POC_ERR_POLICY,
 				    "unseal: PCR policy not satisfied (a PCR changed since sealing): %s",
 				    Tss2_RC_Decode(rc));
+			rv = POC_TPM_PCRS_CHANGED;
 			break;
 		case POC_TPM_RC_OK:
 		case POC_TPM_RC_LOCKOUT:

@@ -35,12 +35,14 @@ struct poc_sealed {
 
 /* poc_tpm_unseal's result for a wrong (or missing) PIN, distinct from -1. */
 #define POC_TPM_WRONG_PIN (-2)
+#define POC_TPM_PCRS_CHANGED (-3) /* the sealed PCR values differ from the TPM's */
 
 /*
  * The authPolicy, computed in software (SHA-256 policy hash):
  * P1 = H(0^32 || TPM_CC_PolicyPCR || TPML_PCR_SELECTION(bank, mask) || H(pcr_values)),
  * with_pin: H(P1 || TPM_CC_PolicyAuthValue). pcr_values: the selected PCRs'
  * values concatenated in index order (as poc_tpm_pcr_read returns them).
+ * pcr_mask 0: no PolicyPCR (P1 = 0^32): bound to the TPM and the PIN only.
  */
 int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask,
 			const uint8_t *pcr_values, size_t values_len, int with_pin, uint8_t out[32]);
@@ -57,8 +59,9 @@ int poc_tpm_seal(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t p
  * Loads s under the SRK, satisfies its policy in a policy session
  * (PolicyPCR [+ PolicyAuthValue]) and unseals it into secret; flushes
  * everything. Returns 0, POC_TPM_WRONG_PIN (a wrong PIN, or none for an
- * object that needs one; e: POC_ERR_POLICY "wrong PIN ..."), or -1 with e:
- * POC_ERR_POLICY "PCR policy not satisfied (a PCR changed since sealing)",
+ * object that needs one; e: POC_ERR_POLICY "wrong PIN ..."),
+ * POC_TPM_PCRS_CHANGED (e: POC_ERR_POLICY "PCR policy not satisfied (a PCR
+ * changed since sealing)"), or -1 with e:
  * POC_ERR_MISMATCH "not sealed to this TPM ..." when the TPM refuses to load
  * it, POC_ERR_POLICY "... dictionary-attack lockout ...", others.
  */

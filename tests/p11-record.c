@@ -125,34 +125,41 @@ static void *thread_main(void *arg)
 	return (void *)(uintptr_t)rv;
 }
 
+/* A public key of the token's as dir/name (PEM). */
+static int write_pub(const uint8_t *spki, size_t len, const char *dir, const char *name)
+{
+	const uint8_t *p = spki;
+	EVP_PKEY *k = spki != NULL ? d2i_PUBKEY(NULL, &p, (long)len) : NULL;
+	char path[4096];
+	FILE *fp;
+	int ok = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = k ? fopen(path, "w") : NULL;
+	if (fp != NULL) {
+		ok = PEM_write_PUBKEY(fp, k) == 1;
+		ok = fclose(fp) == 0 && ok;
+	}
+	EVP_PKEY_free(k);
+	return ok;
+}
+
+/* The token's record keys: dir/verifier.pem and dir/denial.pem. */
 static int export_verifier(const char *token, const char *dir)
 {
 	struct poc_err e = { 0 };
 	struct poc_config cfg;
 	struct poc_store *st = NULL;
 	struct poc_token_meta m;
-	const uint8_t *p;
-	EVP_PKEY *k = NULL;
-	char path[4096];
-	FILE *fp;
 	int ok = 0;
 
 	memset(&m, 0, sizeof(m));
-	if (poc_config_load(&e, &cfg) < 0 || poc_store_open(&e, cfg.store, token, 0, &st) < 0 ||
-	    poc_store_token_read(&e, st, &m) < 0 || m.verifier_spki == NULL)
-		goto done;
-	p = m.verifier_spki;
-	k = d2i_PUBKEY(NULL, &p, (long)m.verifier_spki_len);
-	snprintf(path, sizeof(path), "%s/verifier.pem", dir);
-	fp = k ? fopen(path, "w") : NULL;
-	if (fp != NULL) {
-		ok = PEM_write_PUBKEY(fp, k) == 1;
-		ok = fclose(fp) == 0 && ok;
-	}
-done:
+	if (poc_config_load(&e, &cfg) == 0 && poc_store_open(&e, cfg.store, token, 0, &st) == 0 &&
+	    poc_store_token_read(&e, st, &m) == 0)
+		ok = write_pub(m.verifier_spki, m.verifier_spki_len, dir, "verifier.pem") &&
+		     write_pub(m.denial_spki, m.denial_spki_len, dir, "denial.pem");
 	if (!ok)
-		fprintf(stderr, "verifier key: %s\n", e.msg);
-	EVP_PKEY_free(k);
+		fprintf(stderr, "verifier keys: %s\n", e.msg[0] ? e.msg : "missing");
 	poc_token_meta_free(&m);
 	poc_store_close(st);
 	return ok;

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 #include <p11-kit/pkcs11.h>
 #include <tss2/tss2_tpm2_types.h>
 
@@ -92,7 +94,10 @@ int poc_cmd_init(int argc, char **argv)
 			       "Creates a token in the configured store: its Proof-of-Cloud policy (refused\n"
 			       "without a providers or platforms clause; the certificates it names are copied\n"
 			       "into the token), and a local verifier key sealed to the TPM's current values of\n"
-			       "these PCRs (and the PIN). Objects of the token are sealed to the same PCRs.\n");
+			       "these PCRs (and the PIN), which signs its attestation records; a denial key\n"
+			       "sealed to the TPM alone, which signs only denials (so that a check after a PCR\n"
+			       "changed still leaves a signed record); and those PCRs' values, so that a denial\n"
+			       "names the PCR that changed. Objects of the token are sealed to the same PCRs.\n");
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -348,6 +353,18 @@ int poc_cmd_list(int argc, char **argv)
 	}
 }
 
+/* A public key of the token as PEM, after a title line. */
+static void print_key(const char *title, const uint8_t *spki, size_t len)
+{
+	const uint8_t *p = spki;
+	EVP_PKEY *k = spki != NULL ? d2i_PUBKEY(NULL, &p, (long)len) : NULL;
+
+	printf("%s:%s\n", title, k == NULL ? " none" : "");
+	if (k != NULL && PEM_write_PUBKEY(stdout, k) != 1)
+		poc_tool_warn("show: cannot print the %s", title);
+	EVP_PKEY_free(k);
+}
+
 int poc_cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -363,6 +380,7 @@ int poc_cmd_show(int argc, char **argv)
 	char name[POC_STORE_NAME_MAX], rname[POC_STORE_NAME_MAX + 8], hex[65];
 	uint8_t *buf = NULL, *rec = NULL;
 	size_t len = 0, rlen = 0;
+	const char *signer = NULL;
 	char *json = NULL;
 	int c, rv = POC_EXIT_USAGE;
 
@@ -374,7 +392,11 @@ int poc_cmd_show(int argc, char **argv)
 		case 'l': label = optarg; break;
 		case 'h':
 			printf("Usage: poctool show --token TOKEN --label NAME\n\n"
-			       "Prints an object, the policy it is sealed under, and its last attestation record.\n");
+			       "Prints an object, the policy it is sealed under, and its last attestation record\n"
+			       "with its signature checked against the token's keys; then the token's record keys\n"
+			       "as PEM (for `poctool record verify --key`): the verifier key, sealed to the PCRs,\n"
+			       "and the denial key, sealed to the TPM alone, which signs only denials (a record it\n"
+			       "signed is valid only with status contraindicated).\n");
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -397,9 +419,13 @@ int poc_cmd_show(int argc, char **argv)
 		printf("last record: none (never released)\n");
 	} else if (poc_record_decode(&e, rec, rlen, &r) < 0 || poc_record_to_json(&e, r, &json) < 0) {
 		printf("last record: unreadable (%s)\n", e.msg);
+	} else if (poc_token_record_verify(&e, t, r, &signer) < 0) {
+		printf("last record (signature NOT valid: %s):\n%s\n", e.msg, json);
 	} else {
-		printf("last record:\n%s\n", json);
+		printf("last record (signature valid: %s):\n%s\n", signer, json);
 	}
+	print_key("verifier key (signs records)", t->meta.verifier_spki, t->meta.verifier_spki_len);
+	print_key("denial key (signs only denials)", t->meta.denial_spki, t->meta.denial_spki_len);
 	rv = POC_EXIT_OK;
 done:
 	free(json);

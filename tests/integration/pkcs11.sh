@@ -225,9 +225,21 @@ t_has "contraindicated" "the denial record is contraindicated"
 grep -q 'denied: $.tee.mrtd' "$T/module.log" && t_ok "the log names the clause \$.tee.mrtd" ||
 	{ t_fail "log lacks the MRTD clause"; grep denied "$T/module.log" | tail -3 | t_diag; }
 
-# A PCR in the policy extended: C_Login denied, the clause named, the denial record readable.
+# A PCR in the policy extended: C_Login denied, the clause named, the denial record readable
+# and signed by the token's denial key (the verifier key is sealed to the PCRs, so it is locked).
 tpm2_pcrextend 7:sha256=0000000000000000000000000000000000000000000000000000000000000001 >/dev/null
 t_run 1 "pkcs11-tool --login fails after tpm2_pcrextend" $P11T --login --pin 1234 --sign -m ECDSA-SHA256 --id 01 -i "$T/data" -o "$T/sig.denied"
-grep -q "PCR policy not satisfied" "$T/module.log" && t_ok "the log names the failing PCR policy" ||
+grep -q "denied: seal.pcrs.sha256: PCR sha256:7 changed .*PCR policy not satisfied" "$T/module.log" &&
+	t_ok "the log names the clause seal.pcrs.sha256 and PCR 7" ||
 	{ t_fail "log lacks the denial"; tail -5 "$T/module.log" | t_diag; }
+rm -f "$T/rec/denied.rec"
+t_run 0 "C_Login denied (PCR 7): CKR_FUNCTION_FAILED, record readable" "$REC" "$SO" denied tok 1234 ec "$T/rec"
+t_run 0 "the PCR denial record verifies with the token's denial key" "$POCTOOL" record verify "$T/rec/denied.rec" --key "$T/rec/denial.pem"
+t_run 1 "and not with the verifier key" "$POCTOOL" record verify "$T/rec/denied.rec" --key "$T/rec/verifier.pem"
+t_run 0 "poctool record show (PCR denial)" "$POCTOOL" record show "$T/rec/denied.rec"
+t_has "contraindicated" "the PCR denial record is contraindicated"
+t_has "seal.pcrs.sha256" "the PCR denial record names the clause"
+t_run 0 "poctool show checks the record against the token's keys" "$POCTOOL" show --token tok --label ec
+t_has "signature valid: the token's denial key" "poctool show: signed by the denial key"
+t_has "denial key (signs only denials):" "poctool show prints the record keys"
 t_done

@@ -96,7 +96,10 @@ t_has "poc: affirming" "poc affirming"
 # A changed PCR (the policy seals to PCRs 0-7 and 14 by default).
 tpm2_pcrextend 7:sha256=0000000000000000000000000000000000000000000000000000000000000001 >/dev/null
 t_run 1 "after tpm2_pcrextend 7 the secret stays sealed" "$POCTOOL" release --token tok --label disk
-t_has "PCR" "names the PCR policy"
+t_has "seal.pcrs.sha256: PCR sha256:7 changed" "names the clause and the PCR that changed"
+t_run 0 "poctool show after the PCR denial" "$POCTOOL" show --token tok --label disk
+t_has "last record (signature valid: the token's denial key)" "the denial record is kept, signed by the denial key"
+t_has '"denied_clause": "seal.pcrs.sha256"' "the record names the clause"
 
 # The store moved to another TPM.
 poc_swtpm_start two || { echo "Bail out! swtpm two"; exit 1; }
