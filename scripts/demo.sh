@@ -136,8 +136,10 @@ step "the key's attestation record (poctool show --token demo --label tls)"
 "$POCTOOL" show --token demo --label tls >"$T/show.out" 2>&1 || { indent <"$T/show.out"; die "poctool show failed"; }
 sed -n '1,4p' "$T/show.out" | indent
 grep -q '"poc.key_sha256": "'"$KEYSPKI"'"' "$T/show.out" || die "the record does not name the served key"
-echo "    last record (EAR claims, signed by the token's verifier key):"
-sed -n '/^last record:/,$p' "$T/show.out" |
+grep -q "^last record (signature valid: the token's verifier key)" "$T/show.out" ||
+	die "the record's signature does not verify with the token's verifier key"
+echo "    last record (EAR claims; its signature checked against the token's verifier key):"
+sed -n '/^last record/,/^verifier key/p' "$T/show.out" |
 	grep -E '^    "ear.status"|^      "(tee|vtpm|poc)": \{|^        "ear.status"|"(tcb_status|mrtd|ak_name|provider|provider_chain|piid|verification|poc.cka_id|poc.key_sha256|iat|exp)"|simulator' |
 	sed -E 's/^  //; s/"mrtd": "(.{24}).*"/"mrtd": "\1..."/; s/[{,]$//'
 grep -q '^    "ear.status": "affirming"' "$T/show.out" || die "the record is not affirming"
