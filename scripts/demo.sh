@@ -147,6 +147,17 @@ grep -q '^    "ear.status": "affirming"' "$T/show.out" || die "the record is not
 step "stopping the TLS server"
 kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 
+APP=$B/examples/app/poc-sign
+if command -v valgrind >/dev/null && [ -x "$APP" ]; then
+	step "the same module calls under valgrind: C_Initialize, C_Login (the check and unseal), C_Sign, the record, C_Finalize (examples/app through p11-kit)"
+	(cd "$T" && valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		--suppressions="$top/tests/p11-valgrind.supp" "$APP" "$SO" demo tls "$PIN" "demo" >"$T/vg.out" 2>&1)
+	rc=$?
+	[ $rc = 0 ] || { indent <"$T/vg.out"; die "valgrind reported errors or leaks (exit $rc)"; }
+	grep -q '"ear.status": "affirming"' "$T/vg.out" || { indent <"$T/vg.out"; die "the signature under valgrind failed"; }
+	echo "    valgrind: no errors, no definite leaks (exit 0)"
+fi
+
 step "a genuine Google Cloud TDX quote with its DCAP collateral (at its capture time)"
 cat >"$T/tdx.json" <<JSON
 {"version": 1, "tee": {"type": "tdx", "roots": ["$D/tdx/intel-sgx-root-ca.pem"], "tcb_status": ["UpToDate"]}}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The README's first command, scripts/demo.sh, on this build: a TLS server with a key released
+# after the Proof-of-Cloud check answers gnutls-cli, the record is affirming and verified, the
+# demo's module calls run clean under valgrind, and it leaves no process behind.
+. "$POC_SRCDIR/tests/lib.sh"
+t_skip_in_sanitizer_build
+OUT=$(mktemp "${TMPDIR:-/tmp}/poc-demo.XXXXXX")
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/poc-demo-run.XXXXXX") # the demo's own folder: its processes name it
+trap 'rm -f "$OUT"; rm -rf "$DIR"' EXIT
+POC_TEST_TMP=$DIR POC_DEMO_BUILDDIR=$POC_BUILDDIR timeout 600 "$POC_SRCDIR/scripts/demo.sh" >"$OUT" 2>&1
+rc=$?
+[ $rc = 0 ] && tail -1 "$OUT" | grep -q "^demo OK" && t_ok "scripts/demo.sh succeeds" ||
+	{ t_fail "scripts/demo.sh (exit $rc)"; tail -30 "$OUT" | t_diag; }
+T_OUT=$(cat "$OUT")
+t_has "Handshake was completed" "gnutls-cli completed the handshake with the server"
+t_has "(the sealed key's)" "the served certificate is the sealed key's"
+t_has '"ear.status": "affirming"' "the key's record is affirming"
+t_has "valgrind: no errors, no definite leaks" "the demo's module calls are clean under valgrind"
+t_has "denied: \$.providers" "the TEE.fail forgery is denied by the provider clause"
+pgrep -f "$DIR" >/dev/null && t_fail "a process of the demo is left running" ||
+	t_ok "no process of the demo is left running"
+[ -e "$DIR" ] && t_fail "the demo left its folder behind" || t_ok "the demo removed its folder"
+t_done
