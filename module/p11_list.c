@@ -19,272 +19,47 @@ static CK_RV trace(const char *fn, CK_RV rv)
 		if (!p11_ctx_ready())                                                                                  \
 			return CKR_CRYPTOKI_NOT_INITIALIZED;                                                           \
 	} while (0)
-/* ---- not supported: CKR_FUNCTION_NOT_SUPPORTED, never an assertion ---- */
 
-CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel)
-{
-	(void)slotID;
-	(void)pPin;
-	(void)ulPinLen;
-	(void)pLabel;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
+/*
+ * ---- not supported: CKR_FUNCTION_NOT_SUPPORTED, never an assertion ----
+ * One line each; the stubs ignore their arguments, hence the pragma.
+ */
+#define NOT_SUPPORTED_BODY(fn)                                                                                         \
+	{                                                                                                              \
+		READY();                                                                                               \
+		return trace(#fn, CKR_FUNCTION_NOT_SUPPORTED);                                                         \
+	}
+#define NOT_SUPPORTED(fn, params) CK_RV fn params NOT_SUPPORTED_BODY(fn)
+#define NOT_SUPPORTED_STATIC(fn, params) static CK_RV fn params NOT_SUPPORTED_BODY(fn)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
 
-CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
-{
-	(void)hSession;
-	(void)pPin;
-	(void)ulPinLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen, CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
-{
-	(void)hSession;
-	(void)pOldPin;
-	(void)ulOldLen;
-	(void)pNewPin;
-	(void)ulNewLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState, CK_ULONG_PTR pulOperationStateLen)
-{
-	(void)hSession;
-	(void)pOperationState;
-	(void)pulOperationStateLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState, CK_ULONG ulOperationStateLen, CK_OBJECT_HANDLE hEncryptionKey, CK_OBJECT_HANDLE hAuthenticationKey)
-{
-	(void)hSession;
-	(void)pOperationState;
-	(void)ulOperationStateLen;
-	(void)hEncryptionKey;
-	(void)hAuthenticationKey;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
-{
-	(void)hSession;
-	(void)hObject;
-	(void)pTemplate;
-	(void)ulCount;
-	(void)phNewObject;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize)
-{
-	(void)hSession;
-	(void)hObject;
-	(void)pulSize;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
-{
-	(void)hSession;
-	(void)hObject;
-	(void)pTemplate;
-	(void)ulCount;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_DigestInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)
-{
-	(void)hSession;
-	(void)pMechanism;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen)
-{
-	(void)hSession;
-	(void)pData;
-	(void)ulDataLen;
-	(void)pDigest;
-	(void)pulDigestLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
-{
-	(void)hSession;
-	(void)pPart;
-	(void)ulPartLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_DigestKey(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hKey)
-{
-	(void)hSession;
-	(void)hKey;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_DigestFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen)
-{
-	(void)hSession;
-	(void)pDigest;
-	(void)pulDigestLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_SignRecoverInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
-{
-	(void)hSession;
-	(void)pMechanism;
-	(void)hKey;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_SignRecover(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
-{
-	(void)hSession;
-	(void)pData;
-	(void)ulDataLen;
-	(void)pSignature;
-	(void)pulSignatureLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
-{
-	(void)hSession;
-	(void)pMechanism;
-	(void)hKey;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_VerifyRecover(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen, CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
-{
-	(void)hSession;
-	(void)pSignature;
-	(void)ulSignatureLen;
-	(void)pData;
-	(void)pulDataLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen, CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR pulEncryptedPartLen)
-{
-	(void)hSession;
-	(void)pPart;
-	(void)ulPartLen;
-	(void)pEncryptedPart;
-	(void)pulEncryptedPartLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen)
-{
-	(void)hSession;
-	(void)pEncryptedPart;
-	(void)ulEncryptedPartLen;
-	(void)pPart;
-	(void)pulPartLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen, CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR pulEncryptedPartLen)
-{
-	(void)hSession;
-	(void)pPart;
-	(void)ulPartLen;
-	(void)pEncryptedPart;
-	(void)pulEncryptedPartLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen)
-{
-	(void)hSession;
-	(void)pEncryptedPart;
-	(void)ulEncryptedPartLen;
-	(void)pPart;
-	(void)pulPartLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_WrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hWrappingKey, CK_OBJECT_HANDLE hKey, CK_BYTE_PTR pWrappedKey, CK_ULONG_PTR pulWrappedKeyLen)
-{
-	(void)hSession;
-	(void)pMechanism;
-	(void)hWrappingKey;
-	(void)hKey;
-	(void)pWrappedKey;
-	(void)pulWrappedKeyLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hUnwrappingKey, CK_BYTE_PTR pWrappedKey, CK_ULONG ulWrappedKeyLen, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_OBJECT_HANDLE_PTR phKey)
-{
-	(void)hSession;
-	(void)pMechanism;
-	(void)hUnwrappingKey;
-	(void)pWrappedKey;
-	(void)ulWrappedKeyLen;
-	(void)pTemplate;
-	(void)ulAttributeCount;
-	(void)phKey;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hBaseKey, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_OBJECT_HANDLE_PTR phKey)
-{
-	(void)hSession;
-	(void)pMechanism;
-	(void)hBaseKey;
-	(void)pTemplate;
-	(void)ulAttributeCount;
-	(void)phKey;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_SeedRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed, CK_ULONG ulSeedLen)
-{
-	(void)hSession;
-	(void)pSeed;
-	(void)ulSeedLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
-{
-	(void)flags;
-	(void)pSlot;
-	(void)pReserved;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
+NOT_SUPPORTED(C_InitToken, (CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel))
+NOT_SUPPORTED(C_InitPIN, (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen))
+NOT_SUPPORTED(C_SetPIN, (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen, CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen))
+NOT_SUPPORTED(C_GetOperationState, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState, CK_ULONG_PTR pulOperationStateLen))
+NOT_SUPPORTED(C_SetOperationState, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState, CK_ULONG ulOperationStateLen, CK_OBJECT_HANDLE hEncryptionKey, CK_OBJECT_HANDLE hAuthenticationKey))
+NOT_SUPPORTED(C_CopyObject, (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject))
+NOT_SUPPORTED(C_GetObjectSize, (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize))
+NOT_SUPPORTED(C_SetAttributeValue, (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount))
+NOT_SUPPORTED(C_DigestInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism))
+NOT_SUPPORTED(C_Digest, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen))
+NOT_SUPPORTED(C_DigestUpdate, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen))
+NOT_SUPPORTED(C_DigestKey, (CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hKey))
+NOT_SUPPORTED(C_DigestFinal, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen))
+NOT_SUPPORTED(C_SignRecoverInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey))
+NOT_SUPPORTED(C_SignRecover, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen))
+NOT_SUPPORTED(C_VerifyRecoverInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey))
+NOT_SUPPORTED(C_VerifyRecover, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen, CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen))
+NOT_SUPPORTED(C_DigestEncryptUpdate, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen, CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR pulEncryptedPartLen))
+NOT_SUPPORTED(C_DecryptDigestUpdate, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen))
+NOT_SUPPORTED(C_SignEncryptUpdate, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen, CK_BYTE_PTR pEncryptedPart, CK_ULONG_PTR pulEncryptedPartLen))
+NOT_SUPPORTED(C_DecryptVerifyUpdate, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen))
+NOT_SUPPORTED(C_WrapKey, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hWrappingKey, CK_OBJECT_HANDLE hKey, CK_BYTE_PTR pWrappedKey, CK_ULONG_PTR pulWrappedKeyLen))
+NOT_SUPPORTED(C_UnwrapKey, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hUnwrappingKey, CK_BYTE_PTR pWrappedKey, CK_ULONG ulWrappedKeyLen, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_OBJECT_HANDLE_PTR phKey))
+NOT_SUPPORTED(C_DeriveKey, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hBaseKey, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount, CK_OBJECT_HANDLE_PTR phKey))
+NOT_SUPPORTED(C_SeedRandom, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed, CK_ULONG ulSeedLen))
+NOT_SUPPORTED(C_WaitForSlotEvent, (CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved))
 
 /* ---- PKCS#11 3.0 ---- */
 
@@ -296,370 +71,51 @@ static CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_U
 	return C_Login(hSession, userType, pPin, ulPinLen);
 }
 
-static CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
-{
-	(void)hSession;
-	(void)flags;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
+NOT_SUPPORTED_STATIC(C_SessionCancel, (CK_SESSION_HANDLE hSession, CK_FLAGS flags))
+NOT_SUPPORTED_STATIC(C_MessageEncryptInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey))
+NOT_SUPPORTED_STATIC(C_EncryptMessage, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen, CK_BYTE_PTR pPlaintext, CK_ULONG ulPlaintextLen, CK_BYTE_PTR pCiphertext, CK_ULONG_PTR pulCiphertextLen))
+NOT_SUPPORTED_STATIC(C_EncryptMessageBegin, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen))
+NOT_SUPPORTED_STATIC(C_EncryptMessageNext, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pPlaintextPart, CK_ULONG ulPlaintextPartLen, CK_BYTE_PTR pCiphertextPart, CK_ULONG_PTR pulCiphertextPartLen, CK_FLAGS flags))
+NOT_SUPPORTED_STATIC(C_MessageEncryptFinal, (CK_SESSION_HANDLE hSession))
+NOT_SUPPORTED_STATIC(C_MessageDecryptInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey))
+NOT_SUPPORTED_STATIC(C_DecryptMessage, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen, CK_BYTE_PTR pCiphertext, CK_ULONG ulCiphertextLen, CK_BYTE_PTR pPlaintext, CK_ULONG_PTR pulPlaintextLen))
+NOT_SUPPORTED_STATIC(C_DecryptMessageBegin, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen))
+NOT_SUPPORTED_STATIC(C_DecryptMessageNext, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pCiphertextPart, CK_ULONG ulCiphertextPartLen, CK_BYTE_PTR pPlaintextPart, CK_ULONG_PTR pulPlaintextPartLen, CK_FLAGS flags))
+NOT_SUPPORTED_STATIC(C_MessageDecryptFinal, (CK_SESSION_HANDLE hSession))
+NOT_SUPPORTED_STATIC(C_MessageSignInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey))
+NOT_SUPPORTED_STATIC(C_SignMessage, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen))
+NOT_SUPPORTED_STATIC(C_SignMessageBegin, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen))
+NOT_SUPPORTED_STATIC(C_SignMessageNext, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen))
+NOT_SUPPORTED_STATIC(C_MessageSignFinal, (CK_SESSION_HANDLE hSession))
+NOT_SUPPORTED_STATIC(C_MessageVerifyInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey))
+NOT_SUPPORTED_STATIC(C_VerifyMessage, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen))
+NOT_SUPPORTED_STATIC(C_VerifyMessageBegin, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen))
+NOT_SUPPORTED_STATIC(C_VerifyMessageNext, (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen))
+NOT_SUPPORTED_STATIC(C_MessageVerifyFinal, (CK_SESSION_HANDLE hSession))
+#pragma GCC diagnostic pop
 
-static CK_RV C_MessageEncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
-{
-	(void)hSession;
-	(void)pMechanism;
-	(void)hKey;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_EncryptMessage(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen, CK_BYTE_PTR pPlaintext, CK_ULONG ulPlaintextLen, CK_BYTE_PTR pCiphertext, CK_ULONG_PTR pulCiphertextLen)
-{
-	(void)hSession;
-	(void)pParameter;
-	(void)ulParameterLen;
-	(void)pAssociatedData;
-	(void)ulAssociatedDataLen;
-	(void)pPlaintext;
-	(void)ulPlaintextLen;
-	(void)pCiphertext;
-	(void)pulCiphertextLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_EncryptMessageBegin(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen)
-{
-	(void)hSession;
-	(void)pParameter;
-	(void)ulParameterLen;
-	(void)pAssociatedData;
-	(void)ulAssociatedDataLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_EncryptMessageNext(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pPlaintextPart, CK_ULONG ulPlaintextPartLen, CK_BYTE_PTR pCiphertextPart, CK_ULONG_PTR pulCiphertextPartLen, CK_FLAGS flags)
-{
-	(void)hSession;
-	(void)pParameter;
-	(void)ulParameterLen;
-	(void)pPlaintextPart;
-	(void)ulPlaintextPartLen;
-	(void)pCiphertextPart;
-	(void)pulCiphertextPartLen;
-	(void)flags;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_MessageEncryptFinal(CK_SESSION_HANDLE hSession)
-{
-	(void)hSession;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_MessageDecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
-{
-	(void)hSession;
-	(void)pMechanism;
-	(void)hKey;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_DecryptMessage(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen, CK_BYTE_PTR pCiphertext, CK_ULONG ulCiphertextLen, CK_BYTE_PTR pPlaintext, CK_ULONG_PTR pulPlaintextLen)
-{
-	(void)hSession;
-	(void)pParameter;
-	(void)ulParameterLen;
-	(void)pAssociatedData;
-	(void)ulAssociatedDataLen;
-	(void)pCiphertext;
-	(void)ulCiphertextLen;
-	(void)pPlaintext;
-	(void)pulPlaintextLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_DecryptMessageBegin(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen)
-{
-	(void)hSession;
-	(void)pParameter;
-	(void)ulParameterLen;
-	(void)pAssociatedData;
-	(void)ulAssociatedDataLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_DecryptMessageNext(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pCiphertextPart, CK_ULONG ulCiphertextPartLen, CK_BYTE_PTR pPlaintextPart, CK_ULONG_PTR pulPlaintextPartLen, CK_FLAGS flags)
-{
-	(void)hSession;
-	(void)pParameter;
-	(void)ulParameterLen;
-	(void)pCiphertextPart;
-	(void)ulCiphertextPartLen;
-	(void)pPlaintextPart;
-	(void)pulPlaintextPartLen;
-	(void)flags;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_MessageDecryptFinal(CK_SESSION_HANDLE hSession)
-{
-	(void)hSession;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_MessageSignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
-{
-	(void)hSession;
-	(void)pMechanism;
-	(void)hKey;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_SignMessage(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
-{
-	(void)hSession;
-	(void)pParameter;
-	(void)ulParameterLen;
-	(void)pData;
-	(void)ulDataLen;
-	(void)pSignature;
-	(void)pulSignatureLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_SignMessageBegin(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen)
-{
-	(void)hSession;
-	(void)pParameter;
-	(void)ulParameterLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_SignMessageNext(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
-{
-	(void)hSession;
-	(void)pParameter;
-	(void)ulParameterLen;
-	(void)pData;
-	(void)ulDataLen;
-	(void)pSignature;
-	(void)pulSignatureLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_MessageSignFinal(CK_SESSION_HANDLE hSession)
-{
-	(void)hSession;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_MessageVerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
-{
-	(void)hSession;
-	(void)pMechanism;
-	(void)hKey;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_VerifyMessage(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
-{
-	(void)hSession;
-	(void)pParameter;
-	(void)ulParameterLen;
-	(void)pData;
-	(void)ulDataLen;
-	(void)pSignature;
-	(void)ulSignatureLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_VerifyMessageBegin(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen)
-{
-	(void)hSession;
-	(void)pParameter;
-	(void)ulParameterLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_VerifyMessageNext(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
-{
-	(void)hSession;
-	(void)pParameter;
-	(void)ulParameterLen;
-	(void)pData;
-	(void)ulDataLen;
-	(void)pSignature;
-	(void)ulSignatureLen;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-static CK_RV C_MessageVerifyFinal(CK_SESSION_HANDLE hSession)
-{
-	(void)hSession;
-	READY();
-	return trace(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
+/* The v2.40 functions, in the order of CK_FUNCTION_LIST (also the head of the v3.0 list). */
+#define V240_FUNCTIONS \
+	C_Initialize, C_Finalize, C_GetInfo, C_GetFunctionList, C_GetSlotList, C_GetSlotInfo, C_GetTokenInfo, \
+	C_GetMechanismList, C_GetMechanismInfo, C_InitToken, C_InitPIN, C_SetPIN, C_OpenSession, C_CloseSession, \
+	C_CloseAllSessions, C_GetSessionInfo, C_GetOperationState, C_SetOperationState, C_Login, C_Logout, \
+	C_CreateObject, C_CopyObject, C_DestroyObject, C_GetObjectSize, C_GetAttributeValue, C_SetAttributeValue, \
+	C_FindObjectsInit, C_FindObjects, C_FindObjectsFinal, C_EncryptInit, C_Encrypt, C_EncryptUpdate, \
+	C_EncryptFinal, C_DecryptInit, C_Decrypt, C_DecryptUpdate, C_DecryptFinal, C_DigestInit, C_Digest, \
+	C_DigestUpdate, C_DigestKey, C_DigestFinal, C_SignInit, C_Sign, C_SignUpdate, C_SignFinal, \
+	C_SignRecoverInit, C_SignRecover, C_VerifyInit, C_Verify, C_VerifyUpdate, C_VerifyFinal, \
+	C_VerifyRecoverInit, C_VerifyRecover, C_DigestEncryptUpdate, C_DecryptDigestUpdate, C_SignEncryptUpdate, \
+	C_DecryptVerifyUpdate, C_GenerateKey, C_GenerateKeyPair, C_WrapKey, C_UnwrapKey, C_DeriveKey, C_SeedRandom, \
+	C_GenerateRandom, C_GetFunctionStatus, C_CancelFunction, C_WaitForSlotEvent
 
 static CK_FUNCTION_LIST list_240 = {
 	{ 2, 40 },
-	C_Initialize,
-	C_Finalize,
-	C_GetInfo,
-	C_GetFunctionList,
-	C_GetSlotList,
-	C_GetSlotInfo,
-	C_GetTokenInfo,
-	C_GetMechanismList,
-	C_GetMechanismInfo,
-	C_InitToken,
-	C_InitPIN,
-	C_SetPIN,
-	C_OpenSession,
-	C_CloseSession,
-	C_CloseAllSessions,
-	C_GetSessionInfo,
-	C_GetOperationState,
-	C_SetOperationState,
-	C_Login,
-	C_Logout,
-	C_CreateObject,
-	C_CopyObject,
-	C_DestroyObject,
-	C_GetObjectSize,
-	C_GetAttributeValue,
-	C_SetAttributeValue,
-	C_FindObjectsInit,
-	C_FindObjects,
-	C_FindObjectsFinal,
-	C_EncryptInit,
-	C_Encrypt,
-	C_EncryptUpdate,
-	C_EncryptFinal,
-	C_DecryptInit,
-	C_Decrypt,
-	C_DecryptUpdate,
-	C_DecryptFinal,
-	C_DigestInit,
-	C_Digest,
-	C_DigestUpdate,
-	C_DigestKey,
-	C_DigestFinal,
-	C_SignInit,
-	C_Sign,
-	C_SignUpdate,
-	C_SignFinal,
-	C_SignRecoverInit,
-	C_SignRecover,
-	C_VerifyInit,
-	C_Verify,
-	C_VerifyUpdate,
-	C_VerifyFinal,
-	C_VerifyRecoverInit,
-	C_VerifyRecover,
-	C_DigestEncryptUpdate,
-	C_DecryptDigestUpdate,
-	C_SignEncryptUpdate,
-	C_DecryptVerifyUpdate,
-	C_GenerateKey,
-	C_GenerateKeyPair,
-	C_WrapKey,
-	C_UnwrapKey,
-	C_DeriveKey,
-	C_SeedRandom,
-	C_GenerateRandom,
-	C_GetFunctionStatus,
-	C_CancelFunction,
-	C_WaitForSlotEvent,
+	V240_FUNCTIONS,
 };
 
 static CK_FUNCTION_LIST_3_0 list_30 = {
 	{ 3, 0 },
-	C_Initialize,
-	C_Finalize,
-	C_GetInfo,
-	C_GetFunctionList,
-	C_GetSlotList,
-	C_GetSlotInfo,
-	C_GetTokenInfo,
-	C_GetMechanismList,
-	C_GetMechanismInfo,
-	C_InitToken,
-	C_InitPIN,
-	C_SetPIN,
-	C_OpenSession,
-	C_CloseSession,
-	C_CloseAllSessions,
-	C_GetSessionInfo,
-	C_GetOperationState,
-	C_SetOperationState,
-	C_Login,
-	C_Logout,
-	C_CreateObject,
-	C_CopyObject,
-	C_DestroyObject,
-	C_GetObjectSize,
-	C_GetAttributeValue,
-	C_SetAttributeValue,
-	C_FindObjectsInit,
-	C_FindObjects,
-	C_FindObjectsFinal,
-	C_EncryptInit,
-	C_Encrypt,
-	C_EncryptUpdate,
-	C_EncryptFinal,
-	C_DecryptInit,
-	C_Decrypt,
-	C_DecryptUpdate,
-	C_DecryptFinal,
-	C_DigestInit,
-	C_Digest,
-	C_DigestUpdate,
-	C_DigestKey,
-	C_DigestFinal,
-	C_SignInit,
-	C_Sign,
-	C_SignUpdate,
-	C_SignFinal,
-	C_SignRecoverInit,
-	C_SignRecover,
-	C_VerifyInit,
-	C_Verify,
-	C_VerifyUpdate,
-	C_VerifyFinal,
-	C_VerifyRecoverInit,
-	C_VerifyRecover,
-	C_DigestEncryptUpdate,
-	C_DecryptDigestUpdate,
-	C_SignEncryptUpdate,
-	C_DecryptVerifyUpdate,
-	C_GenerateKey,
-	C_GenerateKeyPair,
-	C_WrapKey,
-	C_UnwrapKey,
-	C_DeriveKey,
-	C_SeedRandom,
-	C_GenerateRandom,
-	C_GetFunctionStatus,
-	C_CancelFunction,
-	C_WaitForSlotEvent,
+	V240_FUNCTIONS,
 	C_GetInterfaceList,
 	C_GetInterface,
 	C_LoginUser,
