@@ -422,29 +422,6 @@ int poc_store_object_name(struct poc_err *e, unsigned long class, const uint8_t 
 
 /* ---- token.cbor ---- */
 
-static int tok_put(cbor_item_t *map, const char *key, cbor_item_t *value)
-{
-	cbor_item_t *k;
-	int ok;
-
-	if (value == NULL)
-		return -1;
-	k = cbor_build_string(key);
-	if (k == NULL) {
-		cbor_decref(&value);
-		return -1;
-	}
-	ok = cbor_map_add(map, (struct cbor_pair){ .key = k, .value = value });
-	cbor_decref(&k);
-	cbor_decref(&value);
-	return ok ? 0 : -1;
-}
-
-static cbor_item_t *tok_bstr(const uint8_t *p, size_t len)
-{
-	return cbor_build_bytestring(len ? p : (const uint8_t *)"", len);
-}
-
 void poc_token_meta_free(struct poc_token_meta *m)
 {
 	if (m == NULL)
@@ -479,17 +456,17 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 		return poc_err_ssl(e, POC_ERR_CRYPTO, "token.cbor: SHA-256 of the policy");
 	root = cbor_new_definite_map(9 + (m->verifier_spki != NULL) + (m->verifier_key != NULL) + (m->denial_spki != NULL) +
 				     (m->denial_key != NULL) + (m->pcr_values != NULL));
-	if (root == NULL || tok_put(root, "schema", cbor_build_uint8(POC_TOKEN_SCHEMA)) < 0 ||
-	    tok_put(root, "label", cbor_build_string(m->label)) < 0 || tok_put(root, "created", cbor_build_uint64(m->created)) < 0 ||
-	    tok_put(root, "policy_json", tok_bstr(m->policy_json, m->policy_json_len)) < 0 ||
-	    tok_put(root, "policy_digest", tok_bstr(md, sizeof(md))) < 0 || tok_put(root, "pcr_bank", cbor_build_uint16(m->pcr_bank)) < 0 ||
-	    tok_put(root, "pcr_mask", cbor_build_uint32(m->pcr_mask)) < 0 || tok_put(root, "has_pin", cbor_build_bool(m->has_pin != 0)) < 0 ||
-	    tok_put(root, "pin_failures", cbor_build_uint32(m->pin_failures)) < 0 ||
-	    (m->verifier_spki != NULL && tok_put(root, "verifier_spki", tok_bstr(m->verifier_spki, m->verifier_spki_len)) < 0) ||
-	    (m->verifier_key != NULL && tok_put(root, "verifier_key", tok_bstr(m->verifier_key, m->verifier_key_len)) < 0) ||
-	    (m->denial_spki != NULL && tok_put(root, "denial_spki", tok_bstr(m->denial_spki, m->denial_spki_len)) < 0) ||
-	    (m->denial_key != NULL && tok_put(root, "denial_key", tok_bstr(m->denial_key, m->denial_key_len)) < 0) ||
-	    (m->pcr_values != NULL && tok_put(root, "pcr_values", tok_bstr(m->pcr_values, m->pcr_values_len)) < 0) ||
+	if (root == NULL || poc_cbor_put(root, "schema", cbor_build_uint8(POC_TOKEN_SCHEMA)) < 0 ||
+	    poc_cbor_put(root, "label", cbor_build_string(m->label)) < 0 || poc_cbor_put(root, "created", cbor_build_uint64(m->created)) < 0 ||
+	    poc_cbor_put(root, "policy_json", poc_cbor_bstr(m->policy_json, m->policy_json_len)) < 0 ||
+	    poc_cbor_put(root, "policy_digest", poc_cbor_bstr(md, sizeof(md))) < 0 || poc_cbor_put(root, "pcr_bank", cbor_build_uint16(m->pcr_bank)) < 0 ||
+	    poc_cbor_put(root, "pcr_mask", cbor_build_uint32(m->pcr_mask)) < 0 || poc_cbor_put(root, "has_pin", cbor_build_bool(m->has_pin != 0)) < 0 ||
+	    poc_cbor_put(root, "pin_failures", cbor_build_uint32(m->pin_failures)) < 0 ||
+	    (m->verifier_spki != NULL && poc_cbor_put(root, "verifier_spki", poc_cbor_bstr(m->verifier_spki, m->verifier_spki_len)) < 0) ||
+	    (m->verifier_key != NULL && poc_cbor_put(root, "verifier_key", poc_cbor_bstr(m->verifier_key, m->verifier_key_len)) < 0) ||
+	    (m->denial_spki != NULL && poc_cbor_put(root, "denial_spki", poc_cbor_bstr(m->denial_spki, m->denial_spki_len)) < 0) ||
+	    (m->denial_key != NULL && poc_cbor_put(root, "denial_key", poc_cbor_bstr(m->denial_key, m->denial_key_len)) < 0) ||
+	    (m->pcr_values != NULL && poc_cbor_put(root, "pcr_values", poc_cbor_bstr(m->pcr_values, m->pcr_values_len)) < 0) ||
 	    (n = cbor_serialize_alloc(root, &buf, &cap)) == 0) {
 		if (root)
 			cbor_decref(&root);

@@ -71,30 +71,11 @@ void poc_bundle_free(struct poc_bundle *b)
 
 /* ---- encoding ---- */
 
-/* Adds key -> value to map, taking ownership of value; NULL value = failure. */
-static int put(cbor_item_t *map, const char *key, cbor_item_t *value)
-{
-	cbor_item_t *k;
-	int ok;
-
-	if (value == NULL)
-		return -1;
-	k = cbor_build_string(key);
-	if (k == NULL) {
-		cbor_decref(&value);
-		return -1;
-	}
-	ok = cbor_map_add(map, (struct cbor_pair){ .key = k, .value = value });
-	cbor_decref(&k);
-	cbor_decref(&value);
-	return ok ? 0 : -1;
-}
-
 static int put_blob(cbor_item_t *map, const char *key, const struct poc_blob *b)
 {
 	if (b->p == NULL)
 		return 0;
-	return put(map, key, cbor_build_bytestring(b->p, b->len));
+	return poc_cbor_put(map, key, cbor_build_bytestring(b->p, b->len));
 }
 
 /* One bank: { index: value, ... } for the PCRs present. */
@@ -140,7 +121,7 @@ static cbor_item_t *encode_pcrs(const struct poc_pcrs *p)
 	for (i = 0; i < p->nbanks; i++) {
 		const char *name = poc_tpm_alg_name(p->bank[i].alg);
 
-		if (name == NULL || put(m, name, encode_bank(&p->bank[i])) < 0) {
+		if (name == NULL || poc_cbor_put(m, name, encode_bank(&p->bank[i])) < 0) {
 			cbor_decref(&m);
 			return NULL;
 		}
@@ -174,7 +155,7 @@ static cbor_item_t *encode_tpm(const struct poc_bundle *b)
 			}
 			cbor_decref(&c);
 		}
-		if (put(m, "ak_chain", arr) < 0)
+		if (poc_cbor_put(m, "ak_chain", arr) < 0)
 			goto fail;
 	}
 	if (b->nquotes) {
@@ -186,7 +167,7 @@ static cbor_item_t *encode_tpm(const struct poc_bundle *b)
 
 			if (q == NULL || put_blob(q, "attest", &b->quotes[i].attest) < 0 ||
 			    put_blob(q, "sig", &b->quotes[i].sig) < 0 ||
-			    put(q, "pcrs", encode_pcrs(&b->quotes[i].pcrs)) < 0 || !cbor_array_push(arr, q)) {
+			    poc_cbor_put(q, "pcrs", encode_pcrs(&b->quotes[i].pcrs)) < 0 || !cbor_array_push(arr, q)) {
 				if (q)
 					cbor_decref(&q);
 				cbor_decref(&arr);
@@ -194,7 +175,7 @@ static cbor_item_t *encode_tpm(const struct poc_bundle *b)
 			}
 			cbor_decref(&q);
 		}
-		if (put(m, "quotes", arr) < 0)
+		if (poc_cbor_put(m, "quotes", arr) < 0)
 			goto fail;
 	}
 	return m;
@@ -223,7 +204,7 @@ static cbor_item_t *encode_tdx(const struct poc_bundle *b)
 				goto fail;
 			}
 		}
-		if (put(m, "collateral", c) < 0)
+		if (poc_cbor_put(m, "collateral", c) < 0)
 			goto fail;
 	}
 	return m;
@@ -243,22 +224,22 @@ int poc_bundle_encode(struct poc_err *e, const struct poc_bundle *b, uint8_t **o
 	*outlen = 0;
 	if (root == NULL)
 		return poc_err_set(e, POC_ERR_NOMEM, "bundle encoding");
-	if (put(root, "version", cbor_build_uint8(1)) < 0 || put_blob(root, "nonce", &b->nonce) < 0)
+	if (poc_cbor_put(root, "version", cbor_build_uint8(1)) < 0 || put_blob(root, "nonce", &b->nonce) < 0)
 		goto fail;
 	if (b->ak_pub.p || b->ak_cert.p || b->ek_cert.p || b->eventlog.p || b->ek_pub.p || b->nquotes) {
-		if (put(root, "tpm", encode_tpm(b)) < 0)
+		if (poc_cbor_put(root, "tpm", encode_tpm(b)) < 0)
 			goto fail;
 	}
 	if (b->tdx_quote.p || b->ccel_log.p || b->has_collateral) {
-		if (put(root, "tdx", encode_tdx(b)) < 0)
+		if (poc_cbor_put(root, "tdx", encode_tdx(b)) < 0)
 			goto fail;
 	}
 	if (put_blob(root, "hcl_report", &b->hcl_report) < 0 || put_blob(root, "poe", &b->poe) < 0)
 		goto fail;
 	if (b->has_timing) {
 		t = cbor_new_definite_map(2);
-		if (t == NULL || put(t, "nonce_ms", cbor_build_uint64(b->nonce_ms)) < 0 ||
-		    put(t, "evidence_ms", cbor_build_uint64(b->evidence_ms)) < 0 || put(root, "timing", t) < 0)
+		if (t == NULL || poc_cbor_put(t, "nonce_ms", cbor_build_uint64(b->nonce_ms)) < 0 ||
+		    poc_cbor_put(t, "evidence_ms", cbor_build_uint64(b->evidence_ms)) < 0 || poc_cbor_put(root, "timing", t) < 0)
 			goto fail;
 	}
 	n = cbor_serialize_alloc(root, &buf, &cap);

@@ -18,4 +18,9 @@
  */
 cbor_item_t *poc_cbor_load(struct poc_err *e, const uint8_t *buf, size_t len, const char *what);
 
+/* Adds the text key -> value to map, taking ownership of value; a NULL value is a failure. 0 or -1. */
+int poc_cbor_put(cbor_item_t *map, const char *key, cbor_item_t *value);
+/* A definite byte string (len may be 0 with p NULL); NULL when out of memory. */
+cbor_item_t *poc_cbor_bstr(const uint8_t *p, size_t len);
+
 #endif
