@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Intel DCAP collateral for TDX: strict JSON parsing of TCB Info v3 and QE
- * Identity v2, their signatures over the exact JSON bytes, the issuer chains
- * to the Intel SGX Root CA, the Root CA and PCK CRLs, validity at a pinned
- * time. Field rules follow Intel's PCS API (TCB Info v3 / Enclave Identity
- * v2) and the DCAP QVL (QuoteVerifier.cpp, 4.1.2.4.x).
+ * Intel DCAP collateral for TDX, verified: the TCB Info and QE Identity
+ * signatures over the exact JSON bytes, the issuer chains to the Intel SGX
+ * Root CA, the Root CA and PCK CRLs, validity at a pinned time; the
+ * collateral's lifetime and accessors. Parsing is collateral_parse.c.
  */
-#include "collateral.h"
+#include "collateral_int.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 #include <openssl/bn.h>
@@ -20,633 +19,7 @@
 #include <openssl/pem.h>
 
 #include "hex.h"
-#include "tcb_eval.h"
 #include "x509.h"
-
-/* Real TCB Info documents are ~6 KiB; the bound keeps fuzzed input cheap. */
-#define MAX_JSON (1u << 20)
-#define MAX_LEVELS 256
-#define MAX_ADVISORIES 64
-
-struct poc_collateral {
-	int has_tcb, has_qe;
-	struct poc_tcb_info tcb;
-	struct poc_qe_identity qe;
-	X509_CRL *pck_crl;
-	X509_CRL *root_crl;
-};
-
-/* ---- raw JSON spans ---------------------------------------------------- */
-
-static size_t skip_ws(const char *s, size_t i, size_t n)
-{
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-		i++;
-	return i;
-}
-
-/* Index just past the string starting at s[i] == '"', or 0 on error. */
-static size_t skip_string(const char *s, size_t i, size_t n)
-{
-	for (i++; i < n; i++) {
-		if (s[i] == '\\')
-			i++;
-		else if (s[i] == '"')
-			return i + 1;
-	}
-	return 0;
-}
-
-/* Index just past the value at s[i]; the text was already validated by json-c. */
-static size_t skip_value(const char *s, size_t i, size_t n)
-{
-	int depth = 0;
-
-	if (i >= n)
-		return 0;
-	if (s[i] == '"')
-		return skip_string(s, i, n);
-	if (s[i] != '{' && s[i] != '[') {
-		while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' &&
-		       s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
-			i++;
-		return i;
-	}
-	for (; i < n; i++) {
-		if (s[i] == '"') {
-			i = skip_string(s, i, n);
-			if (i == 0)
-				return 0;
-			i--;
-		} else if (s[i] == '{' || s[i] == '[') {
-			depth++;
-		} else if (s[i] == '}' || s[i] == ']') {
-			if (--depth == 0)
-				return i + 1;
-		}
-	}
-	return 0;
-}
-
-/*
- * The raw bytes of top-level member name's value. Intel signs these exact
- * bytes, so re-serializing the parsed object would break the signature.
- */
-static int member_span(const char *s, size_t n, const char *name, size_t *off, size_t *len)
-{
-	size_t i = skip_ws(s, 0, n), k, nl = strlen(name);
-
-	if (i >= n || s[i] != '{')
-		return -1;
-	i = skip_ws(s, i + 1, n);
-	while (i < n && s[i] == '"') {
-		k = skip_string(s, i, n);
-		if (k == 0)
-			return -1;
-		int match = k - i - 2 == nl && memcmp(s + i + 1, name, nl) == 0;
-		i = skip_ws(s, k, n);
-		if (i >= n || s[i] != ':')
-			return -1;
-		i = skip_ws(s, i + 1, n);
-		k = skip_value(s, i, n);
-		if (k == 0)
-			return -1;
-		if (match) {
-			*off = i;
-			*len = k - i;
-			return 0;
-		}
-		i = skip_ws(s, k, n);
-		if (i < n && s[i] == ',')
-			i = skip_ws(s, i + 1, n);
-	}
-	return -1;
-}
-
-/* ---- strict JSON field readers ----------------------------------------- */
-
-static struct json_object *json_parse_strict(struct poc_err *e, const char *what, const uint8_t *buf,
-					     size_t len)
-{
-	struct json_tokener *tok;
-	struct json_object *o;
-
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' ' ||
-			   buf[len - 1] == '\t'))
-		len--;
-	if (len == 0 || len > MAX_JSON) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: empty or larger than %u bytes", what, MAX_JSON);
-		return NULL;
-	}
-	if (memchr(buf, '\0', len) != NULL) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: NUL byte in JSON", what);
-		return NULL;
-	}
-	tok = json_tokener_new();
-	if (tok == NULL) {
-		poc_err_set(e, POC_ERR_NOMEM, "%s: JSON tokener", what);
-		return NULL;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, (const char *)buf, (int)len);
-	if (o == NULL || json_tokener_get_parse_end(tok) != len) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: not valid JSON (%s)", what,
-			    json_tokener_error_desc(json_tokener_get_error(tok)));
-		json_object_put(o);
-		o = NULL;
-	} else if (!json_object_is_type(o, json_type_object)) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: not a JSON object", what);
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
-}
-
-static struct json_object *get(struct poc_err *e, const char *what, struct json_object *o,
-			       const char *key, enum json_type t)
-{
-	struct json_object *v = NULL;
-
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: missing \"%s\"", what, key);
-		return NULL;
-	}
-	if (!json_object_is_type(v, t)) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: \"%s\" is a %s, want a %s", what, key,
-			    json_type_to_name(json_object_get_type(v)), json_type_to_name(t));
-		return NULL;
-	}
-	return v;
-}
-
-static int get_int(struct poc_err *e, const char *what, struct json_object *o, const char *key,
-		   int64_t min, int64_t max, int64_t *out)
-{
-	struct json_object *v = get(e, what, o, key, json_type_int);
-	int64_t x;
-
-	if (v == NULL)
-		return -1;
-	x = json_object_get_int64(v);
-	if (x < min || x > max)
-		return poc_err_set(e, POC_ERR_MALFORMED, "%s: \"%s\" = %lld out of range", what, key,
-				   (long long)x);
-	*out = x;
-	return 0;
-}
-
-static const char *get_str(struct poc_err *e, const char *what, struct json_object *o, const char *key)
-{
-	struct json_object *v = get(e, what, o, key, json_type_string);
-
-	return v == NULL ? NULL : json_object_get_string(v);
-}
-
-/* A hex string of exactly n bytes. */
-static int get_hex(struct poc_err *e, const char *what, struct json_object *o, const char *key,
-		   uint8_t *out, size_t n)
-{
-	const char *s = get_str(e, what, o, key);
-	struct poc_err scratch = { 0 }; /* our message names the field; hex.c's would not */
-	size_t got = 0;
-
-	if (s == NULL)
-		return -1;
-	if (strlen(s) != 2 * n || poc_hex_decode(&scratch, s, 2 * n, out, n, &got) < 0 || got != n)
-		return poc_err_set(e, POC_ERR_MALFORMED, "%s: \"%s\" is not %zu hex bytes", what, key, n);
-	return 0;
-}
-
-static int days_from_civil(int64_t y, int m, int d, int64_t *out)
-{
-	/* Howard Hinnant's days_from_civil: no libc time zone state involved. */
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	*out = era * 146097 + doe - 719468;
-	return 0;
-}
-
-int poc_collateral_parse_date(struct poc_err *e, const char *s, int64_t *out)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int v[6], i, k = 0;
-	static const int pos[6][2] = { { 0, 4 }, { 5, 2 }, { 8, 2 }, { 11, 2 }, { 14, 2 }, { 17, 2 } };
-	int64_t days;
-
-	if (s == NULL || strlen(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-	    s[16] != ':' || s[19] != 'Z')
-		return poc_err_set(e, POC_ERR_MALFORMED, "date \"%s\" is not YYYY-MM-DDTHH:MM:SSZ",
-				   s ? s : "");
-	for (i = 0; i < 6; i++) {
-		v[i] = 0;
-		for (k = pos[i][0]; k < pos[i][0] + pos[i][1]; k++) {
-			if (s[k] < '0' || s[k] > '9')
-				return poc_err_set(e, POC_ERR_MALFORMED, "date \"%s\": not a digit", s);
-			v[i] = v[i] * 10 + (s[k] - '0');
-		}
-	}
-	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > mdays[v[1] - 1] || v[3] > 23 || v[4] > 59 ||
-	    v[5] > 60)
-		return poc_err_set(e, POC_ERR_MALFORMED, "date \"%s\" out of range", s);
-	days_from_civil(v[0], v[1], v[2], &days);
-	*out = days * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
-	return 0;
-}
-
-static int get_date(struct poc_err *e, const char *what, struct json_object *o, const char *key,
-		    int64_t *out, char *copy, size_t copylen)
-{
-	const char *s = get_str(e, what, o, key);
-
-	if (s == NULL || poc_collateral_parse_date(e, s, out) < 0)
-		return poc_err_set(e, POC_ERR_MALFORMED, "%s: \"%s\" is not a date", what, key);
-	if (copy != NULL)
-		snprintf(copy, copylen, "%s", s);
-	return 0;
-}
-
-static int get_status(struct poc_err *e, const char *what, struct json_object *o, int *out)
-{
-	const char *s = get_str(e, what, o, "tcbStatus");
-	enum poc_tcb_status st;
-
-	if (s == NULL)
-		return -1;
-	if (poc_tcb_status_from_name(s, &st) < 0)
-		return poc_err_set(e, POC_ERR_MALFORMED, "%s: unknown tcbStatus \"%.40s\"", what, s);
-	*out = (int)st;
-	return 0;
-}
-
-/* Optional "advisoryIDs": an array of strings, joined with commas. */
-static int get_advisories(struct poc_err *e, const char *what, struct json_object *o, char **out)
-{
-	struct json_object *a = NULL;
-	size_t n, i, total = 1;
-	char *s;
-
-	*out = NULL;
-	if (!json_object_object_get_ex(o, "advisoryIDs", &a)) {
-		*out = strdup("");
-		return *out == NULL ? poc_err_set(e, POC_ERR_NOMEM, "%s: advisories", what) : 0;
-	}
-	if (!json_object_is_type(a, json_type_array))
-		return poc_err_set(e, POC_ERR_MALFORMED, "%s: \"advisoryIDs\" is not an array", what);
-	n = json_object_array_length(a);
-	if (n > MAX_ADVISORIES)
-		return poc_err_set(e, POC_ERR_MALFORMED, "%s: %zu advisoryIDs", what, n);
-	for (i = 0; i < n; i++) {
-		struct json_object *v = json_object_array_get_idx(a, i);
-
-		if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) > 64)
-			return poc_err_set(e, POC_ERR_MALFORMED, "%s: advisoryIDs[%zu] is not a short string",
-					   what, i);
-		total += (size_t)json_object_get_string_len(v) + 1;
-	}
-	s = malloc(total);
-	if (s == NULL)
-		return poc_err_set(e, POC_ERR_NOMEM, "%s: advisories", what);
-	total = 0;
-	for (i = 0; i < n; i++) {
-		struct json_object *v = json_object_array_get_idx(a, i);
-		size_t l = (size_t)json_object_get_string_len(v);
-
-		if (i > 0)
-			s[total++] = ',';
-		memcpy(s + total, json_object_get_string(v), l);
-		total += l;
-	}
-	s[total] = '\0';
-	*out = s;
-	return 0;
-}
-
-/* An array of objects, 1..MAX_LEVELS long. */
-static struct json_object *get_levels(struct poc_err *e, const char *what, struct json_object *o,
-				      const char *key, size_t *n)
-{
-	struct json_object *a = get(e, what, o, key, json_type_array);
-	size_t i;
-
-	if (a == NULL)
-		return NULL;
-	*n = json_object_array_length(a);
-	if (*n == 0 || *n > MAX_LEVELS) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: \"%s\" has %zu entries", what, key, *n);
-		return NULL;
-	}
-	for (i = 0; i < *n; i++) {
-		if (!json_object_is_type(json_object_array_get_idx(a, i), json_type_object)) {
-			poc_err_set(e, POC_ERR_MALFORMED, "%s: %s[%zu] is not an object", what, key, i);
-			return NULL;
-		}
-	}
-	return a;
-}
-
-/* tcbLevels of a TDX module identity or of the QE Identity: {"tcb":{"isvsvn":N},...}. */
-static int parse_isv_levels(struct poc_err *e, const char *what, struct json_object *o,
-			    struct poc_isv_level **out, size_t *nout)
-{
-	size_t n, i;
-	struct json_object *a = get_levels(e, what, o, "tcbLevels", &n);
-	int64_t x, d;
-
-	if (a == NULL)
-		return -1;
-	*out = calloc(n, sizeof(**out));
-	if (*out == NULL)
-		return poc_err_set(e, POC_ERR_NOMEM, "%s: levels", what);
-	*nout = n;
-	for (i = 0; i < n; i++) {
-		struct json_object *l = json_object_array_get_idx(a, i), *t;
-		struct poc_isv_level *lv = &(*out)[i];
-
-		t = get(e, what, l, "tcb", json_type_object);
-		if (t == NULL || get_int(e, what, t, "isvsvn", 0, 65535, &x) < 0 ||
-		    get_date(e, what, l, "tcbDate", &d, lv->date, sizeof(lv->date)) < 0 ||
-		    get_status(e, what, l, &lv->status) < 0 || get_advisories(e, what, l, &lv->advisories) < 0)
-			return poc_err_set(e, POC_ERR_MALFORMED, "%s: tcbLevels[%zu]", what, i);
-		lv->isvsvn = (uint16_t)x;
-	}
-	return 0;
-}
-
-static void free_isv_levels(struct poc_isv_level *l, size_t n)
-{
-	for (size_t i = 0; l != NULL && i < n; i++)
-		free(l[i].advisories);
-	free(l);
-}
-
-/* 16 {"svn": N, ...} entries (category/type are informational). */
-static int parse_components(struct poc_err *e, const char *what, struct json_object *t, const char *key,
-			    uint8_t out[16])
-{
-	struct json_object *a = get(e, what, t, key, json_type_array);
-	int64_t x;
-
-	if (a == NULL)
-		return -1;
-	if (json_object_array_length(a) != 16)
-		return poc_err_set(e, POC_ERR_MALFORMED, "%s: \"%s\" has %zu entries, want 16", what, key,
-				   json_object_array_length(a));
-	for (size_t i = 0; i < 16; i++) {
-		struct json_object *c = json_object_array_get_idx(a, i);
-
-		if (!json_object_is_type(c, json_type_object) || get_int(e, what, c, "svn", 0, 255, &x) < 0)
-			return poc_err_set(e, POC_ERR_MALFORMED, "%s: %s[%zu]", what, key, i);
-		out[i] = (uint8_t)x;
-	}
-	return 0;
-}
-
-static void tcb_info_clear(struct poc_tcb_info *t)
-{
-	for (size_t i = 0; t->levels != NULL && i < t->nlevels; i++)
-		free(t->levels[i].advisories);
-	free(t->levels);
-	for (size_t i = 0; t->modules != NULL && i < t->nmodules; i++)
-		free_isv_levels(t->modules[i].levels, t->modules[i].nlevels);
-	free(t->modules);
-	memset(t, 0, sizeof(*t));
-}
-
-static void qe_identity_clear(struct poc_qe_identity *q)
-{
-	free_isv_levels(q->levels, q->nlevels);
-	memset(q, 0, sizeof(*q));
-}
-
-static int parse_tcb_info_obj(struct poc_err *e, struct json_object *o, struct poc_tcb_info *t)
-{
-	static const char *what = "TCB Info";
-	struct json_object *m, *a;
-	const char *id;
-	int64_t x;
-	size_t n, i;
-
-	id = get_str(e, what, o, "id");
-	if (id == NULL)
-		return -1;
-	if (strcmp(id, "TDX") != 0)
-		return poc_err_set(e, POC_ERR_UNSUPPORTED, "TCB Info id \"%.16s\", want \"TDX\"", id);
-	if (get_int(e, what, o, "version", 0, 1000, &x) < 0)
-		return -1;
-	if (x != 3)
-		return poc_err_set(e, POC_ERR_UNSUPPORTED, "TCB Info version %lld, want 3", (long long)x);
-	t->version = 3;
-	if (get_date(e, what, o, "issueDate", &t->issue_date, NULL, 0) < 0 ||
-	    get_date(e, what, o, "nextUpdate", &t->next_update, NULL, 0) < 0 ||
-	    get_hex(e, what, o, "fmspc", t->fmspc, 6) < 0 || get_hex(e, what, o, "pceId", t->pceid, 2) < 0 ||
-	    get_int(e, what, o, "tcbType", 0, 255, &x) < 0)
-		return -1;
-	t->tcb_type = (int)x;
-	/* Only tcbType 0 is defined: SVNs compared component by component. */
-	if (t->tcb_type != 0)
-		return poc_err_set(e, POC_ERR_UNSUPPORTED, "TCB Info tcbType %d", t->tcb_type);
-	if (get_int(e, what, o, "tcbEvaluationDataNumber", 0, INT32_MAX, &x) < 0)
-		return -1;
-	t->eval_number = (int)x;
-	poc_hex_encode(t->fmspc, 6, t->fmspc_hex);
-	poc_hex_encode(t->pceid, 2, t->pceid_hex);
-	for (char *p = t->fmspc_hex; *p; p++)
-		if (*p >= 'a' && *p <= 'f')
-			*p = (char)(*p - 'a' + 'A');
-	for (char *p = t->pceid_hex; *p; p++)
-		if (*p >= 'a' && *p <= 'f')
-			*p = (char)(*p - 'a' + 'A');
-
-	m = get(e, what, o, "tdxModule", json_type_object);
-	if (m == NULL || get_hex(e, "TCB Info tdxModule", m, "mrsigner", t->module_mrsigner, 48) < 0 ||
-	    get_hex(e, "TCB Info tdxModule", m, "attributes", t->module_attributes, 8) < 0 ||
-	    get_hex(e, "TCB Info tdxModule", m, "attributesMask", t->module_attributes_mask, 8) < 0)
-		return -1;
-
-	/* tdxModuleIdentities is optional in v3 (older TCB Info lacks it). */
-	if (json_object_object_get_ex(o, "tdxModuleIdentities", &a)) {
-		a = get_levels(e, what, o, "tdxModuleIdentities", &n);
-		if (a == NULL)
-			return -1;
-		t->modules = calloc(n, sizeof(*t->modules));
-		if (t->modules == NULL)
-			return poc_err_set(e, POC_ERR_NOMEM, "TCB Info modules");
-		t->nmodules = n;
-		for (i = 0; i < n; i++) {
-			struct json_object *mi = json_object_array_get_idx(a, i);
-			struct poc_tdx_module_id *md = &t->modules[i];
-			const char *mid = get_str(e, "TCB Info tdxModuleIdentities", mi, "id");
-
-			if (mid == NULL || strlen(mid) >= sizeof(md->id))
-				return poc_err_set(e, POC_ERR_MALFORMED, "TCB Info tdxModuleIdentities[%zu]: id", i);
-			strcpy(md->id, mid);
-			if (get_hex(e, "TCB Info module identity", mi, "mrsigner", md->mrsigner, 48) < 0 ||
-			    get_hex(e, "TCB Info module identity", mi, "attributes", md->attributes, 8) < 0 ||
-			    get_hex(e, "TCB Info module identity", mi, "attributesMask", md->attributes_mask, 8) < 0 ||
-			    parse_isv_levels(e, "TCB Info module identity", mi, &md->levels, &md->nlevels) < 0)
-				return poc_err_set(e, POC_ERR_MALFORMED, "TCB Info tdxModuleIdentities[%zu]", i);
-		}
-	}
-
-	a = get_levels(e, what, o, "tcbLevels", &n);
-	if (a == NULL)
-		return -1;
-	t->levels = calloc(n, sizeof(*t->levels));
-	if (t->levels == NULL)
-		return poc_err_set(e, POC_ERR_NOMEM, "TCB Info levels");
-	t->nlevels = n;
-	for (i = 0; i < n; i++) {
-		struct json_object *l = json_object_array_get_idx(a, i), *tc;
-		struct poc_tcb_level *lv = &t->levels[i];
-		int64_t d;
-
-		tc = get(e, what, l, "tcb", json_type_object);
-		if (tc == NULL || parse_components(e, what, tc, "sgxtcbcomponents", lv->sgx) < 0 ||
-		    get_int(e, what, tc, "pcesvn", 0, 65535, &x) < 0 ||
-		    parse_components(e, what, tc, "tdxtcbcomponents", lv->tdx) < 0 ||
-		    get_date(e, what, l, "tcbDate", &d, lv->date, sizeof(lv->date)) < 0 ||
-		    get_status(e, what, l, &lv->status) < 0 || get_advisories(e, what, l, &lv->advisories) < 0)
-			return poc_err_set(e, POC_ERR_MALFORMED, "TCB Info tcbLevels[%zu]", i);
-		lv->pcesvn = (uint16_t)x;
-	}
-	return 0;
-}
-
-static int parse_qe_identity_obj(struct poc_err *e, struct json_object *o, struct poc_qe_identity *q)
-{
-	static const char *what = "QE Identity";
-	const char *id;
-	uint8_t b[4];
-	int64_t x;
-
-	id = get_str(e, what, o, "id");
-	if (id == NULL)
-		return -1;
-	/* QVL 4.1.2.4.14: a TDX quote needs the TD_QE identity, version 2. */
-	if (strcmp(id, "TD_QE") != 0)
-		return poc_err_set(e, POC_ERR_UNSUPPORTED, "QE Identity id \"%.16s\", want \"TD_QE\"", id);
-	if (get_int(e, what, o, "version", 0, 1000, &x) < 0)
-		return -1;
-	if (x != 2)
-		return poc_err_set(e, POC_ERR_UNSUPPORTED, "QE Identity version %lld, want 2", (long long)x);
-	q->version = 2;
-	if (get_date(e, what, o, "issueDate", &q->issue_date, NULL, 0) < 0 ||
-	    get_date(e, what, o, "nextUpdate", &q->next_update, NULL, 0) < 0 ||
-	    get_int(e, what, o, "tcbEvaluationDataNumber", 0, INT32_MAX, &x) < 0)
-		return -1;
-	q->eval_number = (int)x;
-	/* The hex is the bytes as they sit in the report; the report holds a little-endian u32. */
-	if (get_hex(e, what, o, "miscselect", b, 4) < 0)
-		return -1;
-	q->miscselect = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-	if (get_hex(e, what, o, "miscselectMask", b, 4) < 0)
-		return -1;
-	q->miscselect_mask = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-	if (get_hex(e, what, o, "attributes", q->attributes, 16) < 0 ||
-	    get_hex(e, what, o, "attributesMask", q->attributes_mask, 16) < 0 ||
-	    get_hex(e, what, o, "mrsigner", q->mrsigner, 32) < 0 ||
-	    get_int(e, what, o, "isvprodid", 0, 65535, &x) < 0)
-		return -1;
-	q->isvprodid = (uint16_t)x;
-	return parse_isv_levels(e, what, o, &q->levels, &q->nlevels);
-}
-
-/*
- * Finds the signed JSON: the whole document, or the member "inner" of a PCS
- * response {"inner": {...}, "signature": "hex"}. Returns the parsed inner
- * object, its raw span, and the response's signature when there is one.
- */
-static struct json_object *load_signed_json(struct poc_err *e, const char *what, const char *inner,
-					    const uint8_t *buf, size_t len, size_t *span_off,
-					    size_t *span_len, uint8_t sig[64], int *has_sig)
-{
-	struct json_object *root = json_parse_strict(e, what, buf, len), *o = NULL, *s = NULL;
-	struct poc_err scratch = { 0 };
-	size_t got = 0;
-
-	*has_sig = 0;
-	if (root == NULL)
-		return NULL;
-	if (!json_object_object_get_ex(root, inner, &o)) {
-		*span_off = 0;
-		*span_len = len;
-		return root;
-	}
-	if (!json_object_is_type(o, json_type_object)) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: \"%s\" is not an object", what, inner);
-		goto err;
-	}
-	if (member_span((const char *)buf, len, inner, span_off, span_len) < 0) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: cannot locate \"%s\" in the text", what, inner);
-		goto err;
-	}
-	if (json_object_object_get_ex(root, "signature", &s)) {
-		const char *h = json_object_get_string(s);
-
-		if (!json_object_is_type(s, json_type_string) || strlen(h) != 128 ||
-		    poc_hex_decode(&scratch, h, 128, sig, 64, &got) < 0 || got != 64) {
-			poc_err_set(e, POC_ERR_MALFORMED, "%s: \"signature\" is not 64 hex bytes", what);
-			goto err;
-		}
-		*has_sig = 1;
-	}
-	/*
-	 * Parse the very bytes the signature covers: with a duplicated
-	 * "tcbInfo", json-c keeps the last one while the span is the first.
-	 */
-	json_object_put(root);
-	return json_parse_strict(e, what, buf + *span_off, *span_len);
-err:
-	json_object_put(root);
-	return NULL;
-}
-
-/* Parses one signed collateral document (TCB Info, or QE Identity when qe) without verifying it. */
-static int parse_only(struct poc_err *e, int qe, const uint8_t *json, size_t len, struct poc_collateral **out)
-{
-	struct poc_collateral *c = calloc(1, sizeof(*c));
-	struct json_object *o;
-	size_t off, n;
-	uint8_t sig[64];
-	int has_sig, rv;
-
-	*out = NULL;
-	if (c == NULL)
-		return poc_err_set(e, POC_ERR_NOMEM, "collateral");
-	o = load_signed_json(e, qe ? "QE Identity" : "TCB Info", qe ? "enclaveIdentity" : "tcbInfo", json, len,
-			     &off, &n, sig, &has_sig);
-	rv = o == NULL ? -1 : qe ? parse_qe_identity_obj(e, o, &c->qe) : parse_tcb_info_obj(e, o, &c->tcb);
-	json_object_put(o);
-	/* Set even on failure, so poc_collateral_free releases what was parsed. */
-	if (qe)
-		c->has_qe = 1;
-	else
-		c->has_tcb = 1;
-	if (rv < 0) {
-		poc_collateral_free(c);
-		return -1;
-	}
-	*out = c;
-	return 0;
-}
-
-int poc_collateral_parse_tcb_info(struct poc_err *e, const uint8_t *json, size_t len,
-				  struct poc_collateral **out)
-{
-	return parse_only(e, 0, json, len, out);
-}
-
-int poc_collateral_parse_qe_identity(struct poc_err *e, const uint8_t *json, size_t len,
-				     struct poc_collateral **out)
-{
-	return parse_only(e, 1, json, len, out);
-}
 
 /* ---- signatures, chains, CRLs ------------------------------------------ */
 
@@ -703,7 +76,7 @@ static X509_CRL *load_crl(struct poc_err *e, const char *what, const uint8_t *bu
 {
 	X509_CRL *crl = NULL;
 
-	if (buf == NULL || len == 0 || len > MAX_JSON) {
+	if (buf == NULL || len == 0 || len > POC_COLLATERAL_MAX_FILE) {
 		poc_err_set(e, POC_ERR_ARG, "%s CRL missing", what);
 		return NULL;
 	}
@@ -745,7 +118,7 @@ static int asn1_time_unix(const ASN1_TIME *t, int64_t *out)
 
 	if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
 		return -1;
-	days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &days);
+	poc_days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &days);
 	*out = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 	return 0;
 }
@@ -858,11 +231,11 @@ static int verify_doc(struct poc_err *e, struct poc_collateral *c, int tcb, cons
 
 	if (json == NULL || len == 0)
 		return poc_err_set(e, POC_ERR_ARG, "%s missing", what);
-	o = load_signed_json(e, what, tcb ? "tcbInfo" : "enclaveIdentity", json, len, &off, &n, wsig,
-			     &has_sig);
+	o = poc_collateral_load_signed_json(e, what, tcb ? "tcbInfo" : "enclaveIdentity", json, len, &off, &n,
+					    wsig, &has_sig);
 	if (o == NULL)
 		return -1;
-	if (tcb ? parse_tcb_info_obj(e, o, &c->tcb) < 0 : parse_qe_identity_obj(e, o, &c->qe) < 0)
+	if (tcb ? poc_tcb_info_from_json(e, o, &c->tcb) < 0 : poc_qe_identity_from_json(e, o, &c->qe) < 0)
 		goto done;
 	signer = verify_chain(e, what, chain, chainlen, roots, c->root_crl, at, &certs);
 	if (signer == NULL)
@@ -963,6 +336,32 @@ int poc_collateral_check_pck(struct poc_err *e, const struct poc_collateral *c, 
 	if (pck_issuer != NULL && poc_crl_check_cert(e, c->root_crl, pck_issuer, "PCK CA (Root CA CRL)") < 0)
 		return -1;
 	return 0;
+}
+
+/* ---- lifetime and accessors ------------------------------------------ */
+
+static void free_isv_levels(struct poc_isv_level *l, size_t n)
+{
+	for (size_t i = 0; l != NULL && i < n; i++)
+		free(l[i].advisories);
+	free(l);
+}
+
+static void tcb_info_clear(struct poc_tcb_info *t)
+{
+	for (size_t i = 0; t->levels != NULL && i < t->nlevels; i++)
+		free(t->levels[i].advisories);
+	free(t->levels);
+	for (size_t i = 0; t->modules != NULL && i < t->nmodules; i++)
+		free_isv_levels(t->modules[i].levels, t->modules[i].nlevels);
+	free(t->modules);
+	memset(t, 0, sizeof(*t));
+}
+
+static void qe_identity_clear(struct poc_qe_identity *q)
+{
+	free_isv_levels(q->levels, q->nlevels);
+	memset(q, 0, sizeof(*q));
 }
 
 void poc_collateral_free(struct poc_collateral *c)
