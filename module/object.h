@@ -47,6 +47,7 @@
 #define POC_OBJ_UNWRAP (1u << 6)
 #define POC_OBJ_EXTRACTABLE (1u << 7)
 #define POC_OBJ_SENSITIVE (1u << 8)
+#define POC_OBJ_IMPORTED (1u << 9) /* key material from outside (C_CreateObject): not CKA_ALWAYS_SENSITIVE */
 
 /* Classes a sealed object may have: CKO_DATA .. CKO_SECRET_KEY. */
 #define POC_OBJ_CLASS_MAX 4

@@ -4,15 +4,29 @@
  * headers on first use (no TPM access). A private key gives a private-key
  * object, a public-key object (from its SubjectPublicKeyInfo) and, when the
  * header holds one, a certificate object. Attributes with the exact
- * C_GetAttributeValue semantics; search; C_CreateObject (CKO_DATA) and
- * C_DestroyObject.
+ * C_GetAttributeValue semantics; search; C_CreateObject and C_DestroyObject.
+ *
+ * C_CreateObject takes CKO_DATA, private keys (EC P-256/P-384, RSA 2048-4096,
+ * Ed25519), public keys, AES keys and X.509 certificates. The key material
+ * comes from p11_create.c; every other attribute of the template must say
+ * what the object will report (attr_value), so a template is honoured
+ * exactly or refused, never silently changed (PKCS#11 v3.0 section 4.1).
+ * The object is sealed like a generated key (p11_seal_locked).
  */
 #include "p11_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
+
+#include "p11_create.h"
+
+#ifndef CKA_UNIQUE_ID
+#define CKA_UNIQUE_ID 0x4UL /* PKCS#11 v3.0; set by the token */
+#endif
 
 /* One attribute value: points at existing bytes, at small, or at own (freed by the caller). */
 struct val {
@@ -201,6 +215,7 @@ static CK_RV cert_field(const struct p11_sealed *o, CK_ATTRIBUTE_TYPE type, stru
 	else
 		n = i2d_ASN1_INTEGER(X509_get_serialNumber(x), &der);
 	X509_free(x);
+	ERR_clear_error();
 	if (n < 0)
 		return CKR_GENERAL_ERROR;
 	v->own = malloc((size_t)n);
@@ -211,6 +226,21 @@ static CK_RV cert_field(const struct p11_sealed *o, CK_ATTRIBUTE_TYPE type, stru
 	memcpy(v->own, der, (size_t)n);
 	OPENSSL_free(der);
 	val_bytes(v, v->own, (size_t)n);
+	return CKR_OK;
+}
+
+/* CKA_CHECK_VALUE of a certificate: the first 3 bytes of the SHA-1 of its DER. */
+static CK_RV cert_check_value(const struct p11_sealed *o, struct val *v)
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+
+	if (o->h.cert == NULL)
+		return CKR_ATTRIBUTE_TYPE_INVALID;
+	if (EVP_Digest(o->h.cert, o->h.cert_len, md, NULL, EVP_sha1(), NULL) != 1)
+		return CKR_GENERAL_ERROR;
+	memcpy(v->small, md, 3);
+	v->p = v->small;
+	v->len = 3;
 	return CKR_OK;
 }
 
@@ -278,6 +308,7 @@ static CK_RV attr_value(const struct p11_slot *s, const struct p11_object *obj, 
 		case CKA_SUBJECT:
 		case CKA_ISSUER:
 		case CKA_SERIAL_NUMBER: return cert_field(o, type, v);
+		case CKA_CHECK_VALUE: return cert_check_value(o, v);
 		default: return CKR_ATTRIBUTE_TYPE_INVALID;
 		}
 	}
@@ -310,7 +341,8 @@ static CK_RV attr_value(const struct p11_slot *s, const struct p11_object *obj, 
 	case CKA_NEVER_EXTRACTABLE:
 		if (!secret)
 			return CKR_ATTRIBUTE_TYPE_INVALID;
-		val_bool(v, 1);
+		/* No key value ever leaves the module; one made from outside bytes (C_CreateObject) was not always inside. */
+		val_bool(v, type == CKA_SENSITIVE || !(h->flags & POC_OBJ_IMPORTED));
 		return CKR_OK;
 	case CKA_EXTRACTABLE:
 	case CKA_ALWAYS_AUTHENTICATE:
@@ -488,17 +520,280 @@ CK_RV p11_header_names(struct poc_object_header *h, const CK_ATTRIBUTE *t, CK_UL
 	return CKR_OK;
 }
 
-CK_RV p11_create_object_locked(struct p11_session *ss, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
+/* ---- C_CreateObject ---- */
+
+static int attr_is_bool(CK_ATTRIBUTE_TYPE type)
+{
+	switch (type) {
+	case CKA_TOKEN: case CKA_PRIVATE: case CKA_MODIFIABLE: case CKA_COPYABLE: case CKA_DESTROYABLE:
+	case CKA_TRUSTED: case CKA_SENSITIVE: case CKA_ENCRYPT: case CKA_DECRYPT: case CKA_WRAP: case CKA_UNWRAP:
+	case CKA_SIGN: case CKA_SIGN_RECOVER: case CKA_VERIFY: case CKA_VERIFY_RECOVER: case CKA_DERIVE:
+	case CKA_EXTRACTABLE: case CKA_LOCAL: case CKA_NEVER_EXTRACTABLE: case CKA_ALWAYS_SENSITIVE:
+	case CKA_WRAP_WITH_TRUSTED: case CKA_ALWAYS_AUTHENTICATE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int attr_is_ulong(CK_ATTRIBUTE_TYPE type)
+{
+	switch (type) {
+	case CKA_CLASS: case CKA_KEY_TYPE: case CKA_CERTIFICATE_TYPE: case CKA_CERTIFICATE_CATEGORY:
+	case CKA_MODULUS_BITS: case CKA_VALUE_LEN: case CKA_KEY_GEN_MECHANISM: case CKA_JAVA_MIDP_SECURITY_DOMAIN:
+	case CKA_NAME_HASH_ALGORITHM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int same_value(const CK_ATTRIBUTE *a, const void *p, CK_ULONG len)
+{
+	if (attr_is_bool(a->type))
+		return len == sizeof(CK_BBOOL) && (*(const CK_BBOOL *)a->pValue != CK_FALSE) == (*(const CK_BBOOL *)p != CK_FALSE);
+	return a->ulValueLen == len && (len == 0 || memcmp(a->pValue, p, len) == 0);
+}
+
+/*
+ * The shape of each value (CK_BBOOL and CK_ULONG attributes have their size,
+ * no NULL value with a length): CKR_ATTRIBUTE_VALUE_INVALID. An attribute
+ * given twice with two values: CKR_TEMPLATE_INCONSISTENT.
+ */
+static CK_RV template_shape(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	for (CK_ULONG i = 0; i < n; i++) {
+		if ((t[i].pValue == NULL && t[i].ulValueLen != 0) ||
+		    (attr_is_bool(t[i].type) && t[i].ulValueLen != sizeof(CK_BBOOL)) ||
+		    (attr_is_ulong(t[i].type) && t[i].ulValueLen != sizeof(CK_ULONG)))
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		for (CK_ULONG j = 0; j < i; j++)
+			if (t[j].type == t[i].type && !same_value(&t[i], t[j].pValue, t[j].ulValueLen))
+				return CKR_TEMPLATE_INCONSISTENT;
+	}
+	return CKR_OK;
+}
+
+/* Set by the token, never by a template (v3.0: "must not be specified" with C_CreateObject). */
+static int attr_token_set(CK_OBJECT_CLASS c, CK_ATTRIBUTE_TYPE type)
+{
+	switch (type) {
+	case CKA_LOCAL: case CKA_KEY_GEN_MECHANISM: case CKA_ALWAYS_SENSITIVE: case CKA_NEVER_EXTRACTABLE:
+	case CKA_UNIQUE_ID: case CKA_POC_ATTESTATION_RECORD:
+		return 1;
+	case CKA_VALUE_LEN: return c == CKO_SECRET_KEY;
+	case CKA_MODULUS_BITS: return c == CKO_PUBLIC_KEY;
+	default: return 0;
+	}
+}
+
+/* Attributes attr_value answers for (for convenience) that the class does not have in v3.0. */
+static int attr_foreign(CK_OBJECT_CLASS c, CK_ATTRIBUTE_TYPE type)
+{
+	if (c == CKO_PRIVATE_KEY)
+		return type == CKA_VERIFY || type == CKA_ENCRYPT || type == CKA_VERIFY_RECOVER || type == CKA_WRAP ||
+		       type == CKA_TRUSTED || type == CKA_MODULUS_BITS;
+	if (c == CKO_PUBLIC_KEY)
+		return type == CKA_SIGN || type == CKA_DECRYPT || type == CKA_SIGN_RECOVER || type == CKA_UNWRAP;
+	return 0;
+}
+
+/* Attributes of the class that no object here keeps: a template may give them only empty (their default). */
+static int attr_unkept(CK_OBJECT_CLASS c, CK_ATTRIBUTE_TYPE type)
+{
+	switch (type) {
+	case CKA_ALLOWED_MECHANISMS: case CKA_WRAP_TEMPLATE: case CKA_UNWRAP_TEMPLATE: case CKA_DERIVE_TEMPLATE:
+		return c != CKO_CERTIFICATE;
+	case CKA_URL: case CKA_HASH_OF_SUBJECT_PUBLIC_KEY: case CKA_HASH_OF_ISSUER_PUBLIC_KEY: case CKA_PUBLIC_KEY_INFO:
+	case CKA_START_DATE: case CKA_END_DATE:
+		return c == CKO_CERTIFICATE;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Every attribute of the template that did not go into the key material must
+ * be what the new object obj will report: the template is honoured exactly
+ * or refused (CKR_TEMPLATE_INCONSISTENT for a value this token cannot give
+ * the object, such as CKA_SENSITIVE false, CKA_EXTRACTABLE or CKA_MODIFIABLE
+ * true: no key value ever leaves the module and objects are not modified).
+ */
+static CK_RV template_matches(const struct p11_slot *s, const struct p11_object *obj, const CK_ATTRIBUTE *t, CK_ULONG n,
+			      const struct p11_material *m)
+{
+	CK_OBJECT_CLASS c = obj->class;
+
+	for (CK_ULONG i = 0; i < n; i++) {
+		const CK_ATTRIBUTE *a = &t[i];
+		struct val v;
+		CK_RV r;
+		int same;
+
+		if (p11_material_used(m, a->type))
+			continue;
+		if (attr_token_set(c, a->type))
+			return CKR_ATTRIBUTE_READ_ONLY;
+		if (attr_foreign(c, a->type))
+			return CKR_ATTRIBUTE_TYPE_INVALID;
+		if (attr_unkept(c, a->type)) {
+			if (a->ulValueLen != 0)
+				return CKR_TEMPLATE_INCONSISTENT;
+			continue;
+		}
+		/*
+		 * A token without a PIN has no login: its objects are public, and a
+		 * request for a private key (pkcs11-tool always asks) is met as far
+		 * as such a token can: every use still goes through the check.
+		 */
+		if (a->type == CKA_PRIVATE && !s->tok->meta.has_pin && c != CKO_CERTIFICATE && c != CKO_PUBLIC_KEY)
+			continue;
+		memset(&v, 0, sizeof(v));
+		r = attr_value(s, obj, a->type, &v);
+		if (r == CKR_ATTRIBUTE_SENSITIVE || r == CKR_ATTRIBUTE_TYPE_INVALID) {
+			free(v.own);
+			return CKR_ATTRIBUTE_TYPE_INVALID; /* e.g. CKA_PRIME_1 of an EC key, CKA_MODULUS of a certificate */
+		}
+		if (r != CKR_OK) {
+			free(v.own);
+			return r;
+		}
+		same = same_value(a, v.p, v.len);
+		free(v.own);
+		if (!same)
+			return CKR_TEMPLATE_INCONSISTENT;
+	}
+	return CKR_OK;
+}
+
+/* The key type (or certificate type) of a template: the ones this token takes. */
+static CK_RV template_type(CK_OBJECT_CLASS c, const CK_ATTRIBUTE *t, CK_ULONG n, CK_KEY_TYPE *type)
+{
+	const CK_ATTRIBUTE *a = p11_attr_find(t, n, c == CKO_CERTIFICATE ? CKA_CERTIFICATE_TYPE : CKA_KEY_TYPE);
+	CK_ULONG v;
+
+	if (a == NULL)
+		return CKR_TEMPLATE_INCOMPLETE;
+	memcpy(&v, a->pValue, sizeof(v)); /* template_shape checked the size */
+	*type = v;
+	if (c == CKO_CERTIFICATE) {
+		*type = 0;
+		return v == CKC_X_509 ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	if (c == CKO_SECRET_KEY)
+		return v == CKK_AES ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
+	return v == CKK_EC || v == CKK_RSA || v == CKK_EC_EDWARDS ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
+}
+
+/*
+ * Usage flags: what the template asks, defaulting to what the key type is for
+ * (poctool import's defaults). Usages this token has no mechanism for (EC
+ * decryption, AES signing, derive, wrap) are not set, so template_matches
+ * refuses a template that asks for them.
+ */
+static uint64_t template_flags(CK_OBJECT_CLASS c, CK_KEY_TYPE type, const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	uint64_t f = 0;
+
+	switch (c) {
+	case CKO_PRIVATE_KEY:
+		f = POC_OBJ_SENSITIVE | POC_OBJ_IMPORTED;
+		if (p11_attr_bool(t, n, CKA_SIGN, 1))
+			f |= POC_OBJ_SIGN;
+		if (type == CKK_RSA && p11_attr_bool(t, n, CKA_DECRYPT, 1))
+			f |= POC_OBJ_DECRYPT;
+		break;
+	case CKO_PUBLIC_KEY:
+		if (p11_attr_bool(t, n, CKA_VERIFY, 1))
+			f |= POC_OBJ_VERIFY;
+		if (type == CKK_RSA && p11_attr_bool(t, n, CKA_ENCRYPT, 1))
+			f |= POC_OBJ_ENCRYPT;
+		break;
+	case CKO_SECRET_KEY:
+		f = POC_OBJ_SENSITIVE | POC_OBJ_IMPORTED;
+		if (p11_attr_bool(t, n, CKA_ENCRYPT, 1))
+			f |= POC_OBJ_ENCRYPT;
+		if (p11_attr_bool(t, n, CKA_DECRYPT, 1))
+			f |= POC_OBJ_DECRYPT;
+		break;
+	default:
+		break;
+	}
+	return f;
+}
+
+/*
+ * A key or certificate from a template. Every object file holds a TPM object
+ * sealed with the token's PIN, so on a token with a PIN even a public object
+ * (certificate, public key) is created only after C_Login.
+ */
+static CK_RV create_key_locked(struct p11_session *ss, CK_OBJECT_CLASS c, const CK_ATTRIBUTE *t, CK_ULONG n,
+			       CK_OBJECT_HANDLE_PTR out)
+{
+	struct p11_slot *s = ss->slot;
+	struct poc_err e = { 0 };
+	struct poc_object_header h;
+	struct p11_material m;
+	struct p11_sealed tmp;
+	struct p11_object view;
+	char name[POC_STORE_NAME_MAX];
+	CK_KEY_TYPE type = 0;
+	CK_RV rv = p11_objects_load_locked(s);
+
+	memset(&m, 0, sizeof(m));
+	memset(&h, 0, sizeof(h));
+	memset(&tmp, 0, sizeof(tmp));
+	if (rv != CKR_OK)
+		return rv;
+	if (!(ss->flags & CKF_RW_SESSION))
+		return CKR_SESSION_READ_ONLY;
+	if (s->tok->meta.has_pin && !s->logged_in)
+		return CKR_USER_NOT_LOGGED_IN;
+	if ((rv = template_shape(t, n)) != CKR_OK || (rv = template_type(c, t, n, &type)) != CKR_OK ||
+	    (rv = p11_header_names(&h, t, n)) != CKR_OK)
+		return rv;
+	if (h.id_len == 0 && h.label[0] == '\0')
+		return CKR_TEMPLATE_INCOMPLETE; /* the store names an object by its CKA_ID or CKA_LABEL */
+	if ((rv = p11_material_make(c, type, t, n, &m)) != CKR_OK)
+		goto done;
+	h.class = c;
+	h.key_type = type;
+	h.flags = template_flags(c, type, t, n);
+	h.spki = m.spki;
+	h.spki_len = m.spki_len;
+	h.cert = m.cert;
+	h.cert_len = m.cert_len;
+	/* The object as it will be, to hold the template against. */
+	tmp.h = h;
+	if (m.spki != NULL && (tmp.pub = poc_key_from_spki(&e, m.spki, m.spki_len)) == NULL) {
+		rv = CKR_FUNCTION_FAILED;
+		goto done;
+	}
+	view.handle = CK_INVALID_HANDLE;
+	view.class = c;
+	view.sealed = &tmp;
+	if ((rv = template_matches(s, &view, t, n, &m)) != CKR_OK)
+		goto done;
+	rv = p11_seal_locked(ss, &h, m.secret, m.secret_len, name);
+	if (rv == CKR_OK)
+		rv = p11_sealed_add_locked(s, name, out, NULL);
+done:
+	if (rv != CKR_OK)
+		p11_log(POC_LOG_DEBUG, "token %s: C_CreateObject of class %lu, type %lu: %s", s->label, (unsigned long)c,
+			(unsigned long)type, p11_rv_str(rv));
+	poc_key_free(tmp.pub);
+	p11_material_clear(&m);
+	return rv;
+}
+
+/* CKO_DATA: a sealed secret (CKA_VALUE), as before keys were taken. */
+static CK_RV create_data_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
 {
 	struct poc_object_header h;
-	const CK_ATTRIBUTE *c = p11_attr_find(t, n, CKA_CLASS), *val = p11_attr_find(t, n, CKA_VALUE);
+	const CK_ATTRIBUTE *val = p11_attr_find(t, n, CKA_VALUE);
 	char name[POC_STORE_NAME_MAX];
 	CK_RV rv;
 
-	if (c == NULL || c->pValue == NULL || c->ulValueLen != sizeof(CK_OBJECT_CLASS))
-		return CKR_TEMPLATE_INCOMPLETE;
-	if (*(const CK_OBJECT_CLASS *)c->pValue != CKO_DATA)
-		return CKR_ATTRIBUTE_VALUE_INVALID; /* keys come from C_GenerateKey(Pair) or poctool import */
 	if (!p11_attr_bool(t, n, CKA_TOKEN, 1))
 		return CKR_ATTRIBUTE_VALUE_INVALID; /* every object here is a sealed token object */
 	if (val == NULL || val->pValue == NULL || val->ulValueLen == 0 || val->ulValueLen > POC_OBJECT_SECRET_MAX)
@@ -512,6 +807,30 @@ CK_RV p11_create_object_locked(struct p11_session *ss, CK_ATTRIBUTE_PTR t, CK_UL
 	if (rv != CKR_OK)
 		return rv;
 	return p11_sealed_add_locked(ss->slot, name, out, NULL);
+}
+
+CK_RV p11_create_object_locked(struct p11_session *ss, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
+{
+	const CK_ATTRIBUTE *c = p11_attr_find(t, n, CKA_CLASS);
+	CK_OBJECT_CLASS class;
+
+	*out = CK_INVALID_HANDLE;
+	if (c == NULL)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (c->pValue == NULL || c->ulValueLen != sizeof(class))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	memcpy(&class, c->pValue, sizeof(class));
+	switch (class) {
+	case CKO_DATA:
+		return create_data_locked(ss, t, n, out);
+	case CKO_CERTIFICATE:
+	case CKO_PUBLIC_KEY:
+	case CKO_PRIVATE_KEY:
+	case CKO_SECRET_KEY:
+		return create_key_locked(ss, class, t, n, out);
+	default:
+		return CKR_ATTRIBUTE_VALUE_INVALID; /* hardware features, domain parameters, mechanisms, profiles */
+	}
 }
 
 CK_RV p11_destroy_object_locked(struct p11_session *ss, CK_OBJECT_HANDLE h)
