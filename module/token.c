@@ -246,6 +246,9 @@ int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *
 	}
 	if (poc_tpm_open(e, cfg->tcti, &tpm) < 0)
 		goto done;
+	/* The EK and the AK made persistent, so that checks read them instead of deriving them (tpm_evidence.h). */
+	if (poc_tpm_provision(e, tpm) < 0)
+		goto done;
 	EVP_Digest(json, json_len, pdigest, NULL, EVP_sha256(), NULL);
 	/*
 	 * The local verifier: its key signs records and makes the AK credential

@@ -19,6 +19,8 @@ int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out)
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return poc_err_set(e, POC_ERR_NOMEM, "tpm: out of memory");
+	t->ek.h = ESYS_TR_NONE;
+	t->ak.h = ESYS_TR_NONE;
 	rc = Tss2_TctiLdr_Initialize(tcti != NULL && *tcti != '\0' ? tcti : NULL, &t->tcti);
 	if (rc != TSS2_RC_SUCCESS) {
 		free(t);
@@ -36,10 +38,59 @@ int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out)
 	return 0;
 }
 
+/*
+ * Drops one cached key: flushes a transient one; closes the ESYS_TR of a
+ * persistent one when all is set (it takes no object slot, and the TPM
+ * keeps it: never evicted).
+ */
+static int key_drop(struct poc_err *e, struct poc_tpm *t, struct poc_tpm_key *k, int all)
+{
+	TSS2_RC rc;
+	int rv = 0;
+
+	if (k->h == ESYS_TR_NONE || (!k->transient && !all))
+		return 0;
+	if (k->transient) {
+		rv = poc_tpm_flush(e, t, &k->h);
+	} else {
+		rc = Esys_TR_Close(t->esys, &k->h);
+		if (rc != TSS2_RC_SUCCESS)
+			rv = poc_tpm_rc_err(e, rc, "tpm: TR_Close of a persistent key");
+	}
+	k->h = ESYS_TR_NONE;
+	k->transient = 0;
+	memset(&k->pub, 0, sizeof(k->pub));
+	return rv;
+}
+
+static int keys_drop(struct poc_err *e, struct poc_tpm *t, int all)
+{
+	int rv = 0;
+
+	if (key_drop(e, t, &t->ak, all) < 0)
+		rv = -1;
+	if (key_drop(e, t, &t->ek, all) < 0)
+		rv = -1;
+	return rv;
+}
+
+int poc_tpm_keys_flush(struct poc_err *e, struct poc_tpm *t)
+{
+	return keys_drop(e, t, 0);
+}
+
 void poc_tpm_close(struct poc_tpm *t)
 {
+	struct poc_err ignored = { 0 };
+
 	if (t == NULL)
 		return;
+	/*
+	 * Nobody to tell about a failed flush here: the TPM connection is about
+	 * to go, and the flush was the last thing to do with it.
+	 */
+	if (t->esys != NULL && keys_drop(&ignored, t, 1) < 0)
+		poc_err_clear(&ignored);
 	if (t->esys != NULL)
 		Esys_Finalize(&t->esys);
 	if (t->tcti != NULL)
@@ -85,6 +136,8 @@ int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk)
 	TSS2_RC rc;
 
 	*srk = ESYS_TR_NONE;
+	if (poc_tpm_keys_flush(e, t) < 0)
+		return -1;
 	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 				ESYS_TR_NONE, &in_sensitive, &in_public, &outside, &creation_pcr,
 				srk, NULL, NULL, NULL, NULL);

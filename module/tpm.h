@@ -22,9 +22,23 @@
 
 #include "verr.h"
 
+/*
+ * An endorsement-hierarchy key of tpm_evidence.c (the EK or the AK), made or
+ * found at most once per struct poc_tpm: a check asks for each several times
+ * (the challenge, then the collection), and deriving an RSA-2048 primary
+ * costs tens of milliseconds (hundreds on some vTPMs).
+ */
+struct poc_tpm_key {
+	ESYS_TR h;        /* ESYS_TR_NONE: not made or found yet */
+	int transient;    /* 1: made by CreatePrimary here, flushed by poc_tpm_close or
+			     poc_tpm_keys_flush; 0: a persistent object, never evicted */
+	TPM2B_PUBLIC pub; /* its public area, as the TPM reported it */
+};
+
 struct poc_tpm {
 	ESYS_CONTEXT *esys;
 	TSS2_TCTI_CONTEXT *tcti;
+	struct poc_tpm_key ek, ak;
 };
 
 /*
@@ -33,14 +47,23 @@ struct poc_tpm {
  * the TCTI loader's default. *out: poc_tpm_close() it.
  */
 int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out);
-/* NULL-safe. */
+/* Flushes the transient EK and AK t holds (tpm_evidence.c), never a persistent one; NULL-safe. */
 void poc_tpm_close(struct poc_tpm *t);
+
+/*
+ * Flushes the transient EK and AK t holds (persistent ones stay: they take
+ * no object slot). A TPM without a resource manager may have only 3 object
+ * slots: poc_tpm_srk calls this before it makes the SRK, so that the SRK and
+ * a sealed object always fit.
+ */
+int poc_tpm_keys_flush(struct poc_err *e, struct poc_tpm *t);
 
 /*
  * The storage root key: an ECC P-256 primary in the owner hierarchy with the
  * TCG SRK template (restricted decrypt, AES-128-CFB, fixedTPM | fixedParent |
  * sensitiveDataOrigin | userWithAuth | noDA, SHA-256, zero unique): the same
  * key every time on the same TPM. A transient object: poc_tpm_flush() it.
+ * Flushes t's transient EK and AK first (poc_tpm_keys_flush).
  */
 int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk);
 

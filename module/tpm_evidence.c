@@ -70,16 +70,16 @@ static void ek_template(TPM2B_PUBLIC *p)
 static void ak_template(TPM2B_PUBLIC *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->publicArea.type = TPM2_ALG_RSA;
+	p->publicArea.type = TPM2_ALG_ECC;
 	p->publicArea.nameAlg = TPM2_ALG_SHA256;
 	p->publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
 					 TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
 					 TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT;
-	p->publicArea.parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_NULL;
-	p->publicArea.parameters.rsaDetail.scheme.scheme = TPM2_ALG_RSASSA;
-	p->publicArea.parameters.rsaDetail.scheme.details.rsassa.hashAlg = TPM2_ALG_SHA256;
-	p->publicArea.parameters.rsaDetail.keyBits = 2048;
-	p->publicArea.parameters.rsaDetail.exponent = 0;
+	p->publicArea.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
+	p->publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_ECDSA;
+	p->publicArea.parameters.eccDetail.scheme.details.ecdsa.hashAlg = TPM2_ALG_SHA256;
+	p->publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+	p->publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
 }
 
 /* A primary in the endorsement hierarchy; *pub (optional): its public area, Esys_Free it. */
@@ -119,55 +119,209 @@ static int ak_name(struct poc_err *e, const TPM2B_PUBLIC *p, uint8_t *name, size
 	return poc_tpm_pub_name(e, &p->publicArea, name, name_len);
 }
 
+/* The EK or the AK: its template, persistent handle and name in messages. */
+struct key_kind {
+	void (*tmpl)(TPM2B_PUBLIC *p);
+	TPM2_HANDLE handle;
+	const char *create_what;
+};
+
+static const struct key_kind kind_ek = {
+	ek_template, POC_TPM_EK_HANDLE, "evidence: EK (CreatePrimary, endorsement hierarchy)",
+};
+static const struct key_kind kind_ak = {
+	ak_template, POC_TPM_AK_HANDLE, "evidence: AK (CreatePrimary, endorsement hierarchy)",
+};
+
+/*
+ * 1 when p is what CreatePrimary with tmpl makes, the key itself (unique)
+ * aside: same type, nameAlg, attributes, authPolicy and parameters, and a
+ * key of the template's size (RSA-2048 modulus, P-256 point). Compared as
+ * marshalled bytes.
+ */
+static int fits_template(const TPM2B_PUBLIC *p, const TPM2B_PUBLIC *tmpl)
+{
+	TPMT_PUBLIC a = p->publicArea, b = tmpl->publicArea;
+	uint8_t ba[sizeof(TPMT_PUBLIC)], bb[sizeof(TPMT_PUBLIC)];
+	size_t la = 0, lb = 0;
+
+	if (a.type != b.type)
+		return 0;
+	if (b.type == TPM2_ALG_RSA && a.unique.rsa.size != b.parameters.rsaDetail.keyBits / 8)
+		return 0;
+	if (b.type == TPM2_ALG_ECC && (b.parameters.eccDetail.curveID != TPM2_ECC_NIST_P256 ||
+				       a.unique.ecc.x.size != 32 || a.unique.ecc.y.size != 32))
+		return 0;
+	if (b.type != TPM2_ALG_RSA && b.type != TPM2_ALG_ECC)
+		return 0;
+	memset(&a.unique, 0, sizeof(a.unique));
+	memset(&b.unique, 0, sizeof(b.unique));
+	if (Tss2_MU_TPMT_PUBLIC_Marshal(&a, ba, sizeof(ba), &la) != TSS2_RC_SUCCESS ||
+	    Tss2_MU_TPMT_PUBLIC_Marshal(&b, bb, sizeof(bb), &lb) != TSS2_RC_SUCCESS)
+		return 0;
+	return la == lb && memcmp(ba, bb, la) == 0;
+}
+
+/*
+ * 1 when qn, as TPM2_ReadPublic reports it, is the qualified name of a
+ * primary object of the endorsement hierarchy named name: for a primary,
+ * QN = nameAlg || H(hierarchy handle || Name) (TPM 2.0 Part 1, "Qualified
+ * Name"). The TPM computes it, so an object made in another hierarchy
+ * cannot pass for an endorsement primary.
+ */
+static int endorsement_qn(const TPM2B_NAME *name, const TPM2B_NAME *qn)
+{
+	uint8_t buf[4 + sizeof(name->name)], h[32];
+	unsigned int hlen = 0;
+
+	if (name->size < 2 || name->name[0] != 0x00 || name->name[1] != 0x0b || qn->size != 2 + 32 ||
+	    qn->name[0] != 0x00 || qn->name[1] != 0x0b)
+		return 0;
+	buf[0] = (uint8_t)(TPM2_RH_ENDORSEMENT >> 24);
+	buf[1] = (uint8_t)(TPM2_RH_ENDORSEMENT >> 16);
+	buf[2] = (uint8_t)(TPM2_RH_ENDORSEMENT >> 8);
+	buf[3] = (uint8_t)TPM2_RH_ENDORSEMENT;
+	memcpy(buf + 4, name->name, name->size);
+	if (EVP_Digest(buf, 4u + name->size, h, &hlen, EVP_sha256(), NULL) != 1 || hlen != 32)
+		return 0;
+	return CRYPTO_memcmp(h, qn->name + 2, 32) == 0;
+}
+
+/*
+ * The persistent object at kind->handle, when it is an endorsement primary
+ * that fits kind's template: 1 and *k filled (not transient). 0 when there is
+ * none, or when what is there is something else: someone else's object,
+ * which is left alone (never used, never evicted), and the caller falls back
+ * to CreatePrimary. Never an error: a TPM that cannot answer fails at
+ * CreatePrimary with a better message.
+ */
+static int find_persistent(struct poc_tpm *t, const struct key_kind *kind, const TPM2B_PUBLIC *tmpl,
+			   struct poc_tpm_key *k)
+{
+	ESYS_TR h = ESYS_TR_NONE;
+	TPM2B_PUBLIC *pub = NULL;
+	TPM2B_NAME *name = NULL, *qn = NULL;
+	TSS2_RC rc;
+	int found = 0;
+
+	rc = Esys_TR_FromTPMPublic(t->esys, kind->handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &h);
+	if (rc != TSS2_RC_SUCCESS)
+		return 0; /* nothing there (TPM_RC_HANDLE), or not an object */
+	rc = Esys_ReadPublic(t->esys, h, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name, &qn);
+	if (rc == TSS2_RC_SUCCESS && fits_template(pub, tmpl) && endorsement_qn(name, qn)) {
+		k->h = h;
+		k->transient = 0;
+		k->pub = *pub;
+		found = 1;
+	}
+	Esys_Free(pub);
+	Esys_Free(name);
+	Esys_Free(qn);
+	/*
+	 * A failed TR_Close leaves ESYS's record of the handle until
+	 * Esys_Finalize; the TPM holds nothing of ours: nothing to report.
+	 */
+	if (!found && Esys_TR_Close(t->esys, &h) != TSS2_RC_SUCCESS)
+		h = ESYS_TR_NONE;
+	return found;
+}
+
+/* t's EK or AK: the cached one, else the persistent one, else a transient CreatePrimary (cached). */
+static int tpm_key(struct poc_err *e, struct poc_tpm *t, const struct key_kind *kind, struct poc_tpm_key **out)
+{
+	struct poc_tpm_key *k = kind == &kind_ak ? &t->ak : &t->ek;
+	TPM2B_PUBLIC tmpl, *pub = NULL;
+
+	*out = NULL;
+	if (k->h == ESYS_TR_NONE) {
+		kind->tmpl(&tmpl);
+		if (!find_persistent(t, kind, &tmpl, k)) {
+			if (endorsement_primary(e, t, &tmpl, kind->create_what, &k->h, &pub) < 0)
+				return -1;
+			k->transient = 1;
+			k->pub = *pub;
+			Esys_Free(pub);
+		}
+	}
+	*out = k;
+	return 0;
+}
+
+/* Makes kind's key persistent at its handle unless it already is: 0 persistent, 1 left transient. */
+static int persist(struct poc_err *e, struct poc_tpm *t, const struct key_kind *kind)
+{
+	struct poc_tpm_key *k;
+	ESYS_TR h = ESYS_TR_NONE;
+	TSS2_RC rc;
+
+	if (tpm_key(e, t, kind, &k) < 0)
+		return -1;
+	if (!k->transient)
+		return 0;
+	/*
+	 * EvictControl of a transient object only ever adds: a handle that holds
+	 * anything (someone else's object) fails with TPM_RC_NV_DEFINED and
+	 * stays as it is. Other refusals (an owner password we do not have,
+	 * persistent memory full, the owner hierarchy disabled) leave the key
+	 * transient too: checks then derive it again, slower but the same key.
+	 */
+	rc = Esys_EvictControl(t->esys, ESYS_TR_RH_OWNER, k->h, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+			       kind->handle, &h);
+	if (rc != TSS2_RC_SUCCESS)
+		return 1;
+	if (poc_tpm_flush(e, t, &k->h) < 0) {
+		/* Persisted all the same: use it; the transient copy is the caller's error to report. */
+		k->h = h;
+		k->transient = 0;
+		return -1;
+	}
+	k->h = h;
+	k->transient = 0;
+	return 0;
+}
+
+int poc_tpm_provision(struct poc_err *e, struct poc_tpm *t)
+{
+	int r_ek, r_ak;
+
+	r_ek = persist(e, t, &kind_ek);
+	if (r_ek < 0)
+		return -1;
+	r_ak = persist(e, t, &kind_ak);
+	if (r_ak < 0)
+		return -1;
+	return r_ek != 0 || r_ak != 0 ? 1 : 0;
+}
+
 int poc_tpm_ak_public(struct poc_err *e, struct poc_tpm *t, uint8_t *pub, size_t *len,
 		      uint8_t *name, size_t *name_len)
 {
-	TPM2B_PUBLIC tmpl, *out = NULL;
-	ESYS_TR ak = ESYS_TR_NONE;
+	struct poc_tpm_key *k;
 	uint8_t nm[POC_TPM_NAME_MAX];
 	size_t nlen = sizeof(nm);
-	int rv = -1;
 
-	ak_template(&tmpl);
-	if (endorsement_primary(e, t, &tmpl, "evidence: AK (CreatePrimary, endorsement hierarchy)", &ak,
-				&out) < 0)
+	if (tpm_key(e, t, &kind_ak, &k) < 0)
 		return -1;
-	if (pub != NULL && marshal_pub(e, out, pub, len) < 0)
-		goto done;
+	if (pub != NULL && marshal_pub(e, &k->pub, pub, len) < 0)
+		return -1;
 	if (name != NULL) {
-		if (ak_name(e, out, nm, &nlen) < 0)
-			goto done;
-		if (*name_len < nlen) {
-			poc_err_set(e, POC_ERR_ARG, "evidence: AK name buffer too small");
-			goto done;
-		}
+		if (ak_name(e, &k->pub, nm, &nlen) < 0)
+			return -1;
+		if (*name_len < nlen)
+			return poc_err_set(e, POC_ERR_ARG, "evidence: AK name buffer too small");
 		memcpy(name, nm, nlen);
 		*name_len = nlen;
 	}
-	rv = 0;
-done:
-	Esys_Free(out);
-	if (poc_tpm_flush(e, t, &ak) < 0)
-		rv = -1;
-	return rv;
+	return 0;
 }
 
 int poc_tpm_ek_public(struct poc_err *e, struct poc_tpm *t, uint8_t *pub, size_t *len)
 {
-	TPM2B_PUBLIC tmpl, *out = NULL;
-	ESYS_TR ek = ESYS_TR_NONE;
-	int rv = -1;
+	struct poc_tpm_key *k;
 
-	ek_template(&tmpl);
-	if (endorsement_primary(e, t, &tmpl, "evidence: EK (CreatePrimary, endorsement hierarchy)", &ek,
-				&out) < 0)
+	if (tpm_key(e, t, &kind_ek, &k) < 0)
 		return -1;
-	if (marshal_pub(e, out, pub, len) == 0)
-		rv = 0;
-	Esys_Free(out);
-	if (poc_tpm_flush(e, t, &ek) < 0)
-		rv = -1;
-	return rv;
+	return marshal_pub(e, &k->pub, pub, len);
 }
 
 /*
@@ -517,8 +671,7 @@ int poc_tpm_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_colle
 	uint64_t start = now_ms();
 	uint16_t bank = o->bank != 0 ? o->bank : TPM2_ALG_SHA256;
 	uint32_t mask = o->pcr_mask != 0 ? o->pcr_mask : 0xffu;
-	TPM2B_PUBLIC tmpl, *akpub = NULL, *ekpub = NULL;
-	ESYS_TR ak = ESYS_TR_NONE, ek = ESYS_TR_NONE;
+	struct poc_tpm_key *ak, *ek;
 	uint8_t buf[sizeof(TPM2B_PUBLIC)], name[POC_TPM_NAME_MAX], qd[32], *log = NULL;
 	size_t len, name_len = sizeof(name), log_len = 0;
 	int rv = -1, r;
@@ -530,20 +683,15 @@ int poc_tpm_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_colle
 	if (poc_blob_set(e, &out->nonce, o->nonce, o->nonce_len) < 0)
 		return -1;
 
-	ek_template(&tmpl);
-	if (endorsement_primary(e, t, &tmpl, "evidence: EK (CreatePrimary, endorsement hierarchy)", &ek,
-				&ekpub) < 0)
-		goto done;
-	ak_template(&tmpl);
-	if (endorsement_primary(e, t, &tmpl, "evidence: AK (CreatePrimary, endorsement hierarchy)", &ak,
-				&akpub) < 0)
+	/* The same EK and AK as a poc_tpm_ak_public/poc_tpm_ek_public before, on this t. */
+	if (tpm_key(e, t, &kind_ek, &ek) < 0 || tpm_key(e, t, &kind_ak, &ak) < 0)
 		goto done;
 	len = sizeof(buf);
-	if (marshal_pub(e, ekpub, buf, &len) < 0 || poc_blob_set(e, &out->ek_pub, buf, len) < 0)
+	if (marshal_pub(e, &ek->pub, buf, &len) < 0 || poc_blob_set(e, &out->ek_pub, buf, len) < 0)
 		goto done;
 	len = sizeof(buf);
-	if (marshal_pub(e, akpub, buf, &len) < 0 || poc_blob_set(e, &out->ak_pub, buf, len) < 0 ||
-	    ak_name(e, akpub, name, &name_len) < 0)
+	if (marshal_pub(e, &ak->pub, buf, &len) < 0 || poc_blob_set(e, &out->ak_pub, buf, len) < 0 ||
+	    ak_name(e, &ak->pub, name, &name_len) < 0)
 		goto done;
 	if (read_ek_cert(e, t, &out->ek_cert) < 0)
 		goto done;
@@ -551,12 +699,12 @@ int poc_tpm_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_colle
 	/* TD quote first (it names the AK), then the TPM quote covering it. */
 	if (tee_quote(e, o, name, name_len, out, qd) < 0)
 		goto done;
-	if (quote_pcrs(e, t, ak, bank, mask, qd, &out->quotes[0]) < 0)
+	if (quote_pcrs(e, t, ak->h, bank, mask, qd, &out->quotes[0]) < 0)
 		goto done;
 	out->nquotes = 1;
 
 	if (o->credential != NULL &&
-	    activate(e, t, ak, ek, o->credential, o->credential_len, &out->activated_secret) < 0)
+	    activate(e, t, ak->h, ek->h, o->credential, o->credential_len, &out->activated_secret) < 0)
 		goto done;
 
 	r = poc_file_read_optional(e, POC_EVENTLOG_PATH, EVENTLOG_MAX, &log, &log_len);
@@ -571,11 +719,5 @@ int poc_tpm_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_colle
 	rv = 0;
 done:
 	free(log);
-	Esys_Free(akpub);
-	Esys_Free(ekpub);
-	if (poc_tpm_flush(e, t, &ak) < 0)
-		rv = -1;
-	if (poc_tpm_flush(e, t, &ek) < 0)
-		rv = -1;
 	return rv;
 }

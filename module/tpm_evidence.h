@@ -4,11 +4,12 @@
  * poc-v1 binding of DESIGN.md section 3, done in-process with ESYS.
  *
  * The AK is a primary key in the endorsement hierarchy with a fixed template
- * (RSA-2048, restricted signing, RSASSA-SHA256, fixedTPM | fixedParent |
- * sensitiveDataOrigin | userWithAuth): CreatePrimary derives it from the
- * endorsement primary seed, so it is the same key on every call and every
- * boot of this TPM, without persistent handles or saved contexts. That makes
- * the two-step credential flow stateless: poc_tpm_ak_public gives the
+ * (ECC P-256, restricted signing, ECDSA-SHA256, fixedTPM | fixedParent |
+ * sensitiveDataOrigin | userWithAuth, empty unique): CreatePrimary derives
+ * it from the endorsement primary seed, so it is the same key on every call
+ * and every boot of this TPM, without needing persistent handles or saved
+ * contexts (the persistent copies below only save time). That makes the
+ * two-step credential flow stateless: poc_tpm_ak_public gives the
  * verifier the AK, the verifier makes a credential for it (to the EK), and a
  * later poc_tpm_collect activates it. ActivateCredential only needs the AK
  * and the EK loaded in the same TPM; the AK is not a child of the EK, which
@@ -17,6 +18,23 @@
  *
  * The EK is the TCG default RSA-2048 EK (EK Credential Profile template L-1),
  * whose certificate is at NV 0x01c00002.
+ *
+ * An ECC AK rather than an RSA one: a TPM derives a P-256 primary in about a
+ * millisecond (swtpm) where an RSA-2048 one takes tens of milliseconds to
+ * seconds (prime search), and a quote signed with it costs a fifth of an
+ * RSA-2048 one (0.5 against 2.8 ms on swtpm).
+ *
+ * Persistent copies (poc_tpm_provision, at `poctool init`): deriving the
+ * RSA-2048 EK costs tens of milliseconds on swtpm (seconds on some discrete
+ * TPMs), most of a check's time once. So the EK is made persistent at the TCG
+ * handle POC_TPM_EK_HANDLE and the AK at POC_TPM_AK_HANDLE, and a check uses
+ * whatever is there when it is an endorsement-hierarchy primary fitting the
+ * template (TPM2_ReadPublic: public area and qualified name), else
+ * CreatePrimary as before. Nothing here trusts these objects: the verifier
+ * matches the EK against its certificate and proves the AK by credential
+ * activation against that EK, and checks the AK's attributes (fixedTPM,
+ * restricted, sign). Someone else's object at either handle is ignored and
+ * never evicted; a provider's EK already persistent at 0x81010001 is used.
  */
 #ifndef POC_TPM_EVIDENCE_H
 #define POC_TPM_EVIDENCE_H
@@ -29,6 +47,15 @@
 #include "verr.h"
 
 #define POC_TPM_EK_CERT_NV_RSA 0x01c00002u
+/* TCG Registry of Reserved TPM 2.0 Handles: the RSA-2048 EK. */
+#define POC_TPM_EK_HANDLE 0x81010001u
+/*
+ * poc-pkcs11's AK: a persistent handle next to the EKs (0x81010002 is the
+ * TCG's ECC P-256 EK), in the owner-authorised range (below 0x81800000), and
+ * away from the low owner handles (0x81000001 SRK, 0x81000003 Azure's AK).
+ * What another program keeps there is ignored, as above.
+ */
+#define POC_TPM_AK_HANDLE 0x81010003u
 #define POC_EVENTLOG_PATH "/sys/kernel/security/tpm0/binary_bios_measurements"
 #define POC_TSM_REPORT_DIR "/sys/kernel/config/tsm/report"
 
@@ -58,9 +85,23 @@ int poc_tpm_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_colle
 		    struct poc_bundle *out);
 
 /*
+ * Makes the EK and the AK persistent at POC_TPM_EK_HANDLE and
+ * POC_TPM_AK_HANDLE (TPM2_EvictControl, empty owner password) where they
+ * are not yet; run once when a token is initialised. Returns 0 when both are
+ * persistent (now or already), 1 when one stays transient (its handle holds
+ * someone else's object, which is left alone; the owner hierarchy has a
+ * password; no persistent memory left): checks then derive it each time,
+ * slower but correct. -1 when the TPM cannot make the EK or AK at all.
+ */
+int poc_tpm_provision(struct poc_err *e, struct poc_tpm *t);
+
+/*
  * The AK's public area (marshalled TPM2B_PUBLIC, at most *len bytes in; out:
  * the length) and its name (nameAlg || SHA-256(TPMT_PUBLIC), *name_len in/out,
- * at least 34). Either output may be NULL.
+ * at least 34). Either output may be NULL. The AK (and the EK, below) is
+ * found or made once per t and kept until poc_tpm_close (a transient one
+ * then flushed), so that the challenge and poc_tpm_collect see the same key
+ * and pay for it once.
  */
 int poc_tpm_ak_public(struct poc_err *e, struct poc_tpm *t, uint8_t *pub, size_t *len,
 		      uint8_t *name, size_t *name_len);

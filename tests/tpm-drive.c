@@ -8,6 +8,8 @@
  *   tpm-drive collect --tcti T --nonce HEX [--tee sim:DIR] [--pcrs ...] [--credential F] -o BUNDLE
  *   tpm-drive ak --tcti T -o AKPUB [-n NAMEFILE]
  *   tpm-drive ek --tcti T -o EKPUB
+ *   tpm-drive provision --tcti T      (poc_tpm_provision; prints where the EK and AK are, as keys)
+ *   tpm-drive keys --tcti T           ("ek persistent|transient" and "ak ...": what a check would use)
  *
  * Exit: 0 ok, 1 failed, 2 usage, 3 wrong PIN (unseal).
  */
@@ -35,7 +37,7 @@ struct args {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: tpm-drive seal|unseal|policy|collect|ak|ek --tcti T [options] (see the source)\n");
+	fprintf(stderr, "usage: tpm-drive seal|unseal|policy|collect|ak|ek|provision|keys --tcti T [options] (see the source)\n");
 	return 2;
 }
 
@@ -224,6 +226,24 @@ static int cmd_pub(struct poc_err *e, struct poc_tpm *t, const struct args *a, i
 	return 0;
 }
 
+/* Where t's EK and AK are: persistent (found at their handle) or transient (CreatePrimary). */
+static int cmd_keys(struct poc_err *e, struct poc_tpm *t, int provision)
+{
+	uint8_t pub[1024];
+	size_t len = sizeof(pub);
+	int r = 0;
+
+	if (provision && (r = poc_tpm_provision(e, t)) < 0)
+		return fail(e);
+	if (poc_tpm_ek_public(e, t, pub, &len) < 0 || poc_tpm_ak_public(e, t, NULL, NULL, NULL, NULL) < 0)
+		return fail(e);
+	printf("ek %s\nak %s\n", t->ek.transient ? "transient" : "persistent",
+	       t->ak.transient ? "transient" : "persistent");
+	if (provision)
+		printf("provision %d\n", r);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -280,6 +300,10 @@ int main(int argc, char **argv)
 		rv = cmd_pub(&e, t, &a, 0);
 	else if (strcmp(cmd, "ek") == 0)
 		rv = cmd_pub(&e, t, &a, 1);
+	else if (strcmp(cmd, "provision") == 0)
+		rv = cmd_keys(&e, t, 1);
+	else if (strcmp(cmd, "keys") == 0)
+		rv = cmd_keys(&e, t, 0);
 	else
 		rv = usage();
 	poc_tpm_close(t);

@@ -198,6 +198,18 @@ static int finish_activation(struct poc_appraise_state *s)
 	if (!s->has_ak_pub || b->ek_pub.p == NULL || b->ek_cert.p == NULL || s->nonce == NULL)
 		return poc_deny(s->out, "$.providers", POC_ERR_MALFORMED,
 				"credential activation needs the AK and EK public areas, the EK certificate and a nonce");
+	/*
+	 * Activation proves only that the AK is loaded in the EK's TPM. It is an
+	 * attestation key only if the TPM made it and keeps it (fixedTPM: never
+	 * imported, never duplicated out) and it signs nothing but what the TPM
+	 * itself produced (restricted signing), else its quotes prove nothing.
+	 */
+	if ((s->ak_pub.objectAttributes & (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT |
+					   TPMA_OBJECT_DECRYPT)) !=
+	    (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT))
+		return poc_deny(s->out, "$.providers", POC_ERR_POLICY,
+				"credential activation: the AK is not a fixedTPM restricted signing key (attributes 0x%08x)",
+				(unsigned)s->ak_pub.objectAttributes);
 	if (poc_tpm_pub_parse(&e, b->ek_pub.p, b->ek_pub.len, &ek) < 0)
 		return poc_deny_err(s->out, "$.providers", &e, "EK public area");
 	certs = poc_x509_load(&e, b->ek_cert.p, b->ek_cert.len);

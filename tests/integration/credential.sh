@@ -5,7 +5,8 @@
 # swtpm; tpm2_activatecredential (the TPM) must return exactly the secret the verifier
 # expects. The expected secret comes from `--print-secret` of the same invocation (the
 # verifier recomputes it from its key, nonce and AK name; no state is kept). A challenge made
-# for another AK's name, or to another EK, must not yield that secret.
+# for another AK's name, or to another EK, must not yield that secret. An activated key that is
+# not a fixedTPM restricted signing key is denied as the AK.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
 T=$POC_TEST_TMP
@@ -125,6 +126,55 @@ t_run 0 "challenge with the first key again" "$POCTOOL" evidence challenge --ek-
 	--ak-pub "$T/ak-rsa.pub" --nonce "$NONCE" --verifier-key "$T/verifier.pem" -o "$T/cred-v1" --print-secret
 if [ "$other_key" != "$T_OUT" ]; then t_ok "another verifier key, another expected secret"
 else t_fail "another verifier key, another expected secret"; fi
+
+# The verifier takes an activated AK only when it is an attestation key: fixedTPM, restricted,
+# signing (verify/binding.c). Activation only proves the key is loaded in the EK's TPM; a key
+# that signs anything (not restricted) could sign a forged quote, and one without fixedTPM may
+# have been imported with a known private key. Bundles made by hand with tpm2-tools (binding
+# "none": the quote's extraData is the nonce): tpm2_createak's restricted AK is accepted (the
+# control), the same steps with the other two keys are denied.
+CA=$POC_SWTPM_DIR/ca
+cat >"$T/policy.json" <<JSON
+{"version": 1,
+ "providers": [{"name": "swtpm-test-ca", "roots": ["$CA/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA/issuercert.pem"]}],
+ "binding": "none"}
+JSON
+tpm2_nvread 0x1c00002 -o "$T/ek.crt" >/dev/null 2>&1
+pcrs_text() { # BANK LIST OUT: "INDEX HEX" lines
+	tpm2_pcrread "$1:$2" | sed -nE 's/^ +([0-9]+) *: *0x([0-9A-Fa-f]+).*/\1 \2/p' | tr A-F a-f >"$3"
+}
+# bundle AK OUT: challenge for AK (to the RSA EK), activate it, quote the nonce with it, pack.
+bundle() {
+	local n
+	n=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+	echo "$n" >"$T/$2.nonce"
+	"$POCTOOL" evidence challenge --ek-pub "$T/ek-rsa.pub" --ak-pub "$T/$1.pub" --nonce "$n" \
+		--verifier-key "$T/verifier.pem" -o "$T/$2.cred" >/dev/null &&
+		activate "$1" rsa "$T/$2.cred" "$T/$2.secret" &&
+		tpm2_quote -c "$T/$1.ctx" -l sha256:0,7 -q "$n" -m "$T/$2.attest" -s "$T/$2.sig" -g sha256 \
+			--scheme rsassa >/dev/null && tpm2_flushcontext -t && pcrs_text sha256 0,7 "$T/$2.pcrs" &&
+		"$POCTOOL" evidence pack -o "$T/$2.cbor" --nonce "$n" --ak-pub "$T/$1.pub" --ek-pub "$T/ek-rsa.pub" \
+			--ek-cert "$T/ek.crt" --activated-secret "$T/$2.secret" --tpm-quote "$T/$2.attest" \
+			--tpm-sig "$T/$2.sig" --pcrs "$T/$2.pcrs"
+}
+verify_bundle() { "$POCTOOL" evidence verify "$T/$1.cbor" --policy "$T/policy.json" --nonce "$(cat "$T/$1.nonce")" \
+	--verifier-key "$T/verifier.pem"; }
+# make_key NAME ATTRIBUTES: an RSASSA-SHA256 signing primary of the endorsement hierarchy.
+make_key() {
+	tpm2_createprimary -C e -G rsa2048:rsassa-sha256:null -a "$2" -c "$T/$1.ctx" >/dev/null &&
+		tpm2_readpublic -c "$T/$1.ctx" -o "$T/$1.pub" >/dev/null && tpm2_flushcontext -t
+}
+t_run 0 "bundle with tpm2_createak's AK" bundle ak-rsa good
+t_run 0 "... accepted" verify_bundle good
+t_has "poc: affirming (provider swtpm-test-ca)" "... the activated EK names the provider"
+t_run 0 "an unrestricted signing key" make_key loose 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign'
+t_run 0 "bundle with it (it activates and quotes)" bundle loose loose
+t_run 1 "... denied" verify_bundle loose
+t_has "the AK is not a fixedTPM restricted signing key" "reason: not a restricted signing key"
+t_run 0 "a restricted signing key without fixedTPM" make_key dup 'sensitivedataorigin|userwithauth|restricted|sign'
+t_run 0 "bundle with it" bundle dup dup
+t_run 1 "... denied" verify_bundle dup
+t_has "the AK is not a fixedTPM restricted signing key" "reason: not fixedTPM"
 
 # Unusable input.
 t_run 2 "an AK public as the EK is refused (not a restricted decryption key)" "$POCTOOL" evidence \

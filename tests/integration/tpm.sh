@@ -4,8 +4,10 @@
 # unsealing it; a changed PCR, a wrong PIN and another TPM's object each fail with their own
 # message; wrong PINs never reach the TPM's dictionary-attack counter (noDA); evidence
 # collected in-process (EK, AK, TD quote from the simulator, TPM quote, credential
-# activation) is accepted by `poctool evidence verify` under a poc-v1 policy; no transient
-# object or session is left behind in the TPM (there is no resource manager).
+# activation) is accepted by `poctool evidence verify` under a poc-v1 policy; the EK and AK are
+# made persistent (0x81010001, 0x81010003) and used from there, someone else's objects at those
+# handles are ignored and never evicted, and an EK substitute is denied by the verifier; no
+# transient object or session is left behind in the TPM (there is no resource manager).
 # POC_VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full" runs tpm-drive under it.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
@@ -129,6 +131,124 @@ t_run 0 "collect without a TEE" bash -c "'$POCTOOL' evidence challenge --ek-pub 
 t_run 0 "... accepted under poc-v1 without a tee clause" "$POCTOOL" evidence verify "$T/b4.cbor" --policy "$T/notee.json" \
 	--nonce "$N2" --verifier-key "$T/verifier.pem"
 clean "$TCTI1" "collect (all)"
+
+# Persistent EK and AK (poc_tpm_provision, which `poctool init` runs): a check reads them instead
+# of deriving two RSA-2048 primaries. Someone else's object at either handle is ignored and never
+# evicted; an EK substitute that does pass for one is caught by the verifier (its certificate
+# names another key).
+persistent() { TPM2TOOLS_TCTI=$TCTI1 tpm2_getcap handles-persistent | tr -d -- '- ' | sort | tr '\n' ' '; }
+name_at() { TPM2TOOLS_TCTI=$TCTI1 tpm2_readpublic -c "$1" 2>/dev/null | sed -n 's/^name: //p'; }
+# evidence N OUT [EKPUB]: a challenge for the AK (and the EK in EKPUB) the module uses now, then a collection.
+evidence() {
+	drive ak --tcti "$TCTI1" -o "$T/$2.akpub" && drive ek --tcti "$TCTI1" -o "$T/$2.ekpub" &&
+		"$POCTOOL" evidence challenge --ek-pub "$T/$2.ekpub" --ak-pub "$T/$2.akpub" --nonce "$1" \
+			--verifier-key "$T/verifier.pem" -o "$T/$2.cred" >/dev/null &&
+		drive collect --tcti "$TCTI1" --nonce "$1" --tee "sim:$T/sim" --credential "$T/$2.cred" -o "$T/$2.cbor"
+}
+t_run 0 "keys before provisioning" drive keys --tcti "$TCTI1"
+# swtpm_setup made the EK persistent at 0x81010001, as a cloud vTPM may: it is used as found.
+t_has "ek persistent" "the EK swtpm_setup made persistent at 0x81010001 is used"
+t_has "ak transient" "no persistent AK yet: derived"
+before=$(persistent)
+t_run 0 "provision" drive provision --tcti "$TCTI1"
+t_has "ak persistent" "... the AK is now persistent"
+t_has "provision 0" "... and provision says both are in place"
+[ "$(persistent)" = "$(echo "$before 0x81010003" | tr ' ' '\n' | grep . | sort | tr '\n' ' ')" ] &&
+	t_ok "... at 0x81010003, nothing else changed" || t_fail "... at 0x81010003 (before: $before; now: $(persistent))"
+t_run 0 "provision again" drive provision --tcti "$TCTI1"
+t_has "provision 0" "... is a no-op"
+[ "$(persistent | wc -w)" = "$(($(echo "$before" | wc -w) + 1))" ] && t_ok "... that adds no handle" || t_fail "... adds no handle ($(persistent))"
+clean "$TCTI1" "provision"
+t_run 0 "the AK from its persistent handle" drive ak --tcti "$TCTI1" -o "$T/ak.p.pub" -n "$T/ak.p.name"
+cmp -s "$T/ak.pub" "$T/ak.p.pub" && cmp -s "$T/ak.name" "$T/ak.p.name" && t_ok "... is the derived AK (same public area and name)" ||
+	t_fail "... is the derived AK"
+N3=$(rnd 32)
+t_run 0 "collect with the persistent EK and AK" evidence "$N3" p1
+t_run 0 "... accepted" verify "$T/p1.cbor" "$N3"
+t_has "poc: affirming (provider swtpm-test-ca)" "... the persistent EK's certificate names the provider"
+clean "$TCTI1" "collect (persistent)"
+
+# 1. An EK substitute at 0x81010001: an endorsement primary with the EK template but another
+#    unique value, so another key. The module takes it (it fits), the verifier does not.
+ek0=$(name_at 0x81010001)
+TPM2TOOLS_TCTI=$TCTI1 tpm2_evictcontrol -C o -c 0x81010001 >/dev/null
+printf substitute | TPM2TOOLS_TCTI=$TCTI1 tpm2_createprimary -C e -G rsa2048:null:aes128cfb \
+	-a 'fixedtpm|fixedparent|sensitivedataorigin|adminwithpolicy|restricted|decrypt' \
+	-L 837197674484b3f81a90cc8d46a5d724fd52d76e06520b64f2a1da1b331469aa -u - -c "$T/sub.ctx" >/dev/null &&
+	TPM2TOOLS_TCTI=$TCTI1 tpm2_evictcontrol -C o -c "$T/sub.ctx" 0x81010001 >/dev/null
+TPM2TOOLS_TCTI=$TCTI1 tpm2_flushcontext -t >/dev/null 2>&1
+t_run 0 "keys with an EK substitute at 0x81010001" drive keys --tcti "$TCTI1"
+t_has "ek persistent" "... the substitute fits the EK template, so the module uses it"
+N4=$(rnd 32)
+t_run 0 "collect with the substitute EK" evidence "$N4" sub
+cmp -s "$T/ek.pub" "$T/sub.ekpub" && t_fail "... the bundle's EK is the substitute" || t_ok "... the bundle's EK is the substitute"
+t_run 1 "... denied by the verifier" verify "$T/sub.cbor" "$N4"
+t_has "the EK certificate does not certify the EK" "reason: the EK certificate names another key"
+clean "$TCTI1" "substitute EK"
+
+# 2. Someone else's objects at both handles, with other attributes: ignored (the module derives
+#    the EK and AK), never evicted, and provisioning leaves them alone.
+TPM2TOOLS_TCTI=$TCTI1 tpm2_evictcontrol -C o -c 0x81010001 >/dev/null
+TPM2TOOLS_TCTI=$TCTI1 tpm2_evictcontrol -C o -c 0x81010003 >/dev/null
+TPM2TOOLS_TCTI=$TCTI1 tpm2_createprimary -C o -c "$T/other-ek.ctx" >/dev/null &&
+	TPM2TOOLS_TCTI=$TCTI1 tpm2_evictcontrol -C o -c "$T/other-ek.ctx" 0x81010001 >/dev/null
+TPM2TOOLS_TCTI=$TCTI1 tpm2_flushcontext -t >/dev/null 2>&1
+# The AK's algorithm, but not restricted: it would sign anything, and is no AK even in the
+# endorsement hierarchy.
+TPM2TOOLS_TCTI=$TCTI1 tpm2_createprimary -C e -G ecc256:ecdsa-sha256:null \
+	-a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign' -c "$T/other-ak.ctx" >/dev/null &&
+	TPM2TOOLS_TCTI=$TCTI1 tpm2_evictcontrol -C o -c "$T/other-ak.ctx" 0x81010003 >/dev/null
+TPM2TOOLS_TCTI=$TCTI1 tpm2_flushcontext -t >/dev/null 2>&1
+other_ek=$(name_at 0x81010001) other_ak=$(name_at 0x81010003)
+t_run 0 "keys with other objects at both handles" drive keys --tcti "$TCTI1"
+t_has "ek transient" "... the owner-hierarchy object at 0x81010001 is not taken for the EK"
+t_has "ak transient" "... the unrestricted key at 0x81010003 is not taken for the AK"
+N5=$(rnd 32)
+t_run 0 "collect past them" evidence "$N5" other
+cmp -s "$T/ek.pub" "$T/other.ekpub" && cmp -s "$T/ak.pub" "$T/other.akpub" &&
+	t_ok "... with the derived EK and AK" || t_fail "... with the derived EK and AK"
+t_run 0 "... accepted" verify "$T/other.cbor" "$N5"
+t_run 0 "provision with both handles taken" drive provision --tcti "$TCTI1"
+t_has "provision 1" "... says the keys stay transient"
+[ -n "$other_ek" ] && [ "$(name_at 0x81010001)" = "$other_ek" ] && [ -n "$other_ak" ] && [ "$(name_at 0x81010003)" = "$other_ak" ] &&
+	t_ok "... and both objects are still there, unchanged" || t_fail "... and both objects are still there, unchanged"
+clean "$TCTI1" "other objects"
+# The whole token path past them: `poctool init` (its provisioning cannot persist), seal, release.
+cat >"$T/poc.conf" <<CONF
+store = $T/store
+tcti = $TCTI1
+tee = sim:$T/sim
+CONF
+S3=$(rnd 32)
+t_run 0 "poctool init with both handles taken" env POC_PKCS11_CONF="$T/poc.conf" "$POCTOOL" init --label fb \
+	--policy "$T/policy.json" --pcrs "$PCRS"
+t_run 0 "poctool seal" bash -c "printf %s '$S3' | POC_PKCS11_CONF='$T/poc.conf' '$POCTOOL' seal --token fb --label s"
+t_run 0 "poctool release (the check derives the EK and AK)" env POC_PKCS11_CONF="$T/poc.conf" "$POCTOOL" release --token fb --label s
+same "... returns the secret" "$S3"
+[ "$(name_at 0x81010001)" = "$other_ek" ] && [ "$(name_at 0x81010003)" = "$other_ak" ] &&
+	t_ok "... and the objects at both handles are still there, unchanged" || t_fail "... and the objects at both handles are still there, unchanged"
+clean "$TCTI1" "token past other objects"
+# 3. The AK's very template, but a primary of the owner hierarchy (its qualified name says so):
+#    not the key CreatePrimary in the endorsement hierarchy makes, so not taken either.
+TPM2TOOLS_TCTI=$TCTI1 tpm2_evictcontrol -C o -c 0x81010003 >/dev/null
+TPM2TOOLS_TCTI=$TCTI1 tpm2_createprimary -C o -G ecc256:ecdsa-sha256:null \
+	-a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign' -c "$T/owner-ak.ctx" >/dev/null &&
+	TPM2TOOLS_TCTI=$TCTI1 tpm2_evictcontrol -C o -c "$T/owner-ak.ctx" 0x81010003 >/dev/null
+TPM2TOOLS_TCTI=$TCTI1 tpm2_flushcontext -t >/dev/null 2>&1
+t_run 0 "keys with an owner-hierarchy AK look-alike at 0x81010003" drive keys --tcti "$TCTI1"
+t_has "ak transient" "... not taken for the AK"
+clean "$TCTI1" "owner-hierarchy AK"
+# Back to the TPM as manufactured: the EK persistent again (by provisioning), as the tests below expect.
+TPM2TOOLS_TCTI=$TCTI1 tpm2_evictcontrol -C o -c 0x81010001 >/dev/null
+TPM2TOOLS_TCTI=$TCTI1 tpm2_evictcontrol -C o -c 0x81010003 >/dev/null
+t_run 0 "provision on free handles" drive provision --tcti "$TCTI1"
+t_has "provision 0" "... persists both"
+[ "$(name_at 0x81010001)" = "$ek0" ] && t_ok "... the EK is the TCG default EK again" || t_fail "... the EK is the TCG default EK again"
+clean "$TCTI1" "provision (again)"
+t_run 0 "the same token's release, now with the persistent EK and AK" env POC_PKCS11_CONF="$T/poc.conf" "$POCTOOL" release \
+	--token fb --label s
+same "... returns the secret" "$S3"
+clean "$TCTI1" "release (persistent)"
 
 # A changed PCR: the sealed objects no longer open.
 t_run 0 "tpm2_pcrextend 7" tpm2_pcrextend "7:sha256=$(rnd 32)"
