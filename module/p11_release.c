@@ -87,15 +87,17 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 	struct poc_err e = { 0 };
 	struct poc_appraisal a;
 	const char **names;
-	uint8_t **secrets;
-	size_t *lens, i;
+	uint8_t **secrets, **records;
+	size_t *lens, *record_lens, i;
 	CK_RV rv = CKR_FUNCTION_FAILED;
 	int r;
 
 	names = calloc(n, sizeof(*names));
 	secrets = calloc(n, sizeof(*secrets));
 	lens = calloc(n, sizeof(*lens));
-	if (names == NULL || secrets == NULL || lens == NULL) {
+	records = calloc(n, sizeof(*records));
+	record_lens = calloc(n, sizeof(*record_lens));
+	if (names == NULL || secrets == NULL || lens == NULL || records == NULL || record_lens == NULL) {
 		rv = CKR_HOST_MEMORY;
 		goto done;
 	}
@@ -113,7 +115,7 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 		os[i]->record_len = 0;
 		names[i] = os[i]->name;
 	}
-	r = poc_token_release_many(&e, s->tok, names, n, pin, pin_len, &a, secrets, lens);
+	r = poc_token_release_many(&e, s->tok, names, n, pin, pin_len, &a, secrets, lens, records, record_lens);
 	stats_line(s, n == 1 ? os[0]->name : "(token)",
 		   r == 0 ? "accepted" : r == POC_TOKEN_WRONG_PIN ? "wrong-pin" : a.code ? "denied" : "error");
 	if (r == POC_TOKEN_WRONG_PIN) {
@@ -121,16 +123,10 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		char rname[POC_STORE_NAME_MAX + 8];
-		struct poc_err e2 = { 0 };
-		uint8_t *rec;
-		size_t rec_len;
-
-		snprintf(rname, sizeof(rname), "%s.record", os[i]->name);
-		if (poc_store_get(&e2, s->tok->store, rname, &rec, &rec_len) == 0) {
-			os[i]->record = rec;
-			os[i]->record_len = rec_len;
-		}
+		/* The record from memory: a read-only store keeps none, and the store's copy is not fsync'd. */
+		os[i]->record = records[i];
+		os[i]->record_len = record_lens[i];
+		records[i] = NULL;
 		os[i]->denied = r < 0;
 	}
 	if (r < 0) {
@@ -160,9 +156,13 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 done:
 	for (i = 0; secrets != NULL && lens != NULL && i < n; i++)
 		poc_secret_free(secrets[i], lens[i]);
+	for (i = 0; records != NULL && i < n; i++)
+		free(records[i]);
 	free(names);
 	free(secrets);
 	free(lens);
+	free(records);
+	free(record_lens);
 	return rv;
 }
 

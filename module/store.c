@@ -138,7 +138,8 @@ const char *poc_store_label(const struct poc_store *s)
 	return s->label;
 }
 
-int poc_store_put(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len)
+/* Writes name atomically (temporary file, rename); durable: fsync the file and the folder too. */
+static int put(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len, int durable)
 {
 	char tmp[NAME_LEN_MAX + 16];
 	int fd = -1, rv = -1, made = 0;
@@ -177,7 +178,7 @@ int poc_store_put(struct poc_err *e, struct poc_store *s, const char *name, cons
 		}
 		off += (size_t)w;
 	}
-	if (fsync(fd) < 0) {
+	if (durable && fsync(fd) < 0) {
 		poc_err_set(e, POC_ERR_ARG, "store: fsync %s/%s: %s", s->dir, tmp, strerror(errno));
 		goto done;
 	}
@@ -192,7 +193,7 @@ int poc_store_put(struct poc_err *e, struct poc_store *s, const char *name, cons
 		goto done;
 	}
 	made = 0;
-	if (fsync(s->dirfd) < 0) {
+	if (durable && fsync(s->dirfd) < 0) {
 		poc_err_set(e, POC_ERR_ARG, "store: fsync %s: %s", s->dir, strerror(errno));
 		goto done;
 	}
@@ -203,6 +204,16 @@ done:
 	if (made)
 		unlinkat(s->dirfd, tmp, 0);
 	return rv;
+}
+
+int poc_store_put(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len)
+{
+	return put(e, s, name, buf, len, 1);
+}
+
+int poc_store_put_cache(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len)
+{
+	return put(e, s, name, buf, len, 0);
 }
 
 int poc_store_get(struct poc_err *e, struct poc_store *s, const char *name, uint8_t **buf, size_t *len)

@@ -75,6 +75,12 @@ const char *poc_store_label(const struct poc_store *s);
  * starting with '.' (temporary files are ".name.XXXXXX").
  */
 int poc_store_put(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len);
+/*
+ * The same, atomic (never a torn file) but not durable (no fsync): for
+ * copies of what lives elsewhere, such as an object's last record, which a
+ * release keeps in memory and must not wait for the disk to write.
+ */
+int poc_store_put_cache(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len);
 /* *buf is malloc'ed; POC_ERR_ARG with "not found" when absent. */
 int poc_store_get(struct poc_err *e, struct poc_store *s, const char *name, uint8_t **buf, size_t *len);
 int poc_store_remove(struct poc_err *e, struct poc_store *s, const char *name);

@@ -504,12 +504,11 @@ static void round_free(struct round *r)
  * and appraise. Returns 0 when the round ran (r->rv says accepted or denied),
  * -1 on errors before the appraisal, POC_TOKEN_WRONG_PIN.
  */
-static int check_round(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len, struct poc_appraisal *a,
-		       struct round *rd)
+static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, const uint8_t *pin, size_t pin_len,
+		       struct poc_appraisal *a, struct round *rd)
 {
 	struct poc_collect_opts co;
 	struct poc_bundle b;
-	struct poc_tpm *tpm = NULL;
 	uint8_t *der = NULL, *cred = NULL, *benc = NULL;
 	size_t der_len = 0, cred_len = 0, benc_len = 0;
 	const uint8_t *p;
@@ -520,8 +519,6 @@ static int check_round(struct poc_err *e, struct poc_token *t, const uint8_t *pi
 	memset(rd, 0, sizeof(*rd));
 	memset(&b, 0, sizeof(b));
 	memset(&co, 0, sizeof(co));
-	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0)
-		return -1;
 	/* The verifier key is sealed like any object: a wrong PIN stops here, a changed PCR turns to the denial key. */
 	r = unseal_with(e, tpm, t->meta.verifier_key, t->meta.verifier_key_len, pin, pin_len, &der, &der_len);
 	if (r == POC_TOKEN_PCRS_CHANGED && t->meta.denial_key != NULL) {
@@ -586,7 +583,6 @@ done:
 	free(cred);
 	free(benc);
 	poc_bundle_free(&b);
-	poc_tpm_close(tpm);
 	return rv;
 }
 
@@ -627,6 +623,7 @@ int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, 
 		    const uint8_t *object_file, size_t object_len, struct poc_appraisal *a, uint8_t **record,
 		    size_t *record_len)
 {
+	struct poc_tpm *tpm = NULL;
 	struct round rd;
 	int rv;
 
@@ -634,7 +631,12 @@ int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, 
 		*record = NULL;
 		*record_len = 0;
 	}
-	rv = check_round(e, t, pin, pin_len, a, &rd);
+	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0) {
+		memset(a, 0, sizeof(*a));
+		return -1;
+	}
+	rv = check_round(e, t, tpm, pin, pin_len, a, &rd);
+	poc_tpm_close(tpm);
 	if (rv == 0 && record != NULL && round_record(e, t, a, &rd, object_file, object_len, record, record_len) < 0)
 		rv = -1;
 	else if (rv == 0)
@@ -646,17 +648,22 @@ int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, 
 }
 
 int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *const *names, size_t n,
-			   const uint8_t *pin, size_t pin_len, struct poc_appraisal *a, uint8_t **secrets, size_t *lens)
+			   const uint8_t *pin, size_t pin_len, struct poc_appraisal *a, uint8_t **secrets, size_t *lens,
+			   uint8_t **records, size_t *record_lens)
 {
 	struct poc_tpm *tpm = NULL;
 	struct round rd;
 	uint8_t **objs;
 	size_t *olens, i;
-	int rv = -1, r;
+	int rv = -1, r, round = 0;
 
 	for (i = 0; i < n; i++) {
 		secrets[i] = NULL;
 		lens[i] = 0;
+		if (records != NULL) {
+			records[i] = NULL;
+			record_lens[i] = 0;
+		}
 	}
 	objs = calloc(n ? n : 1, sizeof(*objs));
 	olens = calloc(n ? n : 1, sizeof(*olens));
@@ -668,8 +675,11 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
 	for (i = 0; i < n; i++)
 		if (poc_store_get(e, t->store, names[i], &objs[i], &olens[i]) < 0)
 			goto done;
-	/* One evidence round for every object: they share the token's policy. */
-	r = check_round(e, t, pin, pin_len, a, &rd);
+	/* One TPM connection and one evidence round for every object: they share the token's policy. */
+	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0)
+		goto done;
+	round = 1; /* check_round fills rd from its start: freed whatever it returns */
+	r = check_round(e, t, tpm, pin, pin_len, a, &rd);
 	if (r != 0) {
 		rv = r;
 		goto done;
@@ -680,31 +690,38 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
 		uint8_t *rec = NULL;
 		size_t rec_len = 0;
 
-		/* The last record of each object, for `poctool show` and the module; a read-only store keeps none. */
-		if (round_record(&e2, t, a, &rd, objs[i], olens[i], &rec, &rec_len) == 0) {
-			snprintf(rname, sizeof(rname), "%s.record", names[i]);
-			(void)poc_store_put(&e2, t->store, rname, rec, rec_len);
+		/*
+		 * Each object's record, to the caller and, as the last record for
+		 * `poctool show`, to the store: a copy, so not worth an fsync on the
+		 * way to the first signature (a read-only store keeps none).
+		 */
+		if (round_record(&e2, t, a, &rd, objs[i], olens[i], &rec, &rec_len) < 0)
+			continue;
+		snprintf(rname, sizeof(rname), "%s.record", names[i]);
+		(void)poc_store_put_cache(&e2, t->store, rname, rec, rec_len);
+		if (records != NULL) {
+			records[i] = rec;
+			record_lens[i] = rec_len;
+		} else {
+			free(rec);
 		}
-		free(rec);
 	}
 	if (rd.rv != 0) {
 		poc_err_set(e, a->code != POC_OK ? a->code : POC_ERR_POLICY, "Proof-of-Cloud check denied: %s: %s", a->clause,
 			    a->reason);
-		goto done_round;
+		goto done;
 	}
-	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0)
-		goto done_round;
 	for (i = 0; i < n; i++) {
 		r = unseal_with(e, tpm, objs[i], olens[i], pin, pin_len, &secrets[i], &lens[i]);
 		if (r != 0) {
 			rv = r == POC_TOKEN_WRONG_PIN ? r : -1;
-			goto done_round;
+			goto done;
 		}
 	}
 	rv = 0;
-done_round:
-	round_free(&rd);
 done:
+	if (round)
+		round_free(&rd);
 	if (rv != 0)
 		for (i = 0; i < n; i++) {
 			poc_secret_free(secrets[i], lens[i]);
@@ -722,7 +739,7 @@ done:
 int poc_token_release(struct poc_err *e, struct poc_token *t, const char *name, const uint8_t *pin, size_t pin_len,
 		      struct poc_appraisal *a, uint8_t **secret, size_t *secret_len)
 {
-	return poc_token_release_many(e, t, &name, 1, pin, pin_len, a, secret, secret_len);
+	return poc_token_release_many(e, t, &name, 1, pin, pin_len, a, secret, secret_len, NULL, NULL);
 }
 
 /* One of the token's two record keys, from its SubjectPublicKeyInfo. */

@@ -82,10 +82,14 @@ int poc_token_release(struct poc_err *e, struct poc_token *t, const char *name, 
 /*
  * The same for n objects with ONE evidence round (they share the token's
  * policy): a record per object, then each unsealed into secrets[i]/lens[i]
- * (all or none: on failure every secret is wiped and NULL).
+ * (all or none: on failure every secret is wiped and NULL). With records
+ * (and record_lens) not NULL, records[i] is object i's record (malloc'd;
+ * NULL when none was signed: a wrong PIN, an error before the evidence),
+ * for a denial too.
  */
 int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *const *names, size_t n,
-			   const uint8_t *pin, size_t pin_len, struct poc_appraisal *a, uint8_t **secrets, size_t *lens);
+			   const uint8_t *pin, size_t pin_len, struct poc_appraisal *a, uint8_t **secrets, size_t *lens,
+			   uint8_t **records, size_t *record_lens);
 
 /*
  * Verifies record r against the token's keys: the verifier key, or the
