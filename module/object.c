@@ -85,30 +85,6 @@ void poc_object_header_free(struct poc_object_header *h)
 
 /* ---- encoding ---- */
 
-/* Adds key -> value to map, taking ownership of value; NULL value = failure. */
-static int put(cbor_item_t *map, const char *key, cbor_item_t *value)
-{
-	cbor_item_t *k;
-	int ok;
-
-	if (value == NULL)
-		return -1;
-	k = cbor_build_string(key);
-	if (k == NULL) {
-		cbor_decref(&value);
-		return -1;
-	}
-	ok = cbor_map_add(map, (struct cbor_pair){ .key = k, .value = value });
-	cbor_decref(&k);
-	cbor_decref(&value);
-	return ok ? 0 : -1;
-}
-
-static cbor_item_t *bstr(const uint8_t *p, size_t len)
-{
-	return cbor_build_bytestring(len ? p : (const uint8_t *)"", len);
-}
-
 static cbor_item_t *encode_header(const struct poc_object_header *h)
 {
 	cbor_item_t *m, *pol = NULL, *sealed = NULL;
@@ -117,35 +93,39 @@ static cbor_item_t *encode_header(const struct poc_object_header *h)
 	m = cbor_new_definite_map(n);
 	if (m == NULL)
 		return NULL;
-	if (put(m, "version", cbor_build_uint8(POC_OBJECT_VERSION)) < 0 || put(m, "class", cbor_build_uint64(h->class)) < 0 ||
-	    put(m, "key_type", cbor_build_uint64(h->key_type)) < 0 || put(m, "label", cbor_build_string(h->label)) < 0 ||
-	    put(m, "id", bstr(h->id, h->id_len)) < 0 || put(m, "flags", cbor_build_uint64(h->flags)) < 0)
+	if (poc_cbor_put(m, "version", cbor_build_uint8(POC_OBJECT_VERSION)) < 0 ||
+	    poc_cbor_put(m, "class", cbor_build_uint64(h->class)) < 0 ||
+	    poc_cbor_put(m, "key_type", cbor_build_uint64(h->key_type)) < 0 ||
+	    poc_cbor_put(m, "label", cbor_build_string(h->label)) < 0 ||
+	    poc_cbor_put(m, "id", poc_cbor_bstr(h->id, h->id_len)) < 0 ||
+	    poc_cbor_put(m, "flags", cbor_build_uint64(h->flags)) < 0)
 		goto fail;
-	if (h->spki != NULL && put(m, "spki", bstr(h->spki, h->spki_len)) < 0)
+	if (h->spki != NULL && poc_cbor_put(m, "spki", poc_cbor_bstr(h->spki, h->spki_len)) < 0)
 		goto fail;
-	if (h->cert != NULL && put(m, "cert", bstr(h->cert, h->cert_len)) < 0)
+	if (h->cert != NULL && poc_cbor_put(m, "cert", poc_cbor_bstr(h->cert, h->cert_len)) < 0)
 		goto fail;
 	pol = cbor_new_definite_map(5);
-	if (pol == NULL || put(pol, "pcr_bank", cbor_build_uint16(h->pcr_bank)) < 0 ||
-	    put(pol, "pcr_mask", cbor_build_uint32(h->pcr_mask)) < 0 ||
-	    put(pol, "policy_digest", bstr(h->policy_digest, 32)) < 0 || put(pol, "ttl", cbor_build_uint64(h->ttl)) < 0 ||
-	    put(pol, "recheck", cbor_build_string(h->recheck_first_use ? "first-use" : "login")) < 0)
+	if (pol == NULL || poc_cbor_put(pol, "pcr_bank", cbor_build_uint16(h->pcr_bank)) < 0 ||
+	    poc_cbor_put(pol, "pcr_mask", cbor_build_uint32(h->pcr_mask)) < 0 ||
+	    poc_cbor_put(pol, "policy_digest", poc_cbor_bstr(h->policy_digest, 32)) < 0 ||
+	    poc_cbor_put(pol, "ttl", cbor_build_uint64(h->ttl)) < 0 ||
+	    poc_cbor_put(pol, "recheck", cbor_build_string(h->recheck_first_use ? "first-use" : "login")) < 0)
 		goto fail;
-	if (put(m, "policy", pol) < 0) {
+	if (poc_cbor_put(m, "policy", pol) < 0) {
 		pol = NULL;
 		goto fail;
 	}
 	pol = NULL;
 	sealed = cbor_new_definite_map(2);
-	if (sealed == NULL || put(sealed, "pub", bstr(h->sealed_pub, h->sealed_pub_len)) < 0 ||
-	    put(sealed, "priv", bstr(h->sealed_priv, h->sealed_priv_len)) < 0)
+	if (sealed == NULL || poc_cbor_put(sealed, "pub", poc_cbor_bstr(h->sealed_pub, h->sealed_pub_len)) < 0 ||
+	    poc_cbor_put(sealed, "priv", poc_cbor_bstr(h->sealed_priv, h->sealed_priv_len)) < 0)
 		goto fail;
-	if (put(m, "sealed", sealed) < 0) {
+	if (poc_cbor_put(m, "sealed", sealed) < 0) {
 		sealed = NULL;
 		goto fail;
 	}
 	sealed = NULL;
-	if (h->remote != NULL && put(m, "remote", cbor_build_string(h->remote)) < 0)
+	if (h->remote != NULL && poc_cbor_put(m, "remote", cbor_build_string(h->remote)) < 0)
 		goto fail;
 	return m;
 fail:
@@ -581,9 +561,11 @@ int poc_object_seal(struct poc_err *e, const struct poc_object_header *h, const 
 		goto done;
 	}
 	root = cbor_new_definite_map(4);
-	if (root == NULL || put(root, "version", cbor_build_uint8(POC_OBJECT_VERSION)) < 0 ||
-	    put(root, "header", bstr(hb, hlen)) < 0 || put(root, "ciphertext", bstr(ct, secret_len + TAG_LEN)) < 0 ||
-	    put(root, "iv", bstr(iv, IV_LEN)) < 0 || (olen = cbor_serialize_alloc(root, &obj, &ocap)) == 0) {
+	if (root == NULL || poc_cbor_put(root, "version", cbor_build_uint8(POC_OBJECT_VERSION)) < 0 ||
+	    poc_cbor_put(root, "header", poc_cbor_bstr(hb, hlen)) < 0 ||
+	    poc_cbor_put(root, "ciphertext", poc_cbor_bstr(ct, secret_len + TAG_LEN)) < 0 ||
+	    poc_cbor_put(root, "iv", poc_cbor_bstr(iv, IV_LEN)) < 0 ||
+	    (olen = cbor_serialize_alloc(root, &obj, &ocap)) == 0) {
 		poc_err_set(e, POC_ERR_NOMEM, "object seal: encoding");
 		goto done;
 	}

@@ -139,7 +139,8 @@ const char *poc_store_label(const struct poc_store *s)
 }
 
 /* Writes name atomically (temporary file, rename); durable: fsync the file and the folder too. */
-static int put(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len, int durable)
+static int write_file(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len,
+		      int durable)
 {
 	char tmp[NAME_LEN_MAX + 16];
 	int fd = -1, rv = -1, made = 0;
@@ -208,12 +209,12 @@ done:
 
 int poc_store_put(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len)
 {
-	return put(e, s, name, buf, len, 1);
+	return write_file(e, s, name, buf, len, 1);
 }
 
 int poc_store_put_cache(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len)
 {
-	return put(e, s, name, buf, len, 0);
+	return write_file(e, s, name, buf, len, 0);
 }
 
 int poc_store_get(struct poc_err *e, struct poc_store *s, const char *name, uint8_t **buf, size_t *len)
@@ -465,19 +466,27 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 	if (EVP_Digest(m->policy_json ? m->policy_json : (const uint8_t *)"", m->policy_json_len, md, NULL,
 		       EVP_sha256(), NULL) != 1)
 		return poc_err_ssl(e, POC_ERR_CRYPTO, "token.cbor: SHA-256 of the policy");
-	root = cbor_new_definite_map(9 + (m->verifier_spki != NULL) + (m->verifier_key != NULL) + (m->denial_spki != NULL) +
-				     (m->denial_key != NULL) + (m->pcr_values != NULL));
+	root = cbor_new_definite_map(9 + (m->verifier_spki != NULL) + (m->verifier_key != NULL) +
+				     (m->denial_spki != NULL) + (m->denial_key != NULL) + (m->pcr_values != NULL));
 	if (root == NULL || poc_cbor_put(root, "schema", cbor_build_uint8(POC_TOKEN_SCHEMA)) < 0 ||
-	    poc_cbor_put(root, "label", cbor_build_string(m->label)) < 0 || poc_cbor_put(root, "created", cbor_build_uint64(m->created)) < 0 ||
+	    poc_cbor_put(root, "label", cbor_build_string(m->label)) < 0 ||
+	    poc_cbor_put(root, "created", cbor_build_uint64(m->created)) < 0 ||
 	    poc_cbor_put(root, "policy_json", poc_cbor_bstr(m->policy_json, m->policy_json_len)) < 0 ||
-	    poc_cbor_put(root, "policy_digest", poc_cbor_bstr(md, sizeof(md))) < 0 || poc_cbor_put(root, "pcr_bank", cbor_build_uint16(m->pcr_bank)) < 0 ||
-	    poc_cbor_put(root, "pcr_mask", cbor_build_uint32(m->pcr_mask)) < 0 || poc_cbor_put(root, "has_pin", cbor_build_bool(m->has_pin != 0)) < 0 ||
+	    poc_cbor_put(root, "policy_digest", poc_cbor_bstr(md, sizeof(md))) < 0 ||
+	    poc_cbor_put(root, "pcr_bank", cbor_build_uint16(m->pcr_bank)) < 0 ||
+	    poc_cbor_put(root, "pcr_mask", cbor_build_uint32(m->pcr_mask)) < 0 ||
+	    poc_cbor_put(root, "has_pin", cbor_build_bool(m->has_pin != 0)) < 0 ||
 	    poc_cbor_put(root, "pin_failures", cbor_build_uint32(m->pin_failures)) < 0 ||
-	    (m->verifier_spki != NULL && poc_cbor_put(root, "verifier_spki", poc_cbor_bstr(m->verifier_spki, m->verifier_spki_len)) < 0) ||
-	    (m->verifier_key != NULL && poc_cbor_put(root, "verifier_key", poc_cbor_bstr(m->verifier_key, m->verifier_key_len)) < 0) ||
-	    (m->denial_spki != NULL && poc_cbor_put(root, "denial_spki", poc_cbor_bstr(m->denial_spki, m->denial_spki_len)) < 0) ||
-	    (m->denial_key != NULL && poc_cbor_put(root, "denial_key", poc_cbor_bstr(m->denial_key, m->denial_key_len)) < 0) ||
-	    (m->pcr_values != NULL && poc_cbor_put(root, "pcr_values", poc_cbor_bstr(m->pcr_values, m->pcr_values_len)) < 0) ||
+	    (m->verifier_spki != NULL &&
+	     poc_cbor_put(root, "verifier_spki", poc_cbor_bstr(m->verifier_spki, m->verifier_spki_len)) < 0) ||
+	    (m->verifier_key != NULL &&
+	     poc_cbor_put(root, "verifier_key", poc_cbor_bstr(m->verifier_key, m->verifier_key_len)) < 0) ||
+	    (m->denial_spki != NULL &&
+	     poc_cbor_put(root, "denial_spki", poc_cbor_bstr(m->denial_spki, m->denial_spki_len)) < 0) ||
+	    (m->denial_key != NULL &&
+	     poc_cbor_put(root, "denial_key", poc_cbor_bstr(m->denial_key, m->denial_key_len)) < 0) ||
+	    (m->pcr_values != NULL &&
+	     poc_cbor_put(root, "pcr_values", poc_cbor_bstr(m->pcr_values, m->pcr_values_len)) < 0) ||
 	    (n = cbor_serialize_alloc(root, &buf, &cap)) == 0) {
 		if (root)
 			cbor_decref(&root);
