@@ -66,8 +66,7 @@ static int seal_key(struct poc_token *t, const char *label, const uint8_t *id, s
 	h.flags = flags;
 	h.spki = (uint8_t *)spki;
 	h.spki_len = spki_len;
-	h.cert = (uint8_t *)cert;
-	h.cert_len = cert_len;
+	/* The certificate goes into its own object only: in the key's header too, the module would list it twice. */
 	if (poc_token_seal(&e, t, &h, p8, p8_len, (const uint8_t *)pin, pin ? strlen(pin) : 0, name) < 0) {
 		poc_tool_warn("%s", e.msg);
 		return e.code == POC_ERR_POLICY ? POC_EXIT_DENIED : POC_EXIT_USAGE;
@@ -80,6 +79,8 @@ static int seal_key(struct poc_token *t, const char *label, const uint8_t *id, s
 		h.flags = 0;
 		h.spki = NULL;
 		h.spki_len = 0;
+		h.cert = (uint8_t *)cert;
+		h.cert_len = cert_len;
 		if (poc_token_seal(&e, t, &h, (const uint8_t *)"", 0, (const uint8_t *)pin, pin ? strlen(pin) : 0, name) < 0) {
 			poc_tool_warn("certificate: %s", e.msg);
 			return POC_EXIT_USAGE;
@@ -204,7 +205,8 @@ int poc_cmd_import(int argc, char **argv)
 		poc_tool_warn("import: %s", e.msg);
 		goto done;
 	}
-	rv = seal_key(t, label, id, id_len, type, flags, p8, (size_t)p8_len, spki, (size_t)spki_len, cert,
+	/* Key material from outside: not CKA_ALWAYS_SENSITIVE, as with C_CreateObject. */
+	rv = seal_key(t, label, id, id_len, type, flags | POC_OBJ_IMPORTED, p8, (size_t)p8_len, spki, (size_t)spki_len, cert,
 		      (size_t)(cert_len > 0 ? cert_len : 0), pin);
 done:
 	if (p8 != NULL)

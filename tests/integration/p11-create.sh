@@ -177,6 +177,18 @@ else
 		t_ok "the deleted objects stay gone"
 	fi
 	t_has "label:      rsaimp" "the RSA key is still there"
+
+	# poctool import --cert: the certificate is one object, not a second copy from the key's header.
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/pti.key" -subj /CN=pti \
+		-days 30 -out "$T/pti.crt" 2>/dev/null
+	t_run 0 "poctool import --cert" "$POCTOOL" import --token tok --label pti --key "$T/pti.key" --cert "$T/pti.crt" \
+		--id 7e --pin 1234
+	t_run 0 "pkcs11-tool -O --type cert" $P11 --login --pin 1234 -O --type cert
+	n=$(printf '%s\n' "$T_OUT" | grep -cE "label: +pti$")
+	[ "$n" = 1 ] && t_ok "the imported certificate is listed once" || { t_fail "listed $n times"; printf '%s\n' "$T_OUT" | t_diag; }
+	t_run 0 "pkcs11-tool --read-object the certificate" $P11 --read-object --type cert --id 7e -o "$T/pti.der"
+	openssl x509 -inform DER -in "$T/pti.der" -noout -subject 2>/dev/null | grep -q "CN *= *pti" &&
+		t_ok "it is the certificate given to poctool import" || t_fail "the certificate read back differs"
 fi
 
 # ---- tests/p11-ops: the module's own instrumented client (both builds) ----
