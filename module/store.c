@@ -446,6 +446,7 @@ void poc_token_meta_free(struct poc_token_meta *m)
 	if (m->denial_key != NULL)
 		OPENSSL_clear_free(m->denial_key, m->denial_key_len);
 	free(m->pcr_values);
+	free(m->srk_name);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -467,7 +468,8 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 		       EVP_sha256(), NULL) != 1)
 		return poc_err_ssl(e, POC_ERR_CRYPTO, "token.cbor: SHA-256 of the policy");
 	root = cbor_new_definite_map(9 + (m->verifier_spki != NULL) + (m->verifier_key != NULL) +
-				     (m->denial_spki != NULL) + (m->denial_key != NULL) + (m->pcr_values != NULL));
+				     (m->denial_spki != NULL) + (m->denial_key != NULL) + (m->pcr_values != NULL) +
+				     (m->srk_name != NULL));
 	if (root == NULL || poc_cbor_put(root, "schema", cbor_build_uint8(POC_TOKEN_SCHEMA)) < 0 ||
 	    poc_cbor_put(root, "label", cbor_build_string(m->label)) < 0 ||
 	    poc_cbor_put(root, "created", cbor_build_uint64(m->created)) < 0 ||
@@ -487,6 +489,7 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 	     poc_cbor_put(root, "denial_key", poc_cbor_bstr(m->denial_key, m->denial_key_len)) < 0) ||
 	    (m->pcr_values != NULL &&
 	     poc_cbor_put(root, "pcr_values", poc_cbor_bstr(m->pcr_values, m->pcr_values_len)) < 0) ||
+	    (m->srk_name != NULL && poc_cbor_put(root, "srk_name", poc_cbor_bstr(m->srk_name, m->srk_name_len)) < 0) ||
 	    (n = cbor_serialize_alloc(root, &buf, &cap)) == 0) {
 		if (root)
 			cbor_decref(&root);
@@ -500,11 +503,11 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 
 enum {
 	T_SCHEMA, T_LABEL, T_CREATED, T_POLICY, T_DIGEST, T_BANK, T_MASK, T_HASPIN, T_FAIL, T_SPKI, T_KEY,
-	T_DSPKI, T_DKEY, T_PCRS, T_N
+	T_DSPKI, T_DKEY, T_PCRS, T_SRK, T_N
 };
 static const char *const token_names[T_N] = {
 	"schema", "label", "created", "policy_json", "policy_digest", "pcr_bank", "pcr_mask", "has_pin",
-	"pin_failures", "verifier_spki", "verifier_key", "denial_spki", "denial_key", "pcr_values",
+	"pin_failures", "verifier_spki", "verifier_key", "denial_spki", "denial_key", "pcr_values", "srk_name",
 };
 
 static int tok_uint(struct poc_err *e, cbor_item_t *v, const char *what, uint64_t max, uint64_t *out)
@@ -599,7 +602,8 @@ static int decode_token(struct poc_err *e, cbor_item_t *root, struct poc_token_m
 		return -1;
 	if ((v[T_DSPKI] != NULL && tok_bytes(e, v[T_DSPKI], "denial_spki", &m->denial_spki, &m->denial_spki_len) < 0) ||
 	    (v[T_DKEY] != NULL && tok_bytes(e, v[T_DKEY], "denial_key", &m->denial_key, &m->denial_key_len) < 0) ||
-	    (v[T_PCRS] != NULL && tok_bytes(e, v[T_PCRS], "pcr_values", &m->pcr_values, &m->pcr_values_len) < 0))
+	    (v[T_PCRS] != NULL && tok_bytes(e, v[T_PCRS], "pcr_values", &m->pcr_values, &m->pcr_values_len) < 0) ||
+	    (v[T_SRK] != NULL && tok_bytes(e, v[T_SRK], "srk_name", &m->srk_name, &m->srk_name_len) < 0))
 		return -1;
 	return 0;
 }

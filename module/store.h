@@ -53,6 +53,8 @@ struct poc_token_meta {
 	size_t denial_key_len;
 	uint8_t *pcr_values;                     /* the sealed PCRs' values at init (index order), or NULL */
 	size_t pcr_values_len;
+	uint8_t *srk_name;                       /* the TPM's SRK at init (pinned for every session), or NULL */
+	size_t srk_name_len;
 };
 
 /*

@@ -158,6 +158,16 @@ static int unseal_with(struct poc_err *e, struct poc_tpm *tpm, const uint8_t *ob
 
 /* ---- the token ---- */
 
+/* The TPM for token t, its SRK pinned to the one t was created with (tpm.h says why). */
+static int token_tpm(struct poc_err *e, const struct poc_token *t, struct poc_tpm **tpm)
+{
+	if (poc_tpm_open(e, t->cfg.tcti, tpm) < 0)
+		return -1;
+	if (t->meta.srk_name != NULL)
+		poc_tpm_pin_srk(*tpm, t->meta.srk_name, t->meta.srk_name_len);
+	return 0;
+}
+
 /* A new P-256 record-signing key: its SPKI, and the private key sealed as an object (mask 0: no PCRs). */
 static int new_signing_key(struct poc_err *e, struct poc_tpm *tpm, const char *label, const struct poc_config *cfg,
 			   const uint8_t policy_digest[32], uint16_t bank, uint32_t mask, const uint8_t *pin,
@@ -249,6 +259,19 @@ int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *
 	/* The EK and the AK made persistent, so that checks read them instead of deriving them (tpm_evidence.h). */
 	if (poc_tpm_provision(e, tpm) < 0)
 		goto done;
+	/* The SRK, pinned from now on: every later session of the token is salted to exactly this key. */
+	{
+		uint8_t name[2 + 64];
+		size_t name_len = sizeof(name);
+
+		if (poc_tpm_srk_name(e, tpm, name, &name_len) < 0 || (meta.srk_name = malloc(name_len)) == NULL) {
+			poc_err_set(e, POC_ERR_NOMEM, "SRK name");
+			goto done;
+		}
+		memcpy(meta.srk_name, name, name_len);
+		meta.srk_name_len = name_len;
+		poc_tpm_pin_srk(tpm, name, name_len);
+	}
 	EVP_Digest(json, json_len, pdigest, NULL, EVP_sha256(), NULL);
 	/*
 	 * The local verifier: its key signs records and makes the AK credential
@@ -345,7 +368,7 @@ int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_obje
 	h.ttl = t->cfg.ttl;
 	h.recheck_first_use = t->cfg.release_first_use;
 	h.remote = NULL;
-	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0)
+	if (token_tpm(e, t, &tpm) < 0)
 		return -1;
 	if (seal_with(e, tpm, &h, t->meta.pcr_bank, t->meta.pcr_mask, pin, pin_len, secret, secret_len, &obj, &obj_len) == 0)
 		rv = poc_store_put(e, t->store, name, obj, obj_len);
@@ -631,7 +654,7 @@ int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, 
 		*record = NULL;
 		*record_len = 0;
 	}
-	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0) {
+	if (token_tpm(e, t, &tpm) < 0) {
 		memset(a, 0, sizeof(*a));
 		return -1;
 	}
@@ -676,7 +699,7 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
 		if (poc_store_get(e, t->store, names[i], &objs[i], &olens[i]) < 0)
 			goto done;
 	/* One TPM connection and one evidence round for every object: they share the token's policy. */
-	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0)
+	if (token_tpm(e, t, &tpm) < 0)
 		goto done;
 	round = 1; /* check_round fills rd from its start: freed whatever it returns */
 	r = check_round(e, t, tpm, pin, pin_len, a, &rd);

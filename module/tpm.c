@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
@@ -145,7 +146,56 @@ int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk)
 		*srk = ESYS_TR_NONE;
 		return poc_tpm_rc_err(e, rc, "tpm: SRK (CreatePrimary, owner hierarchy)");
 	}
+	if (t->srk_pin_len != 0) {
+		TPM2B_NAME *name = NULL;
+		int same;
+
+		rc = Esys_TR_GetName(t->esys, *srk, &name);
+		same = rc == TSS2_RC_SUCCESS && name->size == t->srk_pin_len &&
+		       CRYPTO_memcmp(name->name, t->srk_pin, t->srk_pin_len) == 0;
+		Esys_Free(name);
+		if (!same) {
+			struct poc_err ignored = { 0 };
+
+			(void)poc_tpm_flush(&ignored, t, srk);
+			return poc_err_set(e, POC_ERR_MISMATCH,
+					   "tpm: the SRK is not the token's (not sealed to this TPM, its owner hierarchy "
+					   "was cleared, or the TPM's answers are not the TPM's)");
+		}
+	}
 	return 0;
+}
+
+int poc_tpm_srk_name(struct poc_err *e, struct poc_tpm *t, uint8_t *name, size_t *len)
+{
+	ESYS_TR srk = ESYS_TR_NONE;
+	TPM2B_NAME *n = NULL;
+	TSS2_RC rc;
+	int rv = -1;
+
+	if (poc_tpm_srk(e, t, &srk) < 0)
+		return -1;
+	rc = Esys_TR_GetName(t->esys, srk, &n);
+	if (rc != TSS2_RC_SUCCESS)
+		poc_tpm_rc_err(e, rc, "tpm: SRK name");
+	else if (n->size > *len)
+		poc_err_set(e, POC_ERR_ARG, "tpm: SRK name of %u bytes", n->size);
+	else {
+		memcpy(name, n->name, n->size);
+		*len = n->size;
+		rv = 0;
+	}
+	Esys_Free(n);
+	if (poc_tpm_flush(e, t, &srk) < 0)
+		rv = -1;
+	return rv;
+}
+
+void poc_tpm_pin_srk(struct poc_tpm *t, const uint8_t *name, size_t len)
+{
+	t->srk_pin_len = len <= sizeof(t->srk_pin) ? len : 0;
+	if (t->srk_pin_len)
+		memcpy(t->srk_pin, name, len);
 }
 
 /* The TPM's own response codes carry the failing handle/session/parameter in the high bits. */

@@ -39,6 +39,8 @@ struct poc_tpm {
 	ESYS_CONTEXT *esys;
 	TSS2_TCTI_CONTEXT *tcti;
 	struct poc_tpm_key ek, ak;
+	uint8_t srk_pin[2 + 64]; /* the SRK's expected name (poc_tpm_pin_srk); srk_pin_len 0: not pinned */
+	size_t srk_pin_len;
 };
 
 /*
@@ -66,6 +68,16 @@ int poc_tpm_keys_flush(struct poc_err *e, struct poc_tpm *t);
  * Flushes t's transient EK and AK first (poc_tpm_keys_flush).
  */
 int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk);
+
+/*
+ * The SRK's name (nameAlg || SHA-256 of its public area), for a token to
+ * remember at init. After poc_tpm_pin_srk, poc_tpm_srk refuses an SRK with
+ * another name (POC_ERR_MISMATCH): sessions are salted to the SRK's public
+ * key as the TPM reports it, so without a pin a party between us and the
+ * TPM could answer with its own key and read the unsealed secret.
+ */
+int poc_tpm_srk_name(struct poc_err *e, struct poc_tpm *t, uint8_t *name, size_t *len);
+void poc_tpm_pin_srk(struct poc_tpm *t, const uint8_t *name, size_t len);
 
 /*
  * Flushes a transient object or session and sets *h to ESYS_TR_NONE; a no-op

@@ -107,6 +107,6 @@ sed -i "s|^tcti = .*|tcti = $POC_TCTI|" "$POC_PKCS11_CONF"
 "$POCTOOL" release --token pin --label k --pin 1234 >/dev/null 2>"$T/err"
 rc=$?
 [ $rc -ne 0 ] && t_ok "a store moved to another TPM releases nothing (exit $rc)" || t_fail "released on another TPM"
-grep -q "not sealed to this TPM" "$T/err" && t_ok "says the object is not sealed to this TPM" ||
+grep -q "the SRK is not the token's (not sealed to this TPM" "$T/err" && t_ok "says the TPM's SRK is not the token's: not sealed to this TPM" ||
 	{ t_fail "message"; t_diag <"$T/err"; }
 t_done

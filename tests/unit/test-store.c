@@ -148,7 +148,7 @@ static void test_token_meta(const char *root)
 	size_t len;
 	static const char pol[] = "{\"version\": 1}";
 	uint8_t spki[] = { 0x30, 0x01, 0x00 }, wrapped[] = { 0xa4, 1, 2, 3 };
-	uint8_t dspki[] = { 0x30, 0x00 }, dwrapped[] = { 0xa4, 9, 9 }, pcrs[64] = { 7, [63] = 14 };
+	uint8_t dspki[] = { 0x30, 0x00 }, dwrapped[] = { 0xa4, 9, 9 }, pcrs[64] = { 7, [63] = 14 }, srk[34] = { 0, 0x0b, 1, [33] = 2 };
 
 	memset(&m, 0, sizeof(m));
 	m.schema = POC_TOKEN_SCHEMA;
@@ -170,6 +170,8 @@ static void test_token_meta(const char *root)
 	m.denial_key_len = sizeof(dwrapped);
 	m.pcr_values = pcrs;
 	m.pcr_values_len = sizeof(pcrs);
+	m.srk_name = srk;
+	m.srk_name_len = sizeof(srk);
 	ok(poc_store_open(&e, root, "meta", 1, &s) == 0, "open meta");
 	ok(poc_store_token_write(&e, s, &m) == 0, "token write: %s", e.msg);
 	ok(poc_store_token_read(&e, s, &r) == 0, "token read: %s", e.msg);
@@ -183,6 +185,7 @@ static void test_token_meta(const char *root)
 	ok(r.denial_spki_len == 2 && memcmp(r.denial_spki, dspki, 2) == 0 && r.denial_key_len == 3 &&
 		   memcmp(r.denial_key, dwrapped, 3) == 0 && r.pcr_values_len == 64 && memcmp(r.pcr_values, pcrs, 64) == 0,
 	   "denial key pair and the sealed PCR values survive");
+	ok(r.srk_name_len == 34 && memcmp(r.srk_name, srk, 34) == 0, "the pinned SRK name survives");
 	poc_token_meta_free(&r);
 	ok(poc_store_get(&e, s, POC_STORE_TOKEN_FILE, &buf, &len) == 0, "raw token.cbor");
 	{
