@@ -108,3 +108,30 @@ poc_swtpm_stop() {
 	kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
 	unset "_poc_swtpm_pids[$((n - 1))]"
 }
+
+# poc_token_env NAME [LINE...]: what a test of tokens starts from, in $POC_TEST_TMP: a private
+# swtpm NAME (poc_swtpm_start), the TDX simulator in sim/ (its output in sim.out), the module's
+# configuration poc.conf exported as POC_PKCS11_CONF (store, tcti, tee, then each LINE such as
+# "ttl = 600"), and policy.json: a Proof-of-Cloud policy whose provider is the swtpm's test CA
+# and whose TEE root is the simulator's. Sets CA (the swtpm's CA folder) and simroot. Says why
+# on stderr and returns 1 when a step fails.
+poc_token_env() {
+	local name=$1 t=$POC_TEST_TMP line
+	shift
+	poc_swtpm_start "$name" || { echo "poc_token_env: swtpm $name did not start" >&2; return 1; }
+	"$POCTOOL" sim init "$t/sim" >"$t/sim.out" 2>&1 || { echo "poc_token_env: poctool sim init failed" >&2; return 1; }
+	CA=$POC_SWTPM_DIR/ca
+	simroot=$(tr -d ' \n' <"$t/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
+	[ -n "$simroot" ] || { echo "poc_token_env: no simulator root in $t/sim/policy-fragment.json" >&2; return 1; }
+	export POC_PKCS11_CONF=$t/poc.conf
+	{
+		printf '# written by %s\nstore = %s/store\ntcti = %s\ntee = sim:%s/sim\n' "${0##*/}" "$t" "$POC_TCTI" "$t"
+		for line in "$@"; do printf '%s\n' "$line"; done
+	} >"$POC_PKCS11_CONF"
+	cat >"$t/policy.json" <<JSON
+{"version": 1,
+ "providers": [{"name": "swtpm-test-ca", "roots": ["$CA/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA/issuercert.pem"]}],
+ "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"]},
+ "binding": "poc-v1", "freshness": {"max_age_s": 300, "max_rtt_ms": 60000}}
+JSON
+}

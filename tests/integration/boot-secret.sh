@@ -7,17 +7,8 @@
 T=$POC_TEST_TMP
 BOOT=$POC_SRCDIR/examples/boot-secret/poc-boot-secret
 
-poc_swtpm_start one || { echo "Bail out! swtpm"; exit 1; }
-"$POCTOOL" sim init "$T/sim" >/dev/null || { echo "Bail out! sim init"; exit 1; }
-export POC_PKCS11_CONF=$T/poc.conf POCTOOL
-printf 'store = %s/store\ntcti = %s\ntee = sim:%s/sim\n' "$T" "$POC_TCTI" "$T" >"$POC_PKCS11_CONF"
-CA=$POC_SWTPM_DIR/ca
-simroot=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
-cat >"$T/policy.json" <<JSON
-{"version": 1,
- "providers": [{"name": "swtpm-test-ca", "roots": ["$CA/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA/issuercert.pem"]}],
- "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"]}, "binding": "poc-v1"}
-JSON
+poc_token_env one || { echo "Bail out! test setup"; exit 1; }
+export POCTOOL
 
 t_run 0 "a token for boot secrets" "$POCTOOL" init --label boot --policy "$T/policy.json"
 head -c 64 /dev/urandom >"$T/disk.key"

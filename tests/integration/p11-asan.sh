@@ -10,19 +10,9 @@ T=$POC_TEST_TMP
 SO=$POC_BUILDDIR/module/.libs/poc-pkcs11.so
 REC=$POC_BUILDDIR/tests/p11-record
 
-poc_swtpm_start one || { echo "Bail out! swtpm"; exit 1; }
+poc_token_env one "ttl = 600" "log = $T/module.log" "log_level = info" || { echo "Bail out! test setup"; exit 1; }
 printf '%s' "$POC_TCTI" >"$T/tcti-one"
-"$POCTOOL" sim init "$T/sim" >/dev/null || { echo "Bail out! sim init"; exit 1; }
-CA=$POC_SWTPM_DIR/ca
-export POC_PKCS11_CONF=$T/poc.conf POC_PKCS11_STATS=$T/stats
-printf 'store = %s/store\ntcti = %s\ntee = sim:%s/sim\nttl = 600\nlog = %s/module.log\nlog_level = info\n' \
-	"$T" "$POC_TCTI" "$T" "$T" >"$POC_PKCS11_CONF"
-simroot=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
-cat >"$T/policy.json" <<JSON
-{"version": 1,
- "providers": [{"name": "swtpm-test-ca", "roots": ["$CA/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA/issuercert.pem"]}],
- "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"]}, "binding": "poc-v1"}
-JSON
+export POC_PKCS11_STATS=$T/stats
 t_run 0 "poctool init --pin" "$POCTOOL" init --label tok --policy "$T/policy.json" --pin 1234
 t_run 0 "poctool keygen ec-p256" "$POCTOOL" keygen --token tok --label ec --type ec-p256 --id 01 --pin 1234
 t_run 0 "poctool keygen rsa-2048" "$POCTOOL" keygen --token tok --label rsa --type rsa-2048 --id 02 --pin 1234

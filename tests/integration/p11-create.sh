@@ -27,26 +27,7 @@ ops() {
 		t_fail "$desc (exit $rc, $f of $((n + f)) checks failed)"; grep -E -A2 '^(not ok|Bail out)' "$T/ops.out" | head -40 | t_diag; fi
 }
 
-poc_swtpm_start one || { echo "Bail out! swtpm"; exit 1; }
-"$POCTOOL" sim init "$T/sim" >"$T/sim.out" || { echo "Bail out! sim init"; exit 1; }
-CA=$POC_SWTPM_DIR/ca
-export POC_PKCS11_CONF=$T/poc.conf
-cat >"$POC_PKCS11_CONF" <<CONF
-# written by tests/integration/p11-create.sh
-store = $T/store
-tcti = $POC_TCTI
-tee = sim:$T/sim
-ttl = 600
-log = $T/module.log
-log_level = info
-CONF
-simroot=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
-cat >"$T/policy.json" <<JSON
-{"version": 1,
- "providers": [{"name": "swtpm-test-ca", "roots": ["$CA/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA/issuercert.pem"]}],
- "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"]},
- "binding": "poc-v1", "freshness": {"max_age_s": 300, "max_rtt_ms": 60000}}
-JSON
+poc_token_env one "ttl = 600" "log = $T/module.log" "log_level = info" || { echo "Bail out! test setup"; exit 1; }
 t_run 0 "poctool init --label tok --pin 1234" "$POCTOOL" init --label tok --policy "$T/policy.json" --pin 1234
 # A generated key and p11-record: the token's verifier public key (for the records below).
 t_run 0 "poctool keygen ec-p256" "$POCTOOL" keygen --token tok --label ec --type ec-p256 --id 01 --pin 1234

@@ -14,27 +14,8 @@ REC=$POC_BUILDDIR/tests/p11-record
 P11="pkcs11-tool --module $SO"
 P11T="$P11 --token-label tok" # more tokens come later: slot 0 is not always tok
 
-poc_swtpm_start one || { echo "Bail out! swtpm"; exit 1; }
-"$POCTOOL" sim init "$T/sim" >"$T/sim.out" || { echo "Bail out! sim init"; exit 1; }
-CA=$POC_SWTPM_DIR/ca
-export POC_PKCS11_CONF=$T/poc.conf
+poc_token_env one "ttl = 600" "log = $T/module.log" "log_level = info" || { echo "Bail out! test setup"; exit 1; }
 export POC_PKCS11_STATS=$T/stats
-cat >"$POC_PKCS11_CONF" <<CONF
-# written by tests/integration/pkcs11.sh
-store = $T/store
-tcti = $POC_TCTI
-tee = sim:$T/sim
-ttl = 600
-log = $T/module.log
-log_level = info
-CONF
-simroot=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
-cat >"$T/policy.json" <<JSON
-{"version": 1,
- "providers": [{"name": "swtpm-test-ca", "roots": ["$CA/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA/issuercert.pem"]}],
- "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"]},
- "binding": "poc-v1", "freshness": {"max_age_s": 300, "max_rtt_ms": 60000}}
-JSON
 
 t_run 0 "poctool init --label tok --pin 1234" "$POCTOOL" init --label tok --policy "$T/policy.json" --pin 1234
 t_run 0 "pkcs11-tool -L lists the token" $P11 -L

@@ -39,26 +39,7 @@ for tool in gnutls-serv gnutls-cli nginx curl unshare; do
 done
 [ -f /usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so ] || { echo "1..0 # SKIP libengine-pkcs11-openssl not installed"; exit 0; }
 
-poc_swtpm_start one || { echo "Bail out! swtpm"; exit 1; }
-"$POCTOOL" sim init "$T/sim" >"$T/sim.out" || { echo "Bail out! sim init"; exit 1; }
-CA=$POC_SWTPM_DIR/ca
-export POC_PKCS11_CONF=$T/poc.conf
-cat >"$POC_PKCS11_CONF" <<CONF
-# written by tests/integration/tls-server.sh
-store = $T/store
-tcti = $POC_TCTI
-tee = sim:$T/sim
-ttl = 600
-log = stderr
-log_level = warn
-CONF
-simroot=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
-cat >"$T/policy.json" <<JSON
-{"version": 1,
- "providers": [{"name": "swtpm-test-ca", "roots": ["$CA/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA/issuercert.pem"]}],
- "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"]},
- "binding": "poc-v1", "freshness": {"max_age_s": 300, "max_rtt_ms": 60000}}
-JSON
+poc_token_env one "ttl = 600" "log = stderr" "log_level = warn" || { echo "Bail out! test setup"; exit 1; }
 URI='pkcs11:token=web;object=tls;type=private;pin-value=1234'
 
 t_run 0 "poctool init --label web --pin 1234" "$POCTOOL" init --label web --policy "$T/policy.json" --pin 1234

@@ -8,24 +8,7 @@
 . "$POC_SRCDIR/tests/lib.sh"
 T=$POC_TEST_TMP
 
-poc_swtpm_start one || { echo "Bail out! swtpm"; exit 1; }
-"$POCTOOL" sim init "$T/sim" >"$T/sim.out" || { echo "Bail out! sim init"; exit 1; }
-CA=$POC_SWTPM_DIR/ca
-export POC_PKCS11_CONF=$T/poc.conf
-cat >"$POC_PKCS11_CONF" <<CONF
-# written by tests/integration/token.sh
-store = $T/store
-tcti = $POC_TCTI
-tee = sim:$T/sim
-ttl = 60
-CONF
-simroot=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
-cat >"$T/policy.json" <<JSON
-{"version": 1,
- "providers": [{"name": "swtpm-test-ca", "roots": ["$CA/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA/issuercert.pem"]}],
- "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"]},
- "binding": "poc-v1", "freshness": {"max_age_s": 300, "max_rtt_ms": 60000}}
-JSON
+poc_token_env one "ttl = 60" || { echo "Bail out! test setup"; exit 1; }
 echo '{"version": 1, "vtpm": {}, "binding": "none"}' >"$T/not-poc.json"
 
 t_run 1 "init refuses a policy that is not a Proof of Cloud" "$POCTOOL" init --label nopoc --policy "$T/not-poc.json"
