@@ -30,6 +30,38 @@ struct poc_key {
 	CK_ULONG bits;
 	uint8_t *a1, *a2;          /* public attributes: EC_PARAMS/EC_POINT or MODULUS/PUBLIC_EXPONENT */
 	size_t a1_len, a2_len;
+	struct poc_op *ops;        /* ops made on this key: poc_key_free drops their kept contexts */
+};
+
+struct mech_desc;
+
+/*
+ * key, knext, kprev and parked change only under the caller's serialisation
+ * (see poc_op_park); the thread running the op never reads them, so
+ * poc_key_free may detach an op that is running.
+ */
+struct poc_op {
+	enum poc_op_kind kind;
+	const struct mech_desc *d;
+	size_t nbytes;          /* see struct poc_key */
+	OSSL_LIB_CTX *lc;       /* where pctx and md are made (NULL: OpenSSL's default) */
+	EVP_PKEY_CTX *pctx;     /* ECDSA, RSA */
+	EVP_MD_CTX *mctx;       /* the prehash of hashing mechanisms; EdDSA */
+	EVP_MD *md;             /* the prehash, fetched once (re-initialised after reuse) */
+	int md_stale;           /* mctx must be initialised again before use */
+	EVP_CIPHER_CTX *cctx;   /* AES-GCM: holds the key schedule, IV and AAD */
+	size_t taglen;          /* AES-GCM */
+	size_t maxin;           /* RSA encryption: longest plaintext */
+	size_t mdlen;           /* raw PSS: the hash length the input must have */
+	int multi;              /* an update was done */
+	int broken;             /* an EVP call failed: do not reuse */
+	uint8_t *buf;           /* input buffered for mechanisms that need all of it */
+	size_t buflen, bufcap;
+	CK_MECHANISM_TYPE mech;
+	int reusable;           /* no parameters and contexts that can run again (poc_op_park) */
+	int parked;             /* finished, kept for poc_op_reuse */
+	struct poc_key *key;    /* the key it was made on; NULL once detached */
+	struct poc_op *knext, **kprev; /* on key->ops */
 };
 
 enum alg { ALG_ECDSA, ALG_RSA_PKCS, ALG_RSA_PSS, ALG_RSA_OAEP, ALG_EDDSA, ALG_AES_GCM };
@@ -349,10 +381,23 @@ err:
 	return NULL;
 }
 
+static void op_drop_crypto(struct poc_op *op);
+
 void poc_key_free(struct poc_key *k)
 {
+	struct poc_op *op;
+
 	if (k == NULL)
 		return;
+	/* Parked ops hold contexts (and so the key) for reuse: drop them with the key. */
+	while ((op = k->ops) != NULL) {
+		k->ops = op->knext;
+		op->key = NULL;
+		op->knext = NULL;
+		op->kprev = NULL;
+		if (op->parked)
+			op_drop_crypto(op);
+	}
 	EVP_PKEY_free(k->pkey); /* OpenSSL clears private components when freeing */
 	poc_secret_free(k->secret, k->secret_len);
 	free(k->a1);
@@ -439,21 +484,6 @@ CK_RV poc_key_attr(const struct poc_key *k, CK_ATTRIBUTE_TYPE type, uint8_t *buf
 }
 
 /* ---- operations ---- */
-
-struct poc_op {
-	enum poc_op_kind kind;
-	const struct mech_desc *d;
-	size_t nbytes;          /* see struct poc_key */
-	EVP_PKEY_CTX *pctx;     /* ECDSA, RSA */
-	EVP_MD_CTX *mctx;       /* the prehash of hashing mechanisms; EdDSA */
-	EVP_CIPHER_CTX *cctx;   /* AES-GCM: holds the key schedule, IV and AAD */
-	size_t taglen;          /* AES-GCM */
-	size_t maxin;           /* RSA encryption: longest plaintext */
-	size_t mdlen;           /* raw PSS: the hash length the input must have */
-	int multi;              /* an update was done */
-	uint8_t *buf;           /* input buffered for mechanisms that need all of it */
-	size_t buflen, bufcap;
-};
 
 /* The legacy (pre-v2.40 errata) CK_GCM_PARAMS without ulIvBits, still sent by some applications. */
 struct gcm_params_legacy {
@@ -597,7 +627,7 @@ static CK_RV op_setup(struct poc_op *o, const CK_MECHANISM *m, const struct poc_
 	case ALG_RSA_OAEP:
 		break;
 	}
-	if ((o->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL)) == NULL)
+	if ((o->pctx = EVP_PKEY_CTX_new_from_pkey(o->lc, k->pkey, NULL)) == NULL)
 		return CKR_HOST_MEMORY;
 	if (pctx_init(o->pctx, o->kind) != 1)
 		return CKR_FUNCTION_FAILED;
@@ -625,15 +655,22 @@ static CK_RV op_setup(struct poc_op *o, const CK_MECHANISM *m, const struct poc_
 		return CKR_GENERAL_ERROR;
 	}
 	if (md != NULL) {
-		if ((o->mctx = EVP_MD_CTX_new()) == NULL)
+		/* Fetched once: a legacy EVP_MD would be fetched again at every EVP_DigestInit_ex. */
+		if ((o->mctx = EVP_MD_CTX_new()) == NULL || (o->md = EVP_MD_fetch(o->lc, EVP_MD_get0_name(md), NULL)) == NULL)
 			return CKR_HOST_MEMORY;
-		if (EVP_DigestInit_ex(o->mctx, md, NULL) != 1)
+		if (EVP_DigestInit_ex(o->mctx, o->md, NULL) != 1)
 			return CKR_FUNCTION_FAILED;
 	}
 	return CKR_OK;
 }
 
 CK_RV poc_op_init(struct poc_op **op, enum poc_op_kind kind, const CK_MECHANISM *m, const struct poc_key *k)
+{
+	return poc_op_init_ex(op, kind, m, k, NULL);
+}
+
+CK_RV poc_op_init_ex(struct poc_op **op, enum poc_op_kind kind, const CK_MECHANISM *m, const struct poc_key *k,
+		     OSSL_LIB_CTX *lc)
 {
 	const struct mech_desc *d;
 	struct poc_op *o;
@@ -653,26 +690,100 @@ CK_RV poc_op_init(struct poc_op **op, enum poc_op_kind kind, const CK_MECHANISM 
 	o->kind = kind;
 	o->d = d;
 	o->nbytes = k->nbytes;
+	o->lc = lc;
 	if ((rv = op_setup(o, m, k)) != CKR_OK) {
 		ERR_clear_error();
 		poc_op_free(o);
 		return rv;
 	}
+	/*
+	 * Without parameters, ECDSA and RSA PKCS#1 v1.5 contexts run again as they
+	 * are (the prehash is initialised again); the others carry per-operation
+	 * state (GCM IV, PSS/OAEP parameters) or one-shot contexts (EdDSA).
+	 */
+	if ((d->alg == ALG_ECDSA || d->alg == ALG_RSA_PKCS) && m->ulParameterLen == 0) {
+		struct poc_key *mk = (struct poc_key *)k; /* only its list of ops changes */
+
+		o->reusable = 1;
+		o->key = mk;
+		o->knext = mk->ops;
+		o->kprev = &mk->ops;
+		if (mk->ops != NULL)
+			mk->ops->kprev = &o->knext;
+		mk->ops = o;
+	}
+	o->mech = m->mechanism;
 	*op = o;
 	return CKR_OK;
+}
+
+static void op_detach(struct poc_op *op)
+{
+	if (op->key == NULL)
+		return;
+	*op->kprev = op->knext;
+	if (op->knext != NULL)
+		op->knext->kprev = op->kprev;
+	op->key = NULL;
+	op->knext = NULL;
+	op->kprev = NULL;
+}
+
+/* Frees the contexts (and so the op's hold on the key) and wipes the buffer; the op can then only be freed. */
+static void op_drop_crypto(struct poc_op *op)
+{
+	EVP_PKEY_CTX_free(op->pctx);
+	EVP_MD_CTX_free(op->mctx);
+	EVP_MD_free(op->md);
+	EVP_CIPHER_CTX_free(op->cctx); /* cleanses the key schedule */
+	op->pctx = NULL;
+	op->mctx = NULL;
+	op->md = NULL;
+	op->cctx = NULL;
+	if (op->buf != NULL)
+		OPENSSL_cleanse(op->buf, op->bufcap);
+	free(op->buf);
+	op->buf = NULL;
+	op->buflen = op->bufcap = 0;
+	op->reusable = 0;
 }
 
 void poc_op_free(struct poc_op *op)
 {
 	if (op == NULL)
 		return;
-	EVP_PKEY_CTX_free(op->pctx);
-	EVP_MD_CTX_free(op->mctx);
-	EVP_CIPHER_CTX_free(op->cctx); /* cleanses the key schedule */
-	if (op->buf != NULL)
-		OPENSSL_cleanse(op->buf, op->bufcap);
-	free(op->buf);
+	op_detach(op);
+	op_drop_crypto(op);
 	free(op);
+}
+
+void poc_op_detach(struct poc_op *op)
+{
+	if (op != NULL)
+		op_detach(op);
+}
+
+int poc_op_park(struct poc_op *op)
+{
+	if (op == NULL || !op->reusable || op->broken || op->key == NULL)
+		return 0;
+	/* What the finished operation left: buffered input (maybe plaintext) and a used digest. */
+	if (op->buf != NULL)
+		OPENSSL_cleanse(op->buf, op->buflen);
+	op->buflen = 0;
+	op->multi = 0;
+	op->md_stale = op->mctx != NULL;
+	op->parked = 1;
+	return 1;
+}
+
+int poc_op_reuse(struct poc_op *op, enum poc_op_kind kind, const CK_MECHANISM *m, const struct poc_key *k)
+{
+	if (op == NULL || m == NULL || k == NULL || !op->parked || op->key != k || op->kind != kind ||
+	    op->mech != m->mechanism || m->ulParameterLen != 0)
+		return 0;
+	op->parked = 0;
+	return 1;
 }
 
 /* Appends to the op's buffer; the old copy is wiped (it may hold plaintext). */
@@ -794,6 +905,17 @@ static size_t sig_len(const struct poc_op *o)
 	return o->d->alg == ALG_ECDSA ? 2 * o->nbytes : o->nbytes;
 }
 
+/* A reused op starts its prehash again (here, outside the caller's lock). */
+static CK_RV digest_ready(struct poc_op *o)
+{
+	if (!o->md_stale)
+		return CKR_OK;
+	if (EVP_DigestInit_ex(o->mctx, o->md, NULL) != 1)
+		return CKR_FUNCTION_FAILED;
+	o->md_stale = 0;
+	return CKR_OK;
+}
+
 /*
  * The to-be-signed bytes: the finished prehash (into md) for hashing
  * mechanisms, else the data (in, or the buffer when from_buf).
@@ -812,8 +934,11 @@ static CK_RV tbs_get(struct poc_op *o, const uint8_t *in, size_t inlen, int from
 		*tbslen = inlen;
 		return CKR_OK;
 	}
-	if ((!from_buf && EVP_DigestUpdate(o->mctx, in, inlen) != 1) || EVP_DigestFinal_ex(o->mctx, md, &mdlen) != 1)
+	if (digest_ready(o) != CKR_OK || (!from_buf && EVP_DigestUpdate(o->mctx, in, inlen) != 1) ||
+	    EVP_DigestFinal_ex(o->mctx, md, &mdlen) != 1) {
+		o->broken = 1;
 		return CKR_FUNCTION_FAILED;
+	}
 	*tbs = md;
 	*tbslen = mdlen;
 	return CKR_OK;
@@ -851,15 +976,19 @@ static CK_RV sign_tbs(struct poc_op *o, const uint8_t *tbs, size_t tbslen, uint8
 	switch (o->d->alg) {
 	case ALG_ECDSA:
 		sl = sizeof(der);
-		if (EVP_PKEY_sign(o->pctx, der, &sl, tbs, tbslen) != 1 || der_to_rs(der, sl, out, o->nbytes) != 0)
+		if (EVP_PKEY_sign(o->pctx, der, &sl, tbs, tbslen) != 1 || der_to_rs(der, sl, out, o->nbytes) != 0) {
+			o->broken = 1;
 			return CKR_FUNCTION_FAILED;
+		}
 		*outlen = (CK_ULONG)(2 * o->nbytes);
 		return CKR_OK;
 	case ALG_RSA_PKCS:
 	case ALG_RSA_PSS:
 		sl = o->nbytes;
-		if (EVP_PKEY_sign(o->pctx, out, &sl, tbs, tbslen) != 1)
+		if (EVP_PKEY_sign(o->pctx, out, &sl, tbs, tbslen) != 1) {
+			o->broken = 1;
 			return CKR_FUNCTION_FAILED;
+		}
 		*outlen = (CK_ULONG)sl;
 		return CKR_OK;
 	case ALG_EDDSA:
@@ -904,6 +1033,7 @@ static CK_RV verify_tbs(struct poc_op *o, const uint8_t *tbs, size_t tbslen, con
 	}
 	if (r != 1) {
 		ERR_clear_error();
+		o->broken = r < 0; /* an error, not just a wrong signature */
 		return CKR_SIGNATURE_INVALID;
 	}
 	return CKR_OK;
@@ -974,6 +1104,7 @@ static CK_RV cipher_run(struct poc_op *o, const uint8_t *in, size_t inlen, uint8
 			sl = o->nbytes;
 			if (EVP_PKEY_encrypt(o->pctx, out, &sl, in, inlen) != 1) {
 				ERR_clear_error();
+				o->broken = 1;
 				return CKR_FUNCTION_FAILED;
 			}
 			*outlen = (CK_ULONG)sl;
@@ -990,6 +1121,7 @@ static CK_RV cipher_run(struct poc_op *o, const uint8_t *in, size_t inlen, uint8
 			r = EVP_PKEY_decrypt(o->pctx, out, &sl, in, inlen);
 			if (r != 1) {
 				ERR_clear_error();
+				o->broken = 1;
 				return CKR_ENCRYPTED_DATA_INVALID;
 			}
 			*outlen = (CK_ULONG)sl;
@@ -1001,6 +1133,7 @@ static CK_RV cipher_run(struct poc_op *o, const uint8_t *in, size_t inlen, uint8
 		sl = o->nbytes;
 		if (EVP_PKEY_decrypt(o->pctx, tmp, &sl, in, inlen) != 1) {
 			ERR_clear_error();
+			o->broken = 1;
 			rv = CKR_ENCRYPTED_DATA_INVALID;
 		} else if (sl > *outlen) {
 			rv = CKR_BUFFER_TOO_SMALL;
@@ -1042,8 +1175,13 @@ CK_RV poc_op_update(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_
 		return CKR_ARGUMENTS_BAD;
 	if (op->kind == POC_OP_SIGN || op->kind == POC_OP_VERIFY) {
 		op->multi = 1;
-		if (op->mctx != NULL && op->d->alg != ALG_EDDSA)
-			return EVP_DigestUpdate(op->mctx, in, inlen) == 1 ? CKR_OK : CKR_FUNCTION_FAILED;
+		if (op->mctx != NULL && op->d->alg != ALG_EDDSA) {
+			if (digest_ready(op) != CKR_OK || EVP_DigestUpdate(op->mctx, in, inlen) != 1) {
+				op->broken = 1;
+				return CKR_FUNCTION_FAILED;
+			}
+			return CKR_OK;
+		}
 		return buf_append(op, in, inlen, CKR_DATA_LEN_RANGE);
 	}
 	if (outlen == NULL)

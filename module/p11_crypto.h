@@ -6,7 +6,9 @@
  *
  * A struct poc_key is parsed once when released and never re-parsed per
  * operation; a struct poc_op belongs to one session and one operation kind,
- * so sessions on different threads work in parallel without locks here.
+ * so sessions on different threads work in parallel without locks here. A
+ * finished op can be parked and reused, so its EVP setup is done once per
+ * session, key and mechanism rather than per operation (see poc_op_park).
  */
 #ifndef POC_P11_CRYPTO_H
 #define POC_P11_CRYPTO_H
@@ -14,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
 #include <p11-kit/pkcs11.h>
 
 #include "verr.h"
@@ -75,6 +78,13 @@ struct poc_op;
  */
 CK_RV poc_op_init(struct poc_op **op, enum poc_op_kind kind, const CK_MECHANISM *m, const struct poc_key *k);
 /*
+ * The same with the op's ECDSA/RSA context and prehash made in library
+ * context lc (NULL: OpenSSL's default), which must outlive k (an EVP_PKEY
+ * caches its export to lc's key management until it is freed).
+ */
+CK_RV poc_op_init_ex(struct poc_op **op, enum poc_op_kind kind, const CK_MECHANISM *m, const struct poc_key *k,
+		     OSSL_LIB_CTX *lc);
+/*
  * Single-part (C_Sign, C_Encrypt, C_Decrypt) with PKCS#11 length semantics:
  * out == NULL -> *outlen = needed size, CKR_OK, op stays active; *outlen too
  * small -> CKR_BUFFER_TOO_SMALL with *outlen = needed, op stays active;
@@ -97,6 +107,22 @@ CK_RV poc_op_verify(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, const 
 CK_RV poc_op_verify_final(struct poc_op *op, const uint8_t *sig, CK_ULONG siglen);
 /* NULL-safe, wipes. */
 void poc_op_free(struct poc_op *op);
+
+/*
+ * Reuse. ECDSA and RSA PKCS#1 v1.5 ops without mechanism parameters keep
+ * their prepared EVP contexts when parked: poc_op_park after the operation
+ * finished (1: kept; 0: the caller frees it), then poc_op_reuse to start the
+ * same kind and mechanism on the same key again (1: ready; 0: the caller
+ * frees it and makes a new one). poc_key_free drops the contexts of the ops
+ * parked on that key (so it wipes them with the key); an op running at that
+ * time finishes and is then not kept. poc_op_init, _park, _reuse, _detach,
+ * _free and poc_key_free on one key must not run concurrently (the module
+ * lock); running an op needs no lock. After poc_op_detach, poc_op_free needs
+ * no such serialisation.
+ */
+int poc_op_park(struct poc_op *op);
+int poc_op_reuse(struct poc_op *op, enum poc_op_kind kind, const CK_MECHANISM *m, const struct poc_key *k);
+void poc_op_detach(struct poc_op *op);
 
 /*
  * Key generation (C_GenerateKeyPair / C_GenerateKey / poctool keygen): EC

@@ -241,17 +241,7 @@ static CK_RV op_final(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_BYTE_PTR ou
 
 static CK_RV op_init(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key)
 {
-	struct p11_session *ss;
-	CK_RV rv;
-
-	p11_lock();
-	rv = p11_session_get_locked(h, &ss);
-	if (rv == CKR_OK && ss->busy)
-		rv = CKR_OPERATION_ACTIVE;
-	if (rv == CKR_OK)
-		rv = p11_op_init_locked(ss, kind, m, key);
-	p11_unlock();
-	return rv;
+	return p11_op_init(h, kind, m, key); /* locks itself: the light lock on the warm path */
 }
 
 CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)

@@ -68,6 +68,7 @@ struct p11_session {
 	struct p11_slot *slot;
 	CK_FLAGS flags;
 	struct poc_op *op[4];           /* by enum poc_op_kind */
+	struct poc_op *idle[4];         /* finished ops parked for the next init (p11_ops.c) */
 	int busy;                       /* a thread runs an op outside the lock */
 	int closed;                     /* closed while busy: the busy thread frees it */
 	CK_OBJECT_HANDLE *found;
@@ -148,14 +149,18 @@ int p11_attr_bool(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type, int
 /* p11_release.c */
 CK_RV p11_release_login_locked(struct p11_slot *s, const uint8_t *pin, size_t pin_len);
 CK_RV p11_release_use_locked(struct p11_slot *s, struct p11_sealed *o); /* before an op: first use or TTL */
+int p11_release_current(const struct p11_sealed *o); /* released and within its TTL: use needs no check */
 void p11_release_wipe(struct p11_sealed *o);
 void p11_release_wipe_slot(struct p11_slot *s);
 
 /* p11_ops.c */
-CK_RV p11_op_init_locked(struct p11_session *ss, enum poc_op_kind kind, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key);
+/* C_*Init: takes the lock itself (the light one when the session has a parked op for the key). */
+CK_RV p11_op_init(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key);
+/* Frees the ops' library contexts: after every session and key is gone (C_Finalize, a forked child). */
+void p11_ops_cleanup(void);
 /* Takes the session's op out of the lock's protection (busy), or fails. */
 CK_RV p11_op_begin(CK_SESSION_HANDLE h, enum poc_op_kind kind, struct p11_session **ss, struct poc_op **op);
-/* Ends a busy section: done frees the op (the operation finished). */
+/* Ends a busy section: done parks the op for the next init (or frees it): the operation finished. */
 void p11_op_end(struct p11_session *ss, enum poc_op_kind kind, int done);
 CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pub, CK_ULONG npub,
 			 CK_ATTRIBUTE_PTR priv, CK_ULONG npriv, CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv);

@@ -9,23 +9,105 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
+
+/*
+ * Library contexts for ops. Every OpenSSL 3.0 signature touches state of its
+ * library context (method store lookups, the nonce's digest fetch, the DRBG
+ * lookup), so threads signing in one context slow each other down (2 to 5%
+ * per thread with two, measured). Threads therefore take turns (round robin,
+ * up to the CPU count) between OpenSSL's default context (slot 0: the first
+ * thread, whose first signature then costs no new context) and private ones,
+ * but only while the default context runs nothing but the default provider:
+ * another configuration (FIPS, a third-party provider) is the application's
+ * to keep. Changed under the module lock only; freed by p11_ops_cleanup.
+ */
+#define P11_LIBCTX_MAX 8
+static OSSL_LIB_CTX *op_lc[P11_LIBCTX_MAX];
+static OSSL_PROVIDER *op_prov[P11_LIBCTX_MAX];
+static size_t op_nlc;        /* 0: not decided yet; 1: OpenSSL's default context only */
+static unsigned op_lc_next;
+static _Thread_local unsigned op_lc_slot; /* this thread's slot + 1, 0: none yet */
+
+static int provider_plain(OSSL_PROVIDER *p, void *arg)
+{
+	const char *n = OSSL_PROVIDER_get0_name(p);
+
+	if (strcmp(n, "default") != 0 && strcmp(n, "base") != 0)
+		*(int *)arg = 0;
+	return 1;
+}
+
+/* The library context for an op the calling thread makes (NULL: OpenSSL's default). */
+static OSSL_LIB_CTX *op_libctx_locked(void)
+{
+	long ncpu;
+	size_t i;
+	int plain = 1;
+
+	if (op_nlc == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		OSSL_PROVIDER_do_all(NULL, provider_plain, &plain);
+		if (!plain || EVP_default_properties_is_fips_enabled(NULL) || ncpu < 2)
+			op_nlc = 1;
+		else
+			op_nlc = ncpu > P11_LIBCTX_MAX ? P11_LIBCTX_MAX : (size_t)ncpu;
+	}
+	if (op_lc_slot == 0)
+		op_lc_slot = op_lc_next++ % P11_LIBCTX_MAX + 1;
+	i = (op_lc_slot - 1) % op_nlc;
+	if (i == 0)
+		return NULL;
+	if (op_lc[i] == NULL) {
+		if ((op_lc[i] = OSSL_LIB_CTX_new()) == NULL || (op_prov[i] = OSSL_PROVIDER_load(op_lc[i], "default")) == NULL) {
+			OSSL_LIB_CTX_free(op_lc[i]);
+			op_lc[i] = NULL;
+			ERR_clear_error();
+		}
+	}
+	return op_lc[i];
+}
+
+void p11_ops_cleanup(void)
+{
+	for (size_t i = 0; i < P11_LIBCTX_MAX; i++) {
+		if (op_prov[i] != NULL)
+			OSSL_PROVIDER_unload(op_prov[i]);
+		OSSL_LIB_CTX_free(op_lc[i]);
+		op_prov[i] = NULL;
+		op_lc[i] = NULL;
+	}
+	op_nlc = 0;
+}
 
 static int user_ok(const struct p11_slot *s)
 {
 	return !s->tok->meta.has_pin || s->logged_in;
 }
 
-CK_RV p11_op_init_locked(struct p11_session *ss, enum poc_op_kind kind, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key)
+/*
+ * The key for kind on object key: lookup and permission checks. With
+ * may_release (under the full lock) it loads the token's objects and releases
+ * the key when needed (first use, TTL: TPM and OpenSSL work); without, it
+ * sets *cold when it would have to.
+ */
+static CK_RV op_key_locked(struct p11_session *ss, enum poc_op_kind kind, CK_OBJECT_HANDLE key, int may_release,
+			   int *cold, const struct poc_key **out, struct p11_sealed **sealed)
 {
 	struct p11_object *o;
 	struct p11_sealed *so;
 	const struct poc_key *k = NULL;
-	struct poc_op *op = NULL;
 	uint64_t need = 0;
 	CK_RV rv;
 
-	if (ss->op[kind] != NULL)
-		return CKR_OPERATION_ACTIVE;
+	if (!may_release && !ss->slot->loaded) {
+		*cold = 1;
+		return CKR_OK;
+	}
 	rv = p11_object_get_locked(ss, key, &o);
 	if (rv != CKR_OK)
 		return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_KEY_HANDLE_INVALID : rv;
@@ -50,6 +132,10 @@ CK_RV p11_op_init_locked(struct p11_session *ss, enum poc_op_kind kind, CK_MECHA
 	if (!(so->h.flags & need))
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if (k == NULL) {
+		if (!may_release && !p11_release_current(so)) {
+			*cold = 1;
+			return CKR_OK;
+		}
 		rv = p11_release_use_locked(ss->slot, so);
 		if (rv != CKR_OK)
 			return rv;
@@ -57,7 +143,48 @@ CK_RV p11_op_init_locked(struct p11_session *ss, enum poc_op_kind kind, CK_MECHA
 	}
 	if (k == NULL)
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
-	rv = poc_op_init(&op, kind, m, k);
+	*out = k;
+	*sealed = so;
+	return CKR_OK;
+}
+
+/*
+ * Starts kind on session h with the op the session parked for this key and
+ * mechanism (lookups only). Else, with may_release (under the full lock),
+ * with a new op (EVP setup); without, it sets *cold. *gone: an op for the
+ * caller to free after unlocking.
+ */
+static CK_RV op_start_locked(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key,
+			     int may_release, int *cold, struct poc_op **gone)
+{
+	struct p11_session *ss;
+	struct p11_sealed *so = NULL;
+	const struct poc_key *k = NULL;
+	struct poc_op *op = NULL;
+	CK_RV rv;
+
+	*cold = 0;
+	rv = p11_session_get_locked(h, &ss);
+	if (rv != CKR_OK)
+		return rv;
+	if (ss->busy || ss->op[kind] != NULL)
+		return CKR_OPERATION_ACTIVE;
+	rv = op_key_locked(ss, kind, key, may_release, cold, &k, &so);
+	if (rv != CKR_OK || *cold)
+		return rv;
+	if (poc_op_reuse(ss->idle[kind], kind, m, k)) {
+		ss->op[kind] = ss->idle[kind];
+		ss->idle[kind] = NULL;
+		return CKR_OK;
+	}
+	if (!may_release) {
+		*cold = 1;
+		return CKR_OK;
+	}
+	*gone = ss->idle[kind];
+	ss->idle[kind] = NULL;
+	poc_op_detach(*gone);
+	rv = poc_op_init_ex(&op, kind, m, k, op_libctx_locked());
 	if (rv != CKR_OK) {
 		p11_log(POC_LOG_DEBUG, "%s: mechanism 0x%lx on key type 0x%lx (%s): %s", so->name,
 			(unsigned long)m->mechanism, (unsigned long)poc_key_type(k), so->h.label, p11_rv_str(rv));
@@ -65,6 +192,29 @@ CK_RV p11_op_init_locked(struct p11_session *ss, enum poc_op_kind kind, CK_MECHA
 	}
 	ss->op[kind] = op;
 	return CKR_OK;
+}
+
+CK_RV p11_op_init(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key)
+{
+	struct poc_op *gone = NULL;
+	int cold = 0;
+	CK_RV rv;
+
+	/*
+	 * Warm: a released key and the session's parked op, under the light lock
+	 * (no ENGINE toggling, no EVP work). Cold: releasing the key or making
+	 * the op, under the full lock.
+	 */
+	p11_lock_light();
+	rv = op_start_locked(h, kind, m, key, 0, &cold, &gone);
+	p11_unlock_light();
+	if (cold) {
+		p11_lock();
+		rv = op_start_locked(h, kind, m, key, 1, &cold, &gone);
+		p11_unlock();
+	}
+	poc_op_free(gone);
+	return rv;
 }
 
 CK_RV p11_op_begin(CK_SESSION_HANDLE h, enum poc_op_kind kind, struct p11_session **ss, struct poc_op **op)
@@ -87,15 +237,25 @@ CK_RV p11_op_begin(CK_SESSION_HANDLE h, enum poc_op_kind kind, struct p11_sessio
 
 void p11_op_end(struct p11_session *ss, enum poc_op_kind kind, int done)
 {
+	struct poc_op *gone = NULL;
+
 	p11_lock_light();
 	if (done) {
-		poc_op_free(ss->op[kind]);
+		/* Parked for the session's next init of the same kind; the one it replaces goes. */
+		if (!ss->closed && poc_op_park(ss->op[kind])) {
+			gone = ss->idle[kind];
+			ss->idle[kind] = ss->op[kind];
+		} else {
+			gone = ss->op[kind];
+		}
 		ss->op[kind] = NULL;
+		poc_op_detach(gone);
 	}
 	ss->busy = 0;
 	if (ss->closed)
 		p11_session_free(ss);
 	p11_unlock_light();
+	poc_op_free(gone); /* EVP frees outside the lock */
 }
 
 CK_RV p11_seal_locked(struct p11_session *ss, const struct poc_object_header *h, const uint8_t *secret, size_t len,

@@ -208,6 +208,11 @@ static int released(const struct p11_sealed *o)
 	return (o->key != NULL || o->data != NULL) && !expired(o);
 }
 
+int p11_release_current(const struct p11_sealed *o)
+{
+	return released(o);
+}
+
 CK_RV p11_release_login_locked(struct p11_slot *s, const uint8_t *pin, size_t pin_len)
 {
 	uint8_t ph[32];

@@ -14,8 +14,10 @@ void p11_session_free(struct p11_session *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4; i++) {
 		poc_op_free(s->op[i]);
+		poc_op_free(s->idle[i]);
+	}
 	free(s->found);
 	free(s);
 }

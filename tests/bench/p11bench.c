@@ -14,9 +14,12 @@
  *
  * Prints one line on stdout, e.g.
  *   ok module=... mech=ecdsa threads=1 seconds=5.00 signs=123 sign_per_s=24.6
- *      cold_first_sign_ms=12.3 init_ms=.. login_ms=.. first_sign_ms=.. cpu_per_wall=0.99 maxrss_kb=...
+ *      cold_first_sign_ms=12.3 init_ms=.. login_ms=.. first_sign_ms=.. cpu_per_wall=0.99
+ *      sign_per_cpu_s=24.7 maxrss_kb=...
  * cpu_per_wall: CPU seconds (user + system, whole process) per wall second of the timed loop;
  * near N with N threads means they ran in parallel, near 1 that something serialised them.
+ * sign_per_cpu_s: signatures per CPU second of that loop (what `openssl speed` counts: it
+ * divides by user CPU time), so other load on the machine changes it little.
  * or `error stage=... rv=0x...` (exit 1). Exit 2 for usage.
  */
 #include <dlfcn.h>
@@ -299,9 +302,11 @@ int main(int argc, char **argv)
 	f->C_Finalize(NULL);
 
 	printf("ok module=%s mech=%s threads=%d seconds=%.2f signs=%lu sign_per_s=%.1f cold_first_sign_ms=%.1f "
-	       "dlopen_ms=%.1f init_ms=%.1f login_ms=%.1f first_sign_ms=%.1f cpu_per_wall=%.2f maxrss_kb=%ld\n",
+	       "dlopen_ms=%.1f init_ms=%.1f login_ms=%.1f first_sign_ms=%.1f cpu_per_wall=%.2f sign_per_cpu_s=%.1f "
+	       "maxrss_kb=%ld\n",
 	       module, mname, threads, max_el, total, total_s, (t_first - t_start) * 1e3, (t_start - t_open) * 1e3,
-	       (t_init - t_start) * 1e3, (t_login - t_init) * 1e3, (t_first - t_login) * 1e3, cpu_s / t_warm, ru.ru_maxrss);
+	       (t_init - t_start) * 1e3, (t_login - t_init) * 1e3, (t_first - t_login) * 1e3, cpu_s / t_warm,
+	       cpu_s > 0 ? total / cpu_s : 0.0, ru.ru_maxrss);
 	fflush(stdout); /* before any exit-time handler (e.g. LeakSanitizer on a peer module) ends the process */
 	free(ws);
 	pthread_barrier_destroy(&barrier);

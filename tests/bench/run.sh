@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# tests/bench/run.sh [--short] [--seconds N]: the benchmark of issue 6, in one run on one private
-# swtpm (tests/swtpm-env.sh, stopped and removed on exit):
+# tests/bench/run.sh [--short] [--seconds N] [--repeat N]: the benchmark of issue 6, in one run
+# on one private swtpm (tests/swtpm-env.sh, stopped and removed on exit):
 #   - ECDSA P-256 (CKM_ECDSA) and RSA-2048 (CKM_RSA_PKCS over a SHA-256 DigestInfo) C_Sign of a
 #     32-byte digest per second, 1 and 2 threads (a session each), through PKCS#11 (dlopen, no
 #     p11-kit: tests/bench/p11bench) for poc-pkcs11, SoftHSM2 and tpm2-pkcs11;
@@ -10,21 +10,25 @@
 #     `release = login`: the whole Proof-of-Cloud check and the unseal), median of 3 processes;
 #   - peak RSS (ru_maxrss) of the benchmark process per module;
 # then prints a table with ratios to the ceiling and to each peer, and the issue's targets
-# (printed, never asserted). --short: ~1 s per measurement (CI); default ~5 s.
+# (printed, never asserted). --short: ~1 s per measurement (CI); default ~5 s. --repeat N: every
+# warm measurement and openssl speed N times; the table shows the median, a line the spread.
 # Environment: POC_BUILDDIR (default ./build), POC_SRCDIR, POCTOOL; BENCH_RESULTS=FILE also
 # writes the raw p11bench lines there. Exit 0 when poc-pkcs11's own measurements ran, 1 if not;
 # a peer that cannot run is reported in the table with the reason.
 set -u
 secs=5
+reps=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--short) secs=1 ;;
 	--seconds) secs=$2; shift ;;
-	-h | --help) sed -n '3,18p' "$0"; exit 0 ;;
-	*) echo "usage: $0 [--short] [--seconds N]" >&2; exit 2 ;;
+	--repeat) reps=$2; shift ;;
+	-h | --help) sed -n '3,17p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [--short] [--seconds N] [--repeat N]" >&2; exit 2 ;;
 	esac
 	shift
 done
+case $reps in '' | *[!0-9]* | 0) echo "run.sh: --repeat takes a count >= 1" >&2; exit 2 ;; esac
 POC_SRCDIR=${POC_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 POC_BUILDDIR=${POC_BUILDDIR:-$POC_SRCDIR/build}
 POCTOOL=${POCTOOL:-$POC_BUILDDIR/tools/poctool}
@@ -58,6 +62,7 @@ declare -A R    # R[module,mech,threads] = p11bench output line
 declare -A COLD # COLD[module,mech] = median cold ms
 declare -A WHY  # WHY[module] = why it could not be measured
 declare -A RSS  # RSS[module] = max ru_maxrss over its runs (kB)
+declare -A SPREAD # SPREAD[module,mech,threads] = "min..max" sign/s over --repeat runs
 NOTES=()
 MODULES=(poc-pkcs11 softhsm2 tpm2-pkcs11)
 declare -A SO=([poc-pkcs11]=$POC_SO [softhsm2]=$SOFTHSM_SO [tpm2-pkcs11]=$TPM2_SO)
@@ -67,6 +72,12 @@ declare -A KEY_rsa=([poc-pkcs11]=rsa [softhsm2]=rsa [tpm2-pkcs11]=rsa)
 
 field() { # LINE NAME
 	printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# median_line NAME LINE...: the line whose field NAME is the median (the lower one of an even count).
+median_line() {
+	local name=$1 l; shift
+	for l in "$@"; do printf '%s %s\n' "$(field "$l" "$name")" "$l"; done | sort -g | sed -n "$((($# + 1) / 2))p" | cut -d' ' -f2-
 }
 
 # p11b MODULE MECH THREADS SECONDS: one p11bench process; prints its line (error lines too).
@@ -91,14 +102,23 @@ measure() { # MODULE: 1 and 2 threads per mechanism, then 3 cold starts per mech
 	local m=$1 mech thr line c colds rss
 	for mech in ecdsa rsa; do
 		for thr in 1 2; do
-			line=$(p11b "$m" "$mech" "$thr" "$secs")
-			case $line in ok*) ;; *) # once more: a peer's sporadic failure is noted, not fatal
-				NOTES+=("$m $mech/$thr failed once ($line), retried")
-				tpm_flush
-				line=$(p11b "$m" "$mech" "$thr" "$secs") ;;
-			esac
+			local oks=() rates
+			for _ in $(seq 1 "$reps"); do
+				line=$(p11b "$m" "$mech" "$thr" "$secs")
+				case $line in ok*) ;; *) # once more: a peer's sporadic failure is noted, not fatal
+					NOTES+=("$m $mech/$thr failed once ($line), retried")
+					tpm_flush
+					line=$(p11b "$m" "$mech" "$thr" "$secs") ;;
+				esac
+				log "$m $mech $thr thread(s): $line"
+				case $line in ok*) oks+=("$line") ;; *) break ;; esac
+			done
+			if [ ${#oks[@]} -gt 0 ]; then
+				line=$(median_line sign_per_s "${oks[@]}")
+				rates=$(for l in "${oks[@]}"; do field "$l" sign_per_s; done | sort -g)
+				[ "$reps" -gt 1 ] && SPREAD[$m,$mech,$thr]="$(printf '%s\n' "$rates" | head -1)..$(printf '%s\n' "$rates" | tail -1)"
+			fi
 			R[$m,$mech,$thr]=$line
-			log "$m $mech $thr thread(s): $line"
 			case $line in ok*) ;; *) WHY[$m]="${WHY[$m]:-}${WHY[$m]:+; }$mech/$thr: $line"; tpm_flush ;; esac
 		done
 		colds=()
@@ -224,19 +244,27 @@ for m in "${MODULES[@]}"; do
 	fi
 done
 
-log "openssl speed -seconds $secs ecdsap256 rsa2048"
-openssl speed -seconds "$secs" ecdsap256 rsa2048 >"$T/speed.out" 2>/dev/null
-OSSL_ecdsa=$(awk '/ecdsa \(nistp256\)/ { print $(NF-1) }' "$T/speed.out")
-OSSL_rsa=$(awk '/^rsa 2048 bits/ { print $(NF-1) }' "$T/speed.out")
-# What two CPUs give right now: two openssl speed processes at once, summed (other load on the
-# machine shows here, and bounds every 2-thread figure above).
-log "openssl speed x2 (two processes at once)"
-openssl speed -seconds "$secs" ecdsap256 rsa2048 >"$T/speed2a.out" 2>/dev/null &
-sp=$!
-openssl speed -seconds "$secs" ecdsap256 rsa2048 >"$T/speed2b.out" 2>/dev/null
-wait $sp
-OSSL2_ecdsa=$(cat "$T/speed2a.out" "$T/speed2b.out" | awk '/ecdsa \(nistp256\)/ { s += $(NF-1); n++ } END { if (n == 2) printf "%.1f\n", s }')
-OSSL2_rsa=$(cat "$T/speed2a.out" "$T/speed2b.out" | awk '/^rsa 2048 bits/ { s += $(NF-1); n++ } END { if (n == 2) printf "%.1f\n", s }')
+# openssl speed divides by user CPU time, not wall time: other load lowers it less than the
+# wall-clock figures above.
+med() { sort -g | sed -n "$(((reps + 1) / 2))p"; } # median of --repeat values on stdin
+for i in $(seq 1 "$reps"); do
+	log "openssl speed -seconds $secs ecdsap256 rsa2048 ($i/$reps)"
+	openssl speed -seconds "$secs" ecdsap256 rsa2048 >"$T/speed.out" 2>/dev/null
+	awk '/ecdsa \(nistp256\)/ { print $(NF-1) }' "$T/speed.out" >>"$T/ossl_ecdsa"
+	awk '/^rsa 2048 bits/ { print $(NF-1) }' "$T/speed.out" >>"$T/ossl_rsa"
+	# What two CPUs give right now: two openssl speed processes at once, summed (other load on the
+	# machine shows here, and bounds every 2-thread figure above).
+	log "openssl speed x2 (two processes at once) ($i/$reps)"
+	openssl speed -seconds "$secs" ecdsap256 rsa2048 >"$T/speed2a.out" 2>/dev/null &
+	sp=$!
+	openssl speed -seconds "$secs" ecdsap256 rsa2048 >"$T/speed2b.out" 2>/dev/null
+	wait $sp
+	cat "$T/speed2a.out" "$T/speed2b.out" | awk '/ecdsa \(nistp256\)/ { s += $(NF-1); n++ } END { if (n == 2) printf "%.1f\n", s }' >>"$T/ossl2_ecdsa"
+	cat "$T/speed2a.out" "$T/speed2b.out" | awk '/^rsa 2048 bits/ { s += $(NF-1); n++ } END { if (n == 2) printf "%.1f\n", s }' >>"$T/ossl2_rsa"
+done
+OSSL_ecdsa=$(med <"$T/ossl_ecdsa") OSSL_rsa=$(med <"$T/ossl_rsa")
+OSSL2_ecdsa=$(med <"$T/ossl2_ecdsa") OSSL2_rsa=$(med <"$T/ossl2_rsa")
+LOAD1=$(cut -d" " -f1-3 /proc/loadavg)
 
 # ---- The table.
 rate() { field "${R[$1,$2,$3]:-}" sign_per_s; }
@@ -246,7 +274,7 @@ ratio() { # A B [FORMAT]: A/B, or "-"
 pct() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.1f%%\n", 100 * a / b }'; }
 or_dash() { [ -n "${1:-}" ] && printf '%s\n' "$1" || echo -; }
 
-echo "poc-pkcs11 benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs (load average at start: $LOAD0), ${secs} s per measurement, one swtpm ($SWTPM_TCTI)"
+echo "poc-pkcs11 benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs (load average at start: $LOAD0, at end: $LOAD1), ${secs} s per measurement$([ "$reps" -gt 1 ] && echo ", median of $reps runs"), one swtpm ($SWTPM_TCTI)"
 echo "C_Sign of a 32-byte digest: ecdsa = CKM_ECDSA P-256, rsa = CKM_RSA_PKCS 2048 (SHA-256 DigestInfo); one session per thread"
 echo "cold = C_Initialize .. first C_Sign in a new process, median of 3 (poc-pkcs11: incl. the Proof-of-Cloud check + unseal at C_Login)"
 echo "openssl 2thr/s = two openssl speed processes at once (what the 2 CPUs give now, other load included)"
@@ -268,6 +296,20 @@ for mech in ecdsa rsa; do
 			"$(or_dash "${COLD[$m,$mech]:-}")" "$(or_dash "${RSS[$m]:-}")"
 	done
 done
+if [ -n "${SPREAD[*]:-}" ]; then
+	echo
+	echo "spread over $reps runs (min..max sign/s):"
+	for mech in ecdsa rsa; do
+		line="  $mech: openssl $(sort -g "$T/ossl_$mech" | head -1)..$(sort -g "$T/ossl_$mech" | tail -1)"
+		line+=", openssl x2 $(sort -g "$T/ossl2_$mech" | head -1)..$(sort -g "$T/ossl2_$mech" | tail -1)"
+		for m in "${MODULES[@]}"; do
+			for thr in 1 2; do
+				[ -n "${SPREAD[$m,$mech,$thr]:-}" ] && line+=", $m ${thr}thr ${SPREAD[$m,$mech,$thr]}"
+			done
+		done
+		echo "$line"
+	done
+fi
 echo
 echo "poc-pkcs11 / peer (sign/s: higher is better; cold: lower is better):"
 for p in softhsm2 tpm2-pkcs11; do
@@ -295,6 +337,11 @@ echo "Targets (issue 6; figures, not assertions):"
 echo "  warm ECDSA, 1 thread  >= 0.85 x openssl speed: $t1 x  -> $(verdict "$t1" '>=' 0.85)"
 echo "  warm ECDSA, 2 threads >= 1.80 x openssl speed: $t2 x  -> $(verdict "$t2" '>=' 1.8)"
 echo "  cold first ECDSA signature <= 2 x tpm2-pkcs11's: $t3 x  -> $(verdict "$t3" '<=' 2)"
+if [ -n "${R[poc-pkcs11,ecdsa,2]:-}" ]; then
+	# Per CPU second, as openssl speed counts: other load on the machine changes it less.
+	echo "  warm ECDSA per CPU second (other load aside): 1 thread $(field "${R[poc-pkcs11,ecdsa,1]:-}" sign_per_cpu_s)," \
+		"2 threads $(field "${R[poc-pkcs11,ecdsa,2]}" sign_per_cpu_s) (cpu@2t $(field "${R[poc-pkcs11,ecdsa,2]}" cpu_per_wall)); openssl speed $OSSL_ecdsa"
+fi
 if [ -n "${R[poc-pkcs11,ecdsa,1]:-}" ]; then
 	echo "  poc-pkcs11 cold ECDSA breakdown (1-thread run, ms): init $(field "${R[poc-pkcs11,ecdsa,1]}" init_ms)," \
 		"login (check + unseal) $(field "${R[poc-pkcs11,ecdsa,1]}" login_ms), first sign $(field "${R[poc-pkcs11,ecdsa,1]}" first_sign_ms)"

@@ -8,6 +8,7 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
@@ -737,6 +738,145 @@ static void test_misc(void)
 	poc_op_free(op);
 }
 
+/*
+ * Parked ops (poc_op_park/poc_op_reuse): a reused op signs, verifies and
+ * decrypts again with a fresh prehash; reuse needs the same kind, mechanism
+ * and key; ops with parameters or one-shot contexts are not kept; freeing the
+ * key drops what its parked ops hold, and an op running then still finishes.
+ */
+static void test_reuse(void)
+{
+	static const uint8_t oid256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+	const CK_MECHANISM_TYPE mechs[] = {CKM_ECDSA, CKM_ECDSA_SHA256, CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS};
+	CK_MECHANISM ecdsa = {CKM_ECDSA, NULL, 0}, sha256 = {CKM_ECDSA_SHA256, NULL, 0};
+	CK_MECHANISM rsa = {CKM_RSA_PKCS, NULL, 0}, pss = {CKM_SHA256_RSA_PKCS_PSS, (void *)&pss256, sizeof(pss256)};
+	CK_MECHANISM ed = {CKM_EDDSA, NULL, 0};
+	struct poc_err e = {0};
+	struct poc_op *op = NULL;
+	struct poc_key *k;
+	uint8_t sig[512], ct[256], pt[256], *secret = NULL, *spki = NULL;
+	size_t slen = 0, splen = 0;
+	CK_ULONG len;
+
+	for (size_t i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++) {
+		const struct sign_case *c = sign_cases;
+		CK_MECHANISM m = {mechs[i], NULL, 0};
+		size_t inlen;
+
+		while (c->mech != mechs[i])
+			c++;
+		inlen = c->rawlen ? c->rawlen : MSG_LEN;
+
+		is_int(poc_op_init(&op, POC_OP_SIGN, &m, keys[c->key].priv), CKR_OK, "reuse %s: init", c->name);
+		for (int round = 0; round < 3; round++) {
+			len = sizeof(sig);
+			if (round == 1) { /* multi-part on the reused op: its prehash starts again */
+				is_int(poc_op_update(op, msg, 7, NULL, NULL), CKR_OK, "reuse %s: update", c->name);
+				is_int(poc_op_update(op, msg + 7, inlen - 7, NULL, NULL), CKR_OK, "reuse %s: update",
+				       c->name);
+				is_int(poc_op_final(op, sig, &len), CKR_OK, "reuse %s: final", c->name);
+			} else {
+				is_int(poc_op_oneshot(op, msg, inlen, sig, &len), CKR_OK, "reuse %s: sign %d", c->name,
+				       round);
+			}
+			is_int(verify_one(c, msg, inlen, sig, len, 0), CKR_OK, "reuse %s: signature %d verifies",
+			       c->name, round);
+			ok(poc_op_park(op) == 1, "reuse %s: parked", c->name);
+			ok(poc_op_reuse(op, POC_OP_SIGN, &m, keys[c->key].priv) == 1, "reuse %s: reused", c->name);
+		}
+		ok(poc_op_park(op) == 1 && poc_op_reuse(op, POC_OP_VERIFY, &m, keys[c->key].priv) == 0 &&
+			   poc_op_reuse(op, POC_OP_SIGN, &m, keys[c->key == K_RSA ? K_P256 : K_RSA].priv) == 0 &&
+			   poc_op_reuse(op, POC_OP_SIGN, c->mech == CKM_ECDSA ? &sha256 : &ecdsa, keys[c->key].priv) == 0,
+		   "reuse %s: not for another kind, key or mechanism", c->name);
+		poc_op_free(op);
+		op = NULL;
+	}
+
+	/* RSA PKCS#1 v1.5 decryption, twice on one op. */
+	is_int(poc_op_init(&op, POC_OP_ENCRYPT, &rsa, keys[K_RSA].pub), CKR_OK, "reuse: RSA encrypt init");
+	len = sizeof(ct);
+	is_int(poc_op_oneshot(op, msg, 32, ct, &len), CKR_OK, "reuse: RSA encrypt");
+	poc_op_free(op);
+	op = NULL;
+	is_int(poc_op_init(&op, POC_OP_DECRYPT, &rsa, keys[K_RSA].priv), CKR_OK, "reuse: RSA decrypt init");
+	for (int round = 0; round < 2; round++) {
+		CK_ULONG ptlen = sizeof(pt);
+
+		ok(poc_op_oneshot(op, ct, len, pt, &ptlen) == CKR_OK && ptlen == 32 && memcmp(pt, msg, 32) == 0,
+		   "reuse: RSA decrypts (round %d)", round);
+		ok(poc_op_park(op) == 1 && poc_op_reuse(op, POC_OP_DECRYPT, &rsa, keys[K_RSA].priv) == 1,
+		   "reuse: RSA decrypt op reused");
+	}
+	poc_op_free(op);
+	op = NULL;
+
+	/* Parameters and one-shot contexts: not kept. */
+	is_int(poc_op_init(&op, POC_OP_SIGN, &pss, keys[K_RSA].priv), CKR_OK, "reuse: PSS init");
+	ok(poc_op_park(op) == 0, "reuse: PSS (parameters) is not kept");
+	poc_op_free(op);
+	op = NULL;
+	is_int(poc_op_init(&op, POC_OP_SIGN, &ed, keys[K_ED].priv), CKR_OK, "reuse: EdDSA init");
+	ok(poc_op_park(op) == 0, "reuse: EdDSA is not kept");
+	poc_op_free(op);
+	op = NULL;
+
+	/* The key goes while its op is parked, then while one runs. */
+	is_int(poc_keygen(CKM_EC_KEY_PAIR_GEN, CKK_EC, oid256, sizeof(oid256), 0, &secret, &slen, &spki, &splen), CKR_OK,
+	       "reuse: keygen");
+	k = poc_key_from_secret(&e, CKK_EC, secret, slen);
+	ok(k != NULL, "reuse: key loads");
+	if (k != NULL && poc_op_init(&op, POC_OP_SIGN, &ecdsa, k) == CKR_OK) {
+		struct poc_op *running = NULL;
+
+		ok(poc_op_park(op) == 1, "reuse: parked on the new key");
+		is_int(poc_op_init(&running, POC_OP_SIGN, &ecdsa, k), CKR_OK, "reuse: a second op on the key");
+		poc_key_free(k);
+		ok(poc_op_reuse(op, POC_OP_SIGN, &ecdsa, k) == 0, "reuse: not after the key was freed");
+		len = sizeof(sig);
+		is_int(poc_op_oneshot(running, msg, 32, sig, &len), CKR_OK, "reuse: the running op still signs");
+		ok(poc_op_park(running) == 0, "reuse: and is then not kept");
+		poc_op_free(running);
+		poc_op_free(op);
+		op = NULL;
+	} else {
+		poc_key_free(k);
+	}
+
+	/* An op made in a private library context (as the module's per-thread ones), reused there. */
+	{
+		OSSL_LIB_CTX *lc = OSSL_LIB_CTX_new();
+		OSSL_PROVIDER *prov = lc != NULL ? OSSL_PROVIDER_load(lc, "default") : NULL;
+		struct poc_key *pub = poc_key_from_spki(&e, spki, splen);
+		uint8_t md[32];
+
+		EVP_Digest(msg, MSG_LEN, md, NULL, EVP_sha256(), NULL);
+		k = poc_key_from_secret(&e, CKK_EC, secret, slen);
+		op = NULL;
+		ok(prov != NULL && k != NULL && pub != NULL && poc_op_init_ex(&op, POC_OP_SIGN, &sha256, k, lc) == CKR_OK,
+		   "reuse: init in a private library context");
+		for (int round = 0; op != NULL && round < 2; round++) {
+			struct poc_op *v = NULL;
+
+			len = sizeof(sig);
+			is_int(poc_op_oneshot(op, msg, MSG_LEN, sig, &len), CKR_OK, "reuse: private context signs (%d)",
+			       round);
+			/* Checked in OpenSSL's default context: raw ECDSA over SHA-256(msg). */
+			ok(poc_op_init(&v, POC_OP_VERIFY, &ecdsa, pub) == CKR_OK && poc_op_verify(v, md, 32, sig, len) == CKR_OK,
+			   "reuse: its signature verifies (%d)", round);
+			poc_op_free(v);
+			ok(poc_op_park(op) == 1 && poc_op_reuse(op, POC_OP_SIGN, &sha256, k) == 1, "reuse: kept (%d)", round);
+		}
+		poc_op_free(op);
+		op = NULL;
+		poc_key_free(pub);
+		poc_key_free(k); /* before the context: the key caches its export there */
+		OSSL_PROVIDER_unload(prov);
+		OSSL_LIB_CTX_free(lc);
+	}
+	poc_secret_free(secret, slen);
+	free(spki);
+}
+
 int main(void)
 {
 	test_keygen();
@@ -749,6 +889,7 @@ int main(void)
 	test_attrs();
 	test_load_errors();
 	test_misc();
+	test_reuse();
 	for (int i = 0; i < NKEYS; i++) {
 		poc_key_free(keys[i].priv);
 		poc_key_free(keys[i].pub);
