@@ -32,6 +32,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include "poc-pkcs11.h"
+#include "p11-test.h"
 #include "test.h"
 
 static CK_FUNCTION_LIST_PTR f;
@@ -196,26 +197,7 @@ static CK_OBJECT_HANDLE find(CK_OBJECT_CLASS class, const char *label)
 
 static int find_slot(const char *token)
 {
-	CK_SLOT_ID slots[64];
-	CK_ULONG n = 64, i;
-	CK_TOKEN_INFO ti;
-	char label[33];
-
-	if (f->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
-			continue;
-		memcpy(label, ti.label, 32);
-		label[32] = '\0';
-		for (int k = 31; k >= 0 && label[k] == ' '; k--)
-			label[k] = '\0';
-		if (strcmp(label, token) == 0) {
-			slot = slots[i];
-			return 0;
-		}
-	}
-	return -1;
+	return p11_test_find_slot(f, token, &slot);
 }
 
 static CK_RV create(const struct tmpl *t, CK_OBJECT_HANDLE *h)

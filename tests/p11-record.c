@@ -25,6 +25,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include "configuration.h"
+#include "p11-test.h"
 #include "poc-pkcs11.h"
 #include "store.h"
 
@@ -74,26 +75,7 @@ static CK_OBJECT_HANDLE find(CK_SESSION_HANDLE s, CK_OBJECT_CLASS class, const c
 
 static int find_slot(const char *token)
 {
-	CK_SLOT_ID slots[64];
-	CK_ULONG n = 64, i;
-	CK_TOKEN_INFO ti;
-	char label[33];
-
-	if (f->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
-			continue;
-		memcpy(label, ti.label, 32);
-		label[32] = '\0';
-		for (int k = 31; k >= 0 && label[k] == ' '; k--)
-			label[k] = '\0';
-		if (strcmp(label, token) == 0) {
-			slot = slots[i];
-			return 0;
-		}
-	}
-	return -1;
+	return p11_test_find_slot(f, token, &slot);
 }
 
 static CK_RV sign_once(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key)

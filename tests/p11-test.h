@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the module's C test programs (p11-record, p11-ops) share. */
+#ifndef POC_P11_TEST_H
+#define POC_P11_TEST_H
+
+#include <string.h>
+
+#include <p11-kit/pkcs11.h>
+
+/* The slot whose token label (blank padded to 32 bytes) is token: 0, or -1 when none. */
+static inline int p11_test_find_slot(CK_FUNCTION_LIST *f, const char *token, CK_SLOT_ID *slot)
+{
+	CK_SLOT_ID slots[64];
+	CK_ULONG n = 64, i;
+	CK_TOKEN_INFO ti;
+	char label[33];
+
+	if (f->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
+			continue;
+		memcpy(label, ti.label, 32);
+		label[32] = '\0';
+		for (int k = 31; k >= 0 && label[k] == ' '; k--)
+			label[k] = '\0';
+		if (strcmp(label, token) == 0) {
+			*slot = slots[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+#endif
