@@ -13,21 +13,10 @@
 
 #include <openssl/rand.h>
 
-static CK_RV trace(const char *fn, CK_RV rv)
-{
-	p11_log(POC_LOG_DEBUG, "%s -> %s", fn, p11_rv_str(rv));
-	return rv;
-}
-
-#define READY()                                                                                                        \
-	do {                                                                                                           \
-		if (!p11_ctx_ready())                                                                                  \
-			return CKR_CRYPTOKI_NOT_INITIALIZED;                                                           \
-	} while (0)
 #define CHECK(cond)                                                                                                    \
 	do {                                                                                                           \
 		if (!(cond))                                                                                           \
-			return trace(__func__, CKR_ARGUMENTS_BAD);                                                     \
+			return p11_trace(__func__, CKR_ARGUMENTS_BAD);                                         \
 	} while (0)
 /* Runs call under the lock. */
 #define LOCKED(call)                                                                                                   \
@@ -36,7 +25,7 @@ static CK_RV trace(const char *fn, CK_RV rv)
 		p11_lock();                                                                                            \
 		rv_ = (call);                                                                                          \
 		p11_unlock();                                                                                          \
-		return trace(__func__, rv_);                                                                           \
+		return p11_trace(__func__, rv_);                                                                           \
 	} while (0)
 /* Runs call under the lock with ss the session of h. */
 #define WITH_SESSION(h, call)                                                                                          \
@@ -48,59 +37,59 @@ static CK_RV trace(const char *fn, CK_RV rv)
 		if (rv_ == CKR_OK)                                                                                     \
 			rv_ = (call);                                                                                  \
 		p11_unlock();                                                                                          \
-		return trace(__func__, rv_);                                                                           \
+		return p11_trace(__func__, rv_);                                                                           \
 	} while (0)
 
 CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 {
-	return trace(__func__, p11_ctx_initialize(pInitArgs));
+	return p11_trace(__func__, p11_ctx_initialize(pInitArgs));
 }
 
 CK_RV C_Finalize(CK_VOID_PTR pReserved)
 {
-	READY();
+	P11_READY();
 	CHECK(pReserved == NULL);
-	return trace(__func__, p11_ctx_finalize());
+	return p11_trace(__func__, p11_ctx_finalize());
 }
 
 CK_RV C_GetInfo(CK_INFO_PTR pInfo)
 {
-	READY();
+	P11_READY();
 	CHECK(pInfo != NULL);
-	return trace(__func__, p11_get_info(pInfo));
+	return p11_trace(__func__, p11_get_info(pInfo));
 }
 
 CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
 {
-	READY();
+	P11_READY();
 	CHECK(pulCount != NULL);
 	LOCKED(p11_slot_list_locked(tokenPresent, pSlotList, pulCount));
 }
 
 CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 {
-	READY();
+	P11_READY();
 	CHECK(pInfo != NULL);
 	LOCKED(p11_slot_info_locked(slotID, pInfo));
 }
 
 CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 {
-	READY();
+	P11_READY();
 	CHECK(pInfo != NULL);
 	LOCKED(p11_token_info_locked(slotID, pInfo));
 }
 
 CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList, CK_ULONG_PTR pulCount)
 {
-	READY();
+	P11_READY();
 	CHECK(pulCount != NULL);
 	LOCKED(p11_mech_list_locked(slotID, pMechanismList, pulCount));
 }
 
 CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo)
 {
-	READY();
+	P11_READY();
 	CHECK(pInfo != NULL);
 	LOCKED(p11_mech_info_locked(slotID, type, pInfo));
 }
@@ -110,68 +99,68 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 {
 	(void)pApplication;
 	(void)Notify; /* no callbacks: nothing here surrenders */
-	READY();
+	P11_READY();
 	CHECK(phSession != NULL);
 	LOCKED(p11_session_open_locked(slotID, flags, phSession));
 }
 
 CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
 {
-	READY();
+	P11_READY();
 	LOCKED(p11_session_close_locked(hSession));
 }
 
 CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
 {
-	READY();
+	P11_READY();
 	LOCKED(p11_session_close_all_locked(slotID));
 }
 
 CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 {
-	READY();
+	P11_READY();
 	CHECK(pInfo != NULL);
 	LOCKED(p11_session_info_locked(hSession, pInfo));
 }
 
 CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 {
-	READY();
+	P11_READY();
 	CHECK(pPin != NULL || ulPinLen == 0);
 	LOCKED(p11_login_locked(hSession, userType, pPin, ulPinLen));
 }
 
 CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 {
-	READY();
+	P11_READY();
 	LOCKED(p11_logout_locked(hSession));
 }
 
 CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
 		     CK_OBJECT_HANDLE_PTR phObject)
 {
-	READY();
+	P11_READY();
 	CHECK((pTemplate != NULL || ulCount == 0) && phObject != NULL);
 	WITH_SESSION(hSession, p11_create_object_locked(ss, pTemplate, ulCount, phObject));
 }
 
 CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
-	READY();
+	P11_READY();
 	WITH_SESSION(hSession, p11_destroy_object_locked(ss, hObject));
 }
 
 CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
 			  CK_ULONG ulCount)
 {
-	READY();
+	P11_READY();
 	CHECK(pTemplate != NULL || ulCount == 0);
 	WITH_SESSION(hSession, p11_object_attrs_locked(ss, hObject, pTemplate, ulCount));
 }
 
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
-	READY();
+	P11_READY();
 	CHECK(pTemplate != NULL || ulCount == 0);
 	WITH_SESSION(hSession, p11_find_init_locked(ss, pTemplate, ulCount));
 }
@@ -179,14 +168,14 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
 CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject, CK_ULONG ulMaxObjectCount,
 		    CK_ULONG_PTR pulObjectCount)
 {
-	READY();
+	P11_READY();
 	CHECK((phObject != NULL || ulMaxObjectCount == 0) && pulObjectCount != NULL);
 	WITH_SESSION(hSession, p11_find_locked(ss, phObject, ulMaxObjectCount, pulObjectCount));
 }
 
 CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 {
-	READY();
+	P11_READY();
 	WITH_SESSION(hSession, p11_find_final_locked(ss));
 }
 
@@ -246,95 +235,95 @@ static CK_RV op_init(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_MECHANISM_PT
 
 CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
 {
-	READY();
+	P11_READY();
 	CHECK(pMechanism != NULL);
-	return trace(__func__, op_init(hSession, POC_OP_SIGN, pMechanism, hKey));
+	return p11_trace(__func__, op_init(hSession, POC_OP_SIGN, pMechanism, hKey));
 }
 
 CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
-	READY();
+	P11_READY();
 	CHECK((pData != NULL || ulDataLen == 0) && pulSignatureLen != NULL);
-	return trace(__func__, op_oneshot(hSession, POC_OP_SIGN, pData, ulDataLen, pSignature, pulSignatureLen));
+	return p11_trace(__func__, op_oneshot(hSession, POC_OP_SIGN, pData, ulDataLen, pSignature, pulSignatureLen));
 }
 
 CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
-	READY();
+	P11_READY();
 	CHECK(pPart != NULL || ulPartLen == 0);
-	return trace(__func__, op_update(hSession, POC_OP_SIGN, pPart, ulPartLen, NULL, NULL));
+	return p11_trace(__func__, op_update(hSession, POC_OP_SIGN, pPart, ulPartLen, NULL, NULL));
 }
 
 CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
-	READY();
+	P11_READY();
 	CHECK(pulSignatureLen != NULL);
-	return trace(__func__, op_final(hSession, POC_OP_SIGN, pSignature, pulSignatureLen));
+	return p11_trace(__func__, op_final(hSession, POC_OP_SIGN, pSignature, pulSignatureLen));
 }
 
 CK_RV C_EncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
 {
-	READY();
+	P11_READY();
 	CHECK(pMechanism != NULL);
-	return trace(__func__, op_init(hSession, POC_OP_ENCRYPT, pMechanism, hKey));
+	return p11_trace(__func__, op_init(hSession, POC_OP_ENCRYPT, pMechanism, hKey));
 }
 
 CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pEncryptedData, CK_ULONG_PTR pulEncryptedDataLen)
 {
-	READY();
+	P11_READY();
 	CHECK((pData != NULL || ulDataLen == 0) && pulEncryptedDataLen != NULL);
-	return trace(__func__, op_oneshot(hSession, POC_OP_ENCRYPT, pData, ulDataLen, pEncryptedData, pulEncryptedDataLen));
+	return p11_trace(__func__, op_oneshot(hSession, POC_OP_ENCRYPT, pData, ulDataLen, pEncryptedData, pulEncryptedDataLen));
 }
 
 CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen, CK_BYTE_PTR pEncryptedPart,
 		    CK_ULONG_PTR pulEncryptedPartLen)
 {
-	READY();
+	P11_READY();
 	CHECK((pPart != NULL || ulPartLen == 0) && pulEncryptedPartLen != NULL);
-	return trace(__func__, op_update(hSession, POC_OP_ENCRYPT, pPart, ulPartLen, pEncryptedPart, pulEncryptedPartLen));
+	return p11_trace(__func__, op_update(hSession, POC_OP_ENCRYPT, pPart, ulPartLen, pEncryptedPart, pulEncryptedPartLen));
 }
 
 CK_RV C_EncryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastEncryptedPart, CK_ULONG_PTR pulLastEncryptedPartLen)
 {
-	READY();
+	P11_READY();
 	CHECK(pulLastEncryptedPartLen != NULL);
-	return trace(__func__, op_final(hSession, POC_OP_ENCRYPT, pLastEncryptedPart, pulLastEncryptedPartLen));
+	return p11_trace(__func__, op_final(hSession, POC_OP_ENCRYPT, pLastEncryptedPart, pulLastEncryptedPartLen));
 }
 
 CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
 {
-	READY();
+	P11_READY();
 	CHECK(pMechanism != NULL);
-	return trace(__func__, op_init(hSession, POC_OP_DECRYPT, pMechanism, hKey));
+	return p11_trace(__func__, op_init(hSession, POC_OP_DECRYPT, pMechanism, hKey));
 }
 
 CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen, CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
 {
-	READY();
+	P11_READY();
 	CHECK((pEncryptedData != NULL || ulEncryptedDataLen == 0) && pulDataLen != NULL);
-	return trace(__func__, op_oneshot(hSession, POC_OP_DECRYPT, pEncryptedData, ulEncryptedDataLen, pData, pulDataLen));
+	return p11_trace(__func__, op_oneshot(hSession, POC_OP_DECRYPT, pEncryptedData, ulEncryptedDataLen, pData, pulDataLen));
 }
 
 CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart,
 		    CK_ULONG_PTR pulPartLen)
 {
-	READY();
+	P11_READY();
 	CHECK((pEncryptedPart != NULL || ulEncryptedPartLen == 0) && pulPartLen != NULL);
-	return trace(__func__, op_update(hSession, POC_OP_DECRYPT, pEncryptedPart, ulEncryptedPartLen, pPart, pulPartLen));
+	return p11_trace(__func__, op_update(hSession, POC_OP_DECRYPT, pEncryptedPart, ulEncryptedPartLen, pPart, pulPartLen));
 }
 
 CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart, CK_ULONG_PTR pulLastPartLen)
 {
-	READY();
+	P11_READY();
 	CHECK(pulLastPartLen != NULL);
-	return trace(__func__, op_final(hSession, POC_OP_DECRYPT, pLastPart, pulLastPartLen));
+	return p11_trace(__func__, op_final(hSession, POC_OP_DECRYPT, pLastPart, pulLastPartLen));
 }
 
 CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
 {
-	READY();
+	P11_READY();
 	CHECK(pMechanism != NULL);
-	return trace(__func__, op_init(hSession, POC_OP_VERIFY, pMechanism, hKey));
+	return p11_trace(__func__, op_init(hSession, POC_OP_VERIFY, pMechanism, hKey));
 }
 
 CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
@@ -344,21 +333,21 @@ CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen
 	struct poc_op *op;
 	CK_RV rv;
 
-	READY();
+	P11_READY();
 	CHECK((pData != NULL || ulDataLen == 0) && (pSignature != NULL || ulSignatureLen == 0));
 	rv = p11_op_begin(hSession, POC_OP_VERIFY, &ss, &op);
 	if (rv == CKR_OK) {
 		rv = poc_op_verify(op, pData, ulDataLen, pSignature, ulSignatureLen);
 		p11_op_end(ss, POC_OP_VERIFY, 1);
 	}
-	return trace(__func__, rv);
+	return p11_trace(__func__, rv);
 }
 
 CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
-	READY();
+	P11_READY();
 	CHECK(pPart != NULL || ulPartLen == 0);
-	return trace(__func__, op_update(hSession, POC_OP_VERIFY, pPart, ulPartLen, NULL, NULL));
+	return p11_trace(__func__, op_update(hSession, POC_OP_VERIFY, pPart, ulPartLen, NULL, NULL));
 }
 
 CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
@@ -367,20 +356,20 @@ CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG
 	struct poc_op *op;
 	CK_RV rv;
 
-	READY();
+	P11_READY();
 	CHECK(pSignature != NULL || ulSignatureLen == 0);
 	rv = p11_op_begin(hSession, POC_OP_VERIFY, &ss, &op);
 	if (rv == CKR_OK) {
 		rv = poc_op_verify_final(op, pSignature, ulSignatureLen);
 		p11_op_end(ss, POC_OP_VERIFY, 1);
 	}
-	return trace(__func__, rv);
+	return p11_trace(__func__, rv);
 }
 
 CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_ATTRIBUTE_PTR pTemplate,
 		    CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
 {
-	READY();
+	P11_READY();
 	CHECK(pMechanism != NULL && (pTemplate != NULL || ulCount == 0) && phKey != NULL);
 	WITH_SESSION(hSession, p11_keygen_locked(ss, pMechanism, pTemplate, ulCount, phKey));
 }
@@ -390,7 +379,7 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 			CK_ULONG ulPrivateKeyAttributeCount, CK_OBJECT_HANDLE_PTR phPublicKey,
 			CK_OBJECT_HANDLE_PTR phPrivateKey)
 {
-	READY();
+	P11_READY();
 	CHECK(pMechanism != NULL && (pPublicKeyTemplate != NULL || ulPublicKeyAttributeCount == 0) &&
 	      (pPrivateKeyTemplate != NULL || ulPrivateKeyAttributeCount == 0) && phPublicKey != NULL &&
 	      phPrivateKey != NULL);
@@ -401,7 +390,7 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 
 CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_ULONG ulRandomLen)
 {
-	READY();
+	P11_READY();
 	CHECK(RandomData != NULL || ulRandomLen == 0);
 	WITH_SESSION(hSession, (ulRandomLen > (CK_ULONG)INT32_MAX || RAND_bytes(RandomData, (int)ulRandomLen) == 1)
 				       ? (ulRandomLen > (CK_ULONG)INT32_MAX ? CKR_DATA_LEN_RANGE : CKR_OK)
@@ -411,14 +400,14 @@ CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_UL
 CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE hSession)
 {
 	(void)hSession;
-	READY();
+	P11_READY();
 	return CKR_FUNCTION_NOT_PARALLEL;
 }
 
 CK_RV C_CancelFunction(CK_SESSION_HANDLE hSession)
 {
 	(void)hSession;
-	READY();
+	P11_READY();
 	return CKR_FUNCTION_NOT_PARALLEL;
 }
 

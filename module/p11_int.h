@@ -103,6 +103,18 @@ void p11_unlock(void);
 void p11_log(enum poc_config_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *p11_rv_str(CK_RV rv);
 
+/* The entry points' common steps: a debug line with the result, and "not initialised in this process". */
+static inline CK_RV p11_trace(const char *fn, CK_RV rv)
+{
+	p11_log(POC_LOG_DEBUG, "%s -> %s", fn, p11_rv_str(rv));
+	return rv;
+}
+#define P11_READY()                                                                                                    \
+	do {                                                                                                           \
+		if (!p11_ctx_ready())                                                                                  \
+			return CKR_CRYPTOKI_NOT_INITIALIZED;                                                           \
+	} while (0)
+
 /* p11_engine.c: default OpenSSL engines off while the module works (tpm2-tss issue 3151) */
 void p11_engines_off(void);
 void p11_engines_restore(void);

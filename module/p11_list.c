@@ -8,26 +8,14 @@
 
 #include <string.h>
 
-static CK_RV trace(const char *fn, CK_RV rv)
-{
-	p11_log(POC_LOG_DEBUG, "%s -> %s", fn, p11_rv_str(rv));
-	return rv;
-}
-
-#define READY()                                                                                                        \
-	do {                                                                                                           \
-		if (!p11_ctx_ready())                                                                                  \
-			return CKR_CRYPTOKI_NOT_INITIALIZED;                                                           \
-	} while (0)
-
 /*
  * ---- not supported: CKR_FUNCTION_NOT_SUPPORTED, never an assertion ----
  * One line each; the stubs ignore their arguments, hence the pragma.
  */
 #define NOT_SUPPORTED_BODY(fn)                                                                                         \
 	{                                                                                                              \
-		READY();                                                                                               \
-		return trace(#fn, CKR_FUNCTION_NOT_SUPPORTED);                                                         \
+		P11_READY();                                                                                   \
+		return p11_trace(#fn, CKR_FUNCTION_NOT_SUPPORTED);                                             \
 	}
 #define NOT_SUPPORTED(fn, params) CK_RV fn params NOT_SUPPORTED_BODY(fn)
 #define NOT_SUPPORTED_STATIC(fn, params) static CK_RV fn params NOT_SUPPORTED_BODY(fn)
