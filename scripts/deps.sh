@@ -7,6 +7,7 @@ PKGS=(
 	libssl-dev libtss2-dev libcbor-dev libjson-c-dev libp11-kit-dev p11-kit libcmocka-dev
 	swtpm swtpm-tools tpm2-tools opensc gnutls-bin libengine-pkcs11-openssl nginx cryptsetup-bin systemd
 	softhsm2 libtpm2-pkcs11-1 libtpm2-pkcs11-tools tpm2-abrmd libtss2-tcti-tabrmd0 dbus curl xxd
+	python3 python3-cbor2 python3-cryptography
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -5,6 +5,8 @@
 _t_n=0 _t_fail=0
 D=${POC_TESTDATA:?POC_TESTDATA is not set}
 POCTOOL=${POCTOOL:?POCTOOL is not set}
+# Attack producers written in Python use Debian's interpreter (python3-cbor2, python3-cryptography from deps.sh).
+PY=${POC_PYTHON:-/usr/bin/python3}
 
 # t_skip_in_sanitizer_build: for tests whose clients are uninstrumented programs.
 t_skip_in_sanitizer_build() {
