@@ -417,20 +417,20 @@ static void tee_string(const struct poc_config *cfg, char *buf, size_t len)
 	}
 }
 
-/* A credential challenge for the TPM's AK against its EK, by the verifier key. */
+/* A credential challenge for the TPM's AK against its EK, by the verifier key (the secret binds both names). */
 static int make_challenge(struct poc_err *e, struct poc_tpm *tpm, const uint8_t ckey[32], const uint8_t *nonce,
 			  size_t nonce_len, uint8_t **cred, size_t *cred_len)
 {
 	uint8_t akpub[1024], ekpub[1024], name[POC_TPM_NAME_MAX], secret[32];
 	size_t aklen = sizeof(akpub), eklen = sizeof(ekpub), namelen = sizeof(name);
-	TPMT_PUBLIC ek;
+	TPMT_PUBLIC ek, ak;
 	TPM2B_ID_OBJECT id;
 	TPM2B_ENCRYPTED_SECRET enc;
 	int rv = -1;
 
 	if (poc_tpm_ak_public(e, tpm, akpub, &aklen, name, &namelen) < 0 || poc_tpm_ek_public(e, tpm, ekpub, &eklen) < 0 ||
-	    poc_tpm_pub_parse(e, ekpub, eklen, &ek) < 0 ||
-	    poc_credential_secret(e, ckey, nonce, nonce_len, name, namelen, secret) < 0)
+	    poc_tpm_pub_parse(e, ekpub, eklen, &ek) < 0 || poc_tpm_pub_parse(e, akpub, aklen, &ak) < 0 ||
+	    poc_credential_secret(e, ckey, nonce, nonce_len, &ak, &ek, secret) < 0)
 		goto done;
 	if (poc_make_credential(e, &ek, name, namelen, secret, sizeof(secret), &id, &enc) < 0 ||
 	    poc_credential_file_encode(e, &id, &enc, cred, cred_len) < 0)

@@ -178,7 +178,16 @@ static int finish_azure_hcl(struct poc_appraise_state *s)
 	return 0;
 }
 
-/* AK to EK by credential activation: the TPM holding the EK recovered our secret for this AK's name. */
+/*
+ * AK to EK by credential activation: the TPM holding the EK whose certificate
+ * is appraised recovered our secret for this AK and this nonce. The expected
+ * secret is recomputed from the bundle's own public areas (credential.h): the
+ * EK name from ek_pub, which must carry the certificate's key, and the AK name
+ * from the AK whose quotes appraise_tpm.c verified and whose name the poc-v1
+ * REPORTDATA binds (s->ak_pub, from the same ak_pub bytes). A secret a TPM
+ * answered for another EK (the prover's own), another AK or another nonce
+ * does not match.
+ */
 static int finish_activation(struct poc_appraise_state *s)
 {
 	const struct poc_bundle *b = s->b;
@@ -195,7 +204,7 @@ static int finish_activation(struct poc_appraise_state *s)
 		poc_note(s->out, "credential activation present but not checked (no verifier key)");
 		return 0;
 	}
-	if (!s->has_ak_pub || b->ek_pub.p == NULL || b->ek_cert.p == NULL || s->nonce == NULL)
+	if (!s->has_ak_pub || b->ek_pub.p == NULL || b->ek_cert.p == NULL || s->nonce == NULL || s->nonce_len == 0)
 		return poc_deny(s->out, "$.providers", POC_ERR_MALFORMED,
 				"credential activation needs the AK and EK public areas, the EK certificate and a nonce");
 	/*
@@ -203,6 +212,7 @@ static int finish_activation(struct poc_appraise_state *s)
 	 * attestation key only if the TPM made it and keeps it (fixedTPM: never
 	 * imported, never duplicated out) and it signs nothing but what the TPM
 	 * itself produced (restricted signing), else its quotes prove nothing.
+	 * These are the attributes the TPM checked: they are part of the AK name.
 	 */
 	if ((s->ak_pub.objectAttributes & (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT |
 					   TPMA_OBJECT_DECRYPT)) !=
@@ -212,6 +222,12 @@ static int finish_activation(struct poc_appraise_state *s)
 				(unsigned)s->ak_pub.objectAttributes);
 	if (poc_tpm_pub_parse(&e, b->ek_pub.p, b->ek_pub.len, &ek) < 0)
 		return poc_deny_err(s->out, "$.providers", &e, "EK public area");
+	/* What TPM2_ActivateCredential takes as the EK (Part 3: TPM_RC_TYPE otherwise). */
+	if ((ek.objectAttributes & (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT | TPMA_OBJECT_SIGN_ENCRYPT)) !=
+	    (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT))
+		return poc_deny(s->out, "$.providers", POC_ERR_POLICY,
+				"credential activation: the EK public area is not a restricted decryption key (attributes 0x%08x)",
+				(unsigned)ek.objectAttributes);
 	certs = poc_x509_load(&e, b->ek_cert.p, b->ek_cert.len);
 	if (certs == NULL)
 		return poc_deny_err(s->out, "$.providers", &e, "EK certificate");
@@ -222,13 +238,17 @@ static int finish_activation(struct poc_appraise_state *s)
 	s->ek_cert = ek_cert; /* owned by the state */
 	if (rv < 0)
 		return poc_deny_err(s->out, "$.providers", &e, "the EK certificate does not certify the EK");
-	if (poc_credential_secret(&e, s->o->credential_key, s->nonce, s->nonce_len, s->out->ak_name, s->out->ak_name_len,
-				  want) < 0 ||
-	    poc_credential_check(&e, want, b->activated_secret.p, b->activated_secret.len) < 0) {
+	if (poc_credential_secret(&e, s->o->credential_key, s->nonce, s->nonce_len, &s->ak_pub, &ek, want) < 0) {
 		OPENSSL_cleanse(want, sizeof(want));
 		return poc_deny_err(s->out, "$.providers", &e, "credential activation");
 	}
+	rv = poc_credential_check(&e, want, b->activated_secret.p, b->activated_secret.len);
 	OPENSSL_cleanse(want, sizeof(want));
+	if (rv < 0)
+		return poc_deny(s->out, "$.providers", POC_ERR_MISMATCH,
+				"credential activation: the AK was not activated against the EK (the secret is not the one "
+				"for this EK, AK and nonce: the TPM that answered does not hold the certified EK, or it "
+				"answered for another AK or nonce)");
 	s->ak_activated = 1;
 	return 0;
 }

@@ -18,8 +18,12 @@
 
 #include "tpm_attest.h"
 
-/* Domain separation for the expected secret (DESIGN.md section 3 naming). */
-static const char secret_prefix[] = "poc-pkcs11/v1/credential";
+/*
+ * Domain separation for the expected secret (DESIGN.md section 3 naming). It
+ * replaced "poc-pkcs11/v1/credential" (nonce || AK name, no EK): a secret of the
+ * old shape is never accepted for the new one.
+ */
+static const char secret_prefix[] = "poc-pkcs11/v1/activation";
 
 /* Part 1 labels; sizeof includes the NUL, which the TPM feeds to the KDFs and to OAEP. */
 static const char label_identity[] = "IDENTITY";
@@ -440,23 +444,39 @@ done:
 }
 
 int poc_credential_secret(struct poc_err *e, const uint8_t key[32], const uint8_t *nonce,
-			  size_t nonce_len, const uint8_t *ak_name, size_t name_len, uint8_t out[32])
+			  size_t nonce_len, const TPMT_PUBLIC *ak, const TPMT_PUBLIC *ek,
+			  uint8_t out[32])
 {
-	const struct piece in[] = {
-		{ (const uint8_t *)secret_prefix, sizeof(secret_prefix) - 1 },
-		{ nonce, nonce_len },
-		{ ak_name, name_len },
-	};
-	uint8_t mac[EVP_MAX_MD_SIZE];
-	size_t maclen = 0;
+	uint8_t ak_name[POC_TPM_NAME_MAX], ek_name[POC_TPM_NAME_MAX], mac[EVP_MAX_MD_SIZE];
+	uint8_t lens[3][2];
+	size_t ak_len = sizeof(ak_name), ek_len = sizeof(ek_name), maclen = 0;
 	int rv = -1;
 
-	if (key == NULL || out == NULL || (nonce == NULL && nonce_len != 0) || ak_name == NULL ||
-	    name_len == 0)
-		return poc_err_set(e, POC_ERR_ARG, "credential secret: missing key, nonce or AK name");
-	if (hmac_pieces(e, EVP_sha256(), key, 32, in, 3, mac, &maclen) == 0 && maclen == 32) {
-		memcpy(out, mac, 32);
-		rv = 0;
+	if (key == NULL || out == NULL || nonce == NULL || nonce_len == 0 || nonce_len > 64 || ak == NULL ||
+	    ek == NULL)
+		return poc_err_set(e, POC_ERR_ARG, "credential secret: missing key, nonce (1 to 64 bytes), AK or EK");
+	if (poc_tpm_pub_name(e, ak, ak_name, &ak_len) < 0 || poc_tpm_pub_name(e, ek, ek_name, &ek_len) < 0) {
+		poc_err_prefix(e, "credential secret: ");
+		return -1;
+	}
+	lens[0][0] = 0;
+	lens[0][1] = (uint8_t)nonce_len;
+	lens[1][0] = (uint8_t)(ak_len >> 8);
+	lens[1][1] = (uint8_t)ak_len;
+	lens[2][0] = (uint8_t)(ek_len >> 8);
+	lens[2][1] = (uint8_t)ek_len;
+	{
+		const struct piece in[] = {
+			{ (const uint8_t *)secret_prefix, sizeof(secret_prefix) - 1 },
+			{ lens[0], 2 }, { nonce, nonce_len },
+			{ lens[1], 2 }, { ak_name, ak_len },
+			{ lens[2], 2 }, { ek_name, ek_len },
+		};
+
+		if (hmac_pieces(e, EVP_sha256(), key, 32, in, 7, mac, &maclen) == 0 && maclen == 32) {
+			memcpy(out, mac, 32);
+			rv = 0;
+		}
 	}
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return rv;

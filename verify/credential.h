@@ -46,11 +46,18 @@ int poc_make_credential(struct poc_err *e, const TPMT_PUBLIC *ek, const uint8_t 
 int poc_credential_key(struct poc_err *e, EVP_PKEY *verifier_key, uint8_t out[32]);
 
 /*
- * The secret a stateless verifier expects back:
- * HMAC-SHA256(key, "poc-pkcs11/v1/credential" || nonce || ak_name).
+ * The secret a stateless verifier expects back for one activation: HMAC-SHA256(key,
+ * "poc-pkcs11/v1/activation" || [nonce] || [AK name] || [EK name]), each [x] a u16 BE
+ * length and x (so no field can borrow bytes from its neighbour). Both names are
+ * computed here from the public areas (nameAlg || H(TPMT_PUBLIC)), never taken from
+ * the caller: the secret then stands for "the TPM that holds this EK activated this AK
+ * (with these attributes: the name covers the whole public area) for this nonce", and a
+ * verifier that recomputes it from the bundle's EK and AK public areas learns exactly
+ * that. nonce: 1 to 64 bytes. POC_ERR_ARG / POC_ERR_UNSUPPORTED (a nameAlg we cannot hash).
  */
 int poc_credential_secret(struct poc_err *e, const uint8_t key[32], const uint8_t *nonce,
-			  size_t nonce_len, const uint8_t *ak_name, size_t name_len, uint8_t out[32]);
+			  size_t nonce_len, const TPMT_PUBLIC *ak, const TPMT_PUBLIC *ek,
+			  uint8_t out[32]);
 
 /* Constant time: POC_ERR_MISMATCH "the AK was not activated against the EK" unless equal. */
 int poc_credential_check(struct poc_err *e, const uint8_t expected[32], const uint8_t *activated,

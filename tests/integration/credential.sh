@@ -4,7 +4,7 @@
 # TPM2_MakeCredential challenge in software for an AK under an RSA and an ECC EK of a private
 # swtpm; tpm2_activatecredential (the TPM) must return exactly the secret the verifier
 # expects. The expected secret comes from `--print-secret` of the same invocation (the
-# verifier recomputes it from its key, nonce and AK name; no state is kept). A challenge made
+# verifier recomputes it from its key, the nonce, the AK name and the EK name; no state is kept). A challenge made
 # for another AK's name, or to another EK, must not yield that secret. An activated key that is
 # not a fixedTPM restricted signing key is denied as the AK.
 . "$POC_SRCDIR/tests/swtpm-env.sh"

@@ -6,6 +6,8 @@
  * ECDH), re-deriving the blob from the recovered seed and opening it the way
  * TPM2_ActivateCredential does.
  */
+#include <stdio.h>
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -385,35 +387,138 @@ static void test_make(int ecc)
 	EVP_PKEY_free(k);
 }
 
+/* Fixed public areas for the known answer: an ECC AK (noDA restricted signing) and an RSA EK (template L-1). */
+static void kat_ak(TPMT_PUBLIC *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->type = TPM2_ALG_ECC;
+	p->nameAlg = TPM2_ALG_SHA256;
+	p->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
+			      TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED |
+			      TPMA_OBJECT_SIGN_ENCRYPT;
+	p->parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
+	p->parameters.eccDetail.scheme.scheme = TPM2_ALG_ECDSA;
+	p->parameters.eccDetail.scheme.details.ecdsa.hashAlg = TPM2_ALG_SHA256;
+	p->parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+	p->parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+	p->unique.ecc.x.size = p->unique.ecc.y.size = 32;
+	memset(p->unique.ecc.x.buffer, 0x11, 32);
+	memset(p->unique.ecc.y.buffer, 0x22, 32);
+}
+
+static void kat_ek(TPMT_PUBLIC *p)
+{
+	static const uint8_t policy[32] = {
+		0x83, 0x71, 0x97, 0x67, 0x44, 0x84, 0xb3, 0xf8, 0x1a, 0x90, 0xcc, 0x8d, 0x46, 0xa5, 0xd7, 0x24,
+		0xfd, 0x52, 0xd7, 0x6e, 0x06, 0x52, 0x0b, 0x64, 0xf2, 0xa1, 0xda, 0x1b, 0x33, 0x14, 0x69, 0xaa,
+	};
+
+	memset(p, 0, sizeof(*p));
+	p->type = TPM2_ALG_RSA;
+	p->nameAlg = TPM2_ALG_SHA256;
+	p->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
+			      TPMA_OBJECT_ADMINWITHPOLICY | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
+	memcpy(p->authPolicy.buffer, policy, 32);
+	p->authPolicy.size = 32;
+	p->parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_AES;
+	p->parameters.rsaDetail.symmetric.keyBits.aes = 128;
+	p->parameters.rsaDetail.symmetric.mode.aes = TPM2_ALG_CFB;
+	p->parameters.rsaDetail.scheme.scheme = TPM2_ALG_NULL;
+	p->parameters.rsaDetail.keyBits = 2048;
+	p->unique.rsa.size = 256;
+	memset(p->unique.rsa.buffer, 0x33, 256);
+}
+
+/* The name the test computes itself: 000b || SHA-256(marshalled TPMT_PUBLIC). */
+static void ref_name(const TPMT_PUBLIC *p, uint8_t name[34])
+{
+	uint8_t buf[sizeof(TPMT_PUBLIC)];
+	size_t off = 0;
+
+	name[0] = 0x00;
+	name[1] = 0x0b;
+	if (Tss2_MU_TPMT_PUBLIC_Marshal(p, buf, sizeof(buf), &off) != TSS2_RC_SUCCESS ||
+	    EVP_Digest(buf, off, name + 2, NULL, EVP_sha256(), NULL) != 1)
+		memset(name + 2, 0, 32);
+}
+
 static void test_secret(void)
 {
+	/*
+	 * Known answer, computed independently (Python hmac/hashlib over
+	 * hand-marshalled public areas): HMAC-SHA256(0x10 * 32, "poc-pkcs11/v1/activation"
+	 * || 0020 || 0x20 * 32 || 0022 || AK name || 0022 || EK name).
+	 */
+	static const char kat_hex[] = "6a6de33cf4ffb9ead1d8d2b720e2852dfacc3321eef4bf97bcb9b49dba7d45b6";
 	struct poc_err e = { 0 };
-	uint8_t key[32], nonce[32], name[34], a[32], b[32], want[32], msg[24 + 32 + 34];
+	TPMT_PUBLIC ak, ek, x;
+	uint8_t key[32], nonce[32], akn[34], ekn[34], a[32], b[32], want[32], kat[32];
+	uint8_t msg[24 + 2 + 32 + 2 + 34 + 2 + 34], *m = msg;
 	size_t wl = 0;
 
 	memset(key, 0x10, sizeof(key));
 	memset(nonce, 0x20, sizeof(nonce));
-	fake_name(name, 0x30);
-	memcpy(msg, "poc-pkcs11/v1/credential", 24);
-	memcpy(msg + 24, nonce, 32);
-	memcpy(msg + 56, name, 34);
+	kat_ak(&ak);
+	kat_ek(&ek);
+	for (int i = 0; i < 32; i++)
+		sscanf(kat_hex + 2 * i, "%2hhx", &kat[i]);
+	ok(poc_credential_secret(&e, key, nonce, 32, &ak, &ek, a) == 0 && memcmp(a, kat, 32) == 0,
+	   "credential secret: the known answer");
+	ref_name(&ak, akn);
+	ref_name(&ek, ekn);
+	memcpy(m, "poc-pkcs11/v1/activation", 24), m += 24;
+	*m++ = 0, *m++ = 32, memcpy(m, nonce, 32), m += 32;
+	*m++ = 0, *m++ = 34, memcpy(m, akn, 34), m += 34;
+	*m++ = 0, *m++ = 34, memcpy(m, ekn, 34);
 	EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, 32, msg, sizeof(msg), want, 32, &wl);
-	ok(poc_credential_secret(&e, key, nonce, 32, name, 34, a) == 0 && wl == 32 && memcmp(a, want, 32) == 0,
-	   "credential secret = HMAC-SHA256(key, prefix || nonce || name)");
+	ok(wl == 32 && memcmp(a, want, 32) == 0,
+	   "= HMAC-SHA256(key, prefix || [nonce] || [AK name] || [EK name]), names from the public areas");
+
 	nonce[31] ^= 1;
-	ok(poc_credential_secret(&e, key, nonce, 32, name, 34, b) == 0 && memcmp(a, b, 32) != 0,
+	ok(poc_credential_secret(&e, key, nonce, 32, &ak, &ek, b) == 0 && memcmp(a, b, 32) != 0,
 	   "another nonce, another secret");
+	ok(poc_credential_secret(&e, key, nonce, 31, &ak, &ek, b) == 0 && memcmp(a, b, 32) != 0,
+	   "a shorter nonce, another secret");
 	nonce[31] ^= 1;
-	name[33] ^= 1;
-	ok(poc_credential_secret(&e, key, nonce, 32, name, 34, b) == 0 && memcmp(a, b, 32) != 0,
-	   "another AK name, another secret");
-	name[33] ^= 1;
+	x = ak;
+	x.unique.ecc.x.buffer[0] ^= 1;
+	ok(poc_credential_secret(&e, key, nonce, 32, &x, &ek, b) == 0 && memcmp(a, b, 32) != 0,
+	   "another AK key, another secret");
+	x = ak;
+	x.objectAttributes &= ~TPMA_OBJECT_RESTRICTED;
+	ok(poc_credential_secret(&e, key, nonce, 32, &x, &ek, b) == 0 && memcmp(a, b, 32) != 0,
+	   "the same AK key with other attributes, another secret (the name covers them)");
+	x = ek;
+	x.unique.rsa.buffer[255] ^= 1;
+	ok(poc_credential_secret(&e, key, nonce, 32, &ak, &x, b) == 0 && memcmp(a, b, 32) != 0,
+	   "another EK, another secret (the prover's own EK is not the certified one)");
+	x = ek;
+	x.nameAlg = TPM2_ALG_SHA384;
+	ok(poc_credential_secret(&e, key, nonce, 32, &ak, &x, b) == 0 && memcmp(a, b, 32) != 0,
+	   "the same EK key under another nameAlg, another secret");
+	ok(poc_credential_secret(&e, key, nonce, 32, &ek, &ak, b) == 0 && memcmp(a, b, 32) != 0,
+	   "AK and EK swapped, another secret");
 	key[0] ^= 1;
-	ok(poc_credential_secret(&e, key, nonce, 32, name, 34, b) == 0 && memcmp(a, b, 32) != 0,
+	ok(poc_credential_secret(&e, key, nonce, 32, &ak, &ek, b) == 0 && memcmp(a, b, 32) != 0,
 	   "another key, another secret");
+	key[0] ^= 1;
 	poc_err_clear(&e);
-	ok(poc_credential_secret(&e, key, nonce, 32, NULL, 0, b) == -1 && e.code == POC_ERR_ARG,
-	   "no AK name is refused");
+	ok(poc_credential_secret(&e, key, nonce, 32, &ak, NULL, b) == -1 && e.code == POC_ERR_ARG,
+	   "no EK is refused");
+	poc_err_clear(&e);
+	ok(poc_credential_secret(&e, key, nonce, 32, NULL, &ek, b) == -1 && e.code == POC_ERR_ARG,
+	   "no AK is refused");
+	poc_err_clear(&e);
+	ok(poc_credential_secret(&e, key, nonce, 0, &ak, &ek, b) == -1 && e.code == POC_ERR_ARG,
+	   "an empty nonce is refused");
+	poc_err_clear(&e);
+	ok(poc_credential_secret(&e, key, nonce, 65, &ak, &ek, b) == -1 && e.code == POC_ERR_ARG,
+	   "a nonce over 64 bytes is refused");
+	x = ek;
+	x.nameAlg = 0x7777;
+	poc_err_clear(&e);
+	ok(poc_credential_secret(&e, key, nonce, 32, &ak, &x, b) == -1 && e.code != POC_OK,
+	   "an EK whose nameAlg cannot be hashed is refused");
 
 	poc_err_clear(&e);
 	ok(poc_credential_check(&e, a, want, 32) == 0, "check accepts the expected secret");
