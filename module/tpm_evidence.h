@@ -5,7 +5,8 @@
  *
  * The AK is a primary key in the endorsement hierarchy with a fixed template
  * (ECC P-256, restricted signing, ECDSA-SHA256, fixedTPM | fixedParent |
- * sensitiveDataOrigin | userWithAuth, empty unique): CreatePrimary derives
+ * sensitiveDataOrigin | userWithAuth | noDA, empty unique; module/tpm_keys.c):
+ * CreatePrimary derives
  * it from the endorsement primary seed, so it is the same key on every call
  * and every boot of this TPM, without needing persistent handles or saved
  * contexts (the persistent copies below only save time). That makes the
@@ -18,6 +19,12 @@
  *
  * The EK is the TCG default RSA-2048 EK (EK Credential Profile template L-1),
  * whose certificate is at NV 0x01c00002.
+ *
+ * Dictionary-attack lockout never stops a check: the AK is noDA; the EK is
+ * authorised by PolicySecret(TPM_RH_ENDORSEMENT) alone (a policy needing no
+ * authValue, with a hierarchy's auth, both exempt from DA), so its TCG
+ * template, which the certificate's key depends on, stays as it is; the SRK
+ * and the sealed objects are noDA (tpm.h, tpm_seal.h).
  *
  * An ECC AK rather than an RSA one: a TPM derives a P-256 primary in about a
  * millisecond (swtpm) where an RSA-2048 one takes tens of milliseconds to
@@ -35,6 +42,10 @@
  * activation against that EK, and checks the AK's attributes (fixedTPM,
  * restricted, sign). Someone else's object at either handle is ignored and
  * never evicted; a provider's EK already persistent at 0x81010001 is used.
+ * The one exception: the AK an earlier version made persistent with the
+ * DA-protected template (the same endorsement primary without noDA). A check
+ * never uses it (it derives today's AK instead); provisioning evicts it and
+ * persists today's AK in its place.
  */
 #ifndef POC_TPM_EVIDENCE_H
 #define POC_TPM_EVIDENCE_H
@@ -91,7 +102,8 @@ int poc_tpm_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_colle
  * persistent (now or already), 1 when one stays transient (its handle holds
  * someone else's object, which is left alone; the owner hierarchy has a
  * password; no persistent memory left): checks then derive it each time,
- * slower but correct. -1 when the TPM cannot make the EK or AK at all.
+ * slower but correct. -1 when the TPM cannot make the EK or AK at all. An AK
+ * of the legacy DA-protected template at POC_TPM_AK_HANDLE is replaced.
  */
 int poc_tpm_provision(struct poc_err *e, struct poc_tpm *t);
 

@@ -232,7 +232,7 @@ clean "$TCTI1" "token past other objects"
 #    not the key CreatePrimary in the endorsement hierarchy makes, so not taken either.
 TPM2TOOLS_TCTI=$TCTI1 tpm2_evictcontrol -C o -c 0x81010003 >/dev/null
 TPM2TOOLS_TCTI=$TCTI1 tpm2_createprimary -C o -G ecc256:ecdsa-sha256:null \
-	-a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign' -c "$T/owner-ak.ctx" >/dev/null &&
+	-a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|sign' -c "$T/owner-ak.ctx" >/dev/null &&
 	TPM2TOOLS_TCTI=$TCTI1 tpm2_evictcontrol -C o -c "$T/owner-ak.ctx" 0x81010003 >/dev/null
 TPM2TOOLS_TCTI=$TCTI1 tpm2_flushcontext -t >/dev/null 2>&1
 t_run 0 "keys with an owner-hierarchy AK look-alike at 0x81010003" drive keys --tcti "$TCTI1"
