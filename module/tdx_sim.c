@@ -29,6 +29,7 @@
 
 #include "hex.h"
 #include "sgx_ext.h"
+#include "tdx_identity.h"
 
 /* ---- the platform ------------------------------------------------------------ */
 
@@ -36,12 +37,17 @@
 const uint8_t poc_sim_sgx_comp[16] = { 3, 3, 2, 2, 4, 1, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0 };
 const uint8_t poc_sim_tee_tcb_svn[16] = { 6, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 
-/* The QE's MRSIGNER: fixed per build, so QE Identity and QE reports agree. */
+/*
+ * The QE's MRSIGNER: Intel's TD QE MRSIGNER, so sim quotes pass the
+ * verifier's built-in floor (verify/tdx_identity.h) without collateral, like
+ * real quotes; the sim root is what marks them as test evidence.
+ */
 void poc_sim_qe_mrsigner(uint8_t out[32])
 {
-	static const char label[] = "poc-pkcs11 TDX simulator QE";
+	struct poc_qe_identity intel;
 
-	EVP_Digest(label, sizeof(label) - 1, out, NULL, EVP_sha256(), NULL);
+	poc_qe_identity_intel(&intel);
+	memcpy(out, intel.mrsigner, 32);
 }
 
 /* ---- sim state -------------------------------------------------------------- */
@@ -182,13 +188,16 @@ int poc_sim_init(struct poc_err *e, const char *dir, const uint8_t *mrtd_in, int
 		poc_err_ssl(e, POC_ERR_CRYPTO, "sim: encoding the SGX extension");
 		goto done;
 	}
-	/* Intel's shape: root (pathlen 1) -> platform CA (pathlen 0) -> PCK; root -> TCB signing. */
+	/*
+	 * Intel's shape: root (pathlen 1) -> platform CA (pathlen 0) -> PCK; root -> TCB signing, named
+	 * "Intel SGX TCB Signing" with the root's O, as the verifier requires of a collateral signer.
+	 */
 	if ((root = poc_sim_make_cert(e, "poc-pkcs11 Sim SGX Root CA", root_k, NULL, root_k, 2, NULL, now)) == NULL ||
 	    (plat = poc_sim_make_cert(e, "poc-pkcs11 Sim SGX PCK Platform CA", plat_k, root, root_k, 1, NULL,
 				      now)) == NULL ||
 	    (pck = poc_sim_make_cert(e, "poc-pkcs11 Sim SGX PCK Certificate", pck_k, plat, plat_k, 0, sgx,
 				     now)) == NULL ||
-	    (tcbc = poc_sim_make_cert(e, "poc-pkcs11 Sim SGX TCB Signing", tcb_k, root, root_k, 0, NULL, now)) == NULL)
+	    (tcbc = poc_sim_make_cert(e, "Intel SGX TCB Signing", tcb_k, root, root_k, 0, NULL, now)) == NULL)
 		goto done;
 	{
 		X509 *pck_chain[3] = { pck, plat, root };

@@ -31,14 +31,14 @@
 extern const uint8_t poc_sim_sgx_comp[16];
 #define SIM_PCESVN 13
 extern const uint8_t poc_sim_tee_tcb_svn[16];
-/* QE identity values, those of Intel's TD_QE apart from MRSIGNER. */
+/* QE identity values, those of Intel's TD_QE (MRSIGNER too: poc_sim_qe_mrsigner). */
 #define SIM_QE_ISVPRODID 2
 #define SIM_QE_ISVSVN 4
 #define SIM_QE_SVN 4
 #define SIM_QE_ATTRIBUTES "11000000000000000000000000000000"
 #define SIM_QE_ATTRIBUTES_MASK "FBFFFFFFFFFFFFFF0000000000000000"
 
-/* The QE's MRSIGNER: fixed per build, so QE Identity and QE reports agree. */
+/* The QE's MRSIGNER: Intel's TD QE's, in QE Identity and QE reports alike. */
 void poc_sim_qe_mrsigner(uint8_t out[32]);
 
 /* dir/sim.json: the sim's MRTD and DEBUG bit. */

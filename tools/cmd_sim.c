@@ -39,7 +39,10 @@ static void init_usage(FILE *f)
 		"Creates DIR, a simulated TDX platform: a test SGX root CA, PCK platform CA and\n"
 		"PCK certificate (random PPID and PIID, FMSPC %s), a QE attestation key, DCAP\n"
 		"collateral in DIR/collateral, and DIR/policy-fragment.json, a policy that\n"
-		"trusts this sim (and nothing else). Quotes from it verify only under that policy.\n\n"
+		"trusts this sim (and nothing else). Quotes from it verify only under that policy.\n"
+		"Its QE reports carry Intel's TD QE identity (MRSIGNER, ISVPRODID 2) and its\n"
+		"collateral is signed by an \"Intel SGX TCB Signing\" certificate of the test root,\n"
+		"so the verifier checks them exactly as it checks Intel's.\n\n"
 		"  --mrtd HEX   the TD's MRTD (48 bytes; default: random)\n"
 		"  --debug      quotes say the TD runs in DEBUG mode\n\n"
 		"Exit 0: created. 2: usage, or DIR could not be created.\n",

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The TEE part of an appraisal: TDX quote, DCAP collateral and TCB, CCEL, $.tee clauses. */
+/*
+ * The TEE part of an appraisal: TDX quote, its origin (Intel's TD QE and TDX
+ * module, PCK revocation), DCAP collateral and TCB, CCEL, $.tee clauses.
+ */
 #include "appraise_int.h"
 
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include "event_log.h"
 #include "hex.h"
 #include "tcb_eval.h"
+#include "tdx_identity.h"
 #include "x509.h"
 
 static int in_values(const struct poc_policy_values *v, const uint8_t *m, size_t len)
@@ -69,25 +73,30 @@ static int check_ccel(struct poc_appraise_state *s)
 	return 0;
 }
 
-static int check_tcb(struct poc_appraise_state *s)
+static int collateral_present(const struct poc_bundle *b)
 {
-	const struct poc_policy *p = s->p;
+	for (size_t i = 0; b->has_collateral && i < POC_COLL_COUNT; i++)
+		if (b->collateral[i].p != NULL)
+			return 1;
+	return 0;
+}
+
+/*
+ * The bundle's collateral, verified under the root that anchors the quote's
+ * PCK chain (never under another root the policy also trusts); *out stays
+ * NULL when the evidence has none. Collateral that is there must verify.
+ */
+static int load_collateral(struct poc_appraise_state *s, struct poc_collateral **out)
+{
 	const struct poc_bundle *b = s->b;
 	struct poc_collateral_files f;
-	struct poc_collateral *c = NULL;
-	struct poc_tcb_result r;
+	STACK_OF(X509) *root;
 	struct poc_err e = { 0 };
-	const char *name;
-	size_t i;
-	int rv = -1, ok = 0;
+	int rv;
 
-	if (!p->has_tcb_status) {
-		poc_note(s->out, "TCB not appraised: the policy has no tee.tcb_status");
+	*out = NULL;
+	if (!collateral_present(b))
 		return 0;
-	}
-	if (!b->has_collateral || b->collateral[POC_COLL_TCB_INFO].p == NULL)
-		return poc_deny(s->out, "$.tee.tcb_status", POC_ERR_POLICY,
-				"appraising the TCB needs DCAP collateral; the evidence has none");
 #define F(field, item) f.field = b->collateral[item].p, f.field##_len = b->collateral[item].len
 	F(tcb_info, POC_COLL_TCB_INFO);
 	F(tcb_info_sig, POC_COLL_TCB_INFO_SIG);
@@ -99,32 +108,86 @@ static int check_tcb(struct poc_appraise_state *s)
 	F(root_ca_crl, POC_COLL_ROOT_CA_CRL);
 	F(pck_crl_chain, POC_COLL_PCK_CRL_CHAIN);
 #undef F
-	if (poc_collateral_verify(&e, &f, p->tee_roots, s->o->at, &c) < 0)
-		return poc_deny_err(s->out, "$.tee.tcb_status", &e, "DCAP collateral");
-	if (poc_collateral_check_pck(&e, c, s->tdxv.pck_leaf, s->tdxv.pck_issuer) < 0) {
-		poc_deny_err(s->out, "$.tee.tcb_status", &e, "PCK certificate");
-		goto done;
+	root = sk_X509_new_null();
+	if (root == NULL || !sk_X509_push(root, sk_X509_value(s->tdxv.chain, sk_X509_num(s->tdxv.chain) - 1))) {
+		sk_X509_free(root);
+		poc_err_set(&e, POC_ERR_NOMEM, "root");
+		return poc_deny_err(s->out, "$.tee", &e, "DCAP collateral");
 	}
+	rv = poc_collateral_verify(&e, &f, root, s->o->at, out);
+	sk_X509_free(root);
+	if (rv < 0)
+		return poc_deny_err(s->out, s->p->has_tcb_status ? "$.tee.tcb_status" : "$.tee", &e, "DCAP collateral");
+	return 0;
+}
+
+/*
+ * $.tee: the quote comes from Intel's TD QE on Intel's TDX module, with a
+ * PCK nobody revoked. Checked with or without tee.tcb_status: against the
+ * verified collateral when there is some, else against Intel's built-in
+ * identities (and then no CRL says anything about the PCK).
+ */
+static int check_origin(struct poc_appraise_state *s, const struct poc_collateral *c)
+{
+	const struct poc_qe_identity *q = c != NULL ? poc_collateral_qe_identity(c) : NULL;
+	const struct poc_tdx_body *body = &s->tdx.body;
+	const struct poc_tdx_module_id *mod;
+	struct poc_qe_identity intel;
+	struct poc_err e = { 0 };
+	int rv;
+
+	if (q == NULL)
+		poc_qe_identity_intel(&intel);
+	if (poc_qe_check_identity(&e, q != NULL ? q : &intel, &s->tdx.qe,
+				  q != NULL ? "the collateral's QE Identity" : "Intel's TD QE") < 0)
+		return poc_deny_err(s->out, "$.tee", &e, "the quote was not signed by Intel's TD quoting enclave");
+	if (c != NULL)
+		rv = poc_tdx_module_check(&e, poc_collateral_tcb_info(c), body->tee_tcb_svn, body->mrsignerseam,
+					  body->seam_attributes, &mod);
+	else
+		rv = poc_tdx_module_check_intel(&e, body->mrsignerseam, body->seam_attributes);
+	if (rv < 0)
+		return poc_deny_err(s->out, "$.tee", &e, "the TD does not run on Intel's TDX module");
+	if (c == NULL) {
+		poc_note(s->out, "no DCAP collateral: QE and TDX module checked against Intel's built-in identities; "
+				 "PCK revocation not checked");
+		return 0;
+	}
+	if (poc_collateral_check_pck(&e, c, s->tdxv.pck_leaf, s->tdxv.pck_issuer) < 0)
+		return poc_deny_err(s->out, "$.tee", &e, "PCK certificate");
+	return 0;
+}
+
+/* $.tee.tcb_status: the TCB status of the platform, TDX module and QE, from the collateral. */
+static int check_tcb(struct poc_appraise_state *s, const struct poc_collateral *c)
+{
+	const struct poc_policy *p = s->p;
+	struct poc_tcb_result r;
+	struct poc_err e = { 0 };
+	const char *name;
+	size_t i;
+	int ok = 0;
+
+	if (!p->has_tcb_status) {
+		poc_note(s->out, "TCB not appraised: the policy has no tee.tcb_status (the quote's origin was checked)");
+		return 0;
+	}
+	if (c == NULL)
+		return poc_deny(s->out, "$.tee.tcb_status", POC_ERR_POLICY,
+				"appraising the TCB needs DCAP collateral; the evidence has none");
 	if (poc_tcb_evaluate(&e, c, &s->tdxv.sgx, s->tdx.body.tee_tcb_svn, s->tdx.body.mrsignerseam,
-			     s->tdx.body.seam_attributes, &s->tdx.qe, &r) < 0) {
-		poc_deny_err(s->out, "$.tee.tcb_status", &e, "TCB");
-		goto done;
-	}
+			     s->tdx.body.seam_attributes, &s->tdx.qe, &r) < 0)
+		return poc_deny_err(s->out, "$.tee.tcb_status", &e, "TCB");
 	name = poc_tcb_status_name(r.status);
 	snprintf(s->out->tcb_status, sizeof(s->out->tcb_status), "%s", name);
 	snprintf(s->out->tcb_date, sizeof(s->out->tcb_date), "%s", r.tcb_date);
 	snprintf(s->out->advisories, sizeof(s->out->advisories), "%s", r.advisories);
 	for (i = 0; i < p->ntcb_status; i++)
 		ok |= strcmp(p->tcb_status[i], name) == 0;
-	if (!ok) {
-		poc_deny(s->out, "$.tee.tcb_status", POC_ERR_TCB, "TCB status %s (level %s%s%s) is not accepted", name,
-			 r.tcb_date, r.advisories[0] ? ", advisories " : "", r.advisories);
-		goto done;
-	}
-	rv = 0;
-done:
-	poc_collateral_free(c);
-	return rv;
+	if (!ok)
+		return poc_deny(s->out, "$.tee.tcb_status", POC_ERR_TCB, "TCB status %s (level %s%s%s) is not accepted",
+				name, r.tcb_date, r.advisories[0] ? ", advisories " : "", r.advisories);
+	return 0;
 }
 
 static int check_reportdata(struct poc_appraise_state *s)
@@ -145,7 +208,9 @@ int poc_appraise_tdx(struct poc_appraise_state *s)
 {
 	const struct poc_bundle *b = s->b;
 	const struct poc_policy *p = s->p;
+	struct poc_collateral *c = NULL;
 	struct poc_err e = { 0 };
+	int rv;
 
 	if (b->tdx_quote.p == NULL) {
 		if (p->has_tee)
@@ -184,7 +249,12 @@ int poc_appraise_tdx(struct poc_appraise_state *s)
 	memcpy(s->out->ppid, s->tdxv.sgx.ppid, 16);
 	s->out->has_piid = s->tdxv.sgx.has_piid;
 	memcpy(s->out->piid, s->tdxv.sgx.piid, 16);
-	if (check_measurements(s) < 0 || check_ccel(s) < 0 || check_tcb(s) < 0 || check_reportdata(s) < 0)
+	if (load_collateral(s, &c) < 0)
+		return -1;
+	rv = check_origin(s, c) < 0 || check_measurements(s) < 0 || check_ccel(s) < 0 || check_tcb(s, c) < 0 ||
+	     check_reportdata(s) < 0;
+	poc_collateral_free(c);
+	if (rv)
 		return -1;
 	s->out->tee = strcmp(s->out->tcb_status, "UpToDate") == 0 || s->out->tcb_status[0] == '\0'
 			      ? POC_EAR_AFFIRMING : POC_EAR_WARNING;

@@ -174,49 +174,6 @@ static X509 *crl_root(STACK_OF(X509) *roots, X509_CRL *crl)
 	return NULL;
 }
 
-/*
- * A signing chain from PEM: its first certificate verifies to the roots at
- * at, and no certificate but the root is listed in the Root CA CRL.
- */
-static X509 *verify_chain(struct poc_err *e, const char *what, const uint8_t *pem, size_t len,
-			  STACK_OF(X509) *roots, X509_CRL *root_crl, int64_t at, STACK_OF(X509) **keep)
-{
-	STACK_OF(X509) *certs, *chain = NULL;
-	X509 *leaf = NULL;
-
-	if (pem == NULL || len == 0) {
-		poc_err_set(e, POC_ERR_ARG, "%s issuer chain missing", what);
-		return NULL;
-	}
-	certs = poc_x509_load(e, pem, len);
-	if (certs == NULL) {
-		poc_err_prefix(e, "%s issuer chain: ", what);
-		return NULL;
-	}
-	if (poc_x509_chain_verify(e, sk_X509_value(certs, 0), certs, roots, at, &chain) < 0) {
-		poc_err_prefix(e, "%s issuer chain: ", what);
-		goto done;
-	}
-	/* Every certificate below the root was issued by the root or below it: the Root CA CRL covers those issued by the root. */
-	for (int i = 0; i + 1 < sk_X509_num(chain); i++) {
-		X509 *c = sk_X509_value(chain, i);
-
-		if (X509_NAME_cmp(X509_get_issuer_name(c), X509_CRL_get_issuer(root_crl)) != 0)
-			continue;
-		if (poc_crl_check_cert(e, root_crl, c, "Root CA CRL:") < 0) {
-			poc_err_prefix(e, "%s issuer chain: ", what);
-			goto done;
-		}
-	}
-	leaf = sk_X509_value(certs, 0);
-	*keep = certs;
-	certs = NULL;
-done:
-	sk_X509_pop_free(chain, X509_free);
-	sk_X509_pop_free(certs, X509_free);
-	return leaf;
-}
-
 static int verify_doc(struct poc_err *e, struct poc_collateral *c, int tcb, const uint8_t *json,
 		      size_t len, const uint8_t *sig, size_t siglen, const uint8_t *chain, size_t chainlen,
 		      STACK_OF(X509) *roots, int64_t at)
@@ -237,7 +194,7 @@ static int verify_doc(struct poc_err *e, struct poc_collateral *c, int tcb, cons
 		return -1;
 	if (tcb ? poc_tcb_info_from_json(e, o, &c->tcb) < 0 : poc_qe_identity_from_json(e, o, &c->qe) < 0)
 		goto done;
-	signer = verify_chain(e, what, chain, chainlen, roots, c->root_crl, at, &certs);
+	signer = poc_collateral_signer(e, what, POC_SIGNER_TCB, chain, chainlen, roots, c->root_crl, at, &certs);
 	if (signer == NULL)
 		goto done;
 	if (sig == NULL || siglen == 0) {
@@ -291,8 +248,8 @@ int poc_collateral_verify(struct poc_err *e, const struct poc_collateral_files *
 	c->pck_crl = load_crl(e, "PCK", f->pck_crl, f->pck_crl_len);
 	if (c->pck_crl == NULL)
 		goto done;
-	pck_ca = verify_chain(e, "PCK CRL", f->pck_crl_chain, f->pck_crl_chain_len, intel_roots,
-			      c->root_crl, at, &pck_certs);
+	pck_ca = poc_collateral_signer(e, "PCK CRL", POC_SIGNER_CRL, f->pck_crl_chain, f->pck_crl_chain_len,
+				       intel_roots, c->root_crl, at, &pck_certs);
 	if (pck_ca == NULL)
 		goto done;
 	if (X509_NAME_cmp(X509_get_subject_name(pck_ca), X509_CRL_get_issuer(c->pck_crl)) != 0) {
@@ -331,6 +288,11 @@ int poc_collateral_check_pck(struct poc_err *e, const struct poc_collateral *c, 
 	    (pck_issuer != NULL &&
 	     X509_NAME_cmp(X509_CRL_get_issuer(c->pck_crl), X509_get_subject_name(pck_issuer)) != 0))
 		return poc_err_set(e, POC_ERR_MISMATCH, "PCK CRL is for another CA than the PCK's issuer");
+	/* Same name is not enough: the CRL must be signed by the very CA that issued the PCK. */
+	if (pck_issuer != NULL && X509_CRL_verify(c->pck_crl, X509_get0_pubkey(pck_issuer)) != 1) {
+		ERR_clear_error();
+		return poc_err_set(e, POC_ERR_SIGNATURE, "PCK CRL is not signed by the CA that issued the PCK");
+	}
 	if (poc_crl_check_cert(e, c->pck_crl, pck_leaf, "PCK") < 0)
 		return -1;
 	if (pck_issuer != NULL && poc_crl_check_cert(e, c->root_crl, pck_issuer, "PCK CA (Root CA CRL)") < 0)

@@ -91,10 +91,12 @@ const struct poc_qe_identity *poc_collateral_qe_identity(const struct poc_collat
  * Verifies at Unix time at: the TCB Info and QE Identity signatures (raw
  * r||s ECDSA P-256 over the exact bytes of the "tcbInfo" / "enclaveIdentity"
  * JSON, which is either the whole file or that member of a PCS response) by
- * their signing certificates, the signing certificates' chains to
- * intel_roots, the Root CA CRL's signature by the root and the PCK CRL's by
- * its issuer (chained to the root), that no signing certificate or
- * intermediate is listed in the Root CA CRL, and the validity windows
+ * the TCB Signing certificate (the first of their issuer chains: issued
+ * directly by one of intel_roots, CN "Intel SGX TCB Signing" with the root's
+ * O, a signing key that is no CA; the rest of the chain file is ignored),
+ * the Root CA CRL's signature by the root and the PCK CRL's by its issuer (a
+ * CA with cRLSign issued directly by the root), that no signing certificate
+ * is listed in the Root CA CRL, and the validity windows
  * (issueDate <= at <= nextUpdate; CRL thisUpdate <= at <= nextUpdate):
  * POC_ERR_EXPIRED "TCB Info expired at ...". A signature of a wrapped file
  * may also come from its "signature" member when the .bin is empty.
@@ -107,7 +109,8 @@ void poc_collateral_free(struct poc_collateral *c);
 /*
  * The PCK leaf and its issuer are not revoked: the PCK CRL's issuer name is
  * the subject of pck_issuer and the issuer of pck_leaf (else POC_ERR_MISMATCH
- * "PCK CRL is for another CA"), the leaf's serial is not listed
+ * "PCK CRL is for another CA"), the PCK CRL is signed by pck_issuer's key
+ * (POC_ERR_SIGNATURE), the leaf's serial is not listed
  * (POC_ERR_REVOKED "PCK certificate serial ... revoked"), and pck_issuer is not
  * listed in the Root CA CRL. pck_issuer may be NULL to check the leaf only.
  */

@@ -50,4 +50,22 @@ struct json_object *poc_collateral_load_signed_json(struct poc_err *e, const cha
 int poc_tcb_info_from_json(struct poc_err *e, struct json_object *o, struct poc_tcb_info *t);
 int poc_qe_identity_from_json(struct poc_err *e, struct json_object *o, struct poc_qe_identity *q);
 
+/* What a collateral signing certificate signs (collateral_signer.c). */
+enum poc_coll_signer {
+	POC_SIGNER_TCB, /* TCB Info, QE Identity: the TCB Signing certificate */
+	POC_SIGNER_CRL, /* the PCK CRL: a CA of the root with cRLSign */
+};
+
+/*
+ * The signer of a collateral document from its issuer chain (PEM; the first
+ * certificate signs, the rest is ignored: trust comes from roots only). It
+ * must be issued directly by one of roots at at (POC_ERR_CHAIN / _EXPIRED),
+ * by the root that issued root_crl and not be listed in it, and be of kind:
+ * TCB: CN "Intel SGX TCB Signing", O that of its root, key usage
+ * digitalSignature or nonRepudiation, no CA; CRL: a CA with cRLSign.
+ * Returns the signer, owned by *keep (free the stack), or NULL with e set.
+ */
+X509 *poc_collateral_signer(struct poc_err *e, const char *what, enum poc_coll_signer kind, const uint8_t *pem,
+			    size_t len, STACK_OF(X509) *roots, X509_CRL *root_crl, int64_t at, STACK_OF(X509) **keep);
+
 #endif

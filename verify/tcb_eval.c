@@ -5,6 +5,7 @@
  *   QuoteVerifier.cpp        4.1.2.4.10 FMSPC/PCEID, 4.1.2.4.11 TDX module,
  *                            4.1.2.4.15 QE Identity
  *   EnclaveReportVerifier.cpp 4.1.2.9.5-10 QE report against QE Identity
+ *                            (the identity rules themselves: tdx_identity.c)
  *   Checks/TcbLevelCheck.cpp  4.1.2.4.17 level matching and status convergence
  *   Checks/TdxModuleCheck.cpp TDX module identity and its TCB level
  * The TD 1.5 relaunch advice (TDRelaunchCheck.cpp) is not implemented: its
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "hex.h"
+#include "tdx_identity.h"
 
 static const char *const status_names[] = {
 	[POC_TCB_UP_TO_DATE] = "UpToDate",
@@ -113,131 +115,14 @@ static enum poc_tcb_status converge(enum poc_tcb_status level, enum poc_tcb_stat
 	return level;
 }
 
-/*
- * QuoteVerifier.cpp 4.1.2.4.11: the TDX module's MRSIGNERSEAM and
- * SEAMATTRIBUTES against tcbInfo.tdxModule, or, when TEE_TCB_SVN[1] > 0,
- * against the identity "TDX_%02X" of that version. Like the QVL, MRSIGNER is
- * compared whole and SEAMATTRIBUTES must be zero and equal the identity's
- * attributes (the QVL does not apply attributesMask there).
- */
-static int check_module(struct poc_err *e, const struct poc_tcb_info *t, const uint8_t tee[16],
-			const uint8_t mrsignerseam[48], const uint8_t seam_attributes[8],
-			const struct poc_tdx_module_id **mod)
+/* TcbLevelCheck.cpp matchTcbLevels: the platform's TCB level, POC_ERR_TCB "TCB not supported" when none. */
+static int match_level(struct poc_err *e, const struct poc_tcb_info *t, const struct poc_sgx_ext *pck,
+		       const uint8_t tee_tcb_svn[16], const struct poc_tcb_level **out)
 {
-	const uint8_t *mrsigner = t->module_mrsigner, *attrs = t->module_attributes;
-	char want[16], h[97];
-
-	*mod = NULL;
-	if (tee[1] > 0) {
-		/* TdxModuleCheck.cpp findTdxModuleIdentity: "TDX_" + hex byte, compared upper-case. */
-		snprintf(want, sizeof(want), "TDX_%02X", tee[1]);
-		for (size_t i = 0; i < t->nmodules; i++) {
-			char id[sizeof(t->modules[i].id)];
-
-			memcpy(id, t->modules[i].id, sizeof(id));
-			for (char *p = id; *p; p++)
-				if (*p >= 'a' && *p <= 'z')
-					*p = (char)(*p - 'a' + 'A');
-			if (strcmp(id, want) == 0) {
-				*mod = &t->modules[i];
-				break;
-			}
-		}
-		if (*mod == NULL)
-			return poc_err_set(e, POC_ERR_MISMATCH,
-					   "TDX module version %u: the TCB Info has no identity %s", tee[1], want);
-		mrsigner = (*mod)->mrsigner;
-		attrs = (*mod)->attributes;
-	}
-	if (memcmp(mrsigner, mrsignerseam, 48) != 0) {
-		poc_hex_encode(mrsignerseam, 48, h);
-		return poc_err_set(e, POC_ERR_MISMATCH, "TDX module MRSIGNERSEAM %s is not the TCB Info's", h);
-	}
-	for (int i = 0; i < 8; i++) {
-		if (seam_attributes[i] != 0 || seam_attributes[i] != attrs[i]) {
-			poc_hex_encode(seam_attributes, 8, h);
-			return poc_err_set(e, POC_ERR_MISMATCH,
-					   "TDX module SEAMATTRIBUTES %s are not zero / the TCB Info's", h);
-		}
-	}
-	return 0;
-}
-
-/* EnclaveReportVerifier.cpp 4.1.2.9.5-10. */
-static int check_qe(struct poc_err *e, const struct poc_qe_identity *q, const struct poc_qe_report *r,
-		    const struct poc_isv_level **lv)
-{
-	char h[65];
-
-	*lv = NULL;
-	if ((r->miscselect & q->miscselect_mask) != q->miscselect)
-		return poc_err_set(e, POC_ERR_MISMATCH, "QE report MISCSELECT %08x does not match the QE Identity",
-				   (unsigned)r->miscselect);
-	for (int i = 0; i < 16; i++) {
-		if ((r->attributes[i] & q->attributes_mask[i]) != q->attributes[i]) {
-			poc_hex_encode(r->attributes, 16, h);
-			return poc_err_set(e, POC_ERR_MISMATCH,
-					   "QE report ATTRIBUTES %s do not match the QE Identity", h);
-		}
-	}
-	if (memcmp(r->mrsigner, q->mrsigner, 32) != 0) {
-		poc_hex_encode(r->mrsigner, 32, h);
-		return poc_err_set(e, POC_ERR_MISMATCH, "QE report MRSIGNER %s is not the QE Identity's", h);
-	}
-	if (r->isvprodid != q->isvprodid)
-		return poc_err_set(e, POC_ERR_MISMATCH, "QE report ISVPRODID %u, the QE Identity says %u",
-				   r->isvprodid, q->isvprodid);
-	/* EnclaveIdentityV2::getTcbStatus: the first level whose isvsvn <= the report's. */
-	for (size_t i = 0; i < q->nlevels; i++) {
-		if (r->isvsvn >= q->levels[i].isvsvn) {
-			*lv = &q->levels[i];
-			return 0;
-		}
-	}
-	return poc_err_set(e, POC_ERR_TCB, "TCB not supported: no QE Identity TCB level matches QE ISVSVN %u",
-			   r->isvsvn);
-}
-
-int poc_tcb_evaluate(struct poc_err *e, const struct poc_collateral *c, const struct poc_sgx_ext *pck,
-		     const uint8_t tee_tcb_svn[16], const uint8_t mrsignerseam[48],
-		     const uint8_t seam_attributes[8], const struct poc_qe_report *qe,
-		     struct poc_tcb_result *out)
-{
-	const struct poc_tcb_info *t = poc_collateral_tcb_info(c);
-	const struct poc_qe_identity *q = poc_collateral_qe_identity(c);
-	const struct poc_tdx_module_id *mod = NULL;
-	const struct poc_isv_level *qlv = NULL, *mlv = NULL;
 	const struct poc_tcb_level *sgx_lv = NULL, *tdx_lv = NULL;
-	char fm[13], comps[64], tees[64];
-	enum poc_tcb_status st;
+	char comps[64], tees[64];
 
-	if (out != NULL)
-		memset(out, 0, sizeof(*out));
-	if (t == NULL || q == NULL || pck == NULL || tee_tcb_svn == NULL || mrsignerseam == NULL ||
-	    seam_attributes == NULL || qe == NULL || out == NULL)
-		return poc_err_set(e, POC_ERR_ARG, "TCB evaluation needs verified collateral and all inputs");
-
-	/* QuoteVerifier.cpp 4.1.2.4.10. */
-	if (memcmp(pck->fmspc, t->fmspc, 6) != 0) {
-		poc_hex_encode(pck->fmspc, 6, fm);
-		for (char *p = fm; *p; p++)
-			if (*p >= 'a' && *p <= 'f')
-				*p = (char)(*p - 'a' + 'A');
-		return poc_err_set(e, POC_ERR_MISMATCH,
-				   "collateral from another FMSPC: collateral is for FMSPC %s, the PCK is for %s",
-				   t->fmspc_hex, fm);
-	}
-	if (memcmp(pck->pceid, t->pceid, 2) != 0)
-		return poc_err_set(e, POC_ERR_MISMATCH,
-				   "collateral from another PCEID: collateral is for PCEID %s, the PCK is for %02X%02X",
-				   t->pceid_hex, pck->pceid[0], pck->pceid[1]);
-
-	if (check_module(e, t, tee_tcb_svn, mrsignerseam, seam_attributes, &mod) < 0)
-		return -1;
-	if (check_qe(e, q, qe, &qlv) < 0)
-		return -1;
-
-	/* TcbLevelCheck.cpp matchTcbLevels, in the order Intel publishes the levels (highest first). */
+	/* In the order Intel publishes the levels (highest first). */
 	for (size_t i = 0; i < t->nlevels; i++) {
 		const struct poc_tcb_level *l = &t->levels[i];
 		int ge = pck->pcesvn >= l->pcesvn;
@@ -266,6 +151,51 @@ int poc_tcb_evaluate(struct poc_err *e, const struct poc_collateral *c, const st
 		return poc_err_set(e, POC_ERR_TCB,
 				   "TCB not supported: no TCB level of FMSPC %s matches TEE_TCB_SVN %s (SGX components %s PCESVN %u)",
 				   t->fmspc_hex, tees, comps, pck->pcesvn);
+	*out = tdx_lv;
+	return 0;
+}
+
+int poc_tcb_evaluate(struct poc_err *e, const struct poc_collateral *c, const struct poc_sgx_ext *pck,
+		     const uint8_t tee_tcb_svn[16], const uint8_t mrsignerseam[48],
+		     const uint8_t seam_attributes[8], const struct poc_qe_report *qe,
+		     struct poc_tcb_result *out)
+{
+	const struct poc_tcb_info *t = poc_collateral_tcb_info(c);
+	const struct poc_qe_identity *q = poc_collateral_qe_identity(c);
+	const struct poc_tdx_module_id *mod = NULL;
+	const struct poc_isv_level *qlv = NULL, *mlv = NULL;
+	const struct poc_tcb_level *tdx_lv = NULL;
+	char fm[13];
+	enum poc_tcb_status st;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (t == NULL || q == NULL || pck == NULL || tee_tcb_svn == NULL || mrsignerseam == NULL ||
+	    seam_attributes == NULL || qe == NULL || out == NULL)
+		return poc_err_set(e, POC_ERR_ARG, "TCB evaluation needs verified collateral and all inputs");
+
+	/* QuoteVerifier.cpp 4.1.2.4.10. */
+	if (memcmp(pck->fmspc, t->fmspc, 6) != 0) {
+		poc_hex_encode(pck->fmspc, 6, fm);
+		for (char *p = fm; *p; p++)
+			if (*p >= 'a' && *p <= 'f')
+				*p = (char)(*p - 'a' + 'A');
+		return poc_err_set(e, POC_ERR_MISMATCH,
+				   "collateral from another FMSPC: collateral is for FMSPC %s, the PCK is for %s",
+				   t->fmspc_hex, fm);
+	}
+	if (memcmp(pck->pceid, t->pceid, 2) != 0)
+		return poc_err_set(e, POC_ERR_MISMATCH,
+				   "collateral from another PCEID: collateral is for PCEID %s, the PCK is for %02X%02X",
+				   t->pceid_hex, pck->pceid[0], pck->pceid[1]);
+
+	if (poc_tdx_module_check(e, t, tee_tcb_svn, mrsignerseam, seam_attributes, &mod) < 0)
+		return -1;
+	if (poc_qe_check_identity(e, q, qe, "the QE Identity") < 0 || poc_qe_tcb_level(e, q, qe, &qlv) < 0)
+		return -1;
+
+	if (match_level(e, t, pck, tee_tcb_svn, &tdx_lv) < 0)
+		return -1;
 
 	/* TdxModuleCheck.cpp checkTdxModuleTcbStatus: the first level with isvsvn <= TEE_TCB_SVN[0]. */
 	out->module_status = POC_TCB_UP_TO_DATE;

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for collateral.c: real Intel PCS collateral, tampering, expiry, CRLs, strict JSON. */
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "collateral.h"
+#include "collateral_int.h"
 #include "verr.h"
 #include "x509.h"
 #include "../test.h"
@@ -379,6 +381,268 @@ static void test_revoked(STACK_OF(X509) *roots)
 	EVP_PKEY_free(leaf_key);
 }
 
+/* ---- who may sign collateral (collateral_signer.c) ---- */
+
+struct sgn {
+	const char *cn, *cn2, *o; /* cn2: a second CN entry; o NULL: no O */
+	const char *bc, *ku;      /* extension values; ku NULL: no key usage */
+};
+
+static X509 *mk_cert(const struct sgn *d, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, long serial, long from,
+		     long to)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)d->cn, -1, -1, 0);
+	if (d->cn2 != NULL)
+		X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)d->cn2, -1, -1, 0);
+	if (d->o != NULL)
+		X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char *)d->o, -1, -1, 0);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer) : n);
+	X509_gmtime_adj(X509_getm_notBefore(x), from);
+	X509_gmtime_adj(X509_getm_notAfter(x), to);
+	X509_set_pubkey(x, key);
+	X509V3_set_ctx(&ctx, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_nconf_nid(NULL, &ctx, NID_basic_constraints, d->bc);
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	if (d->ku != NULL) {
+		ext = X509V3_EXT_nconf_nid(NULL, &ctx, NID_key_usage, d->ku);
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	X509_sign(x, issuer_key, EVP_sha256());
+	X509_NAME_free(n);
+	return x;
+}
+
+static X509_CRL *mk_crl(X509 *issuer, EVP_PKEY *key, long revoked)
+{
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *from = ASN1_TIME_adj(NULL, time(NULL), 0, -3600), *to = ASN1_TIME_adj(NULL, time(NULL), 1, 0);
+
+	X509_CRL_set_version(crl, 1);
+	X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer));
+	X509_CRL_set1_lastUpdate(crl, from);
+	X509_CRL_set1_nextUpdate(crl, to);
+	if (revoked != 0) {
+		X509_REVOKED *r = X509_REVOKED_new();
+		ASN1_INTEGER *sn = ASN1_INTEGER_new();
+
+		ASN1_INTEGER_set(sn, revoked);
+		X509_REVOKED_set_serialNumber(r, sn);
+		X509_REVOKED_set_revocationDate(r, from);
+		X509_CRL_add0_revoked(crl, r);
+		ASN1_INTEGER_free(sn);
+	}
+	X509_CRL_sign(crl, key, EVP_sha256());
+	ASN1_TIME_free(from);
+	ASN1_TIME_free(to);
+	return crl;
+}
+
+static void test_signers(void)
+{
+	static const struct sgn root_d = { "Test SGX Root CA", NULL, "Test Org", "critical,CA:TRUE,pathlen:1",
+					   "critical,keyCertSign,cRLSign" };
+	static const struct sgn ca_d = { "Test SGX PCK Platform CA", NULL, "Test Org", "critical,CA:TRUE,pathlen:0",
+					 "critical,keyCertSign,cRLSign" };
+	static const struct {
+		const char *what;
+		struct sgn d;
+		int issuer; /* 0 the root, 1 the intermediate CA, 2 the root itself signs (the root is the signer) */
+		enum poc_coll_signer kind;
+		long serial, from, to;
+		enum poc_verr want;
+		const char *msg;
+	} rows[] = {
+		{ "TCB Signing as Intel issues it", { "Intel SGX TCB Signing", NULL, "Test Org", "critical,CA:FALSE",
+		  "critical,digitalSignature,nonRepudiation" }, 0, POC_SIGNER_TCB, 10, -3600, 86400, POC_OK, NULL },
+		{ "nonRepudiation only", { "Intel SGX TCB Signing", NULL, "Test Org", "critical,CA:FALSE",
+		  "critical,nonRepudiation" }, 0, POC_SIGNER_TCB, 11, -3600, 86400, POC_OK, NULL },
+		{ "CN with a trailing space", { "Intel SGX TCB Signing ", NULL, "Test Org", "critical,CA:FALSE",
+		  "digitalSignature" }, 0, POC_SIGNER_TCB, 12, -3600, 86400, POC_ERR_CHAIN, "not the TCB Signing" },
+		{ "CN in lower case", { "intel sgx tcb signing", NULL, "Test Org", "critical,CA:FALSE", "digitalSignature" },
+		  0, POC_SIGNER_TCB, 13, -3600, 86400, POC_ERR_CHAIN, "not the TCB Signing" },
+		{ "CN of the PCK leaf", { "Intel SGX PCK Certificate", NULL, "Test Org", "critical,CA:FALSE",
+		  "digitalSignature" }, 0, POC_SIGNER_TCB, 14, -3600, 86400, POC_ERR_CHAIN, "not the TCB Signing" },
+		{ "O other than the root's", { "Intel SGX TCB Signing", NULL, "Intel Corporation", "critical,CA:FALSE",
+		  "digitalSignature" }, 0, POC_SIGNER_TCB, 15, -3600, 86400, POC_ERR_CHAIN, "O \"Test Org\"" },
+		{ "no O", { "Intel SGX TCB Signing", NULL, NULL, "critical,CA:FALSE", "digitalSignature" }, 0,
+		  POC_SIGNER_TCB, 16, -3600, 86400, POC_ERR_CHAIN, "not the TCB Signing" },
+		{ "two CNs", { "Intel SGX TCB Signing", "Intel SGX TCB Signing", "Test Org", "critical,CA:FALSE",
+		  "digitalSignature" }, 0, POC_SIGNER_TCB, 17, -3600, 86400, POC_ERR_CHAIN, "not the TCB Signing" },
+		{ "key usage with keyCertSign", { "Intel SGX TCB Signing", NULL, "Test Org", "critical,CA:FALSE",
+		  "digitalSignature,keyCertSign" }, 0, POC_SIGNER_TCB, 18, -3600, 86400, POC_ERR_CHAIN, "not a signing" },
+		{ "key usage with cRLSign", { "Intel SGX TCB Signing", NULL, "Test Org", "critical,CA:FALSE",
+		  "digitalSignature,cRLSign" }, 0, POC_SIGNER_TCB, 19, -3600, 86400, POC_ERR_CHAIN, "not a signing" },
+		{ "key usage keyEncipherment only", { "Intel SGX TCB Signing", NULL, "Test Org", "critical,CA:FALSE",
+		  "keyEncipherment" }, 0, POC_SIGNER_TCB, 20, -3600, 86400, POC_ERR_CHAIN, "not a signing" },
+		{ "no key usage", { "Intel SGX TCB Signing", NULL, "Test Org", "critical,CA:FALSE", NULL }, 0,
+		  POC_SIGNER_TCB, 21, -3600, 86400, POC_ERR_CHAIN, "not a signing" },
+		{ "a CA", { "Intel SGX TCB Signing", NULL, "Test Org", "critical,CA:TRUE", "digitalSignature" }, 0,
+		  POC_SIGNER_TCB, 22, -3600, 86400, POC_ERR_CHAIN, "not a signing" },
+		{ "issued by the intermediate", { "Intel SGX TCB Signing", NULL, "Test Org", "critical,CA:FALSE",
+		  "digitalSignature" }, 1, POC_SIGNER_TCB, 23, -3600, 86400, POC_ERR_CHAIN, "not issued directly" },
+		{ "the root itself", { "Intel SGX TCB Signing", NULL, "Test Org", "critical,CA:TRUE", "keyCertSign" }, 2,
+		  POC_SIGNER_TCB, 24, -3600, 86400, POC_ERR_CHAIN, "trust anchor" },
+		{ "listed in the Root CA CRL", { "Intel SGX TCB Signing", NULL, "Test Org", "critical,CA:FALSE",
+		  "digitalSignature" }, 0, POC_SIGNER_TCB, 99, -3600, 86400, POC_ERR_REVOKED, "revoked" },
+		{ "expired", { "Intel SGX TCB Signing", NULL, "Test Org", "critical,CA:FALSE", "digitalSignature" }, 0,
+		  POC_SIGNER_TCB, 25, -7200, -3600, POC_ERR_EXPIRED, "expired" },
+		{ "PCK CRL: a CA of the root with cRLSign", { "Test SGX PCK Processor CA", NULL, "Test Org",
+		  "critical,CA:TRUE,pathlen:0", "keyCertSign,cRLSign" }, 0, POC_SIGNER_CRL, 30, -3600, 86400, POC_OK, NULL },
+		{ "PCK CRL: a CA without cRLSign", { "Test SGX PCK Processor CA", NULL, "Test Org",
+		  "critical,CA:TRUE,pathlen:0", "keyCertSign" }, 0, POC_SIGNER_CRL, 31, -3600, 86400, POC_ERR_CHAIN,
+		  "not a CA with cRLSign" },
+		{ "PCK CRL: not a CA", { "Test SGX PCK Processor CA", NULL, "Test Org", "critical,CA:FALSE", "cRLSign" }, 0,
+		  POC_SIGNER_CRL, 32, -3600, 86400, POC_ERR_CHAIN, "not a CA with cRLSign" },
+		{ "PCK CRL: the TCB Signing certificate", { "Intel SGX TCB Signing", NULL, "Test Org", "critical,CA:FALSE",
+		  "digitalSignature" }, 0, POC_SIGNER_CRL, 33, -3600, 86400, POC_ERR_CHAIN, "not a CA with cRLSign" },
+		{ "PCK CRL: a CA under the intermediate", { "Test SGX PCK Processor CA", NULL, "Test Org",
+		  "critical,CA:TRUE,pathlen:0", "keyCertSign,cRLSign" }, 1, POC_SIGNER_CRL, 34, -3600, 86400,
+		  POC_ERR_CHAIN, "not issued directly" },
+	};
+	EVP_PKEY *root_k = EVP_EC_gen("P-256"), *ca_k = EVP_EC_gen("P-256"), *k = EVP_EC_gen("P-256");
+	X509 *root = mk_cert(&root_d, root_k, NULL, root_k, 1, -86400, 86400);
+	X509 *ca = mk_cert(&ca_d, ca_k, root, root_k, 2, -86400, 86400);
+	X509_CRL *root_crl = mk_crl(root, root_k, 99), *other_crl = mk_crl(ca, ca_k, 0);
+	STACK_OF(X509) *roots = sk_X509_new_null();
+
+	sk_X509_push(roots, root);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		X509 *x = rows[i].issuer == 2 ? X509_dup(root)
+			  : mk_cert(&rows[i].d, k, rows[i].issuer ? ca : root, rows[i].issuer ? ca_k : root_k,
+				    rows[i].serial, rows[i].from, rows[i].to);
+		BIO *b = BIO_new(BIO_s_mem());
+		STACK_OF(X509) *keep = NULL;
+		struct poc_err e = { 0 };
+		char *pem;
+		long n;
+		X509 *got;
+
+		/* The chain file: the signer, then the intermediate and the root (which must not matter). */
+		PEM_write_bio_X509(b, x);
+		PEM_write_bio_X509(b, ca);
+		PEM_write_bio_X509(b, root);
+		n = BIO_get_mem_data(b, &pem);
+		got = poc_collateral_signer(&e, "TCB Info", rows[i].kind, (const uint8_t *)pem, (size_t)n, roots, root_crl,
+					    time(NULL), &keep);
+		if (rows[i].want == POC_OK)
+			ok(got != NULL && X509_cmp(got, x) == 0, "signer rule: %s accepted: %s", rows[i].what, e.msg);
+		else
+			ok(got == NULL && e.code == rows[i].want && strstr(e.msg, rows[i].msg) != NULL,
+			   "signer rule: %s refused: %s", rows[i].what, e.msg);
+		if (i == 0) {
+			poc_err_clear(&e);
+			sk_X509_pop_free(keep, X509_free);
+			keep = NULL;
+			ok(poc_collateral_signer(&e, "TCB Info", POC_SIGNER_TCB, (const uint8_t *)pem, (size_t)n, roots,
+						 other_crl, time(NULL), &keep) == NULL && e.code == POC_ERR_MISMATCH,
+			   "signer rule: a Root CA CRL of another CA refused: %s", e.msg);
+		}
+		sk_X509_pop_free(keep, X509_free);
+		BIO_free(b);
+		X509_free(x);
+	}
+	sk_X509_free(roots);
+	X509_CRL_free(root_crl);
+	X509_CRL_free(other_crl);
+	X509_free(root);
+	X509_free(ca);
+	EVP_PKEY_free(root_k);
+	EVP_PKEY_free(ca_k);
+	EVP_PKEY_free(k);
+}
+
+/* The real collateral with its issuer chains swapped for other Intel certificates. */
+static void test_real_signers(STACK_OF(X509) *roots)
+{
+	size_t qlen;
+	uint8_t *q = poc_test_read_data("tdx/gcp-tdx-1782809233/quote.bin", &qlen);
+	const uint8_t *pck = memmem(q, qlen, "-----BEGIN CERTIFICATE-----", 27);
+	size_t pck_len = pck != NULL ? strlen((const char *)pck) : 0; /* the quote's PEM ends before the zero padding */
+	static const struct {
+		const char *what;
+		int file, from; /* the chain file to replace, and with: 2/5/8 another chain, -1 the PCK chain, -2 its root */
+		enum poc_verr want;
+		const char *msg;
+	} rows[] = {
+		{ "TCB Info chain = PCK CRL chain (the Platform CA)", 2, 8, POC_ERR_CHAIN, "not the TCB Signing" },
+		{ "TCB Info chain = the PCK chain (a PCK leaf)", 2, -1, POC_ERR_CHAIN, "not issued directly" },
+		{ "QE Identity chain = the PCK chain (a PCK leaf)", 5, -1, POC_ERR_CHAIN, "QE Identity signer" },
+		{ "TCB Info chain = the root alone", 2, -2, POC_ERR_CHAIN, "trust anchor" },
+		{ "PCK CRL chain = TCB Info chain (TCB Signing)", 8, 2, POC_ERR_CHAIN, "not a CA with cRLSign" },
+		{ "PCK CRL chain = the PCK chain (a PCK leaf)", 8, -1, POC_ERR_CHAIN, "not issued directly" },
+	};
+	struct poc_collateral *c;
+	struct poc_err e;
+	struct files fs;
+
+	ok(pck != NULL, "the gcp quote's PCK chain found");
+	for (size_t i = 0; pck != NULL && i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint8_t *nb;
+		size_t nl;
+
+		load_files(folders[0].dir, &fs);
+		if (rows[i].from >= 0) {
+			nl = fs.len[rows[i].from];
+			nb = malloc(nl);
+			memcpy(nb, fs.buf[rows[i].from], nl);
+		} else {
+			const uint8_t *p = pck;
+
+			if (rows[i].from == -2) /* the last PEM block of the chain: the root */
+				for (const uint8_t *r; (r = memmem(p + 1, pck_len - (size_t)(p + 1 - pck), "-----BEGIN", 10)) != NULL;)
+					p = r;
+			nl = pck_len - (size_t)(p - pck);
+			nb = malloc(nl);
+			memcpy(nb, p, nl);
+		}
+		free(fs.buf[rows[i].file]);
+		fs.buf[rows[i].file] = nb;
+		fs.len[rows[i].file] = nl;
+		ok(verify(&e, &fs, roots, folders[0].at, &c) < 0 && e.code == rows[i].want && strstr(e.msg, rows[i].msg),
+		   "%s: refused: %s", rows[i].what, e.msg);
+		free_files(&fs);
+	}
+	/* The chain files' own roots are never used: the signer alone verifies. */
+	load_files(folders[0].dir, &fs);
+	{
+		uint8_t *end = memmem(fs.buf[2], fs.len[2], "-----END CERTIFICATE-----", 25);
+
+		fs.len[2] = (size_t)(end - fs.buf[2]) + 25;
+	}
+	ok(verify(&e, &fs, roots, folders[0].at, &c) == 0, "TCB Info chain with the TCB Signing certificate alone: %s",
+	   e.msg);
+	/* A CA with the Intel Platform CA's name but another key: the PCK CRL is not its. */
+	if (c != NULL && pck != NULL) {
+		STACK_OF(X509) *chain = poc_x509_load(&e, pck, pck_len);
+		X509 *real = sk_X509_value(chain, 1), *fake = X509_dup(real);
+		EVP_PKEY *k = EVP_EC_gen("P-256");
+
+		X509_set_pubkey(fake, k);
+		X509_sign(fake, k, EVP_sha256());
+		poc_err_clear(&e);
+		ok(poc_collateral_check_pck(&e, c, sk_X509_value(chain, 0), real) == 0, "the real Platform CA signed the CRL");
+		ok(poc_collateral_check_pck(&e, c, sk_X509_value(chain, 0), fake) < 0 && e.code == POC_ERR_SIGNATURE &&
+			   strstr(e.msg, "not signed by the CA that issued the PCK") != NULL,
+		   "a Platform CA of the same name with another key: %s", e.msg);
+		X509_free(fake);
+		EVP_PKEY_free(k);
+		sk_X509_pop_free(chain, X509_free);
+	}
+	poc_collateral_free(c);
+	free_files(&fs);
+	free(q);
+}
+
 static void test_dates(void)
 {
 	static const struct {
@@ -437,6 +701,8 @@ int main(void)
 	test_tamper(roots);
 	test_wrapped(roots);
 	test_revoked(roots);
+	test_signers();
+	test_real_signers(roots);
 	{
 		struct poc_err e = { 0 };
 		struct poc_collateral *c;

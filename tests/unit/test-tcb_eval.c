@@ -11,6 +11,7 @@
 
 #include "collateral.h"
 #include "tcb_eval.h"
+#include "tdx_identity.h"
 #include "verr.h"
 #include "x509.h"
 #include "../test.h"
@@ -283,9 +284,39 @@ static void test_real(const char *name, const char *quote, const char *dir, int6
 		ok(eval(&e, c, &old, &r) < 0 && e.code == POC_ERR_TCB, "%s: TDX module SVN 0 -> not supported: %s",
 		   name, e.msg);
 	}
+	/* The built-in floor is this collateral's QE Identity, Intel's published TD_QE. */
+	{
+		const struct poc_qe_identity *pub = poc_collateral_qe_identity(c);
+		struct poc_qe_identity intel;
+
+		poc_qe_identity_intel(&intel);
+		ok(pub != NULL && memcmp(pub->mrsigner, intel.mrsigner, 32) == 0 && pub->isvprodid == intel.isvprodid &&
+			   pub->miscselect == intel.miscselect && pub->miscselect_mask == intel.miscselect_mask &&
+			   memcmp(pub->attributes, intel.attributes, 16) == 0 &&
+			   memcmp(pub->attributes_mask, intel.attributes_mask, 16) == 0,
+		   "%s: the built-in TD_QE floor equals the published QE Identity", name);
+		ok(poc_tdx_module_check_intel(&e, poc_collateral_tcb_info(c)->module_mrsigner,
+					      poc_collateral_tcb_info(c)->module_attributes) == 0,
+		   "%s: the TCB Info's tdxModule is Intel's all-zero MRSIGNERSEAM: %s", name, e.msg);
+	}
 	/* The QE Identity: MRSIGNER, ISVPRODID, ATTRIBUTES, ISVSVN. */
 	{
 		struct quote_in q = in;
+
+		q.qe.attributes[0] ^= 0x04; /* MODE64BIT: outside Intel's mask */
+		ok(eval(&e, c, &q, &r) == 0, "%s: QE MODE64BIT flipped (masked out) still evaluates: %s", name, e.msg);
+		q = in;
+		q.qe.attributes[0] &= (uint8_t)~0x10; /* PROVISIONKEY: under the mask */
+		ok(eval(&e, c, &q, &r) < 0 && e.code == POC_ERR_MISMATCH, "%s: QE without PROVISIONKEY -> mismatch", name);
+		q = in;
+		q.qe.miscselect = 1;
+		ok(eval(&e, c, &q, &r) < 0 && e.code == POC_ERR_MISMATCH && strstr(e.msg, "MISCSELECT") != NULL,
+		   "%s: QE MISCSELECT 1 -> mismatch: %s", name, e.msg);
+		q = in;
+		q.qe.isvsvn = 0xffff;
+		ok(eval(&e, c, &q, &r) == 0 && r.qe_status == POC_TCB_UP_TO_DATE, "%s: QE ISVSVN above every level -> the top one",
+		   name);
+		q = in;
 
 		q.qe.mrsigner[0] ^= 1;
 		ok(eval(&e, c, &q, &r) < 0 && e.code == POC_ERR_MISMATCH && strstr(e.msg, "MRSIGNER") != NULL,

@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 
 #include "hex.h"
+#include "tdx_identity.h"
 #include "tdx_quote.h"
 #include "verr.h"
 #include "x509.h"
@@ -88,8 +89,86 @@ static void test_vectors(void)
 		   "%s chain leaf, issuer, root", v->path);
 		poc_tdx_verified_free(&out);
 		poc_tdx_verified_free(&out); /* idempotent */
+		{
+			struct poc_qe_identity intel;
+
+			poc_qe_identity_intel(&intel);
+			ok(poc_qe_check_identity(&e, &intel, &q.qe, "Intel's TD QE") == 0,
+			   "%s: its QE is Intel's TD QE (built-in floor): %s", v->path, e.msg);
+			ok(poc_tdx_module_check_intel(&e, q.body.mrsignerseam, q.body.seam_attributes) == 0,
+			   "%s: its TDX module is Intel's (built-in floor): %s", v->path, e.msg);
+		}
 		free(buf);
 	}
+}
+
+/* The built-in floor on the gcp QE report with one field changed: Intel's masks decide. */
+static void test_floor(void)
+{
+	static const struct {
+		const char *what;
+		int field, byte; /* 0 MRSIGNER byte, 1 ISVPRODID, 2 ATTRIBUTES byte, 3 MISCSELECT, 4 ISVSVN,
+				    5 MRSIGNERSEAM byte, 6 SEAMATTRIBUTES byte */
+		unsigned val;
+		int pass;
+		const char *msg;
+	} rows[] = {
+		{ "unchanged", 2, 0, 0x15, 1, NULL },
+		{ "MRSIGNER byte 0", 0, 0, 0xdd, 0, "QE report MRSIGNER dd9e2a7c" },
+		{ "MRSIGNER byte 31", 0, 31, 0x00, 0, "Intel's TD QE has dc9e2a7c" },
+		{ "ISVPRODID 1 (the SGX QE)", 1, 0, 1, 0, "QE report ISVPRODID 1, Intel's TD QE has 2" },
+		{ "ISVPRODID 3", 1, 0, 3, 0, "ISVPRODID 3" },
+		{ "ATTRIBUTES DEBUG", 2, 0, 0x17, 0, "the QE runs in DEBUG mode" },
+		{ "ATTRIBUTES without INIT", 2, 0, 0x14, 0, "ATTRIBUTES 1400" },
+		{ "ATTRIBUTES without PROVISIONKEY", 2, 0, 0x05, 0, "do not match Intel's TD QE" },
+		{ "ATTRIBUTES MODE64BIT clear (masked out)", 2, 0, 0x11, 1, NULL },
+		{ "ATTRIBUTES KSS (byte 0 bit 7)", 2, 0, 0x95, 0, "ATTRIBUTES 9500" },
+		{ "ATTRIBUTES byte 7", 2, 7, 0x01, 0, "do not match" },
+		{ "ATTRIBUTES XFRM byte 8 (masked out)", 2, 8, 0x03, 1, NULL },
+		{ "MISCSELECT 1", 3, 0, 1, 0, "MISCSELECT 00000001" },
+		{ "MISCSELECT bit 31", 3, 0, 0x80000000u, 0, "MISCSELECT 80000000" },
+		{ "ISVSVN 0 (a TCB matter, not identity)", 4, 0, 0, 1, NULL },
+		{ "MRSIGNERSEAM byte 47", 5, 47, 1, 0, "MRSIGNERSEAM" },
+		{ "SEAMATTRIBUTES byte 0", 6, 0, 1, 0, "SEAMATTRIBUTES 0100000000000000" },
+	};
+	struct poc_qe_identity intel;
+	struct poc_tdx_quote base, q;
+	struct poc_err e = { 0 };
+	size_t len;
+	uint8_t *buf = poc_test_read_data("tdx/gcp-tdx-1782809233/quote.bin", &len);
+
+	poc_qe_identity_intel(&intel);
+	is_str(POC_INTEL_TD_QE_MRSIGNER_HEX, "DC9E2A7C6F948F17474E34A7FC43ED030F7C1563F1BABDDF6340C82E0E54A8C5",
+	       "the floor's MRSIGNER is Intel's TD QE's");
+	if (!ok(poc_tdx_quote_parse(&e, buf, len, &base) == 0, "gcp quote parses for the floor rows")) {
+		free(buf);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int rv;
+
+		q = base;
+		switch (rows[i].field) {
+		case 0: q.qe.mrsigner[rows[i].byte] = (uint8_t)rows[i].val; break;
+		case 1: q.qe.isvprodid = (uint16_t)rows[i].val; break;
+		case 2: q.qe.attributes[rows[i].byte] = (uint8_t)rows[i].val; break;
+		case 3: q.qe.miscselect = rows[i].val; break;
+		case 4: q.qe.isvsvn = (uint16_t)rows[i].val; break;
+		case 5: q.body.mrsignerseam[rows[i].byte] = (uint8_t)rows[i].val; break;
+		default: q.body.seam_attributes[rows[i].byte] = (uint8_t)rows[i].val; break;
+		}
+		poc_err_clear(&e);
+		rv = rows[i].field >= 5 ? poc_tdx_module_check_intel(&e, q.body.mrsignerseam, q.body.seam_attributes)
+					: poc_qe_check_identity(&e, &intel, &q.qe, "Intel's TD QE");
+		if (rows[i].pass)
+			ok(rv == 0, "floor: %s passes: %s", rows[i].what, e.msg);
+		else
+			ok(rv < 0 && e.code == POC_ERR_MISMATCH && strstr(e.msg, rows[i].msg) != NULL,
+			   "floor: %s fails: %s", rows[i].what, e.msg);
+	}
+	poc_err_clear(&e);
+	ok(poc_qe_check_identity(&e, NULL, &base.qe, NULL) < 0 && e.code == POC_ERR_ARG, "floor: no identity refused");
+	free(buf);
 }
 
 static void test_specifics(void)
@@ -363,6 +442,7 @@ int main(void)
 	test_specifics();
 	test_mutations();
 	test_v5_descriptor();
+	test_floor();
 	sk_X509_pop_free(intel_roots, X509_free);
 	return poc_test_done();
 }

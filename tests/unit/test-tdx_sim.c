@@ -16,6 +16,7 @@
 
 #include "collateral.h"
 #include "tcb_eval.h"
+#include "tdx_identity.h"
 #include "tdx_quote.h"
 #include "tdx_sim.h"
 #include "x509.h"
@@ -149,6 +150,14 @@ static void test_main_sim(const char *dir, STACK_OF(X509) *intel)
 	ok(memcmp(v.sgx.ppid, ppid, 16) == 0 && v.sgx.has_piid && memcmp(v.sgx.piid, piid, 16) == 0,
 	   "PCK carries the sim's PPID and PIID");
 	ok(v.sgx.sgx_type == 1 && v.sgx.fmspc[1] == 0x90 && v.sgx.fmspc[3] == 0xd5, "PCK: SGX type 1, FMSPC 00906ED50000");
+	{
+		struct poc_qe_identity td_qe;
+
+		poc_qe_identity_intel(&td_qe);
+		ok(poc_qe_check_identity(&e, &td_qe, &tq.qe, "Intel's TD QE") == 0 &&
+			   poc_tdx_module_check_intel(&e, tq.body.mrsignerseam, tq.body.seam_attributes) == 0,
+		   "the sim's QE report passes Intel's built-in TD QE and module floor: %s", e.msg);
+	}
 	poc_err_clear(&e);
 	ok(read_collateral(dir, &f, &cf) == 0, "the 9 collateral files exist");
 	ok(poc_collateral_verify(&e, &cf, roots, now, &c) == 0, "collateral verifies: %s", e.msg);
