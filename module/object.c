@@ -5,8 +5,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cbor.h>
 #include <openssl/core_names.h>
@@ -22,54 +20,6 @@
 #define TAG_LEN 16
 #define KEY_LEN 32
 #define INFO_PREFIX "poc-pkcs11/v1/object"
-
-/* ---- secret memory ---- */
-
-static size_t secret_map_len(size_t len)
-{
-	long pg = sysconf(_SC_PAGESIZE);
-	size_t page = pg > 0 ? (size_t)pg : 4096;
-
-	if (len == 0)
-		len = 1;
-	return (len + page - 1) / page * page;
-}
-
-uint8_t *poc_secret_alloc(size_t len)
-{
-	size_t mlen;
-	void *p;
-
-	if (len > POC_OBJECT_MAX)
-		return NULL;
-	if (CRYPTO_secure_malloc_initialized())
-		return OPENSSL_secure_zalloc(len ? len : 1);
-	/* Whole private pages, so that mlock and MADV_DONTDUMP cover nothing else. */
-	mlen = secret_map_len(len);
-	p = mmap(NULL, mlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	/* Best effort: a low RLIMIT_MEMLOCK must not make secrets unusable. */
-	(void)mlock(p, mlen);
-	(void)madvise(p, mlen, MADV_DONTDUMP);
-	return p;
-}
-
-void poc_secret_free(uint8_t *secret, size_t len)
-{
-	size_t mlen;
-
-	if (secret == NULL)
-		return;
-	if (CRYPTO_secure_allocated(secret)) {
-		OPENSSL_secure_clear_free(secret, len ? len : 1);
-		return;
-	}
-	mlen = secret_map_len(len);
-	OPENSSL_cleanse(secret, mlen);
-	(void)munlock(secret, mlen);
-	munmap(secret, mlen);
-}
 
 void poc_object_header_free(struct poc_object_header *h)
 {

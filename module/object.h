@@ -101,7 +101,7 @@ int poc_object_parse(struct poc_err *e, const uint8_t *buf, size_t len, struct p
 int poc_object_open(struct poc_err *e, const uint8_t *buf, size_t len, const uint8_t k_tpm[32],
 		    const uint8_t *k_remote, uint8_t **secret, size_t *secret_len);
 
-/* Memory for key material: OpenSSL's secure heap when initialised, else mlock'ed, MADV_DONTDUMP pages. */
+/* Memory for key material: whole mlock'ed, MADV_DONTDUMP, MADV_WIPEONFORK pages (secret.c). */
 uint8_t *poc_secret_alloc(size_t len);
 /* Cleanses len bytes then frees; NULL-safe. len must be the allocated length. */
 void poc_secret_free(uint8_t *secret, size_t len);

@@ -88,7 +88,12 @@ static const struct mech_desc mech_descs[] = {
 	{CKM_ECDSA_SHA256, CKK_EC, K_SV, ALG_ECDSA, CKM_SHA256},
 	{CKM_ECDSA_SHA384, CKK_EC, K_SV, ALG_ECDSA, CKM_SHA384},
 	{CKM_ECDSA_SHA512, CKK_EC, K_SV, ALG_ECDSA, CKM_SHA512},
-	{CKM_RSA_PKCS, CKK_RSA, K_SV | K_ED, ALG_RSA_PKCS, 0},
+	/*
+	 * No PKCS#1 v1.5 decryption: on OpenSSL 3.0 it is a padding oracle
+	 * (Bleichenbacher, Marvin: no implicit rejection before 3.2). OAEP
+	 * decrypts; v1.5 encryption to a public key stays (no oracle there).
+	 */
+	{CKM_RSA_PKCS, CKK_RSA, K_SV | K_ENCRYPT, ALG_RSA_PKCS, 0},
 	{CKM_SHA1_RSA_PKCS, CKK_RSA, K_SV, ALG_RSA_PKCS, CKM_SHA_1},
 	{CKM_SHA224_RSA_PKCS, CKK_RSA, K_SV, ALG_RSA_PKCS, CKM_SHA224},
 	{CKM_SHA256_RSA_PKCS, CKK_RSA, K_SV, ALG_RSA_PKCS, CKM_SHA256},
@@ -118,7 +123,7 @@ static const struct poc_mech mechs[] = {
 	{CKM_ECDSA_SHA384, EC_SV},
 	{CKM_ECDSA_SHA512, EC_SV},
 	{CKM_RSA_PKCS_KEY_PAIR_GEN, {2048, 4096, CKF_GENERATE_KEY_PAIR}},
-	{CKM_RSA_PKCS, {2048, 16384, CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT | CKF_DECRYPT}},
+	{CKM_RSA_PKCS, {2048, 16384, CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT}}, /* no CKF_DECRYPT: see mech_descs */
 	{CKM_SHA1_RSA_PKCS, RSA_SV},
 	{CKM_SHA224_RSA_PKCS, RSA_SV},
 	{CKM_SHA256_RSA_PKCS, RSA_SV},

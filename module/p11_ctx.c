@@ -4,9 +4,11 @@
  * OS locking through a pthread mutex or the application's mutex callbacks),
  * the process that initialised the module (a forked child must call
  * C_Initialize again; it then drops the parent's state and wipes its keys
- * without touching the TPM), and logging as the configuration says.
+ * without touching the TPM), logging as the configuration says, and
+ * OpenSSL's secure heap, where the private values of released keys live.
  */
 #include "p11_int.h"
+#include "secret.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -35,6 +37,7 @@ static CK_C_INITIALIZE_ARGS app_locking; /* the application's callbacks, when it
 static void *app_mutex;
 static int use_app_locking;
 static enum poc_config_level log_level = POC_LOG_WARN;
+static int secure_heap_said; /* the secure heap's trouble is logged once per process */
 
 /*
  * The light lock: the module's state only, for the per-signature session
@@ -144,6 +147,35 @@ const char *p11_rv_str(CK_RV rv)
 	}
 }
 
+/*
+ * OpenSSL's secure heap for the private values of released keys (secret.c):
+ * the module works without it or without its mlock, and says so once.
+ */
+static void secure_heap_setup(void)
+{
+	enum poc_secure_heap h = poc_secure_heap_init(POC_SECURE_HEAP_SIZE, POC_SECURE_HEAP_MIN);
+
+	if (h == POC_SECURE_HEAP_LOCKED || h == POC_SECURE_HEAP_THEIRS || secure_heap_said)
+		return;
+	secure_heap_said = 1;
+	if (h == POC_SECURE_HEAP_UNLOCKED)
+		p11_log(POC_LOG_WARN, "OpenSSL's secure heap (%u KiB) is not locked in memory (RLIMIT_MEMLOCK?): "
+				      "released private keys may be swapped out", POC_SECURE_HEAP_SIZE / 1024);
+	else
+		p11_log(POC_LOG_WARN, "OpenSSL's secure heap is not available: released private keys live in "
+				      "OpenSSL's ordinary heap (still wiped when freed)");
+}
+
+void p11_memlock_check(void)
+{
+	static int said;
+
+	if (said || poc_secret_lock_failures() == 0)
+		return;
+	said = 1;
+	p11_log(POC_LOG_WARN, "secret pages could not be locked in memory (RLIMIT_MEMLOCK?): they may be swapped out");
+}
+
 /* Drops every slot, session and released key; used by C_Finalize and by a forked child. */
 static void ctx_clear(void)
 {
@@ -226,6 +258,7 @@ CK_RV p11_ctx_initialize(CK_VOID_PTR args)
 	}
 	p11_ctx.cfg_ok = 1;
 	log_level = p11_ctx.cfg.log_level;
+	secure_heap_setup();
 	p11_ctx.pid = getpid();
 	p11_ctx.next_session = 1;
 	p11_ctx.next_object = 1;

@@ -70,6 +70,7 @@ struct p11_session {
 	struct poc_op *op[4];           /* by enum poc_op_kind */
 	struct poc_op *idle[4];         /* finished ops parked for the next init (p11_ops.c) */
 	int busy;                       /* a thread runs an op outside the lock */
+	int drop_ops;                   /* logged out while busy: p11_op_end frees every op */
 	int closed;                     /* closed while busy: the busy thread frees it */
 	CK_OBJECT_HANDLE *found;
 	size_t nfound, foundpos;
@@ -102,6 +103,8 @@ void p11_unlock_light(void);
 void p11_unlock(void);
 void p11_log(enum poc_config_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *p11_rv_str(CK_RV rv);
+/* Warns once when secret pages could not be mlock'ed (secret.c counts them). */
+void p11_memlock_check(void);
 
 /* The entry points' common steps: a debug line with the result, and "not initialised in this process". */
 static inline CK_RV p11_trace(const char *fn, CK_RV rv)
@@ -138,6 +141,8 @@ CK_RV p11_session_get_locked(CK_SESSION_HANDLE h, struct p11_session **out);
 CK_RV p11_session_close_locked(CK_SESSION_HANDLE h);
 CK_RV p11_session_close_all_locked(CK_SLOT_ID id);
 void p11_session_free(struct p11_session *s);
+/* Frees the session's ops and parked ops (now, or when its running op ends). */
+void p11_session_drop_ops_locked(struct p11_session *s);
 CK_RV p11_session_info_locked(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info);
 CK_RV p11_login_locked(CK_SESSION_HANDLE h, CK_USER_TYPE user, const uint8_t *pin, size_t pin_len);
 CK_RV p11_logout_locked(CK_SESSION_HANDLE h);

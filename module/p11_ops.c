@@ -148,6 +148,15 @@ static CK_RV op_key_locked(struct p11_session *ss, enum poc_op_kind kind, CK_OBJ
 	return CKR_OK;
 }
 
+/* The mechanism table (C_GetMechanismInfo) has the flag of kind for type. */
+static int mech_allows(CK_MECHANISM_TYPE type, enum poc_op_kind kind)
+{
+	static const CK_FLAGS flag[] = { CKF_SIGN, CKF_VERIFY, CKF_ENCRYPT, CKF_DECRYPT };
+	const struct poc_mech *me = poc_mechanism_find(type);
+
+	return me != NULL && (me->info.flags & flag[kind]) != 0;
+}
+
 /*
  * Starts kind on session h with the op the session parked for this key and
  * mechanism (lookups only). Else, with may_release (under the full lock),
@@ -169,6 +178,9 @@ static CK_RV op_start_locked(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_MECH
 		return rv;
 	if (ss->busy || ss->op[kind] != NULL)
 		return CKR_OPERATION_ACTIVE;
+	/* A mechanism refused for this kind (CKM_RSA_PKCS decryption) is refused before any release. */
+	if (!mech_allows(m->mechanism, kind))
+		return CKR_MECHANISM_INVALID;
 	rv = op_key_locked(ss, kind, key, may_release, cold, &k, &so);
 	if (rv != CKR_OK || *cold)
 		return rv;
@@ -254,6 +266,8 @@ void p11_op_end(struct p11_session *ss, enum poc_op_kind kind, int done)
 	ss->busy = 0;
 	if (ss->closed)
 		p11_session_free(ss);
+	else if (ss->drop_ops)
+		p11_session_drop_ops_locked(ss); /* logged out meanwhile: the keys go with the ops */
 	p11_unlock_light();
 	poc_op_free(gone); /* EVP frees outside the lock */
 }

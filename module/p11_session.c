@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Sessions: handles, RO/RW, per-session operation and search state, and the
- * login state, which PKCS#11 shares between all sessions of a token.
+ * login state, which PKCS#11 shares between all sessions of a token. A
+ * logout (C_Logout, or the token's last session closed) wipes every key the
+ * token released, with the operations and parked contexts that hold them.
  */
 #include "p11_int.h"
 
@@ -20,6 +22,46 @@ void p11_session_free(struct p11_session *s)
 	}
 	free(s->found);
 	free(s);
+}
+
+void p11_session_drop_ops_locked(struct p11_session *s)
+{
+	size_t i;
+
+	if (s->busy) {
+		s->drop_ops = 1; /* the running thread holds one of them: p11_op_end */
+		return;
+	}
+	s->drop_ops = 0;
+	for (i = 0; i < 4; i++) {
+		poc_op_free(s->op[i]);
+		poc_op_free(s->idle[i]);
+		s->op[i] = NULL;
+		s->idle[i] = NULL;
+	}
+}
+
+/*
+ * The token's logout: the PIN and every released key and secret wiped, the
+ * ops of its sessions (their EVP contexts hold the keys) freed, and the
+ * handles of private objects changed: PKCS#11 makes them invalid even after
+ * a new login, which releases again (a new Proof-of-Cloud check).
+ */
+static void slot_logout_locked(struct p11_slot *slot)
+{
+	size_t i;
+
+	slot->logged_in = 0;
+	poc_secret_free(slot->pin, slot->pin_len);
+	slot->pin = NULL;
+	slot->pin_len = 0;
+	for (i = 0; i < p11_ctx.nsessions; i++)
+		if (p11_ctx.sessions[i]->slot == slot)
+			p11_session_drop_ops_locked(p11_ctx.sessions[i]);
+	p11_release_wipe_slot(slot);
+	for (i = 0; i < slot->nobjs; i++)
+		if (!slot->objs[i].sealed->gone && !p11_object_visible(slot, &slot->objs[i]))
+			slot->objs[i].handle = p11_ctx.next_object++;
 }
 
 CK_RV p11_session_open_locked(CK_SLOT_ID id, CK_FLAGS flags, CK_SESSION_HANDLE_PTR out)
@@ -71,7 +113,7 @@ CK_RV p11_session_get_locked(CK_SESSION_HANDLE h, struct p11_session **out)
 	return CKR_SESSION_HANDLE_INVALID;
 }
 
-/* Removes session i; the last session of a token logs it out. */
+/* Removes session i; the last session of a token logs it out (and wipes its keys, PIN or not). */
 static void session_remove_locked(size_t i)
 {
 	struct p11_session *s = p11_ctx.sessions[i];
@@ -81,12 +123,8 @@ static void session_remove_locked(size_t i)
 	slot->sessions--;
 	if (s->flags & CKF_RW_SESSION)
 		slot->rw_sessions--;
-	if (slot->sessions == 0 && slot->logged_in) {
-		slot->logged_in = 0;
-		poc_secret_free(slot->pin, slot->pin_len);
-		slot->pin = NULL;
-		slot->pin_len = 0;
-	}
+	if (slot->sessions == 0)
+		slot_logout_locked(slot);
 	if (s->busy)
 		s->closed = 1; /* the thread running its op frees it (p11_op_end) */
 	else
@@ -158,6 +196,7 @@ CK_RV p11_login_locked(CK_SESSION_HANDLE h, CK_USER_TYPE user, const uint8_t *pi
 	if (pin_len > P11_PIN_MAX)
 		return CKR_PIN_LEN_RANGE;
 	rv = p11_release_login_locked(s->slot, pin, pin_len);
+	p11_memlock_check();
 	if (rv != CKR_OK)
 		return rv;
 	s->slot->logged_in = 1;
@@ -173,10 +212,6 @@ CK_RV p11_logout_locked(CK_SESSION_HANDLE h)
 		return rv;
 	if (!s->slot->logged_in)
 		return CKR_USER_NOT_LOGGED_IN;
-	s->slot->logged_in = 0;
-	poc_secret_free(s->slot->pin, s->slot->pin_len);
-	s->slot->pin = NULL;
-	s->slot->pin_len = 0;
-	/* Released keys stay until their TTL ends, but only a logged-in user reaches private objects. */
+	slot_logout_locked(s->slot);
 	return CKR_OK;
 }

@@ -108,7 +108,8 @@ static void *thread_main(void *arg)
 }
 
 /* A public key of the token's as dir/name (PEM). */
-static int write_pub(const uint8_t *spki, size_t len, const char *dir, const char *name)
+/* The SPKI as PEM under label (how `poctool show` exports the token's keys). */
+static int write_pub(const uint8_t *spki, size_t len, const char *dir, const char *name, const char *label)
 {
 	const uint8_t *p = spki;
 	EVP_PKEY *k = spki != NULL ? d2i_PUBKEY(NULL, &p, (long)len) : NULL;
@@ -119,14 +120,14 @@ static int write_pub(const uint8_t *spki, size_t len, const char *dir, const cha
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fp = k ? fopen(path, "w") : NULL;
 	if (fp != NULL) {
-		ok = PEM_write_PUBKEY(fp, k) == 1;
+		ok = PEM_write(fp, label, "", spki, (long)len) > 0;
 		ok = fclose(fp) == 0 && ok;
 	}
 	EVP_PKEY_free(k);
 	return ok;
 }
 
-/* The token's record keys: dir/verifier.pem and dir/denial.pem. */
+/* The token's record keys: dir/verifier.pem and dir/denial.pem (its label says: a denial key). */
 static int export_verifier(const char *token, const char *dir)
 {
 	struct poc_err e = { 0 };
@@ -138,8 +139,8 @@ static int export_verifier(const char *token, const char *dir)
 	memset(&m, 0, sizeof(m));
 	if (poc_config_load(&e, &cfg) == 0 && poc_store_open(&e, cfg.store, token, 0, &st) == 0 &&
 	    poc_store_token_read(&e, st, &m) == 0)
-		ok = write_pub(m.verifier_spki, m.verifier_spki_len, dir, "verifier.pem") &&
-		     write_pub(m.denial_spki, m.denial_spki_len, dir, "denial.pem");
+		ok = write_pub(m.verifier_spki, m.verifier_spki_len, dir, "verifier.pem", "PUBLIC KEY") &&
+		     write_pub(m.denial_spki, m.denial_spki_len, dir, "denial.pem", "POC DENIAL PUBLIC KEY");
 	if (!ok)
 		fprintf(stderr, "verifier keys: %s\n", e.msg[0] ? e.msg : "missing");
 	poc_token_meta_free(&m);

@@ -19,36 +19,11 @@
 #include "poctool.h"
 #include "record.h"
 #include "record_file.h"
+#include "token.h"
+#include "configuration.h"
 
 #define KEY_FILE_MAX (1u << 20)
 #define POLICY_FILE_MAX (16u << 20)
-
-/* A public key from PEM: SubjectPublicKeyInfo or a certificate (its key). */
-static EVP_PKEY *load_pub(const char *path)
-{
-	uint8_t *buf;
-	size_t len;
-	BIO *bio;
-	EVP_PKEY *k = NULL;
-	X509 *x;
-
-	buf = poc_tool_read_file(path, KEY_FILE_MAX, &len);
-	if (buf == NULL)
-		return NULL;
-	bio = BIO_new_mem_buf(buf, (int)len);
-	if (bio != NULL)
-		k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-	if (k == NULL && bio != NULL && BIO_reset(bio) == 1 && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-		k = X509_get_pubkey(x);
-		X509_free(x);
-	}
-	ERR_clear_error();
-	if (k == NULL)
-		poc_tool_warn("%s: not a PEM public key or certificate", path);
-	BIO_free(bio);
-	free(buf);
-	return k;
-}
 
 static EVP_PKEY *load_priv(const char *path)
 {
@@ -214,60 +189,231 @@ done:
 static void verify_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: poctool record verify FILE --key PUB.pem\n\n"
-		"Checks an attestation record's signature (ES256/ES384) with the verifier's\n"
-		"public key (PEM SubjectPublicKeyInfo or certificate) and prints its status.\n"
-		"Exit 0: signature OK (whatever the status). 1: the signature does not verify.\n"
-		"2: not a record, unusable key, or usage.\n\n"
-		"  -k, --key FILE    the verifier's public key\n");
+		"Usage: poctool record verify FILE (--key PUB.pem | --denial-key PUB.pem | --token TOKEN)...\n\n"
+		"Checks an attestation record's signature (ES256/ES384) and prints its status.\n"
+		"A token has two record keys: its verifier key signs every record; its denial\n"
+		"key, sealed to the TPM alone (no PCRs, so code on a machine whose PCRs changed\n"
+		"can use it), signs only denials. A record signed by a denial key is therefore\n"
+		"valid only with status contraindicated, the rule `poctool show` applies.\n"
+		"Exit 0: signature OK (and, for a denial key, a denial). 1: the signature does\n"
+		"not verify with any key given, or a denial key signed a record that is not a\n"
+		"denial. 2: not a record, unusable key, or usage.\n\n"
+		"  -k, --key FILE         PEM keys: each PUBLIC KEY or CERTIFICATE block is a verifier\n"
+		"                         key, each " POC_DENIAL_PEM_LABEL " block (the way `poctool show`\n"
+		"                         exports a denial key) a denial key; the whole output of\n"
+		"                         `poctool show` may be given\n"
+		"  -d, --denial-key FILE  PEM keys that are all denial keys, whatever their label\n"
+		"  -t, --token TOKEN      both keys from the token's state in the store\n");
+}
+
+#define VERIFY_KEYS_MAX 16
+
+/* Keys from PEM files, each a verifier key or a denial key (signs only denials). */
+struct keyset {
+	EVP_PKEY *k[VERIFY_KEYS_MAX];
+	int denial[VERIFY_KEYS_MAX];
+	size_t n;
+};
+
+static void keyset_free(struct keyset *ks)
+{
+	for (size_t i = 0; i < ks->n; i++)
+		EVP_PKEY_free(ks->k[i]);
+	ks->n = 0;
+}
+
+/* One PEM block: its key, or NULL for a block that is not a key (and not an error). */
+static int pem_block_key(const char *name, const uint8_t *der, long len, EVP_PKEY **k, int *denial)
+{
+	const uint8_t *p = der;
+	X509 *x;
+
+	*k = NULL;
+	*denial = strcmp(name, POC_DENIAL_PEM_LABEL) == 0;
+	if (*denial || strcmp(name, PEM_STRING_PUBLIC) == 0) {
+		*k = d2i_PUBKEY(NULL, &p, len);
+	} else if (strcmp(name, PEM_STRING_X509) == 0) {
+		if ((x = d2i_X509(NULL, &p, len)) != NULL)
+			*k = X509_get_pubkey(x);
+		X509_free(x);
+	} else {
+		return 0;
+	}
+	if (*k == NULL || p != der + len) {
+		EVP_PKEY_free(*k);
+		*k = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Adds every key of the PEM file path; all_denial makes each a denial key (--denial-key). */
+static int keyset_load(struct keyset *ks, const char *path, int all_denial)
+{
+	char *name = NULL, *hdr = NULL;
+	unsigned char *der = NULL;
+	long dlen;
+	size_t len, before = ks->n;
+	uint8_t *buf = poc_tool_read_file(path, KEY_FILE_MAX, &len);
+	BIO *bio = buf != NULL ? BIO_new_mem_buf(buf, (int)len) : NULL;
+	int rv = -1, denial;
+	EVP_PKEY *k;
+
+	while (bio != NULL && PEM_read_bio(bio, &name, &hdr, &der, &dlen) == 1) {
+		int r = pem_block_key(name, der, dlen, &k, &denial);
+
+		if (r < 0)
+			poc_tool_warn("%s: a %s block that is not a usable key", path, name);
+		OPENSSL_free(name);
+		OPENSSL_free(hdr);
+		OPENSSL_free(der);
+		if (r < 0)
+			goto done;
+		if (k == NULL)
+			continue;
+		if (ks->n == VERIFY_KEYS_MAX) {
+			EVP_PKEY_free(k);
+			poc_tool_warn("%s: more than %d keys", path, VERIFY_KEYS_MAX);
+			goto done;
+		}
+		ks->denial[ks->n] = denial || all_denial;
+		ks->k[ks->n++] = k;
+	}
+	if (bio != NULL && ks->n == before)
+		poc_tool_warn("%s: no PEM public key, certificate or " POC_DENIAL_PEM_LABEL, path);
+	rv = bio != NULL && ks->n > before ? 0 : -1;
+done:
+	ERR_clear_error();
+	BIO_free(bio);
+	free(buf);
+	return rv;
+}
+
+/*
+ * The signer among ks: a denial key first, so that a key named a denial key
+ * anywhere keeps that role. 0 found (*denial says which kind), 1 no key
+ * verifies the signature, -1 unusable (printed).
+ */
+static int keyset_signer(const struct keyset *ks, const struct poc_record *r, const char *file, int *denial)
+{
+	struct poc_err e = { 0 };
+	int bad = 0, other = 0;
+
+	for (int pass = 1; pass >= 0; pass--) {
+		for (size_t i = 0; i < ks->n; i++) {
+			if (ks->denial[i] != pass)
+				continue;
+			poc_err_clear(&e);
+			if (poc_record_verify(&e, r, ks->k[i]) == 0) {
+				*denial = pass;
+				return 0;
+			}
+			if (e.code == POC_ERR_SIGNATURE)
+				bad = 1;
+			else
+				other = 1;
+		}
+	}
+	if (bad)
+		return 1;
+	if (other)
+		poc_tool_warn("%s: %s", file, e.msg);
+	return -1;
+}
+
+/* With --token: the token's own rule (module/token.c). 0 valid, 1 not, -1 unusable. */
+static int token_signer(const char *token, const struct poc_record *r, const char **signer, char *why, size_t whylen)
+{
+	struct poc_config cfg;
+	struct poc_token *t = NULL;
+	struct poc_err e = { 0 };
+	int rv;
+
+	if (poc_tool_load_config(&cfg) < 0)
+		return -1;
+	if (poc_token_open(&e, &cfg, token, &t) < 0) {
+		poc_tool_warn("token %s: %s", token, e.msg);
+		return -1;
+	}
+	rv = poc_token_record_verify(&e, t, r, signer) == 0 ? 0 : e.code == POC_ERR_SIGNATURE ? 1 : -1;
+	if (rv == -1)
+		poc_tool_warn("token %s: %s", token, e.msg);
+	snprintf(why, whylen, "%s", e.msg);
+	poc_token_close(t);
+	return rv;
+}
+
+/* Prints the verdict of a record whose signer was found: a denial key's record must be a denial. */
+static int verdict(const struct poc_record *r, int denial, const char *signer)
+{
+	const char *clause = poc_record_denied_clause(r);
+
+	if (denial && poc_record_status(r) != POC_EAR_CONTRAINDICATED) {
+		printf("signature NOT valid: signed by %s, which signs only denials, yet status %s\n", signer,
+		       poc_ear_status_name(poc_record_status(r)));
+		return POC_EXIT_DENIED;
+	}
+	printf("signature OK, status %s", poc_ear_status_name(poc_record_status(r)));
+	if (clause != NULL)
+		printf(" (denied: %s)", clause);
+	printf("; signed by %s\n", signer);
+	return POC_EXIT_OK;
 }
 
 int poc_cmd_record_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "key", required_argument, NULL, 'k' },   { "denial-key", required_argument, NULL, 'd' },
+		{ "token", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct poc_err e = { 0 };
+	struct keyset ks = { .n = 0 };
 	struct poc_record *r = NULL;
-	const char *key = NULL, *clause;
-	EVP_PKEY *pub = NULL;
-	int c, rv = POC_EXIT_USAGE;
+	const char *token = NULL, *signer = NULL;
+	char why[POC_ERR_MSG_MAX] = "";
+	int c, nkeys = 0, denial = 0, found, rv = POC_EXIT_USAGE;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:d:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': verify_usage(stdout); return POC_EXIT_OK;
-		case 'k': key = optarg; break;
-		default: verify_usage(stderr); return POC_EXIT_USAGE;
+		case 'k':
+		case 'd':
+			if (keyset_load(&ks, optarg, c == 'd') < 0)
+				goto done;
+			nkeys++;
+			break;
+		case 't': token = optarg; break;
+		default: verify_usage(stderr); goto done;
 		}
 	}
-	if (key == NULL || optind != argc - 1) {
+	if ((nkeys == 0 && token == NULL) || optind != argc - 1) {
 		verify_usage(stderr);
-		return POC_EXIT_USAGE;
+		goto done;
 	}
 	r = load_record(argv[optind]);
 	if (r == NULL)
 		goto done;
-	pub = load_pub(key);
-	if (pub == NULL)
-		goto done;
-	if (poc_record_verify(&e, r, pub) < 0) {
-		if (e.code == POC_ERR_SIGNATURE) {
-			printf("signature BAD: %s\n", e.msg);
-			rv = POC_EXIT_DENIED;
-		} else {
-			poc_tool_warn("%s: %s", argv[optind], e.msg);
-		}
+	found = nkeys ? keyset_signer(&ks, r, argv[optind], &denial) : 1;
+	if (found == 0) {
+		rv = verdict(r, denial, denial ? "a denial key" : "a verifier key");
 		goto done;
 	}
-	printf("signature OK, status %s", poc_ear_status_name(poc_record_status(r)));
-	clause = poc_record_denied_clause(r);
-	if (clause != NULL)
-		printf(" (denied: %s)", clause);
-	printf("\n");
-	rv = POC_EXIT_OK;
+	if (found < 0)
+		goto done;
+	if (token != NULL) {
+		found = token_signer(token, r, &signer, why, sizeof(why));
+		if (found == 0)
+			rv = verdict(r, 0, signer);
+		if (found < 0)
+			goto done;
+	}
+	if (found == 1) {
+		printf("signature NOT valid: %s\n", why[0] ? why : "not signed by any of the keys given");
+		rv = POC_EXIT_DENIED;
+	}
 done:
-	EVP_PKEY_free(pub);
+	keyset_free(&ks);
 	poc_record_free(r);
 	return rv;
 }

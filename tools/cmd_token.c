@@ -28,6 +28,7 @@
 #include "pcrs.h"
 #include "poctool.h"
 #include "record.h"
+#include "record_file.h"
 #include "token.h"
 #include "tpm.h"
 #include "tpm_evidence.h"
@@ -354,13 +355,18 @@ int poc_cmd_list(int argc, char **argv)
 }
 
 /* A public key of the token as PEM, after a title line. */
-static void print_key(const char *title, const uint8_t *spki, size_t len)
+/*
+ * A record key as PEM under label: "PUBLIC KEY" for the verifier key, and
+ * POC_DENIAL_PEM_LABEL for the denial key, so that `record verify --key`
+ * applies the denials-only rule to it and no tool takes it for a verifier key.
+ */
+static void print_key(const char *title, const char *label, const uint8_t *spki, size_t len)
 {
 	const uint8_t *p = spki;
 	EVP_PKEY *k = spki != NULL ? d2i_PUBKEY(NULL, &p, (long)len) : NULL;
 
 	printf("%s:%s\n", title, k == NULL ? " none" : "");
-	if (k != NULL && PEM_write_PUBKEY(stdout, k) != 1)
+	if (k != NULL && (p != spki + len || PEM_write(stdout, label, "", spki, (long)len) <= 0))
 		poc_tool_warn("show: cannot print the %s", title);
 	EVP_PKEY_free(k);
 }
@@ -396,7 +402,8 @@ int poc_cmd_show(int argc, char **argv)
 			       "with its signature checked against the token's keys; then the token's record keys\n"
 			       "as PEM (for `poctool record verify --key`): the verifier key, sealed to the PCRs,\n"
 			       "and the denial key, sealed to the TPM alone, which signs only denials (a record it\n"
-			       "signed is valid only with status contraindicated).\n");
+			       "signed is valid only with status contraindicated). The denial key is labelled\n"
+			       "\"" POC_DENIAL_PEM_LABEL "\", which `record verify` reads as a denial key.\n");
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -424,8 +431,8 @@ int poc_cmd_show(int argc, char **argv)
 	} else {
 		printf("last record (signature valid: %s):\n%s\n", signer, json);
 	}
-	print_key("verifier key (signs records)", t->meta.verifier_spki, t->meta.verifier_spki_len);
-	print_key("denial key (signs only denials)", t->meta.denial_spki, t->meta.denial_spki_len);
+	print_key("verifier key (signs records)", PEM_STRING_PUBLIC, t->meta.verifier_spki, t->meta.verifier_spki_len);
+	print_key("denial key (signs only denials)", POC_DENIAL_PEM_LABEL, t->meta.denial_spki, t->meta.denial_spki_len);
 	rv = POC_EXIT_OK;
 done:
 	free(json);

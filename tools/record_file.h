@@ -8,6 +8,14 @@
 #include "appraise.h"
 
 /*
+ * The PEM label under which `poctool show` exports a token's denial key (the
+ * DER is a SubjectPublicKeyInfo): `record verify --key` takes a key under this
+ * label as a denial key, which makes a record valid only as a denial, and
+ * tools that know only "PUBLIC KEY" do not read it as a verifier key.
+ */
+#define POC_DENIAL_PEM_LABEL "POC DENIAL PUBLIC KEY"
+
+/*
  * Signs the attestation record of appraisal a and writes it to out
  * atomically. The record binds the SHA-256 of the evidence bundle and, as its
  * policy id, "sha256:HEX" of the policy file's bytes; iat = at, no exp, and
