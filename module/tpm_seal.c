@@ -204,20 +204,69 @@ static int unmarshal_sealed(struct poc_err *e, const struct poc_sealed *s, TPM2B
 	return 0;
 }
 
+/*
+ * The object's policy in the session sess, up to PolicyAuthValue (its HMAC is
+ * the caller's): PolicyPCR (sel NULL: none), then the session's digest
+ * compared with the object's authPolicy, which names the failure (PCRs vs
+ * PIN) before the TPM answers an opaque TPM_RC_POLICY_FAIL and before any PIN
+ * is tried; then the counted PolicySecret on t's PIN counter. Returns 0,
+ * POC_TPM_PCRS_CHANGED, POC_TPM_WRONG_PIN, POC_TPM_PIN_LOCKED or -1.
+ */
+static int satisfy_policy(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR sess, const TPM2B_PUBLIC *pub,
+			  const TPML_PCR_SELECTION *sel, const uint8_t *pin, size_t pin_len)
+{
+	TPM2B_DIGEST empty = { 0 };
+	TPM2B_DIGEST *pd = NULL;
+	uint8_t pcr_only[32], with_av[32];
+	const uint8_t *want, *other;
+	TSS2_RC rc;
+	int rv = -1;
+
+	rc = sel != NULL ? Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, sel)
+			 : TSS2_RC_SUCCESS;
+	if (rc != TSS2_RC_SUCCESS)
+		return poc_tpm_rc_err(e, rc, "unseal: PolicyPCR");
+	rc = Esys_PolicyGetDigest(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pd);
+	if (rc != TSS2_RC_SUCCESS)
+		return poc_tpm_rc_err(e, rc, "unseal: PolicyGetDigest");
+	if (pd->size != 32) {
+		poc_err_set(e, POC_ERR_CRYPTO, "unseal: policy digest of %u bytes", pd->size);
+		goto done;
+	}
+	memcpy(pcr_only, pd->buffer, 32);
+	if (extend_pin(e, &t->pin_nv, pcr_only, with_av) < 0)
+		goto done;
+	want = pin != NULL ? with_av : pcr_only;
+	other = pin != NULL ? pcr_only : with_av;
+	if (CRYPTO_memcmp(want, pub->publicArea.authPolicy.buffer, 32) != 0) {
+		if (CRYPTO_memcmp(other, pub->publicArea.authPolicy.buffer, 32) != 0) {
+			poc_err_set(e, POC_ERR_POLICY, "unseal: PCR policy not satisfied (a PCR changed since sealing)");
+			rv = POC_TPM_PCRS_CHANGED;
+		} else if (pin == NULL) {
+			poc_err_set(e, POC_ERR_POLICY, "unseal: wrong PIN (the object needs a PIN, none given)");
+			rv = POC_TPM_WRONG_PIN;
+		} else {
+			poc_err_set(e, POC_ERR_ARG, "unseal: a PIN was given for an object sealed without one");
+		}
+		goto done;
+	}
+	/* The counted try: a wrong PIN increments the TPM's PIN counter here, before anything is unsealed. */
+	rv = pin != NULL && t->pin_nv.handle != 0 ? poc_tpm_pin_try(e, t, srk, sess, pin, pin_len) : 0;
+done:
+	Esys_Free(pd);
+	return rv;
+}
+
 int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed *s, uint16_t bank,
 		   uint32_t pcr_mask, const uint8_t *pin, size_t pin_len,
 		   uint8_t secret[POC_SEAL_SECRET_LEN])
 {
 	ESYS_TR srk = ESYS_TR_NONE, obj = ESYS_TR_NONE, sess = ESYS_TR_NONE;
-	TPM2B_DIGEST empty = { 0 };
-	TPM2B_DIGEST *pd = NULL;
 	TPM2B_SENSITIVE_DATA *data = NULL;
 	TPML_PCR_SELECTION sel;
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv;
 	TPM2B_AUTH auth;
-	uint8_t pcr_only[32], with_av[32];
-	const uint8_t *want, *other;
 	TSS2_RC rc;
 	int rv = -1;
 
@@ -239,51 +288,10 @@ int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed
 	}
 	if (poc_tpm_salted_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &sess) < 0)
 		goto done;
-	rc = pcr_mask != 0 ? Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, &sel)
-			   : TSS2_RC_SUCCESS;
-	if (rc != TSS2_RC_SUCCESS) {
-		poc_tpm_rc_err(e, rc, "unseal: PolicyPCR");
+	rv = satisfy_policy(e, t, srk, sess, &pub, pcr_mask != 0 ? &sel : NULL, pin, pin_len);
+	if (rv != 0)
 		goto done;
-	}
-	/*
-	 * The session's digest now covers the current PCR values: comparing it
-	 * with the object's authPolicy names the failure (PCRs vs PIN) before
-	 * the TPM answers an opaque TPM_RC_POLICY_FAIL.
-	 */
-	rc = Esys_PolicyGetDigest(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pd);
-	if (rc != TSS2_RC_SUCCESS) {
-		poc_tpm_rc_err(e, rc, "unseal: PolicyGetDigest");
-		goto done;
-	}
-	if (pd->size != 32) {
-		poc_err_set(e, POC_ERR_CRYPTO, "unseal: policy digest of %u bytes", pd->size);
-		goto done;
-	}
-	memcpy(pcr_only, pd->buffer, 32);
-	if (extend_pin(e, &t->pin_nv, pcr_only, with_av) < 0)
-		goto done;
-	want = pin != NULL ? with_av : pcr_only;
-	other = pin != NULL ? pcr_only : with_av;
-	if (CRYPTO_memcmp(want, pub.publicArea.authPolicy.buffer, 32) != 0) {
-		if (CRYPTO_memcmp(other, pub.publicArea.authPolicy.buffer, 32) != 0) {
-			poc_err_set(e, POC_ERR_POLICY,
-				    "unseal: PCR policy not satisfied (a PCR changed since sealing)");
-			rv = POC_TPM_PCRS_CHANGED;
-		} else if (pin == NULL) {
-			poc_err_set(e, POC_ERR_POLICY, "unseal: wrong PIN (the object needs a PIN, none given)");
-			rv = POC_TPM_WRONG_PIN;
-		} else {
-			poc_err_set(e, POC_ERR_ARG, "unseal: a PIN was given for an object sealed without one");
-		}
-		goto done;
-	}
-	if (pin != NULL && t->pin_nv.handle != 0) {
-		/* The counted try: a wrong PIN increments the TPM's PIN counter here, before anything else. */
-		rv = poc_tpm_pin_try(e, t, srk, sess, pin, pin_len);
-		if (rv != 0)
-			goto done;
-		rv = -1;
-	}
+	rv = -1;
 	if (pin != NULL) {
 		rc = Esys_PolicyAuthValue(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE);
 		if (rc != TSS2_RC_SUCCESS) {
@@ -333,7 +341,6 @@ done:
 		OPENSSL_cleanse(data, sizeof(*data));
 		Esys_Free(data);
 	}
-	Esys_Free(pd);
 	OPENSSL_cleanse(&auth, sizeof(auth));
 	auth.size = 32;
 	/*
