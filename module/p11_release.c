@@ -21,7 +21,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#define P11_PIN_LOCK_AFTER 10
+#include "token_pin.h"
 
 static void stats_line(const struct p11_slot *s, const char *name, const char *what)
 {
@@ -66,15 +66,25 @@ static void pin_hash(const uint8_t *pin, size_t pin_len, uint8_t out[32])
 	EVP_Digest(pin_len ? pin : (const uint8_t *)"", pin_len, out, NULL, EVP_sha256(), NULL);
 }
 
-static CK_RV count_wrong_pin_locked(struct p11_slot *s)
+/*
+ * A PIN attempt's outcome (poc_token_pin_attempt): the TPM counted it
+ * already, in the token's PIN counter; nothing is written to the store.
+ */
+static CK_RV pin_result(struct p11_slot *s, int r, const struct poc_err *e)
 {
-	struct poc_err e = { 0 };
+	p11_log(POC_LOG_WARN, "token %s: %s", s->label, e->msg);
+	return r == POC_TOKEN_PIN_LOCKED ? CKR_PIN_LOCKED : CKR_PIN_INCORRECT;
+}
 
-	s->tok->meta.pin_failures++;
-	if (poc_store_token_write(&e, s->tok->store, &s->tok->meta) < 0)
-		p11_log(POC_LOG_WARN, "token %s: cannot record the PIN failure: %s", s->label, e.msg);
-	p11_log(POC_LOG_WARN, "token %s: wrong PIN (%u failures)", s->label, (unsigned)s->tok->meta.pin_failures);
-	return CKR_PIN_INCORRECT;
+static const char *outcome(int r, const struct poc_appraisal *a)
+{
+	if (r == 0)
+		return "accepted";
+	if (r == POC_TOKEN_WRONG_PIN)
+		return "wrong-pin";
+	if (r == POC_TOKEN_PIN_LOCKED)
+		return "pin-locked";
+	return a->code ? "denied" : "error";
 }
 
 /*
@@ -116,10 +126,9 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 		names[i] = os[i]->name;
 	}
 	r = poc_token_release_many(&e, s->tok, names, n, pin, pin_len, &a, secrets, lens, records, record_lens);
-	stats_line(s, n == 1 ? os[0]->name : "(token)",
-		   r == 0 ? "accepted" : r == POC_TOKEN_WRONG_PIN ? "wrong-pin" : a.code ? "denied" : "error");
-	if (r == POC_TOKEN_WRONG_PIN) {
-		rv = count_wrong_pin_locked(s);
+	stats_line(s, n == 1 ? os[0]->name : "(token)", outcome(r, &a));
+	if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED) {
+		rv = pin_result(s, r, &e);
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
@@ -186,9 +195,9 @@ static CK_RV token_check_locked(struct p11_slot *s, const uint8_t *pin, size_t p
 
 	memset(&a, 0, sizeof(a));
 	r = poc_token_check(&e, s->tok, pin, pin_len, NULL, 0, &a, NULL, NULL);
-	stats_line(s, "(token)", r == 0 ? "accepted" : r == POC_TOKEN_WRONG_PIN ? "wrong-pin" : a.code ? "denied" : "error");
-	if (r == POC_TOKEN_WRONG_PIN)
-		return count_wrong_pin_locked(s);
+	stats_line(s, "(token)", outcome(r, &a));
+	if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED)
+		return pin_result(s, r, &e);
 	if (r < 0) {
 		p11_log(POC_LOG_WARN, "token %s: check denied: %s", s->label, a.code != POC_OK ? a.clause : e.msg);
 		return p11_ctx.cfg.release_first_use ? CKR_OK : CKR_FUNCTION_FAILED;
@@ -222,8 +231,6 @@ CK_RV p11_release_login_locked(struct p11_slot *s, const uint8_t *pin, size_t pi
 
 	if (rv != CKR_OK)
 		return rv;
-	if (s->tok->meta.pin_failures >= P11_PIN_LOCK_AFTER)
-		return CKR_PIN_LOCKED;
 	if (!s->tok->meta.has_pin) {
 		pin = NULL;
 		pin_len = 0;
@@ -260,12 +267,6 @@ CK_RV p11_release_login_locked(struct p11_slot *s, const uint8_t *pin, size_t pi
 			return rv;
 	}
 ok:
-	if (s->tok->meta.pin_failures != 0 && !p11_ctx.cfg.release_first_use) {
-		struct poc_err e = { 0 };
-
-		s->tok->meta.pin_failures = 0;
-		(void)poc_store_token_write(&e, s->tok->store, &s->tok->meta);
-	}
 	memcpy(s->pin_hash, ph, 32);
 	s->pin_hash_set = 1;
 	poc_secret_free(s->pin, s->pin_len);

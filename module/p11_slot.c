@@ -12,8 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "token_pin.h"
+
 #define P11_MANUFACTURER "poc-pkcs11"
-#define P11_PIN_LOCK_AFTER 10
 
 /* Fills dst with spaces, then copies src clamped to dstlen: never a NUL inside. */
 void p11_pad_copy(CK_UTF8CHAR *dst, size_t dstlen, const char *src)
@@ -158,12 +159,32 @@ CK_RV p11_slot_info_locked(CK_SLOT_ID id, CK_SLOT_INFO_PTR info)
 	return CKR_OK;
 }
 
+/*
+ * The PIN state as the TPM counts it (token_pin.h), read at each call: a
+ * count made by another process or by tpm2-tools shows too. A counter that
+ * cannot be read sets no flag (the next C_Login says why).
+ */
+static CK_FLAGS pin_flags(const struct p11_slot *s)
+{
+	struct poc_err e = { 0 };
+	uint32_t count, limit;
+
+	if (!s->tok->meta.has_pin)
+		return 0;
+	if (poc_token_pin_status(&e, s->tok, &count, &limit) < 0) {
+		p11_log(POC_LOG_WARN, "token %s: PIN counter: %s", s->label, e.msg);
+		return 0;
+	}
+	if (count >= limit)
+		return CKF_USER_PIN_LOCKED;
+	return (count > 0 ? CKF_USER_PIN_COUNT_LOW : 0) | (count + 1 == limit ? CKF_USER_PIN_FINAL_TRY : 0);
+}
+
 CK_RV p11_token_info_locked(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 {
 	struct p11_slot *s;
 	char serial[17];
 	CK_RV rv = p11_slot_get_locked(id, &s);
-	uint32_t fails;
 
 	if (rv != CKR_OK)
 		return rv;
@@ -179,13 +200,7 @@ CK_RV p11_token_info_locked(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 	info->flags = CKF_RNG | CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED;
 	if (s->tok->meta.has_pin)
 		info->flags |= CKF_LOGIN_REQUIRED;
-	fails = s->tok->meta.pin_failures;
-	if (fails > 0)
-		info->flags |= CKF_USER_PIN_COUNT_LOW;
-	if (fails == P11_PIN_LOCK_AFTER - 1)
-		info->flags |= CKF_USER_PIN_FINAL_TRY;
-	if (fails >= P11_PIN_LOCK_AFTER)
-		info->flags |= CKF_USER_PIN_LOCKED;
+	info->flags |= pin_flags(s);
 	info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
 	info->ulSessionCount = s->sessions;
 	info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;

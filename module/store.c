@@ -447,6 +447,7 @@ void poc_token_meta_free(struct poc_token_meta *m)
 		OPENSSL_clear_free(m->denial_key, m->denial_key_len);
 	free(m->pcr_values);
 	free(m->srk_name);
+	free(m->pin_nv_name);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -469,7 +470,7 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 		return poc_err_ssl(e, POC_ERR_CRYPTO, "token.cbor: SHA-256 of the policy");
 	root = cbor_new_definite_map(9 + (m->verifier_spki != NULL) + (m->verifier_key != NULL) +
 				     (m->denial_spki != NULL) + (m->denial_key != NULL) + (m->pcr_values != NULL) +
-				     (m->srk_name != NULL));
+				     (m->srk_name != NULL) + 2 * (m->pin_nv_name != NULL));
 	if (root == NULL || poc_cbor_put(root, "schema", cbor_build_uint8(POC_TOKEN_SCHEMA)) < 0 ||
 	    poc_cbor_put(root, "label", cbor_build_string(m->label)) < 0 ||
 	    poc_cbor_put(root, "created", cbor_build_uint64(m->created)) < 0 ||
@@ -490,6 +491,8 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 	    (m->pcr_values != NULL &&
 	     poc_cbor_put(root, "pcr_values", poc_cbor_bstr(m->pcr_values, m->pcr_values_len)) < 0) ||
 	    (m->srk_name != NULL && poc_cbor_put(root, "srk_name", poc_cbor_bstr(m->srk_name, m->srk_name_len)) < 0) ||
+	    (m->pin_nv_name != NULL && (poc_cbor_put(root, "pin_nv", cbor_build_uint32(m->pin_nv)) < 0 ||
+					poc_cbor_put(root, "pin_nv_name", poc_cbor_bstr(m->pin_nv_name, m->pin_nv_name_len)) < 0)) ||
 	    (n = cbor_serialize_alloc(root, &buf, &cap)) == 0) {
 		if (root)
 			cbor_decref(&root);
@@ -503,11 +506,12 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 
 enum {
 	T_SCHEMA, T_LABEL, T_CREATED, T_POLICY, T_DIGEST, T_BANK, T_MASK, T_HASPIN, T_FAIL, T_SPKI, T_KEY,
-	T_DSPKI, T_DKEY, T_PCRS, T_SRK, T_N
+	T_DSPKI, T_DKEY, T_PCRS, T_SRK, T_PINNV, T_PINNVNAME, T_N
 };
 static const char *const token_names[T_N] = {
 	"schema", "label", "created", "policy_json", "policy_digest", "pcr_bank", "pcr_mask", "has_pin",
 	"pin_failures", "verifier_spki", "verifier_key", "denial_spki", "denial_key", "pcr_values", "srk_name",
+	"pin_nv", "pin_nv_name",
 };
 
 static int tok_uint(struct poc_err *e, cbor_item_t *v, const char *what, uint64_t max, uint64_t *out)
@@ -605,6 +609,16 @@ static int decode_token(struct poc_err *e, cbor_item_t *root, struct poc_token_m
 	    (v[T_PCRS] != NULL && tok_bytes(e, v[T_PCRS], "pcr_values", &m->pcr_values, &m->pcr_values_len) < 0) ||
 	    (v[T_SRK] != NULL && tok_bytes(e, v[T_SRK], "srk_name", &m->srk_name, &m->srk_name_len) < 0))
 		return -1;
+	/* The PIN counter in the TPM (tpm_pin.h): both or neither. */
+	if ((v[T_PINNV] == NULL) != (v[T_PINNVNAME] == NULL))
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: pin_nv and pin_nv_name go together");
+	if (v[T_PINNV] != NULL) {
+		if (tok_uint(e, v[T_PINNV], "pin_nv", UINT32_MAX, &u) < 0)
+			return -1;
+		m->pin_nv = (uint32_t)u;
+		if (tok_bytes(e, v[T_PINNVNAME], "pin_nv_name", &m->pin_nv_name, &m->pin_nv_name_len) < 0)
+			return -1;
+	}
 	return 0;
 }
 

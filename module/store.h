@@ -9,8 +9,9 @@
  * token.cbor = { "schema": 1, "label": tstr, "created": uint (UNIX time),
  *                "policy_json": bstr, "policy_digest": bstr(32) (SHA-256 of policy_json),
  *                "pcr_bank": uint, "pcr_mask": uint, "has_pin": bool,
- *                "pin_failures": uint, "verifier_spki": bstr (DER),
- *                "verifier_key": bstr (the verifier private key as a sealed object) }
+ *                "pin_failures": uint (unused), "verifier_spki": bstr (DER),
+ *                "verifier_key": bstr (the verifier private key as a sealed object),
+ *                ..., "pin_nv": uint, "pin_nv_name": bstr (the PIN counter in the TPM) }
  */
 #ifndef POC_STORE_H
 #define POC_STORE_H
@@ -37,7 +38,7 @@ struct poc_token_meta {
 	uint16_t pcr_bank;                       /* TPM2_ALG_* */
 	uint32_t pcr_mask;
 	int has_pin;
-	uint32_t pin_failures;
+	uint32_t pin_failures;                   /* unused, kept so old files decode: the PIN counter is in the TPM */
 	uint8_t *verifier_spki;                  /* the record signing key's SubjectPublicKeyInfo, or NULL */
 	size_t verifier_spki_len;
 	uint8_t *verifier_key;                   /* its private key, wrapped as a sealed object, or NULL */
@@ -55,6 +56,10 @@ struct poc_token_meta {
 	size_t pcr_values_len;
 	uint8_t *srk_name;                       /* the TPM's SRK at init (pinned for every session), or NULL */
 	size_t srk_name_len;
+	/* A PIN token's PIN counter (tpm_pin.h): its NV handle and name; NULL name: none (no PIN, or an old token). */
+	uint32_t pin_nv;
+	uint8_t *pin_nv_name;
+	size_t pin_nv_name_len;
 };
 
 /*

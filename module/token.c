@@ -23,6 +23,8 @@
 #include "tpm.h"
 #include "tpm_attest.h"
 #include "tpm_evidence.h"
+#include "token_pin.h"
+#include "tpm_pin.h"
 #include "tpm_seal.h"
 
 #define POLICY_MAX (1u << 20)
@@ -147,6 +149,8 @@ static int unseal_with(struct poc_err *e, struct poc_tpm *tpm, const uint8_t *ob
 	poc_object_header_free(&h);
 	if (rv == POC_TPM_WRONG_PIN)
 		return POC_TOKEN_WRONG_PIN;
+	if (rv == POC_TPM_PIN_LOCKED)
+		return POC_TOKEN_PIN_LOCKED;
 	if (rv == POC_TPM_PCRS_CHANGED)
 		return POC_TOKEN_PCRS_CHANGED;
 	if (rv < 0)
@@ -165,6 +169,7 @@ static int token_tpm(struct poc_err *e, const struct poc_token *t, struct poc_tp
 		return -1;
 	if (t->meta.srk_name != NULL)
 		poc_tpm_pin_srk(*tpm, t->meta.srk_name, t->meta.srk_name_len);
+	poc_token_pin_use(&t->meta, *tpm);
 	return 0;
 }
 
@@ -272,6 +277,9 @@ int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *
 		meta.srk_name_len = name_len;
 		poc_tpm_pin_srk(tpm, name, name_len);
 	}
+	/* A PIN token's counter in the TPM, before anything is sealed under the PIN (token_pin.h). */
+	if (pin != NULL && poc_token_pin_create(e, tpm, cfg, pin, pin_len, &meta) < 0)
+		goto done;
 	EVP_Digest(json, json_len, pdigest, NULL, EVP_sha256(), NULL);
 	/*
 	 * The local verifier: its key signs records and makes the AK credential
@@ -304,6 +312,8 @@ int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *
 	meta.has_pin = pin != NULL;
 	rv = poc_store_token_write(e, store, &meta);
 done:
+	if (rv < 0)
+		poc_token_pin_destroy(tpm, &meta);
 	meta.policy_json = NULL; /* json, freed below */
 	poc_token_meta_free(&meta);
 	free(json);
@@ -350,7 +360,7 @@ int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_obje
 	struct poc_tpm *tpm = NULL;
 	uint8_t *obj = NULL, *existing = NULL;
 	size_t obj_len = 0, elen;
-	int rv = -1;
+	int rv = -1, r;
 
 	/* The token's policy was checked at init; check again, the store is not trusted. */
 	if (!poc_policy_is_proof_of_cloud(t->policy))
@@ -370,7 +380,12 @@ int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_obje
 	h.remote = NULL;
 	if (token_tpm(e, t, &tpm) < 0)
 		return -1;
-	if (seal_with(e, tpm, &h, t->meta.pcr_bank, t->meta.pcr_mask, pin, pin_len, secret, secret_len, &obj, &obj_len) == 0)
+	/* The PIN first, a counted try: an object sealed under a wrong PIN would block every later login. */
+	r = poc_token_pin_attempt(e, t, tpm, pin, pin_len);
+	if (r != 0)
+		rv = r;
+	else if (seal_with(e, tpm, &h, t->meta.pcr_bank, t->meta.pcr_mask, pin, pin_len, secret, secret_len, &obj,
+			   &obj_len) == 0)
 		rv = poc_store_put(e, t->store, name, obj, obj_len);
 	free(obj);
 	poc_tpm_close(tpm);
@@ -542,7 +557,10 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 	memset(rd, 0, sizeof(*rd));
 	memset(&b, 0, sizeof(b));
 	memset(&co, 0, sizeof(co));
-	/* The verifier key is sealed like any object: a wrong PIN stops here, a changed PCR turns to the denial key. */
+	/* The PIN attempt, counted by the TPM (token_pin.h): a wrong or locked PIN stops here. */
+	if (t->meta.has_pin && (r = poc_token_pin_attempt(e, t, tpm, pin, pin_len)) != 0)
+		return r;
+	/* The verifier key is sealed like any object: a changed PCR turns to the denial key. */
 	r = unseal_with(e, tpm, t->meta.verifier_key, t->meta.verifier_key_len, pin, pin_len, &der, &der_len);
 	if (r == POC_TOKEN_PCRS_CHANGED && t->meta.denial_key != NULL) {
 		if (open_denial_key(e, t, tpm, rd, &der, &der_len) < 0)
@@ -737,7 +755,7 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
 	for (i = 0; i < n; i++) {
 		r = unseal_with(e, tpm, objs[i], olens[i], pin, pin_len, &secrets[i], &lens[i]);
 		if (r != 0) {
-			rv = r == POC_TOKEN_WRONG_PIN ? r : -1;
+			rv = r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED ? r : -1;
 			goto done;
 		}
 	}

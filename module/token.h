@@ -21,7 +21,7 @@
 #include "store.h"
 #include "verr.h"
 
-#define POC_TOKEN_WRONG_PIN (-2) /* returned where a wrong PIN is the reason */
+#define POC_TOKEN_WRONG_PIN (-2) /* returned where a wrong PIN is the reason (and POC_TOKEN_PIN_LOCKED: token_pin.h) */
 #define POC_TOKEN_PCRS_CHANGED (-3) /* internal: a seal's PCRs changed (the check turns it into a denial) */
 
 struct poc_token {
@@ -50,7 +50,9 @@ void poc_token_close(struct poc_token *t);
 /*
  * Seals secret as a new object of the token under its policy and PCRs; h
  * gives class, key type, label, id, flags, spki and cert (the rest is filled
- * in). Writes *name (the object's file name in the store).
+ * in). Writes *name (the object's file name in the store). A PIN token's
+ * PIN is tried first (poc_token_pin_attempt): POC_TOKEN_WRONG_PIN or
+ * POC_TOKEN_PIN_LOCKED, and nothing sealed.
  */
 int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_object_header *h, const uint8_t *secret,
 		   size_t secret_len, const uint8_t *pin, size_t pin_len, char name[POC_STORE_NAME_MAX]);

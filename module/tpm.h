@@ -35,12 +35,23 @@ struct poc_tpm_key {
 	TPM2B_PUBLIC pub; /* its public area, as the TPM reported it */
 };
 
+/*
+ * A token's PIN counter: an NV index of type TPM_NT_PIN_FAIL (tpm_pin.h).
+ * handle 0: none.
+ */
+struct poc_pin_nv {
+	uint32_t handle;
+	uint8_t name[2 + 64]; /* its name (nameAlg || H(TPMS_NV_PUBLIC), TPMA_NV_WRITTEN set) */
+	size_t name_len;
+};
+
 struct poc_tpm {
 	ESYS_CONTEXT *esys;
 	TSS2_TCTI_CONTEXT *tcti;
 	struct poc_tpm_key ek, ak;
 	uint8_t srk_pin[2 + 64]; /* the SRK's expected name (poc_tpm_pin_srk); srk_pin_len 0: not pinned */
 	size_t srk_pin_len;
+	struct poc_pin_nv pin_nv; /* the PIN counter that PIN seals and unseals go through (poc_tpm_pin_nv_use) */
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <tss2/tss2_rc.h>
 
 #include "pcrs.h"
+#include "tpm_pin.h"
 
 static void put_u32be(uint8_t *p, uint32_t v)
 {
@@ -43,8 +44,21 @@ static int extend_auth_value(struct poc_err *e, const uint8_t in[32], uint8_t ou
 	return sha256_parts(e, in, 32, cc, 4, NULL, 0, NULL, 0, out);
 }
 
-int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask,
-			const uint8_t *pcr_values, size_t values_len, int with_pin, uint8_t out[32])
+/* The PIN's part of a policy: [PolicySecret(the PIN counter)] + PolicyAuthValue. */
+static int extend_pin(struct poc_err *e, const struct poc_pin_nv *nv, const uint8_t in[32], uint8_t out[32])
+{
+	uint8_t tmp[32];
+
+	if (nv != NULL && nv->handle != 0) {
+		if (poc_tpm_pin_policy(e, nv, in, tmp) < 0)
+			return -1;
+		in = tmp;
+	}
+	return extend_auth_value(e, in, out);
+}
+
+int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask, const uint8_t *pcr_values,
+			size_t values_len, int with_pin, const struct poc_pin_nv *nv, uint8_t out[32])
 {
 	uint8_t zero[32] = { 0 }, cc[4], pcr_digest[32], sel_buf[sizeof(TPML_PCR_SELECTION)];
 	TPML_PCR_SELECTION sel;
@@ -54,7 +68,7 @@ int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask,
 	/* No PCRs: bound to this TPM (and the PIN) only; the policy starts from the empty digest. */
 	if (pcr_mask == 0) {
 		memset(out, 0, 32);
-		return with_pin ? extend_auth_value(e, out, out) : 0;
+		return with_pin ? extend_pin(e, nv, out, out) : 0;
 	}
 	if (poc_tpm_pcr_selection(e, bank, pcr_mask, &sel) < 0)
 		return -1;
@@ -65,13 +79,12 @@ int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask,
 	if (sha256_parts(e, pcr_values, values_len, NULL, 0, NULL, 0, NULL, 0, pcr_digest) < 0 ||
 	    sha256_parts(e, zero, 32, cc, 4, sel_buf, off, pcr_digest, 32, out) < 0)
 		return -1;
-	if (with_pin && extend_auth_value(e, out, out) < 0)
+	if (with_pin && extend_pin(e, nv, out, out) < 0)
 		return -1;
 	return 0;
 }
 
-/* SHA-256(PIN) as a TPM2B_AUTH; an empty auth without a PIN. */
-static int pin_auth(struct poc_err *e, const uint8_t *pin, size_t pin_len, TPM2B_AUTH *auth)
+int poc_tpm_pin_auth(struct poc_err *e, const uint8_t *pin, size_t pin_len, TPM2B_AUTH *auth)
 {
 	memset(auth, 0, sizeof(*auth));
 	if (pin == NULL)
@@ -82,11 +95,7 @@ static int pin_auth(struct poc_err *e, const uint8_t *pin, size_t pin_len, TPM2B
 	return 0;
 }
 
-/*
- * A session salted with the SRK (ECDH), AES-128-CFB parameter encryption in
- * the given direction(s); kept open until flushed.
- */
-static int start_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, TPM2_SE type,
+int poc_tpm_salted_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, TPM2_SE type,
 			 TPMA_SESSION enc, ESYS_TR *sess)
 {
 	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB };
@@ -132,17 +141,17 @@ int poc_tpm_seal(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t p
 		return poc_err_set(e, POC_ERR_ARG, "seal: PIN length without a PIN");
 	vals_len = 0;
 	if ((pcr_mask != 0 && poc_tpm_pcr_read(e, t, bank, pcr_mask, vals, &vals_len, NULL) < 0) ||
-	    poc_tpm_seal_policy(e, bank, pcr_mask, vals, vals_len, pin != NULL,
+	    poc_tpm_seal_policy(e, bank, pcr_mask, vals, vals_len, pin != NULL, &t->pin_nv,
 				in_public.publicArea.authPolicy.buffer) < 0)
 		return -1;
 	in_public.publicArea.authPolicy.size = 32;
-	if (pin_auth(e, pin, pin_len, &in_sensitive.sensitive.userAuth) < 0)
+	if (poc_tpm_pin_auth(e, pin, pin_len, &in_sensitive.sensitive.userAuth) < 0)
 		goto done;
 	memcpy(in_sensitive.sensitive.data.buffer, secret, POC_SEAL_SECRET_LEN);
 	in_sensitive.sensitive.data.size = POC_SEAL_SECRET_LEN;
 
 	if (poc_tpm_srk(e, t, &srk) < 0 ||
-	    start_session(e, t, srk, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, &sess) < 0)
+	    poc_tpm_salted_session(e, t, srk, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, &sess) < 0)
 		goto done;
 	rc = Esys_Create(t->esys, srk, sess, ESYS_TR_NONE, ESYS_TR_NONE, &in_sensitive, &in_public,
 			 &outside, &creation_pcr, &priv, &pub, NULL, NULL, NULL);
@@ -195,20 +204,69 @@ static int unmarshal_sealed(struct poc_err *e, const struct poc_sealed *s, TPM2B
 	return 0;
 }
 
+/*
+ * The object's policy in the session sess, up to PolicyAuthValue (its HMAC is
+ * the caller's): PolicyPCR (sel NULL: none), then the session's digest
+ * compared with the object's authPolicy, which names the failure (PCRs vs
+ * PIN) before the TPM answers an opaque TPM_RC_POLICY_FAIL and before any PIN
+ * is tried; then the counted PolicySecret on t's PIN counter. Returns 0,
+ * POC_TPM_PCRS_CHANGED, POC_TPM_WRONG_PIN, POC_TPM_PIN_LOCKED or -1.
+ */
+static int satisfy_policy(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR sess, const TPM2B_PUBLIC *pub,
+			  const TPML_PCR_SELECTION *sel, const uint8_t *pin, size_t pin_len)
+{
+	TPM2B_DIGEST empty = { 0 };
+	TPM2B_DIGEST *pd = NULL;
+	uint8_t pcr_only[32], with_av[32];
+	const uint8_t *want, *other;
+	TSS2_RC rc;
+	int rv = -1;
+
+	rc = sel != NULL ? Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, sel)
+			 : TSS2_RC_SUCCESS;
+	if (rc != TSS2_RC_SUCCESS)
+		return poc_tpm_rc_err(e, rc, "unseal: PolicyPCR");
+	rc = Esys_PolicyGetDigest(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pd);
+	if (rc != TSS2_RC_SUCCESS)
+		return poc_tpm_rc_err(e, rc, "unseal: PolicyGetDigest");
+	if (pd->size != 32) {
+		poc_err_set(e, POC_ERR_CRYPTO, "unseal: policy digest of %u bytes", pd->size);
+		goto done;
+	}
+	memcpy(pcr_only, pd->buffer, 32);
+	if (extend_pin(e, &t->pin_nv, pcr_only, with_av) < 0)
+		goto done;
+	want = pin != NULL ? with_av : pcr_only;
+	other = pin != NULL ? pcr_only : with_av;
+	if (CRYPTO_memcmp(want, pub->publicArea.authPolicy.buffer, 32) != 0) {
+		if (CRYPTO_memcmp(other, pub->publicArea.authPolicy.buffer, 32) != 0) {
+			poc_err_set(e, POC_ERR_POLICY, "unseal: PCR policy not satisfied (a PCR changed since sealing)");
+			rv = POC_TPM_PCRS_CHANGED;
+		} else if (pin == NULL) {
+			poc_err_set(e, POC_ERR_POLICY, "unseal: wrong PIN (the object needs a PIN, none given)");
+			rv = POC_TPM_WRONG_PIN;
+		} else {
+			poc_err_set(e, POC_ERR_ARG, "unseal: a PIN was given for an object sealed without one");
+		}
+		goto done;
+	}
+	/* The counted try: a wrong PIN increments the TPM's PIN counter here, before anything is unsealed. */
+	rv = pin != NULL && t->pin_nv.handle != 0 ? poc_tpm_pin_try(e, t, srk, sess, pin, pin_len) : 0;
+done:
+	Esys_Free(pd);
+	return rv;
+}
+
 int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed *s, uint16_t bank,
 		   uint32_t pcr_mask, const uint8_t *pin, size_t pin_len,
 		   uint8_t secret[POC_SEAL_SECRET_LEN])
 {
 	ESYS_TR srk = ESYS_TR_NONE, obj = ESYS_TR_NONE, sess = ESYS_TR_NONE;
-	TPM2B_DIGEST empty = { 0 };
-	TPM2B_DIGEST *pd = NULL;
 	TPM2B_SENSITIVE_DATA *data = NULL;
 	TPML_PCR_SELECTION sel;
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv;
 	TPM2B_AUTH auth;
-	uint8_t pcr_only[32], with_av[32];
-	const uint8_t *want, *other;
 	TSS2_RC rc;
 	int rv = -1;
 
@@ -228,53 +286,19 @@ int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed
 			poc_tpm_rc_err(e, rc, "unseal: Load");
 		goto done;
 	}
-	if (start_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &sess) < 0)
+	if (poc_tpm_salted_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &sess) < 0)
 		goto done;
-	rc = pcr_mask != 0 ? Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, &sel)
-			   : TSS2_RC_SUCCESS;
-	if (rc != TSS2_RC_SUCCESS) {
-		poc_tpm_rc_err(e, rc, "unseal: PolicyPCR");
+	rv = satisfy_policy(e, t, srk, sess, &pub, pcr_mask != 0 ? &sel : NULL, pin, pin_len);
+	if (rv != 0)
 		goto done;
-	}
-	/*
-	 * The session's digest now covers the current PCR values: comparing it
-	 * with the object's authPolicy names the failure (PCRs vs PIN) before
-	 * the TPM answers an opaque TPM_RC_POLICY_FAIL.
-	 */
-	rc = Esys_PolicyGetDigest(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pd);
-	if (rc != TSS2_RC_SUCCESS) {
-		poc_tpm_rc_err(e, rc, "unseal: PolicyGetDigest");
-		goto done;
-	}
-	if (pd->size != 32) {
-		poc_err_set(e, POC_ERR_CRYPTO, "unseal: policy digest of %u bytes", pd->size);
-		goto done;
-	}
-	memcpy(pcr_only, pd->buffer, 32);
-	if (extend_auth_value(e, pcr_only, with_av) < 0)
-		goto done;
-	want = pin != NULL ? with_av : pcr_only;
-	other = pin != NULL ? pcr_only : with_av;
-	if (CRYPTO_memcmp(want, pub.publicArea.authPolicy.buffer, 32) != 0) {
-		if (CRYPTO_memcmp(other, pub.publicArea.authPolicy.buffer, 32) != 0) {
-			poc_err_set(e, POC_ERR_POLICY,
-				    "unseal: PCR policy not satisfied (a PCR changed since sealing)");
-			rv = POC_TPM_PCRS_CHANGED;
-		} else if (pin == NULL) {
-			poc_err_set(e, POC_ERR_POLICY, "unseal: wrong PIN (the object needs a PIN, none given)");
-			rv = POC_TPM_WRONG_PIN;
-		} else {
-			poc_err_set(e, POC_ERR_ARG, "unseal: a PIN was given for an object sealed without one");
-		}
-		goto done;
-	}
+	rv = -1;
 	if (pin != NULL) {
 		rc = Esys_PolicyAuthValue(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE);
 		if (rc != TSS2_RC_SUCCESS) {
 			poc_tpm_rc_err(e, rc, "unseal: PolicyAuthValue");
 			goto done;
 		}
-		if (pin_auth(e, pin, pin_len, &auth) < 0)
+		if (poc_tpm_pin_auth(e, pin, pin_len, &auth) < 0)
 			goto done;
 		rc = Esys_TR_SetAuth(t->esys, obj, &auth);
 		if (rc != TSS2_RC_SUCCESS) {
@@ -317,7 +341,6 @@ done:
 		OPENSSL_cleanse(data, sizeof(*data));
 		Esys_Free(data);
 	}
-	Esys_Free(pd);
 	OPENSSL_cleanse(&auth, sizeof(auth));
 	auth.size = 32;
 	/*

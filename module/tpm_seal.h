@@ -3,11 +3,28 @@
  * K_tpm sealing (DESIGN.md section 5): a 32-byte secret in a TPM2 KEYEDHASH
  * sealed-data object under the SRK (tpm.h), fixedTPM | fixedParent | noDA,
  * no userWithAuth, authPolicy = PolicyPCR(selection, current values) and,
- * with a PIN, PolicyAuthValue with authValue = SHA-256(PIN).
+ * with a PIN, PolicySecret(the token's PIN counter) + PolicyAuthValue, with
+ * authValue = SHA-256(PIN) in both the object and the counter.
  *
- * noDA: a wrong PIN must not count toward the TPM's machine-wide
- * dictionary-attack lockout (that would let a token's user lock every other
- * TPM user out); the module keeps its own per-token PIN counter instead.
+ * The PIN counter (tpm_pin.h, docs/pin.md) is an NV index of type
+ * TPM_NT_PIN_FAIL whose authValue is the PIN's: the TPM itself counts every
+ * wrong PIN given to PolicySecret and, at the limit, refuses the PIN, so no
+ * tool that talks to the TPM (this module, poctool, tpm2-tools) gets more
+ * tries than the limit. PolicyAuthValue stays as a second lock: the owner
+ * hierarchy can delete and redefine the index with the same name and its own
+ * authValue, and must then still guess the PIN, without a counter.
+ *
+ * noDA (objects and the counter): a wrong PIN must not count toward the
+ * TPM's machine-wide dictionary-attack lockout (that would let a token's user
+ * lock every other TPM user out, and the lockout ends by itself after
+ * recoveryTime, or at once for whoever holds lockoutAuth, often empty in a
+ * cloud vTPM: a per-token counter that only the SO resets is stricter).
+ * The trade-off against a DA-protected PIN gate object is in docs/pin.md.
+ *
+ * A struct poc_tpm whose pin_nv is set (poc_tpm_pin_nv_use) seals and
+ * unseals PIN objects through that counter; unset, a PIN is PolicyAuthValue
+ * alone (objects of old tokens, tests; the token layer refuses PIN tokens
+ * without a counter).
  *
  * Sessions: the Create and the Unseal run in sessions salted with the SRK and
  * with AES-128-CFB parameter encryption, so the secret never crosses the TCTI
@@ -40,12 +57,13 @@ struct poc_sealed {
 /*
  * The authPolicy, computed in software (SHA-256 policy hash):
  * P1 = H(0^32 || TPM_CC_PolicyPCR || TPML_PCR_SELECTION(bank, mask) || H(pcr_values)),
- * with_pin: H(P1 || TPM_CC_PolicyAuthValue). pcr_values: the selected PCRs'
- * values concatenated in index order (as poc_tpm_pcr_read returns them).
- * pcr_mask 0: no PolicyPCR (P1 = 0^32): bound to the TPM and the PIN only.
+ * with_pin and a counter nv: P2 = H(H(P1 || TPM_CC_PolicySecret || nv name) || ""),
+ * then H(P2 || TPM_CC_PolicyAuthValue) (without nv: H(P1 || TPM_CC_PolicyAuthValue)).
+ * pcr_values: the selected PCRs' values concatenated in index order (as
+ * poc_tpm_pcr_read returns them). pcr_mask 0: no PolicyPCR (P1 = 0^32).
  */
-int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask,
-			const uint8_t *pcr_values, size_t values_len, int with_pin, uint8_t out[32]);
+int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask, const uint8_t *pcr_values,
+			size_t values_len, int with_pin, const struct poc_pin_nv *nv, uint8_t out[32]);
 
 /*
  * Seals secret under the SRK; the policy binds the TPM's CURRENT values of
@@ -57,9 +75,11 @@ int poc_tpm_seal(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t p
 
 /*
  * Loads s under the SRK, satisfies its policy in a policy session
- * (PolicyPCR [+ PolicyAuthValue]) and unseals it into secret; flushes
- * everything. Returns 0, POC_TPM_WRONG_PIN (a wrong PIN, or none for an
- * object that needs one; e: POC_ERR_POLICY "wrong PIN ..."),
+ * (PolicyPCR [+ PolicySecret(t's PIN counter) + PolicyAuthValue]) and
+ * unseals it into secret; flushes everything. PCRs are compared first, so a
+ * changed PCR never costs a PIN try. Returns 0, POC_TPM_WRONG_PIN (a wrong
+ * PIN, counted by the TPM, or none for an object that needs one; e:
+ * POC_ERR_POLICY "wrong PIN ..."), POC_TPM_PIN_LOCKED (tpm_pin.h),
  * POC_TPM_PCRS_CHANGED (e: POC_ERR_POLICY "PCR policy not satisfied (a PCR
  * changed since sealing)"), or -1 with e:
  * POC_ERR_MISMATCH "not sealed to this TPM ..." when the TPM refuses to load
@@ -76,5 +96,15 @@ int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed
  */
 int poc_tpm_seal_policy_trial(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t pcr_mask,
 			      int with_pin, uint8_t out[32]);
+
+/* SHA-256(PIN) as a TPM2B_AUTH; an empty auth without a PIN. */
+int poc_tpm_pin_auth(struct poc_err *e, const uint8_t *pin, size_t pin_len, TPM2B_AUTH *auth);
+
+/*
+ * A session salted with the SRK (ECDH), AES-128-CFB parameter encryption in
+ * the direction(s) enc; kept open until flushed.
+ */
+int poc_tpm_salted_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, TPM2_SE type, TPMA_SESSION enc,
+			   ESYS_TR *sess);
 
 #endif

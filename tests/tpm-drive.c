@@ -166,7 +166,7 @@ static int cmd_policy(struct poc_err *e, struct poc_tpm *t, const struct args *a
 	size_t vlen;
 
 	if (poc_tpm_pcr_read(e, t, a->bank, a->mask, vals, &vlen, NULL) < 0 ||
-	    poc_tpm_seal_policy(e, a->bank, a->mask, vals, vlen, a->pin != NULL, soft) < 0 ||
+	    poc_tpm_seal_policy(e, a->bank, a->mask, vals, vlen, a->pin != NULL, NULL, soft) < 0 ||
 	    poc_tpm_seal_policy_trial(e, t, a->bank, a->mask, a->pin != NULL, trial) < 0)
 		return fail(e);
 	poc_hex_encode(soft, 32, h1);

@@ -262,7 +262,9 @@ int poc_cmd_keygen(int argc, char **argv)
 			printf("Usage: poctool keygen --token TOKEN --label NAME --type ec-p256|ec-p384|rsa-2048|rsa-3072|ed25519\n"
 			       "                      [--id HEX] [--pin PIN]\n\n"
 			       "Generates a key pair in this process and seals the private key into the token\n"
-			       "under its Proof-of-Cloud policy; prints the public key (PEM) on stdout.\n");
+			       "under its Proof-of-Cloud policy; prints the public key (PEM) on stdout.\n"
+			       "A token's PIN is tried first, as a try the TPM counts: a wrong PIN seals\n"
+			       "nothing (exit 1).\n");
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}

@@ -30,7 +30,9 @@
 #include "record.h"
 #include "record_file.h"
 #include "token.h"
+#include "token_pin.h"
 #include "tpm.h"
+#include "tpm_pin.h"
 #include "tpm_evidence.h"
 
 #define SECRET_IN_MAX (1u << 20)
@@ -71,9 +73,9 @@ int poc_cmd_init(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, 'l' }, { "policy", required_argument, NULL, 'p' },
 		{ "pin", required_argument, NULL, 'P' }, { "pcrs", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "pin-tries", required_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *label = NULL, *policy = NULL, *pin = NULL;
+	const char *label = NULL, *policy = NULL, *pin = NULL, *tries = NULL;
 	struct poc_config cfg;
 	struct poc_err e = { 0 };
 	uint16_t bank = TPM2_ALG_SHA256;
@@ -86,19 +88,27 @@ int poc_cmd_init(int argc, char **argv)
 		case 'l': label = optarg; break;
 		case 'p': policy = optarg; break;
 		case 'P': pin = optarg; break;
+		case 'T': tries = optarg; break;
 		case 'r':
 			if (parse_pcrs(optarg, &bank, &mask) < 0)
 				return POC_EXIT_USAGE;
 			break;
 		case 'h':
-			printf("Usage: poctool init --label TOKEN --policy FILE [--pin PIN] [--pcrs sha256:0,1,2,3,4,5,6,7,14]\n\n"
+			printf("Usage: poctool init --label TOKEN --policy FILE [--pin PIN [--pin-tries N]]\n"
+			       "                    [--pcrs sha256:0,1,2,3,4,5,6,7,14]\n\n"
 			       "Creates a token in the configured store: its Proof-of-Cloud policy (refused\n"
 			       "without a providers or platforms clause; the certificates it names are copied\n"
 			       "into the token), and a local verifier key sealed to the TPM's current values of\n"
 			       "these PCRs (and the PIN), which signs its attestation records; a denial key\n"
 			       "sealed to the TPM alone, which signs only denials (so that a check after a PCR\n"
 			       "changed still leaves a signed record); and those PCRs' values, so that a denial\n"
-			       "names the PCR that changed. Objects of the token are sealed to the same PCRs.\n");
+			       "names the PCR that changed. Objects of the token are sealed to the same PCRs.\n\n"
+			       "With --pin, the TPM counts the wrong PINs of the token in an NV index of its\n"
+			       "own (TPM_NT_PIN_FAIL, no dictionary-attack implications), whatever tool tries\n"
+			       "them; after --pin-tries wrong PINs in a row (default %d, at most %d) it refuses\n"
+			       "every PIN, the right one too, until the token's SO resets it (docs/pin.md).\n"
+			       "Needs the TPM's owner hierarchy (empty owner authorization).\n",
+			       POC_PIN_TRIES_DEFAULT, POC_PIN_TRIES_MAX);
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -109,6 +119,16 @@ int poc_cmd_init(int argc, char **argv)
 	}
 	if (poc_tool_load_config(&cfg) < 0)
 		return POC_EXIT_USAGE;
+	if (tries != NULL) {
+		char *end;
+		unsigned long n = strtoul(tries, &end, 10);
+
+		if (pin == NULL || *tries < '0' || *tries > '9' || *end != '\0' || n == 0 || n > POC_PIN_TRIES_MAX) {
+			poc_tool_warn("init: --pin-tries needs --pin and a number of tries 1..%d", POC_PIN_TRIES_MAX);
+			return POC_EXIT_USAGE;
+		}
+		cfg.pin_tries = (uint32_t)n;
+	}
 	if (poc_token_init(&e, &cfg, label, policy, (const uint8_t *)pin, pin ? strlen(pin) : 0, bank, mask) < 0) {
 		poc_tool_warn("init: %s", e.msg);
 		return e.code == POC_ERR_POLICY ? POC_EXIT_DENIED : POC_EXIT_USAGE;
@@ -146,7 +166,8 @@ int poc_cmd_seal(int argc, char **argv)
 		case 'h':
 			printf("Usage: poctool seal --token TOKEN --label NAME [--in FILE] [--pin PIN] [--id HEX]\n\n"
 			       "Seals a secret (from stdin by default) as a CKO_DATA object of the token, under\n"
-			       "its Proof-of-Cloud policy and PCRs. --pin is needed when the token has one.\n");
+			       "its Proof-of-Cloud policy and PCRs. --pin is needed when the token has one; it\n"
+			       "is tried first, as a try the TPM counts: a wrong PIN seals nothing (exit 1).\n");
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -207,7 +228,8 @@ int poc_cmd_release(int argc, char **argv)
 			       "Runs the Proof-of-Cloud check (evidence from this machine's TPM and TEE, under\n"
 			       "the token's policy) and, when it is accepted, writes the secret to stdout.\n"
 			       "The attestation record is kept in the token (poctool show). Exit 0 released,\n"
-			       "1 denied (the failing clause on stderr), 2 usage or other errors.\n");
+			       "1 denied (the failing clause on stderr; a wrong PIN, counted by the TPM, or a\n"
+			       "locked PIN: docs/pin.md), 2 usage or other errors.\n");
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -241,8 +263,9 @@ int poc_cmd_release(int argc, char **argv)
 		}
 	}
 	r = poc_token_release(&e, t, name, (const uint8_t *)pin, pin ? strlen(pin) : 0, &a, &secret, &len);
-	if (r == POC_TOKEN_WRONG_PIN) {
-		poc_tool_warn("release: wrong PIN");
+	if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED) {
+		/* Counted by the TPM; e says how many tries are left, or that the PIN is locked and how to recover. */
+		poc_tool_warn("release: %s", e.msg);
 		rv = POC_EXIT_DENIED;
 	} else if (r < 0) {
 		/*
@@ -269,6 +292,24 @@ done:
 	poc_secret_free(secret, len);
 	poc_token_close(t);
 	return rv;
+}
+
+/* The PIN state as the TPM counts it: the lock is visible before anyone tries. */
+static void list_pin(const struct poc_token *t)
+{
+	struct poc_err e = { 0 };
+	uint32_t count, limit;
+
+	if (!t->meta.has_pin)
+		return;
+	if (poc_token_pin_status(&e, t, &count, &limit) < 0)
+		printf("PIN: counter unreadable: %s\n", e.msg);
+	else if (count >= limit)
+		printf("PIN: LOCKED after %u wrong tries (the TPM refuses every PIN until the SO resets it: docs/pin.md)\n",
+		       (unsigned)limit);
+	else
+		printf("PIN: %u of %u tries left (NV index 0x%08x)\n", (unsigned)(limit - count), (unsigned)limit,
+		       (unsigned)t->meta.pin_nv);
 }
 
 int poc_cmd_list(int argc, char **argv)
@@ -329,6 +370,7 @@ int poc_cmd_list(int argc, char **argv)
 			poc_token_close(t);
 			return POC_EXIT_USAGE;
 		}
+		list_pin(t);
 		for (i = 0; i < n; i++) {
 			struct poc_object_header h;
 			uint8_t *buf;

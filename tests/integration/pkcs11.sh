@@ -185,15 +185,19 @@ after=$(checks_ec)
 	{ t_fail "TTL: $((after - before)) evidence rounds, want 2"; tail -5 "$POC_PKCS11_STATS" | t_diag; }
 sed -i 's/^ttl = .*/ttl = 600/; s/^release = .*//' "$POC_PKCS11_CONF"
 
-# Wrong PIN: CKR_PIN_INCORRECT; the token counts failures (not the TPM's lockout).
+# Wrong PIN: CKR_PIN_INCORRECT; the TPM counts it in the token's PIN counter (not its DA lockout).
 t_run 0 "C_Login with a wrong PIN" "$REC" "$SO" wrongpin tok 9999 ec "$T/rec"
+t_run 0 "CKF_USER_PIN_COUNT_LOW after a wrong PIN" $P11 -T
+t_has "user PIN count low" "the flag comes from the TPM's count"
 t_run 0 "the right PIN still works" $P11T --login --pin 1234 -O
 
-# Ten wrong PINs lock the token's PIN (the token's counter, not the TPM's lockout).
+# Ten wrong PINs lock the token's PIN (its counter in the TPM, not the TPM's DA lockout).
 t_run 0 "poctool init --label lock --pin 1111" "$POCTOOL" init --label lock --policy "$T/policy.json" --pin 1111
 for i in 1 2 3 4 5 6 7 8 9 10; do "$REC" "$SO" wrongpin lock 0000 x "$T/rec" >/dev/null 2>&1; done
 t_run 0 "after 10 wrong PINs: CKR_PIN_LOCKED and CKF_USER_PIN_LOCKED" "$REC" "$SO" locked lock 1111 x "$T/rec"
 t_run 0 "the TPM is not locked out: the other token still logs in" $P11T --login --pin 1234 -O
+tpm2_getcap properties-variable | grep -q "TPM2_PT_LOCKOUT_COUNTER: 0x0$" && t_ok "the TPM's DA lockout counter is 0" ||
+	t_fail "the DA lockout counter moved"
 
 # A policy expecting another MRTD: C_Login denied after the evidence; the clause logged, the
 # contraindicated record readable on the key's public object.

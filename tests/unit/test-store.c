@@ -172,6 +172,9 @@ static void test_token_meta(const char *root)
 	m.pcr_values_len = sizeof(pcrs);
 	m.srk_name = srk;
 	m.srk_name_len = sizeof(srk);
+	m.pin_nv = 0x01a51234;
+	m.pin_nv_name = srk; /* any 34 bytes */
+	m.pin_nv_name_len = sizeof(srk);
 	ok(poc_store_open(&e, root, "meta", 1, &s) == 0, "open meta");
 	ok(poc_store_token_write(&e, s, &m) == 0, "token write: %s", e.msg);
 	ok(poc_store_token_read(&e, s, &r) == 0, "token read: %s", e.msg);
@@ -186,6 +189,8 @@ static void test_token_meta(const char *root)
 		   memcmp(r.denial_key, dwrapped, 3) == 0 && r.pcr_values_len == 64 && memcmp(r.pcr_values, pcrs, 64) == 0,
 	   "denial key pair and the sealed PCR values survive");
 	ok(r.srk_name_len == 34 && memcmp(r.srk_name, srk, 34) == 0, "the pinned SRK name survives");
+	ok(r.pin_nv == 0x01a51234 && r.pin_nv_name_len == 34 && memcmp(r.pin_nv_name, srk, 34) == 0,
+	   "the PIN counter's handle and name survive");
 	poc_token_meta_free(&r);
 	ok(poc_store_get(&e, s, POC_STORE_TOKEN_FILE, &buf, &len) == 0, "raw token.cbor");
 	{

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A token's PIN, at the token layer: every PIN attempt of poctool and of the
+ * PKCS#11 module is poc_token_pin_attempt, a try that the TPM counts in the
+ * token's PIN counter (tpm_pin.h, docs/pin.md). Nothing of it is in the
+ * store: token.cbor only names the counter (pin_nv, pin_nv_name), and a
+ * read-only, edited or rolled-back store changes nothing of the count.
+ */
+#ifndef POC_TOKEN_PIN_H
+#define POC_TOKEN_PIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "token.h"
+#include "tpm.h"
+
+#define POC_TOKEN_PIN_LOCKED (-4) /* the TPM refuses the PIN (its counter reached the limit) */
+
+/*
+ * For poc_token_init: defines the counter of a new PIN token (limit
+ * cfg->pin_tries, POC_PIN_TRIES_DEFAULT when 0), records it in m and makes
+ * tpm seal through it.
+ */
+int poc_token_pin_create(struct poc_err *e, struct poc_tpm *tpm, const struct poc_config *cfg, const uint8_t *pin,
+			 size_t pin_len, struct poc_token_meta *m);
+/* Deletes the counter of a token whose init failed (no-op without one). */
+void poc_token_pin_destroy(struct poc_tpm *tpm, const struct poc_token_meta *m);
+
+/* Makes tpm seal and unseal m's PIN objects through m's counter (none: plain PolicyAuthValue). */
+void poc_token_pin_use(const struct poc_token_meta *m, struct poc_tpm *tpm);
+
+/*
+ * THE PIN attempt, before anything is unsealed or sealed under the PIN: one
+ * TPM2_PolicySecret on the token's counter. Returns 0 (the right PIN: the
+ * TPM set the count back to 0), POC_TOKEN_WRONG_PIN (counted; e says how many
+ * tries are left; also for no PIN at all, not counted), POC_TOKEN_PIN_LOCKED
+ * (e says how to recover), or -1: the counter cannot be used (gone, not the
+ * token's, an old token without one, a TPM error), and then nothing is tried.
+ * A token without a PIN: 0 (pin must be NULL).
+ */
+int poc_token_pin_attempt(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, const uint8_t *pin,
+			  size_t pin_len);
+
+/* The counter as the TPM has it: *count wrong tries of *limit (no PIN needed, nothing counted). */
+int poc_token_pin_status(struct poc_err *e, const struct poc_token *t, uint32_t *count, uint32_t *limit);
+
+#endif

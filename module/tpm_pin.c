@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A token's PIN counter: a TPM_NT_PIN_FAIL NV index (tpm_pin.h says what the TPM enforces). */
+#include "tpm_pin.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <tss2/tss2_rc.h>
+
+#include "tpm_seal.h"
+
+#define PIN_NV_ATTRS                                                                                        \
+	((TPM2_NT_PIN_FAIL << TPMA_NV_TPM2_NT_SHIFT) | TPMA_NV_NO_DA | TPMA_NV_POLICYWRITE | TPMA_NV_POLICYREAD)
+
+static void put_u32be(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* out = H(in || cc || arg) (in NULL: 32 zero bytes), the PolicyUpdate of TPM 2.0 part 1. */
+static int policy_update(struct poc_err *e, const uint8_t *in, uint32_t cc, const uint8_t *arg, size_t arg_len,
+			 uint8_t out[32])
+{
+	static const uint8_t zero[32];
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t ccb[4];
+	int ok;
+
+	put_u32be(ccb, cc);
+	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	     EVP_DigestUpdate(md, in != NULL ? in : zero, 32) == 1 && EVP_DigestUpdate(md, ccb, 4) == 1 &&
+	     (arg_len == 0 || EVP_DigestUpdate(md, arg, arg_len) == 1) && EVP_DigestFinal_ex(md, out, NULL) == 1;
+	EVP_MD_CTX_free(md);
+	return ok ? 0 : poc_err_ssl(e, POC_ERR_CRYPTO, "PIN counter: SHA-256");
+}
+
+/* The two branches of the index's authPolicy: [0] NV_Read, [1] NV_Write once. */
+static int nv_branches(struct poc_err *e, TPML_DIGEST *list)
+{
+	uint8_t cc[4], no = TPM2_NO;
+
+	memset(list, 0, sizeof(*list));
+	list->count = 2;
+	list->digests[0].size = list->digests[1].size = 32;
+	put_u32be(cc, TPM2_CC_NV_Read);
+	if (policy_update(e, NULL, TPM2_CC_PolicyCommandCode, cc, 4, list->digests[0].buffer) < 0)
+		return -1;
+	put_u32be(cc, TPM2_CC_NV_Write);
+	if (policy_update(e, NULL, TPM2_CC_PolicyCommandCode, cc, 4, list->digests[1].buffer) < 0)
+		return -1;
+	return policy_update(e, list->digests[1].buffer, TPM2_CC_PolicyNvWritten, &no, 1, list->digests[1].buffer);
+}
+
+static int nv_auth_policy(struct poc_err *e, TPM2B_DIGEST *out)
+{
+	TPML_DIGEST list;
+	uint8_t both[64];
+
+	if (nv_branches(e, &list) < 0)
+		return -1;
+	memcpy(both, list.digests[0].buffer, 32);
+	memcpy(both + 32, list.digests[1].buffer, 32);
+	out->size = 32;
+	return policy_update(e, NULL, TPM2_CC_PolicyOR, both, sizeof(both), out->buffer);
+}
+
+int poc_tpm_pin_policy(struct poc_err *e, const struct poc_pin_nv *nv, const uint8_t in[32], uint8_t out[32])
+{
+	if (nv == NULL || nv->name_len == 0 || nv->name_len > sizeof(nv->name))
+		return poc_err_set(e, POC_ERR_ARG, "PIN counter: no name");
+	if (policy_update(e, in, TPM2_CC_PolicySecret, nv->name, nv->name_len, out) < 0)
+		return -1;
+	/* The second half of PolicyUpdate, H(digest || policyRef), with an empty policyRef. */
+	{
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		int ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+			 EVP_DigestUpdate(md, out, 32) == 1 && EVP_DigestFinal_ex(md, out, NULL) == 1;
+
+		EVP_MD_CTX_free(md);
+		if (!ok)
+			return poc_err_ssl(e, POC_ERR_CRYPTO, "PIN counter: SHA-256");
+	}
+	return 0;
+}
+
+void poc_tpm_pin_nv_use(struct poc_tpm *t, const struct poc_pin_nv *nv)
+{
+	if (nv == NULL || nv->handle == 0 || nv->name_len > sizeof(nv->name))
+		memset(&t->pin_nv, 0, sizeof(t->pin_nv));
+	else
+		t->pin_nv = *nv;
+}
+
+/* The TPM's base response code (no handle, session or parameter number), or rc for other layers. */
+static TSS2_RC rc_base(TSS2_RC rc)
+{
+	if ((rc & TSS2_RC_LAYER_MASK) != TSS2_TPM_RC_LAYER)
+		return rc;
+	rc &= 0xfff;
+	return (rc & TPM2_RC_FMT1) ? (rc & 0xbf) : rc;
+}
+
+/* An ESYS_TR for the index, refused unless its name is nv's. */
+static int nv_open(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv, ESYS_TR *tr)
+{
+	TPM2B_NAME *name = NULL;
+	TSS2_RC rc;
+	int ok;
+
+	*tr = ESYS_TR_NONE;
+	rc = Esys_TR_FromTPMPublic(t->esys, nv->handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, tr);
+	if (rc != TSS2_RC_SUCCESS) {
+		*tr = ESYS_TR_NONE;
+		if (rc_base(rc) == TPM2_RC_HANDLE)
+			return poc_err_set(e, POC_ERR_MISMATCH,
+					   "the token's PIN counter (NV index 0x%08x) is not in this TPM (deleted by the TPM "
+					   "owner, or another TPM): the PIN cannot be tried", (unsigned)nv->handle);
+		return poc_tpm_rc_err(e, rc, "PIN counter: TR_FromTPMPublic");
+	}
+	rc = Esys_TR_GetName(t->esys, *tr, &name);
+	ok = rc == TSS2_RC_SUCCESS && name->size == nv->name_len && CRYPTO_memcmp(name->name, nv->name, nv->name_len) == 0;
+	Esys_Free(name);
+	if (!ok) {
+		Esys_TR_Close(t->esys, tr);
+		*tr = ESYS_TR_NONE;
+		return poc_err_set(e, POC_ERR_MISMATCH,
+				   "NV index 0x%08x is not the token's PIN counter (its name differs): the PIN cannot be tried",
+				   (unsigned)nv->handle);
+	}
+	return 0;
+}
+
+static void nv_close(struct poc_tpm *t, ESYS_TR *tr)
+{
+	if (*tr != ESYS_TR_NONE)
+		Esys_TR_Close(t->esys, tr);
+	*tr = ESYS_TR_NONE;
+}
+
+/* A policy session on branch 0 (read) or 1 (write once) of the index's authPolicy. */
+static int nv_branch_session(struct poc_err *e, struct poc_tpm *t, int write, ESYS_TR *sess)
+{
+	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_NULL };
+	TPML_DIGEST list;
+	TSS2_RC rc;
+
+	rc = Esys_StartAuthSession(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL,
+				   TPM2_SE_POLICY, &sym, TPM2_ALG_SHA256, sess);
+	if (rc != TSS2_RC_SUCCESS) {
+		*sess = ESYS_TR_NONE;
+		return poc_tpm_rc_err(e, rc, "PIN counter: StartAuthSession");
+	}
+	rc = Esys_PolicyCommandCode(t->esys, *sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				    write ? TPM2_CC_NV_Write : TPM2_CC_NV_Read);
+	if (rc == TSS2_RC_SUCCESS && write)
+		rc = Esys_PolicyNvWritten(t->esys, *sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_NO);
+	if (rc == TSS2_RC_SUCCESS && nv_branches(e, &list) < 0)
+		return -1;
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Esys_PolicyOR(t->esys, *sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &list);
+	return rc == TSS2_RC_SUCCESS ? 0 : poc_tpm_rc_err(e, rc, "PIN counter: policy session");
+}
+
+/* Defines the index at a free handle of the range; the PIN's authValue travels encrypted. */
+static int nv_define(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, const TPM2B_AUTH *auth, ESYS_TR *tr,
+		     uint32_t *handle)
+{
+	TPM2B_NV_PUBLIC pub = { .nvPublic = { .nameAlg = TPM2_ALG_SHA256, .attributes = PIN_NV_ATTRS, .dataSize = 8 } };
+	ESYS_TR sess = ESYS_TR_NONE;
+	TSS2_RC rc = TSS2_RC_SUCCESS;
+	uint8_t r[2];
+	int i, rv = -1;
+
+	if (nv_auth_policy(e, &pub.nvPublic.authPolicy) < 0 ||
+	    poc_tpm_salted_session(e, t, srk, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, &sess) < 0)
+		goto done;
+	for (i = 0; i < 32; i++) {
+		if (RAND_bytes(r, sizeof(r)) != 1) {
+			poc_err_ssl(e, POC_ERR_CRYPTO, "PIN counter: random handle");
+			goto done;
+		}
+		pub.nvPublic.nvIndex = POC_PIN_NV_FIRST + ((uint32_t)r[0] << 8 | r[1]) % (POC_PIN_NV_LAST - POC_PIN_NV_FIRST + 1);
+		rc = Esys_NV_DefineSpace(t->esys, ESYS_TR_RH_OWNER, sess, ESYS_TR_NONE, ESYS_TR_NONE, auth, &pub, tr);
+		if (rc_base(rc) != TPM2_RC_NV_DEFINED)
+			break;
+	}
+	if (rc != TSS2_RC_SUCCESS) {
+		*tr = ESYS_TR_NONE;
+		poc_tpm_rc_err(e, rc, "PIN counter: NV_DefineSpace (owner hierarchy, TPM_NT_PIN_FAIL)");
+		goto done;
+	}
+	*handle = pub.nvPublic.nvIndex;
+	rv = 0;
+done:
+	if (poc_tpm_flush(e, t, &sess) < 0)
+		rv = -1;
+	return rv;
+}
+
+/* Writes {0, limit} through the write-once branch: TPMA_NV_WRITTEN is set and never cleared. */
+static int nv_write_once(struct poc_err *e, struct poc_tpm *t, ESYS_TR tr, uint32_t limit)
+{
+	TPM2B_MAX_NV_BUFFER data = { .size = 8 };
+	ESYS_TR sess = ESYS_TR_NONE;
+	TSS2_RC rc;
+	int rv = -1;
+
+	put_u32be(data.buffer, 0);
+	put_u32be(data.buffer + 4, limit);
+	if (nv_branch_session(e, t, 1, &sess) == 0) {
+		rc = Esys_NV_Write(t->esys, tr, tr, sess, ESYS_TR_NONE, ESYS_TR_NONE, &data, 0);
+		rv = rc == TSS2_RC_SUCCESS ? 0 : poc_tpm_rc_err(e, rc, "PIN counter: NV_Write {0, limit}");
+	}
+	if (poc_tpm_flush(e, t, &sess) < 0)
+		rv = -1;
+	return rv;
+}
+
+int poc_tpm_pin_nv_create(struct poc_err *e, struct poc_tpm *t, const uint8_t *pin, size_t pin_len, uint32_t limit,
+			  struct poc_pin_nv *out)
+{
+	TPM2B_NV_PUBLIC *pub = NULL;
+	TPM2B_NAME *name = NULL;
+	TPM2B_AUTH auth;
+	ESYS_TR srk = ESYS_TR_NONE, tr = ESYS_TR_NONE;
+	TSS2_RC rc;
+	int rv = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (pin == NULL || limit == 0 || limit > POC_PIN_TRIES_MAX)
+		return poc_err_set(e, POC_ERR_ARG, "PIN counter: a PIN and 1..%d tries are needed", POC_PIN_TRIES_MAX);
+	if (poc_tpm_pin_auth(e, pin, pin_len, &auth) < 0 || poc_tpm_srk(e, t, &srk) < 0 ||
+	    nv_define(e, t, srk, &auth, &tr, &out->handle) < 0)
+		goto done;
+	if (nv_write_once(e, t, tr, limit) < 0)
+		goto undefine;
+	rc = Esys_NV_ReadPublic(t->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name);
+	if (rc != TSS2_RC_SUCCESS) {
+		poc_tpm_rc_err(e, rc, "PIN counter: NV_ReadPublic");
+		goto undefine;
+	}
+	if (!(pub->nvPublic.attributes & TPMA_NV_WRITTEN) || name->size > sizeof(out->name)) {
+		poc_err_set(e, POC_ERR_CRYPTO, "PIN counter: NV index 0x%08x not written", (unsigned)out->handle);
+		goto undefine;
+	}
+	memcpy(out->name, name->name, name->size);
+	out->name_len = name->size;
+	rv = 0;
+	goto done;
+undefine:
+	rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE);
+	if (rc == TSS2_RC_SUCCESS)
+		tr = ESYS_TR_NONE;
+done:
+	OPENSSL_cleanse(&auth, sizeof(auth));
+	Esys_Free(pub);
+	Esys_Free(name);
+	nv_close(t, &tr);
+	if (poc_tpm_flush(e, t, &srk) < 0)
+		rv = -1;
+	if (rv < 0)
+		memset(out, 0, sizeof(*out));
+	return rv;
+}
+
+int poc_tpm_pin_nv_delete(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv)
+{
+	ESYS_TR tr;
+	TSS2_RC rc;
+
+	if (nv == NULL || nv->handle == 0)
+		return 0;
+	if (nv_open(e, t, nv, &tr) < 0)
+		return -1;
+	rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE);
+	if (rc != TSS2_RC_SUCCESS) {
+		nv_close(t, &tr);
+		return poc_tpm_rc_err(e, rc, "PIN counter: NV_UndefineSpace (owner)");
+	}
+	return 0;
+}
+
+int poc_tpm_pin_nv_read(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv, uint32_t *count,
+			uint32_t *limit)
+{
+	TPM2B_MAX_NV_BUFFER *data = NULL;
+	ESYS_TR tr = ESYS_TR_NONE, sess = ESYS_TR_NONE;
+	TSS2_RC rc;
+	int rv = -1;
+
+	if (nv_open(e, t, nv, &tr) < 0)
+		return -1;
+	if (nv_branch_session(e, t, 0, &sess) == 0) {
+		rc = Esys_NV_Read(t->esys, tr, tr, sess, ESYS_TR_NONE, ESYS_TR_NONE, 8, 0, &data);
+		if (rc != TSS2_RC_SUCCESS) {
+			poc_tpm_rc_err(e, rc, "PIN counter: NV_Read");
+		} else if (data->size != 8) {
+			poc_err_set(e, POC_ERR_MALFORMED, "PIN counter: %u bytes, not 8", data->size);
+		} else {
+			*count = (uint32_t)data->buffer[0] << 24 | (uint32_t)data->buffer[1] << 16 |
+				 (uint32_t)data->buffer[2] << 8 | data->buffer[3];
+			*limit = (uint32_t)data->buffer[4] << 24 | (uint32_t)data->buffer[5] << 16 |
+				 (uint32_t)data->buffer[6] << 8 | data->buffer[7];
+			rv = 0;
+		}
+	}
+	Esys_Free(data);
+	if (poc_tpm_flush(e, t, &sess) < 0)
+		rv = -1;
+	nv_close(t, &tr);
+	return rv;
+}
+
+/* Esys_PolicySecret with the index's authValue, through the HMAC session hs. */
+static TSS2_RC policy_secret(struct poc_tpm *t, ESYS_TR tr, ESYS_TR sess, ESYS_TR hs, const TPM2B_AUTH *auth)
+{
+	TPM2B_NONCE none = { 0 }, ref = { 0 };
+	TPM2B_DIGEST cphash = { 0 };
+	TPM2B_AUTH zero;
+	TPM2B_TIMEOUT *timeout = NULL;
+	TPMT_TK_AUTH *ticket = NULL;
+	TSS2_RC rc, rc2;
+
+	rc = Esys_TR_SetAuth(t->esys, tr, auth);
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Esys_PolicySecret(t->esys, tr, sess, hs, ESYS_TR_NONE, ESYS_TR_NONE, &none, &cphash, &ref, 0, &timeout,
+				       &ticket);
+	Esys_Free(timeout);
+	Esys_Free(ticket);
+	/* ESYS keeps a copy of the authValue: overwrite it with zeros, then drop it (tpm_seal.c does the same). */
+	memset(&zero, 0, sizeof(zero));
+	zero.size = 32;
+	rc2 = Esys_TR_SetAuth(t->esys, tr, &zero);
+	if (rc2 == TSS2_RC_SUCCESS)
+		rc2 = Esys_TR_SetAuth(t->esys, tr, NULL);
+	return rc != TSS2_RC_SUCCESS ? rc : rc2;
+}
+
+int poc_tpm_pin_try(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR sess, const uint8_t *pin,
+		    size_t pin_len)
+{
+	ESYS_TR tr = ESYS_TR_NONE, hs = ESYS_TR_NONE, own_srk = ESYS_TR_NONE, own_sess = ESYS_TR_NONE;
+	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_NULL };
+	TPM2B_AUTH auth;
+	TSS2_RC rc;
+	int rv = -1;
+
+	memset(&auth, 0, sizeof(auth));
+	if (t->pin_nv.handle == 0)
+		return poc_err_set(e, POC_ERR_ARG, "no PIN counter to try the PIN against");
+	if (pin == NULL)
+		return poc_err_set(e, POC_ERR_ARG, "PIN counter: no PIN");
+	if (srk == ESYS_TR_NONE && poc_tpm_srk(e, t, &own_srk) < 0)
+		return -1;
+	if (srk == ESYS_TR_NONE)
+		srk = own_srk;
+	if (sess == ESYS_TR_NONE) {
+		rc = Esys_StartAuthSession(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+					   NULL, TPM2_SE_POLICY, &sym, TPM2_ALG_SHA256, &own_sess);
+		if (rc != TSS2_RC_SUCCESS) {
+			own_sess = ESYS_TR_NONE;
+			poc_tpm_rc_err(e, rc, "PIN counter: StartAuthSession");
+			goto done;
+		}
+		sess = own_sess;
+	}
+	if (nv_open(e, t, &t->pin_nv, &tr) < 0 || poc_tpm_pin_auth(e, pin, pin_len, &auth) < 0 ||
+	    poc_tpm_salted_session(e, t, srk, TPM2_SE_HMAC, 0, &hs) < 0)
+		goto done;
+	rc = policy_secret(t, tr, sess, hs, &auth);
+	if (rc == TSS2_RC_SUCCESS) {
+		rv = 0;
+	} else if (rc_base(rc) == TPM2_RC_AUTH_UNAVAILABLE) {
+		poc_err_set(e, POC_ERR_POLICY, "the PIN is locked: the TPM's PIN counter (NV index 0x%08x) reached its limit",
+			    (unsigned)t->pin_nv.handle);
+		rv = POC_TPM_PIN_LOCKED;
+	} else if (poc_tpm_rc_class(rc) == POC_TPM_RC_AUTH_FAIL) {
+		poc_err_set(e, POC_ERR_POLICY, "wrong PIN (%s)", Tss2_RC_Decode(rc));
+		rv = POC_TPM_WRONG_PIN;
+	} else {
+		poc_tpm_rc_err(e, rc, "PIN counter: PolicySecret");
+	}
+done:
+	OPENSSL_cleanse(&auth, sizeof(auth));
+	nv_close(t, &tr);
+	if (poc_tpm_flush(e, t, &hs) < 0 && rv == 0)
+		rv = -1;
+	if (poc_tpm_flush(e, t, &own_sess) < 0 && rv == 0)
+		rv = -1;
+	if (poc_tpm_flush(e, t, &own_srk) < 0 && rv == 0)
+		rv = -1;
+	return rv;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A token's PIN counter in the TPM (docs/pin.md): an NV index of type
+ * TPM_NT_PIN_FAIL, data TPMS_NV_PIN_COUNTER_PARAMETERS {pinCount, pinLimit},
+ * authValue SHA-256(PIN), attributes
+ *   TPM_NT_PIN_FAIL | TPMA_NV_NO_DA | TPMA_NV_POLICYWRITE | TPMA_NV_POLICYREAD
+ * and authPolicy PolicyOR(
+ *   PolicyCommandCode(NV_Read)                          anyone reads the count,
+ *   PolicyCommandCode(NV_Write) + PolicyNvWritten(NO))  written once, at init.
+ *
+ * Every PIN-protected sealed object of the token (its verifier key and each
+ * object) has authPolicy [PolicyPCR] + PolicySecret(this index) +
+ * PolicyAuthValue (tpm_seal.h). What the TPM does (checked on swtpm's libtpms
+ * 0.9.2 with tpm2-tools, tests/integration/attack-pin.sh):
+ * - a PolicySecret with a wrong authValue fails with TPM_RC_AUTH_FAIL "without
+ *   DA implications" and increments pinCount in NV (kept across restarts);
+ *   the TPM's dictionary-attack counter does not move (NO_DA);
+ * - at pinCount == pinLimit every use of the authValue, the right one too,
+ *   fails with TPM_RC_AUTH_UNAVAILABLE: the PIN is locked;
+ * - a successful PolicySecret sets pinCount back to 0;
+ * - nobody rewrites the index: no OWNERWRITE (owner writes fail with
+ *   TPM_RC_NV_AUTHORIZATION), the write branch needs PolicyNvWritten(NO),
+ *   and PIN indexes cannot have AUTHWRITE; the read branch cannot authorize
+ *   a PolicySecret (its command code is NV_Read).
+ * What it does not stop: the TPM owner can delete an owner-created index
+ * (TPM2_NV_UndefineSpace) and define one with the same public area, hence
+ * the same name, and an authValue of its choice. That is why the objects keep
+ * PolicyAuthValue(PIN): such an owner passes PolicySecret but must still
+ * guess the PIN against the (noDA) objects. TPMA_NV_POLICY_DELETE would stop
+ * the deletion, but the TPM accepts it only from the platform hierarchy
+ * (TPM_RC_ATTRIBUTES under the owner), which a cloud guest does not have.
+ */
+#ifndef POC_TPM_PIN_H
+#define POC_TPM_PIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tpm.h"
+#include "verr.h"
+
+#define POC_PIN_TRIES_DEFAULT 10
+#define POC_PIN_TRIES_MAX 1000
+/* Handles are picked at random in the owner range of the TCG handle registry. */
+#define POC_PIN_NV_FIRST 0x01a50000u
+#define POC_PIN_NV_LAST 0x01a5ffffu
+
+/* Results besides 0 and -1 (tpm_seal.h's POC_TPM_WRONG_PIN is -2). */
+#define POC_TPM_PIN_LOCKED (-4)
+
+/*
+ * Defines a new PIN counter with authValue SHA-256(pin) and pinLimit limit
+ * (1..POC_PIN_TRIES_MAX), writes {0, limit} once and returns its handle and
+ * name (with TPMA_NV_WRITTEN). Uses the owner hierarchy (empty owner auth).
+ */
+int poc_tpm_pin_nv_create(struct poc_err *e, struct poc_tpm *t, const uint8_t *pin, size_t pin_len, uint32_t limit,
+			  struct poc_pin_nv *out);
+/* Deletes it (owner); for a token whose creation failed. */
+int poc_tpm_pin_nv_delete(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv);
+
+/* Reads {pinCount, pinLimit} through the read branch (no PIN, no count). */
+int poc_tpm_pin_nv_read(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv, uint32_t *count,
+			uint32_t *limit);
+
+/* PIN seals and unseals of t go through nv from now on (tpm_seal.c). NULL: none. */
+void poc_tpm_pin_nv_use(struct poc_tpm *t, const struct poc_pin_nv *nv);
+
+/* Software: out = PolicySecret(in, nv's name, empty policyRef). */
+int poc_tpm_pin_policy(struct poc_err *e, const struct poc_pin_nv *nv, const uint8_t in[32], uint8_t out[32]);
+
+/*
+ * One counted try: TPM2_PolicySecret on t's PIN counter with SHA-256(pin),
+ * in an HMAC session salted with srk, extending the policy session sess
+ * (sess ESYS_TR_NONE: a policy session of its own, thrown away; srk
+ * ESYS_TR_NONE: the SRK is made here). Returns 0, POC_TPM_WRONG_PIN (e:
+ * POC_ERR_POLICY "wrong PIN"), POC_TPM_PIN_LOCKED (e: POC_ERR_POLICY), or -1
+ * (POC_ERR_MISMATCH when the index is gone or is not the token's).
+ */
+int poc_tpm_pin_try(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR sess, const uint8_t *pin,
+		    size_t pin_len);
+
+#endif
