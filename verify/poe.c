@@ -661,7 +661,11 @@ int poc_poe_verify(struct poc_err *e, const uint8_t *buf, size_t len, STACK_OF(X
 	}
 	if (check_signature(e, out, &raw) < 0 || check_chain(e, out, roots, at) < 0)
 		goto done;
-	if (out->has_validity && (at < out->not_before || at > out->not_after)) {
+	if (!out->has_validity) {
+		poc_err_set(e, POC_ERR_EXPIRED, "POE token has no validity window (CoRIM key 4): it would never expire");
+		goto done;
+	}
+	if (at < out->not_before || at > out->not_after) {
 		if (out->not_before == INT64_MIN)
 			poc_err_set(e, POC_ERR_EXPIRED, "POE token expired at %" PRId64 ", now %" PRId64,
 				    out->not_after, at);
