@@ -186,7 +186,9 @@ EVP_PKEY *poc_hcl_report_ak(struct poc_err *e, const struct poc_hcl_report *r)
 		goto done;
 	kty = str_member(jwk, "kty", &slen);
 	if (kty == NULL || slen != 3 || memcmp(kty, "RSA", 3) != 0) {
-		poc_err_set(e, POC_ERR_UNSUPPORTED, "HCL report: HCLAkPub is not an RSA key (\"kty\" must be \"RSA\")");
+		/* A missing or non-string kty is a broken JWK; another key type one we do not handle. */
+		poc_err_set(e, kty == NULL ? POC_ERR_MALFORMED : POC_ERR_UNSUPPORTED,
+			    "HCL report: HCLAkPub is not an RSA key (\"kty\" must be \"RSA\")");
 		goto done;
 	}
 	sn = str_member(jwk, "n", &nlen);
