@@ -378,7 +378,8 @@ static int parse_vtpm(struct pctx *c, json_object *o, struct poc_policy *p)
 				long i = strtol(idx, &end, 10);
 				char vpath[96];
 
-				if (*idx == '\0' || *end != '\0' || i < 0 || i >= POC_PCR_COUNT)
+				/* Canonical decimal only: "07" or " 7" would name PCR 7 a second time. */
+				if (*idx < '0' || *idx > '9' || *end != '\0' || i < 0 || i >= POC_PCR_COUNT || (idx[0] == '0' && idx[1] != '\0'))
 					return poc_err_set(c->e, POC_ERR_MALFORMED, "policy %s: \"%s\" is not a PCR index 0-23", path, idx);
 				snprintf(vpath, sizeof(vpath), "%s.%ld", path, i);
 				if (load_values(c, vals, poc_tpm_alg_digest_len(alg), vpath, &b->vals[i]) < 0)
