@@ -11,6 +11,7 @@
 #include "hex.h"
 #include "poe.h"
 #include "x509.h"
+#include "x509_purpose.h"
 
 const char *poc_ear_status_name(enum poc_ear_status s)
 {
@@ -98,7 +99,16 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 			 s->b->ek_cert.p ? " (an EK certificate alone does not name the AK: credential activation is needed)" : "");
 		return -1;
 	}
-	for (l = 0; l < nleaves; l++)
+	for (l = 0; l < nleaves; l++) {
+	struct poc_err pe = { 0 };
+
+	/* A chain says who issued the leaf; its profile says what for (docs/policy.md). */
+	if ((leaves[l] == s->ak_cert ? poc_x509_check_ak_leaf(&pe, leaves[l]) : poc_x509_check_ek_leaf(&pe, leaves[l])) < 0) {
+		n += snprintf(why + n, whylen - (size_t)n, "%s%s", n ? "; " : "", pe.msg);
+		if ((size_t)n >= whylen)
+			n = (int)whylen - 1;
+		continue;
+	}
 	for (i = 0; i < p->nproviders; i++) {
 		const struct poc_policy_provider *pr = &p->providers[i];
 		STACK_OF(X509) *inter = sk_X509_new_null();
@@ -143,7 +153,17 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 		say(s->out->provider, sizeof(s->out->provider), "%s", pr->name);
 		return 0;
 	}
+	}
 	return -1;
+}
+
+static int id_zero(const uint8_t id[16])
+{
+	uint8_t acc = 0;
+
+	for (int i = 0; i < 16; i++)
+		acc |= id[i];
+	return acc == 0;
 }
 
 /*
@@ -163,7 +183,7 @@ static int check_poe(struct poc_appraise_state *s, char *why, size_t whylen)
 		say(why, whylen, "the evidence has no POE token%s", p->nallow ? " and the platform is not on the allow-list" : "");
 		return -1;
 	}
-	if (!x->has_piid) {
+	if (!x->has_piid || id_zero(x->piid)) {
 		say(why, whylen, "the PCK certificate names no PIID for a POE token to endorse");
 		return -1;
 	}
@@ -201,8 +221,9 @@ static int check_platforms(struct poc_appraise_state *s, char *why, size_t whyle
 	for (i = 0; i < p->nallow; i++) {
 		const struct poc_policy_platform_id *a = &p->allow[i];
 
-		if (a->is_piid ? (x->has_piid && CRYPTO_memcmp(a->id, x->piid, 16) == 0)
-			       : CRYPTO_memcmp(a->id, x->ppid, 16) == 0) {
+		/* An all-zero identifier names no platform: it never matches (the policy refuses listing it). */
+		if (a->is_piid ? (x->has_piid && !id_zero(x->piid) && CRYPTO_memcmp(a->id, x->piid, 16) == 0)
+			       : (!id_zero(x->ppid) && CRYPTO_memcmp(a->id, x->ppid, 16) == 0)) {
 			say(s->out->provider, sizeof(s->out->provider), "platform allow-list (%s)",
 				 a->is_piid ? "PIID" : "PPID");
 			return 0;

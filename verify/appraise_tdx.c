@@ -52,12 +52,22 @@ static int check_measurements(struct poc_appraise_state *s)
 	return 0;
 }
 
+static int is_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+
+	while (n--)
+		acc |= *p++;
+	return acc == 0;
+}
+
 static int check_ccel(struct poc_appraise_state *s)
 {
 	const struct poc_bundle *b = s->b;
 	struct poc_ccel_table t;
 	struct poc_evlog log;
 	struct poc_err e = { 0 };
+	uint32_t mask = 0xf;
 	int rv;
 
 	if (b->ccel_log.p == NULL)
@@ -66,7 +76,16 @@ static int check_ccel(struct poc_appraise_state *s)
 		return poc_deny_err(s->out, "$.tee", &e, "CCEL table");
 	if (poc_evlog_parse(&e, b->ccel_log.p, b->ccel_log.len, &log) < 0)
 		return poc_deny_err(s->out, "$.tee", &e, "CCEL event log");
-	rv = poc_ccel_check(&e, &log, (const uint8_t (*)[POC_CCEL_MR_LEN])s->tdx.body.rtmr);
+	/*
+	 * Strict for every RTMR, except that RTMR3 is the OS's runtime register
+	 * (its extends are logged outside the CCEL): left out when no CCEL event
+	 * extends it; $.tee.rtmr.3 still pins its value.
+	 */
+	if (!(poc_ccel_extended_mask(&log) & 8u) && !is_zero(s->tdx.body.rtmr[3], POC_CCEL_MR_LEN)) {
+		mask &= ~8u;
+		poc_note(s->out, "CCEL: RTMR3 (runtime, logged outside the CCEL) is not described by the CCEL: not replayed");
+	}
+	rv = poc_ccel_check(&e, &log, (const uint8_t (*)[POC_CCEL_MR_LEN])s->tdx.body.rtmr, mask);
 	poc_evlog_free(&log);
 	if (rv < 0)
 		return poc_deny_err(s->out, "$.tee", &e, "CCEL event log does not reproduce the quoted RTMRs");

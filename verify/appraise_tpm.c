@@ -124,13 +124,68 @@ static int check_quotes(struct poc_appraise_state *s, EVP_PKEY *ak)
 	return 0;
 }
 
+#define PCR_IMA 10u
+
+/* "sha256:4,8" for the PCRs of mask. */
+static void pcr_list(uint16_t alg, uint32_t mask, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "%s:", poc_tpm_alg_name(alg));
+	int first = 1;
+
+	for (unsigned j = 0; j < POC_PCR_COUNT && n < len; j++) {
+		if (!(mask & (1u << j)))
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%u", first ? "" : ",", j);
+		first = 0;
+	}
+}
+
+/*
+ * One verified bank against the log, strictly: the log declares the bank,
+ * every quoted PCR replays to its quoted value (a PCR no event extends holds
+ * its reset value), and, when the log is required, every PCR the log extends
+ * is quoted (else its events are unverified text). PCR 10 is IMA's: the
+ * kernel keeps its log, so a PCR 10 no firmware event extends is left out.
+ */
+static int check_bank(struct poc_appraise_state *s, const struct poc_evlog *log, const struct poc_pcr_bank *bk,
+		      int *ima_noted)
+{
+	uint32_t ext = poc_evlog_extended_mask(log), mask = bk->mask, loose;
+	uint8_t reset[POC_DIGEST_MAX];
+	struct poc_err e = { 0 };
+	char list[128];
+
+	if (!poc_evlog_has_alg(log, bk->alg))
+		return poc_deny(s->out, "$.vtpm.eventlog", POC_ERR_POLICY,
+				"the event log declares no %s digests, so it cannot reproduce the quoted %s PCRs",
+				poc_tpm_alg_name(bk->alg), poc_tpm_alg_name(bk->alg));
+	poc_evlog_reset_value(bk->alg, PCR_IMA, reset);
+	if ((mask & (1u << PCR_IMA)) && !(ext & (1u << PCR_IMA)) &&
+	    CRYPTO_memcmp(bk->v[PCR_IMA], reset, poc_tpm_alg_digest_len(bk->alg)) != 0) {
+		mask &= ~(1u << PCR_IMA);
+		if (!(*ima_noted)++)
+			poc_note(s->out, "event log: PCR 10 (IMA, whose log the kernel keeps) is not described by the firmware log: not replayed");
+	}
+	if (poc_evlog_check(&e, log, bk, mask) < 0)
+		return poc_deny_err(s->out, "$.vtpm.eventlog", &e, "TPM event log does not reproduce the quoted PCRs");
+	loose = ext & ~bk->mask;
+	if (loose) {
+		pcr_list(bk->alg, loose, list, sizeof(list));
+		if (s->p->eventlog == POC_EVENTLOG_REQUIRED)
+			return poc_deny(s->out, "$.vtpm.eventlog", POC_ERR_POLICY,
+					"the event log extends PCRs %s that no verified quote covers: those events are not verified", list);
+		poc_note(s->out, "event log: events of PCRs %s are not covered by a quote", list);
+	}
+	return 0;
+}
+
 static int check_eventlog(struct poc_appraise_state *s)
 {
 	const struct poc_bundle *b = s->b;
 	struct poc_evlog log;
 	struct poc_err e = { 0 };
 	size_t i;
-	int tech, rv = -1;
+	int tech, ima_noted = 0, rv = -1;
 
 	if (b->eventlog.p == NULL) {
 		if (s->p->eventlog == POC_EVENTLOG_REQUIRED)
@@ -139,18 +194,9 @@ static int check_eventlog(struct poc_appraise_state *s)
 	}
 	if (poc_evlog_parse(&e, b->eventlog.p, b->eventlog.len, &log) < 0)
 		return poc_deny_err(s->out, "$.vtpm.eventlog", &e, "TPM event log");
-	for (i = 0; i < s->verified.nbanks; i++) {
-		const struct poc_pcr_bank *bk = &s->verified.bank[i];
-		size_t k;
-		int in_log = 0;
-
-		for (k = 0; k < log.nalgs; k++)
-			in_log |= log.algs[k] == bk->alg;
-		if (in_log && poc_evlog_check(&e, &log, bk, bk->mask) < 0) {
-			poc_deny_err(s->out, "$.vtpm.eventlog", &e, "TPM event log does not reproduce the quoted PCRs");
+	for (i = 0; i < s->verified.nbanks; i++)
+		if (s->verified.bank[i].mask != 0 && check_bank(s, &log, &s->verified.bank[i], &ima_noted) < 0)
 			goto done;
-		}
-	}
 	tech = poc_evlog_gce_technology(&log);
 	if (tech >= 0)
 		poc_note(s->out, "event log: GCE NonHostInfo technology %d%s", tech, tech == 3 ? " (TDX)" : "");

@@ -253,16 +253,43 @@ static int finish_activation(struct poc_appraise_state *s)
 	return 0;
 }
 
-/* Both logs present: the vTPM's PCR events and the TD's RTMR events agree. */
+/*
+ * The vTPM's SHA-384 digests of PCR 1-15 mean something only when a verified
+ * quote covers those PCRs (the strict replay then bound every one of them);
+ * otherwise they are text the prover wrote.
+ */
+static int sha384_bound(const struct poc_appraise_state *s)
+{
+	const struct poc_pcr_bank *bk = poc_pcrs_bank_get(&s->verified, TPM2_ALG_SHA384);
+
+	return bk != NULL && (bk->mask & 0xfffeu) == 0xfffeu;
+}
+
+/* Both logs present: the vTPM's PCR events and the TD's RTMR events agree ($.vtpm.crosscheck). */
 static int finish_crosscheck(struct poc_appraise_state *s)
 {
 	const struct poc_bundle *b = s->b;
 	struct poc_evlog tpm, cc;
 	struct poc_err e = { 0 };
-	int rv = -1;
+	int required = s->p->crosscheck_required, rv = -1;
 
-	if (b->eventlog.p == NULL || b->ccel_log.p == NULL)
+	if (b->eventlog.p == NULL || b->ccel_log.p == NULL) {
+		if (required)
+			return poc_deny(s->out, "$.vtpm.crosscheck", POC_ERR_POLICY,
+					"the PCR/RTMR cross-check is required; the evidence has no %s",
+					b->eventlog.p == NULL ? "vTPM event log" : "CCEL");
 		return 0;
+	}
+	if (!s->tdx_verified || !sha384_bound(s)) {
+		const char *why = !s->tdx_verified ? "the TD quote (and so its CCEL) is not appraised"
+						   : "no verified quote covers sha384 PCRs 1-15";
+
+		if (required)
+			return poc_deny(s->out, "$.vtpm.crosscheck", POC_ERR_POLICY,
+					"the PCR/RTMR cross-check is required; %s", why);
+		poc_note(s->out, "PCR/RTMR cross-check not made: %s", why);
+		return 0;
+	}
 	if (poc_evlog_parse(&e, b->eventlog.p, b->eventlog.len, &tpm) < 0)
 		return poc_deny_err(s->out, "$.vtpm.eventlog", &e, "TPM event log");
 	if (poc_evlog_parse(&e, b->ccel_log.p, b->ccel_log.len, &cc) < 0) {
@@ -272,11 +299,12 @@ static int finish_crosscheck(struct poc_appraise_state *s)
 	if (poc_evlog_crosscheck(&e, &tpm, &cc) == 0) {
 		poc_note(s->out, "the vTPM and CCEL event logs agree event by event");
 		rv = 0;
-	} else if (e.code == POC_ERR_UNSUPPORTED) {
+	} else if (e.code == POC_ERR_UNSUPPORTED && !required) {
 		poc_note(s->out, "PCR/RTMR cross-check not possible: %s", e.msg);
 		rv = 0;
 	} else {
-		poc_deny_err(s->out, "$.binding", &e, "poc-v1: the vTPM and TD event logs disagree");
+		poc_deny_err(s->out, e.code == POC_ERR_UNSUPPORTED ? "$.vtpm.crosscheck" : "$.binding", &e,
+			     "poc-v1: the vTPM and TD event logs disagree");
 	}
 	poc_evlog_free(&tpm);
 	poc_evlog_free(&cc);

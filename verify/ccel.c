@@ -100,15 +100,25 @@ int poc_ccel_replay(struct poc_err *e, const struct poc_evlog *log,
 	return replay(e, log, rtmr, &mask);
 }
 
+uint32_t poc_ccel_extended_mask(const struct poc_evlog *log)
+{
+	uint32_t m = 0;
+
+	for (size_t i = 0; log != NULL && i < log->nevents; i++)
+		if (log->ev[i].type != POC_EV_NO_ACTION && log->ev[i].pcr >= 1 && log->ev[i].pcr <= POC_CCEL_RTMRS)
+			m |= 1u << (log->ev[i].pcr - 1);
+	return m;
+}
+
 int poc_ccel_check(struct poc_err *e, const struct poc_evlog *log,
-		   const uint8_t quoted[POC_CCEL_RTMRS][POC_CCEL_MR_LEN])
+		   const uint8_t quoted[POC_CCEL_RTMRS][POC_CCEL_MR_LEN], uint32_t mask)
 {
 	uint8_t rtmr[POC_CCEL_RTMRS][POC_CCEL_MR_LEN];
-	uint32_t mask;
+	uint32_t ext;
 
 	if (quoted == NULL)
 		return poc_err_set(e, POC_ERR_ARG, "CCEL check: no quoted RTMRs");
-	if (replay(e, log, rtmr, &mask) < 0)
+	if (replay(e, log, rtmr, &ext) < 0)
 		return -1;
 	for (unsigned i = 0; i < POC_CCEL_RTMRS; i++) {
 		size_t nev = 0, last = 0;
@@ -122,6 +132,9 @@ int poc_ccel_check(struct poc_err *e, const struct poc_evlog *log,
 				last = k;
 			}
 		poc_evlog_hex_diff(rtmr[i], quoted[i], POC_CCEL_MR_LEN, got, want);
+		if (nev == 0)
+			return poc_err_set(e, POC_ERR_MISMATCH,
+					   "CCEL check: RTMR%u is quoted %s, but no event extends it (reset value %s)", i, want, got);
 		poc_evlog_describe(&log->ev[last], desc, sizeof(desc));
 		return poc_err_set(e, POC_ERR_MISMATCH,
 				   "CCEL check: RTMR%u replays to %s, quoted %s (%zu events; last #%zu %s)",

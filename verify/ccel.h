@@ -44,10 +44,13 @@ int poc_ccel_replay(struct poc_err *e, const struct poc_evlog *log,
 		    uint8_t rtmr[POC_CCEL_RTMRS][POC_CCEL_MR_LEN]);
 
 /*
- * Compares the replay with the quote's RTMRs for those registers the log
- * extends; POC_ERR_MISMATCH names the RTMR, both values and its last event.
+ * Strict: every RTMR i with bit i in mask must equal its replay, so an RTMR
+ * no event extends must be zero (a log trimmed of an RTMR's events fails).
+ * POC_ERR_MISMATCH names the RTMR, both values and its last event.
  */
 int poc_ccel_check(struct poc_err *e, const struct poc_evlog *log,
-		   const uint8_t quoted[POC_CCEL_RTMRS][POC_CCEL_MR_LEN]);
+		   const uint8_t quoted[POC_CCEL_RTMRS][POC_CCEL_MR_LEN], uint32_t mask);
+/* RTMRs (bit i = RTMR i) that at least one event other than EV_NO_ACTION extends. */
+uint32_t poc_ccel_extended_mask(const struct poc_evlog *log);
 
 #endif

@@ -25,50 +25,6 @@
  */
 #define EVENT_DATA_MAX (16u * 1024 * 1024)
 
-const char *poc_evlog_type_name(uint32_t type)
-{
-	switch (type) {
-	case POC_EV_PREBOOT_CERT: return "EV_PREBOOT_CERT";
-	case POC_EV_POST_CODE: return "EV_POST_CODE";
-	case 0x00000002u: return "EV_UNUSED";
-	case POC_EV_NO_ACTION: return "EV_NO_ACTION";
-	case POC_EV_SEPARATOR: return "EV_SEPARATOR";
-	case POC_EV_ACTION: return "EV_ACTION";
-	case POC_EV_EVENT_TAG: return "EV_EVENT_TAG";
-	case POC_EV_S_CRTM_CONTENTS: return "EV_S_CRTM_CONTENTS";
-	case POC_EV_S_CRTM_VERSION: return "EV_S_CRTM_VERSION";
-	case POC_EV_CPU_MICROCODE: return "EV_CPU_MICROCODE";
-	case POC_EV_PLATFORM_CONFIG_FLAGS: return "EV_PLATFORM_CONFIG_FLAGS";
-	case POC_EV_TABLE_OF_DEVICES: return "EV_TABLE_OF_DEVICES";
-	case POC_EV_COMPACT_HASH: return "EV_COMPACT_HASH";
-	case POC_EV_IPL: return "EV_IPL";
-	case POC_EV_IPL_PARTITION_DATA: return "EV_IPL_PARTITION_DATA";
-	case POC_EV_NONHOST_CODE: return "EV_NONHOST_CODE";
-	case POC_EV_NONHOST_CONFIG: return "EV_NONHOST_CONFIG";
-	case POC_EV_NONHOST_INFO: return "EV_NONHOST_INFO";
-	case POC_EV_OMIT_BOOT_DEVICE_EVENTS: return "EV_OMIT_BOOT_DEVICE_EVENTS";
-	case POC_EV_EFI_EVENT_BASE: return "EV_EFI_EVENT_BASE";
-	case POC_EV_EFI_VARIABLE_DRIVER_CONFIG: return "EV_EFI_VARIABLE_DRIVER_CONFIG";
-	case POC_EV_EFI_VARIABLE_BOOT: return "EV_EFI_VARIABLE_BOOT";
-	case POC_EV_EFI_BOOT_SERVICES_APPLICATION: return "EV_EFI_BOOT_SERVICES_APPLICATION";
-	case POC_EV_EFI_BOOT_SERVICES_DRIVER: return "EV_EFI_BOOT_SERVICES_DRIVER";
-	case POC_EV_EFI_RUNTIME_SERVICES_DRIVER: return "EV_EFI_RUNTIME_SERVICES_DRIVER";
-	case POC_EV_EFI_GPT_EVENT: return "EV_EFI_GPT_EVENT";
-	case POC_EV_EFI_ACTION: return "EV_EFI_ACTION";
-	case POC_EV_EFI_PLATFORM_FIRMWARE_BLOB: return "EV_EFI_PLATFORM_FIRMWARE_BLOB";
-	case POC_EV_EFI_HANDOFF_TABLES: return "EV_EFI_HANDOFF_TABLES";
-	case POC_EV_EFI_PLATFORM_FIRMWARE_BLOB2: return "EV_EFI_PLATFORM_FIRMWARE_BLOB2";
-	case POC_EV_EFI_HANDOFF_TABLES2: return "EV_EFI_HANDOFF_TABLES2";
-	case POC_EV_EFI_VARIABLE_BOOT2: return "EV_EFI_VARIABLE_BOOT2";
-	case POC_EV_EFI_GPT_EVENT2: return "EV_EFI_GPT_EVENT2";
-	case POC_EV_EFI_HCRTM_EVENT: return "EV_EFI_HCRTM_EVENT";
-	case POC_EV_EFI_VARIABLE_AUTHORITY: return "EV_EFI_VARIABLE_AUTHORITY";
-	case POC_EV_EFI_SPDM_FIRMWARE_BLOB: return "EV_EFI_SPDM_FIRMWARE_BLOB";
-	case POC_EV_EFI_SPDM_FIRMWARE_CONFIG: return "EV_EFI_SPDM_FIRMWARE_CONFIG";
-	default: return "EV_UNKNOWN";
-	}
-}
-
 /* Appends an event to out->ev, growing it geometrically. */
 static int push_event(struct poc_err *e, struct poc_evlog *out, size_t *cap,
 		      const struct poc_evlog_event *ev)
@@ -282,12 +238,32 @@ static int extend(struct poc_err *e, const EVP_MD *md, uint8_t *reg, const uint8
 	return 0;
 }
 
-static int log_has_alg(const struct poc_evlog *log, uint16_t alg)
+int poc_evlog_has_alg(const struct poc_evlog *log, uint16_t alg)
 {
-	for (size_t i = 0; i < log->nalgs; i++)
+	for (size_t i = 0; log != NULL && i < log->nalgs; i++)
 		if (log->algs[i] == alg)
 			return 1;
 	return 0;
+}
+
+uint32_t poc_evlog_extended_mask(const struct poc_evlog *log)
+{
+	uint32_t m = 0;
+
+	for (size_t i = 0; log != NULL && i < log->nevents; i++)
+		if (log->ev[i].type != POC_EV_NO_ACTION)
+			m |= 1u << log->ev[i].pcr;
+	return m;
+}
+
+void poc_evlog_reset_value(uint16_t alg, unsigned pcr, uint8_t out[POC_DIGEST_MAX])
+{
+	size_t dlen = poc_tpm_alg_digest_len(alg);
+
+	memset(out, 0, POC_DIGEST_MAX);
+	/* PC Client PTP: the D-RTM PCRs 17-22 start at all ones until a D-RTM launch resets them. */
+	if (pcr >= 17 && pcr <= 22)
+		memset(out, 0xff, dlen);
 }
 
 int poc_evlog_replay(struct poc_err *e, const struct poc_evlog *log, uint16_t alg,
@@ -300,11 +276,13 @@ int poc_evlog_replay(struct poc_err *e, const struct poc_evlog *log, uint16_t al
 		return poc_err_set(e, POC_ERR_ARG, "event log replay: no log");
 	if (md == NULL || dlen == 0)
 		return poc_err_set(e, POC_ERR_UNSUPPORTED, "event log replay: algorithm 0x%04x", alg);
-	if (!log_has_alg(log, alg))
+	if (!poc_evlog_has_alg(log, alg))
 		return poc_err_set(e, POC_ERR_MISMATCH, "event log replay: the log has no %s digests",
 				   poc_tpm_alg_name(alg));
 	memset(out, 0, sizeof(*out));
 	out->alg = alg;
+	for (unsigned pcr = 0; pcr < POC_PCR_COUNT; pcr++)
+		poc_evlog_reset_value(alg, pcr, out->v[pcr]);
 	/* TPM2_Startup from locality 3/4 leaves that locality in PCR0's last byte (PFP 10.4.5.3). */
 	out->v[0][dlen - 1] = log->startup_locality;
 	for (size_t i = 0; i < log->nevents; i++) {
@@ -353,7 +331,6 @@ int poc_evlog_check(struct poc_err *e, const struct poc_evlog *log,
 {
 	struct poc_pcr_bank replay;
 	size_t dlen;
-	int strict = (mask & POC_EVLOG_STRICT) != 0;
 
 	if (log == NULL || quoted == NULL)
 		return poc_err_set(e, POC_ERR_ARG, "event log check: no log or quote");
@@ -365,7 +342,7 @@ int poc_evlog_check(struct poc_err *e, const struct poc_evlog *log,
 		size_t nev = 0, last = 0;
 		char got[24], want[24], desc[128];
 
-		if (!(mask & bit) || (!strict && !(replay.mask & bit)))
+		if (!(mask & bit))
 			continue;
 		if (!(quoted->mask & bit))
 			return poc_err_set(e, POC_ERR_MISMATCH, "event log check: %s PCR %u is not quoted",
@@ -380,8 +357,8 @@ int poc_evlog_check(struct poc_err *e, const struct poc_evlog *log,
 		poc_evlog_hex_diff(replay.v[pcr], quoted->v[pcr], dlen, got, want);
 		if (nev == 0)
 			return poc_err_set(e, POC_ERR_MISMATCH,
-					   "event log check: %s PCR %u replays to %s, quoted %s (no events extend it)",
-					   poc_tpm_alg_name(quoted->alg), pcr, got, want);
+					   "event log check: %s PCR %u is quoted %s, but no event extends it (reset value %s)",
+					   poc_tpm_alg_name(quoted->alg), pcr, want, got);
 		poc_evlog_describe(&log->ev[last], desc, sizeof(desc));
 		return poc_err_set(e, POC_ERR_MISMATCH,
 				   "event log check: %s PCR %u replays to %s, quoted %s (%zu events; last #%zu %s)",
@@ -402,216 +379,4 @@ int poc_evlog_gce_technology(const struct poc_evlog *log)
 			return ev->data[SIG_LEN];
 	}
 	return -1;
-}
-
-/* A bounded string builder: truncates silently, always NUL-terminated. */
-struct sb {
-	char *b;
-	size_t cap, pos;
-};
-
-static void sb_putc(struct sb *s, char c)
-{
-	if (s->cap == 0 || s->pos + 1 >= s->cap)
-		return;
-	s->b[s->pos++] = c;
-	s->b[s->pos] = '\0';
-}
-
-static void sb_puts(struct sb *s, const char *str)
-{
-	while (*str != '\0')
-		sb_putc(s, *str++);
-}
-
-static int printable(unsigned c)
-{
-	return c >= 0x20 && c < 0x7f;
-}
-
-/* The printable ASCII prefix of data (stops at NUL or any control/8-bit byte). */
-static void sb_ascii(struct sb *s, const uint8_t *d, size_t n)
-{
-	if (n > 0 && printable(d[0]))
-		sb_putc(s, ' ');
-	for (size_t i = 0; i < n && printable(d[i]); i++)
-		sb_putc(s, (char)d[i]);
-}
-
-/* UTF-16LE to ASCII, nchars at most, stopping at NUL; non-ASCII becomes '?'. */
-static void sb_utf16(struct sb *s, const uint8_t *d, size_t nchars)
-{
-	for (size_t i = 0; i < nchars; i++) {
-		unsigned c = (unsigned)d[2 * i] | ((unsigned)d[2 * i + 1] << 8);
-
-		if (c == 0)
-			break;
-		sb_putc(s, printable(c) ? (char)c : '?');
-	}
-}
-
-static void sb_guid(struct sb *s, const uint8_t *g)
-{
-	static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
-	static const char hexd[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			sb_putc(s, '-');
-		sb_putc(s, hexd[g[order[i]] >> 4]);
-		sb_putc(s, hexd[g[order[i]] & 15]);
-	}
-}
-
-/* UEFI_VARIABLE_DATA: VariableName GUID, UnicodeNameLength, VariableDataLength, name, data. */
-static void desc_variable(struct sb *s, const uint8_t *d, size_t n)
-{
-	struct poc_rd r;
-	uint64_t nlen, dlen;
-	const uint8_t *name;
-
-	poc_rd_init(&r, d, n);
-	if (poc_rd_bytes(&r, 16, NULL) < 0 || poc_rd_u64le(&r, &nlen) < 0 ||
-	    poc_rd_u64le(&r, &dlen) < 0 || nlen > r.left / 2 || poc_rd_bytes(&r, 2 * nlen, &name) < 0) {
-		sb_puts(s, " (malformed UEFI_VARIABLE_DATA)");
-		return;
-	}
-	sb_putc(s, ' ');
-	sb_utf16(s, name, (size_t)nlen);
-}
-
-/* UEFI_IMAGE_LOAD_EVENT: three u64 image fields, LengthOfDevicePath, device path. */
-static void desc_image(struct sb *s, const uint8_t *d, size_t n)
-{
-	struct poc_rd r;
-	uint64_t plen;
-	const uint8_t *path;
-	int found = 0;
-
-	poc_rd_init(&r, d, n);
-	if (poc_rd_bytes(&r, 24, NULL) < 0 || poc_rd_u64le(&r, &plen) < 0 || plen > r.left ||
-	    poc_rd_bytes(&r, (size_t)plen, &path) < 0) {
-		sb_puts(s, " (malformed UEFI_IMAGE_LOAD_EVENT)");
-		return;
-	}
-	poc_rd_init(&r, path, (size_t)plen);
-	while (r.left >= 4) {
-		uint8_t type, sub;
-		uint16_t nlen;
-		const uint8_t *node;
-
-		(void)poc_rd_u8(&r, &type);
-		(void)poc_rd_u8(&r, &sub);
-		(void)poc_rd_u16le(&r, &nlen);
-		if (nlen < 4 || poc_rd_bytes(&r, nlen - 4u, &node) < 0)
-			break;
-		if (type == 0x7f && sub == 0xff) /* end of the entire device path */
-			break;
-		if (type == 0x04 && sub == 0x04) { /* media: file path, UTF-16 */
-			sb_putc(s, ' ');
-			sb_utf16(s, node, (nlen - 4u) / 2);
-			found = 1;
-		} else if (type == 0x04 && sub == 0x06 && nlen == 20) { /* PIWG firmware file */
-			sb_puts(s, " FvFile(");
-			sb_guid(s, node);
-			sb_putc(s, ')');
-			found = 1;
-		}
-	}
-	if (!found)
-		sb_puts(s, " (no file path)");
-}
-
-static const char *gce_tech_name(uint8_t t)
-{
-	switch (t) {
-	case POC_GCE_TECH_NONE: return "none";
-	case POC_GCE_TECH_SEV: return "SEV";
-	case POC_GCE_TECH_SEV_ES: return "SEV-ES";
-	case POC_GCE_TECH_TDX: return "TDX";
-	case POC_GCE_TECH_SEV_SNP: return "SEV-SNP";
-	default: return "unknown";
-	}
-}
-
-void poc_evlog_describe(const struct poc_evlog_event *ev, char *buf, size_t len)
-{
-	struct sb s = { buf, len, 0 };
-	const uint8_t *d;
-	size_t n;
-	char tmp[32];
-
-	if (buf == NULL || len == 0)
-		return;
-	buf[0] = '\0';
-	if (ev == NULL)
-		return;
-	d = ev->data;
-	n = d != NULL ? ev->data_len : 0;
-	sb_puts(&s, poc_evlog_type_name(ev->type));
-	if (strcmp(poc_evlog_type_name(ev->type), "EV_UNKNOWN") == 0) {
-		snprintf(tmp, sizeof(tmp), "(0x%08x)", (unsigned)ev->type);
-		sb_puts(&s, tmp);
-	}
-	switch (ev->type) {
-	case POC_EV_EFI_VARIABLE_DRIVER_CONFIG:
-	case POC_EV_EFI_VARIABLE_BOOT:
-	case POC_EV_EFI_VARIABLE_BOOT2:
-	case POC_EV_EFI_VARIABLE_AUTHORITY:
-		desc_variable(&s, d, n);
-		break;
-	case POC_EV_EFI_BOOT_SERVICES_APPLICATION:
-	case POC_EV_EFI_BOOT_SERVICES_DRIVER:
-	case POC_EV_EFI_RUNTIME_SERVICES_DRIVER:
-		desc_image(&s, d, n);
-		break;
-	case POC_EV_S_CRTM_VERSION:
-		sb_putc(&s, ' ');
-		sb_utf16(&s, d, n / 2);
-		break;
-	case POC_EV_EFI_PLATFORM_FIRMWARE_BLOB2:
-	case POC_EV_EFI_HANDOFF_TABLES2:
-		/* A one-byte description length, then the description. */
-		if (n >= 1)
-			sb_ascii(&s, d + 1, d[0] < n - 1 ? d[0] : n - 1);
-		break;
-	case POC_EV_SEPARATOR:
-		if (n == 4) {
-			uint32_t v = (uint32_t)d[0] | ((uint32_t)d[1] << 8) | ((uint32_t)d[2] << 16) |
-				     ((uint32_t)d[3] << 24);
-
-			snprintf(tmp, sizeof(tmp), " %08x%s", (unsigned)v, v == 0 ? "" : " (error)");
-			sb_puts(&s, tmp);
-		}
-		break;
-	case POC_EV_NONHOST_INFO:
-		if (n >= SIG_LEN + 1 && memcmp(d, GCE_NONHOST_SIG, SIG_LEN) == 0) {
-			sb_puts(&s, " GCE NonHostInfo: ");
-			sb_puts(&s, gce_tech_name(d[SIG_LEN]));
-		} else {
-			sb_ascii(&s, d, n);
-		}
-		break;
-	case POC_EV_NO_ACTION:
-		sb_ascii(&s, d, n);
-		if (n >= SIG_LEN + 1 && memcmp(d, STARTUP_LOCALITY_SIG, SIG_LEN) == 0) {
-			snprintf(tmp, sizeof(tmp), " %u", (unsigned)d[SIG_LEN]);
-			sb_puts(&s, tmp);
-		}
-		break;
-	case POC_EV_POST_CODE:
-	case POC_EV_IPL:
-	case POC_EV_EVENT_TAG:
-	case POC_EV_ACTION:
-	case POC_EV_EFI_ACTION:
-	case POC_EV_S_CRTM_CONTENTS:
-	case POC_EV_PLATFORM_CONFIG_FLAGS:
-	case POC_EV_COMPACT_HASH:
-	case POC_EV_NONHOST_CODE:
-	case POC_EV_NONHOST_CONFIG:
-		sb_ascii(&s, d, n);
-		break;
-	default:
-		break;
-	}
 }

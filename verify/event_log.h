@@ -98,23 +98,30 @@ int poc_evlog_parse(struct poc_err *e, const uint8_t *buf, size_t len, struct po
 void poc_evlog_free(struct poc_evlog *log);
 
 /*
- * Replays every event into bank alg's PCRs 0..23 (initial zero; PCR0's last
- * byte is the startup locality); sets out->alg and out->mask (PCRs that got
- * any extending event). EV_NO_ACTION events are not extended.
+ * Replays every event into bank alg's PCRs 0..23, each starting at its reset
+ * value (poc_evlog_reset_value; PCR0's last byte is the startup locality);
+ * sets out->alg and out->mask (PCRs that got any extending event).
+ * EV_NO_ACTION events are not extended.
  */
 int poc_evlog_replay(struct poc_err *e, const struct poc_evlog *log, uint16_t alg,
 		     struct poc_pcr_bank *out);
 
 /*
- * Compares the replay of bank quoted->alg with the quoted values for the PCRs
- * in mask that the log extends and the quote holds; with POC_EVLOG_STRICT in
- * mask, every PCR in mask is compared (a PCR the log never extends must then
- * be zero). POC_ERR_MISMATCH names the bank, the PCR, replayed vs quoted (hex,
- * shortened), the number of events extending it and its last event.
+ * Strict: every PCR in mask must be quoted and equal the replay of bank
+ * quoted->alg, so a PCR no event extends must hold its reset value (a log
+ * trimmed of a PCR's events fails). POC_ERR_MISMATCH names the bank, the
+ * PCR, replayed vs quoted (hex, shortened), the number of events extending
+ * it and its last event; a log without the bank's digests fails too.
  */
-#define POC_EVLOG_STRICT 0x80000000u
 int poc_evlog_check(struct poc_err *e, const struct poc_evlog *log,
 		    const struct poc_pcr_bank *quoted, uint32_t mask);
+
+/* The log's Spec ID event declares alg. */
+int poc_evlog_has_alg(const struct poc_evlog *log, uint16_t alg);
+/* PCRs (bit i = PCR i) that at least one event other than EV_NO_ACTION extends. */
+uint32_t poc_evlog_extended_mask(const struct poc_evlog *log);
+/* A PCR's value at TPM2_Startup: zeros, all ones for the D-RTM PCRs 17-22. */
+void poc_evlog_reset_value(uint16_t alg, unsigned pcr, uint8_t out[POC_DIGEST_MAX]);
 
 /*
  * A one-line description into buf (always NUL-terminated when len > 0): the

@@ -96,18 +96,37 @@ static json_object *parse_json(struct poc_err *e, const struct poc_hcl_report *r
 	return o;
 }
 
-/* base64url (RFC 7515, no padding) into out[max]. */
-static int b64url(struct poc_err *e, const char *in, uint8_t *out, size_t max, size_t *outlen)
+/*
+ * The string member key of o, or NULL when o is not an object, the member is
+ * absent, null or of another type, or the string holds a NUL (json-c keeps
+ * "\u0000" inside; C string functions would stop there).
+ */
+static const char *str_member(json_object *o, const char *key, size_t *len)
+{
+	json_object *v;
+	const char *s;
+
+	if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string) || (s = json_object_get_string(v)) == NULL)
+		return NULL;
+	*len = (size_t)json_object_get_string_len(v);
+	return memchr(s, '\0', *len) == NULL ? s : NULL;
+}
+
+/* base64url (RFC 7515, no padding) of in[n] into out[max]. */
+static int b64url(struct poc_err *e, const char *in, size_t n, uint8_t *out, size_t max, size_t *outlen)
 {
 	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t n = strlen(in), i, o = 0;
+	size_t i, o = 0;
 	uint32_t acc = 0;
 	int bits = 0;
 
+	if (n == 0 || n % 4 == 1)
+		return poc_err_set(e, POC_ERR_MALFORMED, "HCL report: bad base64url length %zu in the AK", n);
 	for (i = 0; i < n; i++) {
-		const char *p = strchr(alpha, in[i]);
+		const char *p = in[i] != '\0' ? strchr(alpha, in[i]) : NULL;
 
-		if (p == NULL || in[i] == '\0')
+		if (p == NULL)
 			return poc_err_set(e, POC_ERR_MALFORMED, "HCL report: bad base64url in the AK");
 		acc = (acc << 6) | (uint32_t)(p - alpha);
 		bits += 6;
@@ -122,51 +141,64 @@ static int b64url(struct poc_err *e, const char *in, uint8_t *out, size_t max, s
 	return 0;
 }
 
+/* The one JWK of keys[] whose kid is "HCLAkPub"; two of them are ambiguous. */
+static json_object *find_ak_jwk(struct poc_err *e, json_object *root)
+{
+	json_object *keys, *jwk = NULL;
+	size_t i, n;
+
+	if (!json_object_object_get_ex(root, "keys", &keys) || !json_object_is_type(keys, json_type_array)) {
+		poc_err_set(e, POC_ERR_MALFORMED, "HCL report: no \"keys\" array");
+		return NULL;
+	}
+	for (i = 0; i < json_object_array_length(keys); i++) {
+		json_object *k = json_object_array_get_idx(keys, i);
+		const char *kid = str_member(k, "kid", &n);
+
+		if (kid == NULL || n != 8 || memcmp(kid, "HCLAkPub", 8) != 0)
+			continue;
+		if (jwk != NULL) {
+			poc_err_set(e, POC_ERR_MALFORMED, "HCL report: more than one HCLAkPub key");
+			return NULL;
+		}
+		jwk = k;
+	}
+	if (jwk == NULL)
+		poc_err_set(e, POC_ERR_MALFORMED, "HCL report: no HCLAkPub key");
+	return jwk;
+}
+
 EVP_PKEY *poc_hcl_report_ak(struct poc_err *e, const struct poc_hcl_report *r)
 {
-	json_object *root = parse_json(e, r), *keys, *v;
+	json_object *root = parse_json(e, r), *jwk;
 	uint8_t n[1024], ex[8];
-	size_t nlen, elen, i;
+	size_t nlen, elen, slen;
+	const char *kty, *sn, *se;
 	OSSL_PARAM_BLD *bld = NULL;
 	OSSL_PARAM *params = NULL;
 	BIGNUM *bn = NULL, *be = NULL;
 	EVP_PKEY_CTX *ctx = NULL;
 	EVP_PKEY *pkey = NULL;
-	json_object *jwk = NULL;
 
 	if (root == NULL)
 		return NULL;
-	if (!json_object_object_get_ex(root, "keys", &keys) || !json_object_is_type(keys, json_type_array)) {
-		poc_err_set(e, POC_ERR_MALFORMED, "HCL report: no \"keys\" array");
+	if ((jwk = find_ak_jwk(e, root)) == NULL)
+		goto done;
+	kty = str_member(jwk, "kty", &slen);
+	if (kty == NULL || slen != 3 || memcmp(kty, "RSA", 3) != 0) {
+		/* A missing or non-string kty is a broken JWK; another key type one we do not handle. */
+		poc_err_set(e, kty == NULL ? POC_ERR_MALFORMED : POC_ERR_UNSUPPORTED,
+			    "HCL report: HCLAkPub is not an RSA key (\"kty\" must be \"RSA\")");
 		goto done;
 	}
-	for (i = 0; i < json_object_array_length(keys); i++) {
-		json_object *k = json_object_array_get_idx(keys, i);
-
-		if (json_object_object_get_ex(k, "kid", &v) && json_object_is_type(v, json_type_string) &&
-		    strcmp(json_object_get_string(v), "HCLAkPub") == 0)
-			jwk = k;
-	}
-	if (jwk == NULL) {
-		poc_err_set(e, POC_ERR_MALFORMED, "HCL report: no HCLAkPub key");
+	sn = str_member(jwk, "n", &nlen);
+	se = str_member(jwk, "e", &elen);
+	if (sn == NULL || se == NULL) {
+		poc_err_set(e, POC_ERR_MALFORMED, "HCL report: HCLAkPub lacks n or e (base64url strings)");
 		goto done;
 	}
-	if (!json_object_object_get_ex(jwk, "kty", &v) || strcmp(json_object_get_string(v), "RSA") != 0) {
-		poc_err_set(e, POC_ERR_UNSUPPORTED, "HCL report: HCLAkPub is not an RSA key");
+	if (b64url(e, sn, nlen, n, sizeof(n), &nlen) < 0 || b64url(e, se, elen, ex, sizeof(ex), &elen) < 0)
 		goto done;
-	}
-	{
-		json_object *jn, *je;
-
-		if (!json_object_object_get_ex(jwk, "n", &jn) || !json_object_object_get_ex(jwk, "e", &je) ||
-		    !json_object_is_type(jn, json_type_string) || !json_object_is_type(je, json_type_string)) {
-			poc_err_set(e, POC_ERR_MALFORMED, "HCL report: HCLAkPub lacks n or e");
-			goto done;
-		}
-		if (b64url(e, json_object_get_string(jn), n, sizeof(n), &nlen) < 0 ||
-		    b64url(e, json_object_get_string(je), ex, sizeof(ex), &elen) < 0)
-			goto done;
-	}
 	bn = BN_bin2bn(n, (int)nlen, NULL);
 	be = BN_bin2bn(ex, (int)elen, NULL);
 	bld = OSSL_PARAM_BLD_new();
@@ -190,14 +222,16 @@ done:
 int poc_hcl_report_user_data(struct poc_err *e, const struct poc_hcl_report *r, uint8_t *out, size_t max,
 			     size_t *outlen)
 {
-	json_object *root = parse_json(e, r), *v;
+	json_object *root = parse_json(e, r);
+	const char *s;
+	size_t n;
 	int rv = -1;
 
 	if (root == NULL)
 		return -1;
-	if (!json_object_object_get_ex(root, "user-data", &v) || !json_object_is_type(v, json_type_string))
+	if ((s = str_member(root, "user-data", &n)) == NULL)
 		poc_err_set(e, POC_ERR_MALFORMED, "HCL report: no \"user-data\" string");
-	else if (poc_hex_decode(e, json_object_get_string(v), (size_t)json_object_get_string_len(v), out, max, outlen) == 0)
+	else if (poc_hex_decode(e, s, n, out, max, outlen) == 0)
 		rv = 0;
 	else
 		poc_err_prefix(e, "HCL report user-data: ");

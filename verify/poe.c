@@ -7,6 +7,7 @@
  * CoRIM top level stays open, as the profile asks verifiers to ignore unknown keys.
  */
 #include "poe.h"
+#include "poe_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -54,13 +55,6 @@
 /* 2.16.840.1.113741.1.13.2.6.1 and .12.1: the class ids the profile pins. */
 static const uint8_t piid_env_oid[] = { 0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x02, 0x06, 0x01 };
 static const uint8_t owner_env_oid[] = { 0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x02, 0x0c, 0x01 };
-
-/* What verify needs beyond struct poc_poe: the signed bytes, owned by top. */
-struct poe_raw {
-	cbor_item_t *top;
-	const uint8_t *prot, *payload, *sig;
-	size_t prot_len, payload_len, sig_len;
-};
 
 static int get_int(const cbor_item_t *it, int64_t *v)
 {
@@ -441,8 +435,7 @@ static int parse_protected(struct poc_err *e, const uint8_t *buf, size_t len, st
 	return 0;
 }
 
-static int poe_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_poe *out,
-		      struct poe_raw *raw)
+int poc_poe_decode_raw(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_poe *out, struct poe_raw *raw)
 {
 	cbor_item_t *arr, *hdr = NULL;
 	const cbor_item_t *unprot, *x5p, *x5u;
@@ -513,192 +506,8 @@ int poc_poe_parse(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_
 
 	if (out == NULL)
 		return poc_err_set(e, POC_ERR_ARG, "POE token: no output");
-	if (poe_decode(e, buf, len, out, &raw) < 0)
+	if (poc_poe_decode_raw(e, buf, len, out, &raw) < 0)
 		return -1;
 	cbor_decref(&raw.top);
 	return 0;
-}
-
-/* A CBOR head (major type + length) in shortest form; out has room for 9 bytes. */
-static size_t cbor_head_put(uint8_t *out, uint8_t major, uint64_t v)
-{
-	size_t i, n;
-
-	if (v < 24) {
-		out[0] = (uint8_t)(major << 5 | v);
-		return 1;
-	}
-	n = v <= 0xff ? 1 : v <= 0xffff ? 2 : v <= 0xffffffffu ? 4 : 8;
-	out[0] = (uint8_t)(major << 5 | (n == 1 ? 24 : n == 2 ? 25 : n == 4 ? 26 : 27));
-	for (i = 0; i < n; i++)
-		out[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	return 1 + n;
-}
-
-/*
- * Sig_structure = ["Signature1", protected, external_aad = h'', payload]
- * (RFC 9052 section 4.4), encoded by hand: it is four fixed items, and the
- * exact bytes must not depend on how a CBOR library picks widths.
- */
-static uint8_t *sig_structure(const struct poe_raw *raw, size_t *len)
-{
-	static const char ctx[] = "Signature1";
-	size_t n = 1 + 1 + sizeof(ctx) - 1 + 9 + raw->prot_len + 1 + 9 + raw->payload_len, o = 0;
-	uint8_t *b = malloc(n);
-
-	if (b == NULL)
-		return NULL;
-	b[o++] = 0x84;
-	o += cbor_head_put(b + o, 3, sizeof(ctx) - 1);
-	memcpy(b + o, ctx, sizeof(ctx) - 1);
-	o += sizeof(ctx) - 1;
-	o += cbor_head_put(b + o, 2, raw->prot_len);
-	memcpy(b + o, raw->prot, raw->prot_len);
-	o += raw->prot_len;
-	b[o++] = 0x40;
-	o += cbor_head_put(b + o, 2, raw->payload_len);
-	memcpy(b + o, raw->payload, raw->payload_len);
-	o += raw->payload_len;
-	*len = o;
-	return b;
-}
-
-static int check_signature(struct poc_err *e, const struct poc_poe *p, const struct poe_raw *raw)
-{
-	X509 *leaf = sk_X509_value(p->x5chain, 0);
-	EVP_PKEY *pk = X509_get0_pubkey(leaf);
-	const char *want = p->alg == POC_COSE_ES256 ? "prime256v1" : "secp384r1";
-	const EVP_MD *md = p->alg == POC_COSE_ES256 ? EVP_sha256() : EVP_sha384();
-	size_t half = p->alg == POC_COSE_ES256 ? 32 : 48, tbslen = 0;
-	char group[64];
-	ECDSA_SIG *sig = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	unsigned char *der = NULL;
-	uint8_t *tbs = NULL;
-	EVP_MD_CTX *mctx = NULL;
-	int derlen, vr, rv = -1;
-
-	if (pk == NULL || EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC ||
-	    !EVP_PKEY_get_group_name(pk, group, sizeof(group), NULL) || strcmp(group, want) != 0) {
-		ERR_clear_error();
-		return poc_err_set(e, POC_ERR_UNSUPPORTED, "POE token: alg %s needs a %s signer key",
-				   p->alg == POC_COSE_ES256 ? "ES256" : "ES384", want);
-	}
-	if (raw->sig_len != 2 * half)
-		return poc_err_set(e, POC_ERR_SIGNATURE, "POE token: signature is %zu bytes, want %zu (r||s)",
-				   raw->sig_len, 2 * half);
-	/* COSE carries raw r||s; OpenSSL verifies DER ECDSA-Sig-Value. */
-	if ((sig = ECDSA_SIG_new()) == NULL || (r = BN_bin2bn(raw->sig, (int)half, NULL)) == NULL ||
-	    (s = BN_bin2bn(raw->sig + half, (int)half, NULL)) == NULL || !ECDSA_SIG_set0(sig, r, s)) {
-		BN_free(r);
-		BN_free(s);
-		poc_err_ssl(e, POC_ERR_NOMEM, "POE token: signature");
-		goto done;
-	}
-	if ((derlen = i2d_ECDSA_SIG(sig, &der)) <= 0 || (tbs = sig_structure(raw, &tbslen)) == NULL ||
-	    (mctx = EVP_MD_CTX_new()) == NULL || EVP_DigestVerifyInit(mctx, NULL, md, NULL, pk) != 1) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "POE token: preparing the signature check");
-		goto done;
-	}
-	vr = EVP_DigestVerify(mctx, der, (size_t)derlen, tbs, tbslen);
-	ERR_clear_error();
-	if (vr != 1) {
-		poc_err_set(e, POC_ERR_SIGNATURE, "POE token: COSE signature does not verify with the x5chain leaf key");
-		goto done;
-	}
-	rv = 0;
-done:
-	EVP_MD_CTX_free(mctx);
-	free(tbs);
-	OPENSSL_free(der);
-	ECDSA_SIG_free(sig);
-	return rv;
-}
-
-static int check_chain(struct poc_err *e, const struct poc_poe *p, STACK_OF(X509) *roots, int64_t at)
-{
-	X509 *leaf = sk_X509_value(p->x5chain, 0);
-	STACK_OF(X509) *inter = sk_X509_new_null();
-	int i, rv;
-
-	if (inter == NULL)
-		return poc_err_set(e, POC_ERR_NOMEM, "POE token: chain");
-	/* A leaf that states its key usage must allow signing. */
-	if ((X509_get_extension_flags(leaf) & EXFLAG_KUSAGE) && !(X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE)) {
-		sk_X509_free(inter);
-		return poc_err_set(e, POC_ERR_CHAIN, "POE token: signer certificate's keyUsage forbids signatures");
-	}
-	/* Borrowed pointers: the stack is freed without freeing its certificates. */
-	for (i = 1; i < sk_X509_num(p->x5chain); i++)
-		if (!sk_X509_push(inter, sk_X509_value(p->x5chain, i))) {
-			sk_X509_free(inter);
-			return poc_err_set(e, POC_ERR_NOMEM, "POE token: chain");
-		}
-	rv = poc_x509_chain_verify(e, leaf, inter, roots, at, NULL);
-	sk_X509_free(inter);
-	if (rv < 0)
-		poc_err_prefix(e, "POE token signer: ");
-	return rv;
-}
-
-int poc_poe_verify(struct poc_err *e, const uint8_t *buf, size_t len, STACK_OF(X509) *roots, int64_t at,
-		   struct poc_poe *out)
-{
-	struct poe_raw raw;
-	int rv = -1;
-
-	if (out == NULL)
-		return poc_err_set(e, POC_ERR_ARG, "POE token: no output");
-	if (roots == NULL || sk_X509_num(roots) <= 0) {
-		memset(out, 0, sizeof(*out));
-		return poc_err_set(e, POC_ERR_ARG, "POE token: no endorser roots");
-	}
-	if (poe_decode(e, buf, len, out, &raw) < 0)
-		return -1;
-	if (out->x5chain == NULL || sk_X509_num(out->x5chain) <= 0) {
-		poc_err_set(e, POC_ERR_CHAIN, "POE token: x5chain holds no readable DER certificate");
-		goto done;
-	}
-	if (check_signature(e, out, &raw) < 0 || check_chain(e, out, roots, at) < 0)
-		goto done;
-	if (out->has_validity && (at < out->not_before || at > out->not_after)) {
-		if (out->not_before == INT64_MIN)
-			poc_err_set(e, POC_ERR_EXPIRED, "POE token expired at %" PRId64 ", now %" PRId64,
-				    out->not_after, at);
-		else
-			poc_err_set(e, POC_ERR_EXPIRED, "POE token valid from %" PRId64 " to %" PRId64 ", not at %" PRId64,
-				    out->not_before, out->not_after, at);
-		goto done;
-	}
-	rv = 0;
-done:
-	cbor_decref(&raw.top);
-	if (rv < 0)
-		poc_poe_free(out);
-	return rv;
-}
-
-int poc_poe_check_piid(struct poc_err *e, const struct poc_poe *p, const uint8_t *piid, size_t len)
-{
-	char a[2 * POC_POE_PIID_MAX + 1], b[2 * POC_POE_PIID_MAX + 1];
-
-	if (p == NULL || (piid == NULL && len != 0))
-		return poc_err_set(e, POC_ERR_ARG, "POE token: no PIID to compare");
-	if (p->piid_len != 0 && p->piid_len == len && CRYPTO_memcmp(p->piid, piid, len) == 0)
-		return 0;
-	poc_hex_encode(p->piid, p->piid_len <= POC_POE_PIID_MAX ? p->piid_len : POC_POE_PIID_MAX, a);
-	if (len <= POC_POE_PIID_MAX)
-		poc_hex_encode(piid, len, b);
-	else
-		snprintf(b, sizeof(b), "(%zu bytes)", len);
-	return poc_err_set(e, POC_ERR_MISMATCH, "POE token endorses PIID %s, the quote's PCK names %s", a,
-			   len == 0 ? "none" : b);
-}
-
-void poc_poe_free(struct poc_poe *p)
-{
-	if (p == NULL)
-		return;
-	sk_X509_pop_free(p->x5chain, X509_free);
-	memset(p, 0, sizeof(*p));
 }

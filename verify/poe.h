@@ -52,7 +52,8 @@ int poc_poe_parse(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_
  * poc_poe_parse, then: the COSE signature over Sig_structure ("Signature1",
  * raw r||s) by the x5chain leaf's key (POC_ERR_SIGNATURE), the chain up to
  * one of the endorser roots at Unix time at (POC_ERR_CHAIN/POC_ERR_EXPIRED),
- * and the token's validity window containing at (POC_ERR_EXPIRED).
+ * and the token's validity window containing at (POC_ERR_EXPIRED; a token
+ * without one never expires and is refused with POC_ERR_EXPIRED too).
  */
 int poc_poe_verify(struct poc_err *e, const uint8_t *buf, size_t len, STACK_OF(X509) *roots,
 		   int64_t at, struct poc_poe *out);

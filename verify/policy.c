@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <openssl/crypto.h>
 
 #include "hex.h"
+#include "json_strict.h"
 #include "x509.h"
 
 #define POLICY_MAX_BYTES (1u << 20)
@@ -212,6 +214,7 @@ static int parse_platforms(struct pctx *c, json_object *o, struct poc_policy *p)
 {
 	static const char *const keys[] = { "allow", "poe", NULL };
 	static const char *const poe_keys[] = { "roots", "owners", NULL };
+	static const uint8_t zero_id[16] = { 0 };
 	json_object *v;
 	size_t i, n, got;
 
@@ -242,6 +245,10 @@ static int parse_platforms(struct pctx *c, json_object *o, struct poc_policy *p)
 				poc_err_clear(c->e);
 				return poc_err_set(c->e, POC_ERR_MALFORMED, "policy %s: a 16-byte hex identifier", path);
 			}
+			/* A PCK without a usable identifier reads as zeros: listing zeros would admit it. */
+			if (CRYPTO_memcmp(p->allow[i].id, zero_id, 16) == 0)
+				return poc_err_set(c->e, POC_ERR_MALFORMED, "policy %s: an all-zero %s names no platform", path,
+						   piid ? "PIID" : "PPID");
 			p->allow[i].is_piid = piid;
 		}
 		p->nallow = n;
@@ -259,14 +266,15 @@ static int parse_platforms(struct pctx *c, json_object *o, struct poc_policy *p)
 			if (want(c, r, json_type_array, "$.platforms.poe.owners") < 0)
 				return -1;
 			n = json_object_array_length(r);
-			if (n > POC_POLICY_MAX_NAMES)
-				return poc_err_set(c->e, POC_ERR_MALFORMED, "policy $.platforms.poe.owners: at most %d", POC_POLICY_MAX_NAMES);
+			if (n == 0 || n > POC_POLICY_MAX_NAMES)
+				return poc_err_set(c->e, POC_ERR_MALFORMED, "policy $.platforms.poe.owners: between 1 and %d owners "
+						   "(an empty list would accept any owner; omit the field to say so)", POC_POLICY_MAX_NAMES);
 			for (i = 0; i < n; i++) {
 				json_object *s = json_object_array_get_idx(r, i);
 
-				if (!json_object_is_type(s, json_type_string) ||
+				if (!json_object_is_type(s, json_type_string) || json_object_get_string_len(s) == 0 ||
 				    (size_t)json_object_get_string_len(s) >= sizeof(p->poe_owners[0]))
-					return poc_err_set(c->e, POC_ERR_MALFORMED, "policy $.platforms.poe.owners[%zu]: a string", i);
+					return poc_err_set(c->e, POC_ERR_MALFORMED, "policy $.platforms.poe.owners[%zu]: a non-empty string", i);
 				memcpy(p->poe_owners[i], json_object_get_string(s), (size_t)json_object_get_string_len(s) + 1);
 			}
 			p->npoe_owners = n;
@@ -343,7 +351,7 @@ static int parse_tee(struct pctx *c, json_object *o, struct poc_policy *p)
 
 static int parse_vtpm(struct pctx *c, json_object *o, struct poc_policy *p)
 {
-	static const char *const keys[] = { "pcrs", "eventlog", "reset_count", "restart_count", NULL };
+	static const char *const keys[] = { "pcrs", "eventlog", "crosscheck", "reset_count", "restart_count", NULL };
 	json_object *v;
 
 	if (want(c, o, json_type_object, "$.vtpm") < 0 || only_keys(c, o, keys, "$.vtpm") < 0)
@@ -370,7 +378,8 @@ static int parse_vtpm(struct pctx *c, json_object *o, struct poc_policy *p)
 				long i = strtol(idx, &end, 10);
 				char vpath[96];
 
-				if (*idx == '\0' || *end != '\0' || i < 0 || i >= POC_PCR_COUNT)
+				/* Canonical decimal only: "07" or " 7" would name PCR 7 a second time. */
+				if (*idx < '0' || *idx > '9' || *end != '\0' || i < 0 || i >= POC_PCR_COUNT || (idx[0] == '0' && idx[1] != '\0'))
 					return poc_err_set(c->e, POC_ERR_MALFORMED, "policy %s: \"%s\" is not a PCR index 0-23", path, idx);
 				snprintf(vpath, sizeof(vpath), "%s.%ld", path, i);
 				if (load_values(c, vals, poc_tpm_alg_digest_len(alg), vpath, &b->vals[i]) < 0)
@@ -394,6 +403,15 @@ static int parse_vtpm(struct pctx *c, json_object *o, struct poc_policy *p)
 			p->eventlog = POC_EVENTLOG_OPTIONAL;
 		else
 			return poc_err_set(c->e, POC_ERR_MALFORMED, "policy $.vtpm.eventlog: \"required\" or \"optional\", not \"%s\"", s);
+	}
+	if (json_object_object_get_ex(o, "crosscheck", &v)) {
+		if (want(c, v, json_type_string, "$.vtpm.crosscheck") < 0)
+			return -1;
+		if (strcmp(json_object_get_string(v), "required") == 0)
+			p->crosscheck_required = 1;
+		else if (strcmp(json_object_get_string(v), "optional") != 0)
+			return poc_err_set(c->e, POC_ERR_MALFORMED, "policy $.vtpm.crosscheck: \"required\" or \"optional\", not \"%s\"",
+					   json_object_get_string(v));
 	}
 	return 0;
 }
@@ -457,6 +475,10 @@ static int parse_root(struct pctx *c, json_object *root, struct poc_policy *p)
 		else
 			return poc_err_set(c->e, POC_ERR_MALFORMED, "policy $.binding: \"%s\" is not poc-v1, azure-hcl or none", s);
 	}
+	/* The cross-check compares the vTPM's log with the TD's CCEL: both parts and poc-v1 are needed. */
+	if (p->crosscheck_required && (p->binding != POC_BINDING_POC_V1 || !p->has_tee))
+		return poc_err_set(c->e, POC_ERR_MALFORMED,
+				   "policy $.vtpm.crosscheck: \"required\" needs \"binding\": \"poc-v1\" and a tee clause");
 	if (json_object_object_get_ex(root, "freshness", &v)) {
 		if (want(c, v, json_type_object, "$.freshness") < 0 || only_keys(c, v, fresh_keys, "$.freshness") < 0 ||
 		    get_count(c, v, "max_age_s", "$.freshness", &p->max_age_s, &p->has_max_age) < 0 ||
@@ -500,6 +522,11 @@ int poc_policy_parse(struct poc_err *e, const char *json, size_t len, poc_policy
 		}
 	}
 	json_tokener_free(tok);
+	/* json-c keeps the last of two equal names: a policy must not read two ways. */
+	if (poc_json_check_strict(e, json, len, "policy") < 0) {
+		json_object_put(root);
+		return -1;
+	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL) {
 		json_object_put(root);

@@ -91,6 +91,7 @@ struct poc_policy {
 	size_t npcr_banks;
 	struct poc_policy_pcr_bank pcr_banks[POC_PCR_BANKS];
 	enum poc_eventlog_rule eventlog;
+	int crosscheck_required; /* "crosscheck": "required": the PCR/RTMR cross-check must be made */
 	int has_reset_count, has_restart_count; /* pinned TPM clock counters */
 	int64_t reset_count, restart_count;
 

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	e.code = POC_OK;
 	(void)poc_ccel_replay(&e, &log, rtmr);
 	e.code = POC_OK;
-	(void)poc_ccel_check(&e, &log, (const uint8_t(*)[POC_CCEL_MR_LEN])zero);
+	(void)poc_ccel_check(&e, &log, (const uint8_t(*)[POC_CCEL_MR_LEN])zero, 0xf);
 	poc_evlog_free(&log);
 	return 0;
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # tests/fuzz/run.sh SECONDS: builds every tests/fuzz/fuzz-*.c with libFuzzer + ASan/UBSan
 # against the verify/ sources and runs each for SECONDS, seeded from its corpus folder
-# (tests/fuzz/corpus/NAME/) plus the real vectors listed in tests/fuzz/NAME.seeds.
+# (tests/fuzz/corpus/NAME/) plus the real vectors listed in tests/fuzz/NAME.seeds, with the
+# libFuzzer dictionary tests/fuzz/NAME.dict when there is one.
 set -uo pipefail
 secs=${1:-20}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,7 +29,9 @@ for f in "$top"/tests/fuzz/fuzz-*.c; do
 				cp "$top/../shared/testdata/real/$s" "$corpus/seed-$(echo "$s" | tr '/' '_')"
 		done <"$top/tests/fuzz/$name.seeds"
 	fi
-	if "$out/$name" -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/$name-" "$corpus" \
+	dict=()
+	[ -f "$top/tests/fuzz/$name.dict" ] && dict=(-dict="$top/tests/fuzz/$name.dict")
+	if "$out/$name" "${dict[@]}" -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/$name-" "$corpus" \
 		>"$out/$name.log" 2>&1; then
 		echo "  $name: ok ($(grep -m1 -oE 'stat::number_of_executed_units: *[0-9]+' "$out/$name.log" | grep -oE '[0-9]+$') runs)"
 	else

@@ -246,7 +246,7 @@ static void test_variants(const struct pki *p)
 {
 	struct poc_poe_spec s = {
 		.key = p->leaf_key, .chain = p->chain, .piid = piid16, .piid_len = 32,
-		.owner = "csp.test", .has_validity = 0,
+		.owner = "csp.test", .has_validity = 1, .not_before = AT - 60, .not_after = AT + 3600,
 	};
 	static uint8_t piid32[32] = { 1 };
 	STACK_OF(X509) *leaf_only = sk_X509_new_null();
@@ -257,11 +257,21 @@ static void test_variants(const struct pki *p)
 	size_t len;
 
 	s.piid = piid32;
-	ok(poc_poe_build(&s, &buf, &len) == 0, "built: 32-byte PIID, no validity");
-	ok(poc_poe_verify(&e, buf, len, p->roots, AT, &t) == 0 && t.piid_len == 32 && !t.has_validity,
-	   "32-byte PIID without validity verifies: %s", e.msg);
+	ok(poc_poe_build(&s, &buf, &len) == 0, "built: 32-byte PIID");
+	ok(poc_poe_verify(&e, buf, len, p->roots, AT, &t) == 0 && t.piid_len == 32 && t.has_validity,
+	   "32-byte PIID verifies: %s", e.msg);
 	poc_poe_free(&t);
 	free(buf);
+	/* A token without a validity window would endorse the platform forever. */
+	s.has_validity = 0;
+	ok(poc_poe_build(&s, &buf, &len) == 0, "built: no validity");
+	ok(poc_poe_parse(&e, buf, len, &t) == 0 && !t.has_validity, "a token without validity parses (structure)");
+	poc_poe_free(&t);
+	poc_err_clear(&e);
+	ok(poc_poe_verify(&e, buf, len, p->roots, AT, &t) < 0 && e.code == POC_ERR_EXPIRED &&
+		   strstr(e.msg, "no validity") != NULL, "a token without validity is refused: %s", e.msg);
+	free(buf);
+	s.has_validity = 1;
 
 	sk_X509_push(leaf_only, p->leaf);
 	s.chain = leaf_only;

@@ -84,6 +84,38 @@ static void test_bad(void)
 		{ "{\"version\": 1, \"binding\": \"tpm-only\"}", "$.binding" },
 		{ "{\"version\": 1, \"freshness\": {\"max_age_s\": -1}}", "$.freshness.max_age_s" },
 		{ "{\"version\": 1, \"freshness\": {\"max_age\": 1}}", "unknown field \"max_age\"" },
+		/* A policy must not read two ways: duplicate names at every depth, NULs, lone surrogates. */
+		{ "{\"version\": 1, \"version\": 1}", "policy $: field \"version\" appears twice" },
+		{ "{\"version\": 1, \"binding\": \"poc-v1\", \"binding\": \"none\"}", "field \"binding\" appears twice" },
+		{ "{\"version\": 1, \"vtpm\": {\"eventlog\": \"required\", \"eventlog\": \"optional\"}}", "$.vtpm: field \"eventlog\"" },
+		{ "{\"version\": 1, \"vtpm\": {\"eventlog\": \"required\", \"ev\\u0065ntlog\": \"optional\"}}", "$.vtpm: field \"eventlog\"" },
+		{ "{\"version\": 1, \"vtpm\": {\"pcrs\": {\"sha256\": {\"7\": [], \"7\": []}}}}", "$.vtpm.pcrs.sha256: field \"7\"" },
+		{ "{\"version\": 1, \"freshness\": {\"max_age_s\": 1, \"max_age_s\": 999999}}", "$.freshness: field \"max_age_s\"" },
+		{ "{\"version\": 1, \"providers\": [{\"name\": \"a\", \"name\": \"b\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]}]}",
+		  "$.providers[0]: field \"name\"" },
+		{ "{\"version\": 1, \"platforms\": {\"allow\": [{\"ppid\": \"00112233445566778899aabbccddeeff\", \"ppid\": \"00112233445566778899aabbccddeeff\"}]}}",
+		  "$.platforms.allow[0]: field \"ppid\"" },
+		{ "{\"version\": 1, \"x\": {\"a\": {\"b\": [{\"c\": 1, \"c\": 2}]}}}", "$.x.a.b[0]: field \"c\"" },
+		{ "{\"version\": 1, \"binding\\u0000\": \"none\"}", "NUL character" },
+		{ "{\"version\": 1, \"binding\": \"none\\u0000poc-v1\"}", "$.binding: a NUL character" },
+		{ "{\"version\": 1, \"binding\": \"\\ud800\"}", "lone UTF-16 surrogate" },
+		{ "{\"version\": 1, \"binding\": \"\\udc00\\ud800\"}", "lone UTF-16 surrogate" },
+		{ "{\"version\": 1, \"vtpm\": {\"pcrs\": {\"sha256\": {\"7\": [\"1111111111111111111111111111111111111111111111111111111111111111\"], \"07\": []}}}}", "\"07\" is not a PCR index" },
+		{ "{\"version\": 1, \"vtpm\": {\"pcrs\": {\"sha256\": {\" 7\": []}}}}", "\" 7\" is not a PCR index" },
+		{ "{\"version\": 1, \"vtpm\": {\"pcrs\": {\"sha256\": {\"+7\": []}}}}", "\"+7\" is not a PCR index" },
+		/* Empty or all-zero identifiers would match what names nothing. */
+		{ "{\"version\": 1, \"platforms\": {\"poe\": {\"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"], \"owners\": []}}}",
+		  "$.platforms.poe.owners: between 1" },
+		{ "{\"version\": 1, \"platforms\": {\"poe\": {\"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"], \"owners\": [\"\"]}}}",
+		  "$.platforms.poe.owners[0]" },
+		{ "{\"version\": 1, \"platforms\": {\"allow\": [{\"ppid\": \"00000000000000000000000000000000\"}]}}", "all-zero PPID" },
+		{ "{\"version\": 1, \"platforms\": {\"allow\": [{\"piid\": \"00000000000000000000000000000000\"}]}}", "all-zero PIID" },
+		/* The cross-check switch. */
+		{ "{\"version\": 1, \"vtpm\": {\"crosscheck\": \"yes\"}}", "$.vtpm.crosscheck" },
+		{ "{\"version\": 1, \"vtpm\": {\"crosscheck\": true}}", "$.vtpm.crosscheck" },
+		{ "{\"version\": 1, \"vtpm\": {\"crosscheck\": \"required\"}, \"binding\": \"poc-v1\"}", "needs \"binding\": \"poc-v1\" and a tee" },
+		{ "{\"version\": 1, \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]}, \"vtpm\": {\"crosscheck\": \"required\"}, \"binding\": \"azure-hcl\"}",
+		  "needs \"binding\": \"poc-v1\"" },
 	};
 	size_t i;
 
@@ -108,10 +140,37 @@ static void test_not_poc(void)
 	poc_policy_free(p);
 }
 
+/* What the strict reading must still accept: equal names in different objects, escapes, Unicode. */
+static void test_strict_ok(void)
+{
+	static const struct {
+		const char *json;
+		int crosscheck;
+	} cases[] = {
+		{ "{\"version\": 1, \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]},\n"
+		  " \"vtpm\": {\"eventlog\": \"required\", \"crosscheck\": \"required\"}, \"binding\": \"poc-v1\"}", 1 },
+		{ "{\"version\": 1, \"vtpm\": {\"crosscheck\": \"optional\"}}", 0 },
+		{ "{\"version\": 1, \"providers\": [{\"name\": \"a\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]},\n"
+		  " {\"name\": \"b\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]}],\n"
+		  " \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]}}", 0 },
+		{ "{\"version\": 1, \"providers\": [{\"name\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\ \\/\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]}]}  \n", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct poc_policy *p = NULL;
+		struct poc_err e = { 0 };
+		int rv = poc_policy_parse(&e, cases[i].json, strlen(cases[i].json), loader, NULL, &p);
+
+		ok(rv == 0 && p != NULL && p->crosscheck_required == cases[i].crosscheck, "accepted %s: %s", cases[i].json, e.msg);
+		poc_policy_free(p);
+	}
+}
+
 int main(void)
 {
 	test_full();
 	test_bad();
+	test_strict_ok();
 	test_not_poc();
 	return poc_test_done();
 }
