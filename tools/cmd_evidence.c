@@ -360,11 +360,17 @@ static void verify_usage(FILE *f)
 
 static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_nonce)
 {
+	enum poc_ear_status st;
 	char hex[2 * 66 + 1];
 	size_t i;
 
 	printf("accepted\n");
-	printf("  status: %s\n", a->warn_clause[0] || a->poc == POC_EAR_WARNING ? "warning" : "affirming");
+	/* The record's top-level status: the worst part, at least warning when a clause was not established. */
+	st = a->tee > a->vtpm ? a->tee : a->vtpm;
+	st = a->poc > st ? a->poc : st;
+	if (a->warn_clause[0] && st < POC_EAR_WARNING)
+		st = POC_EAR_WARNING;
+	printf("  status: %s\n", poc_ear_status_name(st));
 	if (a->warn_clause[0])
 		printf("  warning: %s: %s\n", a->warn_clause, a->warning);
 	printf("  verified at: %" PRId64 "\n", at);

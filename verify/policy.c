@@ -473,7 +473,7 @@ static int parse_root(struct pctx *c, json_object *root, struct poc_policy *p)
 		return poc_err_set(c->e, POC_ERR_MALFORMED,
 				   "policy $.binding: a policy with both a tee and a providers clause must name \"poc-v1\" or "
 				   "\"azure-hcl\" (%s): without one, the endorsed vTPM need not be on the TD's machine",
-				   p->binding == POC_BINDING_NONE ? "it says \"none\"" : "it names none");
+				   p->binding == POC_BINDING_NONE ? "it says \"none\"" : "it has no binding");
 	return 0;
 }
 
