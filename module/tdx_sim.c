@@ -55,8 +55,8 @@ void poc_sim_qe_mrsigner(uint8_t out[32])
 static int write_policy(struct poc_err *e, const char *dir, const char *root_path, const uint8_t mrtd[48],
 			const uint8_t ppid[16])
 {
-	json_object *o = json_object_new_object(), *tee = json_object_new_object(), *a, *plat, *allow, *ent;
-	char hex[97];
+	json_object *o = json_object_new_object(), *tee = json_object_new_object(), *a, *plat, *allow, *ent, *poe;
+	char hex[97], endorser[PATH_MAX];
 	const char *s;
 	int rv;
 
@@ -80,6 +80,20 @@ static int write_policy(struct poc_err *e, const char *dir, const char *root_pat
 	poc_sim_json_str(ent, "ppid", hex);
 	json_object_array_add(allow, ent);
 	json_object_object_add(plat, "allow", allow);
+	/* The platform's POE token, from the sim's test endorser, endorses it too (the PIID). */
+	if (poc_sim_path_join(e, endorser, sizeof(endorser), dir, "poe_endorser.pem") < 0) {
+		json_object_put(plat);
+		json_object_put(o);
+		return -1;
+	}
+	poe = json_object_new_object();
+	a = json_object_new_array();
+	json_object_array_add(a, json_object_new_string(endorser));
+	json_object_object_add(poe, "roots", a);
+	a = json_object_new_array();
+	json_object_array_add(a, json_object_new_string(POC_SIM_POE_OWNER));
+	json_object_object_add(poe, "owners", a);
+	json_object_object_add(plat, "poe", poe);
 	json_object_object_add(o, "platforms", plat);
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (s == NULL)
@@ -216,6 +230,7 @@ int poc_sim_init(struct poc_err *e, const char *dir, const uint8_t *mrtd_in, int
 	}
 	if (poc_sim_path_join(e, sub, sizeof(sub), abs, "collateral") < 0 ||
 	    poc_sim_write_collateral(e, sub, root, root_k, plat, plat_k, tcbc, tcb_k, now) < 0 ||
+	    poc_sim_write_poe(e, abs, piid, now) < 0 ||
 	    poc_sim_path_join(e, sub, sizeof(sub), abs, "root_ca.pem") < 0 ||
 	    write_policy(e, abs, sub, mrtd, ppid) < 0)
 		goto done;

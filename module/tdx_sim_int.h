@@ -3,7 +3,8 @@
  * Internal to the TDX quote simulator: tdx_sim.c (the platform, the sim
  * folder, poc_sim_init and poc_sim_info), tdx_sim_files.c (file access),
  * tdx_sim_pki.c (keys, certificates, the SGX extension, raw signatures),
- * tdx_sim_collateral.c (DCAP collateral) and tdx_sim_quote.c (quotes).
+ * tdx_sim_collateral.c (DCAP collateral), tdx_sim_poe.c (the POE token) and
+ * tdx_sim_quote.c (quotes).
  */
 #ifndef POC_TDX_SIM_INT_H
 #define POC_TDX_SIM_INT_H
@@ -85,6 +86,15 @@ int poc_sim_sign_rs(struct poc_err *e, EVP_PKEY *k, const uint8_t *msg, size_t l
  */
 int poc_sim_write_collateral(struct poc_err *e, const char *dir, X509 *root, EVP_PKEY *root_k, X509 *plat,
 			     EVP_PKEY *plat_k, X509 *tcbc, EVP_PKEY *tcb_k, time_t now);
+
+/* ---- the POE token (tdx_sim_poe.c) ---- */
+
+/*
+ * dir/poe.cbor endorsing piid for POC_SIM_POE_OWNER, valid from now - 1 hour
+ * for 30 days, signed by a new test endorser: dir/poe_endorser.pem (root),
+ * poe_signer.pem and poe_signer.key.
+ */
+int poc_sim_write_poe(struct poc_err *e, const char *dir, const uint8_t piid[16], time_t now);
 
 /* ---- JSON members, for the collateral, sim.json and the policy fragment ---- */
 

@@ -456,6 +456,14 @@ done:
 	return rv;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* One evidence round: what its records and the unsealing after it need. */
 struct round {
 	struct poc_appraise_opts ao;
@@ -584,6 +592,8 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 		poc_err_ssl(e, POC_ERR_CRYPTO, "nonce");
 		goto done;
 	}
+	rd->ao.has_nonce_time = 1; /* freshness on our own clock: we issue the nonce */
+	rd->ao.nonce_time_ms = now_ms();
 	if (make_challenge(e, tpm, rd->ckey, rd->nonce, sizeof(rd->nonce), &cred, &cred_len) < 0)
 		goto done;
 	tee_string(&t->cfg, tee, sizeof(tee));
@@ -611,9 +621,11 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 	EVP_Digest(benc, benc_len, rd->bundle_hash, NULL, EVP_sha256(), NULL);
 	rd->ao.nonce = rd->nonce;
 	rd->ao.nonce_len = sizeof(rd->nonce);
-	rd->ao.at = (int64_t)time(NULL);
+	rd->ao.at_ms = now_ms();
+	rd->ao.at = rd->ao.at_ms / 1000;
 	rd->ao.credential_key = rd->ckey;
-	rd->rv = poc_appraise(t->policy, &b, &rd->ao, a);
+	/* A release needs poc affirming: a warning (e.g. only the vTPM endorsed) is a denial here. */
+	rd->rv = poc_appraise(t->policy, &b, &rd->ao, a) == 0 ? poc_appraisal_require_affirming(a) : -1;
 	if (rd->pcrs_changed[0] != '\0') {
 		deny_pcrs(a, &t->meta, rd->pcrs_changed);
 		rd->rv = -1;

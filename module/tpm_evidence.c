@@ -223,8 +223,22 @@ static int tee_quote(struct poc_err *e, const struct poc_collect_opts *o, const 
 	if (digest_parts(e, EVP_sha512(), TDX_PREFIX, o->nonce, o->nonce_len, name, name_len, rd) < 0)
 		return -1;
 	if (strncmp(o->tee, "sim:", 4) == 0 && o->tee[4] != '\0') {
+		uint8_t *poe = NULL;
+		size_t poe_len = 0;
+		int r;
+
 		if (poc_sim_quote(e, o->tee + 4, rd, NULL, &q, &qlen) < 0) {
 			poc_err_prefix(e, "evidence: TDX simulator: ");
+			return -1;
+		}
+		/* The provider's POE token endorsing the sim's platform, when the sim has one. */
+		r = poc_sim_poe(e, o->tee + 4, &poe, &poe_len);
+		if (r == 0 && poc_blob_set(e, &out->poe, poe, poe_len) < 0)
+			r = -1;
+		free(poe);
+		if (r < 0) {
+			free(q);
+			poc_err_prefix(e, "evidence: TDX simulator: POE token: ");
 			return -1;
 		}
 	} else if (strcmp(o->tee, "tdx") == 0) {

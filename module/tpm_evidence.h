@@ -86,7 +86,8 @@ struct poc_collect_opts {
  * failure): nonce, timing (nonce_ms when the call started, evidence_ms when
  * done), AK and EK public areas (TPM2B_PUBLIC), EK certificate (when NV
  * 0x01c00002 holds one), the TD quote (REPORTDATA = SHA-512("poc-pkcs11/v1/tdx"
- * || N || AK name)) unless tee is none, one TPM2_Quote of the selection with
+ * || N || AK name)) unless tee is none (with tee sim:DIR also the sim's POE
+ * token, DIR/poe.cbor, when it has one), one TPM2_Quote of the selection with
  * qualifyingData = SHA-256("poc-pkcs11/v1/tpm" || N [|| SHA-384(signed part
  * of the TD quote)]) and the PCR values read right after it (checked against
  * the quote's pcrDigest), the event log when readable, and the activated

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The demo, on a new machine: installs what it needs, builds, starts a private swtpm (its EK
-# certified by a local CA that plays the cloud provider) and the TDX quote simulator, creates a
+# certified by a local CA that plays the cloud provider) and the TDX quote simulator (its platform
+# endorsed by a POE token from a test endorser that plays the provider too), creates a
 # token with an ECDSA key generated and sealed under a Proof-of-Cloud policy, makes the key's
 # certificate, serves HTTPS with it (openssl s_server through the pkcs11 engine, the key named
 # by a pkcs11: URI, see examples/tls-server/), connects with gnutls-cli, prints the served
 # certificate and the key's attestation record; then real Intel TDX quotes (a genuine Google
-# Cloud quote, and the TEE.fail forgery that only the provider clause rejects). One progress
+# Cloud quote, and the TEE.fail forgery that only the Proof-of-Cloud layer rejects). One progress
 # line per step; any failure stops with a message and a non-zero exit; nothing is left running.
 # POC_DEMO_BUILDDIR (default build/) picks the build folder.
 set -uo pipefail
@@ -45,12 +46,16 @@ step "starting a private swtpm (EK certificate from a local CA playing the provi
 poc_swtpm_start demo || die "swtpm did not start"
 echo "    TCTI $POC_TCTI"
 
-step "starting the TDX simulator (poctool sim init): a test PCK hierarchy and DCAP collateral"
+step "starting the TDX simulator (poctool sim init): a test PCK hierarchy, DCAP collateral and a POE token for its platform"
 "$POCTOOL" sim init "$T/sim" | indent || die "sim init failed"
 SIMROOT=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
 [ -n "$SIMROOT" ] || die "no simulator root in $T/sim/policy-fragment.json"
+[ -f "$T/sim/poe.cbor" ] && [ -f "$T/sim/poe_endorser.pem" ] || die "the simulator wrote no POE token"
 
-step "writing the module's configuration and the Proof-of-Cloud policy"
+# Under poc-v1 the TD names whatever AK its software chooses, so an endorsed vTPM alone does not say
+# where the TD runs (a warning, and no release): the policy also has the TD's platform endorsed by
+# the provider's POE token (platforms.poe), which the module collects with the sim's quote.
+step "writing the module's configuration and the Proof-of-Cloud policy (vTPM endorsed by its EK CA, TD platform by POE)"
 export POC_PKCS11_CONF=$T/poc-pkcs11.conf
 cat >"$POC_PKCS11_CONF" <<CONF
 store = $T/store
@@ -64,6 +69,7 @@ cat >"$T/policy.json" <<JSON
 {"version": 1,
  "providers": [{"name": "swtpm-test-ca", "roots": ["$POC_SWTPM_DIR/ca/swtpm-localca-rootca-cert.pem"],
                 "intermediates": ["$POC_SWTPM_DIR/ca/issuercert.pem"]}],
+ "platforms": {"poe": {"roots": ["$T/sim/poe_endorser.pem"], "owners": ["sim-csp.poc-pkcs11.test"]}},
  "tee": {"type": "tdx", "roots": ["$SIMROOT"], "tcb_status": ["UpToDate"]},
  "binding": "poc-v1", "freshness": {"max_age_s": 300, "max_rtt_ms": 60000}}
 JSON
@@ -140,9 +146,12 @@ grep -q "^last record (signature valid: the token's verifier key)" "$T/show.out"
 	die "the record's signature does not verify with the token's verifier key"
 echo "    last record (EAR claims; its signature checked against the token's verifier key):"
 sed -n '/^last record/,/^verifier key/p' "$T/show.out" |
-	grep -E '^    "ear.status"|^      "(tee|vtpm|poc)": \{|^        "ear.status"|"(tcb_status|mrtd|ak_name|provider|provider_chain|piid|verification|poc.cka_id|poc.key_sha256|iat|exp)"|simulator' |
+	grep -E '^    "ear.status"|^      "(tee|vtpm|poc)": \{|^        "ear.status"|"(tcb_status|mrtd|ak_name|provider|provider_chain|platform|piid|verification|poc.cka_id|poc.key_sha256|iat|exp)"|simulator|fresh' |
 	sed -E 's/^  //; s/"mrtd": "(.{24}).*"/"mrtd": "\1..."/; s/[{,]$//'
 grep -q '^    "ear.status": "affirming"' "$T/show.out" || die "the record is not affirming"
+grep -q '"platform": "POE owner sim-csp.poc-pkcs11.test"' "$T/show.out" ||
+	die "the record does not say that the POE token endorsed the TD's platform"
+echo "    affirming for the right reason: the vTPM's EK chains to the provider's CA, and the TD's platform is endorsed by the provider's POE token"
 
 step "stopping the TLS server"
 kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
@@ -166,10 +175,11 @@ JSON
 	--collateral "$D/tdx/gcp-tdx-1782809233/collateral" || die "pack failed"
 "$POCTOOL" evidence verify "$T/gcp.cbor" --policy "$T/tdx.json" --at 1782809233 || die "the GCP quote was not accepted"
 
-step "the TEE.fail forgery: genuine-looking to DCAP, denied by the Proof-of-Cloud provider clause"
+step "the TEE.fail forgery: genuine-looking to DCAP, denied by the Proof-of-Cloud platforms clause (no one endorses its platform)"
+GPPID=$("$POCTOOL" tdx show "$D/tdx/gcp-tdx-1782809233/quote.bin" | sed -nE 's/^ *ppid +([0-9a-f]{32}).*/\1/p')
+[ -n "$GPPID" ] || die "no PPID in the GCP quote"
 cat >"$T/poc.json" <<JSON
-{"version": 1, "providers": [{"name": "gcp", "roots": ["$D/gce-certs/gce-ekak-ca-root.pem"],
-  "intermediates": ["$D/gce-certs/gce-ekak-ca-intermediate-v3.pem"]}],
+{"version": 1, "platforms": {"allow": [{"ppid": "$GPPID"}]},
  "tee": {"type": "tdx", "roots": ["$D/tdx/intel-sgx-root-ca.pem"]}}
 JSON
 "$POCTOOL" evidence pack -o "$T/teefail.cbor" --tdx-quote "$D/tdx/tee-fail-forged/quote.bin" || die "pack failed"

@@ -112,9 +112,11 @@ poc_swtpm_stop() {
 # poc_token_env NAME [LINE...]: what a test of tokens starts from, in $POC_TEST_TMP: a private
 # swtpm NAME (poc_swtpm_start), the TDX simulator in sim/ (its output in sim.out), the module's
 # configuration poc.conf exported as POC_PKCS11_CONF (store, tcti, tee, then each LINE such as
-# "ttl = 600"), and policy.json: a Proof-of-Cloud policy whose provider is the swtpm's test CA
-# and whose TEE root is the simulator's. Sets CA (the swtpm's CA folder) and simroot. Says why
-# on stderr and returns 1 when a step fails.
+# "ttl = 600"), and policy.json: a Proof-of-Cloud policy whose provider is the swtpm's test CA,
+# whose TEE root is the simulator's and whose platforms.poe trusts the simulator's test POE
+# endorser (so the TD's platform is endorsed too: under poc-v1 an endorsed vTPM alone is only a
+# warning, and a release needs affirming). Sets CA (the swtpm's CA folder), simroot and simpoe
+# (the sim's POE endorser root). Says why on stderr and returns 1 when a step fails.
 poc_token_env() {
 	local name=$1 t=$POC_TEST_TMP line
 	shift
@@ -123,6 +125,8 @@ poc_token_env() {
 	CA=$POC_SWTPM_DIR/ca
 	simroot=$(tr -d ' \n' <"$t/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
 	[ -n "$simroot" ] || { echo "poc_token_env: no simulator root in $t/sim/policy-fragment.json" >&2; return 1; }
+	simpoe=$t/sim/poe_endorser.pem
+	[ -f "$simpoe" ] && [ -f "$t/sim/poe.cbor" ] || { echo "poc_token_env: the simulator wrote no POE token" >&2; return 1; }
 	export POC_PKCS11_CONF=$t/poc.conf
 	{
 		printf '# written by %s\nstore = %s/store\ntcti = %s\ntee = sim:%s/sim\n' "${0##*/}" "$t" "$POC_TCTI" "$t"
@@ -131,6 +135,7 @@ poc_token_env() {
 	cat >"$t/policy.json" <<JSON
 {"version": 1,
  "providers": [{"name": "swtpm-test-ca", "roots": ["$CA/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA/issuercert.pem"]}],
+ "platforms": {"poe": {"roots": ["$simpoe"], "owners": ["sim-csp.poc-pkcs11.test"]}},
  "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"]},
  "binding": "poc-v1", "freshness": {"max_age_s": 300, "max_rtt_ms": 60000}}
 JSON

@@ -128,6 +128,42 @@ static int parse_ms(const char *arg, const char *opt, uint64_t *out)
 	return 0;
 }
 
+/* "UNIXTIME[.fraction]" (seconds, up to millisecond precision) into Unix ms. */
+static int parse_unix_ms(const char *arg, const char *opt, int64_t *out)
+{
+	const char *dot = strchr(arg, '.');
+	char secs[24], *end;
+	int64_t ms = 0;
+	size_t n = dot != NULL ? (size_t)(dot - arg) : strlen(arg), i;
+	long long v;
+
+	if (n == 0 || n >= sizeof(secs) || *arg == '-' || *arg == '+')
+		goto bad;
+	memcpy(secs, arg, n);
+	secs[n] = '\0';
+	errno = 0;
+	v = strtoll(secs, &end, 10);
+	if (errno || *end != '\0' || v < 0 || v > INT64_MAX / 1000 - 1)
+		goto bad;
+	if (dot != NULL) {
+		/* Decimal fractions of a second: ".5" is 500 ms, ".123" 123 ms. */
+		if (dot[1] == '\0' || strlen(dot + 1) > 3)
+			goto bad;
+		for (i = 1; i <= 3; i++) {
+			char d = i <= strlen(dot + 1) ? dot[i] : '0';
+
+			if (d < '0' || d > '9')
+				goto bad;
+			ms = ms * 10 + (d - '0');
+		}
+	}
+	*out = (int64_t)v * 1000 + ms;
+	return 0;
+bad:
+	poc_tool_warn("%s: \"%s\" is not a Unix time (seconds, optionally .ms)", opt, arg);
+	return -1;
+}
+
 static void pack_usage(FILE *f)
 {
 	fprintf(f,
@@ -153,9 +189,11 @@ static void pack_usage(FILE *f)
 		"  --collateral DIR        DCAP collateral folder (tcb_info.json, ...)\n"
 		"  --hcl-report FILE       Azure HCL report\n"
 		"  --poe FILE              Intel POE token\n"
-		"  --nonce-time MS         when the verifier issued the nonce (Unix ms); records\n"
-		"                          the timing that the freshness clause checks\n"
-		"  --evidence-time MS      when the evidence arrived (default: now)\n",
+		"  --nonce-time MS         when the nonce was issued (Unix ms) and\n"
+		"  --evidence-time MS      when the evidence arrived (default: now): recorded for\n"
+		"                          information only; the prover writes them, so the\n"
+		"                          freshness clause is judged on the verifier's own clock\n"
+		"                          (evidence verify --nonce-time), never on these\n",
 		POC_BUNDLE_MAX_QUOTES);
 }
 
@@ -266,20 +304,51 @@ done:
 	return rv;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --nonce-time is the verifier's word on its own nonce: it needs that nonce and must precede --at. */
+static int check_times(const struct poc_appraise_opts *ao, size_t nonce_len)
+{
+	if (!ao->has_nonce_time)
+		return 0;
+	if (nonce_len == 0) {
+		poc_tool_warn("--nonce-time is when the --nonce was issued: give that (non-empty) nonce too");
+		return -1;
+	}
+	if (ao->nonce_time_ms > ao->at_ms) {
+		poc_tool_warn("--nonce-time %" PRId64 ".%03d is after the verification time %" PRId64 ".%03d",
+			      ao->nonce_time_ms / 1000, (int)(ao->nonce_time_ms % 1000), ao->at_ms / 1000,
+			      (int)(ao->at_ms % 1000));
+		return -1;
+	}
+	return 0;
+}
+
 static void verify_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: poctool evidence verify BUNDLE --policy FILE [--nonce HEX] [--at UNIXTIME]\n"
-		"                               [--collateral DIR] [--verifier-key KEY]\n"
+		"Usage: poctool evidence verify BUNDLE --policy FILE [--nonce HEX [--nonce-time T]]\n"
+		"                               [--at UNIXTIME] [--collateral DIR] [--verifier-key KEY]\n"
 		"                               [--record OUT [--record-key KEY]]\n\n"
 		"Appraises an evidence bundle under a policy (DESIGN.md section 8).\n"
-		"Exit 0: accepted (prints a summary). 1: denied (prints the failing policy clause\n"
-		"as a JSON path and what was observed). 2: unusable input or usage.\n\n"
+		"Exit 0: accepted (prints a summary; status affirming, or warning with the clause\n"
+		"that could not be established). 1: denied (prints the failing policy clause as a\n"
+		"JSON path and what was observed). 2: unusable input or usage (a policy error too).\n\n"
 		"  --policy FILE      the JSON policy (certificate paths relative to it)\n"
-		"  --nonce HEX        the nonce the evidence must cover; without it no nonce is\n"
-		"                     checked and the summary says so\n"
-		"  --at UNIXTIME      verification time for certificates, CRLs and collateral\n"
-		"                     (default: now)\n"
+		"  --nonce HEX        the nonce the evidence must cover; without it (or with an\n"
+		"                     empty one) no nonce is checked and the summary says so\n"
+		"  --nonce-time T     when you issued that nonce, on your clock (Unix seconds,\n"
+		"                     optionally .ms): the freshness clause is judged on\n"
+		"                     verification time - T, never on the bundle's own timing;\n"
+		"                     without it a freshness clause is unverifiable (a warning)\n"
+		"  --at UNIXTIME      verification time (seconds, optionally .ms) for\n"
+		"                     certificates, CRLs, collateral and freshness (default: now)\n"
 		"  --collateral DIR   DCAP collateral folder, used instead of the bundle's; collateral\n"
 		"                     must verify, and under any tee clause its QE Identity, TDX\n"
 		"                     module identity and CRLs are checked (without collateral:\n"
@@ -292,14 +361,25 @@ static void verify_usage(FILE *f)
 		"                     it an ephemeral key signs and its public key goes to OUT.pub.pem\n");
 }
 
-static void print_summary(const struct poc_appraisal *a, int64_t at)
+static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_nonce)
 {
+	enum poc_ear_status st;
 	char hex[2 * 66 + 1];
 	size_t i;
 
 	printf("accepted\n");
+	/* The record's top-level status: the worst part, at least warning when a clause was not established. */
+	st = a->tee > a->vtpm ? a->tee : a->vtpm;
+	st = a->poc > st ? a->poc : st;
+	if (a->warn_clause[0] && st < POC_EAR_WARNING)
+		st = POC_EAR_WARNING;
+	printf("  status: %s\n", poc_ear_status_name(st));
+	if (a->warn_clause[0])
+		printf("  warning: %s: %s\n", a->warn_clause, a->warning);
 	printf("  verified at: %" PRId64 "\n", at);
-	printf("  nonce: %s\n", a->nonce_checked ? "checked" : "NOT checked (the evidence may be a replay)");
+	printf("  nonce: %s\n", a->nonce_checked ? "checked"
+		: empty_nonce ? "NOT checked: no nonce (an empty nonce; the evidence may be a replay)"
+			      : "NOT checked: no nonce (the evidence may be a replay)");
 	printf("  vtpm: %s", poc_ear_status_name(a->vtpm));
 	if (a->nquotes) {
 		printf(" (%zu quote%s", a->nquotes, a->nquotes == 1 ? "" : "s");
@@ -330,6 +410,8 @@ static void print_summary(const struct poc_appraisal *a, int64_t at)
 	printf("\n");
 	if (a->provider_chain[0])
 		printf("  chain: %s\n", a->provider_chain);
+	if (a->platform[0])
+		printf("  td platform: endorsed by %s\n", a->platform);
 	if (a->gce.present)
 		printf("  gce: zone %s, project %s (%" PRIu64 "), instance %s (%" PRIu64 ")%s\n", a->gce.zone,
 		       a->gce.project_id, a->gce.project_number, a->gce.instance_name, a->gce.instance_id,
@@ -340,12 +422,12 @@ static void print_summary(const struct poc_appraisal *a, int64_t at)
 
 int poc_cmd_evidence_verify(int argc, char **argv)
 {
-	enum { O_POLICY = 256, O_NONCE, O_AT, O_COLL, O_RECORD, O_VKEY, O_RKEY };
+	enum { O_POLICY = 256, O_NONCE, O_AT, O_COLL, O_RECORD, O_VKEY, O_RKEY, O_NTIME };
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, O_POLICY }, { "nonce", required_argument, NULL, O_NONCE },
 		{ "at", required_argument, NULL, O_AT }, { "collateral", required_argument, NULL, O_COLL },
 		{ "record", required_argument, NULL, O_RECORD }, { "verifier-key", required_argument, NULL, O_VKEY },
-		{ "record-key", required_argument, NULL, O_RKEY },
+		{ "record-key", required_argument, NULL, O_RKEY }, { "nonce-time", required_argument, NULL, O_NTIME },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -362,7 +444,7 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 	int c, rc, rv = POC_EXIT_USAGE, have_nonce = 0;
 
 	memset(&b, 0, sizeof(b));
-	ao.at = (int64_t)time(NULL);
+	ao.at_ms = now_ms();
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -373,17 +455,15 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 				goto done;
 			have_nonce = 1;
 			break;
-		case O_AT: {
-			char *end;
-
-			errno = 0;
-			ao.at = strtoll(optarg, &end, 10);
-			if (errno || *optarg == '\0' || *end != '\0' || ao.at < 0) {
-				poc_tool_warn("--at: \"%s\" is not a Unix time", optarg);
+		case O_AT:
+			if (parse_unix_ms(optarg, "--at", &ao.at_ms) < 0)
 				goto done;
-			}
 			break;
-		}
+		case O_NTIME:
+			if (parse_unix_ms(optarg, "--nonce-time", &ao.nonce_time_ms) < 0)
+				goto done;
+			ao.has_nonce_time = 1;
+			break;
 		case O_COLL: coll = optarg; break;
 		case O_RECORD: record = optarg; break;
 		case O_VKEY: vkey = optarg; break;
@@ -395,6 +475,9 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 		verify_usage(stderr);
 		goto done;
 	}
+	ao.at = ao.at_ms / 1000;
+	if (check_times(&ao, have_nonce ? nonce.len : 0) < 0)
+		goto done;
 	buf = poc_tool_read_file(argv[optind], POC_BUNDLE_MAX, &len);
 	if (buf == NULL)
 		goto done;
@@ -422,7 +505,7 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 	    poc_tool_record_write(record, rkey, &a, &ao, buf, len, policy_path, ao.at) < 0)
 		goto done;
 	if (rc == 0) {
-		print_summary(&a, ao.at);
+		print_summary(&a, ao.at, have_nonce && nonce.len == 0);
 		rv = POC_EXIT_OK;
 	} else if (a.code == POC_ERR_UNSUPPORTED || a.code == POC_ERR_NOMEM || a.code == POC_ERR_ARG) {
 		poc_tool_warn("cannot appraise: %s: %s", a.clause, a.reason);

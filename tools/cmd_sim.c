@@ -38,15 +38,19 @@ static void init_usage(FILE *f)
 		"Usage: poctool sim init DIR [--mrtd HEX] [--debug]\n\n"
 		"Creates DIR, a simulated TDX platform: a test SGX root CA, PCK platform CA and\n"
 		"PCK certificate (random PPID and PIID, FMSPC %s), a QE attestation key, DCAP\n"
-		"collateral in DIR/collateral, and DIR/policy-fragment.json, a policy that\n"
-		"trusts this sim (and nothing else). Quotes from it verify only under that policy.\n"
-		"Its QE reports carry Intel's TD QE identity (MRSIGNER, ISVPRODID 2) and its\n"
-		"collateral is signed by an \"Intel SGX TCB Signing\" certificate of the test root,\n"
-		"so the verifier checks them exactly as it checks Intel's.\n\n"
+		"collateral in DIR/collateral, an Intel POE token for its PIID (DIR/poe.cbor,\n"
+		"owner %s) signed by a test endorser (DIR/poe_endorser.pem), and\n"
+		"DIR/policy-fragment.json, a policy that trusts this sim (and nothing else), its\n"
+		"platform endorsed by PPID and by that POE token (platforms.allow, platforms.poe).\n"
+		"Quotes from it verify only under that policy; with tee = sim:DIR the module puts\n"
+		"the POE token in its evidence. Its QE reports carry Intel's TD QE identity\n"
+		"(MRSIGNER, ISVPRODID 2) and its collateral is signed by an \"Intel SGX TCB\n"
+		"Signing\" certificate of the test root, so the verifier checks them exactly as\n"
+		"it checks Intel's.\n\n"
 		"  --mrtd HEX   the TD's MRTD (48 bytes; default: random)\n"
 		"  --debug      quotes say the TD runs in DEBUG mode\n\n"
 		"Exit 0: created. 2: usage, or DIR could not be created.\n",
-		POC_SIM_FMSPC_HEX);
+		POC_SIM_FMSPC_HEX, POC_SIM_POE_OWNER);
 }
 
 int poc_cmd_sim_init(int argc, char **argv)
@@ -92,6 +96,7 @@ int poc_cmd_sim_init(int argc, char **argv)
 	printf("  piid: %s\n", hex);
 	poc_hex_encode(mrtd, 48, hex);
 	printf("  mrtd: %s%s\n", hex, debug ? " (DEBUG)" : "");
+	printf("  poe: %s/%s (owner %s, endorser %s/poe_endorser.pem)\n", abs, POC_SIM_POE_FILE, POC_SIM_POE_OWNER, abs);
 	printf("  policy: %s/policy-fragment.json\n", abs);
 	return POC_EXIT_OK;
 }

@@ -3,6 +3,7 @@
 #include "appraise_int.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,6 +64,18 @@ void poc_note(struct poc_appraisal *out, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(out->notes[out->nnotes++], sizeof(out->notes[0]), fmt, ap);
+	va_end(ap);
+}
+
+void poc_warn(struct poc_appraisal *out, const char *clause, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out->warn_clause[0] != '\0')
+		return;
+	snprintf(out->warn_clause, sizeof(out->warn_clause), "%s", clause);
+	va_start(ap, fmt);
+	vsnprintf(out->warning, sizeof(out->warning), fmt, ap);
 	va_end(ap);
 }
 
@@ -199,7 +212,7 @@ static int check_poe(struct poc_appraise_state *s, char *why, size_t whylen)
 		say(why, whylen, "POE token: owner \"%s\" is not an accepted owner", poe.owner);
 		goto done;
 	}
-	say(s->out->provider, sizeof(s->out->provider), "POE owner %s", poe.owner);
+	say(s->out->platform, sizeof(s->out->platform), "POE owner %s", poe.owner);
 	rv = 0;
 done:
 	poc_poe_free(&poe);
@@ -224,7 +237,7 @@ static int check_platforms(struct poc_appraise_state *s, char *why, size_t whyle
 		/* An all-zero identifier names no platform: it never matches (the policy refuses listing it). */
 		if (a->is_piid ? (x->has_piid && !id_zero(x->piid) && CRYPTO_memcmp(a->id, x->piid, 16) == 0)
 			       : (!id_zero(x->ppid) && CRYPTO_memcmp(a->id, x->ppid, 16) == 0)) {
-			say(s->out->provider, sizeof(s->out->provider), "platform allow-list (%s)",
+			say(s->out->platform, sizeof(s->out->platform), "platform allow-list (%s)",
 				 a->is_piid ? "PIID" : "PPID");
 			return 0;
 		}
@@ -241,60 +254,100 @@ static int check_platforms(struct poc_appraise_state *s, char *why, size_t whyle
 	return -1;
 }
 
-/* Either provider clause suffices (DESIGN.md 1.2: a CA, a POE token or an allow-list). */
+/*
+ * Under poc-v1 the TD's software chooses the AK its REPORTDATA names: a TD on
+ * any TDX machine can name the AK of a rented, endorsed vTPM that then quotes
+ * the TD quote (DCEA's mix-and-match proxy). So with a TD in the picture an
+ * endorsed vTPM alone proves nothing about where the TD runs: the TD's own
+ * platform must be endorsed ($.platforms), or the vTPM must be inside the TD
+ * (azure-hcl: the TD's own report names the AK).
+ */
+static void check_td_platform(struct poc_appraise_state *s, int plat_ok, const char *why_plat)
+{
+	const struct poc_policy *p = s->p;
+
+	if (plat_ok || p->binding == POC_BINDING_AZURE_HCL || (!p->has_tee && s->b->tdx_quote.p == NULL))
+		return;
+	s->out->poc = POC_EAR_WARNING;
+	poc_warn(s->out, "$.platforms",
+		 "only the vTPM is endorsed (provider %s), not the TD's platform (%s): under binding %s the TD "
+		 "names whatever AK its software chooses, so a TD on another machine could name this vTPM's AK; "
+		 "endorse the TD's platform (platforms.allow or platforms.poe) or use azure-hcl",
+		 s->out->provider, p->has_platforms ? why_plat : "the policy has no platforms clause",
+		 poc_binding_name(p->binding));
+}
+
+/* Either provider clause endorses the machine (DESIGN.md 1.2); with a TD, see check_td_platform. */
 static int check_proof_of_cloud(struct poc_appraise_state *s)
 {
 	char why_prov[POC_ERR_MSG_MAX / 2] = "", why_plat[POC_ERR_MSG_MAX / 2] = "";
 	const struct poc_policy *p = s->p;
+	int prov_ok = 0, plat_ok = 0;
 
 	if (!poc_policy_is_proof_of_cloud(p)) {
 		s->out->poc = POC_EAR_NONE;
 		poc_note(s->out, "no provider clause: this is not a Proof of Cloud");
 		return 0;
 	}
-	if (p->has_providers && check_providers(s, why_prov, sizeof(why_prov)) == 0)
-		goto ok;
+	if (p->has_providers)
+		prov_ok = check_providers(s, why_prov, sizeof(why_prov)) == 0;
 	if (s->out->code != POC_OK)
 		return -1;
-	if (p->has_platforms && check_platforms(s, why_plat, sizeof(why_plat)) == 0)
-		goto ok;
+	if (p->has_platforms)
+		plat_ok = check_platforms(s, why_plat, sizeof(why_plat)) == 0;
 	if (s->out->code != POC_OK)
 		return -1;
-	s->out->poc = POC_EAR_CONTRAINDICATED;
-	if (p->has_providers && p->has_platforms)
-		return poc_deny(s->out, "$.providers", POC_ERR_POLICY,
-				"no provider endorses this machine: %s; and $.platforms: %s", why_prov, why_plat);
-	return poc_deny(s->out, p->has_providers ? "$.providers" : "$.platforms", POC_ERR_POLICY,
-			"no provider endorses this machine: %s", p->has_providers ? why_prov : why_plat);
-ok:
+	if (!prov_ok && !plat_ok) {
+		s->out->poc = POC_EAR_CONTRAINDICATED;
+		if (p->has_providers && p->has_platforms)
+			return poc_deny(s->out, "$.providers", POC_ERR_POLICY,
+					"no provider endorses this machine: %s; and $.platforms: %s", why_prov, why_plat);
+		return poc_deny(s->out, p->has_providers ? "$.providers" : "$.platforms", POC_ERR_POLICY,
+				"no provider endorses this machine: %s", p->has_providers ? why_prov : why_plat);
+	}
+	if (!prov_ok)
+		say(s->out->provider, sizeof(s->out->provider), "%s", s->out->platform);
 	s->out->poc = POC_EAR_AFFIRMING;
+	if (prov_ok)
+		check_td_platform(s, plat_ok, why_plat);
 	return 0;
 }
 
+/*
+ * $.freshness on the verifier's clock alone: the evidence covers the nonce,
+ * so it was made after the nonce was issued, and its age and the round trip
+ * are both at most (verification time - nonce time). The bundle's own timing
+ * is written by the prover and never judged.
+ */
 static int check_freshness(struct poc_appraise_state *s)
 {
 	const struct poc_policy *p = s->p;
-	const struct poc_bundle *b = s->b;
+	const struct poc_appraise_opts *o = s->o;
+	int64_t at_ms = o->at_ms != 0 ? o->at_ms : o->at * 1000, elapsed;
 
 	if (!p->has_max_age && !p->has_max_rtt)
 		return 0;
-	if (!b->has_timing)
-		return poc_deny(s->out, p->has_max_age ? "$.freshness.max_age_s" : "$.freshness.max_rtt_ms",
-				POC_ERR_POLICY, "the evidence carries no collection times");
-	if (p->has_max_age) {
-		int64_t age_ms = s->o->at * 1000 - (int64_t)b->evidence_ms;
-
-		if (age_ms < -5000 || age_ms > p->max_age_s * 1000)
-			return poc_deny(s->out, "$.freshness.max_age_s", POC_ERR_POLICY,
-					"evidence collected %lld ms before the verification time (at most %lld s)",
-					(long long)age_ms, (long long)p->max_age_s);
+	if (!o->has_nonce_time || !s->out->nonce_checked) {
+		poc_warn(s->out, "$.freshness", "freshness not verifiable: %s; the bundle's own timing is the prover's word and is not judged",
+			 !s->out->nonce_checked ? "no nonce was checked"
+						: "no verifier-side nonce time (when the verifier issued the nonce: --nonce-time)");
+		if (s->out->poc != POC_EAR_NONE)
+			s->out->poc = POC_EAR_WARNING;
+		return 0;
 	}
-	if (p->has_max_rtt) {
-		if (b->evidence_ms < b->nonce_ms || (int64_t)(b->evidence_ms - b->nonce_ms) > p->max_rtt_ms)
-			return poc_deny(s->out, "$.freshness.max_rtt_ms", POC_ERR_POLICY,
-					"nonce to evidence took %lld ms (at most %lld ms)",
-					(long long)((int64_t)b->evidence_ms - (int64_t)b->nonce_ms), (long long)p->max_rtt_ms);
-	}
+	if (o->nonce_time_ms > at_ms)
+		return poc_deny(s->out, "$.freshness", POC_ERR_ARG,
+				"the nonce time (%lld ms) is after the verification time (%lld ms)", (long long)o->nonce_time_ms,
+				(long long)at_ms);
+	elapsed = at_ms - o->nonce_time_ms;
+	if (p->has_max_age && p->max_age_s < INT64_MAX / 1000 && elapsed > p->max_age_s * 1000)
+		return poc_deny(s->out, "$.freshness.max_age_s", POC_ERR_POLICY,
+				"the nonce was issued %lld ms before the verification time: the evidence may be that old (at most %lld s)",
+				(long long)elapsed, (long long)p->max_age_s);
+	if (p->has_max_rtt && elapsed > p->max_rtt_ms)
+		return poc_deny(s->out, "$.freshness.max_rtt_ms", POC_ERR_POLICY,
+				"nonce to verification took %lld ms (at most %lld ms)", (long long)elapsed, (long long)p->max_rtt_ms);
+	poc_note(s->out, "fresh: nonce issued %lld ms before the verification time (the verifier's clock)", (long long)elapsed);
 	return 0;
 }
 
@@ -310,9 +363,10 @@ int poc_appraise(const struct poc_policy *p, const struct poc_bundle *b,
 	s.b = b;
 	s.o = o;
 	s.out = out;
-	out->nonce_checked = o->nonce != NULL;
-	if (o->nonce == NULL)
-		poc_note(out, "no nonce was checked: the evidence may be a replay");
+	/* An empty nonce is no nonce: anyone could have made that evidence at any time. */
+	out->nonce_checked = o->nonce != NULL && o->nonce_len > 0;
+	if (!out->nonce_checked)
+		poc_note(out, "no nonce was checked%s: the evidence may be a replay", o->nonce != NULL ? " (an empty nonce)" : "");
 	/* TDX before TPM: under poc-v1 the TD quote names the AK, and the TPM quote covers the TD quote. */
 	if (poc_appraise_binding_prepare(&s) < 0 || poc_appraise_tdx(&s) < 0 || poc_appraise_tpm(&s) < 0 ||
 	    poc_appraise_binding_finish(&s) < 0)
@@ -339,4 +393,24 @@ done:
 	sk_X509_pop_free(s.ak_chain, X509_free);
 	poc_tdx_verified_free(&s.tdxv);
 	return rv;
+}
+
+int poc_appraisal_require_affirming(struct poc_appraisal *a)
+{
+	if (!a->accepted)
+		return -1;
+	if (a->poc == POC_EAR_AFFIRMING && a->warn_clause[0] == '\0')
+		return 0;
+	a->accepted = 0;
+	a->code = POC_ERR_POLICY;
+	if (a->warn_clause[0] != '\0') {
+		snprintf(a->clause, sizeof(a->clause), "%s", a->warn_clause);
+		say(a->reason, sizeof(a->reason), "not affirming (%s): %s", poc_ear_status_name(a->poc), a->warning);
+	} else {
+		snprintf(a->clause, sizeof(a->clause), "$");
+		snprintf(a->reason, sizeof(a->reason), "the Proof-of-Cloud appraisal is %s, not affirming",
+			 poc_ear_status_name(a->poc));
+	}
+	a->poc = POC_EAR_CONTRAINDICATED;
+	return -1;
 }

@@ -26,10 +26,20 @@ enum poc_ear_status {
 const char *poc_ear_status_name(enum poc_ear_status s);
 
 struct poc_appraise_opts {
-	const uint8_t *nonce; /* the verifier's nonce; NULL: no nonce is checked */
+	const uint8_t *nonce; /* the verifier's nonce; NULL (or empty): no nonce is checked */
 	size_t nonce_len;
 	int64_t at;           /* verification time, Unix seconds */
 	const uint8_t *credential_key; /* 32-byte verifier key for credential activation, or NULL */
+	/*
+	 * Freshness on the verifier's own clock (never the bundle's timing, which
+	 * the prover writes): when the verifier issued the nonce, and the
+	 * verification time in Unix ms (0: at * 1000). The evidence covers the
+	 * nonce, so at_ms - nonce_time_ms bounds both its age and the round trip.
+	 * Without has_nonce_time a freshness clause is unverifiable: a warning.
+	 */
+	int has_nonce_time;
+	int64_t nonce_time_ms;
+	int64_t at_ms;
 };
 
 #define POC_APPRAISAL_MAX_NOTES 8
@@ -62,6 +72,14 @@ struct poc_appraisal {
 	char advisories[512];
 	int has_ppid, has_piid;
 	uint8_t ppid[16], piid[16];
+	char platform[160]; /* what endorsed the TD's platform (allow-list, POE owner); "" when nothing did */
+	/*
+	 * Accepted, but not affirming: the first clause that could not be
+	 * established (e.g. "$.platforms": only the vTPM is endorsed under
+	 * poc-v1; "$.freshness": no verifier-side nonce time) and why.
+	 */
+	char warn_clause[96];
+	char warning[POC_ERR_MSG_MAX];
 	size_t nnotes;
 	char notes[POC_APPRAISAL_MAX_NOTES][160];
 };
@@ -72,5 +90,14 @@ struct poc_appraisal {
  */
 int poc_appraise(const struct poc_policy *p, const struct poc_bundle *b,
 		 const struct poc_appraise_opts *o, struct poc_appraisal *out);
+
+/*
+ * A release needs more than an acceptance: turns an accepting appraisal whose
+ * poc part is not affirming (a warning: the TD's platform is not endorsed,
+ * freshness unverifiable, or no Proof of Cloud at all) into a denial naming
+ * the warning's clause and reason. Returns 0 when a is accepted and affirming,
+ * -1 otherwise (a denied already, or denied now).
+ */
+int poc_appraisal_require_affirming(struct poc_appraisal *a);
 
 #endif

@@ -45,6 +45,9 @@ int poc_deny(struct poc_appraisal *out, const char *clause, enum poc_verr code, 
 /* Records a denial from an error, prefixing context. */
 int poc_deny_err(struct poc_appraisal *out, const char *clause, const struct poc_err *e, const char *context);
 void poc_note(struct poc_appraisal *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records a warning (first one wins): accepted, but the clause could not be established. */
+void poc_warn(struct poc_appraisal *out, const char *clause, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 int poc_appraise_binding_prepare(struct poc_appraise_state *s);
 int poc_appraise_binding_finish(struct poc_appraise_state *s);

@@ -485,6 +485,17 @@ static int parse_root(struct pctx *c, json_object *root, struct poc_policy *p)
 		    get_count(c, v, "max_rtt_ms", "$.freshness", &p->max_rtt_ms, &p->has_max_rtt) < 0)
 			return -1;
 	}
+	/*
+	 * A provider endorses a vTPM; without a binding nothing ties that vTPM to
+	 * the TD, so any endorsed vTPM quote (a real GCE one) would stand beside
+	 * any TD quote (a bare-metal one). $.platforms endorses the TD's own
+	 * platform (its PCK) and needs no binding for that.
+	 */
+	if (p->has_tee && p->has_providers && p->binding != POC_BINDING_POC_V1 && p->binding != POC_BINDING_AZURE_HCL)
+		return poc_err_set(c->e, POC_ERR_MALFORMED,
+				   "policy $.binding: a policy with both a tee and a providers clause must name \"poc-v1\" or "
+				   "\"azure-hcl\" (%s): without one, the endorsed vTPM need not be on the TD's machine",
+				   p->binding == POC_BINDING_NONE ? "it says \"none\"" : "it has no binding");
 	return 0;
 }
 

@@ -228,11 +228,12 @@ static cbor_item_t *vtpm_claims(const struct poc_appraisal *a)
 static cbor_item_t *poc_claims(const struct poc_appraisal *a, const char *verification)
 {
 	const struct poc_gce_info *g = &a->gce;
-	cbor_item_t *m = cbor_new_definite_map(12);
+	cbor_item_t *m = cbor_new_definite_map(14);
 
 	if (m == NULL)
 		return NULL;
-	if (add_text(m, "provider", a->provider) < 0 || add_text(m, "provider_chain", a->provider_chain) < 0)
+	if (add_text(m, "provider", a->provider) < 0 || add_text(m, "provider_chain", a->provider_chain) < 0 ||
+	    add_text(m, "platform", a->platform) < 0)
 		goto fail;
 	if (g->present &&
 	    (add_text(m, "zone", g->zone) < 0 || add_text(m, "project_id", g->project_id) < 0 ||
@@ -251,13 +252,24 @@ fail:
 	return NULL;
 }
 
-/* A denial names its clause, reason and error code in the poc submod itself. */
+/*
+ * A denial names its clause, reason and error code in the poc submod itself;
+ * an acceptance that is not affirming names the clause it could not establish.
+ */
 static cbor_item_t *denial(const struct poc_appraisal *a)
 {
 	cbor_item_t *m = cbor_new_definite_map(3);
 
 	if (m == NULL)
 		return NULL;
+	if (a->accepted) {
+		if (add_s(m, "warning_clause", cbor_build_string(a->warn_clause)) < 0 ||
+		    add_s(m, "warning_reason", cbor_build_string(a->warning)) < 0) {
+			cbor_decref(&m);
+			return NULL;
+		}
+		return m;
+	}
 	if (add_s(m, "denied_clause", cbor_build_string(a->clause[0] ? a->clause : "$")) < 0 ||
 	    add_s(m, "denied_reason", cbor_build_string(a->reason)) < 0 ||
 	    add_s(m, "denied_code", cbor_build_string(poc_verr_str(a->code))) < 0) {
@@ -312,6 +324,8 @@ static cbor_item_t *build_claims(struct poc_err *e, const struct poc_appraisal *
 	/* A denial is contraindicated overall even if the failing part left its own status unset. */
 	if (!a->accepted)
 		top = POC_EAR_CONTRAINDICATED;
+	else if (a->warn_clause[0] != '\0')
+		top = worst(top, POC_EAR_WARNING);
 	snprintf(build, sizeof(build), "%s", bind && bind->build ? bind->build : "poc-pkcs11 " PACKAGE_VERSION);
 	if (m == NULL || add_i(m, POC_RK_PROFILE, cbor_build_string(POC_RECORD_PROFILE)) < 0 ||
 	    add_i(m, POC_RK_IAT, build_int(at)) < 0 || (ttl > 0 && add_i(m, POC_RK_EXP, build_int(at + ttl)) < 0))
@@ -338,7 +352,7 @@ static cbor_item_t *build_claims(struct poc_err *e, const struct poc_appraisal *
 	}
 	if (add_i(m, POC_RK_STATUS, cbor_build_uint8((uint8_t)top)) < 0)
 		goto fail;
-	if (!a->accepted && (den = denial(a)) == NULL)
+	if ((!a->accepted || a->warn_clause[0] != '\0') && (den = denial(a)) == NULL)
 		goto fail;
 	sub = cbor_new_definite_map(3);
 	if (sub == NULL || add_submod(sub, "tee", a->tee, tee_claims(a), NULL) < 0 ||

@@ -5,12 +5,15 @@
  * claims set (draft-ietf-rats-ear):
  *
  *   265 eat_profile "tag:github.com,2023:veraison/ear"   6 iat   4 exp?
- *   10 eat_nonce? (only when a nonce was checked)        1000 ear.status (worst submod)
+ *   10 eat_nonce? (only when a nonce was checked)        1000 ear.status (worst submod;
+ *                                                        at least warning with a warning)
  *   1004 ear.verifier-id {0: "poc-pkcs11", 1: "poc-pkcs11 VERSION"}
  *   1003 ear.appraisal-policy-ids? ["sha256:HEX"]
  *   266 submods {"tee"|"vtpm"|"poc": {1000: status, 1005?: {text: claim}, ...}}
  *       the poc submod of a denial also has "denied_clause", "denied_reason",
- *       "denied_code" (text)
+ *       "denied_code" (text); of an acceptance with a warning (status warning:
+ *       e.g. only the vTPM endorsed under poc-v1, freshness unverifiable)
+ *       "warning_clause", "warning_reason" (text)
  *   -65537 CKA_ID (bstr)  -65538 SHA-256 of the public key / wrapped blob
  *   -65539 SHA-256 of the evidence bundle  -65540 notes (array of text)
  *

@@ -162,6 +162,7 @@ CONF
 	cat >"$T/policy.json" <<JSON
 {"version": 1,
  "providers": [{"name": "swtpm-test-ca", "roots": ["$CA/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA/issuercert.pem"]}],
+ "platforms": {"poe": {"roots": ["$T/sim/poe_endorser.pem"], "owners": ["sim-csp.poc-pkcs11.test"]}},
  "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"]},
  "binding": "poc-v1", "freshness": {"max_age_s": 300, "max_rtt_ms": 60000}}
 JSON

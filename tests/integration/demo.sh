@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The README's first command, scripts/demo.sh, on this build: a TLS server with a key released
-# after the Proof-of-Cloud check answers gnutls-cli, the record is affirming and verified, the
+# after the Proof-of-Cloud check answers gnutls-cli, the record is affirming (the TD's platform
+# endorsed by the simulator's POE token, the vTPM by its EK CA) and verified, the
 # demo's module calls run clean under valgrind, and it leaves no process behind.
 . "$POC_SRCDIR/tests/lib.sh"
 t_skip_in_sanitizer_build
@@ -17,7 +18,9 @@ t_has "Handshake was completed" "gnutls-cli completed the handshake with the ser
 t_has "(the sealed key's)" "the served certificate is the sealed key's"
 t_has '"ear.status": "affirming"' "the key's record is affirming"
 t_has "valgrind: no errors, no definite leaks" "the demo's module calls are clean under valgrind"
-t_has "denied: \$.providers" "the TEE.fail forgery is denied by the provider clause"
+t_has "denied: \$.platforms" "the TEE.fail forgery is denied by the platforms clause (no one endorses its platform)"
+t_has '"platform": "POE owner sim-csp.poc-pkcs11.test"' "the record says the TD's platform is endorsed by the POE token"
+t_has "affirming for the right reason" "the demo says why it is affirming"
 pgrep -f "$DIR" >/dev/null && t_fail "a process of the demo is left running" ||
 	t_ok "no process of the demo is left running"
 [ -e "$DIR" ] && t_fail "the demo left its folder behind" || t_ok "the demo removed its folder"

@@ -50,14 +50,17 @@ activate() {
 # pack RUN OUT TD-RUN TPM NONCE [SECRET]: a bundle from the parts of runs.
 pack() {
 	"$POCTOOL" evidence pack -o "$2" --nonce "$5" --nonce-time "$(cat "$T/$1.ntime")" \
-		--tdx-quote "$T/$3.td" --collateral "$T/sim/collateral" \
+		--tdx-quote "$T/$3.td" --collateral "$T/sim/collateral" --poe "$T/sim/poe.cbor" \
 		--tpm-quote "$T/$1.attest" --tpm-sig "$T/$1.sig" --pcrs "$T/$1.pcrs" \
 		--ak-pub "$T/$4.ak.pub" --ek-pub "$T/$4.ek.pub" --ek-cert "$T/$4.ek.crt" \
 		--activated-secret "${6:-$T/$1.secret}"
 }
 
-verify() { # verify BUNDLE NONCE
-	"$POCTOOL" evidence verify "$1" --policy "$T/policy.json" --nonce "$2" --verifier-key "$T/verifier.pem"
+# ntime RUN: when the verifier issued RUN's nonce, as evidence verify --nonce-time takes it (s.ms).
+ntime() { local t; t=$(cat "$T/$1.ntime"); echo "${t%???}.${t: -3}"; }
+verify() { # verify BUNDLE NONCE [RUN]
+	"$POCTOOL" evidence verify "$1" --policy "$T/policy.json" --nonce "$2" --verifier-key "$T/verifier.pem" \
+		--nonce-time "$(ntime "${3:-r1}")"
 }
 
 t_run 0 "poctool sim init" "$POCTOOL" sim init "$T/sim"
@@ -66,12 +69,14 @@ poc_swtpm_start one || { echo "Bail out! swtpm"; exit 1; }
 CA1=$POC_SWTPM_DIR/ca
 t_run 0 "EK, EK certificate and AK in swtpm one" tpm_setup one
 
-# The policy: the swtpm's manufacturing CA plays the provider; the simulator's root is the TEE root.
+# The policy: the swtpm's manufacturing CA plays the provider; the simulator's root is the TEE root;
+# the simulator's POE token endorses the TD's platform (an endorsed vTPM alone is only a warning).
 mrtd=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"mrtd":\["([0-9a-f]+)"\].*/\1/p')
 simroot=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
 cat >"$T/policy.json" <<JSON
 {"version": 1,
  "providers": [{"name": "swtpm-test-ca", "roots": ["$CA1/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA1/issuercert.pem"]}],
+ "platforms": {"poe": {"roots": ["$T/sim/poe_endorser.pem"], "owners": ["sim-csp.poc-pkcs11.test"]}},
  "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"], "mrtd": ["$mrtd"]},
  "binding": "poc-v1", "freshness": {"max_age_s": 300}}
 JSON
@@ -84,13 +89,14 @@ pack r1 "$T/r1.cbor" r1 one "$N1"
 
 t_run 0 "fresh evidence accepted" verify "$T/r1.cbor" "$N1"
 t_has "poc: affirming (provider swtpm-test-ca)" "the activated EK's certificate names the provider"
+t_has "td platform: endorsed by POE owner sim-csp.poc-pkcs11.test" "the sim's POE token endorses the TD's platform"
 t_has "TCB UpToDate" "the simulated TD's TCB is appraised"
 
 # The attestation record of that check: signed, readable, bound to the bundle.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/record.pem" 2>/dev/null
 openssl pkey -in "$T/record.pem" -pubout -out "$T/record.pub.pem" 2>/dev/null
 t_run 0 "evidence verify --record" "$POCTOOL" evidence verify "$T/r1.cbor" --policy "$T/policy.json" --nonce "$N1" \
-	--verifier-key "$T/verifier.pem" --record "$T/r1.rec" --record-key "$T/record.pem"
+	--nonce-time "$(ntime r1)" --verifier-key "$T/verifier.pem" --record "$T/r1.rec" --record-key "$T/record.pem"
 t_run 0 "record verify with the verifier's public key" "$POCTOOL" record verify "$T/r1.rec" --key "$T/record.pub.pem"
 t_run 0 "record show" "$POCTOOL" record show "$T/r1.rec"
 t_has "affirming" "the record says affirming"
@@ -109,14 +115,18 @@ t_run 0 "record show of the denial" "$POCTOOL" record show "$T/deny.rec"
 t_has "contraindicated" "the denial record says contraindicated"
 t_has "\$.binding" "the denial record names the failing clause"
 
-# Freshness: evidence older than max_age_s, and a nonce-to-evidence time over max_rtt_ms.
+# Freshness on the verifier's clock (--nonce-time): evidence older than max_age_s, and a nonce-to-
+# verification time over max_rtt_ms; without --nonce-time the clause is unverifiable (a warning).
 t_run 1 "stale evidence (verified 10 minutes later) denied" "$POCTOOL" evidence verify "$T/r1.cbor" --policy "$T/policy.json" \
-	--nonce "$N1" --verifier-key "$T/verifier.pem" --at $(( $(date +%s) + 600 ))
+	--nonce "$N1" --nonce-time "$(ntime r1)" --verifier-key "$T/verifier.pem" --at $(( $(date +%s) + 600 ))
 t_has "denied: \$.freshness.max_age_s" "reason: the evidence age"
 sed 's|"max_age_s": 300|"max_age_s": 300, "max_rtt_ms": 1|' "$T/policy.json" >"$T/rtt.json"
 t_run 1 "a round trip over max_rtt_ms denied" "$POCTOOL" evidence verify "$T/r1.cbor" --policy "$T/rtt.json" \
-	--nonce "$N1" --verifier-key "$T/verifier.pem"
+	--nonce "$N1" --nonce-time "$(ntime r1)" --verifier-key "$T/verifier.pem"
 t_has "denied: \$.freshness.max_rtt_ms" "reason: the round trip"
+t_run 0 "without --nonce-time freshness is unverifiable: accepted with a warning" "$POCTOOL" evidence verify "$T/r1.cbor" \
+	--policy "$T/policy.json" --nonce "$N1" --verifier-key "$T/verifier.pem"
+t_has "warning: \$.freshness" "names the freshness clause"
 
 t_run 1 "replay of run 1 against nonce N2 denied" verify "$T/r1.cbor" "$N2"
 t_has "a replay" "reason: a replay"
@@ -145,7 +155,7 @@ t_run 0 "run 3 on swtpm two" collect two r3 "$N3"
 "$POCTOOL" evidence pack -o "$T/noact.cbor" --nonce "$N3" --nonce-time "$(cat "$T/r3.ntime")" --tdx-quote "$T/r3.td" --collateral "$T/sim/collateral" \
 	--tpm-quote "$T/r3.attest" --tpm-sig "$T/r3.sig" --pcrs "$T/r3.pcrs" --ak-pub "$T/two.ak.pub" \
 	--ek-pub "$T/one.ek.pub" --ek-cert "$T/one.ek.crt" --activated-secret "$T/r1.secret"
-t_run 1 "an AK not activated against the EK denied" verify "$T/noact.cbor" "$N3"
+t_run 1 "an AK not activated against the EK denied" verify "$T/noact.cbor" "$N3" r3
 t_has "not activated against the EK" "reason: credential activation"
 t_run 1 "... and without the verifier key no provider endorses it" "$POCTOOL" evidence verify "$T/noact.cbor" --policy "$T/policy.json" --nonce "$N3"
 t_has "denied: \$.providers" "reason: providers"

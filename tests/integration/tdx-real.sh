@@ -88,14 +88,25 @@ mutate flip-chain 2000; t_has "PCK" "PCK chain flip: the PCK chain"
 # TEE.fail: every DCAP signature check passes ...
 verdict 0 teefail-dcap "$X/tee-fail-forged/quote.bin" 1770000000 sig.json
 t_has "poc: none" "TEE.fail: DCAP checks pass, and without a provider clause it is no Proof of Cloud"
-# ... the provider clause rejects it: no provider endorses its platform ...
+# ... a provider clause (which endorses a vTPM) beside a tee clause needs a binding: refused without ...
 cat >"$T/poc.json" <<JSON
 {"version": 1, "providers": [{"name": "gcp", "roots": ["$D/gce-certs/gce-ekak-ca-root.pem"],
   "intermediates": ["$D/gce-certs/gce-ekak-ca-intermediate-v3.pem"]}],
  "tee": {"type": "tdx", "roots": ["$X/intel-sgx-root-ca.pem"]}}
 JSON
-t_run 1 "TEE.fail denied by the provider clause" "$POCTOOL" evidence verify "$T/teefail-dcap.cbor" --policy "$T/poc.json" --at 1770000000
-t_has "denied: \$.providers" "the denial names the providers clause"
+t_run 2 "a tee + providers policy without a binding is refused" "$POCTOOL" evidence verify "$T/teefail-dcap.cbor" --policy "$T/poc.json" --at 1770000000
+t_has "\$.binding" "the refusal names the binding clause"
+# ... with poc-v1 it is denied: no vTPM quote binds it ...
+sed 's|"tee": {|"binding": "poc-v1", "tee": {|' "$T/poc.json" >"$T/poc1.json"
+t_run 1 "TEE.fail denied under providers + poc-v1" "$POCTOOL" evidence verify "$T/teefail-dcap.cbor" --policy "$T/poc1.json" --at 1770000000
+t_has "denied: \$.binding" "the denial names the binding (no TPM quote)"
+# ... the platforms clause rejects it: no allow-list names its platform (here: only GCP's) ...
+gppid=$("$POCTOOL" tdx show "$X/gcp-tdx-1782809233/quote.bin" | sed -nE 's/^ *ppid +([0-9a-f]{32}).*/\1/p')
+cat >"$T/gallow.json" <<JSON
+{"version": 1, "platforms": {"allow": [{"ppid": "$gppid"}]}, "tee": {"type": "tdx", "roots": ["$X/intel-sgx-root-ca.pem"]}}
+JSON
+t_run 1 "TEE.fail denied by the platforms clause" "$POCTOOL" evidence verify "$T/teefail-dcap.cbor" --policy "$T/gallow.json" --at 1770000000
+t_has "denied: \$.platforms" "the denial names the platforms clause"
 # ... and an allow-list that explicitly endorses its PPID accepts it (the clause, not a hard-coded rejection).
 ppid=$("$POCTOOL" tdx show "$X/tee-fail-forged/quote.bin" | sed -nE 's/^ *ppid +([0-9a-f]{32}).*/\1/p')
 cat >"$T/allow.json" <<JSON

@@ -25,7 +25,7 @@ static const char *full =
 	"   \"rtmr\": {\"0\": [\"111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111\"]}, \"debug\": false},\n"
 	" \"vtpm\": {\"pcrs\": {\"sha256\": {\"0\": [\"0f35c214608d93c7a6e68ae7359b4a8be5a0e99eea9107ece427c4dea4e439cf\"], \"7\": [\"0000000000000000000000000000000000000000000000000000000000000000\"]}},\n"
 	"   \"eventlog\": \"required\"},\n"
-	" \"binding\": \"none\",\n"
+	" \"binding\": \"poc-v1\",\n"
 	" \"freshness\": {\"max_age_s\": 300, \"max_rtt_ms\": 2000}}\n";
 
 static void test_full(void)
@@ -45,7 +45,7 @@ static void test_full(void)
 	   "tee");
 	ok(p->has_vtpm && p->npcr_banks == 1 && p->pcr_banks[0].alg == TPM2_ALG_SHA256 &&
 		   p->pcr_banks[0].mask == ((1u << 0) | (1u << 7)) && p->eventlog == POC_EVENTLOG_REQUIRED, "vtpm");
-	ok(p->binding == POC_BINDING_NONE && p->has_max_age && p->max_age_s == 300 && p->max_rtt_ms == 2000, "binding, freshness");
+	ok(p->binding == POC_BINDING_POC_V1 && p->has_max_age && p->max_age_s == 300 && p->max_rtt_ms == 2000, "binding, freshness");
 	ok(poc_policy_is_proof_of_cloud(p), "a provider clause makes it a Proof of Cloud");
 	poc_policy_free(p);
 }
@@ -82,6 +82,14 @@ static void test_bad(void)
 		{ "{\"version\": 1, \"vtpm\": {\"pcrs\": {\"sha256\": {\"0\": [\"00\"]}}}}", "$.vtpm.pcrs.sha256.0[0]" },
 		{ "{\"version\": 1, \"vtpm\": {\"eventlog\": \"maybe\"}}", "$.vtpm.eventlog" },
 		{ "{\"version\": 1, \"binding\": \"tpm-only\"}", "$.binding" },
+		/* A provider endorses a vTPM: beside a tee clause only a binding ties it to the TD. */
+		{ "{\"version\": 1, \"providers\": [{\"name\": \"x\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]}],"
+		  " \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]}}", "$.binding" },
+		{ "{\"version\": 1, \"providers\": [{\"name\": \"x\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]}],"
+		  " \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]}, \"binding\": \"none\"}", "$.binding" },
+		{ "{\"version\": 1, \"providers\": [{\"name\": \"x\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]}],"
+		  " \"platforms\": {\"allow\": [{\"ppid\": \"00112233445566778899aabbccddeeff\"}]},"
+		  " \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]}, \"binding\": \"none\"}", "$.binding" },
 		{ "{\"version\": 1, \"freshness\": {\"max_age_s\": -1}}", "$.freshness.max_age_s" },
 		{ "{\"version\": 1, \"freshness\": {\"max_age\": 1}}", "unknown field \"max_age\"" },
 		/* A policy must not read two ways: duplicate names at every depth, NULs, lone surrogates. */
@@ -129,6 +137,27 @@ static void test_bad(void)
 	}
 }
 
+/* The binding rule applies to providers only: an allow-list or POE token endorses the TD's own platform. */
+static void test_binding_rule(void)
+{
+	static const char *const good[] = {
+		"{\"version\": 1, \"platforms\": {\"allow\": [{\"ppid\": \"00112233445566778899aabbccddeeff\"}]},"
+		" \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]}}",
+		"{\"version\": 1, \"providers\": [{\"name\": \"x\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]}], \"binding\": \"none\"}",
+		"{\"version\": 1, \"providers\": [{\"name\": \"x\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]}],"
+		" \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]}, \"binding\": \"azure-hcl\"}",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct poc_policy *p = NULL;
+		struct poc_err e = { 0 };
+
+		ok(poc_policy_parse(&e, good[i], strlen(good[i]), loader, NULL, &p) == 0, "parses: %s: %s", good[i], e.msg);
+		poc_policy_free(p);
+	}
+}
+
 static void test_not_poc(void)
 {
 	const char *j = "{\"version\": 1, \"vtpm\": {}, \"binding\": \"none\"}";
@@ -172,5 +201,6 @@ int main(void)
 	test_bad();
 	test_strict_ok();
 	test_not_poc();
+	test_binding_rule();
 	return poc_test_done();
 }
