@@ -390,6 +390,7 @@ done:
 	}
 	X509_free(s.ak_cert);
 	X509_free(s.ek_cert);
+	EVP_PKEY_free(s.hcl_ak);
 	sk_X509_pop_free(s.ak_chain, X509_free);
 	poc_tdx_verified_free(&s.tdxv);
 	return rv;

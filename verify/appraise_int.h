@@ -31,6 +31,7 @@ struct poc_appraise_state {
 	int check_rd;                /* the TD REPORTDATA must begin with rd */
 	uint8_t rd[64];
 	size_t rd_len;
+	EVP_PKEY *hcl_ak;            /* azure-hcl: the HCL report's HCLAkPub (read before any check relies on it) */
 	int ak_activated;            /* the AK was activated against ek_cert's EK */
 	X509 *ek_cert;
 	/* TDX */

@@ -115,6 +115,9 @@ static int prepare_azure_hcl(struct poc_appraise_state *s)
 		return poc_deny_err(s->out, "$.binding", &e, "azure-hcl");
 	if (ulen != s->nonce_len || CRYPTO_memcmp(user, s->nonce, ulen) != 0)
 		return poc_deny(s->out, "$.binding", POC_ERR_NONCE, "azure-hcl: the HCL report's user-data is not the nonce");
+	/* All of the TD software's JSON is read here, before any other check depends on it. */
+	if ((s->hcl_ak = poc_hcl_report_ak(&e, &r)) == NULL)
+		return poc_deny_err(s->out, "$.binding", &e, "azure-hcl");
 	if (digest3(EVP_sha256(), "", r.json, r.json_len, NULL, 0, s->rd) != 32)
 		return poc_deny(s->out, "$.binding", POC_ERR_CRYPTO, "binding digests");
 	s->check_rd = 1;
@@ -159,20 +162,18 @@ static int finish_azure_hcl(struct poc_appraise_state *s)
 {
 	struct poc_hcl_report r;
 	struct poc_err e = { 0 };
-	EVP_PKEY *hcl_ak, *ak;
+	EVP_PKEY *ak;
 	int same;
 
+	if (!s->tdx_verified || s->hcl_ak == NULL)
+		return poc_deny(s->out, "$.binding", POC_ERR_POLICY, "azure-hcl: no verified TD quote to bind the HCL report to");
 	if (poc_hcl_report_parse(&e, s->b->hcl_report.p, s->b->hcl_report.len, &r) < 0)
 		return poc_deny_err(s->out, "$.binding", &e, "azure-hcl");
 	if (poc_hcl_report_check_td(&e, &r, &s->tdx.body) < 0)
 		return poc_deny_err(s->out, "$.binding", &e, "azure-hcl");
-	hcl_ak = poc_hcl_report_ak(&e, &r);
-	if (hcl_ak == NULL)
-		return poc_deny_err(s->out, "$.binding", &e, "azure-hcl");
 	ak = s->has_ak_pub ? poc_tpm_pub_to_pkey(&e, &s->ak_pub) : s->ak_cert ? X509_get_pubkey(s->ak_cert) : NULL;
-	same = ak != NULL && EVP_PKEY_eq(hcl_ak, ak) == 1;
+	same = ak != NULL && EVP_PKEY_eq(s->hcl_ak, ak) == 1;
 	EVP_PKEY_free(ak);
-	EVP_PKEY_free(hcl_ak);
 	if (!same)
 		return poc_deny(s->out, "$.binding", POC_ERR_MISMATCH, "azure-hcl: the HCL report's HCLAkPub is not the AK that signed the TPM quote");
 	return 0;

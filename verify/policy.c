@@ -486,16 +486,24 @@ static int parse_root(struct pctx *c, json_object *root, struct poc_policy *p)
 			return -1;
 	}
 	/*
-	 * A provider endorses a vTPM; without a binding nothing ties that vTPM to
-	 * the TD, so any endorsed vTPM quote (a real GCE one) would stand beside
-	 * any TD quote (a bare-metal one). $.platforms endorses the TD's own
-	 * platform (its PCK) and needs no binding for that.
+	 * A provider endorses a vTPM, and a vtpm clause judges one; without a
+	 * binding nothing ties that vTPM to the TD, so any endorsed vTPM quote (a
+	 * real GCE one) and its PCRs would stand beside any TD quote (a bare-metal
+	 * one). $.platforms alone endorses the TD's own platform (its PCK) and
+	 * needs no binding for that.
 	 */
-	if (p->has_tee && p->has_providers && p->binding != POC_BINDING_POC_V1 && p->binding != POC_BINDING_AZURE_HCL)
+	if (p->has_tee && (p->has_providers || p->has_vtpm) && p->binding != POC_BINDING_POC_V1 &&
+	    p->binding != POC_BINDING_AZURE_HCL)
 		return poc_err_set(c->e, POC_ERR_MALFORMED,
-				   "policy $.binding: a policy with both a tee and a providers clause must name \"poc-v1\" or "
-				   "\"azure-hcl\" (%s): without one, the endorsed vTPM need not be on the TD's machine",
+				   "policy $.binding: a policy with both a tee and a %s clause must name \"poc-v1\" or "
+				   "\"azure-hcl\" (%s): without one, the vTPM need not be on the TD's machine",
+				   p->has_providers ? "providers" : "vtpm",
 				   p->binding == POC_BINDING_NONE ? "it says \"none\"" : "it has no binding");
+	/* azure-hcl binds the vTPM to the TD quote's REPORTDATA: without a tee clause that quote is never read. */
+	if (p->binding == POC_BINDING_AZURE_HCL && !p->has_tee)
+		return poc_err_set(c->e, POC_ERR_MALFORMED,
+				   "policy $.binding: \"azure-hcl\" needs a tee clause (it binds the vTPM to the TD quote, "
+				   "which only a tee clause appraises)");
 	return 0;
 }
 

@@ -3,12 +3,12 @@
 # Item 8 of issue 10: the HCL report's runtime JSON is the TD software's text, and a hostile one
 # must never crash `evidence verify`. A Python producer rewrites the real Azure HCL report's
 # runtime JSON ("kty": null, a number, missing members, HCLAkPub not an object, NULs, two
-# HCLAkPub keys, ...). To reach the JSON parser the producer also zeroes the TD report inside
-# (with its two REPORTMACSTRUCT hashes recomputed) and the policy has no tee clause, so the TD
-# report is compared with an all-zero TD body: every variant must then be denied (exit 1,
-# naming $.binding and the JSON's fault) or refused (exit 2), never a signal. The same
-# producer without an edit is the control (accepted), and the real policy still accepts the
-# unedited capture.
+# HCLAkPub keys, ...). The verifier reads all of that JSON before it relies on any of it (the
+# binding's first step), so every variant must be denied (exit 1, naming $.binding and the
+# JSON's fault) or refused (exit 2), never a signal. The producer also zeroes the TD report
+# inside (with its two REPORTMACSTRUCT hashes recomputed): its output without a JSON edit is
+# the control, which passes the JSON checks and is then denied for that TD report, and the
+# real policy still accepts the unedited capture.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
 T=$POC_TEST_TMP
@@ -68,6 +68,7 @@ pack() { # pack OUT HCL
 		--ak-cert "$A/ak.crt.pem" --ak-chain "$A/ak-intermediates.pem"
 }
 echo '{"version": 1, "binding": "azure-hcl"}' >"$T/notee.json"
+printf '{"version": 1, "tee": {"type": "tdx", "roots": ["%s"]}, "binding": "azure-hcl"}' "$D/tdx/intel-sgx-root-ca.pem" >"$T/teeonly.json"
 cat >"$T/real.json" <<JSON
 {"version": 1,
  "providers": [{"name": "azure", "roots": ["$D/azure/roots/azure-virtual-tpm-root-2023.pem"]}],
@@ -78,10 +79,14 @@ JSON
 t_run 0 "pack the unedited capture" pack "$T/real.cbor" "$A/hcl_report.bin"
 t_run 0 "control: the real capture is accepted under the real policy" "$POCTOOL" evidence verify "$T/real.cbor" \
 	--policy "$T/real.json" --nonce "$ZERO" --at $AT
+t_run 2 "azure-hcl without a tee clause is refused (it would bind nothing)" "$POCTOOL" evidence verify "$T/real.cbor" \
+	--policy "$T/notee.json" --nonce "$ZERO" --at $AT
+t_has '$.binding' "names the binding"
 t_run 0 "producer: the JSON as it was, TD report zeroed" "$PY" "$T/hcl-edit.py" "$A/hcl_report.bin" none "$T/none.bin"
 t_run 0 "pack it" pack "$T/none.cbor" "$T/none.bin"
-t_run 0 "control: the producer's own output reaches and passes the JSON checks" "$POCTOOL" evidence verify "$T/none.cbor" \
-	--policy "$T/notee.json" --nonce "$ZERO" --at $AT
+t_run 1 "control: the producer's own output passes the JSON checks, then its zeroed TD report is denied" \
+	"$POCTOOL" evidence verify "$T/none.cbor" --policy "$T/teeonly.json" --nonce "$ZERO" --at $AT
+t_has "the TD report's" "control: denied for the TD report, not for the JSON"
 
 # variant:expected text in the denial
 for spec in "kty-null:not an RSA key" "kty-5:not an RSA key" "kty-missing:not an RSA key" "kty-object:not an RSA key" \
@@ -95,7 +100,7 @@ for spec in "kty-null:not an RSA key" "kty-5:not an RSA key" "kty-missing:not an
 	if ! "$PY" "$T/hcl-edit.py" "$A/hcl_report.bin" "$v" "$T/$v.bin" || ! pack "$T/$v.cbor" "$T/$v.bin" >/dev/null 2>&1; then
 		t_fail "$v: producer or pack failed"; continue
 	fi
-	T_OUT=$("$POCTOOL" evidence verify "$T/$v.cbor" --policy "$T/notee.json" --nonce "$ZERO" --at $AT 2>&1); rc=$?
+	T_OUT=$("$POCTOOL" evidence verify "$T/$v.cbor" --policy "$T/teeonly.json" --nonce "$ZERO" --at $AT 2>&1); rc=$?
 	if [ "$rc" = 1 ] || [ "$rc" = 2 ]; then t_ok "$v: exit $rc, no crash"; else
 		t_fail "$v: exit $rc (want 1 or 2)"; printf '%s\n' "$T_OUT" | head -20 | t_diag; fi
 	t_has "$want" "$v: the reason names the JSON's fault ($want)"

@@ -90,6 +90,12 @@ static void test_bad(void)
 		{ "{\"version\": 1, \"providers\": [{\"name\": \"x\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]}],"
 		  " \"platforms\": {\"allow\": [{\"ppid\": \"00112233445566778899aabbccddeeff\"}]},"
 		  " \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]}, \"binding\": \"none\"}", "$.binding" },
+		/* A vtpm clause judges a vTPM: beside a tee clause its PCRs need a binding too. */
+		{ "{\"version\": 1, \"platforms\": {\"allow\": [{\"ppid\": \"00112233445566778899aabbccddeeff\"}]},"
+		  " \"vtpm\": {}, \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]}}", "a tee and a vtpm clause" },
+		/* azure-hcl binds to the TD quote, which only a tee clause reads. */
+		{ "{\"version\": 1, \"providers\": [{\"name\": \"x\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]}],"
+		  " \"binding\": \"azure-hcl\"}", "\"azure-hcl\" needs a tee clause" },
 		{ "{\"version\": 1, \"freshness\": {\"max_age_s\": -1}}", "$.freshness.max_age_s" },
 		{ "{\"version\": 1, \"freshness\": {\"max_age\": 1}}", "unknown field \"max_age\"" },
 		/* A policy must not read two ways: duplicate names at every depth, NULs, lone surrogates. */
@@ -137,7 +143,7 @@ static void test_bad(void)
 	}
 }
 
-/* The binding rule applies to providers only: an allow-list or POE token endorses the TD's own platform. */
+/* The binding rule applies to providers and vtpm clauses: an allow-list or POE token alone endorses the TD's own platform. */
 static void test_binding_rule(void)
 {
 	static const char *const good[] = {
@@ -181,7 +187,7 @@ static void test_strict_ok(void)
 		{ "{\"version\": 1, \"vtpm\": {\"crosscheck\": \"optional\"}}", 0 },
 		{ "{\"version\": 1, \"providers\": [{\"name\": \"a\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]},\n"
 		  " {\"name\": \"b\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]}],\n"
-		  " \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]}}", 0 },
+		  " \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]}, \"binding\": \"poc-v1\"}", 0 },
 		{ "{\"version\": 1, \"providers\": [{\"name\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\ \\/\", \"roots\": [\"gce-certs/gce-ekak-ca-root.pem\"]}]}  \n", 0 },
 	};
 
