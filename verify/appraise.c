@@ -80,6 +80,25 @@ static void describe_chain(STACK_OF(X509) *chain, char *buf, size_t len)
 	}
 }
 
+/*
+ * The providers clause failed while the bundle's credential activation could
+ * not be checked (no verifier key): that is the verifier's outage, not the
+ * machine's denial. Refused (POC_ERR_ARG) unless $.platforms may still decide.
+ */
+static int unchecked_activation(struct poc_appraise_state *s, char *why, size_t whylen, int n)
+{
+	static const char what[] = "the AK's credential activation was not checked: it needs the verifier key "
+				   "that made the challenge (evidence verify --verifier-key)";
+
+	if (s->b->activated_secret.p == NULL || s->o->credential_key != NULL)
+		return -1;
+	if (!s->p->has_platforms)
+		return poc_deny(s->out, "$.providers", POC_ERR_ARG, "%s", what);
+	if (n >= 0 && (size_t)n < whylen)
+		snprintf(why + n, whylen - (size_t)n, "%s%s", n ? "; " : "", what);
+	return -1;
+}
+
 /* $.providers: the AK certificate chains to one named provider's roots. */
 static int check_providers(struct poc_appraise_state *s, char *why, size_t whylen)
 {
@@ -95,8 +114,9 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 		leaves[nleaves++] = s->ek_cert;
 	if (nleaves == 0) {
 		say(why, whylen, "the evidence has no AK certificate%s",
-			 s->b->ek_cert.p ? " (an EK certificate alone does not name the AK: credential activation is needed)" : "");
-		return -1;
+			 s->b->activated_secret.p ? ""
+			 : s->b->ek_cert.p ? " (an EK certificate alone does not name the AK: credential activation is needed)" : "");
+		return unchecked_activation(s, why, whylen, s->b->activated_secret.p ? (int)strlen(why) : -1);
 	}
 	for (l = 0; l < nleaves; l++)
 	for (i = 0; i < p->nproviders; i++) {
@@ -143,7 +163,7 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 		say(s->out->provider, sizeof(s->out->provider), "%s", pr->name);
 		return 0;
 	}
-	return -1;
+	return unchecked_activation(s, why, whylen, n);
 }
 
 /*
