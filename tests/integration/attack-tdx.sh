@@ -185,4 +185,21 @@ cp -r "$T/sim2/collateral" "$T/c-foreign"
 verify 1 "another root's whole collateral: denied" "$T/q.bin" tcb.json "$T/c-foreign"
 t_denied '$.tee.tcb_status' "DCAP collateral" "foreign collateral: named"
 
+# ---- (e) the same origin checks on quote v5 (TD 1.0 and TD 1.5 bodies) ----
+for bt in 2 3; do
+	$F requote "$T/q.bin" "$T/q5-$bt.bin" "$S/pck.key" --v5 $bt || t_fail "requote v5 $bt"
+	$F requote "$T/q.bin" "$T/q5-$bt-mrsigner.bin" "$S/pck.key" --v5 $bt --mrsigner "$OTHER" || t_fail "requote v5 $bt mrsigner"
+	verify 0 "control: v5 (body type $bt) with Intel's QE identity: accepted" "$T/q5-$bt.bin" tcb.json "$S/collateral"
+	t_has "TCB UpToDate" "v5 (body type $bt): TCB UpToDate"
+	for cw in without with; do
+		coll=
+		[ "$cw" = with ] && coll=$S/collateral
+		verify 1 "v5 (body type $bt), another enclave's MRSIGNER, $cw collateral: denied" "$T/q5-$bt-mrsigner.bin" sig.json "$coll"
+		t_denied '$.tee' "the quote was not signed by Intel's TD quoting enclave: QE report MRSIGNER $OTHER" \
+			"v5 (body type $bt, $cw collateral): names \$.tee and the MRSIGNER"
+	done
+	verify 1 "v5 (body type $bt) with collateral of another FMSPC: denied" "$T/q5-$bt.bin" sig.json "$T/c-fmspc"
+	t_has "collateral from another FMSPC" "v5 (body type $bt), another FMSPC: named"
+done
+
 t_done
