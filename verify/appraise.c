@@ -94,12 +94,89 @@ static void describe_chain(STACK_OF(X509) *chain, char *buf, size_t len)
 	}
 }
 
+/*
+ * The providers clause failed while the bundle's credential activation could
+ * not be checked (no verifier key): that is the verifier's outage, not the
+ * machine's denial. Refused (POC_ERR_ARG) unless $.platforms may still decide.
+ */
+static int unchecked_activation(struct poc_appraise_state *s, char *why, size_t whylen, int n)
+{
+	static const char what[] = "the AK's credential activation was not checked: it needs the verifier key "
+				   "that made the challenge (evidence verify --verifier-key)";
+
+	if (s->b->activated_secret.p == NULL || s->o->credential_key != NULL)
+		return -1;
+	if (!s->p->has_platforms)
+		return poc_deny(s->out, "$.providers", POC_ERR_ARG, "%s", what);
+	if (n >= 0 && (size_t)n < whylen)
+		snprintf(why + n, whylen - (size_t)n, "%s%s", n ? "; " : "", what);
+	return -1;
+}
+
+/* Appends "; text" to the why buffer at *n, clamped. */
+static void why_add(char *why, size_t whylen, int *n, const char *text)
+{
+	*n += snprintf(why + *n, whylen - (size_t)*n, "%s%s", *n ? "; " : "", text);
+	if ((size_t)*n >= whylen)
+		*n = (int)whylen - 1;
+}
+
+/*
+ * One leaf against each provider: 0 when it chains to one (s->out names it),
+ * -1 when a denial was recorded, 1 when no provider matched (why says why).
+ */
+static int match_leaf(struct poc_appraise_state *s, X509 *leaf, char *why, size_t whylen, int *n)
+{
+	const struct poc_policy *p = s->p;
+	const char *role = leaf == s->ak_cert ? "AK" : "activated EK";
+	size_t i;
+
+	for (i = 0; i < p->nproviders; i++) {
+		const struct poc_policy_provider *pr = &p->providers[i];
+		STACK_OF(X509) *inter = sk_X509_new_null();
+		struct poc_err e = { 0 };
+		struct poc_gce_info gce;
+		STACK_OF(X509) *chain = NULL;
+		char clause[64], msg[POC_ERR_MSG_MAX];
+		int j, rv;
+
+		if (inter == NULL)
+			return poc_deny(s->out, "$.providers", POC_ERR_NOMEM, "out of memory");
+		for (j = 0; pr->intermediates && j < sk_X509_num(pr->intermediates); j++)
+			sk_X509_push(inter, sk_X509_value(pr->intermediates, j));
+		for (j = 0; s->ak_chain && j < sk_X509_num(s->ak_chain); j++)
+			sk_X509_push(inter, sk_X509_value(s->ak_chain, j));
+		rv = poc_x509_chain_verify(&e, leaf, inter, pr->roots, s->o->at, &chain);
+		sk_X509_free(inter);
+		if (rv < 0) {
+			snprintf(msg, sizeof(msg), "%s (%s certificate): %s", pr->name, role, e.msg);
+			why_add(why, whylen, n, msg);
+			continue;
+		}
+		describe_chain(chain, s->out->provider_chain, sizeof(s->out->provider_chain));
+		sk_X509_pop_free(chain, X509_free);
+		poc_err_clear(&e);
+		snprintf(clause, sizeof(clause), "$.providers[%zu]", i);
+		if (poc_gce_info_get(&e, leaf, &gce) < 0)
+			return poc_deny_err(s->out, clause, &e, "AK certificate instance information");
+		s->out->gce = gce;
+		if (pr->require_production && !(gce.present && gce.has_security && gce.is_production)) {
+			snprintf(clause, sizeof(clause), "$.providers[%zu].require_production", i);
+			return poc_deny(s->out, clause, POC_ERR_POLICY,
+					"provider %s: the certificate does not say isProduction (observed: %s)", pr->name,
+					!gce.present ? "no instance information" : !gce.has_security ? "no security block" : "false");
+		}
+		say(s->out->provider, sizeof(s->out->provider), "%s", pr->name);
+		return 0;
+	}
+	return 1;
+}
+
 /* $.providers: the AK certificate chains to one named provider's roots. */
 static int check_providers(struct poc_appraise_state *s, char *why, size_t whylen)
 {
-	const struct poc_policy *p = s->p;
 	X509 *leaves[2];
-	size_t i, nleaves = 0, l;
+	size_t nleaves = 0, l;
 	int n = 0;
 
 	/* The AK's own certificate, or the certificate of an EK the AK was activated against. */
@@ -109,65 +186,24 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 		leaves[nleaves++] = s->ek_cert;
 	if (nleaves == 0) {
 		say(why, whylen, "the evidence has no AK certificate%s",
-			 s->b->ek_cert.p ? " (an EK certificate alone does not name the AK: credential activation is needed)" : "");
-		return -1;
+			 s->b->activated_secret.p ? ""
+			 : s->b->ek_cert.p ? " (an EK certificate alone does not name the AK: credential activation is needed)" : "");
+		return unchecked_activation(s, why, whylen, s->b->activated_secret.p ? (int)strlen(why) : -1);
 	}
 	for (l = 0; l < nleaves; l++) {
-	struct poc_err pe = { 0 };
+		struct poc_err pe = { 0 };
+		int rv;
 
-	/* A chain says who issued the leaf; its profile says what for (docs/policy.md). */
-	if ((leaves[l] == s->ak_cert ? poc_x509_check_ak_leaf(&pe, leaves[l]) : poc_x509_check_ek_leaf(&pe, leaves[l])) < 0) {
-		n += snprintf(why + n, whylen - (size_t)n, "%s%s", n ? "; " : "", pe.msg);
-		if ((size_t)n >= whylen)
-			n = (int)whylen - 1;
-		continue;
-	}
-	for (i = 0; i < p->nproviders; i++) {
-		const struct poc_policy_provider *pr = &p->providers[i];
-		STACK_OF(X509) *inter = sk_X509_new_null();
-		struct poc_err e = { 0 };
-		struct poc_gce_info gce;
-		STACK_OF(X509) *chain = NULL;
-		int j, rv;
-
-		if (inter == NULL)
-			return poc_deny(s->out, "$.providers", POC_ERR_NOMEM, "out of memory");
-		for (j = 0; pr->intermediates && j < sk_X509_num(pr->intermediates); j++)
-			sk_X509_push(inter, sk_X509_value(pr->intermediates, j));
-		for (j = 0; s->ak_chain && j < sk_X509_num(s->ak_chain); j++)
-			sk_X509_push(inter, sk_X509_value(s->ak_chain, j));
-		rv = poc_x509_chain_verify(&e, leaves[l], inter, pr->roots, s->o->at, &chain);
-		sk_X509_free(inter);
-		if (rv < 0) {
-			n += snprintf(why + n, whylen - (size_t)n, "%s%s (%s certificate): %s", n ? "; " : "", pr->name,
-				      leaves[l] == s->ak_cert ? "AK" : "activated EK", e.msg);
-			if ((size_t)n >= whylen)
-				n = (int)whylen - 1;
+		/* A chain says who issued the leaf; its profile says what for (docs/policy.md). */
+		if ((leaves[l] == s->ak_cert ? poc_x509_check_ak_leaf(&pe, leaves[l])
+					      : poc_x509_check_ek_leaf(&pe, leaves[l])) < 0) {
+			why_add(why, whylen, &n, pe.msg);
 			continue;
 		}
-		describe_chain(chain, s->out->provider_chain, sizeof(s->out->provider_chain));
-		sk_X509_pop_free(chain, X509_free);
-		poc_err_clear(&e);
-		if (poc_gce_info_get(&e, leaves[l], &gce) < 0) {
-			char clause[64];
-
-			snprintf(clause, sizeof(clause), "$.providers[%zu]", i);
-			return poc_deny_err(s->out, clause, &e, "AK certificate instance information");
-		}
-		s->out->gce = gce;
-		if (pr->require_production && !(gce.present && gce.has_security && gce.is_production)) {
-			char clause[64];
-
-			snprintf(clause, sizeof(clause), "$.providers[%zu].require_production", i);
-			return poc_deny(s->out, clause, POC_ERR_POLICY,
-					"provider %s: the certificate does not say isProduction (observed: %s)", pr->name,
-					!gce.present ? "no instance information" : !gce.has_security ? "no security block" : "false");
-		}
-		say(s->out->provider, sizeof(s->out->provider), "%s", pr->name);
-		return 0;
+		if ((rv = match_leaf(s, leaves[l], why, whylen, &n)) <= 0)
+			return rv;
 	}
-	}
-	return -1;
+	return unchecked_activation(s, why, whylen, n);
 }
 
 static int id_zero(const uint8_t id[16])

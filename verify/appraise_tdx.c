@@ -160,6 +160,9 @@ static int check_origin(struct poc_appraise_state *s, const struct poc_collatera
 	if (poc_qe_check_identity(&e, q != NULL ? q : &intel, &s->tdx.qe,
 				  q != NULL ? "the collateral's QE Identity" : "Intel's TD QE") < 0)
 		return poc_deny_err(s->out, "$.tee", &e, "the quote was not signed by Intel's TD quoting enclave");
+	/* Collateral about another platform (FMSPC, PCEID) says nothing about this quote. */
+	if (c != NULL && poc_tcb_check_platform(&e, poc_collateral_tcb_info(c), &s->tdxv.sgx) < 0)
+		return poc_deny_err(s->out, s->p->has_tcb_status ? "$.tee.tcb_status" : "$.tee", &e, "DCAP collateral");
 	if (c != NULL)
 		rv = poc_tdx_module_check(&e, poc_collateral_tcb_info(c), body->tee_tcb_svn, body->mrsignerseam,
 					  body->seam_attributes, &mod);

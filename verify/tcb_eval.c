@@ -155,26 +155,12 @@ static int match_level(struct poc_err *e, const struct poc_tcb_info *t, const st
 	return 0;
 }
 
-int poc_tcb_evaluate(struct poc_err *e, const struct poc_collateral *c, const struct poc_sgx_ext *pck,
-		     const uint8_t tee_tcb_svn[16], const uint8_t mrsignerseam[48],
-		     const uint8_t seam_attributes[8], const struct poc_qe_report *qe,
-		     struct poc_tcb_result *out)
+int poc_tcb_check_platform(struct poc_err *e, const struct poc_tcb_info *t, const struct poc_sgx_ext *pck)
 {
-	const struct poc_tcb_info *t = poc_collateral_tcb_info(c);
-	const struct poc_qe_identity *q = poc_collateral_qe_identity(c);
-	const struct poc_tdx_module_id *mod = NULL;
-	const struct poc_isv_level *qlv = NULL, *mlv = NULL;
-	const struct poc_tcb_level *tdx_lv = NULL;
 	char fm[13];
-	enum poc_tcb_status st;
 
-	if (out != NULL)
-		memset(out, 0, sizeof(*out));
-	if (t == NULL || q == NULL || pck == NULL || tee_tcb_svn == NULL || mrsignerseam == NULL ||
-	    seam_attributes == NULL || qe == NULL || out == NULL)
-		return poc_err_set(e, POC_ERR_ARG, "TCB evaluation needs verified collateral and all inputs");
-
-	/* QuoteVerifier.cpp 4.1.2.4.10. */
+	if (t == NULL || pck == NULL)
+		return poc_err_set(e, POC_ERR_ARG, "platform check needs a TCB Info and a PCK");
 	if (memcmp(pck->fmspc, t->fmspc, 6) != 0) {
 		poc_hex_encode(pck->fmspc, 6, fm);
 		for (char *p = fm; *p; p++)
@@ -188,8 +174,30 @@ int poc_tcb_evaluate(struct poc_err *e, const struct poc_collateral *c, const st
 		return poc_err_set(e, POC_ERR_MISMATCH,
 				   "collateral from another PCEID: collateral is for PCEID %s, the PCK is for %02X%02X",
 				   t->pceid_hex, pck->pceid[0], pck->pceid[1]);
+	return 0;
+}
 
-	if (poc_tdx_module_check(e, t, tee_tcb_svn, mrsignerseam, seam_attributes, &mod) < 0)
+int poc_tcb_evaluate(struct poc_err *e, const struct poc_collateral *c, const struct poc_sgx_ext *pck,
+		     const uint8_t tee_tcb_svn[16], const uint8_t mrsignerseam[48],
+		     const uint8_t seam_attributes[8], const struct poc_qe_report *qe,
+		     struct poc_tcb_result *out)
+{
+	const struct poc_tcb_info *t = poc_collateral_tcb_info(c);
+	const struct poc_qe_identity *q = poc_collateral_qe_identity(c);
+	const struct poc_tdx_module_id *mod = NULL;
+	const struct poc_isv_level *qlv = NULL, *mlv = NULL;
+	const struct poc_tcb_level *tdx_lv = NULL;
+	enum poc_tcb_status st;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (t == NULL || q == NULL || pck == NULL || tee_tcb_svn == NULL || mrsignerseam == NULL ||
+	    seam_attributes == NULL || qe == NULL || out == NULL)
+		return poc_err_set(e, POC_ERR_ARG, "TCB evaluation needs verified collateral and all inputs");
+
+	/* QuoteVerifier.cpp 4.1.2.4.10, then 4.1.2.4.11. */
+	if (poc_tcb_check_platform(e, t, pck) < 0 ||
+	    poc_tdx_module_check(e, t, tee_tcb_svn, mrsignerseam, seam_attributes, &mod) < 0)
 		return -1;
 	if (poc_qe_check_identity(e, q, qe, "the QE Identity") < 0 || poc_qe_tcb_level(e, q, qe, &qlv) < 0)
 		return -1;

@@ -41,6 +41,13 @@ struct poc_tcb_result {
 };
 
 /*
+ * The TCB Info is for this platform (QuoteVerifier.cpp 4.1.2.4.10): its FMSPC
+ * and PCEID are the PCK certificate's; POC_ERR_MISMATCH "collateral from
+ * another FMSPC: ..." (or PCEID) otherwise.
+ */
+int poc_tcb_check_platform(struct poc_err *e, const struct poc_tcb_info *t, const struct poc_sgx_ext *pck);
+
+/*
  * Intel's TCB level matching for TDX (TCB Info v3), as the Intel DCAP QVL
  * does it (see tcb_eval.c for the rules and their source). Failures:
  * POC_ERR_MISMATCH for another FMSPC/PCEID ("collateral from another FMSPC:

@@ -186,4 +186,50 @@ t_run 0 "pack: the ECC EK's answer under the RSA EK" pack x "$N" ake "$T/ek.pub"
 t_run 1 "... denied" verify x "$N"
 t_has "the AK was not activated against the EK" "... reason: the answer is for another EK"
 
+# 7. Variants. Without the verifier key the activation cannot be checked: an outage of the
+#    verifier, refused (exit 2), never a denial and never an acceptance.
+t_run 2 "the honest bundle without --verifier-key: refused" "$POCTOOL" evidence verify "$T/h.cbor" \
+	--policy "$T/policy.json" --nonce "$N"
+t_has "credential activation was not checked" "... reason: the verifier key is missing"
+t_run 2 "the forged bundle (Google's EK) without --verifier-key: refused" "$POCTOOL" evidence verify "$T/a-l1.cbor" \
+	--policy "$T/policy.json" --nonce "$N"
+sed 's|"binding": "none"}|"platforms": {"allow": [{"ppid": "00000000000000000000000000000001"}]}, "binding": "none"}|' \
+	"$T/policy.json" >"$T/policy-plat.json"
+t_run 1 "... with a platforms clause that may still decide: denied, and says why" "$POCTOOL" evidence verify \
+	"$T/h.cbor" --policy "$T/policy-plat.json" --nonce "$N"
+t_has "credential activation was not checked" "... the denial names the unchecked activation"
+t_run 0 "... and with the key: accepted" "$POCTOOL" evidence verify "$T/h.cbor" --policy "$T/policy-plat.json" \
+	--nonce "$N" --verifier-key "$T/verifier.pem"
+t_run 0 "evidence challenge --help says an answer without --ek-cert proves nothing until verify" \
+	"$POCTOOL" evidence challenge --help
+t_has "proves" "... help: the verifier must check the EK certificate"
+# Several EK certificates: the first one is the EK's, whatever follows it.
+openssl x509 -inform DER -in "$T/ek.crt" >"$T/ek-crt.pem" 2>/dev/null
+cat "$G/gce-2024-ek.pem" "$T/ek-crt.pem" >"$T/two-ek.pem"
+cat "$T/ek-crt.pem" "$G/gce-2024-ek.pem" >"$T/two-ek-own-first.pem"
+cp "$T/h.attest" "$T/m1.attest"; cp "$T/h.sig" "$T/m1.sig"; cp "$T/h.pcrs" "$T/m1.pcrs"
+t_run 0 "pack: [Google EK cert, own EK cert], the attacker's own EK and answer" \
+	pack m1 "$N" ak "$T/ek.pub" "$T/two-ek.pem" "$T/h.secret"
+t_run 1 "... denied" verify m1 "$N"
+t_has "the EK certificate does not certify the EK" "... the first certificate is the EK's"
+cp "$T/a.attest" "$T/m2.attest"; cp "$T/a.sig" "$T/m2.sig"; cp "$T/a.pcrs" "$T/m2.pcrs"
+t_run 0 "pack: [own EK cert, Google EK cert] with Google's EK public area" \
+	pack m2 "$N" ak "$T/gce-ek-l1.pub" "$T/two-ek-own-first.pem" "$T/a.secret"
+t_run 1 "... denied" verify m2 "$N"
+t_has "the EK certificate does not certify the EK" "... Google's key is not the first certificate's"
+# An AK certificate for another key next to a good activation: the AK certificate must certify
+# the quoting AK (Google's real AK certificate, and the attacker's own EK certificate as one).
+for c in "$G/gce-2024-ak.pem" "$T/ek-crt.pem"; do
+	cp "$T/h.attest" "$T/m3.attest"; cp "$T/h.sig" "$T/m3.sig"; cp "$T/h.pcrs" "$T/m3.pcrs"
+	t_run 0 "pack: a good activation plus --ak-cert ${c##*/}" "$POCTOOL" evidence pack -o "$T/m3.cbor" --nonce "$N" \
+		--ak-pub "$T/ak.pub" --ak-cert "$c" --ek-pub "$T/ek.pub" --ek-cert "$T/ek.crt" --activated-secret "$T/h.secret" \
+		--tpm-quote "$T/m3.attest" --tpm-sig "$T/m3.sig" --pcrs "$T/m3.pcrs"
+	t_run 1 "... denied" verify m3 "$N"
+	t_has "AK certificate does not certify the quoting AK" "... the certificate names another key"
+	t_run 0 "... without ak_pub (quotes checked with the certificate's key)" "$POCTOOL" evidence pack \
+		-o "$T/m4.cbor" --nonce "$N" --ak-cert "$c" --tpm-quote "$T/m3.attest" --tpm-sig "$T/m3.sig" --pcrs "$T/m3.pcrs"
+	t_run 1 "... denied" verify m4 "$N"
+	t_has "signature does not verify" "... the quote is not signed by the certified key"
+done
+
 t_done

@@ -141,4 +141,65 @@ cp -r "$S/collateral" "$T/c-crl-foreign"
 $F crl "$T/c-crl-foreign/pck_crl.der" "$S/platform_ca.pem" "$T/sim2/platform_ca.key" "$S/pck.pem" || t_fail "crl (foreign key)"
 verify 1 "a PCK CRL with the CA's name but another key: denied" "$T/q.bin" sig.json "$T/c-crl-foreign"
 t_denied '$.tee' "DCAP collateral: PCK CRL signature does not verify"  "the CRL signature is named"
+# ---- (d) variants: collateral signed by the right key (Intel's truth here) but not for this
+#      quote: another FMSPC, an identity outside its validity, CRLs expired or of another root ----
+fmspc=$(sed -nE 's/.*"fmspc":"([0-9A-Fa-f]{12})".*/\1/p' "$S/collateral/tcb_info.json")
+other=$(printf '%s' "$fmspc" | sed -E 's/.$/F/'); [ "$other" = "$fmspc" ] && other=$(printf '%s' "$fmspc" | sed -E 's/.$/E/')
+$F resign "$S/collateral" "$T/c-fmspc" "$S/tcb_signing.key" "$S/tcb_signing.pem" "$S/root_ca.pem" \
+	--edit tcb_info "\"fmspc\":\"$fmspc\"" "\"fmspc\":\"$other\"" || t_fail "resign fmspc"
+verify 1 "TCB Info of another FMSPC, without tcb_status: denied" "$T/q.bin" sig.json "$T/c-fmspc"
+t_denied '$.tee' "collateral from another FMSPC" "another FMSPC (sig): names \$.tee"
+verify 1 "TCB Info of another FMSPC, under tcb_status: denied" "$T/q.bin" tcb.json "$T/c-fmspc"
+t_denied '$.tee.tcb_status' "collateral from another FMSPC" "another FMSPC (tcb): names \$.tee.tcb_status"
+next=$(sed -nE 's/.*"nextUpdate":"([^"]+)".*/\1/p' "$S/collateral/qe_identity.json")
+issue=$(sed -nE 's/.*"issueDate":"([^"]+)".*/\1/p' "$S/collateral/qe_identity.json")
+$F resign "$S/collateral" "$T/c-qe-old" "$S/tcb_signing.key" "$S/tcb_signing.pem" "$S/root_ca.pem" \
+	--edit qe_identity "\"nextUpdate\":\"$next\"" '"nextUpdate":"2020-01-01T00:00:00Z"' || t_fail "resign qe old"
+$F resign "$S/collateral" "$T/c-qe-new" "$S/tcb_signing.key" "$S/tcb_signing.pem" "$S/root_ca.pem" \
+	--edit qe_identity "\"issueDate\":\"$issue\"" '"issueDate":"2099-01-01T00:00:00Z"' || t_fail "resign qe new"
+for pol in sig.json tcb.json; do
+	verify 1 "an expired QE Identity (${pol%.json}): denied" "$T/q.bin" "$pol" "$T/c-qe-old"
+	t_has "QE Identity expired" "expired QE Identity (${pol%.json}): named"
+	verify 1 "a QE Identity not yet valid (${pol%.json}): denied" "$T/q.bin" "$pol" "$T/c-qe-new"
+	t_has "QE Identity not yet valid" "future QE Identity (${pol%.json}): named"
+done
+cp -r "$S/collateral" "$T/c-crl-expired"
+$PY - "$T/c-crl-expired/pck_crl.der" "$S/platform_ca.pem" "$S/platform_ca.key" <<'PYCRL' || t_fail "expired crl"
+import sys, datetime
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+ca = x509.load_pem_x509_certificate(open(sys.argv[2], "rb").read())
+key = serialization.load_pem_private_key(open(sys.argv[3], "rb").read(), None)
+now = datetime.datetime.now(datetime.timezone.utc)
+b = (x509.CertificateRevocationListBuilder().issuer_name(ca.subject)
+     .last_update(now - datetime.timedelta(days=10)).next_update(now - datetime.timedelta(days=1)))
+open(sys.argv[1], "wb").write(b.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
+PYCRL
+verify 1 "an expired PCK CRL (no tcb_status): denied" "$T/q.bin" sig.json "$T/c-crl-expired"
+t_denied '$.tee' "PCK CRL expired" "expired PCK CRL: named"
+cp -r "$S/collateral" "$T/c-rootcrl-foreign"
+cp "$T/sim2/collateral/root_ca_crl.der" "$T/c-rootcrl-foreign/"
+verify 1 "another root's Root CA CRL: denied" "$T/q.bin" sig.json "$T/c-rootcrl-foreign"
+t_denied '$.tee' "Root CA CRL is not signed by a trusted Intel root" "foreign Root CA CRL: named"
+cp -r "$T/sim2/collateral" "$T/c-foreign"
+verify 1 "another root's whole collateral: denied" "$T/q.bin" tcb.json "$T/c-foreign"
+t_denied '$.tee.tcb_status' "DCAP collateral" "foreign collateral: named"
+
+# ---- (e) the same origin checks on quote v5 (TD 1.0 and TD 1.5 bodies) ----
+for bt in 2 3; do
+	$F requote "$T/q.bin" "$T/q5-$bt.bin" "$S/pck.key" --v5 $bt || t_fail "requote v5 $bt"
+	$F requote "$T/q.bin" "$T/q5-$bt-mrsigner.bin" "$S/pck.key" --v5 $bt --mrsigner "$OTHER" || t_fail "requote v5 $bt mrsigner"
+	verify 0 "control: v5 (body type $bt) with Intel's QE identity: accepted" "$T/q5-$bt.bin" tcb.json "$S/collateral"
+	t_has "TCB UpToDate" "v5 (body type $bt): TCB UpToDate"
+	for cw in without with; do
+		coll=
+		[ "$cw" = with ] && coll=$S/collateral
+		verify 1 "v5 (body type $bt), another enclave's MRSIGNER, $cw collateral: denied" "$T/q5-$bt-mrsigner.bin" sig.json "$coll"
+		t_denied '$.tee' "the quote was not signed by Intel's TD quoting enclave: QE report MRSIGNER $OTHER" \
+			"v5 (body type $bt, $cw collateral): names \$.tee and the MRSIGNER"
+	done
+	verify 1 "v5 (body type $bt) with collateral of another FMSPC: denied" "$T/q5-$bt.bin" sig.json "$T/c-fmspc"
+	t_has "collateral from another FMSPC" "v5 (body type $bt), another FMSPC: named"
+done
+
 t_done

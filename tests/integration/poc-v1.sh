@@ -157,7 +157,8 @@ t_run 0 "run 3 on swtpm two" collect two r3 "$N3"
 	--ek-pub "$T/one.ek.pub" --ek-cert "$T/one.ek.crt" --activated-secret "$T/r1.secret"
 t_run 1 "an AK not activated against the EK denied" verify "$T/noact.cbor" "$N3" r3
 t_has "not activated against the EK" "reason: credential activation"
-t_run 1 "... and without the verifier key no provider endorses it" "$POCTOOL" evidence verify "$T/noact.cbor" --policy "$T/policy.json" --nonce "$N3"
-t_has "denied: \$.providers" "reason: providers"
+t_run 2 "... and without the verifier key it is refused (the verifier cannot check it), never accepted" \
+	"$POCTOOL" evidence verify "$T/noact.cbor" --policy "$T/policy.json" --nonce "$N3"
+t_has "cannot appraise: \$.providers: the AK's credential activation was not checked" "reason: providers, no verifier key"
 
 t_done

@@ -5,9 +5,10 @@ Python's cryptography only (never poctool's own helpers). Layouts: Intel DCAP
 QuoteStructures.h (quote v4: header 48, TD body 584, signature data with certification
 data type 6 = QE report, its signature, QE auth data, type 5 = PEM PCK chain).
 
-  requote IN OUT PCK_KEY [--mrsigner HEX] [--isvprodid N] [--attributes HEX] [--miscselect N]
+  requote IN OUT PCK_KEY [--mrsigner HEX] [--isvprodid N] [--attributes HEX] [--miscselect N] [--v5 TYPE]
       replaces the QE report fields, re-signs the QE report with PCK_KEY, and signs the quote
-      with a NEW attestation key (QE REPORTDATA = SHA-256(att key || auth data) || 0^32)
+      with a NEW attestation key (QE REPORTDATA = SHA-256(att key || auth data) || 0^32);
+      --v5 2|3 writes it as a quote v5 with a TD 1.0 (2) or TD 1.5 (3, SVN2/MRSERVICETD zero) body
   resign SRC DST KEY CERT [CHAIN...] [--edit STEM OLD NEW]
       copies collateral folder SRC to DST, replaces OLD by NEW (once) in STEM.json (tcb_info or
       qe_identity), re-signs tcb_info.json and qe_identity.json with KEY (raw r||s) and writes
@@ -83,6 +84,17 @@ def requote(args):
     q[qr:qr + QE_LEN] = rep
     q[qr + QE_LEN:qr + QE_LEN + 64] = sign_rs(load_key(pck_path), bytes(rep))
     q[sd + 64:sd + 128] = att_pub
+    if "--v5" in opts:
+        # v5: version 5, then body type (u16) and body size (u32) before the body.
+        bt = int(opts["--v5"])
+        body = bytes(q[48:signed_len]) + (bytes(64) if bt == 3 else b"")
+        sig_data = bytearray(q[sd:sd + struct.unpack_from("<I", q, signed_len)[0]])
+        hdr = bytearray(q[:48])
+        struct.pack_into("<H", hdr, 0, 5)
+        signed = bytes(hdr) + struct.pack("<HI", bt, len(body)) + body
+        sig_data[0:64] = sign_rs(att, signed)
+        open(dst, "wb").write(signed + struct.pack("<I", len(sig_data)) + bytes(sig_data))
+        return
     q[sd:sd + 64] = sign_rs(att, bytes(q[:signed_len]))
     open(dst, "wb").write(q)
 
