@@ -137,7 +137,7 @@ static int match_leaf(struct poc_appraise_state *s, X509 *leaf, char *why, size_
 		struct poc_err e = { 0 };
 		struct poc_gce_info gce;
 		STACK_OF(X509) *chain = NULL;
-		char clause[64], msg[POC_ERR_MSG_MAX];
+		char clause[64], msg[POC_ERR_MSG_MAX + 160];
 		int j, rv;
 
 		if (inter == NULL)
@@ -149,7 +149,8 @@ static int match_leaf(struct poc_appraise_state *s, X509 *leaf, char *why, size_
 		rv = poc_x509_chain_verify(&e, leaf, inter, pr->roots, s->o->at, &chain);
 		sk_X509_free(inter);
 		if (rv < 0) {
-			snprintf(msg, sizeof(msg), "%s (%s certificate): %s", pr->name, role, e.msg);
+			if (snprintf(msg, sizeof(msg), "%s (%s certificate): %s", pr->name, role, e.msg) >= (int)sizeof(msg))
+				msg[sizeof(msg) - 1] = '\0'; /* a long reason cut short is fine */
 			why_add(why, whylen, n, msg);
 			continue;
 		}
