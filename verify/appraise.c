@@ -336,6 +336,11 @@ static int check_proof_of_cloud(struct poc_appraise_state *s)
 		return -1;
 	if (!prov_ok && !plat_ok) {
 		s->out->poc = POC_EAR_CONTRAINDICATED;
+		/* The providers clause could not be judged (the verifier lacks its key): that is no denial. */
+		if (p->has_providers && s->b->activated_secret.p != NULL && s->o->credential_key == NULL)
+			return poc_deny(s->out, "$.providers", POC_ERR_ARG,
+					"the AK's credential activation was not checked: it needs the verifier key that made "
+					"the challenge (evidence verify --verifier-key); and $.platforms: %s", why_plat);
 		if (p->has_providers && p->has_platforms)
 			return poc_deny(s->out, "$.providers", POC_ERR_POLICY,
 					"no provider endorses this machine: %s; and $.platforms: %s", why_prov, why_plat);
