@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The token folder: atomic files, listing, and token.cbor (store.h). */
-#include "store.h"
+#include "store_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,14 +17,9 @@
 #include <openssl/rand.h>
 
 #include "cbor_util.h"
+#include "token_state.h"
 
 #define NAME_LEN_MAX (POC_STORE_NAME_MAX - 1)
-
-struct poc_store {
-	char *dir;   /* root/<label> */
-	char label[POC_TOKEN_LABEL_MAX + 1];
-	int dirfd;
-};
 
 int poc_store_label_check(struct poc_err *e, const char *label)
 {
@@ -286,152 +281,6 @@ int poc_store_remove(struct poc_err *e, struct poc_store *s, const char *name)
 	return 0;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void poc_store_list_free(char **names, size_t n)
-{
-	size_t i;
-
-	if (names == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-int poc_store_list(struct poc_err *e, struct poc_store *s, const char *suffix, char ***names, size_t *n)
-{
-	char **v = NULL, **nv;
-	size_t cnt = 0, cap = 0, sl = suffix ? strlen(suffix) : 0;
-	struct dirent *d;
-	struct stat st;
-	DIR *dir;
-	int fd, rv = -1;
-
-	*names = NULL;
-	*n = 0;
-	fd = dup(s->dirfd);
-	if (fd < 0)
-		return poc_err_set(e, POC_ERR_ARG, "store: list %s: %s", s->dir, strerror(errno));
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		close(fd);
-		return poc_err_set(e, POC_ERR_ARG, "store: list %s: %s", s->dir, strerror(errno));
-	}
-	rewinddir(dir);
-	while ((errno = 0, d = readdir(dir)) != NULL) {
-		size_t l = strlen(d->d_name);
-
-		if (d->d_name[0] == '.' || (suffix == NULL && strcmp(d->d_name, POC_STORE_TOKEN_FILE) == 0))
-			continue;
-		if (suffix != NULL && (l < sl || memcmp(d->d_name + l - sl, suffix, sl) != 0))
-			continue;
-		if (fstatat(s->dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (nv == NULL)
-				goto nomem;
-			v = nv;
-		}
-		v[cnt] = strdup(d->d_name);
-		if (v[cnt] == NULL)
-			goto nomem;
-		cnt++;
-	}
-	if (errno != 0) {
-		poc_err_set(e, POC_ERR_ARG, "store: list %s: %s", s->dir, strerror(errno));
-		goto done;
-	}
-	if (cnt > 1)
-		qsort(v, cnt, sizeof(*v), cmp_names);
-	*names = v;
-	*n = cnt;
-	v = NULL;
-	rv = 0;
-	goto done;
-nomem:
-	poc_err_set(e, POC_ERR_NOMEM, "store: list %s", s->dir);
-done:
-	poc_store_list_free(v, cnt);
-	closedir(dir);
-	return rv;
-}
-
-/* ---- object file names ---- */
-
-static const char *class_name(unsigned long class)
-{
-	switch (class) {
-	case 0: return "data";
-	case 1: return "cert";
-	case 2: return "pub";
-	case 3: return "priv";
-	case 4: return "secret";
-	default: return NULL;
-	}
-}
-
-static void hex(char *out, const uint8_t *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-int poc_store_object_name(struct poc_err *e, unsigned long class, const uint8_t *id, size_t id_len, const char *label,
-			  char out[POC_STORE_NAME_MAX])
-{
-	const char *cn = class_name(class);
-	char body[188]; /* "secret-l-" + body + ".obj" fits NAME_LEN_MAX */
-	uint8_t md[32];
-	size_t i, o = 0, budget = NAME_LEN_MAX - strlen("secret-l-.obj");
-
-	if (cn == NULL)
-		return poc_err_set(e, POC_ERR_ARG, "store: object class %lu has no file name", class);
-	if (id_len > 0 && id_len <= 64) {
-		hex(body, id, id_len);
-		snprintf(out, POC_STORE_NAME_MAX, "%.6s-%.187s.obj", cn, body);
-		return 0;
-	}
-	if (id_len == 0) {
-		if (label == NULL || label[0] == '\0')
-			return poc_err_set(e, POC_ERR_ARG, "store: an object needs an id or a label");
-		for (i = 0; label[i] != '\0' && o + 3 < budget; i++) {
-			unsigned char c = (unsigned char)label[i];
-
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-			    c == '-') {
-				body[o++] = (char)c;
-			} else {
-				snprintf(body + o, 4, "%%%02X", c);
-				o += 3;
-			}
-		}
-		body[o] = '\0';
-		if (label[i] == '\0') {
-			snprintf(out, POC_STORE_NAME_MAX, "%.6s-l-%.187s.obj", cn, body);
-			return 0;
-		}
-	}
-	/* Long ids and long labels: a digest keeps the name one short path component. */
-	if (id_len > 0 ? EVP_Digest(id, id_len, md, NULL, EVP_sha256(), NULL) != 1
-		       : EVP_Digest(label, strlen(label), md, NULL, EVP_sha256(), NULL) != 1)
-		return poc_err_ssl(e, POC_ERR_CRYPTO, "store: SHA-256 of an object name");
-	hex(body, md, sizeof(md));
-	snprintf(out, POC_STORE_NAME_MAX, "%.6s-s-%.187s.obj", cn, body);
-	return 0;
-}
-
 /* ---- token.cbor ---- */
 
 void poc_token_meta_free(struct poc_token_meta *m)
@@ -439,6 +288,7 @@ void poc_token_meta_free(struct poc_token_meta *m)
 	if (m == NULL)
 		return;
 	free(m->policy_json);
+	free(m->files);
 	free(m->verifier_spki);
 	if (m->verifier_key != NULL)
 		OPENSSL_clear_free(m->verifier_key, m->verifier_key_len);
@@ -447,7 +297,26 @@ void poc_token_meta_free(struct poc_token_meta *m)
 		OPENSSL_clear_free(m->denial_key, m->denial_key_len);
 	free(m->pcr_values);
 	free(m->srk_name);
+	free(m->state_sig);
+	free(m->state_tbs);
 	memset(m, 0, sizeof(*m));
+}
+
+static cbor_item_t *encode_files(const struct poc_token_meta *m)
+{
+	cbor_item_t *map = cbor_new_definite_map(m->nfiles);
+	size_t i;
+
+	for (i = 0; map != NULL && i < m->nfiles; i++)
+		if (poc_cbor_put(map, m->files[i].name, poc_cbor_bstr(m->files[i].digest, 32)) < 0)
+			cbor_decref(&map);
+	return map;
+}
+
+/* An optional byte string entry: absent when p is NULL. */
+static int put_opt(cbor_item_t *root, const char *key, const uint8_t *p, size_t len)
+{
+	return p == NULL ? 0 : poc_cbor_put(root, key, poc_cbor_bstr(p, len));
 }
 
 int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uint8_t **out, size_t *out_len)
@@ -464,32 +333,34 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 		return poc_err_set(e, POC_ERR_ARG, "token.cbor: %s", ignore.msg);
 	if (m->policy_json == NULL && m->policy_json_len > 0)
 		return poc_err_set(e, POC_ERR_ARG, "token.cbor: no policy JSON");
+	if (m->srk_name == NULL || m->srk_name_len != POC_TOKEN_SRK_NAME_LEN || m->nfiles > POC_TOKEN_FILES_MAX)
+		return poc_err_set(e, POC_ERR_ARG, "token.cbor: no SRK name of %d bytes, or too many policy files",
+				   POC_TOKEN_SRK_NAME_LEN);
 	if (EVP_Digest(m->policy_json ? m->policy_json : (const uint8_t *)"", m->policy_json_len, md, NULL,
 		       EVP_sha256(), NULL) != 1)
 		return poc_err_ssl(e, POC_ERR_CRYPTO, "token.cbor: SHA-256 of the policy");
-	root = cbor_new_definite_map(9 + (m->verifier_spki != NULL) + (m->verifier_key != NULL) +
+	root = cbor_new_definite_map(12 + (m->verifier_spki != NULL) + (m->verifier_key != NULL) +
 				     (m->denial_spki != NULL) + (m->denial_key != NULL) + (m->pcr_values != NULL) +
-				     (m->srk_name != NULL));
+				     (m->state_sig != NULL));
+	/* state_sig last: what it signs is the rest, in this order (token_state.h). */
 	if (root == NULL || poc_cbor_put(root, "schema", cbor_build_uint8(POC_TOKEN_SCHEMA)) < 0 ||
 	    poc_cbor_put(root, "label", cbor_build_string(m->label)) < 0 ||
 	    poc_cbor_put(root, "created", cbor_build_uint64(m->created)) < 0 ||
+	    poc_cbor_put(root, "token_id", poc_cbor_bstr(m->token_id, sizeof(m->token_id))) < 0 ||
 	    poc_cbor_put(root, "policy_json", poc_cbor_bstr(m->policy_json, m->policy_json_len)) < 0 ||
 	    poc_cbor_put(root, "policy_digest", poc_cbor_bstr(md, sizeof(md))) < 0 ||
+	    poc_cbor_put(root, "policy_files", encode_files(m)) < 0 ||
 	    poc_cbor_put(root, "pcr_bank", cbor_build_uint16(m->pcr_bank)) < 0 ||
 	    poc_cbor_put(root, "pcr_mask", cbor_build_uint32(m->pcr_mask)) < 0 ||
 	    poc_cbor_put(root, "has_pin", cbor_build_bool(m->has_pin != 0)) < 0 ||
 	    poc_cbor_put(root, "pin_failures", cbor_build_uint32(m->pin_failures)) < 0 ||
-	    (m->verifier_spki != NULL &&
-	     poc_cbor_put(root, "verifier_spki", poc_cbor_bstr(m->verifier_spki, m->verifier_spki_len)) < 0) ||
-	    (m->verifier_key != NULL &&
-	     poc_cbor_put(root, "verifier_key", poc_cbor_bstr(m->verifier_key, m->verifier_key_len)) < 0) ||
-	    (m->denial_spki != NULL &&
-	     poc_cbor_put(root, "denial_spki", poc_cbor_bstr(m->denial_spki, m->denial_spki_len)) < 0) ||
-	    (m->denial_key != NULL &&
-	     poc_cbor_put(root, "denial_key", poc_cbor_bstr(m->denial_key, m->denial_key_len)) < 0) ||
-	    (m->pcr_values != NULL &&
-	     poc_cbor_put(root, "pcr_values", poc_cbor_bstr(m->pcr_values, m->pcr_values_len)) < 0) ||
-	    (m->srk_name != NULL && poc_cbor_put(root, "srk_name", poc_cbor_bstr(m->srk_name, m->srk_name_len)) < 0) ||
+	    put_opt(root, "verifier_spki", m->verifier_spki, m->verifier_spki_len) < 0 ||
+	    put_opt(root, "verifier_key", m->verifier_key, m->verifier_key_len) < 0 ||
+	    put_opt(root, "denial_spki", m->denial_spki, m->denial_spki_len) < 0 ||
+	    put_opt(root, "denial_key", m->denial_key, m->denial_key_len) < 0 ||
+	    put_opt(root, "pcr_values", m->pcr_values, m->pcr_values_len) < 0 ||
+	    poc_cbor_put(root, "srk_name", poc_cbor_bstr(m->srk_name, m->srk_name_len)) < 0 ||
+	    put_opt(root, "state_sig", m->state_sig, m->state_sig_len) < 0 ||
 	    (n = cbor_serialize_alloc(root, &buf, &cap)) == 0) {
 		if (root)
 			cbor_decref(&root);
@@ -502,12 +373,13 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 }
 
 enum {
-	T_SCHEMA, T_LABEL, T_CREATED, T_POLICY, T_DIGEST, T_BANK, T_MASK, T_HASPIN, T_FAIL, T_SPKI, T_KEY,
-	T_DSPKI, T_DKEY, T_PCRS, T_SRK, T_N
+	T_SCHEMA, T_LABEL, T_CREATED, T_ID, T_POLICY, T_DIGEST, T_FILES, T_BANK, T_MASK, T_HASPIN, T_FAIL, T_SPKI,
+	T_KEY, T_DSPKI, T_DKEY, T_PCRS, T_SRK, T_SIG, T_N
 };
 static const char *const token_names[T_N] = {
-	"schema", "label", "created", "policy_json", "policy_digest", "pcr_bank", "pcr_mask", "has_pin",
-	"pin_failures", "verifier_spki", "verifier_key", "denial_spki", "denial_key", "pcr_values", "srk_name",
+	"schema", "label", "created", "token_id", "policy_json", "policy_digest", "policy_files", "pcr_bank",
+	"pcr_mask", "has_pin", "pin_failures", "verifier_spki", "verifier_key", "denial_spki", "denial_key",
+	"pcr_values", "srk_name", "state_sig",
 };
 
 static int tok_uint(struct poc_err *e, cbor_item_t *v, const char *what, uint64_t max, uint64_t *out)
@@ -519,13 +391,16 @@ static int tok_uint(struct poc_err *e, cbor_item_t *v, const char *what, uint64_
 	return 0;
 }
 
-static int tok_bytes(struct poc_err *e, cbor_item_t *v, const char *what, uint8_t **out, size_t *out_len)
+/* A definite byte string of min..max bytes into a malloc'ed copy; v NULL is "missing". */
+static int tok_bytes(struct poc_err *e, cbor_item_t *v, const char *what, size_t min, size_t max, uint8_t **out,
+		     size_t *out_len)
 {
 	size_t n;
 
-	if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v))
-		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: %s is not a byte string", what);
-	n = cbor_bytestring_length(v);
+	if (v == NULL || !cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v) ||
+	    (n = cbor_bytestring_length(v)) < min || n > max)
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: %s is missing or not a byte string of %zu..%zu bytes",
+				   what, min, max);
 	*out = malloc(n ? n : 1);
 	if (*out == NULL)
 		return poc_err_set(e, POC_ERR_NOMEM, "token.cbor: %s", what);
@@ -535,11 +410,81 @@ static int tok_bytes(struct poc_err *e, cbor_item_t *v, const char *what, uint8_
 	return 0;
 }
 
+/* policy_files: store name => SHA-256, each name once, "policy-" and hex. */
+static int decode_files(struct poc_err *e, cbor_item_t *v, struct poc_token_meta *m)
+{
+	struct cbor_pair *p;
+	size_t i, j, n;
+
+	if (v == NULL || !cbor_isa_map(v) || !cbor_map_is_definite(v) || cbor_map_size(v) > POC_TOKEN_FILES_MAX)
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: policy_files is missing or not a map of at most %d",
+				   POC_TOKEN_FILES_MAX);
+	m->files = calloc(cbor_map_size(v) ? cbor_map_size(v) : 1, sizeof(*m->files));
+	if (m->files == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "token.cbor: policy_files");
+	p = cbor_map_handle(v);
+	for (i = 0; i < cbor_map_size(v); i++) {
+		const cbor_item_t *k = p[i].key, *d = p[i].value;
+
+		if (!cbor_isa_string(k) || !cbor_string_is_definite(k) || (n = cbor_string_length(k)) < 8 ||
+		    n >= sizeof(m->files[i].name) || memcmp(cbor_string_handle(k), "policy-", 7) != 0 ||
+		    memchr(cbor_string_handle(k), '\0', n) != NULL || !cbor_isa_bytestring(d) ||
+		    !cbor_bytestring_is_definite(d) || cbor_bytestring_length(d) != 32)
+			return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: policy_files entry %zu is not name => 32 bytes", i);
+		memcpy(m->files[i].name, cbor_string_handle(k), n);
+		memcpy(m->files[i].digest, cbor_bytestring_handle(d), 32);
+		for (j = 0; j < i; j++)
+			if (strcmp(m->files[j].name, m->files[i].name) == 0)
+				return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: policy_files names %s twice", m->files[i].name);
+		m->nfiles = i + 1;
+	}
+	return 0;
+}
+
+/* The byte strings and the policy's files. */
+static int decode_blobs(struct poc_err *e, cbor_item_t **v, struct poc_token_meta *m)
+{
+	const size_t big = POC_STORE_FILE_MAX;
+	uint8_t md[32], *id = NULL;
+	size_t n;
+
+	if (tok_bytes(e, v[T_ID], "token_id", sizeof(m->token_id), sizeof(m->token_id), &id, &n) < 0)
+		return -1;
+	memcpy(m->token_id, id, sizeof(m->token_id));
+	free(id);
+	if (tok_bytes(e, v[T_POLICY], "policy_json", 0, big, &m->policy_json, &m->policy_json_len) < 0 ||
+	    tok_bytes(e, v[T_DIGEST], "policy_digest", 32, 32, &id, &n) < 0)
+		return -1;
+	memcpy(m->policy_digest, id, 32);
+	free(id);
+	if (EVP_Digest(m->policy_json, m->policy_json_len, md, NULL, EVP_sha256(), NULL) != 1)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "token.cbor: SHA-256 of the policy");
+	if (CRYPTO_memcmp(md, m->policy_digest, 32) != 0)
+		return poc_err_set(e, POC_ERR_MISMATCH, "token.cbor: policy_digest is not the SHA-256 of policy_json");
+	if (decode_files(e, v[T_FILES], m) < 0)
+		return -1;
+	/* Every key a schema 2 token holds, and the PCR values, are there from init on. */
+	if (tok_bytes(e, v[T_SPKI], "verifier_spki", 1, big, &m->verifier_spki, &m->verifier_spki_len) < 0 ||
+	    tok_bytes(e, v[T_KEY], "verifier_key", 1, big, &m->verifier_key, &m->verifier_key_len) < 0 ||
+	    tok_bytes(e, v[T_DSPKI], "denial_spki", 1, big, &m->denial_spki, &m->denial_spki_len) < 0 ||
+	    tok_bytes(e, v[T_DKEY], "denial_key", 1, big, &m->denial_key, &m->denial_key_len) < 0 ||
+	    tok_bytes(e, v[T_PCRS], "pcr_values", 0, big, &m->pcr_values, &m->pcr_values_len) < 0)
+		return -1;
+	/* The SRK pin is not optional, and its size is exact: a short one would pin nothing. */
+	if (tok_bytes(e, v[T_SRK], "srk_name", POC_TOKEN_SRK_NAME_LEN, POC_TOKEN_SRK_NAME_LEN, &m->srk_name,
+		      &m->srk_name_len) < 0)
+		return -1;
+	if (v[T_SIG] == NULL)
+		return poc_err_set(e, POC_ERR_UNSUPPORTED,
+				   "token.cbor: no state_sig: the token's state is not authenticated; re-create the token "
+				   "(poctool init) and seal its secrets again");
+	return tok_bytes(e, v[T_SIG], "state_sig", 8, POC_TOKEN_SIG_MAX, &m->state_sig, &m->state_sig_len);
+}
+
 static int decode_token(struct poc_err *e, cbor_item_t *root, struct poc_token_meta *m)
 {
 	cbor_item_t *v[T_N];
 	struct cbor_pair *p;
-	uint8_t md[32];
 	size_t i, j, n;
 	uint64_t u;
 
@@ -563,8 +508,11 @@ static int decode_token(struct poc_err *e, cbor_item_t *root, struct poc_token_m
 	if (tok_uint(e, v[T_SCHEMA], "schema", UINT64_MAX, &m->schema) < 0)
 		return -1;
 	if (m->schema != POC_TOKEN_SCHEMA)
-		return poc_err_set(e, POC_ERR_UNSUPPORTED, "token.cbor: schema %llu (this module reads %d)",
-				   (unsigned long long)m->schema, POC_TOKEN_SCHEMA);
+		return poc_err_set(e, POC_ERR_UNSUPPORTED, "token.cbor: schema %llu (this module reads %d)%s",
+				   (unsigned long long)m->schema, POC_TOKEN_SCHEMA,
+				   m->schema < POC_TOKEN_SCHEMA ? ": an older token whose state is not authenticated (no "
+								  "state_sig); re-create the token (poctool init) and seal "
+								  "its secrets again" : "");
 	if (v[T_LABEL] == NULL || !cbor_isa_string(v[T_LABEL]) || !cbor_string_is_definite(v[T_LABEL]) ||
 	    (n = cbor_string_length(v[T_LABEL])) > POC_TOKEN_LABEL_MAX)
 		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: label is missing or not a text of at most %d bytes",
@@ -586,26 +534,7 @@ static int decode_token(struct poc_err *e, cbor_item_t *root, struct poc_token_m
 	if (v[T_HASPIN] == NULL || !cbor_isa_float_ctrl(v[T_HASPIN]) || !cbor_is_bool(v[T_HASPIN]))
 		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: has_pin is missing or not a boolean");
 	m->has_pin = cbor_get_bool(v[T_HASPIN]);
-	if (v[T_POLICY] == NULL || tok_bytes(e, v[T_POLICY], "policy_json", &m->policy_json, &m->policy_json_len) < 0)
-		return v[T_POLICY] == NULL ? poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: policy_json is missing") : -1;
-	if (v[T_DIGEST] == NULL || !cbor_isa_bytestring(v[T_DIGEST]) || !cbor_bytestring_is_definite(v[T_DIGEST]) ||
-	    cbor_bytestring_length(v[T_DIGEST]) != 32)
-		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: policy_digest is missing or not 32 bytes");
-	memcpy(m->policy_digest, cbor_bytestring_handle(v[T_DIGEST]), 32);
-	if (EVP_Digest(m->policy_json, m->policy_json_len, md, NULL, EVP_sha256(), NULL) != 1)
-		return poc_err_ssl(e, POC_ERR_CRYPTO, "token.cbor: SHA-256 of the policy");
-	if (CRYPTO_memcmp(md, m->policy_digest, 32) != 0)
-		return poc_err_set(e, POC_ERR_MISMATCH, "token.cbor: policy_digest is not the SHA-256 of policy_json");
-	if (v[T_SPKI] != NULL && tok_bytes(e, v[T_SPKI], "verifier_spki", &m->verifier_spki, &m->verifier_spki_len) < 0)
-		return -1;
-	if (v[T_KEY] != NULL && tok_bytes(e, v[T_KEY], "verifier_key", &m->verifier_key, &m->verifier_key_len) < 0)
-		return -1;
-	if ((v[T_DSPKI] != NULL && tok_bytes(e, v[T_DSPKI], "denial_spki", &m->denial_spki, &m->denial_spki_len) < 0) ||
-	    (v[T_DKEY] != NULL && tok_bytes(e, v[T_DKEY], "denial_key", &m->denial_key, &m->denial_key_len) < 0) ||
-	    (v[T_PCRS] != NULL && tok_bytes(e, v[T_PCRS], "pcr_values", &m->pcr_values, &m->pcr_values_len) < 0) ||
-	    (v[T_SRK] != NULL && tok_bytes(e, v[T_SRK], "srk_name", &m->srk_name, &m->srk_name_len) < 0))
-		return -1;
-	return 0;
+	return decode_blobs(e, v, m);
 }
 
 int poc_token_meta_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_token_meta *m)
@@ -621,6 +550,9 @@ int poc_token_meta_decode(struct poc_err *e, const uint8_t *buf, size_t len, str
 		return -1;
 	rv = decode_token(e, root, m);
 	cbor_decref(&root);
+	/* What state_sig signs, from these very bytes (verified later, with the unsealed verifier key). */
+	if (rv == 0)
+		rv = poc_token_state_tbs(e, buf, len, &m->state_tbs, &m->state_tbs_len);
 	if (rv < 0)
 		poc_token_meta_free(m);
 	return rv;
@@ -634,6 +566,8 @@ int poc_store_token_write(struct poc_err *e, struct poc_store *s, const struct p
 
 	if (strcmp(m->label, s->label) != 0)
 		return poc_err_set(e, POC_ERR_ARG, "token.cbor: label \"%s\" is not the store's \"%s\"", m->label, s->label);
+	if (m->state_sig == NULL)
+		return poc_err_set(e, POC_ERR_ARG, "token.cbor: the token state is not signed");
 	if (poc_token_meta_encode(e, m, &buf, &len) < 0)
 		return -1;
 	rv = poc_store_put(e, s, POC_STORE_TOKEN_FILE, buf, len);
