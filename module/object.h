@@ -2,13 +2,13 @@
 /*
  * One sealed object (DESIGN.md section 5): the bytes of one store file.
  *
- *   object = { "version": 1, "header": bstr, "ciphertext": bstr, "iv": bstr(12) }
+ *   object = { "version": 2, "header": bstr, "ciphertext": bstr, "iv": bstr(12) }
  *
  * "header" holds the CBOR-encoded header map, kept as bytes so that its hash
  * and the GCM associated data are exactly what was sealed:
  *
- *   header = { "version": 1, "class": uint, "key_type": uint, "label": tstr,
- *              "id": bstr, "flags": uint, ? "spki": bstr, ? "cert": bstr,
+ *   header = { "version": 2, "token_id": bstr(16), "class": uint, "key_type": uint,
+ *              "label": tstr, "id": bstr, "flags": uint, ? "spki": bstr, ? "cert": bstr,
  *              "policy": { "pcr_bank": uint, "pcr_mask": uint,
  *                          "policy_digest": bstr(32), "ttl": uint,
  *                          "recheck": "login" / "first-use" },
@@ -16,11 +16,21 @@
  *              ? "remote": tstr }
  *
  *   K = HKDF-SHA256(ikm = K_tpm [|| K_remote], no salt,
- *                   info = "poc-pkcs11/v1/object" || SHA-256(header bytes)), 32 bytes
+ *                   info = "poc-pkcs11/v1/object" || SHA-256(header bytes)
+ *                          || token_id (16) || SHA-256(verifier SPKI) (32)), 32 bytes
  *   ciphertext = AES-256-GCM(K, iv, aad = header bytes, secret) || 16-byte tag
  *
- * "remote" is present exactly when K_remote is part of the key: an object
- * sealed with a remote share cannot be opened without it.
+ * token_id and the verifier SPKI in the info are the token's own, from its
+ * authenticated state (token_state.h), never the header's: an object copied
+ * into another token does not open there even with its header's token_id
+ * edited (the header is the associated data, so the edit breaks the tag, and
+ * the other token's id and key give another K). The verifier SPKI ties the
+ * object to the key that signs the token state: a token.cbor whose verifier
+ * key was swapped for one the attacker sealed himself (and signed a state
+ * with) derives another K for every object sealed before. "remote" is present
+ * exactly when K_remote is part of the key: an object sealed with a remote
+ * share cannot be opened without it. Version 1 objects (no token_id) are
+ * refused: their token must be re-created.
  */
 #ifndef POC_OBJECT_H
 #define POC_OBJECT_H
@@ -30,7 +40,8 @@
 
 #include "verr.h"
 
-#define POC_OBJECT_VERSION 1
+#define POC_OBJECT_VERSION 2
+#define POC_TOKEN_ID_LEN 16
 #define POC_OBJECT_MAX (4u << 20)        /* bytes of one object file */
 #define POC_OBJECT_SECRET_MAX (1u << 20) /* bytes of one sealed secret */
 #define POC_OBJECT_LABEL_MAX 255
@@ -53,6 +64,7 @@
 #define POC_OBJ_CLASS_MAX 4
 
 struct poc_object_header {
+	uint8_t token_id[POC_TOKEN_ID_LEN]; /* the token it was sealed in (must equal the binding's) */
 	unsigned long class, key_type;     /* CKO_*, CKK_* */
 	char label[POC_OBJECT_LABEL_MAX + 1]; /* NUL-terminated UTF-8, no embedded NUL */
 	uint8_t id[POC_OBJECT_ID_MAX];
@@ -74,14 +86,21 @@ struct poc_object_header {
 	char *remote;                      /* remote verifier URL, or NULL: K_remote is used iff set */
 };
 
+/* What binds an object to its token (both from the token's authenticated state), in the HKDF info. */
+struct poc_object_bind {
+	uint8_t token_id[POC_TOKEN_ID_LEN];
+	uint8_t verifier[32]; /* SHA-256 of the token's verifier SubjectPublicKeyInfo (DER) */
+};
+
 /*
- * Seals secret under h: encodes the header, derives K and encrypts. k_remote
+ * Seals secret under h for the token of bind (h->token_id must be
+ * bind->token_id): encodes the header, derives K and encrypts. k_remote
  * (32 bytes) must be given exactly when h->remote is set. *out is malloc'ed
  * (not secret: it is what goes on disk).
  */
-int poc_object_seal(struct poc_err *e, const struct poc_object_header *h, const uint8_t k_tpm[32],
-		    const uint8_t *k_remote, const uint8_t *secret, size_t secret_len, uint8_t **out,
-		    size_t *out_len);
+int poc_object_seal(struct poc_err *e, const struct poc_object_header *h, const struct poc_object_bind *bind,
+		    const uint8_t k_tpm[32], const uint8_t *k_remote, const uint8_t *secret, size_t secret_len,
+		    uint8_t **out, size_t *out_len);
 
 /*
  * Parses an object strictly (unknown or duplicate keys, wrong types and
@@ -94,12 +113,14 @@ int poc_object_parse(struct poc_err *e, const uint8_t *buf, size_t len, struct p
 		     const uint8_t **header_bytes, size_t *header_len);
 
 /*
- * Parses and decrypts. Any changed header or ciphertext byte, or a wrong key,
- * fails with POC_ERR_SIGNATURE ("object was modified ..."). *secret is in
- * locked, non-dumpable memory: release it with poc_secret_free.
+ * Parses and decrypts for the token of bind. A header naming another token
+ * fails with POC_ERR_MISMATCH before any key is derived. Any changed header
+ * or ciphertext byte, a wrong key or another token's binding fails with
+ * POC_ERR_SIGNATURE ("object was modified ..."). *secret is in locked,
+ * non-dumpable memory: release it with poc_secret_free.
  */
-int poc_object_open(struct poc_err *e, const uint8_t *buf, size_t len, const uint8_t k_tpm[32],
-		    const uint8_t *k_remote, uint8_t **secret, size_t *secret_len);
+int poc_object_open(struct poc_err *e, const uint8_t *buf, size_t len, const struct poc_object_bind *bind,
+		    const uint8_t k_tpm[32], const uint8_t *k_remote, uint8_t **secret, size_t *secret_len);
 
 /* Memory for key material: whole mlock'ed, MADV_DONTDUMP, MADV_WIPEONFORK pages (secret.c). */
 uint8_t *poc_secret_alloc(size_t len);

@@ -6,12 +6,27 @@
  * store opened without create never writes, so a read-only folder still
  * serves get and list.
  *
- * token.cbor = { "schema": 1, "label": tstr, "created": uint (UNIX time),
+ * token.cbor = { "schema": 2, "label": tstr, "created": uint (UNIX time),
+ *                "token_id": bstr(16) (random at init),
  *                "policy_json": bstr, "policy_digest": bstr(32) (SHA-256 of policy_json),
+ *                "policy_files": { tstr (store name "policy-<hex>") => bstr(32) (its SHA-256) },
  *                "pcr_bank": uint, "pcr_mask": uint, "has_pin": bool,
- *                "pin_failures": uint (unused), "verifier_spki": bstr (DER),
+ *                "pin_failures": uint (always 0: the PIN counter is the TPM's),
+ *                "verifier_spki": bstr (DER),
  *                "verifier_key": bstr (the verifier private key as a sealed object),
- *                ..., "pin_nv": uint, "pin_nv_name": bstr (the PIN counter in the TPM) }
+ *                "denial_spki": bstr, "denial_key": bstr, "pcr_values": bstr,
+ *                "srk_name": bstr(34) (nameAlg SHA-256 || SHA-256 of the SRK's public area),
+ *                "pin_nv": uint, "pin_nv_name": bstr(34) (a PIN token's PIN counter in
+ *                the TPM, tpm_pin.h: both or neither),
+ *                "state_sig": bstr (DER ECDSA-SHA256 by the verifier key) }
+ *
+ * state_sig signs every other entry of the map (token_state.h): nothing in
+ * token.cbor changes after init, the PIN count is in the TPM (token_pin.h).
+ * An entry added to this map later is signed without any change there; one
+ * that had to change after init would have to be re-signed by the verifier
+ * key, or be kept out of the signature (token_state.c) and then decide
+ * nothing. Schema 1 tokens (no token_id, no state_sig) are refused:
+ * re-create them.
  */
 #ifndef POC_STORE_H
 #define POC_STORE_H
@@ -24,21 +39,34 @@
 #define POC_TOKEN_LABEL_MAX 32          /* bytes: CK_TOKEN_INFO.label */
 #define POC_STORE_FILE_MAX (16u << 20)  /* bytes of one stored file */
 #define POC_STORE_TOKEN_FILE "token.cbor"
-#define POC_TOKEN_SCHEMA 1
+#define POC_TOKEN_SCHEMA 2
+#define POC_TOKEN_FILES_MAX 256      /* files a token's policy may name */
+#define POC_TOKEN_SRK_NAME_LEN 34    /* TPM2_ALG_SHA256 (2 bytes) || SHA-256 */
+#define POC_TOKEN_PIN_NV_NAME_LEN 34 /* the PIN counter's name: TPM2_ALG_SHA256 || SHA-256 of its NV public area */
+#define POC_TOKEN_SIG_MAX 160        /* bytes of a DER ECDSA P-256 signature, with room */
 
 struct poc_store;
+
+/* A file the token's policy names, copied into the token: its store name and SHA-256. */
+struct poc_token_file {
+	char name[80];                           /* "policy-" + 64 hex digits */
+	uint8_t digest[32];
+};
 
 struct poc_token_meta {
 	uint64_t schema;                         /* POC_TOKEN_SCHEMA */
 	char label[POC_TOKEN_LABEL_MAX + 1];
 	uint64_t created;                        /* UNIX time */
+	uint8_t token_id[16];                    /* POC_TOKEN_ID_LEN random bytes: objects are bound to it */
+	struct poc_token_file *files;            /* the policy's files, in the order it loads them */
+	size_t nfiles;
 	uint8_t *policy_json;                    /* a copy of the default policy JSON */
 	size_t policy_json_len;
 	uint8_t policy_digest[32];               /* SHA-256 of policy_json; computed on write, checked on read */
 	uint16_t pcr_bank;                       /* TPM2_ALG_* */
 	uint32_t pcr_mask;
 	int has_pin;
-	uint32_t pin_failures;                   /* unused, kept so old files decode: the PIN counter is in the TPM */
+	uint32_t pin_failures;                   /* always 0, signed: the PIN counter is in the TPM (pin_nv) */
 	uint8_t *verifier_spki;                  /* the record signing key's SubjectPublicKeyInfo, or NULL */
 	size_t verifier_spki_len;
 	uint8_t *verifier_key;                   /* its private key, wrapped as a sealed object, or NULL */
@@ -54,12 +82,17 @@ struct poc_token_meta {
 	size_t denial_key_len;
 	uint8_t *pcr_values;                     /* the sealed PCRs' values at init (index order), or NULL */
 	size_t pcr_values_len;
-	uint8_t *srk_name;                       /* the TPM's SRK at init (pinned for every session), or NULL */
-	size_t srk_name_len;
-	/* A PIN token's PIN counter (tpm_pin.h): its NV handle and name; NULL name: none (no PIN, or an old token). */
+	uint8_t *srk_name;                       /* the TPM's SRK at init (pinned for every session) */
+	size_t srk_name_len;                     /* POC_TOKEN_SRK_NAME_LEN */
+	/* A PIN token's PIN counter (tpm_pin.h): its NV handle and name; NULL name: none (a token without PIN). */
 	uint32_t pin_nv;
 	uint8_t *pin_nv_name;
-	size_t pin_nv_name_len;
+	size_t pin_nv_name_len;                  /* POC_TOKEN_PIN_NV_NAME_LEN */
+	uint8_t *state_sig;                      /* token_state.h; NULL only before poc_token_state_sign */
+	size_t state_sig_len;
+	/* Not stored: the bytes state_sig signs, as decoded from the file (token_state.h). */
+	uint8_t *state_tbs;
+	size_t state_tbs_len;
 };
 
 /*
@@ -105,9 +138,15 @@ void poc_store_list_free(char **names, size_t n);
 int poc_store_object_name(struct poc_err *e, unsigned long class, const uint8_t *id, size_t id_len, const char *label,
 			  char out[POC_STORE_NAME_MAX]);
 
+/*
+ * Writes token.cbor (the signature must already be in m: an unsigned state
+ * is refused). Reading decodes strictly and keeps what state_sig signs in
+ * m->state_tbs: nothing read is authenticated until token_state.h's
+ * poc_token_state_verify succeeds with the unsealed verifier key.
+ */
 int poc_store_token_write(struct poc_err *e, struct poc_store *s, const struct poc_token_meta *m);
 int poc_store_token_read(struct poc_err *e, struct poc_store *s, struct poc_token_meta *m);
-/* Also the pure halves, for tests and tools. */
+/* Also the pure halves, for tests and tools. Encoding an unsigned m (state_sig NULL) leaves the entry out. */
 int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uint8_t **out, size_t *out_len);
 int poc_token_meta_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_token_meta *m);
 void poc_token_meta_free(struct poc_token_meta *m); /* NULL-safe; cleanses the wrapped key copy */

@@ -191,11 +191,16 @@ int poc_tpm_srk_name(struct poc_err *e, struct poc_tpm *t, uint8_t *name, size_t
 	return rv;
 }
 
-void poc_tpm_pin_srk(struct poc_tpm *t, const uint8_t *name, size_t len)
+int poc_tpm_pin_srk(struct poc_err *e, struct poc_tpm *t, const uint8_t *name, size_t len)
 {
-	t->srk_pin_len = len <= sizeof(t->srk_pin) ? len : 0;
-	if (t->srk_pin_len)
-		memcpy(t->srk_pin, name, len);
+	/* Exactly the name of poc_tpm_srk's template: nameAlg SHA-256, then its 32-byte digest. Nothing else pins. */
+	if (name == NULL || len != POC_TPM_SRK_NAME_LEN || name[0] != (TPM2_ALG_SHA256 >> 8) ||
+	    name[1] != (TPM2_ALG_SHA256 & 0xff))
+		return poc_err_set(e, POC_ERR_MALFORMED, "tpm: the SRK name to pin is not SHA-256 and %d bytes (got %zu)",
+				   POC_TPM_SRK_NAME_LEN, name == NULL ? 0 : len);
+	memcpy(t->srk_pin, name, len);
+	t->srk_pin_len = len;
+	return 0;
 }
 
 /* The TPM's own response codes carry the failing handle/session/parameter in the high bits. */

@@ -88,7 +88,9 @@ int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk);
  * TPM could answer with its own key and read the unsealed secret.
  */
 int poc_tpm_srk_name(struct poc_err *e, struct poc_tpm *t, uint8_t *name, size_t *len);
-void poc_tpm_pin_srk(struct poc_tpm *t, const uint8_t *name, size_t len);
+/* The pin: exactly POC_TPM_SRK_NAME_LEN bytes with nameAlg SHA-256, or POC_ERR_MALFORMED (and nothing pinned). */
+#define POC_TPM_SRK_NAME_LEN 34
+int poc_tpm_pin_srk(struct poc_err *e, struct poc_tpm *t, const uint8_t *name, size_t len);
 
 /*
  * Flushes a transient object or session and sets *h to ESYS_TR_NONE; a no-op

@@ -102,7 +102,11 @@ int poc_cmd_init(int argc, char **argv)
 			       "these PCRs (and the PIN), which signs its attestation records; a denial key\n"
 			       "sealed to the TPM alone, which signs only denials (so that a check after a PCR\n"
 			       "changed still leaves a signed record); and those PCRs' values, so that a denial\n"
-			       "names the PCR that changed. Objects of the token are sealed to the same PCRs.\n\n"
+			       "names the PCR that changed. Objects of the token are sealed to the same PCRs.\n"
+			       "The token's state (token.cbor: policy, the digests of its files, PIN and SRK\n"
+			       "fields, keys, a random token id) is signed by the verifier key, and each release\n"
+			       "checks that signature with the key the TPM unseals; objects are bound to the\n"
+			       "token id. Tokens made before this (no state signature) must be re-created.\n\n"
 			       "With --pin, the TPM counts the wrong PINs of the token in an NV index of its\n"
 			       "own (TPM_NT_PIN_FAIL, no dictionary-attack implications), whatever tool tries\n"
 			       "them; after --pin-tries wrong PINs in a row (default %d, at most %d) it refuses\n"
@@ -201,6 +205,22 @@ int poc_cmd_seal(int argc, char **argv)
 	return rv;
 }
 
+/* Keys stay inside: only CKO_DATA secrets leave the token, for boot scripts. */
+static int is_data_secret(struct poc_err *e, struct poc_token *t, const char *name)
+{
+	struct poc_object_header h;
+	uint8_t *buf = NULL;
+	size_t blen = 0;
+	int data;
+
+	memset(&h, 0, sizeof(h));
+	data = poc_store_get(e, t->store, name, &buf, &blen) == 0 && poc_object_parse(e, buf, blen, &h, NULL, NULL) == 0 &&
+	       h.class == CKO_DATA;
+	poc_object_header_free(&h);
+	free(buf);
+	return data;
+}
+
 int poc_cmd_release(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -229,7 +249,10 @@ int poc_cmd_release(int argc, char **argv)
 			       "the token's policy) and, when it is accepted, writes the secret to stdout.\n"
 			       "The attestation record is kept in the token (poctool show). Exit 0 released,\n"
 			       "1 denied (the failing clause on stderr; a wrong PIN, counted by the TPM, or a\n"
-			       "locked PIN: docs/pin.md), 2 usage or other errors.\n");
+			       "locked PIN: docs/pin.md), 2 usage or other errors. A token.cbor not signed by\n"
+			       "the token's verifier key is denied as store.state, an object of another token\n"
+			       "or policy as store.token_id / store.policy_digest; a token of an older format,\n"
+			       "without a state signature, is refused (re-create it).\n");
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -244,23 +267,10 @@ int poc_cmd_release(int argc, char **argv)
 		poc_tool_warn("release: %s", e.msg);
 		goto done;
 	}
-	{
-		/* Keys stay inside: only CKO_DATA secrets leave the token, for boot scripts. */
-		struct poc_object_header h;
-		uint8_t *buf = NULL;
-		size_t blen = 0;
-		int data;
-
-		memset(&h, 0, sizeof(h));
-		data = poc_store_get(&e, t->store, name, &buf, &blen) == 0 && poc_object_parse(&e, buf, blen, &h, NULL, NULL) == 0 &&
-		       h.class == CKO_DATA;
-		poc_object_header_free(&h);
-		free(buf);
-		if (!data) {
-			poc_tool_warn("release: \"%s\" is not a CKO_DATA secret: keys are used through the PKCS#11 module, never written out%s%s",
-				      label, e.msg[0] ? ": " : "", e.msg);
-			goto done;
-		}
+	if (!is_data_secret(&e, t, name)) {
+		poc_tool_warn("release: \"%s\" is not a CKO_DATA secret: keys are used through the PKCS#11 module, "
+			      "never written out%s%s", label, e.msg[0] ? ": " : "", e.msg);
+		goto done;
 	}
 	r = poc_token_release(&e, t, name, (const uint8_t *)pin, pin ? strlen(pin) : 0, &a, &secret, &len);
 	if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED) {
@@ -312,6 +322,40 @@ static void list_pin(const struct poc_token *t)
 		       (unsigned)t->meta.pin_nv);
 }
 
+/* The tokens of the store, as their token.cbor reads (display only: a release authenticates it). */
+static int list_tokens(const struct poc_config *cfg)
+{
+	struct poc_err e = { 0 };
+	DIR *d = opendir(cfg->store);
+	struct dirent *de;
+
+	if (d == NULL) {
+		poc_tool_warn("%s: no store", cfg->store);
+		return POC_EXIT_USAGE;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct poc_store *s = NULL;
+		struct poc_token_meta m;
+
+		if (de->d_name[0] == '.' || poc_store_open(&e, cfg->store, de->d_name, 0, &s) < 0) {
+			poc_err_clear(&e);
+			continue;
+		}
+		memset(&m, 0, sizeof(m));
+		/* Display only: token.cbor as it reads, authenticated by a release, not here. */
+		if (poc_store_token_read(&e, s, &m) == 0)
+			printf("%-32s pcrs %s:0x%06x%s\n", m.label, poc_tpm_alg_name(m.pcr_bank), m.pcr_mask,
+			       m.has_pin ? ", PIN" : "");
+		else if (e.code != POC_ERR_ARG)
+			printf("%-32s (unusable: %s)\n", de->d_name, e.msg);
+		poc_err_clear(&e);
+		poc_token_meta_free(&m);
+		poc_store_close(s);
+	}
+	closedir(d);
+	return POC_EXIT_OK;
+}
+
 int poc_cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -327,7 +371,8 @@ int poc_cmd_list(int argc, char **argv)
 		switch (c) {
 		case 't': token = optarg; break;
 		case 'h':
-			printf("Usage: poctool list [--token TOKEN]\n\nLists the tokens of the store, or the objects of one token.\n");
+			printf("Usage: poctool list [--token TOKEN]\n\nLists the tokens of the store, or the objects of one token,\n"
+			       "as the store says (what it prints is not authenticated: a release checks it).\n");
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -335,31 +380,7 @@ int poc_cmd_list(int argc, char **argv)
 	if (optind != argc || poc_tool_load_config(&cfg) < 0)
 		return POC_EXIT_USAGE;
 	if (token == NULL) {
-		DIR *d = opendir(cfg.store);
-		struct dirent *de;
-
-		if (d == NULL) {
-			poc_tool_warn("%s: no store", cfg.store);
-			return POC_EXIT_USAGE;
-		}
-		while ((de = readdir(d)) != NULL) {
-			struct poc_store *s = NULL;
-			struct poc_token_meta m;
-
-			if (de->d_name[0] == '.' || poc_store_open(&e, cfg.store, de->d_name, 0, &s) < 0) {
-				poc_err_clear(&e);
-				continue;
-			}
-			memset(&m, 0, sizeof(m));
-			if (poc_store_token_read(&e, s, &m) == 0)
-				printf("%-32s pcrs %s:0x%06x%s\n", m.label, poc_tpm_alg_name(m.pcr_bank), m.pcr_mask,
-				       m.has_pin ? ", PIN" : "");
-			poc_err_clear(&e);
-			poc_token_meta_free(&m);
-			poc_store_close(s);
-		}
-		closedir(d);
-		return POC_EXIT_OK;
+		return list_tokens(&cfg);
 	} else {
 		struct poc_token *t = NULL;
 		char **names = NULL;
@@ -445,7 +466,10 @@ int poc_cmd_show(int argc, char **argv)
 			       "as PEM (for `poctool record verify --key`): the verifier key, sealed to the PCRs,\n"
 			       "and the denial key, sealed to the TPM alone, which signs only denials (a record it\n"
 			       "signed is valid only with status contraindicated). The denial key is labelled\n"
-			       "\"" POC_DENIAL_PEM_LABEL "\", which `record verify` reads as a denial key.\n");
+			       "\"" POC_DENIAL_PEM_LABEL "\", which `record verify` reads as a denial key.\n"
+			       "What show prints comes from the store and is not authenticated here (a release\n"
+			       "checks the token state's signature with the key the TPM unseals): compare the\n"
+			       "keys with ones you exported before.\n");
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -462,7 +486,8 @@ int poc_cmd_show(int argc, char **argv)
 	poc_hex_encode(h.policy_digest, 32, hex);
 	printf("  sealed to PCRs %s:0x%06x, policy sha256:%s, ttl %llu s, re-check at %s\n", poc_tpm_alg_name(h.pcr_bank),
 	       h.pcr_mask, hex, (unsigned long long)h.ttl, h.recheck_first_use ? "first use" : "login");
-	printf("policy:\n%.*s\n", (int)t->meta.policy_json_len, (const char *)t->meta.policy_json);
+	printf("policy (as token.cbor says: its signature is checked by each release, not by show):\n%.*s\n",
+	       (int)t->meta.policy_json_len, (const char *)t->meta.policy_json);
 	snprintf(rname, sizeof(rname), "%s.record", name);
 	if (poc_store_get(&e, t->store, rname, &rec, &rlen) < 0) {
 		printf("last record: none (never released)\n");
@@ -473,8 +498,10 @@ int poc_cmd_show(int argc, char **argv)
 	} else {
 		printf("last record (signature valid: %s):\n%s\n", signer, json);
 	}
+	printf("token keys (as token.cbor names them: not authenticated by show):\n");
 	print_key("verifier key (signs records)", PEM_STRING_PUBLIC, t->meta.verifier_spki, t->meta.verifier_spki_len);
 	print_key("denial key (signs only denials)", POC_DENIAL_PEM_LABEL, t->meta.denial_spki, t->meta.denial_spki_len);
+
 	rv = POC_EXIT_OK;
 done:
 	free(json);

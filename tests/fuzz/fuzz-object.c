@@ -1,20 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer: the sealed-object parser and opener (module/object.c) and the
- * token.cbor decoder (module/store.c). tests/fuzz/run.sh compiles fuzzers
+ * token.cbor decoder (module/store.c, with the signed state of token_state.c). tests/fuzz/run.sh compiles fuzzers
  * against the verify/ sources only, so this target is self-contained: it #includes
  * the module sources under test. Whatever parses must re-seal and open.
  */
 #include <stdlib.h>
 
 #include "../../module/object.c"
+#include "../../module/object_header.c"
 #include "../../module/store.c"
+#include "../../module/store_names.c"
+#include "../../module/token_state.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t k_tpm[32] = { 1 }, k_remote[32] = { 2 };
+	struct poc_object_bind bind = { .verifier = { 3 } };
 	struct poc_err e = { 0 };
 	struct poc_object_header h;
 	struct poc_token_meta m;
@@ -25,12 +29,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (poc_object_parse(&e, data, size, &h, &hb, &hlen) == 0) {
 		if (hb < data || hb + hlen > data + size)
 			abort();
-		if (poc_object_open(&e, data, size, k_tpm, h.remote ? k_remote : NULL, &sec, &slen) == 0)
+		memcpy(bind.token_id, h.token_id, POC_TOKEN_ID_LEN);
+		if (poc_object_open(&e, data, size, &bind, k_tpm, h.remote ? k_remote : NULL, &sec, &slen) == 0)
 			poc_secret_free(sec, slen);
 		/* A header we accept must seal and open again. */
-		if (poc_object_seal(&e, &h, k_tpm, h.remote ? k_remote : NULL, data, size > 64 ? 64 : size, &obj,
+		if (poc_object_seal(&e, &h, &bind, k_tpm, h.remote ? k_remote : NULL, data, size > 64 ? 64 : size, &obj,
 				    &olen) < 0 ||
-		    poc_object_open(&e, obj, olen, k_tpm, h.remote ? k_remote : NULL, &sec, &slen) < 0 ||
+		    poc_object_open(&e, obj, olen, &bind, k_tpm, h.remote ? k_remote : NULL, &sec, &slen) < 0 ||
 		    slen != (size > 64 ? 64 : size) || memcmp(sec, data, slen) != 0)
 			abort();
 		poc_secret_free(sec, slen);

@@ -43,7 +43,9 @@ t_has "contraindicated" "contraindicated"
 # A modified object file (one byte of its header): C_Login refused, the key never released.
 obj=$T/store/tok/priv-01.obj
 cp "$obj" "$T/obj.bak"
-printf '\x7a' | dd of="$obj" bs=1 seek=60 conv=notrunc status=none
+# A byte of its ttl (a uint64 in the header): the header still parses, the AEAD catches it.
+off=$("$PY" -c 'import sys; b=open(sys.argv[1],"rb").read(); print(b.index(b"\x63ttl\x1b") + 7)' "$obj")
+printf '\x7a' | dd of="$obj" bs=1 seek="$off" conv=notrunc status=none
 t_run 0 "C_Login with a modified object file: refused" "$REC" "$SO" loginfails tok 1234 ec "$T/rec"
 cp "$T/obj.bak" "$obj"
 t_run 0 "restored: C_Login and the record work again" "$REC" "$SO" record tok 1234 ec "$T/rec"

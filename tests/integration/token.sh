@@ -65,7 +65,9 @@ tpm2_getcap properties-variable | grep -q "TPM2_PT_LOCKOUT_COUNTER: 0x0$" && t_o
 # A modified object file (one byte of its header).
 obj=$T/store/tok/data-l-disk.obj
 cp "$obj" "$T/obj.bak"
-printf '\x7a' | dd of="$obj" bs=1 seek=60 conv=notrunc status=none
+# A byte of its ttl (a uint64 in the header): the header still parses, the AEAD catches it.
+off=$("$PY" -c 'import sys; b=open(sys.argv[1],"rb").read(); print(b.index(b"\x63ttl\x1b") + 7)' "$obj")
+printf '\x7a' | dd of="$obj" bs=1 seek="$off" conv=notrunc status=none
 t_run 1 "a modified object file is not released" "$POCTOOL" release --token tok --label disk
 cp "$T/obj.bak" "$obj"
 t_run 0 "restored, it is released again" "$POCTOOL" release --token tok --label disk

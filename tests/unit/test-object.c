@@ -2,7 +2,8 @@
 /*
  * Sealed objects: round trip, every single-byte change of the file refused
  * (by parse or by open), wrong keys, K_remote, truncations, strict headers,
- * and a 16 KiB secret.
+ * a 16 KiB secret, and the binding to a token (token id in the header and,
+ * with the verifier key's digest, in the HKDF info).
  */
 #include <cbor.h>
 
@@ -13,9 +14,15 @@ static uint8_t pub[] = { 0x00, 0x04, 'p', 'u', 'b', '!' };
 static uint8_t priv[] = { 0x00, 0x05, 'p', 'r', 'i', 'v', '!' };
 static uint8_t spki[] = { 0x30, 0x03, 0x01, 0x02, 0x03 };
 
+static const struct poc_object_bind bind = {
+	.token_id = { 0x70, 0x6f, 0x63, 0x2d, 0x74, 0x6f, 0x6b, 0x65, 0x6e, 0x2d, 0x69, 0x64, 0x2d, 0x30, 0x30, 0x31 },
+	.verifier = { 0x5a, 0x5a, 0x5a },
+};
+
 static void fill(struct poc_object_header *h)
 {
 	memset(h, 0, sizeof(*h));
+	memcpy(h->token_id, bind.token_id, POC_TOKEN_ID_LEN);
 	h->class = 3;
 	h->key_type = 3; /* CKK_EC */
 	strcpy(h->label, "tls-key");
@@ -49,7 +56,7 @@ static void test_roundtrip(void)
 	static const char secret[] = "the secret";
 
 	fill(&h);
-	ok(poc_object_seal(&e, &h, k_tpm, NULL, (const uint8_t *)secret, sizeof(secret), &obj, &len) == 0, "seal: %s",
+	ok(poc_object_seal(&e, &h, &bind, k_tpm, NULL, (const uint8_t *)secret, sizeof(secret), &obj, &len) == 0, "seal: %s",
 	   e.msg);
 	ok(poc_object_parse(&e, obj, len, &p, &hb, &hlen) == 0, "parse: %s", e.msg);
 	ok(p.class == 3 && p.key_type == 3 && strcmp(p.label, "tls-key") == 0 && p.id_len == 3 &&
@@ -64,7 +71,7 @@ static void test_roundtrip(void)
 	   "sealed object survives, no remote");
 	ok(hb > obj && hb + hlen <= obj + len && hlen > 50, "header bytes point into the file (%zu bytes)", hlen);
 	poc_object_header_free(&p);
-	ok(poc_object_open(&e, obj, len, k_tpm, NULL, &sec, &slen) == 0 && slen == sizeof(secret) &&
+	ok(poc_object_open(&e, obj, len, &bind, k_tpm, NULL, &sec, &slen) == 0 && slen == sizeof(secret) &&
 		   memcmp(sec, secret, slen) == 0,
 	   "open returns the secret: %s", e.msg);
 	poc_secret_free(sec, slen);
@@ -73,10 +80,10 @@ static void test_roundtrip(void)
 	memcpy(bad_key, k_tpm, 32);
 	bad_key[31] ^= 1;
 	poc_err_clear(&e);
-	ok(poc_object_open(&e, obj, len, bad_key, NULL, &sec, &slen) < 0 && e.code == POC_ERR_SIGNATURE && sec == NULL,
+	ok(poc_object_open(&e, obj, len, &bind, bad_key, NULL, &sec, &slen) < 0 && e.code == POC_ERR_SIGNATURE && sec == NULL,
 	   "wrong K_tpm refused: %s", e.msg);
 	poc_err_clear(&e);
-	ok(poc_object_open(&e, obj, len, k_tpm, k_rem, &sec, &slen) < 0 && sec == NULL,
+	ok(poc_object_open(&e, obj, len, &bind, k_tpm, k_rem, &sec, &slen) < 0 && sec == NULL,
 	   "K_remote for an object without remote refused: %s", e.msg);
 
 	/* Every single-byte change anywhere in the file: refused by parse or by open. */
@@ -87,12 +94,12 @@ static void test_roundtrip(void)
 		for (d = 0; d < sizeof(deltas); d++) {
 			obj[i] ^= deltas[d];
 			poc_err_clear(&e);
-			if (poc_object_open(&e, obj, len, k_tpm, NULL, &sec, &slen) == 0) {
+			if (poc_object_open(&e, obj, len, &bind, k_tpm, NULL, &sec, &slen) == 0) {
 				accepted++;
 				diag("byte %zu ^ 0x%02x accepted", i, deltas[d]);
 				poc_secret_free(sec, slen);
 			} else if (i >= (size_t)(hb - obj) && i < (size_t)(hb - obj) + hlen &&
-				   e.code != POC_ERR_SIGNATURE && e.code != POC_ERR_MALFORMED &&
+				   e.code != POC_ERR_SIGNATURE && e.code != POC_ERR_MALFORMED && e.code != POC_ERR_MISMATCH &&
 				   e.code != POC_ERR_TRUNCATED && e.code != POC_ERR_UNSUPPORTED) {
 				wrong_code++;
 			}
@@ -112,7 +119,7 @@ static void test_roundtrip(void)
 		   "a changed label still parses");
 		poc_object_header_free(&p);
 		poc_err_clear(&e);
-		ok(poc_object_open(&e, obj, len, k_tpm, NULL, &sec, &slen) < 0 && e.code == POC_ERR_SIGNATURE &&
+		ok(poc_object_open(&e, obj, len, &bind, k_tpm, NULL, &sec, &slen) < 0 && e.code == POC_ERR_SIGNATURE &&
 			   strstr(e.msg, "object was modified") != NULL,
 		   "open says the object was modified: %s", e.msg);
 		lp[0] = 't';
@@ -149,25 +156,25 @@ static void test_remote_and_variants(void)
 
 	fill(&h);
 	h.remote = (char *)"https://verifier.example/v1";
-	ok(poc_object_seal(&e, &h, k_tpm, NULL, (const uint8_t *)"x", 1, &obj, &len) < 0 && obj == NULL,
+	ok(poc_object_seal(&e, &h, &bind, k_tpm, NULL, (const uint8_t *)"x", 1, &obj, &len) < 0 && obj == NULL,
 	   "seal with remote but no K_remote refused: %s", e.msg);
 	poc_err_clear(&e);
-	ok(poc_object_seal(&e, &h, k_tpm, k_rem, (const uint8_t *)"xyz", 3, &obj, &len) == 0, "seal with K_remote: %s",
+	ok(poc_object_seal(&e, &h, &bind, k_tpm, k_rem, (const uint8_t *)"xyz", 3, &obj, &len) == 0, "seal with K_remote: %s",
 	   e.msg);
 	ok(poc_object_parse(&e, obj, len, &p, NULL, NULL) == 0 && p.remote != NULL &&
 		   strcmp(p.remote, "https://verifier.example/v1") == 0,
 	   "remote URL survives");
 	poc_object_header_free(&p);
 	poc_err_clear(&e);
-	ok(poc_object_open(&e, obj, len, k_tpm, NULL, &sec, &slen) < 0 && strstr(e.msg, "K_remote") != NULL,
+	ok(poc_object_open(&e, obj, len, &bind, k_tpm, NULL, &sec, &slen) < 0 && strstr(e.msg, "K_remote") != NULL,
 	   "K_remote required when used: %s", e.msg);
 	memcpy(k2, k_rem, 32);
 	k2[0] ^= 0x40;
 	poc_err_clear(&e);
-	ok(poc_object_open(&e, obj, len, k_tpm, k2, &sec, &slen) < 0 && e.code == POC_ERR_SIGNATURE,
+	ok(poc_object_open(&e, obj, len, &bind, k_tpm, k2, &sec, &slen) < 0 && e.code == POC_ERR_SIGNATURE,
 	   "wrong K_remote refused: %s", e.msg);
 	poc_err_clear(&e);
-	ok(poc_object_open(&e, obj, len, k_tpm, k_rem, &sec, &slen) == 0 && slen == 3 && memcmp(sec, "xyz", 3) == 0,
+	ok(poc_object_open(&e, obj, len, &bind, k_tpm, k_rem, &sec, &slen) == 0 && slen == 3 && memcmp(sec, "xyz", 3) == 0,
 	   "open with K_tpm and K_remote: %s", e.msg);
 	poc_secret_free(sec, slen);
 	free(obj);
@@ -182,12 +189,13 @@ static void test_remote_and_variants(void)
 	h.id_len = 0;
 	h.recheck_first_use = 0;
 	poc_err_clear(&e);
-	ok(poc_object_seal(&e, &h, k_tpm, NULL, NULL, 0, &obj, &len) == 0, "seal an empty secret: %s", e.msg);
+	ok(poc_object_seal(&e, &h, &bind, k_tpm, NULL, NULL, 0, &obj, &len) == 0, "seal an empty secret: %s", e.msg);
 	ok(poc_object_parse(&e, obj, len, &p, NULL, NULL) == 0 && p.class == 1 && p.cert_len == 2 && p.spki == NULL &&
 		   p.id_len == 0 && p.recheck_first_use == 0,
 	   "cert object, no spki, empty id, recheck login");
 	poc_object_header_free(&p);
-	ok(poc_object_open(&e, obj, len, k_tpm, NULL, &sec, &slen) == 0 && slen == 0 && sec != NULL, "empty secret opens");
+	ok(poc_object_open(&e, obj, len, &bind, k_tpm, NULL, &sec, &slen) == 0 && slen == 0 && sec != NULL,
+	   "empty secret opens");
 	poc_secret_free(sec, slen);
 	free(obj);
 
@@ -197,13 +205,14 @@ static void test_remote_and_variants(void)
 	for (i = 0; i < 16384; i++)
 		big[i] = (uint8_t)(i * 7);
 	poc_err_clear(&e);
-	ok(poc_object_seal(&e, &h, k_tpm, NULL, big, 16384, &obj, &len) == 0 && len > 16384, "seal 16 KiB: %s", e.msg);
-	ok(poc_object_open(&e, obj, len, k_tpm, NULL, &sec, &slen) == 0 && slen == 16384 && memcmp(sec, big, 16384) == 0,
+	ok(poc_object_seal(&e, &h, &bind, k_tpm, NULL, big, 16384, &obj, &len) == 0 && len > 16384, "seal 16 KiB: %s", e.msg);
+	ok(poc_object_open(&e, obj, len, &bind, k_tpm, NULL, &sec, &slen) == 0 && slen == 16384 &&
+		   memcmp(sec, big, 16384) == 0,
 	   "open 16 KiB");
 	poc_secret_free(sec, slen);
 	obj[len - 20] ^= 1; /* inside the ciphertext */
 	poc_err_clear(&e);
-	ok(poc_object_open(&e, obj, len, k_tpm, NULL, &sec, &slen) < 0 && e.code == POC_ERR_SIGNATURE,
+	ok(poc_object_open(&e, obj, len, &bind, k_tpm, NULL, &sec, &slen) < 0 && e.code == POC_ERR_SIGNATURE,
 	   "changed 16 KiB ciphertext refused");
 	free(obj);
 	free(big);
@@ -212,16 +221,16 @@ static void test_remote_and_variants(void)
 	fill(&h);
 	h.class = 5;
 	poc_err_clear(&e);
-	ok(poc_object_seal(&e, &h, k_tpm, NULL, (const uint8_t *)"x", 1, &obj, &len) < 0, "class 5 refused: %s", e.msg);
+	ok(poc_object_seal(&e, &h, &bind, k_tpm, NULL, (const uint8_t *)"x", 1, &obj, &len) < 0, "class 5 refused: %s", e.msg);
 	fill(&h);
 	h.sealed_priv = NULL;
 	poc_err_clear(&e);
-	ok(poc_object_seal(&e, &h, k_tpm, NULL, (const uint8_t *)"x", 1, &obj, &len) < 0, "no sealed.priv refused: %s",
+	ok(poc_object_seal(&e, &h, &bind, k_tpm, NULL, (const uint8_t *)"x", 1, &obj, &len) < 0, "no sealed.priv refused: %s",
 	   e.msg);
 	fill(&h);
 	h.id_len = 257;
 	poc_err_clear(&e);
-	ok(poc_object_seal(&e, &h, k_tpm, NULL, (const uint8_t *)"x", 1, &obj, &len) < 0, "id of 257 bytes refused");
+	ok(poc_object_seal(&e, &h, &bind, k_tpm, NULL, (const uint8_t *)"x", 1, &obj, &len) < 0, "id of 257 bytes refused");
 }
 
 /* Builds an object whose header map gets one extra key, sealed correctly otherwise. */
@@ -241,7 +250,8 @@ static void test_unknown_key(void)
 	size_t i;
 
 	fill(&h);
-	ok(poc_object_seal(&e, &h, k_tpm, NULL, (const uint8_t *)"s", 1, &obj, &len) == 0, "seal for the extra-key case");
+	ok(poc_object_seal(&e, &h, &bind, k_tpm, NULL, (const uint8_t *)"s", 1, &obj, &len) == 0,
+	   "seal for the extra-key case");
 	ok(poc_object_parse(&e, obj, len, &p, &hb, &hlen) == 0, "parse");
 	poc_object_header_free(&p);
 	hdr = cbor_load(hb, hlen, &res);
@@ -257,7 +267,7 @@ static void test_unknown_key(void)
 	nlen = cbor_serialize_alloc(nh, &nb, &ncap);
 	outer = cbor_new_definite_map(4);
 	k = cbor_build_string("version");
-	v = cbor_build_uint8(1);
+	v = cbor_build_uint8(POC_OBJECT_VERSION);
 	cbor_map_add(outer, (struct cbor_pair){ .key = k, .value = v });
 	cbor_decref(&k);
 	cbor_decref(&v);
@@ -289,8 +299,75 @@ static void test_unknown_key(void)
 	free(obj);
 }
 
+/* An object of one token does not open in another, whatever its header says. */
+static void test_token_binding(void)
+{
+	struct poc_object_bind other = bind, key2 = bind;
+	struct poc_object_header h, p;
+	struct poc_err e = { 0 };
+	uint8_t *obj = NULL, *sec = NULL, *idp;
+	size_t len = 0, slen = 0;
+
+	other.token_id[0] ^= 0x01;
+	key2.verifier[31] ^= 0x80;
+	fill(&h);
+	ok(poc_object_seal(&e, &h, &bind, k_tpm, NULL, (const uint8_t *)"s3cret", 6, &obj, &len) == 0, "seal: %s", e.msg);
+	ok(poc_object_parse(&e, obj, len, &p, NULL, NULL) == 0 && memcmp(p.token_id, bind.token_id, POC_TOKEN_ID_LEN) == 0,
+	   "header.token_id survives");
+	poc_object_header_free(&p);
+	poc_err_clear(&e);
+	ok(poc_object_open(&e, obj, len, &other, k_tpm, NULL, &sec, &slen) < 0 && e.code == POC_ERR_MISMATCH &&
+		   strstr(e.msg, "another token") != NULL && sec == NULL,
+	   "another token's binding: refused before any key (%s)", e.msg);
+	poc_err_clear(&e);
+	ok(poc_object_open(&e, obj, len, &key2, k_tpm, NULL, &sec, &slen) < 0 && e.code == POC_ERR_SIGNATURE && sec == NULL,
+	   "the same token id with another verifier key: another K (%s)", e.msg);
+	/* The header's token id edited to the other token's: the AAD and K both change. */
+	idp = memmem(obj, len, bind.token_id, POC_TOKEN_ID_LEN);
+	ok(idp != NULL, "token id found in the file");
+	if (idp != NULL)
+		idp[0] ^= 0x01;
+	poc_err_clear(&e);
+	ok(poc_object_open(&e, obj, len, &other, k_tpm, NULL, &sec, &slen) < 0 && e.code == POC_ERR_SIGNATURE &&
+		   strstr(e.msg, "object was modified") != NULL,
+	   "header.token_id edited to the other token's: refused there (%s)", e.msg);
+	if (idp != NULL)
+		idp[0] ^= 0x01;
+	poc_err_clear(&e);
+	ok(poc_object_open(&e, obj, len, &bind, k_tpm, NULL, &sec, &slen) == 0 && slen == 6, "restored: opens (%s)", e.msg);
+	poc_secret_free(sec, slen);
+	free(obj);
+	obj = NULL;
+	/* Sealing for a binding whose id the header does not carry is refused. */
+	poc_err_clear(&e);
+	ok(poc_object_seal(&e, &h, &other, k_tpm, NULL, (const uint8_t *)"x", 1, &obj, &len) < 0 && obj == NULL,
+	   "seal with header.token_id not the binding's refused: %s", e.msg);
+	poc_err_clear(&e);
+	ok(poc_object_seal(&e, &h, NULL, k_tpm, NULL, (const uint8_t *)"x", 1, &obj, &len) < 0 && obj == NULL,
+	   "seal without a binding refused");
+}
+
+/* A version 1 object (before the token binding): refused, and it says to re-create the token. */
+static void test_old_version(void)
+{
+	static const uint8_t v1[] = {
+		0xa4, 0x67, 'v', 'e', 'r', 's', 'i', 'o', 'n', 0x01, 0x66, 'h', 'e', 'a', 'd', 'e', 'r', 0x41, 0xa0,
+		0x6a, 'c', 'i', 'p', 'h', 'e', 'r', 't', 'e', 'x', 't', 0x50, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0x62, 'i', 'v', 0x4c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	struct poc_object_header p;
+	struct poc_err e = { 0 };
+
+	ok(poc_object_parse(&e, v1, sizeof(v1), &p, NULL, NULL) < 0 && e.code == POC_ERR_UNSUPPORTED &&
+		   strstr(e.msg, "re-create the token") != NULL,
+	   "version 1 object refused: %s", e.msg);
+	poc_object_header_free(&p);
+}
+
 int main(void)
 {
+	test_token_binding();
+	test_old_version();
 	test_roundtrip();
 	test_remote_and_variants();
 	test_unknown_key();

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Sealing and unsealing one object of a token (token_int.h). */
+#include "token_int.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "token_pin.h"
+#include "tpm_pin.h"
+#include "tpm_seal.h"
+
+int poc_token_seal_with(struct poc_err *e, struct poc_tpm *tpm, struct poc_object_header *h,
+			const struct poc_object_bind *bind, uint16_t bank, uint32_t mask, const uint8_t *pin, size_t pin_len,
+			const uint8_t *secret, size_t secret_len, uint8_t **out, size_t *out_len)
+{
+	struct poc_sealed sealed;
+	uint8_t k_tpm[32];
+	int rv = -1;
+
+	if (RAND_bytes(k_tpm, sizeof(k_tpm)) != 1)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "random K_tpm");
+	if (poc_tpm_seal(e, tpm, bank, mask, pin, pin_len, k_tpm, &sealed) < 0)
+		goto done;
+	h->pcr_bank = bank;
+	h->pcr_mask = mask;
+	h->sealed_pub = sealed.pub;
+	h->sealed_pub_len = sealed.pub_len;
+	h->sealed_priv = sealed.priv;
+	h->sealed_priv_len = sealed.priv_len;
+	memcpy(h->token_id, bind->token_id, POC_TOKEN_ID_LEN);
+	rv = poc_object_seal(e, h, bind, k_tpm, NULL, secret, secret_len, out, out_len);
+	h->sealed_pub = h->sealed_priv = NULL;
+done:
+	OPENSSL_cleanse(k_tpm, sizeof(k_tpm));
+	return rv;
+}
+
+/*
+ * Unseals K_tpm in the TPM (PCR policy, PIN) and opens the object of the
+ * token of bind. Returns POC_TOKEN_WRONG_PIN for a bad PIN, POC_TOKEN_PIN_LOCKED
+ * when the TPM refuses every PIN (token_pin.h).
+ */
+int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct poc_object_bind *bind, const uint8_t *obj,
+			  size_t len, const uint8_t *pin, size_t pin_len, uint8_t **secret, size_t *secret_len)
+{
+	struct poc_object_header h;
+	struct poc_sealed sealed;
+	uint8_t k_tpm[32];
+	int rv;
+
+	memset(&h, 0, sizeof(h));
+	if (poc_object_parse(e, obj, len, &h, NULL, NULL) < 0)
+		return -1;
+	if (h.sealed_pub_len > sizeof(sealed.pub) || h.sealed_priv_len > sizeof(sealed.priv)) {
+		poc_object_header_free(&h);
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: sealed TPM object too large");
+	}
+	memcpy(sealed.pub, h.sealed_pub, h.sealed_pub_len);
+	sealed.pub_len = h.sealed_pub_len;
+	memcpy(sealed.priv, h.sealed_priv, h.sealed_priv_len);
+	sealed.priv_len = h.sealed_priv_len;
+	rv = poc_tpm_unseal(e, tpm, &sealed, h.pcr_bank, h.pcr_mask, pin, pin_len, k_tpm);
+	poc_object_header_free(&h);
+	if (rv == POC_TPM_WRONG_PIN)
+		return POC_TOKEN_WRONG_PIN;
+	if (rv == POC_TPM_PIN_LOCKED)
+		return POC_TOKEN_PIN_LOCKED;
+	if (rv == POC_TPM_PCRS_CHANGED)
+		return POC_TOKEN_PCRS_CHANGED;
+	if (rv < 0)
+		return -1;
+	rv = poc_object_open(e, obj, len, bind, k_tpm, NULL, secret, secret_len);
+	OPENSSL_cleanse(k_tpm, sizeof(k_tpm));
+	return rv;
+}
+
