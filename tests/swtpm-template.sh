@@ -10,7 +10,7 @@ set -uo pipefail
 dir=${1:?usage: $0 DIR [N]}
 n=${2:-2}
 here=$(cd "$(dirname "$0")" && pwd)
-key="n=$n; $(swtpm --version 2>&1 | head -1); $(swtpm_setup --version 2>&1 | head -1); $(sha256sum <"$here/swtpm-env.sh" | cut -c1-64)"
+key="n=$n; $(swtpm --version 2>&1 | head -1); $(swtpm_setup --version 2>&1 | head -1); $(cat "$here/swtpm-env.sh" "$0" | sha256sum | cut -c1-64)"
 [ -f "$dir/key" ] && [ "$(cat "$dir/key")" = "$key" ] && exit 0
 new=$dir.new.$$
 rm -rf "$new"
@@ -20,6 +20,7 @@ for i in $(seq 0 $((n - 1))); do
 	poc_swtpm_manufacture "$new/$i" || { rm -rf "$new"; exit 1; }
 done
 printf '%s\n' "$key" >"$new/key"
+sed -i "s|$new/|$dir/|g" "$new"/*/swtpm-localca.conf "$new"/*/swtpm_setup.conf || { rm -rf "$new"; exit 1; }
 rm -rf "$dir"
 mv "$new" "$dir"
 echo "  SWTPM    $n manufactured states in $dir"
