@@ -9,22 +9,39 @@
 # certificate and the key's attestation record; then real Intel TDX quotes (a genuine Google
 # Cloud quote, and the TEE.fail forgery that only the Proof-of-Cloud layer rejects). One progress
 # line per step; any failure stops with a message and a non-zero exit; nothing is left running.
-# POC_DEMO_BUILDDIR (default build/) picks the build folder.
+# Usage: scripts/demo.sh [--no-deps] [--no-build]
+#   --no-deps   install nothing (the packages must be there already; what `make check` uses)
+#   --no-build  use the build folder as it is (what `make check` uses: it has just built it)
+# POC_DEMO_BUILDDIR (default build/) picks the build folder; POC_TESTDATA (default
+# ../shared/testdata/real beside the checkout) the real test vectors.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 step() { printf '\n==> %s\n' "$*"; }
 die() { printf '\ndemo FAILED: %s\n' "$*" >&2; exit 1; }
 indent() { sed 's/^/    /'; }
+deps=1 build=1
+for a in "$@"; do
+	case $a in
+	--no-deps) deps=0 ;;
+	--no-build) build=0 ;;
+	-h | --help) sed -n '3,16p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [--no-deps] [--no-build]" >&2; exit 2 ;;
+	esac
+done
 
-step "installing Debian packages (if missing)"
-"$top/scripts/deps.sh" || die "package installation failed"
+if [ $deps = 1 ]; then
+	step "installing Debian packages (if missing)"
+	"$top/scripts/deps.sh" || die "package installation failed"
+fi
 B=${POC_DEMO_BUILDDIR:-$top/build}
-step "building ($B)"
-"$top/scripts/build.sh" "$B" >/dev/null || die "build failed"
+if [ $build = 1 ]; then
+	step "building ($B)"
+	"$top/scripts/build.sh" "$B" >/dev/null || die "build failed"
+fi
 export POCTOOL=$B/tools/poctool
 SO=$B/module/.libs/poc-pkcs11.so
 SRV=$top/examples/tls-server/poc-tls-server
-D=$top/../shared/testdata/real
+D=${POC_TESTDATA:-$top/../shared/testdata/real}
 [ -x "$POCTOOL" ] && [ -f "$SO" ] || die "the build has no poctool or poc-pkcs11.so"
 [ -d "$D" ] || die "missing $D (the shared test vectors beside the checkout)"
 

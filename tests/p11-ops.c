@@ -34,6 +34,7 @@
 #include "poc-pkcs11.h"
 #include "p11-test.h"
 #include "test.h"
+#include "test-keys.h"
 
 static CK_FUNCTION_LIST_PTR f;
 static CK_SLOT_ID slot;
@@ -998,7 +999,7 @@ static void create_ec(void)
 
 static void create_rsa(void)
 {
-	EVP_PKEY *k = keygen("RSA", NULL, 2048), *k2 = keygen("RSA", NULL, 2048), *small = keygen("RSA", NULL, 1024);
+	EVP_PKEY *k = poc_test_key(poc_test_rsa2048_a), *k2 = poc_test_key(poc_test_rsa2048_b), *small = poc_test_key(poc_test_rsa1024);
 	struct rsa_mat *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)), *s = calloc(1, sizeof(*s));
 	CK_OBJECT_HANDLE h, hp;
 	uint8_t sig[512];

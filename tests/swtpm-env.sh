@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Test harness: source this file, then call `poc_swtpm_start NAME`. It manufactures a
-# private swtpm (EK + platform certificates from a CA local to the test), starts it on
-# free loopback ports and exports POC_TCTI / TPM2TOOLS_TCTI. Everything lives under
+# Test harness: source this file, then call `poc_swtpm_start NAME`. It gives the test a
+# private swtpm (EK + platform certificates from a CA local to the test: a copy of the suite's
+# manufactured state, POC_SWTPM_TEMPLATE, made once by tests/swtpm-template.sh; without one,
+# manufactured here), starts it on free loopback ports and exports POC_TCTI / TPM2TOOLS_TCTI. Everything lives under
 # $POC_TEST_TMP, and an EXIT trap stops every swtpm this shell started and removes the
 # folder, on success and on failure alike.
 set -u
@@ -69,12 +70,29 @@ CONF
 		echo "swtpm_setup failed:" >&2; cat "$dir/setup.log" >&2; return 1; }
 }
 
-# poc_swtpm_start NAME: manufacture (once) and start swtpm NAME; exports
+# poc_swtpm_state DIR: a manufactured TPM in DIR (state/, ca/). The Nth one a test asks for is
+# a copy of $POC_SWTPM_TEMPLATE/N when the suite made that one (tests/swtpm-template.sh), so
+# two swtpms of one test are two different TPMs (other seeds, EK and CA); else manufactured.
+_poc_swtpm_made=0
+poc_swtpm_state() {
+	local dir=$1 src=${POC_SWTPM_TEMPLATE:-}/$_poc_swtpm_made f
+	if [ -n "${POC_SWTPM_TEMPLATE:-}" ] && [ -f "$src/state/tpm2-00.permall" ] && [ -f "$src/ca/issuercert.pem" ]; then
+		mkdir -p "$dir" && cp -R "$src/." "$dir/" || return 1
+		for f in "$dir"/swtpm-localca.conf "$dir"/swtpm_setup.conf; do # its own paths, as if made here
+			sed -i "s|$src/|$dir/|g" "$f" || return 1
+		done
+	else
+		poc_swtpm_manufacture "$dir" || return 1
+	fi
+	_poc_swtpm_made=$((_poc_swtpm_made + 1))
+}
+
+# poc_swtpm_start NAME: a TPM (poc_swtpm_state, once per NAME) and start swtpm NAME; exports
 # POC_TCTI, TPM2TOOLS_TCTI, POC_SWTPM_DIR (its folder, CA in $POC_SWTPM_DIR/ca).
 poc_swtpm_start() {
 	local name=${1:-tpm} dir port pid
 	dir=$POC_TEST_TMP/swtpm-$name
-	[ -d "$dir/state" ] || poc_swtpm_manufacture "$dir" || return 1
+	[ -d "$dir/state" ] || poc_swtpm_state "$dir" || return 1
 	for _ in 1 2 3 4 5; do
 		port=$(_poc_free_port) || return 1
 		swtpm socket --tpm2 --tpmstate dir="$dir/state" \

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libFuzzer: the configuration parser (module/configuration.c). tests/fuzz/run.sh
- * compiles fuzzers against the verify/ sources only, so this target is
- * self-contained: it #includes the module source under test.
+ * libFuzzer: the configuration parser (module/configuration.c), linked from the
+ * module library (make fuzz, and the corpus replay in make check).
  */
-#include "../../module/configuration.c"
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "configuration.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

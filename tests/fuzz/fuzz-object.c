@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer: the sealed-object parser and opener (module/object.c) and the
- * token.cbor decoder (module/store.c, with the signed state of token_state.c). tests/fuzz/run.sh compiles fuzzers
- * against the verify/ sources only, so this target is self-contained: it #includes
- * the module sources under test. Whatever parses must re-seal and open.
+ * token.cbor decoder (module/store.c, with the signed state of token_state.c),
+ * linked from the module library (make fuzz,
+ * and the corpus replay in make check). Whatever parses must re-seal and open.
  */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "../../module/object.c"
-#include "../../module/object_header.c"
-#include "../../module/store.c"
-#include "../../module/store_names.c"
-#include "../../module/token_state.c"
+#include "object.h"
+#include "store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,32 +1,39 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# tests/fuzz/run.sh SECONDS: builds every tests/fuzz/fuzz-*.c with libFuzzer + ASan/UBSan
-# against the verify/ sources and runs each for SECONDS, seeded from its corpus folder
+# tests/fuzz/run.sh SECONDS [BUILDDIR]: `make -C BUILDDIR fuzz` (tests/fuzz/Makefile.am: every
+# tests/fuzz/fuzz-*.c with clang's libFuzzer + ASan/UBSan, linked against the verify/ and module/
+# sources) and runs each target for SECONDS, seeded from its corpus folder
 # (tests/fuzz/corpus/NAME/) plus the real vectors listed in tests/fuzz/NAME.seeds, with the
-# libFuzzer dictionary tests/fuzz/NAME.dict when there is one.
+# libFuzzer dictionary tests/fuzz/NAME.dict when there is one. BUILDDIR (default
+# $POC_BUILDDIR, else ./build) is configured by scripts/build.sh when it is not yet. New inputs
+# libFuzzer finds stay in BUILDDIR/tests/fuzz/libfuzzer/corpus-NAME/ (copy the useful ones to
+# tests/fuzz/corpus/NAME/: `make check` replays that folder); a crash leaves NAME-crash-* there.
 set -uo pipefail
 secs=${1:-20}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-out=$top/build-fuzz
-mkdir -p "$out"
-cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I$top/verify"
-libs="$(pkg-config --cflags --libs libcrypto tss2-mu libcbor json-c)"
-srcs=$(ls "$top"/verify/*.c)
+bdir=${2:-${POC_BUILDDIR:-$top/build}}
+data=${POC_TESTDATA:-$top/../shared/testdata/real}
+if [ ! -f "$bdir/Makefile" ]; then
+	"$top/scripts/build.sh" "$bdir" >/dev/null || { echo "  fuzz: cannot configure $bdir"; exit 1; }
+fi
+out=$bdir/tests/fuzz/libfuzzer
+echo "  fuzz: make -C $bdir fuzz"
+if ! make -C "$bdir" -s -j"$(nproc)" fuzz >"$bdir/fuzz-build.log" 2>&1; then
+	echo "  fuzz: BUILD FAILED"; tail -40 "$bdir/fuzz-build.log"; exit 1
+fi
 rc=0
 for f in "$top"/tests/fuzz/fuzz-*.c; do
 	[ -e "$f" ] || continue
 	name=$(basename "$f" .c)
-	echo "  $name: build"
-	if ! clang $cflags -o "$out/$name" "$f" $srcs $libs 2>"$out/$name.build.log"; then
-		echo "  $name: BUILD FAILED"; cat "$out/$name.build.log"; rc=1; continue
+	if [ ! -x "$out/$name" ]; then # a fuzz-*.c the fragment does not build
+		echo "  $name: not built by make fuzz (add it to POC_FUZZ_TARGETS in tests/fuzz/Makefile.am)"; rc=1; continue
 	fi
 	corpus=$out/corpus-$name
 	mkdir -p "$corpus"
 	[ -d "$top/tests/fuzz/corpus/$name" ] && cp -n "$top/tests/fuzz/corpus/$name"/* "$corpus"/ 2>/dev/null
 	if [ -f "$top/tests/fuzz/$name.seeds" ]; then
 		while read -r s; do
-			[ -n "$s" ] && [ -f "$top/../shared/testdata/real/$s" ] &&
-				cp "$top/../shared/testdata/real/$s" "$corpus/seed-$(echo "$s" | tr '/' '_')"
+			[ -n "$s" ] && [ -f "$data/$s" ] && cp "$data/$s" "$corpus/seed-$(echo "$s" | tr '/' '_')"
 		done <"$top/tests/fuzz/$name.seeds"
 	fi
 	dict=()

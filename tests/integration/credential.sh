@@ -35,7 +35,7 @@ activate() {
 	tpm2_flushcontext -t >/dev/null 2>&1
 	return $rc
 }
-hexof() { od -An -v -tx1 "$1" | tr -d ' \n'; }
+hexof() { od -An -v -tx1 ${1:+"$1"} | tr -d ' \n'; } # FILE, or stdin without one
 # same FILE HEX DESCRIPTION: FILE holds exactly the bytes HEX.
 same() {
 	if [ -s "$1" ] && [ "$(hexof "$1")" = "$2" ]; then t_ok "$3"; else
@@ -67,27 +67,26 @@ for alg in rsa ecc; do
 	t_run 0 "$alg: challenge again" "$POCTOOL" evidence challenge --ek-pub "$T/ek-$alg.pub" \
 		--ak-pub "$T/ak-$alg.pub" --nonce "$NONCE" --verifier-key "$T/verifier.pem" \
 		-o "$T/cred2-$alg" --print-secret
-	if [ "$T_OUT" = "$want" ] && ! cmp -s "$T/cred-$alg" "$T/cred2-$alg"; then
+	if [ "$T_OUT" = "$want" ] && [ -s "$T/cred2-$alg" ] && ! cmp -s "$T/cred-$alg" "$T/cred2-$alg"; then
 		t_ok "$alg: expected secret is stable, the credential is fresh"
 	else t_fail "$alg: expected secret is stable, the credential is fresh"; fi
 
 	# The file is what tpm2_makecredential writes: magic, version, then the same sizes.
+	# tpm2_makecredential comes with the tpm2-tools this test drives the TPM with: when it fails,
+	# the test fails (no skip).
 	head -c 32 /dev/zero >"$T/zero32"
-	if tpm2_makecredential -T none -e "$T/ek-$alg.pub" -s "$T/zero32" -n "$(hexof "$T/ak-$alg.name")" \
-		-o "$T/ref-$alg" >/dev/null 2>&1; then
-		# Magic, version and the credential blob's size must agree. For ECC the reference tool
-		# drops leading zero bytes of the ephemeral point's coordinates (so its size varies by
-		# run) while we pad them to the curve size as a TPM does: compare sizes for RSA only.
-		if { [ "$alg" = ecc ] || [ "$(stat -c %s "$T/ref-$alg")" = "$(stat -c %s "$T/cred-$alg")" ]; } &&
-			[ "$(head -c 10 "$T/ref-$alg" | hexof /dev/stdin)" = "$(head -c 10 "$T/cred-$alg" | hexof /dev/stdin)" ]; then
-			t_ok "$alg: same layout as tpm2_makecredential -T none"
-			fsize=336; [ "$alg" = ecc ] && fsize=148 # 8 + 2+68 + 2+256 (RSA-2048) or 2+68 (P-256 point)
-			[ "$(stat -c %s "$T/cred-$alg")" = $fsize ] && t_ok "$alg: credential file is $fsize bytes" ||
-				t_fail "$alg: credential file is $(stat -c %s "$T/cred-$alg") bytes, want $fsize"
-		else t_fail "$alg: same layout as tpm2_makecredential -T none"; fi
-	else
-		t_ok "$alg: same layout as tpm2_makecredential # SKIP tpm2_makecredential -T none unavailable"
-	fi
+	t_run 0 "$alg: tpm2_makecredential -T none (the reference layout)" tpm2_makecredential -T none \
+		-e "$T/ek-$alg.pub" -s "$T/zero32" -n "$(hexof "$T/ak-$alg.name")" -o "$T/ref-$alg"
+	# Magic, version and the credential blob's size must agree. For ECC the reference tool
+	# drops leading zero bytes of the ephemeral point's coordinates (so its size varies by
+	# run) while we pad them to the curve size as a TPM does: compare sizes for RSA only.
+	if [ -s "$T/ref-$alg" ] && { [ "$alg" = ecc ] || [ "$(stat -c %s "$T/ref-$alg")" = "$(stat -c %s "$T/cred-$alg")" ]; } &&
+		[ "$(head -c 10 "$T/ref-$alg" | hexof)" = "$(head -c 10 "$T/cred-$alg" | hexof)" ]; then
+		t_ok "$alg: same layout as tpm2_makecredential -T none"
+	else t_fail "$alg: same layout as tpm2_makecredential -T none"; fi
+	fsize=336; [ "$alg" = ecc ] && fsize=148 # 8 + 2+68 + 2+256 (RSA-2048) or 2+68 (P-256 point)
+	[ "$(stat -c %s "$T/cred-$alg")" = $fsize ] && t_ok "$alg: credential file is $fsize bytes" ||
+		t_fail "$alg: credential file is $(stat -c %s "$T/cred-$alg") bytes, want $fsize"
 
 	t_run 0 "$alg: tpm2_activatecredential accepts the challenge" activate ak-$alg $alg \
 		"$T/cred-$alg" "$T/secret-$alg"
@@ -95,9 +94,10 @@ for alg in rsa ecc; do
 
 	# A challenge for another AK's name: the TPM checks the name inside the credential's HMAC
 	# against the AK it is given, so activating with ak-$alg fails (TPM_RC_INTEGRITY)...
-	"$POCTOOL" evidence challenge --ek-pub "$T/ek-$alg.pub" --ak-pub "$T/other-$alg.pub" \
-		--nonce "$NONCE" --verifier-key "$T/verifier.pem" -o "$T/cred-other-$alg" --print-secret \
-		>"$T/want-other-$alg"
+	t_run 0 "$alg: evidence challenge for the other AK" "$POCTOOL" evidence challenge --ek-pub "$T/ek-$alg.pub" \
+		--ak-pub "$T/other-$alg.pub" --nonce "$NONCE" --verifier-key "$T/verifier.pem" -o "$T/cred-other-$alg" \
+		--print-secret
+	printf '%s\n' "$T_OUT" >"$T/want-other-$alg"
 	rm -f "$T/secret-x"
 	t_run 1 "$alg: a challenge for another AK's name does not activate with this AK" \
 		activate ak-$alg $alg "$T/cred-other-$alg" "$T/secret-x"
@@ -105,7 +105,8 @@ for alg in rsa ecc; do
 		t_fail "$alg: ... and yields no expected secret"
 	else t_ok "$alg: ... and yields no expected secret"; fi
 	# ... and the secret for the other AK differs from this AK's (the name is in the HMAC).
-	if [ "$(cat "$T/want-other-$alg")" != "$want" ]; then t_ok "$alg: another AK, another expected secret"
+	other=$(cat "$T/want-other-$alg")
+	if [ "${#other}" = 64 ] && [ "$other" != "$want" ]; then t_ok "$alg: another AK, another expected secret"
 	else t_fail "$alg: another AK, another expected secret"; fi
 	# The other AK itself activates its own challenge (both AKs are genuine in this TPM).
 	t_run 0 "$alg: the other AK activates its own challenge" activate other-$alg $alg \

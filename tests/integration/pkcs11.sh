@@ -171,7 +171,7 @@ if command -v valgrind >/dev/null; then
 		--errors-for-leak-kinds=definite --show-leak-kinds=definite --child-silent-after-fork=yes \
 		--suppressions="$POC_SRCDIR/tests/p11-valgrind.supp" "$REC" "$SO" record tok 1234 ec "$T/rec"
 else
-	echo "ok - # SKIP valgrind not installed"
+	t_skip "valgrind p11-record: valgrind is not installed"
 fi
 
 # TTL: with ttl = 2, two signatures 3 s apart run two checks (one at login, one after expiry).

@@ -21,6 +21,7 @@
 #include "tpm_attest.h"
 #include "verr.h"
 #include "../test.h"
+#include "../test-keys.h"
 
 /* A 34-byte SHA-256 name: 000b || 32 bytes. */
 static void fake_name(uint8_t name[34], uint8_t fill)
@@ -222,8 +223,7 @@ static void test_wrap(void)
 /* The default TCG EK template's shape around an OpenSSL key. */
 static EVP_PKEY *make_ek(int ecc, TPMT_PUBLIC *pub)
 {
-	EVP_PKEY *k = ecc ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")
-			  : EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	EVP_PKEY *k = ecc ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256") : poc_test_key(poc_test_rsa2048_a);
 	BIGNUM *x = NULL, *y = NULL;
 	TPMT_SYM_DEF_OBJECT *sym;
 

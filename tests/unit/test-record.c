@@ -5,6 +5,7 @@
 
 #include "record.h"
 #include "../test.h"
+#include "../test-keys.h"
 
 static const uint8_t bundle_hash[32] = { 0xb0, 0x0d, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
 					 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 0xbb };
@@ -239,7 +240,7 @@ static void test_bad_keys(EVP_PKEY *p256, EVP_PKEY *p384)
 	struct poc_appraisal a;
 	struct poc_err e = { 0 };
 	struct poc_record *r = NULL;
-	EVP_PKEY *rsa = EVP_RSA_gen(2048);
+	EVP_PKEY *rsa = poc_test_key(poc_test_rsa2048_a);
 	uint8_t *buf = NULL;
 	size_t len;
 

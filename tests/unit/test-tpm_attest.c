@@ -13,6 +13,7 @@
 #include "verr.h"
 #include "x509.h"
 #include "../test.h"
+#include "../test-keys.h"
 
 static const char *const dirs[] = { "gce-cos85-nonce9009", "gce-cos85-nononce" };
 static const struct {
@@ -139,7 +140,7 @@ static void test_pub(void)
 
 static void test_real_quotes(void)
 {
-	EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	EVP_PKEY *other = poc_test_key(poc_test_rsa2048_a);
 	EVP_PKEY *ecother = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 
 	for (size_t d = 0; d < 2; d++) {
@@ -416,7 +417,7 @@ static void test_crafted(void)
 
 	/* RSA-PSS with SHA-256 and SHA-384; and the same bytes labelled RSASSA must fail. */
 	static const uint16_t pss_hash[] = { TPM2_ALG_SHA256, TPM2_ALG_SHA384, TPM2_ALG_SHA1 };
-	EVP_PKEY *rk = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	EVP_PKEY *rk = poc_test_key(poc_test_rsa2048_b);
 	for (size_t i = 0; i < sizeof(pss_hash) / sizeof(pss_hash[0]); i++) {
 		struct poc_err e = { 0 };
 		TPMT_SIGNATURE sig = { 0 };
