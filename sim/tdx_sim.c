@@ -11,7 +11,7 @@
  * tdx_sim_pki.c, the collateral tdx_sim_collateral.c, quotes tdx_sim_quote.c
  * and file access tdx_sim_files.c.
  */
-#include "tdx_sim_int.h"
+#include "sim/tdx_sim_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,21 +34,6 @@
 /* ---- the platform ------------------------------------------------------------ */
 
 /* The platform's TCB (see tdx_sim_int.h). */
-const uint8_t poc_sim_sgx_comp[16] = { 3, 3, 2, 2, 4, 1, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0 };
-const uint8_t poc_sim_tee_tcb_svn[16] = { 6, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
-
-/*
- * The QE's MRSIGNER: Intel's TD QE MRSIGNER, so sim quotes pass the
- * verifier's built-in floor (verify/tdx_identity.h) without collateral, like
- * real quotes; the sim root is what marks them as test evidence.
- */
-void poc_sim_qe_mrsigner(uint8_t out[32])
-{
-	struct poc_qe_identity intel;
-
-	poc_qe_identity_intel(&intel);
-	memcpy(out, intel.mrsigner, 32);
-}
 
 /* ---- sim state -------------------------------------------------------------- */
 
@@ -81,7 +66,7 @@ static int write_policy(struct poc_err *e, const char *dir, const char *root_pat
 	json_object_array_add(allow, ent);
 	json_object_object_add(plat, "allow", allow);
 	/* The platform's POE token, from the sim's test endorser, endorses it too (the PIID). */
-	if (poc_sim_path_join(e, endorser, sizeof(endorser), dir, "poe_endorser.pem") < 0) {
+	if (poc_tee_sim_path_join(e, endorser, sizeof(endorser), dir, "poe_endorser.pem") < 0) {
 		json_object_put(plat);
 		json_object_put(o);
 		return -1;
@@ -146,32 +131,6 @@ static int write_state(struct poc_err *e, const char *dir, const uint8_t mrtd[48
 	return rv;
 }
 
-int poc_sim_read_state(struct poc_err *e, const char *dir, uint8_t mrtd[48], int *debug)
-{
-	json_object *o, *m = NULL, *d = NULL;
-	struct poc_err scratch = { 0 };
-	uint8_t *buf;
-	size_t len, got = 0;
-	int rv = -1;
-
-	buf = poc_sim_read_file(e, dir, "sim.json", &len);
-	if (buf == NULL)
-		return -1;
-	o = json_tokener_parse((const char *)buf);
-	if (o == NULL || !json_object_object_get_ex(o, "mrtd", &m) || !json_object_is_type(m, json_type_string) ||
-	    !json_object_object_get_ex(o, "debug", &d) || !json_object_is_type(d, json_type_boolean) ||
-	    json_object_get_string_len(m) != 96 ||
-	    poc_hex_decode(&scratch, json_object_get_string(m), 96, mrtd, 48, &got) < 0 || got != 48)
-		poc_err_set(e, POC_ERR_MALFORMED, "sim: %s/sim.json is not {\"mrtd\": 48 hex bytes, \"debug\": bool}", dir);
-	else {
-		*debug = json_object_get_boolean(d);
-		rv = 0;
-	}
-	json_object_put(o);
-	free(buf);
-	return rv;
-}
-
 int poc_sim_init(struct poc_err *e, const char *dir, const uint8_t *mrtd_in, int debug)
 {
 	EVP_PKEY *root_k = NULL, *plat_k = NULL, *pck_k = NULL, *tcb_k = NULL, *att_k = NULL;
@@ -228,10 +187,10 @@ int poc_sim_init(struct poc_err *e, const char *dir, const uint8_t *mrtd_in, int
 		    poc_sim_write_certs(e, abs, "tcb_signing.pem", &tcbc, 1) < 0 || write_state(e, abs, mrtd, debug) < 0)
 			goto done;
 	}
-	if (poc_sim_path_join(e, sub, sizeof(sub), abs, "collateral") < 0 ||
+	if (poc_tee_sim_path_join(e, sub, sizeof(sub), abs, "collateral") < 0 ||
 	    poc_sim_write_collateral(e, sub, root, root_k, plat, plat_k, tcbc, tcb_k, now) < 0 ||
 	    poc_sim_write_poe(e, abs, piid, now) < 0 ||
-	    poc_sim_path_join(e, sub, sizeof(sub), abs, "root_ca.pem") < 0 ||
+	    poc_tee_sim_path_join(e, sub, sizeof(sub), abs, "root_ca.pem") < 0 ||
 	    write_policy(e, abs, sub, mrtd, ppid) < 0)
 		goto done;
 	rv = 0;
@@ -261,7 +220,7 @@ int poc_sim_info(struct poc_err *e, const char *dir, uint8_t ppid[16], uint8_t p
 
 	if (dir == NULL)
 		return poc_err_set(e, POC_ERR_ARG, "sim info: no folder");
-	if (poc_sim_read_state(e, dir, m, &dbg) < 0 || (pem = poc_sim_read_file(e, dir, "pck.pem", &len)) == NULL)
+	if (poc_tee_sim_read_state(e, dir, m, &dbg) < 0 || (pem = poc_tee_sim_read_file(e, dir, "pck.pem", &len)) == NULL)
 		return -1;
 	b = BIO_new_mem_buf(pem, (int)len);
 	if (b != NULL)

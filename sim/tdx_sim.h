@@ -20,13 +20,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tee/tee_sim.h"
 #include "verr.h"
 
 /* What the sim puts in every PCK certificate and TCB Info it makes. */
 #define POC_SIM_FMSPC_HEX "00906ED50000"
 #define POC_SIM_PCEID_HEX "0000"
 /* The sim's POE token (in DIR) and the owner its test endorser names. */
-#define POC_SIM_POE_FILE "poe.cbor"
+#define POC_SIM_POE_FILE POC_TEE_SIM_POE_FILE
 #define POC_SIM_POE_OWNER "sim-csp.poc-pkcs11.test"
 
 /*
@@ -46,22 +47,7 @@
  */
 int poc_sim_init(struct poc_err *e, const char *dir, const uint8_t *mrtd, int debug);
 
-/*
- * A v4 quote from the sim in dir: REPORTDATA = reportdata, the sim's MRTD and
- * DEBUG bit, RTMR0-3 = rtmr (NULL: zeros), signed by the QE attestation key;
- * the QE report is signed by the PCK key and binds the attestation key
- * (SHA-256(att_key || auth) || 0^32); certification data type 6 holds the QE
- * report and type 5 the PEM PCK chain (leaf, platform CA, root). *quote is
- * malloc'ed (free()).
- */
-int poc_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportdata[64],
-		  const uint8_t rtmr[4][48], uint8_t **quote, size_t *len);
-
-/*
- * The sim's POE token (DIR/poe.cbor) into *tok (malloc'ed): 0, or 1 when the
- * folder has none (made before sim init wrote one), -1 on errors.
- */
-int poc_sim_poe(struct poc_err *e, const char *dir, uint8_t **tok, size_t *len);
+/* Its quotes and POE token: poc_tee_sim_quote and poc_tee_sim_poe (module/tee/tee_sim.h). */
 
 /* The simulated platform's identity; any output may be NULL. */
 int poc_sim_info(struct poc_err *e, const char *dir, uint8_t ppid[16], uint8_t piid[16],

@@ -4,7 +4,7 @@
  * TCB Info v3 and QE Identity v2 JSON signed by the TCB signing key, their
  * issuer chains, and empty PCK and Root CA CRLs.
  */
-#include "tdx_sim_int.h"
+#include "sim/tdx_sim_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -80,12 +80,12 @@ static json_object *tcb_info_json(const char *issue, const char *next, const cha
 	poc_sim_json_str(id, "mrsigner", zero48);
 	poc_sim_json_str(id, "attributes", "0000000000000000");
 	poc_sim_json_str(id, "attributesMask", "FFFFFFFFFFFFFFFF");
-	json_object_object_add(id, "tcbLevels", isv_levels(poc_sim_tee_tcb_svn[0], level_date));
+	json_object_object_add(id, "tcbLevels", isv_levels(poc_tee_sim_tee_tcb_svn[0], level_date));
 	json_object_array_add(ids, id);
 	json_object_object_add(o, "tdxModuleIdentities", ids);
-	json_object_object_add(t, "sgxtcbcomponents", components(poc_sim_sgx_comp));
+	json_object_object_add(t, "sgxtcbcomponents", components(poc_tee_sim_sgx_comp));
 	poc_sim_json_int(t, "pcesvn", SIM_PCESVN);
-	json_object_object_add(t, "tdxtcbcomponents", components(poc_sim_tee_tcb_svn));
+	json_object_object_add(t, "tdxtcbcomponents", components(poc_tee_sim_tee_tcb_svn));
 	json_object_object_add(l, "tcb", t);
 	poc_sim_json_str(l, "tcbDate", level_date);
 	poc_sim_json_str(l, "tcbStatus", "UpToDate");
@@ -126,7 +126,7 @@ static int write_signed_json(struct poc_err *e, const char *dir, const char *nam
 	if (s == NULL)
 		return poc_err_set(e, POC_ERR_NOMEM, "sim: %s JSON", name);
 	snprintf(file, sizeof(file), "%s.json", name);
-	if (poc_sim_sign_rs(e, key, (const uint8_t *)s, strlen(s), sig, file) < 0 ||
+	if (poc_tee_sim_sign_rs(e, key, (const uint8_t *)s, strlen(s), sig, file) < 0 ||
 	    poc_sim_write_file(e, dir, file, s, strlen(s), 0644) < 0)
 		return -1;
 	snprintf(file, sizeof(file), "%s_signature.bin", name);
@@ -171,7 +171,7 @@ int poc_sim_write_collateral(struct poc_err *e, const char *dir, X509 *root, EVP
 	pcs_date(now - 3600, issue);
 	pcs_date(now + COLLATERAL_TTL, next);
 	pcs_date((now - 86400) / 86400 * 86400, level); /* a day boundary, as Intel dates levels */
-	poc_sim_qe_mrsigner(mrsigner);
+	poc_tee_sim_qe_mrsigner(mrsigner);
 	tj = tcb_info_json(issue, next, level);
 	qj = qe_identity_json(issue, next, level, mrsigner);
 	if (write_signed_json(e, dir, "tcb_info", tj, tcb_k) < 0 ||

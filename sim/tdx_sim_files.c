@@ -4,7 +4,7 @@
  * never overwrites a key), bounded reads, PEM certificates and keys (wiped
  * after use).
  */
-#include "tdx_sim_int.h"
+#include "sim/tdx_sim_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,13 +20,6 @@
 
 #define SIM_FILE_MAX (1u << 20)
 
-int poc_sim_path_join(struct poc_err *e, char *out, size_t outlen, const char *dir, const char *name)
-{
-	if ((size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen)
-		return poc_err_set(e, POC_ERR_ARG, "sim: path %s/%s too long", dir, name);
-	return 0;
-}
-
 /* Creates dir/name exclusively with mode: a sim never overwrites a key. */
 int poc_sim_write_file(struct poc_err *e, const char *dir, const char *name, const void *buf, size_t len,
 		       mode_t mode)
@@ -35,7 +28,7 @@ int poc_sim_write_file(struct poc_err *e, const char *dir, const char *name, con
 	const uint8_t *p = buf;
 	int fd, rv = -1;
 
-	if (poc_sim_path_join(e, path, sizeof(path), dir, name) < 0)
+	if (poc_tee_sim_path_join(e, path, sizeof(path), dir, name) < 0)
 		return -1;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
@@ -57,53 +50,6 @@ done:
 	if (close(fd) < 0 && rv == 0)
 		rv = poc_err_set(e, POC_ERR_ARG, "sim: closing %s: %s", path, strerror(errno));
 	return rv;
-}
-
-uint8_t *poc_sim_read_file(struct poc_err *e, const char *dir, const char *name, size_t *len)
-{
-	char path[PATH_MAX];
-	uint8_t *buf = NULL;
-	struct stat st;
-	size_t n = 0;
-	int fd;
-
-	*len = 0;
-	if (poc_sim_path_join(e, path, sizeof(path), dir, name) < 0)
-		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		poc_err_set(e, POC_ERR_ARG, "sim: cannot open %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)SIM_FILE_MAX) {
-		poc_err_set(e, POC_ERR_ARG, "sim: %s is not a regular file of at most %u bytes", path,
-			    SIM_FILE_MAX);
-		goto fail;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		poc_err_set(e, POC_ERR_NOMEM, "sim: %s", path);
-		goto fail;
-	}
-	while (n < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			poc_err_set(e, POC_ERR_ARG, "sim: reading %s: %s", path, r < 0 ? strerror(errno) : "short file");
-			goto fail;
-		}
-		n += (size_t)r;
-	}
-	buf[n] = 0; /* text files (PEM, JSON) are parsed as strings */
-	close(fd);
-	*len = n;
-	return buf;
-fail:
-	free(buf);
-	close(fd);
-	return NULL;
 }
 
 /* Writes what a PEM/DER writer put in a memory BIO. */
@@ -155,25 +101,4 @@ int poc_sim_write_key(struct poc_err *e, const char *dir, const char *name, EVP_
 	}
 	BIO_free(b);
 	return rv;
-}
-
-EVP_PKEY *poc_sim_read_key(struct poc_err *e, const char *dir, const char *name)
-{
-	EVP_PKEY *k = NULL;
-	uint8_t *buf;
-	size_t len;
-	BIO *b;
-
-	buf = poc_sim_read_file(e, dir, name, &len);
-	if (buf == NULL)
-		return NULL;
-	b = BIO_new_mem_buf(buf, (int)len);
-	if (b != NULL)
-		k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-	if (k == NULL)
-		poc_err_ssl(e, POC_ERR_MALFORMED, "sim: %s/%s is not a PEM private key", dir, name);
-	BIO_free(b);
-	OPENSSL_cleanse(buf, len); /* it was a private key */
-	free(buf);
-	return k;
 }

@@ -3,8 +3,8 @@
  * Internal to the TDX quote simulator: tdx_sim.c (the platform, the sim
  * folder, poc_sim_init and poc_sim_info), tdx_sim_files.c (file access),
  * tdx_sim_pki.c (keys, certificates, the SGX extension, raw signatures),
- * tdx_sim_collateral.c (DCAP collateral), tdx_sim_poe.c (the POE token) and
- * tdx_sim_quote.c (quotes).
+ * tdx_sim_collateral.c (DCAP collateral) and tdx_sim_poe.c (the POE token).
+ * Quotes, and the reads they need, are module/tee/tee_sim*.c.
  */
 #ifndef POC_TDX_SIM_INT_H
 #define POC_TDX_SIM_INT_H
@@ -19,47 +19,22 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "tdx_sim.h"
+#include "sim/tdx_sim.h"
+#include "tee/tee_sim.h"
 
-/* ---- the platform (tdx_sim.c) ---- */
-
-/*
- * The platform's TCB. The PCK's SGX components, PCESVN and the quote's
- * TEE_TCB_SVN are exactly the one UpToDate level of the sim's TCB Info.
- * TEE_TCB_SVN[1] = 1 selects the TDX module identity "TDX_01", whose one
- * level has isvsvn TEE_TCB_SVN[0].
- */
-extern const uint8_t poc_sim_sgx_comp[16];
-#define SIM_PCESVN 13
-extern const uint8_t poc_sim_tee_tcb_svn[16];
-/* QE identity values, those of Intel's TD_QE (MRSIGNER too: poc_sim_qe_mrsigner). */
-#define SIM_QE_ISVPRODID 2
-#define SIM_QE_ISVSVN 4
-#define SIM_QE_SVN 4
-#define SIM_QE_ATTRIBUTES "11000000000000000000000000000000"
-#define SIM_QE_ATTRIBUTES_MASK "FBFFFFFFFFFFFFFF0000000000000000"
-
-/* The QE's MRSIGNER: Intel's TD QE's, in QE Identity and QE reports alike. */
-void poc_sim_qe_mrsigner(uint8_t out[32]);
-
-/* dir/sim.json: the sim's MRTD and DEBUG bit. */
-int poc_sim_read_state(struct poc_err *e, const char *dir, uint8_t mrtd[48], int *debug);
+/* The platform (TCB, QE identity), state and file reads, signatures: module/tee/tee_sim.h. */
 
 /* ---- files (tdx_sim_files.c); name is a file in dir ---- */
 
-int poc_sim_path_join(struct poc_err *e, char *out, size_t outlen, const char *dir, const char *name);
 /* Creates dir/name exclusively with mode: a sim never overwrites a key. */
 int poc_sim_write_file(struct poc_err *e, const char *dir, const char *name, const void *buf, size_t len,
 		       mode_t mode);
-/* A regular file of at most 1 MiB, NUL-terminated (not counted in *len); malloc'ed. */
-uint8_t *poc_sim_read_file(struct poc_err *e, const char *dir, const char *name, size_t *len);
 /* Writes what a PEM/DER writer put in a memory BIO. */
 int poc_sim_write_bio(struct poc_err *e, const char *dir, const char *name, BIO *b, mode_t mode);
 /* PEM of the certificates, in order (0644). */
 int poc_sim_write_certs(struct poc_err *e, const char *dir, const char *name, X509 *const *certs, int n);
 /* PEM private keys (0600), wiped from memory after use. */
 int poc_sim_write_key(struct poc_err *e, const char *dir, const char *name, EVP_PKEY *k);
-EVP_PKEY *poc_sim_read_key(struct poc_err *e, const char *dir, const char *name);
 
 /* ---- the PKI (tdx_sim_pki.c) ---- */
 
@@ -74,9 +49,6 @@ X509 *poc_sim_make_cert(struct poc_err *e, const char *cn, EVP_PKEY *key, X509 *
 			int ca, X509_EXTENSION *extra, time_t now);
 /* The PCK certificate's SGX extension (1.2.840.113741.1.13.1) for the sim's platform; NULL on failure. */
 X509_EXTENSION *poc_sim_sgx_extension(const uint8_t ppid[16], const uint8_t piid[16]);
-/* ECDSA P-256 / SHA-256 over msg as raw r||s, Intel's quote and collateral format. */
-int poc_sim_sign_rs(struct poc_err *e, EVP_PKEY *k, const uint8_t *msg, size_t len, uint8_t rs[64],
-		    const char *what);
 
 /* ---- collateral (tdx_sim_collateral.c) ---- */
 

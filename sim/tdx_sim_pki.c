@@ -4,7 +4,7 @@
  * certificates, the SGX extension of the PCK certificate, and ECDSA
  * signatures as raw r||s (Intel's quote and collateral format).
  */
-#include "tdx_sim_int.h"
+#include "sim/tdx_sim_int.h"
 
 #include <stdio.h>
 
@@ -184,10 +184,10 @@ X509_EXTENSION *poc_sim_sgx_extension(const uint8_t ppid[16], const uint8_t piid
 	int i;
 
 	for (i = 0; i < 16; i++)
-		tcb[i] = t_pair(POC_SGX_EXT_OID ".2", i + 1, t_int(V_ASN1_INTEGER, poc_sim_sgx_comp[i]));
+		tcb[i] = t_pair(POC_SGX_EXT_OID ".2", i + 1, t_int(V_ASN1_INTEGER, poc_tee_sim_sgx_comp[i]));
 	tcb[16] = t_pair(POC_SGX_EXT_OID ".2", 17, t_int(V_ASN1_INTEGER, SIM_PCESVN));
 	/* CPUSVN: real PCK certificates carry the 16 component SVNs again as bytes. */
-	tcb[17] = t_pair(POC_SGX_EXT_OID ".2", 18, t_octets(poc_sim_sgx_comp, 16));
+	tcb[17] = t_pair(POC_SGX_EXT_OID ".2", 18, t_octets(poc_tee_sim_sgx_comp, 16));
 	top[0] = t_pair(POC_SGX_EXT_OID, 1, t_octets(ppid, 16));
 	top[1] = t_pair(POC_SGX_EXT_OID, 2, t_seq(tcb, 18));
 	top[2] = t_pair(POC_SGX_EXT_OID, 3, t_octets(sim_pceid, 2));
@@ -209,32 +209,3 @@ X509_EXTENSION *poc_sim_sgx_extension(const uint8_t ppid[16], const uint8_t piid
 }
 
 /* ---- signatures ----------------------------------------------------------- */
-
-/* ECDSA P-256 / SHA-256 over msg as raw r||s, Intel's quote and collateral format. */
-int poc_sim_sign_rs(struct poc_err *e, EVP_PKEY *k, const uint8_t *msg, size_t len, uint8_t rs[64],
-		    const char *what)
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char der[80];
-	const unsigned char *p = der;
-	size_t dlen = sizeof(der);
-	ECDSA_SIG *sig = NULL;
-	const BIGNUM *r, *s;
-	int rv = -1;
-
-	if (md == NULL || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) != 1 ||
-	    EVP_DigestSign(md, der, &dlen, msg, len) != 1 || (sig = d2i_ECDSA_SIG(NULL, &p, (long)dlen)) == NULL) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "sim: signing the %s", what);
-		goto done;
-	}
-	ECDSA_SIG_get0(sig, &r, &s);
-	if (BN_bn2binpad(r, rs, 32) != 32 || BN_bn2binpad(s, rs + 32, 32) != 32) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "sim: %s signature", what);
-		goto done;
-	}
-	rv = 0;
-done:
-	ECDSA_SIG_free(sig);
-	EVP_MD_CTX_free(md);
-	return rv;
-}

@@ -7,7 +7,7 @@
  * a COSE_Sign1 (ES256) over a CoRIM with one CoMID in the shape of
  * draft-bzb-rats-intel-poe-endorsements, which verify/poe.c checks.
  */
-#include "tdx_sim_int.h"
+#include "sim/tdx_sim_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -177,7 +177,7 @@ static int sign_token(struct poc_err *e, EVP_PKEY *key, X509 *signer, X509 *root
 		cbor_decref(&pay);
 		goto done;
 	}
-	if (poc_sim_sign_rs(e, key, tbs, tbslen, rs, "POE token") < 0) {
+	if (poc_tee_sim_sign_rs(e, key, tbs, tbslen, rs, "POE token") < 0) {
 		cbor_decref(&unprot);
 		cbor_decref(&prot);
 		cbor_decref(&pay);
@@ -217,7 +217,7 @@ int poc_sim_write_poe(struct poc_err *e, const char *dir, const uint8_t piid[16]
 	if (poc_sim_write_certs(e, dir, "poe_endorser.pem", &root, 1) < 0 ||
 	    poc_sim_write_certs(e, dir, "poe_signer.pem", &signer, 1) < 0 ||
 	    poc_sim_write_key(e, dir, "poe_signer.key", sign_k) < 0 ||
-	    poc_sim_write_file(e, dir, POC_SIM_POE_FILE, tok, len, 0644) < 0)
+	    poc_sim_write_file(e, dir, POC_TEE_SIM_POE_FILE, tok, len, 0644) < 0)
 		goto done;
 	rv = 0;
 done:
@@ -227,19 +227,4 @@ done:
 	EVP_PKEY_free(root_k);
 	EVP_PKEY_free(sign_k);
 	return rv;
-}
-
-int poc_sim_poe(struct poc_err *e, const char *dir, uint8_t **tok, size_t *len)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	*tok = NULL;
-	*len = 0;
-	if (poc_sim_path_join(e, path, sizeof(path), dir, POC_SIM_POE_FILE) < 0)
-		return -1;
-	if (stat(path, &st) < 0 && errno == ENOENT)
-		return 1; /* a sim folder made before sim init wrote POE tokens */
-	*tok = poc_sim_read_file(e, dir, POC_SIM_POE_FILE, len);
-	return *tok != NULL ? 0 : -1;
 }

@@ -31,7 +31,7 @@
 #include <openssl/x509.h>
 #include <p11-kit/pkcs11.h>
 
-#include "poc-pkcs11.h"
+#include "pkcs11/poc-pkcs11.h"
 #include "p11-test.h"
 #include "test.h"
 #include "test-keys.h"

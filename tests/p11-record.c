@@ -24,10 +24,10 @@
 #include <openssl/x509.h>
 #include <p11-kit/pkcs11.h>
 
-#include "configuration.h"
+#include "config/configuration.h"
 #include "p11-test.h"
-#include "poc-pkcs11.h"
-#include "store.h"
+#include "pkcs11/poc-pkcs11.h"
+#include "store/store.h"
 
 static CK_FUNCTION_LIST_PTR f;
 static int n_test, n_fail;

@@ -23,9 +23,10 @@
 #include "bundle.h"
 #include "hex.h"
 #include "pcrs.h"
-#include "tpm.h"
-#include "tpm_evidence.h"
-#include "tpm_seal.h"
+#include "tpm/tpm.h"
+#include "evidence/evidence.h"
+#include "tpm/tpm_keys.h"
+#include "tpm/tpm_seal.h"
 
 #define FILE_MAX (1u << 20)
 
@@ -177,7 +178,8 @@ static int cmd_policy(struct poc_err *e, struct poc_tpm *t, const struct args *a
 
 static int cmd_collect(struct poc_err *e, struct poc_tpm *t, const struct args *a)
 {
-	struct poc_collect_opts o = { .tee = a->tee, .bank = a->bank, .pcr_mask = a->mask };
+	struct poc_collect_opts o = { .bank = a->bank, .pcr_mask = a->mask };
+	struct poc_tee tee;
 	struct poc_bundle b;
 	uint8_t nonce[64], *cred = NULL, *enc = NULL;
 	size_t nlen = 0, clen = 0, elen = 0;
@@ -189,15 +191,25 @@ static int cmd_collect(struct poc_err *e, struct poc_tpm *t, const struct args *
 		fail(e);
 		return 2;
 	}
+	/* The one tee parser (the configuration's); tpm-drive adds no collateral folder. */
+	poc_tee_defaults(&tee);
+	tee.collateral[0] = '\0';
+	if (a->tee != NULL && poc_tee_parse(e, a->tee, &tee) < 0) {
+		fail(e);
+		return 2;
+	}
+	if (a->tee == NULL)
+		tee.kind = POC_TEE_NONE;
 	if (a->cred != NULL && (cred = read_file(a->cred, &clen)) == NULL) {
 		perror(a->cred);
 		return 2;
 	}
+	o.tee = &tee;
 	o.nonce = nonce;
 	o.nonce_len = nlen;
 	o.credential = cred;
 	o.credential_len = clen;
-	if (poc_tpm_collect(e, t, &o, &b) < 0 || poc_bundle_encode(e, &b, &enc, &elen) < 0)
+	if (poc_evidence_collect(e, t, &o, &b) < 0 || poc_bundle_encode(e, &b, &enc, &elen) < 0)
 		fail(e);
 	else if (write_file(a->out, enc, elen, NULL, 0) < 0)
 		perror(a->out);

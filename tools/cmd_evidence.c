@@ -20,7 +20,8 @@
 #include "hex.h"
 #include "policy_file.h"
 #include "poctool.h"
-#include "token.h"
+#include "evidence/evidence.h"
+#include "token/token.h"
 #include "tpm_attest.h"
 
 #define EVIDENCE_FILE_MAX (16u << 20)

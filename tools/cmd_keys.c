@@ -15,12 +15,12 @@
 #include <p11-kit/pkcs11.h>
 
 #include "commands.h"
-#include "configuration.h"
+#include "config/configuration.h"
 #include "hex.h"
-#include "object.h"
-#include "p11_crypto.h"
+#include "store/object.h"
+#include "crypto/p11_crypto.h"
 #include "poctool.h"
-#include "token.h"
+#include "token/token.h"
 #include "x509.h"
 
 #define KEY_FILE_MAX (1u << 20)

@@ -19,8 +19,8 @@
 #include "poctool.h"
 #include "record.h"
 #include "record_file.h"
-#include "token.h"
-#include "configuration.h"
+#include "token/token.h"
+#include "config/configuration.h"
 
 #define KEY_FILE_MAX (1u << 20)
 #define POLICY_FILE_MAX (16u << 20)

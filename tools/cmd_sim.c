@@ -11,7 +11,7 @@
 #include "commands.h"
 #include "hex.h"
 #include "poctool.h"
-#include "tdx_sim.h"
+#include "sim/tdx_sim.h"
 
 /* Exactly n bytes of hex (n == 0: up to max, zero padded by the caller). */
 static int hex_arg(const char *opt, const char *hex, uint8_t *out, size_t exact, size_t max, size_t *got)
@@ -96,7 +96,7 @@ int poc_cmd_sim_init(int argc, char **argv)
 	printf("  piid: %s\n", hex);
 	poc_hex_encode(mrtd, 48, hex);
 	printf("  mrtd: %s%s\n", hex, debug ? " (DEBUG)" : "");
-	printf("  poe: %s/%s (owner %s, endorser %s/poe_endorser.pem)\n", abs, POC_SIM_POE_FILE, POC_SIM_POE_OWNER, abs);
+	printf("  poe: %s/%s (owner %s, endorser %s/poe_endorser.pem)\n", abs, POC_TEE_SIM_POE_FILE, POC_SIM_POE_OWNER, abs);
 	printf("  policy: %s/policy-fragment.json\n", abs);
 	return POC_EXIT_OK;
 }
@@ -152,7 +152,7 @@ int poc_cmd_sim_quote(int argc, char **argv)
 		quote_usage(stderr);
 		return POC_EXIT_USAGE;
 	}
-	if (poc_sim_quote(&e, argv[optind], rd, (const uint8_t (*)[48])rtmr, &q, &len) < 0) {
+	if (poc_tee_sim_quote(&e, argv[optind], rd, (const uint8_t (*)[48])rtmr, &q, &len) < 0) {
 		poc_tool_warn("%s", e.msg);
 		return POC_EXIT_USAGE;
 	}

@@ -23,17 +23,18 @@
 
 #include "bundle.h"
 #include "commands.h"
-#include "configuration.h"
+#include "config/configuration.h"
 #include "hex.h"
 #include "pcrs.h"
 #include "poctool.h"
 #include "record.h"
 #include "record_file.h"
-#include "token.h"
-#include "token_pin.h"
-#include "tpm.h"
-#include "tpm_pin.h"
-#include "tpm_evidence.h"
+#include "token/token.h"
+#include "token/token_pin.h"
+#include "tpm/tpm.h"
+#include "tpm/tpm_pin.h"
+#include "evidence/evidence.h"
+#include "tpm/tpm_keys.h"
 
 #define SECRET_IN_MAX (1u << 20)
 
@@ -527,7 +528,6 @@ int poc_cmd_attest(int argc, char **argv)
 	struct poc_err e = { 0 };
 	uint8_t nonce[64], *enc = NULL;
 	size_t nlen = 32, enc_len = 0;
-	char tee[4200], coll[4200];
 	int c, rv = POC_EXIT_USAGE;
 
 	memset(&b, 0, sizeof(b));
@@ -554,29 +554,12 @@ int poc_cmd_attest(int argc, char **argv)
 		poc_tool_warn("--nonce: %s", e.msg[0] ? e.msg : "1 to 64 bytes of hex");
 		return POC_EXIT_USAGE;
 	}
-	switch (cfg.tee) {
-	case POC_TEE_NONE: snprintf(tee, sizeof(tee), "none"); break;
-	case POC_TEE_SIM: snprintf(tee, sizeof(tee), "sim:%s", cfg.tee_sim_path); break;
-	case POC_TEE_TDX: snprintf(tee, sizeof(tee), "tdx"); break;
-	}
 	co.nonce = nonce;
 	co.nonce_len = nlen;
-	co.tee = tee;
-	if (poc_tpm_open(&e, cfg.tcti, &tpm) < 0 || poc_tpm_collect(&e, tpm, &co, &b) < 0) {
+	co.tee = &cfg.tee;
+	if (poc_tpm_open(&e, cfg.tcti, &tpm) < 0 || poc_evidence_collect(&e, tpm, &co, &b) < 0) {
 		poc_tool_warn("attest: %s", e.msg);
 		goto done;
-	}
-	if (cfg.tee != POC_TEE_NONE) {
-		struct stat st;
-
-		if (cfg.tee == POC_TEE_SIM)
-			snprintf(coll, sizeof(coll), "%s/collateral", cfg.tee_sim_path);
-		else
-			snprintf(coll, sizeof(coll), "%s", cfg.collateral);
-		if (stat(coll, &st) == 0 && S_ISDIR(st.st_mode) && poc_bundle_read_collateral(&e, coll, &b) < 0) {
-			poc_tool_warn("attest: %s", e.msg);
-			goto done;
-		}
 	}
 	if (poc_bundle_encode(&e, &b, &enc, &enc_len) < 0) {
 		poc_tool_warn("attest: %s", e.msg);

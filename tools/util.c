@@ -3,7 +3,7 @@
 #include "config.h"
 #include "poctool.h"
 #include "commands.h"
-#include "configuration.h"
+#include "config/configuration.h"
 
 #include <errno.h>
 #include <fcntl.h>

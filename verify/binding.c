@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "binding.h"
 #include "credential.h"
 #include "event_log.h"
 #include "hcl_report.h"
@@ -19,9 +20,6 @@
 #include "hex.h"
 #include "tpm_attest.h"
 #include "x509.h"
-
-#define TDX_PREFIX "poc-pkcs11/v1/tdx"
-#define TPM_PREFIX "poc-pkcs11/v1/tpm"
 
 /* H(prefix || a || b) into out; returns the digest length or 0. */
 static size_t digest3(const EVP_MD *md, const char *prefix, const uint8_t *a, size_t alen, const uint8_t *b,
@@ -67,7 +65,7 @@ static int prepare_poc_v1(struct poc_appraise_state *s)
 	const struct poc_bundle *b = s->b;
 	struct poc_err e = { 0 };
 	TPMT_PUBLIC ak;
-	uint8_t name[POC_TPM_NAME_MAX], h384[48];
+	uint8_t name[POC_TPM_NAME_MAX];
 	size_t name_len = sizeof(name);
 
 	if (b->nquotes == 0)
@@ -83,13 +81,12 @@ static int prepare_poc_v1(struct poc_appraise_state *s)
 
 		if (poc_tdx_quote_parse(&e, b->tdx_quote.p, b->tdx_quote.len, &q) < 0)
 			return poc_deny_err(s->out, "$.tee", &e, "TDX quote");
-		if (digest3(EVP_sha384(), "", q.signed_part, q.signed_len, NULL, 0, h384) != 48 ||
-		    digest3(EVP_sha512(), TDX_PREFIX, s->nonce, s->nonce_len, name, name_len, s->rd) != 64 ||
-		    digest3(EVP_sha256(), TPM_PREFIX, s->nonce, s->nonce_len, h384, 48, s->extra) != 32)
+		if (poc_binding_reportdata(&e, s->nonce, s->nonce_len, name, name_len, s->rd) < 0 ||
+		    poc_binding_qualifying(&e, s->nonce, s->nonce_len, q.signed_part, q.signed_len, s->extra) < 0)
 			return poc_deny(s->out, "$.binding", POC_ERR_CRYPTO, "binding digests");
 		s->check_rd = 1;
 		s->rd_len = 64;
-	} else if (digest3(EVP_sha256(), TPM_PREFIX, s->nonce, s->nonce_len, NULL, 0, s->extra) != 32) {
+	} else if (poc_binding_qualifying(&e, s->nonce, s->nonce_len, NULL, 0, s->extra) < 0) {
 		return poc_deny(s->out, "$.binding", POC_ERR_CRYPTO, "binding digests");
 	}
 	s->check_extra = 1;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The configuration file: a strict `key = value` parser and a small loader. */
-#include "configuration.h"
+#include "config/configuration.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,16 +14,6 @@ enum cfg_key {
 static const char *const key_names[K_COUNT] = {
 	"store", "tcti", "tee", "policy", "collateral", "release", "ttl", "log", "log_level",
 };
-
-const char *poc_config_tee_str(enum poc_config_tee t)
-{
-	switch (t) {
-	case POC_TEE_TDX: return "tdx";
-	case POC_TEE_SIM: return "sim";
-	case POC_TEE_NONE: return "none";
-	}
-	return "?";
-}
 
 const char *poc_config_log_str(enum poc_config_log l)
 {
@@ -51,9 +41,8 @@ void poc_config_defaults(struct poc_config *out)
 	memset(out, 0, sizeof(*out));
 	strcpy(out->store, "/var/lib/poc-pkcs11");
 	strcpy(out->tcti, "device:/dev/tpmrm0");
-	out->tee = POC_TEE_TDX;
+	poc_tee_defaults(&out->tee); /* tdx, collateral /var/cache/poc-pkcs11 */
 	strcpy(out->policy, "/etc/poc-pkcs11/policy.json");
-	strcpy(out->collateral, "/var/cache/poc-pkcs11");
 	out->release_first_use = 0;
 	out->ttl = 3600;
 	out->log = POC_LOG_STDERR;
@@ -104,19 +93,20 @@ static int apply(struct poc_err *e, size_t line, enum cfg_key k, const char *val
 	case K_STORE: return set_str(e, line, "store", c->store, val);
 	case K_TCTI: return set_str(e, line, "tcti", c->tcti, val);
 	case K_POLICY: return set_str(e, line, "policy", c->policy, val);
-	case K_COLLATERAL: return set_str(e, line, "collateral", c->collateral, val);
-	case K_TEE:
-		if (strcmp(val, "tdx") == 0) {
-			c->tee = POC_TEE_TDX;
-		} else if (strcmp(val, "none") == 0) {
-			c->tee = POC_TEE_NONE;
-		} else if (strncmp(val, "sim:", 4) == 0 && val[4] != '\0') {
-			c->tee = POC_TEE_SIM;
-			return set_str(e, line, "tee", c->tee_sim_path, val + 4);
-		} else {
+	case K_COLLATERAL:
+		_Static_assert(sizeof(c->tee.collateral) == POC_CONFIG_VALUE_MAX, "tee paths are config values");
+		return set_str(e, line, "collateral", c->tee.collateral, val);
+	case K_TEE: {
+		struct poc_err scratch = { 0 };
+
+		/* Parsed once, by tee/ (never printed back into a string). */
+		_Static_assert(sizeof(c->tee.sim_path) == POC_CONFIG_VALUE_MAX, "tee paths are config values");
+		if (strncmp(val, "sim:", 4) == 0 && strlen(val + 4) >= sizeof(c->tee.sim_path))
+			return set_str(e, line, "tee", c->tee.sim_path, val + 4); /* names the limit */
+		if (poc_tee_parse(&scratch, val, &c->tee) < 0)
 			return bad(e, line, "tee", "must be tdx, sim:/path or none", val);
-		}
 		return 0;
+	}
 	case K_RELEASE:
 		if (strcmp(val, "login") == 0)
 			c->release_first_use = 0;

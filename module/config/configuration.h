@@ -10,18 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tee/tee.h"
 #include "verr.h"
 
 #define POC_CONFIG_DEFAULT_PATH "/etc/poc-pkcs11/poc-pkcs11.conf"
 #define POC_CONFIG_ENV "POC_PKCS11_CONF"
 #define POC_CONFIG_VALUE_MAX 4096 /* bytes of one value, NUL included */
 #define POC_CONFIG_FILE_MAX (64u * 1024)
-
-enum poc_config_tee {
-	POC_TEE_TDX = 0,  /* configfs-tsm */
-	POC_TEE_SIM = 1,  /* sim:/path: the simulated platform in tee_sim_path */
-	POC_TEE_NONE = 2,
-};
 
 enum poc_config_log {
 	POC_LOG_STDERR = 0,
@@ -39,10 +34,8 @@ enum poc_config_level {
 struct poc_config {
 	char store[POC_CONFIG_VALUE_MAX];      /* tokens live in store/<token label>/ */
 	char tcti[POC_CONFIG_VALUE_MAX];       /* a tpm2-tss TCTI configuration string */
-	enum poc_config_tee tee;
-	char tee_sim_path[POC_CONFIG_VALUE_MAX]; /* tee = sim:PATH; "" otherwise */
+	struct poc_tee tee;                    /* tee = ... and collateral = ... (tee/tee.h) */
 	char policy[POC_CONFIG_VALUE_MAX];     /* default policy for new tokens */
-	char collateral[POC_CONFIG_VALUE_MAX]; /* DCAP collateral folder */
 	int release_first_use;                 /* release = first-use (0: login) */
 	uint64_t ttl;                          /* seconds a release stays valid, > 0 */
 	enum poc_config_log log;
@@ -70,8 +63,7 @@ int poc_config_parse(struct poc_err *e, const char *text, size_t len, struct poc
  */
 int poc_config_load(struct poc_err *e, struct poc_config *out);
 
-/* Stable names for logs and tests: "tdx", "stderr", "warn", ... */
-const char *poc_config_tee_str(enum poc_config_tee t);
+/* Stable names for logs and tests: "stderr", "warn", ... (the tee's: poc_tee_kind_str). */
 const char *poc_config_log_str(enum poc_config_log l);
 const char *poc_config_level_str(enum poc_config_level l);
 

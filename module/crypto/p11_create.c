@@ -15,7 +15,7 @@
  * 2048-4096 bits), are CKR_TEMPLATE_INCONSISTENT; a curve other than P-256,
  * P-384 (CKK_EC) or Ed25519 (CKK_EC_EDWARDS) is CKR_CURVE_NOT_SUPPORTED.
  */
-#include "p11_create.h"
+#include "crypto/p11_create.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -33,8 +33,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "object.h"
-#include "p11_crypto.h"
+#include "store/object.h"
+#include "crypto/p11_crypto.h"
 
 #define RSA_PRIV_MIN_BITS 2048 /* what poctool import and C_GenerateKeyPair take */
 #define RSA_PRIV_MAX_BITS 4096

@@ -4,7 +4,7 @@
  * "optional digest, then EVP_PKEY_sign on a raw input" (EdDSA aside, which
  * has no prehash), so the hashed and raw variants share one code path.
  */
-#include "p11_crypto.h"
+#include "crypto/p11_crypto.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "object.h"
+#include "store/object.h"
 
 struct poc_key {
 	CK_KEY_TYPE type;

@@ -7,8 +7,8 @@
  * without touching the TPM), logging as the configuration says, and
  * OpenSSL's secure heap, where the private values of released keys live.
  */
-#include "p11_int.h"
-#include "secret.h"
+#include "pkcs11/p11_int.h"
+#include "store/secret.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -13,7 +13,7 @@
  * its own work is unaffected.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
-#include "p11_int.h"
+#include "pkcs11/p11_int.h"
 
 #include <pthread.h>
 

@@ -7,7 +7,7 @@
  * Crypto runs between p11_op_begin and p11_op_end, outside the lock.
  * The v2.40 list through C_GetFunctionList, v3.0 through C_GetInterface.
  */
-#include "p11_int.h"
+#include "pkcs11/p11_int.h"
 
 #include <string.h>
 

@@ -13,13 +13,13 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "pkcs11_v3.h"
-#include "poc-pkcs11.h"
+#include "pkcs11/pkcs11_v3.h"
+#include "pkcs11/poc-pkcs11.h"
 
-#include "configuration.h"
-#include "object.h"
-#include "p11_crypto.h"
-#include "token.h"
+#include "config/configuration.h"
+#include "store/object.h"
+#include "crypto/p11_crypto.h"
+#include "token/token.h"
 
 #define P11_MAX_SLOTS 64
 #define P11_PIN_MAX 128

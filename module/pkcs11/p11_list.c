@@ -4,7 +4,7 @@
  * C_GetInterfaceList/C_GetInterface) and the functions the module does not
  * offer, which return CKR_FUNCTION_NOT_SUPPORTED (never an assertion).
  */
-#include "p11_int.h"
+#include "pkcs11/p11_int.h"
 
 #include <string.h>
 

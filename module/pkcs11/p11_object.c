@@ -13,7 +13,7 @@
  * exactly or refused, never silently changed (PKCS#11 v3.0 section 4.1).
  * The object is sealed like a generated key (p11_seal_locked).
  */
-#include "p11_int.h"
+#include "pkcs11/p11_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "p11_create.h"
+#include "crypto/p11_create.h"
 
 #ifndef CKA_UNIQUE_ID
 #define CKA_UNIQUE_ID 0x4UL /* PKCS#11 v3.0; set by the token */

@@ -5,7 +5,7 @@
  * several threads work in parallel, and creating keys sealed under the
  * token's policy.
  */
-#include "p11_int.h"
+#include "pkcs11/p11_int.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -12,7 +12,7 @@
  * bound to that object's CKA_ID and hash), counted on the POC_PKCS11_STATS
  * file when that variable is set.
  */
-#include "p11_int.h"
+#include "pkcs11/p11_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "token_pin.h"
+#include "token/token_pin.h"
 
 static void stats_line(const struct p11_slot *s, const char *name, const char *what)
 {

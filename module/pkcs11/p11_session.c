@@ -5,7 +5,7 @@
  * logout (C_Logout, or the token's last session closed) wipes every key the
  * token released, with the operations and parked contexts that hold them.
  */
-#include "p11_int.h"
+#include "pkcs11/p11_int.h"
 
 #include <stdlib.h>
 #include <string.h>

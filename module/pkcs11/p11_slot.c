@@ -4,7 +4,7 @@
  * the first slot query; no TPM access), CK_INFO/CK_SLOT_INFO/CK_TOKEN_INFO
  * with every field set and strings blank-padded, the mechanism table.
  */
-#include "p11_int.h"
+#include "pkcs11/p11_int.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "token_pin.h"
+#include "token/token_pin.h"
 
 #define P11_MANUFACTURER "poc-pkcs11"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Whole-file reads for the module (configuration lives in configuration.c, tokens in store.c). */
-#include "files.h"
+#include "store/files.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The sealed-object format (object.h): strict CBOR, HKDF-SHA256 and AES-256-GCM. */
-#include "object_int.h"
+#include "store/object_int.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The sealed-object format's strict CBOR: the header map and the outer map (object.h). */
-#include "object_int.h"
+#include "store/object_int.h"
 
 #include <limits.h>
 #include <stdlib.h>

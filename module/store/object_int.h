@@ -5,7 +5,7 @@
 
 #include <cbor.h>
 
-#include "object.h"
+#include "store/object.h"
 
 #define POC_OBJECT_IV_LEN 12
 #define POC_OBJECT_TAG_LEN 16

@@ -17,8 +17,8 @@
  * parent's keys (every entry point returns CKR_CRYPTOKI_NOT_INITIALIZED in
  * it) and its C_Initialize frees and cleanses them (p11_ctx.c).
  */
-#include "object.h"
-#include "secret.h"
+#include "store/object.h"
+#include "store/secret.h"
 
 #include <stdatomic.h>
 #include <sys/mman.h>

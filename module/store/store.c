@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The token folder: atomic files, and token.cbor read and written (store.h; its encoding: store_token.c). */
-#include "store_int.h"
+#include "store/store_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <openssl/rand.h>
 
 #include "cbor_util.h"
-#include "token_state.h"
+#include "token/token_state.h"
 
 #define NAME_LEN_MAX (POC_STORE_NAME_MAX - 1)
 

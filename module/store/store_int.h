@@ -3,7 +3,7 @@
 #ifndef POC_STORE_INT_H
 #define POC_STORE_INT_H
 
-#include "store.h"
+#include "store/store.h"
 
 struct poc_store {
 	char *dir;   /* root/<label> */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The token folder's listing and the file names of its objects (store.h). */
-#include "store_int.h"
+#include "store/store_int.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* token.cbor: its encoding and its strict decoding (store.h). */
-#include "store.h"
+#include "store/store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 #include <openssl/evp.h>
 
 #include "cbor_util.h"
-#include "token_state.h"
+#include "token/token_state.h"
 
 void poc_token_meta_free(struct poc_token_meta *m)
 {

@@ -4,7 +4,7 @@
  * verify/tdx_quote.h, signed by the QE attestation key, carrying a QE report
  * signed by the PCK key and the PEM PCK chain.
  */
-#include "tdx_sim_int.h"
+#include "tee/tee_sim.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,8 +74,8 @@ static int qe_report(struct poc_err *e, const uint8_t att_pub[64], const uint8_t
 	if (!ok)
 		return poc_err_ssl(e, POC_ERR_CRYPTO, "sim: QE report data");
 	label_digest("poc-pkcs11 TDX simulator QE enclave", mrenclave, EVP_sha256());
-	poc_sim_qe_mrsigner(mrsigner);
-	put(&b, poc_sim_sgx_comp, 16); /* CPUSVN */
+	poc_tee_sim_qe_mrsigner(mrsigner);
+	put(&b, poc_tee_sim_sgx_comp, 16); /* CPUSVN */
 	put32(&b, 0);              /* MISCSELECT */
 	put(&b, NULL, 28);
 	put(&b, attributes, 16);
@@ -105,7 +105,7 @@ static int raw_pub(struct poc_err *e, EVP_PKEY *k, uint8_t xy[64])
 	return 0;
 }
 
-int poc_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportdata[64], const uint8_t rtmr[4][48],
+int poc_tee_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportdata[64], const uint8_t rtmr[4][48],
 		  uint8_t **quote, size_t *len)
 {
 	static const uint8_t xfam[8] = { 0xe7, 0x1a, 0x06 }; /* x87, SSE, AVX, AVX-512, PK, ... as on real TDs */
@@ -123,13 +123,13 @@ int poc_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportdata[6
 		*len = 0;
 	if (dir == NULL || reportdata == NULL || quote == NULL || len == NULL)
 		return poc_err_set(e, POC_ERR_ARG, "sim quote: needs a folder, report data and outputs");
-	if (poc_sim_read_state(e, dir, mrtd, &debug) < 0 || (att = poc_sim_read_key(e, dir, "qe_att.key")) == NULL ||
-	    (pck = poc_sim_read_key(e, dir, "pck.key")) == NULL ||
-	    (pem = poc_sim_read_file(e, dir, "pck_chain.pem", &pem_len)) == NULL || raw_pub(e, att, att_pub) < 0)
+	if (poc_tee_sim_read_state(e, dir, mrtd, &debug) < 0 || (att = poc_tee_sim_read_key(e, dir, "qe_att.key")) == NULL ||
+	    (pck = poc_tee_sim_read_key(e, dir, "pck.key")) == NULL ||
+	    (pem = poc_tee_sim_read_file(e, dir, "pck_chain.pem", &pem_len)) == NULL || raw_pub(e, att, att_pub) < 0)
 		goto done;
 	for (int i = 0; i < QE_AUTH_LEN; i++)
 		auth[i] = (uint8_t)i; /* what Intel's QE puts there */
-	if (qe_report(e, att_pub, auth, qer) < 0 || poc_sim_sign_rs(e, pck, qer, sizeof(qer), qe_sig, "QE report") < 0)
+	if (qe_report(e, att_pub, auth, qer) < 0 || poc_tee_sim_sign_rs(e, pck, qer, sizeof(qer), qe_sig, "QE report") < 0)
 		goto done;
 	cd_len = QE_REPORT_LEN + 64 + 2 + QE_AUTH_LEN + 2 + 4 + pem_len;
 	sd_len = 64 + 64 + 2 + 4 + cd_len;
@@ -151,7 +151,7 @@ int poc_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportdata[6
 	label_digest("poc-pkcs11 TDX simulator TDX module", mrseam, EVP_sha384());
 	td_attributes[0] = debug ? 1 : 0;
 	td_attributes[3] = 0x10; /* SEPT_VE_DISABLE, as guests set it */
-	put(&b, poc_sim_tee_tcb_svn, 16);
+	put(&b, poc_tee_sim_tee_tcb_svn, 16);
 	put(&b, mrseam, 48);
 	put(&b, NULL, 48); /* MRSIGNERSEAM: Intel's module, all zeros */
 	put(&b, NULL, 8);  /* SEAMATTRIBUTES */
@@ -162,7 +162,7 @@ int poc_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportdata[6
 	for (int i = 0; i < 4; i++)
 		put(&b, rtmr != NULL ? rtmr[i] : NULL, 48);
 	put(&b, reportdata, 64);
-	if (b.ovf || poc_sim_sign_rs(e, att, b.p, b.n, sig, "quote") < 0)
+	if (b.ovf || poc_tee_sim_sign_rs(e, att, b.p, b.n, sig, "quote") < 0)
 		goto done;
 	/* Signature data: signature, key, certification data 6 { QE report, 5 { PCK chain } }. */
 	put32(&b, (uint32_t)sd_len);

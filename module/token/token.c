@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "token.h"
+#include "token/token.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,39 +17,17 @@
 
 #include "bundle.h"
 #include "credential.h"
-#include "files.h"
+#include "store/files.h"
 #include "hex.h"
 #include "record.h"
-#include "tpm.h"
+#include "tpm/tpm.h"
 #include "tpm_attest.h"
-#include "tpm_evidence.h"
-#include "tpm_seal.h"
-#include "token_int.h"
-#include "token_pin.h"
-#include "token_state.h"
-
-#define COLLATERAL_FILE_MAX (1u << 20)
-
-static const char *const coll_ext[POC_COLL_COUNT] = {
-	".json", ".bin", ".pem", ".json", ".bin", ".pem", ".der", ".der", ".pem",
-};
-
-/* A DCAP collateral folder (tcb_info.json, ...) into the bundle. */
-int poc_bundle_read_collateral(struct poc_err *e, const char *dir, struct poc_bundle *b)
-{
-	char path[4096];
-	size_t i;
-
-	for (i = 0; i < POC_COLL_COUNT; i++) {
-		poc_blob_clear(&b->collateral[i]);
-		if (snprintf(path, sizeof(path), "%s/%s%s", dir, poc_coll_item_name(i), coll_ext[i]) >= (int)sizeof(path))
-			return poc_err_set(e, POC_ERR_ARG, "collateral folder path too long");
-		if (poc_file_read(e, path, COLLATERAL_FILE_MAX, &b->collateral[i].p, &b->collateral[i].len) < 0)
-			return -1;
-	}
-	b->has_collateral = 1;
-	return 0;
-}
+#include "evidence/evidence.h"
+#include "tpm/tpm_keys.h"
+#include "tpm/tpm_seal.h"
+#include "token/token_int.h"
+#include "token/token_pin.h"
+#include "token/token_state.h"
 
 /* ---- the token ---- */
 
@@ -170,16 +148,6 @@ int poc_token_find(struct poc_err *e, struct poc_token *t, const char *label, ch
 	if (rv < 0)
 		poc_err_set(e, POC_ERR_ARG, "no object labelled \"%s\" in token \"%s\"", label, t->meta.label);
 	return rv;
-}
-
-/* The tee setting as poc_tpm_collect takes it. */
-static void tee_string(const struct poc_config *cfg, char *buf, size_t len)
-{
-	switch (cfg->tee) {
-	case POC_TEE_NONE: snprintf(buf, len, "none"); break;
-	case POC_TEE_SIM: snprintf(buf, len, "sim:%s", cfg->tee_sim_path); break;
-	case POC_TEE_TDX: snprintf(buf, len, "tdx"); break;
-	}
 }
 
 /* A credential challenge for the TPM's AK against its EK, by the verifier key (the secret binds both names). */
@@ -327,7 +295,6 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 	struct poc_bundle b;
 	uint8_t *cred = NULL, *benc = NULL;
 	size_t cred_len = 0, benc_len = 0;
-	char tee[4200], coll[4200];
 	int rv = -1, r;
 
 	memset(a, 0, sizeof(*a));
@@ -347,26 +314,15 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 	rd->ao.nonce_time_ms = now_ms();
 	if (make_challenge(e, tpm, rd->ckey, rd->nonce, sizeof(rd->nonce), &cred, &cred_len) < 0)
 		goto done;
-	tee_string(&t->cfg, tee, sizeof(tee));
 	co.nonce = rd->nonce;
 	co.nonce_len = sizeof(rd->nonce);
-	co.tee = tee;
+	co.tee = &t->cfg.tee;
 	co.bank = t->meta.pcr_bank;
 	co.pcr_mask = t->meta.pcr_mask;
 	co.credential = cred;
 	co.credential_len = cred_len;
-	if (poc_tpm_collect(e, tpm, &co, &b) < 0)
+	if (poc_evidence_collect(e, tpm, &co, &b) < 0)
 		goto done;
-	if (t->cfg.tee != POC_TEE_NONE) {
-		struct stat st;
-
-		if (t->cfg.tee == POC_TEE_SIM)
-			snprintf(coll, sizeof(coll), "%s/collateral", t->cfg.tee_sim_path);
-		else
-			snprintf(coll, sizeof(coll), "%s", t->cfg.collateral);
-		if (stat(coll, &st) == 0 && S_ISDIR(st.st_mode) && poc_bundle_read_collateral(e, coll, &b) < 0)
-			goto done;
-	}
 	if (poc_bundle_encode(e, &b, &benc, &benc_len) < 0)
 		goto done;
 	EVP_Digest(benc, benc_len, rd->bundle_hash, NULL, EVP_sha256(), NULL);

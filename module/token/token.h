@@ -14,11 +14,11 @@
 #include <openssl/evp.h>
 
 #include "appraise.h"
-#include "configuration.h"
-#include "files.h"
-#include "object.h"
+#include "config/configuration.h"
+#include "store/files.h"
+#include "store/object.h"
 #include "policy.h"
-#include "store.h"
+#include "store/store.h"
 #include "verr.h"
 
 #define POC_TOKEN_WRONG_PIN (-2) /* returned where a wrong PIN is the reason (and POC_TOKEN_PIN_LOCKED: token_pin.h) */
@@ -30,10 +30,6 @@ struct poc_token {
 	struct poc_token_meta meta;
 	struct poc_policy *policy; /* parsed from meta.policy_json; its files come from the store */
 };
-
-struct poc_bundle;
-/* Reads a DCAP collateral folder (tcb_info.json, ... as Intel PCS names them) into b. */
-int poc_bundle_read_collateral(struct poc_err *e, const char *dir, struct poc_bundle *b);
 
 /*
  * Creates token label in cfg->store: the policy (refused unless it is a Proof

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* How a check turns into a denial: a PCR that changed (named), an object of another token or policy (token_state.h). */
-#include "token_state.h"
+#include "token/token_state.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,8 +9,8 @@
 
 #include "hex.h"
 #include "pcrs.h"
-#include "tpm.h"
-#include "tpm_seal.h"
+#include "tpm/tpm.h"
+#include "tpm/tpm_seal.h"
 
 /* "sha256:7,14": the sealed PCRs whose values differ from those at init (all of them when unknown); their number. */
 int poc_token_changed_pcrs(struct poc_tpm *tpm, const struct poc_token_meta *m, char *out, size_t len)

@@ -4,7 +4,7 @@
  * copied in, its keys sealed in the TPM, and its state signed by its
  * verifier key (token_state.h).
  */
-#include "token.h"
+#include "token/token.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +16,13 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
-#include "files.h"
+#include "store/files.h"
 #include "pcrs.h"
-#include "token_int.h"
-#include "token_pin.h"
-#include "token_state.h"
-#include "tpm_evidence.h"
-#include "tpm_seal.h"
+#include "token/token_int.h"
+#include "token/token_pin.h"
+#include "token/token_state.h"
+#include "tpm/tpm_keys.h"
+#include "tpm/tpm_seal.h"
 
 #define POLICY_MAX (1u << 20)
 #define POLICY_FILE_MAX (1u << 20)
@@ -193,7 +193,7 @@ static int init_tpm(struct poc_err *e, struct poc_tpm *tpm, const struct poc_con
 	if (RAND_bytes(m->token_id, sizeof(m->token_id)) != 1)
 		return poc_err_ssl(e, POC_ERR_CRYPTO, "random token id");
 	memcpy(bind.token_id, m->token_id, POC_TOKEN_ID_LEN);
-	/* The EK and the AK made persistent, so that checks read them instead of deriving them (tpm_evidence.h). */
+	/* The EK and the AK made persistent, so that checks read them instead of deriving them (tpm_keys.h). */
 	if (poc_tpm_provision(e, tpm) < 0 || init_srk(e, tpm, m) < 0)
 		return -1;
 	/* A PIN token's counter in the TPM, before anything is sealed under the PIN (token_pin.h). */

@@ -3,9 +3,9 @@
 #ifndef POC_TOKEN_INT_H
 #define POC_TOKEN_INT_H
 
-#include "object.h"
-#include "token.h"
-#include "tpm.h"
+#include "store/object.h"
+#include "token/token.h"
+#include "tpm/tpm.h"
 
 /*
  * Seals secret as an object of the token of bind under h (its token_id,

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The token's PIN attempt and its counter in the TPM (token_pin.h). */
-#include "token_pin.h"
+#include "token/token_pin.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "tpm_pin.h"
-#include "tpm_seal.h"
+#include "tpm/tpm_pin.h"
+#include "tpm/tpm_seal.h"
 
 /* m's counter; -1 when m has none (or a name that does not fit). */
 static int meta_nv(const struct poc_token_meta *m, struct poc_pin_nv *nv)

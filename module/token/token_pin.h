@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "token.h"
-#include "tpm.h"
+#include "token/token.h"
+#include "tpm/tpm.h"
 
 #define POC_TOKEN_PIN_LOCKED (-4) /* the TPM refuses the PIN (its counter reached the limit) */
 

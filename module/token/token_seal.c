@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Sealing and unsealing one object of a token (token_int.h). */
-#include "token_int.h"
+#include "token/token_int.h"
 
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "token_pin.h"
-#include "tpm_pin.h"
-#include "tpm_seal.h"
+#include "token/token_pin.h"
+#include "tpm/tpm_pin.h"
+#include "tpm/tpm_seal.h"
 
 int poc_token_seal_with(struct poc_err *e, struct poc_tpm *tpm, struct poc_object_header *h,
 			const struct poc_object_bind *bind, uint16_t bank, uint32_t mask, const uint8_t *pin, size_t pin_len,

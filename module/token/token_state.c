@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The token's authenticated state, the binding of objects to it, its record keys (token_state.h, token.h). */
-#include "token_state.h"
+#include "token/token_state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include "cbor_util.h"
 #include "hex.h"
 #include "record.h"
-#include "token.h"
+#include "token/token.h"
 
 /*
  * The entries of token.cbor that state_sig does not sign: itself only. Every

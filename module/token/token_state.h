@@ -35,8 +35,8 @@
 #include <openssl/evp.h>
 
 #include "appraise.h"
-#include "object.h"
-#include "store.h"
+#include "store/object.h"
+#include "store/store.h"
 #include "verr.h"
 
 #define POC_TOKEN_STATE_CONTEXT "poc-pkcs11/v1/token-state"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ESYS context lifecycle, the SRK, PCR reads and the TSS2_RC mapping. */
-#include "tpm.h"
+#include "tpm/tpm.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The EK and the AK of tpm_evidence.h: their templates, the persistent copies
+ * The EK and the AK of tpm_keys.h: their templates, the persistent copies
  * (found, made at provisioning, a legacy AK replaced) and the per-context cache.
  */
-#include "tpm_keys.h"
+#include "tpm/tpm_keys.h"
 
 #include <string.h>
 
@@ -12,7 +12,7 @@
 #include <tss2/tss2_mu.h>
 
 #include "tpm_attest.h"
-#include "tpm_evidence.h"
+
 
 /* The TCG EK Credential Profile's PolicySecret(TPM_RH_ENDORSEMENT) digest (template L-1). */
 static const uint8_t ek_policy[32] = {
@@ -40,7 +40,7 @@ static void ek_template(TPM2B_PUBLIC *p)
 }
 
 /*
- * The AK: see tpm_evidence.h. noDA: its authValue is empty and public, so
+ * The AK: see tpm_keys.h. noDA: its authValue is empty and public, so
  * dictionary-attack protection guards nothing, while a DA-protected AK stops
  * every quote, hence every check, as soon as the TPM is in lockout (three
  * unorderly restarts are enough on some TPMs).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A token's PIN counter: a TPM_NT_PIN_FAIL NV index (tpm_pin.h says what the TPM enforces). */
-#include "tpm_pin.h"
+#include "tpm/tpm_pin.h"
 
 #include <string.h>
 
@@ -9,7 +9,7 @@
 #include <openssl/rand.h>
 #include <tss2/tss2_rc.h>
 
-#include "tpm_seal.h"
+#include "tpm/tpm_seal.h"
 
 #define PIN_NV_ATTRS                                                                                        \
 	((TPM2_NT_PIN_FAIL << TPMA_NV_TPM2_NT_SHIFT) | TPMA_NV_NO_DA | TPMA_NV_POLICYWRITE | TPMA_NV_POLICYREAD)

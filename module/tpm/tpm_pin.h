@@ -36,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tpm.h"
+#include "tpm/tpm.h"
 #include "verr.h"
 
 #define POC_PIN_TRIES_DEFAULT 10

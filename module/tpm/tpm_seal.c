@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Sealing K_tpm to PCRs (+ PIN) in a KEYEDHASH object under the SRK. */
-#include "tpm_seal.h"
+#include "tpm/tpm_seal.h"
 
 #include <string.h>
 
@@ -10,7 +10,7 @@
 #include <tss2/tss2_rc.h>
 
 #include "pcrs.h"
-#include "tpm_pin.h"
+#include "tpm/tpm_pin.h"
 
 static void put_u32be(uint8_t *p, uint32_t v)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "configuration.h"
+#include "config/configuration.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (poc_config_parse(&e, (const char *)data, size, &c) == 0) {
 		/* Every string the parser fills is NUL-terminated inside its buffer. */
 		if (memchr(c.store, '\0', sizeof(c.store)) == NULL || memchr(c.log_path, '\0', sizeof(c.log_path)) == NULL ||
-		    memchr(c.tee_sim_path, '\0', sizeof(c.tee_sim_path)) == NULL || c.ttl == 0)
+		    memchr(c.tee.sim_path, '\0', sizeof(c.tee.sim_path)) == NULL || c.ttl == 0)
 			abort();
 	} else if (e.msg[0] == '\0') {
 		abort(); /* every failure says why */

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "object.h"
-#include "store.h"
+#include "store/object.h"
+#include "store/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

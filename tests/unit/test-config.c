@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "configuration.h"
+#include "config/configuration.h"
 #include "../test.h"
 
 static int parse(const char *text, struct poc_config *c, struct poc_err *e)
@@ -20,9 +20,9 @@ static void test_defaults(void)
 	ok(parse("", &c, &e) == 0, "empty text parses");
 	is_str(c.store, "/var/lib/poc-pkcs11", "default store");
 	is_str(c.tcti, "device:/dev/tpmrm0", "default tcti");
-	is_int(c.tee, POC_TEE_TDX, "default tee = tdx");
+	is_int(c.tee.kind, POC_TEE_TDX, "default tee = tdx");
 	is_str(c.policy, "/etc/poc-pkcs11/policy.json", "default policy");
-	is_str(c.collateral, "/var/cache/poc-pkcs11", "default collateral");
+	is_str(c.tee.collateral, "/var/cache/poc-pkcs11", "default collateral");
 	is_int(c.release_first_use, 0, "default release = login");
 	is_int(c.ttl, 3600, "default ttl");
 	is_int(c.log, POC_LOG_STDERR, "default log = stderr");
@@ -49,26 +49,26 @@ static void test_every_key(void)
 	ok(parse(text, &c, &e) == 0, "every key parses: %s", e.msg);
 	is_str(c.store, "/srv/tokens", "store, trailing comment cut");
 	is_str(c.tcti, "swtpm:host=127.0.0.1,port=2321", "tcti keeps '=' in the value");
-	ok(c.tee == POC_TEE_SIM, "tee = sim");
-	is_str(c.tee_sim_path, "/tmp/sim platform", "sim path, inner space kept");
+	ok(c.tee.kind == POC_TEE_SIM, "tee = sim");
+	is_str(c.tee.sim_path, "/tmp/sim platform", "sim path, inner space kept");
 	is_str(c.policy, "/etc/p.json", "policy without spaces around '='");
-	is_str(c.collateral, "/var/cache/c#notacomment", "'#' not after whitespace stays; CRLF and tabs trimmed");
+	is_str(c.tee.collateral, "/var/cache/c#notacomment", "'#' not after whitespace stays; CRLF and tabs trimmed");
 	is_int(c.release_first_use, 1, "release = first-use");
 	is_int(c.ttl, 60, "ttl = 60");
 	ok(c.log == POC_LOG_FILE, "log = file");
 	is_str(c.log_path, "/var/log/poc.log", "log path");
 	is_int(c.log_level, POC_LOG_DEBUG, "log_level = debug, no final newline");
 
-	ok(parse("tee = none\nlog = syslog\nlog_level = error\nrelease = login\n", &c, &e) == 0 && c.tee == POC_TEE_NONE &&
+	ok(parse("tee = none\nlog = syslog\nlog_level = error\nrelease = login\n", &c, &e) == 0 && c.tee.kind == POC_TEE_NONE &&
 		   c.log == POC_LOG_SYSLOG && c.log_level == POC_LOG_ERROR && c.release_first_use == 0,
 	   "tee none, log syslog, log_level error, release login");
-	ok(parse("tee = tdx\nlog = stderr\nlog_level = info\n", &c, &e) == 0 && c.tee == POC_TEE_TDX &&
+	ok(parse("tee = tdx\nlog = stderr\nlog_level = info\n", &c, &e) == 0 && c.tee.kind == POC_TEE_TDX &&
 		   c.log == POC_LOG_STDERR && c.log_level == POC_LOG_INFO,
 	   "tee tdx, log stderr, log_level info");
 	ok(parse("log_level = warn\nttl = 18446744073709551615\n", &c, &e) == 0 && c.log_level == POC_LOG_WARN &&
 		   c.ttl == UINT64_MAX,
 	   "log_level warn; ttl at UINT64_MAX");
-	is_str(poc_config_tee_str(POC_TEE_SIM), "sim", "tee name");
+	is_str(poc_tee_kind_str(POC_TEE_SIM), "sim", "tee name");
 	is_str(poc_config_log_str(POC_LOG_SYSLOG), "syslog", "log name");
 	is_str(poc_config_level_str(POC_LOG_DEBUG), "debug", "level name");
 }

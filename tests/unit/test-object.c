@@ -7,7 +7,7 @@
  */
 #include <cbor.h>
 
-#include "object.h"
+#include "store/object.h"
 #include "../test.h"
 
 static uint8_t pub[] = { 0x00, 0x04, 'p', 'u', 'b', '!' };

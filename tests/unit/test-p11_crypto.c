@@ -12,8 +12,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "object.h"
-#include "p11_crypto.h"
+#include "store/object.h"
+#include "crypto/p11_crypto.h"
 #include "../test.h"
 
 enum { K_P256, K_P384, K_RSA, K_ED, K_AES128, K_AES256, NKEYS };

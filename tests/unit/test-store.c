@@ -18,8 +18,8 @@
 #include <cbor.h>
 #include <openssl/evp.h>
 
-#include "store.h"
-#include "token_state.h"
+#include "store/store.h"
+#include "token/token_state.h"
 #include "../test.h"
 
 static void rm_tree(const char *dir)

@@ -18,7 +18,7 @@
 #include "tcb_eval.h"
 #include "tdx_identity.h"
 #include "tdx_quote.h"
-#include "tdx_sim.h"
+#include "sim/tdx_sim.h"
 #include "x509.h"
 #include "../test.h"
 
@@ -134,7 +134,7 @@ static void test_main_sim(const char *dir, STACK_OF(X509) *intel)
 	ok(poc_sim_info(&e, dir, ppid, piid, got_mrtd, &debug) == 0, "sim info: %s", e.msg);
 	ok(memcmp(got_mrtd, mrtd, 48) == 0 && debug == 0, "sim info: the given MRTD, no debug");
 
-	ok(poc_sim_quote(&e, dir, rd, (const uint8_t (*)[48])rtmr, &q, &len) == 0, "sim quote: %s", e.msg);
+	ok(poc_tee_sim_quote(&e, dir, rd, (const uint8_t (*)[48])rtmr, &q, &len) == 0, "sim quote: %s", e.msg);
 	ok(q != NULL && poc_tdx_quote_parse(&e, q, len, &tq) == 0, "quote parses: %s", e.msg);
 	is_int(tq.version, 4, "quote version 4");
 	is_int(tq.total_len, len, "quote uses every byte");
@@ -196,7 +196,7 @@ static void test_main_sim(const char *dir, STACK_OF(X509) *intel)
 
 	free(q);
 	q = NULL;
-	ok(poc_sim_quote(&e, dir, rd, NULL, &q, &len) == 0 && poc_tdx_quote_parse(&e, q, len, &tq) == 0,
+	ok(poc_tee_sim_quote(&e, dir, rd, NULL, &q, &len) == 0 && poc_tdx_quote_parse(&e, q, len, &tq) == 0,
 	   "sim quote without RTMRs: %s", e.msg);
 	{
 		static const uint8_t zero[4][48];
@@ -222,7 +222,7 @@ static void test_debug_sim(const char *dir)
 
 	ok(poc_sim_init(&e, dir, NULL, 1) == 0, "debug sim init: %s", e.msg);
 	ok(poc_sim_info(&e, dir, NULL, NULL, m1, &debug) == 0 && debug == 1, "sim info: debug");
-	ok(poc_sim_quote(&e, dir, rd, NULL, &q, &len) == 0 && poc_tdx_quote_parse(&e, q, len, &tq) == 0,
+	ok(poc_tee_sim_quote(&e, dir, rd, NULL, &q, &len) == 0 && poc_tdx_quote_parse(&e, q, len, &tq) == 0,
 	   "debug sim quote parses: %s", e.msg);
 	ok(poc_tdx_quote_debug(&tq) == 1, "--debug gives the DEBUG bit");
 	memset(m2, 0, sizeof(m2));
@@ -253,7 +253,7 @@ int main(void)
 	snprintf(bad, sizeof(bad), "%s/missing", tmp);
 	test_main_sim(d1, intel);
 	test_debug_sim(d2);
-	ok(poc_sim_quote(&e, bad, rd, NULL, &q, &len) < 0 && e.code == POC_ERR_ARG && q == NULL,
+	ok(poc_tee_sim_quote(&e, bad, rd, NULL, &q, &len) < 0 && e.code == POC_ERR_ARG && q == NULL,
 	   "quote from a missing sim fails: %s", e.msg);
 	poc_err_clear(&e);
 	ok(poc_sim_init(&e, "", NULL, 0) < 0, "init without a folder fails");
