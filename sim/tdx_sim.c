@@ -6,9 +6,9 @@
  * the root is not Intel's, so a sim quote is trusted only by a policy that
  * names the sim root.
  *
- * This file: the simulated platform's TCB, the sim folder (poc_sim_init, its
+ * This file: the sim folder (poc_sim_init, its
  * sim.json state and policy fragment) and poc_sim_info. The PKI is
- * tdx_sim_pki.c, the collateral tdx_sim_collateral.c, quotes tdx_sim_quote.c
+ * tdx_sim_pki.c, the collateral tdx_sim_collateral.c, quotes module/tee/tee_sim.c
  * and file access tdx_sim_files.c.
  */
 #include "sim/tdx_sim_int.h"

@@ -2,7 +2,7 @@
 /*
  * Internal to the TDX quote simulator: tdx_sim.c (the platform, the sim
  * folder, poc_sim_init and poc_sim_info), tdx_sim_files.c (file access),
- * tdx_sim_pki.c (keys, certificates, the SGX extension, raw signatures),
+ * tdx_sim_pki.c (keys, certificates, the SGX extension),
  * tdx_sim_collateral.c (DCAP collateral) and tdx_sim_poe.c (the POE token).
  * Quotes, and the reads they need, are module/tee/tee_sim*.c.
  */

@@ -321,7 +321,7 @@ static int keyset_signer(const struct keyset *ks, const struct poc_record *r, co
 	return -1;
 }
 
-/* With --token: the token's own rule (module/token.c). 0 valid, 1 not, -1 unusable. */
+/* With --token: the token's own rule (module/token/token.c). 0 valid, 1 not, -1 unusable. */
 static int token_signer(const char *token, const struct poc_record *r, const char **signer, char *why, size_t whylen)
 {
 	struct poc_config cfg;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * poctool init | seal | release | list | show | attest: the operator's token
- * commands (DESIGN.md section 9), over module/token.c.
+ * commands (DESIGN.md section 9), over module/token/token.c.
  */
 #include "config.h"
 
@@ -32,7 +32,6 @@
 #include "token/token.h"
 #include "token/token_pin.h"
 #include "tpm/tpm.h"
-#include "tpm/tpm_pin.h"
 #include "evidence/evidence.h"
 #include "tpm/tpm_keys.h"
 
@@ -447,7 +446,7 @@ int poc_cmd_show(int argc, char **argv)
 	struct poc_token *t = NULL;
 	struct poc_err e = { 0 };
 	struct poc_record *r = NULL;
-	char name[POC_STORE_NAME_MAX], rname[POC_STORE_NAME_MAX + 8], hex[65];
+	char name[POC_STORE_NAME_MAX], hex[65];
 	uint8_t *buf = NULL, *rec = NULL;
 	size_t len = 0, rlen = 0;
 	const char *signer = NULL;
@@ -489,8 +488,7 @@ int poc_cmd_show(int argc, char **argv)
 	       h.pcr_mask, hex, (unsigned long long)h.ttl, h.recheck_first_use ? "first use" : "login");
 	printf("policy (as token.cbor says: its signature is checked by each release, not by show):\n%.*s\n",
 	       (int)t->meta.policy_json_len, (const char *)t->meta.policy_json);
-	snprintf(rname, sizeof(rname), "%s.record", name);
-	if (poc_store_get(&e, t->store, rname, &rec, &rlen) < 0) {
+	if (poc_store_record_get(&e, t->store, name, &rec, &rlen) < 0) {
 		printf("last record: none (never released)\n");
 	} else if (poc_record_decode(&e, rec, rlen, &r) < 0 || poc_record_to_json(&e, r, &json) < 0) {
 		printf("last record: unreadable (%s)\n", e.msg);

@@ -837,7 +837,6 @@ CK_RV p11_destroy_object_locked(struct p11_session *ss, CK_OBJECT_HANDLE h)
 {
 	struct poc_err e = { 0 };
 	struct p11_object *o;
-	char rname[POC_STORE_NAME_MAX + 8];
 	CK_RV rv = p11_object_get_locked(ss, h, &o);
 
 	if (rv != CKR_OK)
@@ -850,9 +849,8 @@ CK_RV p11_destroy_object_locked(struct p11_session *ss, CK_OBJECT_HANDLE h)
 		p11_log(POC_LOG_ERROR, "token %s: %s", ss->slot->label, e.msg);
 		return CKR_FUNCTION_FAILED;
 	}
-	snprintf(rname, sizeof(rname), "%s.record", o->sealed->name);
 	poc_err_clear(&e);
-	(void)poc_store_remove(&e, ss->slot->tok->store, rname);
+	(void)poc_store_record_remove(&e, ss->slot->tok->store, o->sealed->name);
 	/* The private key, its public key and certificate are one sealed file: all go. */
 	o->sealed->gone = 1;
 	p11_release_wipe(o->sealed);

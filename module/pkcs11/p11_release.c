@@ -113,12 +113,9 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 	}
 	memset(&a, 0, sizeof(a));
 	for (i = 0; i < n; i++) {
-		char rname[POC_STORE_NAME_MAX + 8];
-
 		p11_release_wipe(os[i]);
 		/* A check that fails before the evidence (wrong PIN) signs no record: never show a stale one. */
-		snprintf(rname, sizeof(rname), "%s.record", os[i]->name);
-		(void)poc_store_remove(&e, s->tok->store, rname);
+		(void)poc_store_record_remove(&e, s->tok->store, os[i]->name);
 		poc_err_clear(&e);
 		free(os[i]->record);
 		os[i]->record = NULL;

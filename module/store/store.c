@@ -17,7 +17,6 @@
 #include <openssl/rand.h>
 
 #include "cbor_util.h"
-#include "token/token_state.h"
 
 #define NAME_LEN_MAX (POC_STORE_NAME_MAX - 1)
 

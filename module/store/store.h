@@ -139,6 +139,15 @@ int poc_store_object_name(struct poc_err *e, unsigned long class, const uint8_t 
 			  char out[POC_STORE_NAME_MAX]);
 
 /*
+ * An object's last record, "<object>.record" (store_record.c, the one place
+ * that names it): written as a cache (poc_store_put_cache), read (*rec
+ * malloc'ed; "not found" when absent), removed.
+ */
+int poc_store_record_put(struct poc_err *e, struct poc_store *s, const char *object, const uint8_t *rec, size_t len);
+int poc_store_record_get(struct poc_err *e, struct poc_store *s, const char *object, uint8_t **rec, size_t *len);
+int poc_store_record_remove(struct poc_err *e, struct poc_store *s, const char *object);
+
+/*
  * Writes token.cbor (the signature must already be in m: an unsigned state
  * is refused). Reading decodes strictly and keeps what state_sig signs in
  * m->state_tbs: nothing read is authenticated until token_state.h's
@@ -150,5 +159,15 @@ int poc_store_token_read(struct poc_err *e, struct poc_store *s, struct poc_toke
 int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uint8_t **out, size_t *out_len);
 int poc_token_meta_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_token_meta *m);
 void poc_token_meta_free(struct poc_token_meta *m); /* NULL-safe; cleanses the wrapped key copy */
+
+#define POC_TOKEN_STATE_CONTEXT "poc-pkcs11/v1/token-state"
+
+/*
+ * The bytes state_sig signs, from the bytes of a token.cbor: *tbs is
+ * malloc'ed. The only unsigned entry is "state_sig" itself: nothing in
+ * token.cbor is written after init (the PIN counter is in the TPM,
+ * token_pin.h), so pin_nv and pin_nv_name are signed like the rest.
+ */
+int poc_token_state_tbs(struct poc_err *e, const uint8_t *file, size_t len, uint8_t **tbs, size_t *tbs_len);
 
 #endif

@@ -10,7 +10,6 @@
 #include <openssl/evp.h>
 
 #include "cbor_util.h"
-#include "token/token_state.h"
 
 void poc_token_meta_free(struct poc_token_meta *m)
 {

@@ -106,7 +106,7 @@ static int raw_pub(struct poc_err *e, EVP_PKEY *k, uint8_t xy[64])
 }
 
 int poc_tee_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportdata[64], const uint8_t rtmr[4][48],
-		  uint8_t **quote, size_t *len)
+		      uint8_t **quote, size_t *len)
 {
 	static const uint8_t xfam[8] = { 0xe7, 0x1a, 0x06 }; /* x87, SSE, AVX, AVX-512, PK, ... as on real TDs */
 	uint8_t mrtd[48], mrseam[48], td_attributes[8] = { 0 }, att_pub[64], sig[64], qer[QE_REPORT_LEN],

@@ -102,4 +102,3 @@ done:
 	}
 	return rv;
 }
-

@@ -419,14 +419,12 @@ static void round_records(struct poc_token *t, const struct poc_appraisal *a, co
 
 	for (i = 0; i < n; i++) {
 		struct poc_err e2 = { 0 };
-		char rname[POC_STORE_NAME_MAX + 8];
 		uint8_t *rec = NULL;
 		size_t rec_len = 0;
 
 		if (round_record(&e2, t, a, rd, objs[i], olens[i], &rec, &rec_len) < 0)
 			continue;
-		snprintf(rname, sizeof(rname), "%s.record", names[i]);
-		(void)poc_store_put_cache(&e2, t->store, rname, rec, rec_len);
+		(void)poc_store_record_put(&e2, t->store, names[i], rec, rec_len);
 		if (records != NULL) {
 			records[i] = rec;
 			record_lens[i] = rec_len;

@@ -14,6 +14,7 @@
 
 #include "token/token.h"
 #include "tpm/tpm.h"
+#include "tpm/tpm_pin.h" /* the limits poctool checks: POC_PIN_TRIES_DEFAULT, POC_PIN_TRIES_MAX */
 
 #define POC_TOKEN_PIN_LOCKED (-4) /* the TPM refuses the PIN (its counter reached the limit) */
 

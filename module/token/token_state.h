@@ -39,15 +39,7 @@
 #include "store/store.h"
 #include "verr.h"
 
-#define POC_TOKEN_STATE_CONTEXT "poc-pkcs11/v1/token-state"
-
-/*
- * The bytes state_sig signs, from the bytes of a token.cbor: *tbs is
- * malloc'ed. The only unsigned entry is "state_sig" itself: nothing in
- * token.cbor is written after init (the PIN counter is in the TPM,
- * token_pin.h), so pin_nv and pin_nv_name are signed like the rest.
- */
-int poc_token_state_tbs(struct poc_err *e, const uint8_t *file, size_t len, uint8_t **tbs, size_t *tbs_len);
+/* POC_TOKEN_STATE_CONTEXT and poc_token_state_tbs (the bytes state_sig signs): store/store.h. */
 
 /* Signs m's state with key (the new verifier key, at init): sets m->state_sig and m->state_tbs. */
 int poc_token_state_sign(struct poc_err *e, EVP_PKEY *key, struct poc_token_meta *m);

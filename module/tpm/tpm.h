@@ -5,7 +5,7 @@
  * the one mapping from TSS2_RC to a poc_err (STYLE.md habit 8).
  *
  * No resource manager is assumed (swtpm, or /dev/tpm0): every function here
- * and in tpm_seal.c / tpm_evidence.c flushes every transient object and
+ * and in tpm_seal.c / tpm_quote.c flushes every transient object and
  * session it creates, on every path.
  *
  * Logging: ESYS logs to stderr by default. A library must not change the
@@ -23,7 +23,7 @@
 #include "verr.h"
 
 /*
- * An endorsement-hierarchy key of tpm_evidence.c (the EK or the AK), made or
+ * An endorsement-hierarchy key of tpm_keys.c (the EK or the AK), made or
  * found at most once per struct poc_tpm: a check asks for each several times
  * (the challenge, then the collection), and deriving an RSA-2048 primary
  * costs tens of milliseconds (hundreds on some vTPMs).
@@ -60,7 +60,7 @@ struct poc_tpm {
  * the TCTI loader's default. *out: poc_tpm_close() it.
  */
 int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out);
-/* Flushes the transient EK and AK t holds (tpm_evidence.c), never a persistent one; NULL-safe. */
+/* Flushes the transient EK and AK t holds (tpm_keys.c), never a persistent one; NULL-safe. */
 void poc_tpm_close(struct poc_tpm *t);
 
 /*

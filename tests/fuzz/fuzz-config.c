@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libFuzzer: the configuration parser (module/configuration.c), linked from the
+ * libFuzzer: the configuration parser (module/config/configuration.c), linked from the
  * module library (make fuzz, and the corpus replay in make check).
  */
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libFuzzer: the sealed-object parser and opener (module/object.c) and the
- * token.cbor decoder (module/store.c, with the signed state of token_state.c),
+ * libFuzzer: the sealed-object parser and opener (module/store/object.c) and the
+ * token.cbor decoder (module/store/store.c, with the signed state of token_state.c),
  * linked from the module library (make fuzz,
  * and the corpus replay in make check). Whatever parses must re-seal and open.
  */
