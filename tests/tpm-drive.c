@@ -191,7 +191,7 @@ static int cmd_collect(struct poc_err *e, struct poc_tpm *t, const struct args *
 		fail(e);
 		return 2;
 	}
-	/* The one tee parser (the configuration's); tpm-drive adds no collateral folder. */
+	/* The one tee parser (the configuration's); collateral: sim:DIR/collateral as the module reads it, none for tdx. */
 	poc_tee_defaults(&tee);
 	tee.collateral[0] = '\0';
 	if (a->tee != NULL && poc_tee_parse(e, a->tee, &tee) < 0) {
