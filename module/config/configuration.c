@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* tee/'s paths are configuration values: set_str's limit is theirs. */
+_Static_assert(POC_TEE_PATH_MAX == POC_CONFIG_VALUE_MAX, "tee paths are config values");
+
 enum cfg_key {
 	K_STORE, K_TCTI, K_TEE, K_POLICY, K_COLLATERAL, K_RELEASE, K_TTL, K_LOG, K_LOG_LEVEL, K_COUNT
 };
@@ -93,14 +96,11 @@ static int apply(struct poc_err *e, size_t line, enum cfg_key k, const char *val
 	case K_STORE: return set_str(e, line, "store", c->store, val);
 	case K_TCTI: return set_str(e, line, "tcti", c->tcti, val);
 	case K_POLICY: return set_str(e, line, "policy", c->policy, val);
-	case K_COLLATERAL:
-		_Static_assert(sizeof(c->tee.collateral) == POC_CONFIG_VALUE_MAX, "tee paths are config values");
-		return set_str(e, line, "collateral", c->tee.collateral, val);
+	case K_COLLATERAL: return set_str(e, line, "collateral", c->tee.collateral, val);
 	case K_TEE: {
 		struct poc_err scratch = { 0 };
 
 		/* Parsed once, by tee/ (never printed back into a string). */
-		_Static_assert(sizeof(c->tee.sim_path) == POC_CONFIG_VALUE_MAX, "tee paths are config values");
 		if (strncmp(val, "sim:", 4) == 0 && strlen(val + 4) >= sizeof(c->tee.sim_path))
 			return set_str(e, line, "tee", c->tee.sim_path, val + 4); /* names the limit */
 		if (poc_tee_parse(&scratch, val, &c->tee) < 0)
