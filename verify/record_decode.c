@@ -146,6 +146,21 @@ static int decode_submod(struct poc_err *e, struct poc_record *r, int which, con
 	return 0;
 }
 
+/* A submod we do not interpret: 1 when its ear.status says contraindicated or none (nothing a consumer could trust). */
+static int other_is_negative(const cbor_item_t *m)
+{
+	const struct cbor_pair *p = cbor_map_handle(m);
+	size_t i;
+	int64_t k;
+	int st;
+
+	for (i = 0; i < cbor_map_size(m); i++)
+		if (poc_record_cbor_int(p[i].key, &k) == 0 && k == POC_RK_STATUS)
+			return poc_record_cbor_status(p[i].value, &st) == 0 &&
+			       (st == POC_EAR_CONTRAINDICATED || st == POC_EAR_NONE);
+	return 1; /* no status: no appraisal */
+}
+
 static int decode_submods(struct poc_err *e, struct poc_record *r, const cbor_item_t *m)
 {
 	const struct cbor_pair *p;
@@ -165,6 +180,8 @@ static int decode_submods(struct poc_err *e, struct poc_record *r, const cbor_it
 		if (w == 3) {
 			if (!cbor_isa_map(p[i].value))
 				return poc_err_set(e, POC_ERR_MALFORMED, "record submods: a submod is not a map");
+			if (!other_is_negative(p[i].value))
+				r->other_positive = 1;
 			continue;
 		}
 		if (decode_submod(e, r, w, p[i].value) < 0)
@@ -485,4 +502,16 @@ const char *poc_record_policy_id(const struct poc_record *r)
 const char *poc_record_denied_clause(const struct poc_record *r)
 {
 	return r->denied_clause;
+}
+
+/* A status that says nothing positive: contraindicated, none, or no such submod. */
+static int negative(int st)
+{
+	return st == POC_EAR_CONTRAINDICATED || st == POC_EAR_NONE || st == -1;
+}
+
+int poc_record_is_denial(const struct poc_record *r)
+{
+	return r->status == POC_EAR_CONTRAINDICATED && r->sub_status[2] == POC_EAR_CONTRAINDICATED &&
+	       negative(r->sub_status[0]) && negative(r->sub_status[1]) && !r->other_positive;
 }
