@@ -119,6 +119,11 @@ t_run 0 "7: the attacker's TD (its own platform) names the rented vTPM's AK" mix
 t_run 0 "7: a vTPM-only endorsement under poc-v1: accepted with a warning" v7 "$T/m1.cbor" vonly "$N" --record "$T/m1.rec"
 t_has "status: warning" "7: ... the status is warning"
 t_has "poc: warning" "7: ... poc is warning"
+first_line() { # first_line WANT DESC: the summary's first line is exactly WANT
+	local l; l=$(printf '%s\n' "$T_OUT" | head -1)
+	[ "$l" = "$1" ] && t_ok "$2" || t_fail "$2 (first line \"$l\")"
+}
+first_line 'accepted, not affirming (status warning: $.platforms)' "7: ... the first line of the summary is not a bare \"accepted\""
 t_has "warning: \$.platforms: only the vTPM is endorsed" "7: ... the summary names \$.platforms and the reason"
 t_lacks "poc: affirming" "7: ... never affirming"
 t_run 0 "7: record show" "$POCTOOL" record show "$T/m1.rec"
@@ -139,6 +144,7 @@ t_has "poc: warning" "7: ... poc is warning"
 t_run 0 "7 control: a TD on the endorsed platform, with its POE token" mix "$T/sim" "$N" "$T/good.cbor" --poe "$T/sim/poe.cbor"
 t_run 0 "7 control: ... affirming" v7 "$T/good.cbor" endorsed "$N"
 t_has "status: affirming" "7 control: ... status affirming"
+first_line accepted "7 control: ... the first line is a bare \"accepted\""
 t_has "poc: affirming (provider swtpm-test-ca)" "7 control: ... the vTPM's provider"
 t_has "td platform: endorsed by POE owner sim-csp.poc-pkcs11.test" "7 control: ... and the TD's platform, by the POE token"
 t_run 0 "7 control: ... even without the provider clause, the platform endorsement is affirming" \
@@ -182,6 +188,7 @@ fv() { "$POCTOOL" evidence verify "$1" --policy "$T/fresh.json" --nonce 9009 --a
 t_run 0 "10: timing edited to look fresh, without --nonce-time: not affirming" fv "$T/fake-fresh.cbor" --record "$T/ff.rec"
 t_has "status: warning" "10: ... status warning"
 t_has "warning: \$.freshness" "10: ... the freshness clause is unverifiable"
+first_line 'accepted, not affirming (status warning: $.freshness)' "10: ... and the first line says so"
 t_lacks "status: affirming" "10: ... never affirming"
 t_run 0 "10: ... record show" "$POCTOOL" record show "$T/ff.rec"
 t_has '"warning_clause": "$.freshness"' "10: ... the record names \$.freshness"
