@@ -260,15 +260,27 @@ static int check_platforms(struct poc_appraise_state *s, char *why, size_t whyle
  * the TD quote (DCEA's mix-and-match proxy). So with a TD in the picture an
  * endorsed vTPM alone proves nothing about where the TD runs: the TD's own
  * platform must be endorsed ($.platforms), or the vTPM must be inside the TD
- * (azure-hcl: the TD's own report names the AK).
+ * (azure-hcl: the TD's own report names the AK). The HCL report is that TD's
+ * software's text too: only when tee.mrtd pins the TD to a known image (the
+ * paravisor that keeps the vTPM) does it say the vTPM is inside; any other TD
+ * can write one naming a rented Azure vTPM's AK.
  */
 static void check_td_platform(struct poc_appraise_state *s, int plat_ok, const char *why_plat)
 {
 	const struct poc_policy *p = s->p;
 
-	if (plat_ok || p->binding == POC_BINDING_AZURE_HCL || (!p->has_tee && s->b->tdx_quote.p == NULL))
+	if (plat_ok || (!p->has_tee && s->b->tdx_quote.p == NULL) ||
+	    (p->binding == POC_BINDING_AZURE_HCL && p->mrtd.n != 0))
 		return;
 	s->out->poc = POC_EAR_WARNING;
+	if (p->binding == POC_BINDING_AZURE_HCL) {
+		poc_warn(s->out, "$.tee.mrtd",
+			 "azure-hcl: the HCL report that names the vTPM's AK (provider %s) is the TD software's text, and no "
+			 "tee.mrtd pins the TD to the paravisor that keeps that vTPM: a TD on another machine can write one "
+			 "naming a rented vTPM's AK; pin the paravisor's MRTD (tee.mrtd) or endorse the TD's platform (%s)",
+			 s->out->provider, p->has_platforms ? why_plat : "the policy has no platforms clause");
+		return;
+	}
 	poc_warn(s->out, "$.platforms",
 		 "only the vTPM is endorsed (provider %s), not the TD's platform (%s): under binding %s the TD "
 		 "names whatever AK its software chooses, so a TD on another machine could name this vTPM's AK; "
