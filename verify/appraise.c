@@ -138,6 +138,9 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 			sk_X509_push(inter, sk_X509_value(s->ak_chain, j));
 		rv = poc_x509_chain_verify(&e, leaves[l], inter, pr->roots, s->o->at, &chain);
 		sk_X509_free(inter);
+		/* An outage is no verdict on the machine. */
+		if (rv < 0 && e.code == POC_ERR_NOMEM)
+			return poc_deny_err(s->out, "$.providers", &e, pr->name);
 		if (rv < 0) {
 			n += snprintf(why + n, whylen - (size_t)n, "%s%s (%s certificate): %s", n ? "; " : "", pr->name,
 				      leaves[l] == s->ak_cert ? "AK" : "activated EK", e.msg);
@@ -203,6 +206,9 @@ static int check_poe(struct poc_appraise_state *s, char *why, size_t whylen)
 	memset(&poe, 0, sizeof(poe));
 	if (poc_poe_verify(&e, s->b->poe.p, s->b->poe.len, p->poe_roots, s->o->at, &poe) < 0 ||
 	    poc_poe_check_piid(&e, &poe, x->piid, 16) < 0) {
+		/* An outage is no verdict on the platform. */
+		if (e.code == POC_ERR_NOMEM)
+			poc_deny_err(s->out, "$.platforms.poe", &e, "POE token");
 		say(why, whylen, "POE token: %s", e.msg);
 		goto done;
 	}
@@ -386,6 +392,11 @@ int poc_appraise(const struct poc_policy *p, const struct poc_bundle *b,
 	if (b->nquotes == 0 && b->tdx_quote.p == NULL) {
 		poc_deny(out, "$", POC_ERR_POLICY, "the bundle holds neither a TPM quote nor a TDX quote");
 		goto done;
+	}
+	/* A nonce is checked only by a verified quote that had to cover it (a TD quote no tee clause reads does not). */
+	if (out->nonce_checked && !((s.check_extra && b->nquotes > 0) || (s.check_rd && s.tdx_verified))) {
+		out->nonce_checked = 0;
+		poc_note(out, "no nonce was checked: no appraised quote covers it (the evidence may be a replay)");
 	}
 	if (check_proof_of_cloud(&s) < 0 || check_freshness(&s) < 0)
 		goto done;

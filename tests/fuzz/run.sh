@@ -8,6 +8,8 @@ set -uo pipefail
 secs=${1:-20}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build-fuzz
+# fuzz-bundle appraises under policies whose roots are the real vectors' certificates.
+export POC_TESTDATA=${POC_TESTDATA:-$top/../shared/testdata/real}
 mkdir -p "$out"
 cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I$top/verify"
 libs="$(pkg-config --cflags --libs libcrypto tss2-mu libcbor json-c)"

@@ -267,6 +267,13 @@ t_run 2 "10: --nonce-time without --nonce is a usage error" "$POCTOOL" evidence 
 t_run 2 "10: --nonce-time with an empty nonce is a usage error" "$POCTOOL" evidence verify "$T/fake-fresh.cbor" --policy "$T/fresh.json" \
 	--at "$AT" --nonce "" --nonce-time "$AT"
 t_run 2 "10: --nonce-time that is not a time" fv "$T/fake-fresh.cbor" --nonce-time 12x
+# A nonce that no appraised quote had to cover is not checked: a TD quote the policy does not read.
+echo '{"version": 1, "freshness": {"max_age_s": 300}}' >"$T/fresh-only.json"
+t_run 0 "10: a TD quote no tee clause reads, with --nonce and --nonce-time" "$POCTOOL" evidence verify "$T/td.cbor" \
+	--policy "$T/fresh-only.json" --nonce 00 --nonce-time $((AT - 1)) --at $AT
+t_lacks "nonce: checked" "10: ... the nonce is not called checked"
+t_has "warning: \$.freshness" "10: ... so freshness is unverifiable"
+t_lacks "fresh: nonce issued" "10: ... and nothing says fresh"
 t_run 0 "evidence verify --help names --nonce-time" "$POCTOOL" evidence verify --help
 t_has "--nonce-time" "--help: --nonce-time"
 t_done

@@ -165,6 +165,9 @@ refuse "platforms.poe.owners: [\"\"]" 'owners[0]: a non-empty string' \
 	"{\"version\": 1, \"platforms\": {\"poe\": {\"roots\": [\"$D/gce-certs/gce-ekak-ca-root.pem\"], \"owners\": [\"\"]}}}"
 refuse "an all-zero PPID in the allow-list" 'all-zero PPID' "{\"version\": 1, \"platforms\": {\"allow\": [{\"ppid\": \"$Z32\"}]}}"
 refuse "an all-zero PIID in the allow-list" 'all-zero PIID' "{\"version\": 1, \"platforms\": {\"allow\": [{\"piid\": \"$Z32\"}]}}"
+roots65=$(for i in $(seq 65); do printf '"%s",' "$D/gce-certs/gce-tpm-ek-root-1.pem"; done)
+refuse "a list of 65 certificate files" 'roots: at most 64 files' \
+	"{\"version\": 1, \"providers\": [{\"name\": \"a\", \"roots\": [${roots65%,}]}], \"binding\": \"none\"}"
 refuse "crosscheck required without poc-v1 and a tee clause" 'crosscheck: "required" needs' \
 	'{"version": 1, "vtpm": {"crosscheck": "required"}, "binding": "none"}'
 refuse "an unknown crosscheck value" 'crosscheck: "required" or "optional"' '{"version": 1, "vtpm": {"crosscheck": "always"}}'
