@@ -328,6 +328,13 @@ static int check_proof_of_cloud(struct poc_appraise_state *s)
 	s->out->poc = POC_EAR_AFFIRMING;
 	if (prov_ok)
 		check_td_platform(s, plat_ok, why_plat);
+	else if (p->has_providers && s->b->nquotes > 0) {
+		/* The mix-and-match proxy reversed: an endorsed TD naming the AK of any TPM (its PCRs are then anyone's). */
+		s->out->poc = POC_EAR_WARNING;
+		poc_warn(s->out, "$.providers",
+			 "only the TD's platform is endorsed (%s), not the vTPM whose quotes were appraised (%s): the TD's "
+			 "software names that AK, so its PCRs may come from any TPM", s->out->platform, why_prov);
+	}
 	return 0;
 }
 

@@ -151,6 +151,17 @@ t_run 0 "7 control: ... even without the provider clause, the platform endorseme
 	"$POCTOOL" evidence verify "$T/good.cbor" --policy <(echo "{\"version\": 1, $SIM_POE, $SIM_TEE, \"binding\": \"poc-v1\"}") --nonce "$N"
 t_has "poc: affirming" "7 control: ... poc affirming"
 
+# The proxy reversed: the TD on the endorsed platform (its POE token) names an AK no provider
+# vouches for (no AK or EK certificate: any TPM, whose PCRs are then anyone's). Under a policy
+# with a providers clause that is only a warning ($.providers).
+"$POCTOOL" evidence pack -o "$T/rev.cbor" --nonce "$N" --tdx-quote "$T/good.cbor.td" --collateral "$T/sim/collateral" \
+	--tpm-quote "$T/good.cbor.attest" --tpm-sig "$T/good.cbor.sig" --pcrs "$T/good.cbor.pcrs" --ak-pub "$T/ak.pub" \
+	--poe "$T/sim/poe.cbor" >/dev/null || t_fail "7: pack the endorsed TD with an unendorsed vTPM"
+t_run 0 "7: the endorsed TD names an unendorsed vTPM: accepted with a warning" v7 "$T/rev.cbor" endorsed "$N"
+t_has "warning: \$.providers: only the TD's platform is endorsed" "7: ... names \$.providers and why"
+t_has "poc: warning" "7: ... poc is warning"
+first_line 'accepted, not affirming (status warning: $.providers)' "7: ... never a bare \"accepted\""
+
 # A local release: the module's own check refuses anything that is not affirming.
 printf 'disk-key-7' >"$T/secret"
 grep -v '"platforms"' "$T/policy.json" >"$T/tok-vonly.json"
