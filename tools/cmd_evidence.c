@@ -337,9 +337,10 @@ static void verify_usage(FILE *f)
 		"                               [--at UNIXTIME] [--collateral DIR] [--verifier-key KEY]\n"
 		"                               [--record OUT [--record-key KEY]]\n\n"
 		"Appraises an evidence bundle under a policy (DESIGN.md section 8).\n"
-		"Exit 0: accepted (prints a summary; status affirming, or warning with the clause\n"
-		"that could not be established). 1: denied (prints the failing policy clause as a\n"
-		"JSON path and what was observed). 2: unusable input or usage (a policy error too).\n\n"
+		"Exit 0: accepted (prints a summary whose first line is \"accepted\" when the status\n"
+		"is affirming, else \"accepted, not affirming (status warning: CLAUSE)\" naming the\n"
+		"clause that could not be established). 1: denied (prints the failing policy clause\n"
+		"as a JSON path and what was observed). 2: unusable input or usage (a policy error too).\n\n"
 		"  --policy FILE      the JSON policy (certificate paths relative to it)\n"
 		"  --nonce HEX        the nonce the evidence must cover; without it (or with an\n"
 		"                     empty one) no nonce is checked and the summary says so\n"
@@ -369,12 +370,17 @@ static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_n
 	char hex[2 * 66 + 1];
 	size_t i;
 
-	printf("accepted\n");
 	/* The record's top-level status: the worst part, at least warning when a clause was not established. */
 	st = a->tee > a->vtpm ? a->tee : a->vtpm;
 	st = a->poc > st ? a->poc : st;
 	if (a->warn_clause[0] && st < POC_EAR_WARNING)
 		st = POC_EAR_WARNING;
+	/* A script reading only the first line must not take a warning for an affirming result. */
+	if (st == POC_EAR_AFFIRMING)
+		printf("accepted\n");
+	else
+		printf("accepted, not affirming (status %s%s%s)\n", poc_ear_status_name(st), a->warn_clause[0] ? ": " : "",
+		       a->warn_clause);
 	printf("  status: %s\n", poc_ear_status_name(st));
 	if (a->warn_clause[0])
 		printf("  warning: %s: %s\n", a->warn_clause, a->warning);
