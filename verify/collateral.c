@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "ecdsa_sig.h"
 #include "hex.h"
 #include "x509.h"
 
@@ -28,11 +29,7 @@ static int verify_raw_sig(struct poc_err *e, const char *what, X509 *signer, con
 			  size_t len, const uint8_t *sig, size_t siglen)
 {
 	EVP_PKEY *pk = X509_get0_pubkey(signer);
-	ECDSA_SIG *es = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	unsigned char *der = NULL;
-	EVP_MD_CTX *md = NULL;
-	int derlen, rv = -1;
+	int v;
 	char name[64];
 
 	if (siglen != 64)
@@ -42,34 +39,13 @@ static int verify_raw_sig(struct poc_err *e, const char *what, X509 *signer, con
 	    !EVP_PKEY_get_utf8_string_param(pk, "group", name, sizeof(name), NULL) ||
 	    strcmp(name, "prime256v1") != 0)
 		return poc_err_ssl(e, POC_ERR_UNSUPPORTED, "%s signing key is not ECDSA P-256", what);
-	es = ECDSA_SIG_new();
-	r = BN_bin2bn(sig, 32, NULL);
-	s = BN_bin2bn(sig + 32, 32, NULL);
-	if (es == NULL || r == NULL || s == NULL || !ECDSA_SIG_set0(es, r, s)) {
-		BN_free(r);
-		BN_free(s);
-		poc_err_ssl(e, POC_ERR_NOMEM, "%s signature", what);
-		goto done;
-	}
-	derlen = i2d_ECDSA_SIG(es, &der);
-	md = EVP_MD_CTX_new();
-	if (derlen <= 0 || md == NULL) {
-		poc_err_ssl(e, POC_ERR_NOMEM, "%s signature", what);
-		goto done;
-	}
-	if (EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk) != 1 ||
-	    EVP_DigestVerify(md, der, (size_t)derlen, msg, len) != 1) {
-		poc_err_ssl(e, POC_ERR_SIGNATURE, "%s signature does not verify with its signing certificate",
-			    what);
-		goto done;
-	}
-	rv = 0;
-done:
-	ERR_clear_error();
-	EVP_MD_CTX_free(md);
-	OPENSSL_free(der);
-	ECDSA_SIG_free(es);
-	return rv;
+	v = poc_ecdsa_verify_raw(pk, EVP_sha256(), sig, siglen, msg, len);
+	if (v < 0)
+		return poc_err_ssl(e, POC_ERR_NOMEM, "%s signature", what);
+	if (v == 0)
+		return poc_err_ssl(e, POC_ERR_SIGNATURE, "%s signature does not verify with its signing certificate",
+				   what);
+	return 0;
 }
 
 static X509_CRL *load_crl(struct poc_err *e, const char *what, const uint8_t *buf, size_t len)

@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "cbor_util.h"
+#include "ecdsa_sig.h"
 
 /* Bounds on the claims we walk; far above what poc_record_sign writes. */
 #define MAX_TOP_CLAIMS 64
@@ -363,13 +364,9 @@ done:
 
 int poc_record_verify(struct poc_err *e, const struct poc_record *r, EVP_PKEY *pub)
 {
-	EVP_MD_CTX *ctx = NULL;
-	ECDSA_SIG *es = NULL;
-	BIGNUM *br = NULL, *bs = NULL;
-	unsigned char *der = NULL;
 	uint8_t *tbs = NULL;
-	size_t tbs_len, half;
-	int alg, dlen, rv = -1;
+	size_t tbs_len;
+	int alg, v;
 
 	if (r == NULL)
 		return poc_err_set(e, POC_ERR_ARG, "record verify: no record");
@@ -378,37 +375,19 @@ int poc_record_verify(struct poc_err *e, const struct poc_record *r, EVP_PKEY *p
 	if (alg != r->alg)
 		return poc_err_set(e, POC_ERR_SIGNATURE, "record signature: the key's curve does not match %s",
 				   r->alg == POC_COSE_ES256 ? "ES256" : "ES384");
-	half = poc_record_alg_half(alg);
-	tbs = poc_record_sig_structure(r->alg == POC_COSE_ES256 ? poc_record_prot_es256 : poc_record_prot_es384,
-				       r->alg == POC_COSE_ES256 ? sizeof(poc_record_prot_es256)
-								: sizeof(poc_record_prot_es384),
-				       r->payload, r->payload_len, &tbs_len);
-	es = ECDSA_SIG_new();
-	br = BN_bin2bn(r->sig, (int)half, NULL);
-	bs = BN_bin2bn(r->sig + half, (int)half, NULL);
-	if (tbs == NULL || es == NULL || br == NULL || bs == NULL || !ECDSA_SIG_set0(es, br, bs)) {
-		poc_err_ssl(e, POC_ERR_NOMEM, "record signature");
-		BN_free(br);
-		BN_free(bs);
-		goto done;
-	}
-	dlen = i2d_ECDSA_SIG(es, &der);
-	ctx = EVP_MD_CTX_new();
-	if (dlen <= 0 || ctx == NULL || EVP_DigestVerifyInit(ctx, NULL, poc_record_alg_md(alg), NULL, pub) != 1) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "record signature check");
-		goto done;
-	}
-	if (EVP_DigestVerify(ctx, der, (size_t)dlen, tbs, tbs_len) != 1) {
-		poc_err_ssl(e, POC_ERR_SIGNATURE, "record signature does not verify");
-		goto done;
-	}
-	rv = 0;
-done:
-	OPENSSL_free(der);
-	ECDSA_SIG_free(es);
-	EVP_MD_CTX_free(ctx);
+	tbs = poc_cose_sig_structure(r->alg == POC_COSE_ES256 ? poc_record_prot_es256 : poc_record_prot_es384,
+				     r->alg == POC_COSE_ES256 ? sizeof(poc_record_prot_es256)
+							      : sizeof(poc_record_prot_es384),
+				     r->payload, r->payload_len, &tbs_len);
+	if (tbs == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "record signature");
+	v = poc_ecdsa_verify_raw(pub, poc_record_alg_md(alg), r->sig, 2 * poc_record_alg_half(alg), tbs, tbs_len);
 	free(tbs);
-	return rv;
+	if (v < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "record signature check");
+	if (v == 0)
+		return poc_err_ssl(e, POC_ERR_SIGNATURE, "record signature does not verify");
+	return 0;
 }
 
 void poc_record_free(struct poc_record *r)

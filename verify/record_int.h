@@ -38,14 +38,7 @@ struct poc_record {
 extern const uint8_t poc_record_prot_es256[3];
 extern const uint8_t poc_record_prot_es384[4];
 
-/* ---- signatures (record.c) ---- */
-
-/*
- * Sig_structure (RFC 9052 4.4) = ["Signature1", protected, h'', payload]:
- * malloc'ed, *len set; NULL when out of memory.
- */
-uint8_t *poc_record_sig_structure(const uint8_t *prot, size_t prot_len, const uint8_t *payload,
-				  size_t payload_len, size_t *len);
+/* ---- signatures (record.c); the Sig_structure is poc_cose_sig_structure (cbor_util.h) ---- */
 
 /* The COSE algorithm for a key: ES256 needs P-256 and ES384 P-384 (else POC_ERR_UNSUPPORTED). */
 int poc_record_key_alg(struct poc_err *e, EVP_PKEY *key, int *alg);
