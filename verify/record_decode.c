@@ -23,42 +23,11 @@ static const char *const submod_names[3] = { "tee", "vtpm", "poc" };
 
 /* ---- reading CBOR items (record_json.c reads with these too) ---- */
 
-int poc_record_cbor_is_bstr(const cbor_item_t *i)
-{
-	return cbor_isa_bytestring(i) && cbor_bytestring_is_definite(i);
-}
-
-int poc_record_cbor_is_text(const cbor_item_t *i)
-{
-	return cbor_isa_string(i) && cbor_string_is_definite(i);
-}
-
-static int text_is(const cbor_item_t *i, const char *s)
-{
-	size_t n = strlen(s);
-
-	return poc_record_cbor_is_text(i) && cbor_string_length(i) == n && memcmp(cbor_string_handle(i), s, n) == 0;
-}
-
-/* An integer item as int64; -1 when it is not one or does not fit. */
-int poc_record_cbor_int(const cbor_item_t *i, int64_t *v)
-{
-	uint64_t u;
-
-	if (!cbor_isa_uint(i) && !cbor_isa_negint(i))
-		return -1;
-	u = cbor_get_int(i);
-	if (u > INT64_MAX)
-		return -1;
-	*v = cbor_isa_uint(i) ? (int64_t)u : -1 - (int64_t)u;
-	return 0;
-}
-
 int poc_record_cbor_status(const cbor_item_t *i, int *st)
 {
 	int64_t v;
 
-	if (poc_record_cbor_int(i, &v) < 0 ||
+	if (poc_cbor_int(i, &v) < 0 ||
 	    (v != POC_EAR_NONE && v != POC_EAR_AFFIRMING && v != POC_EAR_WARNING && v != POC_EAR_CONTRAINDICATED))
 		return -1;
 	*st = (int)v;
@@ -79,24 +48,6 @@ char *poc_record_cbor_text_dup(const cbor_item_t *i)
 
 /* ---- decoding ---- */
 
-/* Same key twice in a map: refuse it, so that two readers cannot see different claims. */
-static int dup_keys(const struct cbor_pair *p, size_t i)
-{
-	size_t j;
-
-	for (j = 0; j < i; j++) {
-		int64_t a, b;
-
-		if (poc_record_cbor_int(p[i].key, &a) == 0 && poc_record_cbor_int(p[j].key, &b) == 0 && a == b)
-			return 1;
-		if (poc_record_cbor_is_text(p[i].key) && poc_record_cbor_is_text(p[j].key) &&
-		    cbor_string_length(p[i].key) == cbor_string_length(p[j].key) &&
-		    memcmp(cbor_string_handle(p[i].key), cbor_string_handle(p[j].key), cbor_string_length(p[i].key)) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 static int decode_submod(struct poc_err *e, struct poc_record *r, int which, const cbor_item_t *m)
 {
 	const struct cbor_pair *p;
@@ -109,9 +60,9 @@ static int decode_submod(struct poc_err *e, struct poc_record *r, int which, con
 	for (i = 0; i < n; i++) {
 		int64_t k;
 
-		if (dup_keys(p, i))
+		if (poc_cbor_key_repeats(p, i))
 			return poc_err_set(e, POC_ERR_MALFORMED, "record submod %s: duplicate claim", submod_names[which]);
-		if (poc_record_cbor_int(p[i].key, &k) == 0) {
+		if (poc_cbor_int(p[i].key, &k) == 0) {
 			if (k == POC_RK_STATUS) {
 				if (poc_record_cbor_status(p[i].value, &r->sub_status[which]) < 0)
 					return poc_err_set(e, POC_ERR_MALFORMED, "record submod %s: bad ear.status",
@@ -125,19 +76,19 @@ static int decode_submod(struct poc_err *e, struct poc_record *r, int which, con
 							   submod_names[which]);
 				q = cbor_map_handle(p[i].value);
 				for (j = 0; j < cbor_map_size(p[i].value); j++)
-					if (!poc_record_cbor_is_text(q[j].key) || dup_keys(q, j))
+					if (!poc_cbor_is_text(q[j].key) || poc_cbor_key_repeats(q, j))
 						return poc_err_set(e, POC_ERR_MALFORMED,
 								   "record submod %s: claim keys must be unique text",
 								   submod_names[which]);
 			}
-		} else if (text_is(p[i].key, "denied_clause")) {
-			if (which != 2 || !poc_record_cbor_is_text(p[i].value) || r->denied_clause != NULL)
+		} else if (poc_cbor_text_is(p[i].key, "denied_clause")) {
+			if (which != 2 || !poc_cbor_is_text(p[i].value) || r->denied_clause != NULL)
 				return poc_err_set(e, POC_ERR_MALFORMED, "record submod %s: bad denied_clause",
 						   submod_names[which]);
 			r->denied_clause = poc_record_cbor_text_dup(p[i].value);
 			if (r->denied_clause == NULL)
 				return poc_err_set(e, POC_ERR_NOMEM, "record denied_clause");
-		} else if (!poc_record_cbor_is_text(p[i].key)) {
+		} else if (!poc_cbor_is_text(p[i].key)) {
 			return poc_err_set(e, POC_ERR_MALFORMED, "record submod %s: claim key of CBOR type %d",
 					   submod_names[which], (int)cbor_typeof(p[i].key));
 		}
@@ -157,10 +108,10 @@ static int decode_submods(struct poc_err *e, struct poc_record *r, const cbor_it
 		return poc_err_set(e, POC_ERR_MALFORMED, "record submods: not a map");
 	p = cbor_map_handle(m);
 	for (i = 0; i < n; i++) {
-		if (!poc_record_cbor_is_text(p[i].key) || dup_keys(p, i))
+		if (!poc_cbor_is_text(p[i].key) || poc_cbor_key_repeats(p, i))
 			return poc_err_set(e, POC_ERR_MALFORMED, "record submods: names must be unique text");
 		for (w = 0; w < 3; w++)
-			if (text_is(p[i].key, submod_names[w]))
+			if (poc_cbor_text_is(p[i].key, submod_names[w]))
 				break;
 		/* Other submods are allowed (EAR is open) but must still be appraisal maps. */
 		if (w == 3) {
@@ -176,7 +127,7 @@ static int decode_submods(struct poc_err *e, struct poc_record *r, const cbor_it
 
 static int decode_bstr32(struct poc_err *e, const cbor_item_t *v, const uint8_t **out, const char *what)
 {
-	if (!poc_record_cbor_is_bstr(v) || cbor_bytestring_length(v) != 32)
+	if (!poc_cbor_is_bstr(v) || cbor_bytestring_length(v) != 32)
 		return poc_err_set(e, POC_ERR_MALFORMED, "record %s: not a 32-byte string", what);
 	*out = cbor_bytestring_handle(v);
 	return 0;
@@ -196,24 +147,24 @@ static int decode_claims(struct poc_err *e, struct poc_record *r)
 		const cbor_item_t *v = p[i].value;
 		int64_t k;
 
-		if (poc_record_cbor_int(p[i].key, &k) < 0)
+		if (poc_cbor_int(p[i].key, &k) < 0)
 			return poc_err_set(e, POC_ERR_MALFORMED, "record claims: a key is not an integer");
-		if (dup_keys(p, i))
+		if (poc_cbor_key_repeats(p, i))
 			return poc_err_set(e, POC_ERR_MALFORMED, "record claims: key %lld twice", (long long)k);
 		switch (k) {
 		case POC_RK_PROFILE:
-			if (!text_is(v, POC_RECORD_PROFILE))
+			if (!poc_cbor_text_is(v, POC_RECORD_PROFILE))
 				return poc_err_set(e, POC_ERR_UNSUPPORTED, "record: not an EAR (eat_profile)");
 			have_profile = 1;
 			break;
 		case POC_RK_IAT:
 		case POC_RK_EXP:
-			if (!cbor_isa_uint(v) || poc_record_cbor_int(v, k == POC_RK_IAT ? &r->iat : &r->exp) < 0)
+			if (!cbor_isa_uint(v) || poc_cbor_int(v, k == POC_RK_IAT ? &r->iat : &r->exp) < 0)
 				return poc_err_set(e, POC_ERR_MALFORMED, "record %s: not a time", k == POC_RK_IAT ? "iat" : "exp");
 			have_iat |= k == POC_RK_IAT;
 			break;
 		case POC_RK_NONCE:
-			if (!poc_record_cbor_is_bstr(v) || cbor_bytestring_length(v) == 0 || cbor_bytestring_length(v) > 64)
+			if (!poc_cbor_is_bstr(v) || cbor_bytestring_length(v) == 0 || cbor_bytestring_length(v) > 64)
 				return poc_err_set(e, POC_ERR_MALFORMED, "record eat_nonce: not 1 to 64 bytes");
 			r->nonce = cbor_bytestring_handle(v);
 			r->nonce_len = cbor_bytestring_length(v);
@@ -239,14 +190,14 @@ static int decode_claims(struct poc_err *e, struct poc_record *r)
 			for (j = 0; j < cbor_array_size(v); j++) {
 				cbor_item_t *s = cbor_array_handle(v)[j];
 
-				if (!poc_record_cbor_is_text(s))
+				if (!poc_cbor_is_text(s))
 					return poc_err_set(e, POC_ERR_MALFORMED, "record ear.appraisal-policy-ids: not text");
 				if (j == 0 && (r->policy_id = poc_record_cbor_text_dup(s)) == NULL)
 					return poc_err_set(e, POC_ERR_NOMEM, "record policy id");
 			}
 			break;
 		case POC_RK_CKA_ID:
-			if (!poc_record_cbor_is_bstr(v))
+			if (!poc_cbor_is_bstr(v))
 				return poc_err_set(e, POC_ERR_MALFORMED, "record cka_id: not a byte string");
 			r->cka_id = cbor_bytestring_handle(v);
 			r->cka_id_len = cbor_bytestring_length(v);
@@ -263,7 +214,7 @@ static int decode_claims(struct poc_err *e, struct poc_record *r)
 			if (!cbor_isa_array(v))
 				return poc_err_set(e, POC_ERR_MALFORMED, "record notes: not an array");
 			for (j = 0; j < cbor_array_size(v); j++)
-				if (!poc_record_cbor_is_text(cbor_array_handle(v)[j]))
+				if (!poc_cbor_is_text(cbor_array_handle(v)[j]))
 					return poc_err_set(e, POC_ERR_MALFORMED, "record notes: not text");
 			break;
 		default:
@@ -311,7 +262,7 @@ int poc_record_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct 
 	}
 	r->sub_status[0] = r->sub_status[1] = r->sub_status[2] = -1;
 	/* The protected header is signed, but we still accept only the exact bytes we write. */
-	if (!poc_record_cbor_is_bstr(it[0])) {
+	if (!poc_cbor_is_bstr(it[0])) {
 		poc_err_set(e, POC_ERR_MALFORMED, "record: protected header is not a byte string");
 		goto done;
 	}
@@ -330,11 +281,11 @@ int poc_record_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct 
 		poc_err_set(e, POC_ERR_MALFORMED, "record: unprotected header is not empty");
 		goto done;
 	}
-	if (!poc_record_cbor_is_bstr(it[2]) || cbor_bytestring_length(it[2]) == 0) {
+	if (!poc_cbor_is_bstr(it[2]) || cbor_bytestring_length(it[2]) == 0) {
 		poc_err_set(e, POC_ERR_MALFORMED, "record: payload is not a byte string");
 		goto done;
 	}
-	if (!poc_record_cbor_is_bstr(it[3]) || cbor_bytestring_length(it[3]) != 2 * poc_record_alg_half(r->alg)) {
+	if (!poc_cbor_is_bstr(it[3]) || cbor_bytestring_length(it[3]) != 2 * poc_record_alg_half(r->alg)) {
 		poc_err_set(e, POC_ERR_MALFORMED, "record: signature is not %zu bytes", 2 * poc_record_alg_half(r->alg));
 		goto done;
 	}

@@ -56,11 +56,7 @@ static inline const EVP_MD *poc_record_alg_md(int alg)
 
 /* ---- reading CBOR items (record_decode.c) ---- */
 
-/* A definite byte string / text string. */
-int poc_record_cbor_is_bstr(const cbor_item_t *i);
-int poc_record_cbor_is_text(const cbor_item_t *i);
-/* An integer item as int64; -1 when it is not one or does not fit. */
-int poc_record_cbor_int(const cbor_item_t *i, int64_t *v);
+/* Strings, integers and repeated keys: poc_cbor_* (cbor_util.h). */
 /* An EAR status (enum poc_ear_status); -1 for anything else. */
 int poc_record_cbor_status(const cbor_item_t *i, int *st);
 /* A definite text item as a malloc'ed C string; NULL when out of memory. */
