@@ -9,7 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 #include <openssl/bn.h>
@@ -87,15 +86,19 @@ static int check_window(struct poc_err *e, const char *what, int64_t from, int64
 	return 0;
 }
 
+/* Seconds since 1970 through OpenSSL's own time arithmetic (ASN1_TIME_diff from the epoch). */
 static int asn1_time_unix(const ASN1_TIME *t, int64_t *out)
 {
-	struct tm tm;
-	int64_t days;
+	ASN1_TIME *epoch;
+	int days = 0, secs = 0, ok;
 
-	if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
+	if (t == NULL || (epoch = ASN1_TIME_set(NULL, 0)) == NULL)
 		return -1;
-	poc_days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &days);
-	*out = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	ok = ASN1_TIME_diff(&days, &secs, epoch, t);
+	ASN1_TIME_free(epoch);
+	if (!ok)
+		return -1;
+	*out = (int64_t)days * 86400 + secs;
 	return 0;
 }
 
