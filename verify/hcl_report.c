@@ -12,6 +12,7 @@
 #include <openssl/param_build.h>
 
 #include "bytes.h"
+#include "digest.h"
 #include "hex.h"
 
 #define HCL_HW_REPORT_OFF 32
@@ -52,7 +53,6 @@ int poc_hcl_report_check_td(struct poc_err *e, const struct poc_hcl_report *r, c
 {
 	const uint8_t *mac = r->td_report, *tcb = r->td_report + 256, *info = r->td_report + 512;
 	uint8_t h[48];
-	unsigned int n;
 	static const struct {
 		const char *name;
 		size_t off, len;
@@ -64,9 +64,9 @@ int poc_hcl_report_check_td(struct poc_err *e, const struct poc_hcl_report *r, c
 				    body->mrownerconfig, body->rtmr[0] };
 	size_t i;
 
-	if (!EVP_Digest(tcb, 239, h, &n, EVP_sha384(), NULL) || CRYPTO_memcmp(h, mac + 32, 48) != 0)
+	if (poc_sha384(tcb, 239, h) < 0 || CRYPTO_memcmp(h, mac + 32, 48) != 0)
 		return poc_err_set(e, POC_ERR_MISMATCH, "HCL report: TEE_TCB_INFO does not hash to its REPORTMACSTRUCT value");
-	if (!EVP_Digest(info, 512, h, &n, EVP_sha384(), NULL) || CRYPTO_memcmp(h, mac + 80, 48) != 0)
+	if (poc_sha384(info, 512, h) < 0 || CRYPTO_memcmp(h, mac + 80, 48) != 0)
 		return poc_err_set(e, POC_ERR_MISMATCH, "HCL report: TDINFO does not hash to its REPORTMACSTRUCT value");
 	if (CRYPTO_memcmp(tcb + 8, body->tee_tcb_svn, 16) != 0 || CRYPTO_memcmp(tcb + 24, body->mrseam, 48) != 0)
 		return poc_err_set(e, POC_ERR_MISMATCH, "HCL report: the TD report's TCB is not the quote's");
