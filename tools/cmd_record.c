@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "commands.h"
+#include "digest.h"
 #include "hex.h"
 #include "poctool.h"
 #include "record.h"
@@ -82,7 +83,7 @@ int poc_tool_record_write(const char *out, const char *key_pem_path, const struc
 	size_t plen, rlen;
 	int rv = -1;
 
-	if (EVP_Digest(bundle, bundle_len, bh, NULL, EVP_sha256(), NULL) != 1) {
+	if (poc_sha256(bundle, bundle_len, bh) < 0) {
 		poc_tool_warn("record: cannot hash the bundle");
 		goto done;
 	}
@@ -91,7 +92,7 @@ int poc_tool_record_write(const char *out, const char *key_pem_path, const struc
 		pol = poc_tool_read_file(policy_path, POLICY_FILE_MAX, &plen);
 		if (pol == NULL)
 			goto done;
-		if (EVP_Digest(pol, plen, ph, NULL, EVP_sha256(), NULL) != 1) {
+		if (poc_sha256(pol, plen, ph) < 0) {
 			poc_tool_warn("record: cannot hash %s", policy_path);
 			goto done;
 		}

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* poctool show: an object, its policy and last record, the token's record keys (moved out of cmd_token.c). */
+/*
+ * poctool list | show: reading a token (DESIGN.md section 9), as the store
+ * says; nothing here is authenticated (a release checks the token state, and
+ * `record verify --token` has the TPM vouch for the record key).
+ */
 #include "config.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,15 +14,131 @@
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <p11-kit/pkcs11.h>
+#include <tss2/tss2_tpm2_types.h>
 
 #include "commands.h"
 #include "configuration.h"
 #include "hex.h"
+#include "pcrs.h"
 #include "poctool.h"
 #include "record.h"
 #include "record_file.h"
 #include "token.h"
+#include "token_pin.h"
 #include "tpm.h"
+
+/* The PIN state as the TPM counts it: the lock is visible before anyone tries. */
+static void list_pin(const struct poc_token *t)
+{
+	struct poc_err e = { 0 };
+	uint32_t count, limit;
+
+	if (!t->meta.has_pin)
+		return;
+	if (poc_token_pin_status(&e, t, &count, &limit) < 0)
+		printf("PIN: counter unreadable: %s\n", e.msg);
+	else if (count >= limit)
+		printf("PIN: LOCKED after %u wrong tries (the TPM refuses every PIN until the SO resets it: docs/pin.md)\n",
+		       (unsigned)limit);
+	else
+		printf("PIN: %u of %u tries left (NV index 0x%08x)\n", (unsigned)(limit - count), (unsigned)limit,
+		       (unsigned)t->meta.pin_nv);
+}
+
+/* The tokens of the store, as their token.cbor reads (display only: a release authenticates it). */
+static int list_tokens(const struct poc_config *cfg)
+{
+	struct poc_err e = { 0 };
+	DIR *d = opendir(cfg->store);
+	struct dirent *de;
+
+	if (d == NULL) {
+		poc_tool_warn("%s: no store", cfg->store);
+		return POC_EXIT_USAGE;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct poc_store *s = NULL;
+		struct poc_token_meta m;
+
+		if (de->d_name[0] == '.' || poc_store_open(&e, cfg->store, de->d_name, 0, &s) < 0) {
+			poc_err_clear(&e);
+			continue;
+		}
+		memset(&m, 0, sizeof(m));
+		/* Display only: token.cbor as it reads, authenticated by a release, not here. */
+		if (poc_store_token_read(&e, s, &m) == 0)
+			printf("%-32s pcrs %s:0x%06x%s\n", m.label, poc_tpm_alg_name(m.pcr_bank), m.pcr_mask,
+			       m.has_pin ? ", PIN" : "");
+		else if (e.code != POC_ERR_ARG)
+			printf("%-32s (unusable: %s)\n", de->d_name, e.msg);
+		poc_err_clear(&e);
+		poc_token_meta_free(&m);
+		poc_store_close(s);
+	}
+	closedir(d);
+	return POC_EXIT_OK;
+}
+
+int poc_cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "token", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *token = NULL;
+	struct poc_config cfg;
+	struct poc_err e = { 0 };
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': token = optarg; break;
+		case 'h':
+			printf("Usage: poctool list [--token TOKEN]\n\nLists the tokens of the store, or the objects of one token,\n"
+			       "as the store says (what it prints is not authenticated: a release checks it).\n");
+			return POC_EXIT_OK;
+		default: return POC_EXIT_USAGE;
+		}
+	}
+	if (optind != argc || poc_tool_load_config(&cfg) < 0)
+		return POC_EXIT_USAGE;
+	if (token == NULL) {
+		return list_tokens(&cfg);
+	} else {
+		struct poc_token *t = NULL;
+		char **names = NULL;
+		size_t n = 0, i;
+
+		if (poc_token_open(&e, &cfg, token, &t) < 0 || poc_store_list(&e, t->store, ".obj", &names, &n) < 0) {
+			poc_tool_warn("list: %s", e.msg);
+			poc_token_close(t);
+			return POC_EXIT_USAGE;
+		}
+		list_pin(t);
+		for (i = 0; i < n; i++) {
+			struct poc_object_header h;
+			uint8_t *buf = NULL;
+			size_t len = 0;
+			char id[2 * POC_OBJECT_ID_MAX + 1];
+
+			memset(&h, 0, sizeof(h));
+			if (poc_store_get(&e, t->store, names[i], &buf, &len) == 0 &&
+			    poc_object_parse(&e, buf, len, &h, NULL, NULL) == 0) {
+				poc_hex_encode(h.id, h.id_len, id);
+				printf("%-40s class %lu  id %s  label \"%s\"\n", names[i], h.class, h.id_len ? id : "-", h.label);
+			} else {
+				printf("%-40s (unreadable: %s)\n", names[i], e.msg);
+			}
+			poc_err_clear(&e);
+			poc_object_header_free(&h);
+			free(buf);
+		}
+		poc_store_list_free(names, n);
+		poc_token_close(t);
+		return POC_EXIT_OK;
+	}
+}
 
 /* A public key of the token as PEM, after a title line. */
 /*

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * poctool init | seal | release | list | show | attest: the operator's token
- * commands (DESIGN.md section 9), over module/token.c.
+ * poctool init | seal | release | attest: the operator's token commands
+ * (DESIGN.md section 9), over module/token.c. list and show, which read a
+ * token, are cmd_show.c.
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <p11-kit/pkcs11.h>
@@ -221,6 +220,39 @@ static int is_data_secret(struct poc_err *e, struct poc_token *t, const char *na
 	return data;
 }
 
+/* What poc_token_release returned r, as poctool says it: the secret on stdout, or why not; the exit code. */
+static int release_outcome(int r, const struct poc_err *e, const struct poc_appraisal *a, const uint8_t *secret,
+			   size_t len)
+{
+	size_t off = 0;
+
+	if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED) {
+		/* Counted by the TPM; e says how many tries are left, or that the PIN is locked and how to recover. */
+		poc_tool_warn("release: %s", e->msg);
+		return POC_EXIT_DENIED;
+	}
+	if (r < 0) {
+		/*
+		 * A denial names its policy clause. A changed PCR, a modified object or
+		 * another TPM stop the release before or after the evidence: also denials.
+		 */
+		if (a->code != POC_OK)
+			poc_tool_warn("release denied: %s: %s", a->clause, a->reason);
+		else
+			poc_tool_warn("release denied: %s", e->msg);
+		return e->code == POC_ERR_ARG || e->code == POC_ERR_NOMEM || e->code == POC_ERR_UNSUPPORTED ? POC_EXIT_USAGE
+													       : POC_EXIT_DENIED;
+	}
+	while (off < len) {
+		size_t w = fwrite(secret + off, 1, len - off, stdout);
+
+		if (w == 0)
+			break;
+		off += w;
+	}
+	return off == len && fflush(stdout) == 0 ? POC_EXIT_OK : POC_EXIT_USAGE;
+}
+
 int poc_cmd_release(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -234,7 +266,7 @@ int poc_cmd_release(int argc, char **argv)
 	struct poc_err e = { 0 };
 	char name[POC_STORE_NAME_MAX];
 	uint8_t *secret = NULL;
-	size_t len = 0, off = 0;
+	size_t len = 0;
 	int c, r, rv = POC_EXIT_USAGE;
 
 	optind = 1;
@@ -273,148 +305,31 @@ int poc_cmd_release(int argc, char **argv)
 		goto done;
 	}
 	r = poc_token_release(&e, t, name, (const uint8_t *)pin, pin ? strlen(pin) : 0, &a, &secret, &len);
-	if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED) {
-		/* Counted by the TPM; e says how many tries are left, or that the PIN is locked and how to recover. */
-		poc_tool_warn("release: %s", e.msg);
-		rv = POC_EXIT_DENIED;
-	} else if (r < 0) {
-		/*
-		 * A denial names its policy clause. A changed PCR, a modified object or
-		 * another TPM stop the release before or after the evidence: also denials.
-		 */
-		if (a.code != POC_OK)
-			poc_tool_warn("release denied: %s: %s", a.clause, a.reason);
-		else
-			poc_tool_warn("release denied: %s", e.msg);
-		rv = e.code == POC_ERR_ARG || e.code == POC_ERR_NOMEM || e.code == POC_ERR_UNSUPPORTED ? POC_EXIT_USAGE
-														: POC_EXIT_DENIED;
-	} else {
-		while (off < len) {
-			size_t w = fwrite(secret + off, 1, len - off, stdout);
-
-			if (w == 0)
-				break;
-			off += w;
-		}
-		rv = off == len && fflush(stdout) == 0 ? POC_EXIT_OK : POC_EXIT_USAGE;
-	}
+	rv = release_outcome(r, &e, &a, secret, len);
 done:
 	poc_secret_free(secret, len);
 	poc_token_close(t);
 	return rv;
 }
 
-/* The PIN state as the TPM counts it: the lock is visible before anyone tries. */
-static void list_pin(const struct poc_token *t)
+/* The DCAP collateral of the configured tee into b, when its folder exists: 0, or -1 (said why). */
+static int attest_collateral(const struct poc_config *cfg, struct poc_bundle *b)
 {
 	struct poc_err e = { 0 };
-	uint32_t count, limit;
+	char coll[4200];
+	struct stat st;
 
-	if (!t->meta.has_pin)
-		return;
-	if (poc_token_pin_status(&e, t, &count, &limit) < 0)
-		printf("PIN: counter unreadable: %s\n", e.msg);
-	else if (count >= limit)
-		printf("PIN: LOCKED after %u wrong tries (the TPM refuses every PIN until the SO resets it: docs/pin.md)\n",
-		       (unsigned)limit);
+	if (cfg->tee == POC_TEE_NONE)
+		return 0;
+	if (cfg->tee == POC_TEE_SIM)
+		snprintf(coll, sizeof(coll), "%s/collateral", cfg->tee_sim_path);
 	else
-		printf("PIN: %u of %u tries left (NV index 0x%08x)\n", (unsigned)(limit - count), (unsigned)limit,
-		       (unsigned)t->meta.pin_nv);
-}
-
-/* The tokens of the store, as their token.cbor reads (display only: a release authenticates it). */
-static int list_tokens(const struct poc_config *cfg)
-{
-	struct poc_err e = { 0 };
-	DIR *d = opendir(cfg->store);
-	struct dirent *de;
-
-	if (d == NULL) {
-		poc_tool_warn("%s: no store", cfg->store);
-		return POC_EXIT_USAGE;
+		snprintf(coll, sizeof(coll), "%s", cfg->collateral);
+	if (stat(coll, &st) == 0 && S_ISDIR(st.st_mode) && poc_bundle_read_collateral(&e, coll, b) < 0) {
+		poc_tool_warn("attest: %s", e.msg);
+		return -1;
 	}
-	while ((de = readdir(d)) != NULL) {
-		struct poc_store *s = NULL;
-		struct poc_token_meta m;
-
-		if (de->d_name[0] == '.' || poc_store_open(&e, cfg->store, de->d_name, 0, &s) < 0) {
-			poc_err_clear(&e);
-			continue;
-		}
-		memset(&m, 0, sizeof(m));
-		/* Display only: token.cbor as it reads, authenticated by a release, not here. */
-		if (poc_store_token_read(&e, s, &m) == 0)
-			printf("%-32s pcrs %s:0x%06x%s\n", m.label, poc_tpm_alg_name(m.pcr_bank), m.pcr_mask,
-			       m.has_pin ? ", PIN" : "");
-		else if (e.code != POC_ERR_ARG)
-			printf("%-32s (unusable: %s)\n", de->d_name, e.msg);
-		poc_err_clear(&e);
-		poc_token_meta_free(&m);
-		poc_store_close(s);
-	}
-	closedir(d);
-	return POC_EXIT_OK;
-}
-
-int poc_cmd_list(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "token", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	const char *token = NULL;
-	struct poc_config cfg;
-	struct poc_err e = { 0 };
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't': token = optarg; break;
-		case 'h':
-			printf("Usage: poctool list [--token TOKEN]\n\nLists the tokens of the store, or the objects of one token,\n"
-			       "as the store says (what it prints is not authenticated: a release checks it).\n");
-			return POC_EXIT_OK;
-		default: return POC_EXIT_USAGE;
-		}
-	}
-	if (optind != argc || poc_tool_load_config(&cfg) < 0)
-		return POC_EXIT_USAGE;
-	if (token == NULL) {
-		return list_tokens(&cfg);
-	} else {
-		struct poc_token *t = NULL;
-		char **names = NULL;
-		size_t n = 0, i;
-
-		if (poc_token_open(&e, &cfg, token, &t) < 0 || poc_store_list(&e, t->store, ".obj", &names, &n) < 0) {
-			poc_tool_warn("list: %s", e.msg);
-			poc_token_close(t);
-			return POC_EXIT_USAGE;
-		}
-		list_pin(t);
-		for (i = 0; i < n; i++) {
-			struct poc_object_header h;
-			uint8_t *buf;
-			size_t len;
-			char id[2 * POC_OBJECT_ID_MAX + 1];
-
-			memset(&h, 0, sizeof(h));
-			if (poc_store_get(&e, t->store, names[i], &buf, &len) == 0 &&
-			    poc_object_parse(&e, buf, len, &h, NULL, NULL) == 0) {
-				poc_hex_encode(h.id, h.id_len, id);
-				printf("%-40s class %lu  id %s  label \"%s\"\n", names[i], h.class, h.id_len ? id : "-", h.label);
-			} else {
-				printf("%-40s (unreadable: %s)\n", names[i], e.msg);
-			}
-			poc_err_clear(&e);
-			poc_object_header_free(&h);
-			if (len)
-				free(buf);
-		}
-		poc_store_list_free(names, n);
-		poc_token_close(t);
-		return POC_EXIT_OK;
-	}
+	return 0;
 }
 
 int poc_cmd_attest(int argc, char **argv)
@@ -431,7 +346,7 @@ int poc_cmd_attest(int argc, char **argv)
 	struct poc_err e = { 0 };
 	uint8_t nonce[64], *enc = NULL;
 	size_t nlen = 32, enc_len = 0;
-	char tee[4200], coll[4200];
+	char tee[4200];
 	int c, rv = POC_EXIT_USAGE;
 
 	memset(&b, 0, sizeof(b));
@@ -470,18 +385,8 @@ int poc_cmd_attest(int argc, char **argv)
 		poc_tool_warn("attest: %s", e.msg);
 		goto done;
 	}
-	if (cfg.tee != POC_TEE_NONE) {
-		struct stat st;
-
-		if (cfg.tee == POC_TEE_SIM)
-			snprintf(coll, sizeof(coll), "%s/collateral", cfg.tee_sim_path);
-		else
-			snprintf(coll, sizeof(coll), "%s", cfg.collateral);
-		if (stat(coll, &st) == 0 && S_ISDIR(st.st_mode) && poc_bundle_read_collateral(&e, coll, &b) < 0) {
-			poc_tool_warn("attest: %s", e.msg);
-			goto done;
-		}
-	}
+	if (attest_collateral(&cfg, &b) < 0)
+		goto done;
 	if (poc_bundle_encode(&e, &b, &enc, &enc_len) < 0) {
 		poc_tool_warn("attest: %s", e.msg);
 		goto done;

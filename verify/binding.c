@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "credential.h"
+#include "digest.h"
 #include "event_log.h"
 #include "hcl_report.h"
 #include "log_crosscheck.h"
@@ -27,15 +28,10 @@
 static size_t digest3(const EVP_MD *md, const char *prefix, const uint8_t *a, size_t alen, const uint8_t *b,
 		      size_t blen, uint8_t *out)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int n = 0;
+	const struct poc_piece in[] = { { prefix, strlen(prefix) }, { a, alen }, { b, blen } };
+	size_t n = 0;
 
-	if (ctx == NULL || !EVP_DigestInit_ex(ctx, md, NULL) || !EVP_DigestUpdate(ctx, prefix, strlen(prefix)) ||
-	    !EVP_DigestUpdate(ctx, a, alen) || (blen && !EVP_DigestUpdate(ctx, b, blen)) ||
-	    !EVP_DigestFinal_ex(ctx, out, &n))
-		n = 0;
-	EVP_MD_CTX_free(ctx);
-	return n;
+	return poc_digest(md, in, 3, out, &n) == 0 ? n : 0;
 }
 
 static int need_nonce(struct poc_appraise_state *s)
