@@ -107,7 +107,7 @@ static int other_is_negative(const cbor_item_t *m)
 	int st;
 
 	for (i = 0; i < cbor_map_size(m); i++)
-		if (poc_record_cbor_int(p[i].key, &k) == 0 && k == POC_RK_STATUS)
+		if (poc_cbor_int(p[i].key, &k) == 0 && k == POC_RK_STATUS)
 			return poc_record_cbor_status(p[i].value, &st) == 0 &&
 			       (st == POC_EAR_CONTRAINDICATED || st == POC_EAR_NONE);
 	return 1; /* no status: no appraisal */
