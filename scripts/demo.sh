@@ -159,9 +159,13 @@ step "the key's attestation record (poctool show --token demo --label tls)"
 "$POCTOOL" show --token demo --label tls >"$T/show.out" 2>&1 || { indent <"$T/show.out"; die "poctool show failed"; }
 sed -n '1,4p' "$T/show.out" | indent
 grep -q '"poc.key_sha256": "'"$KEYSPKI"'"' "$T/show.out" || die "the record does not name the served key"
-grep -q "^last record (signature valid: the token's verifier key)" "$T/show.out" ||
+grep -q "^last record (signature valid with the token's verifier key" "$T/show.out" ||
 	die "the record's signature does not verify with the token's verifier key"
-echo "    last record (EAR claims; its signature checked against the token's verifier key):"
+# show reads the key from token.cbor; record verify --token has the TPM vouch for it (PIN, PCRs, state).
+"$POCTOOL" record verify "$T/store/demo/priv-01.obj.record" --token demo --pin "$PIN" >"$T/rv.out" 2>&1 ||
+	{ indent <"$T/rv.out"; die "poctool record verify --token: the record is not signed by the token's TPM-held verifier key"; }
+echo "    poctool record verify --token demo: $(grep -m1 -i 'signature' "$T/rv.out")"
+echo "    last record (EAR claims; its signature checked against the token's verifier key, which the TPM unsealed):"
 sed -n '/^last record/,/^verifier key/p' "$T/show.out" |
 	grep -E '^    "ear.status"|^      "(tee|vtpm|poc)": \{|^        "ear.status"|"(tcb_status|mrtd|ak_name|provider|provider_chain|platform|piid|verification|poc.cka_id|poc.key_sha256|iat|exp)"|simulator|fresh' |
 	sed -E 's/^  //; s/"mrtd": "(.{24}).*"/"mrtd": "\1..."/; s/[{,]$//'

@@ -11,6 +11,9 @@
  *                                                   # (on the public key object) -> OUTDIR/denied.rec
  *   p11-record MODULE wrongpin TOKEN PIN LABEL OUTDIR  # C_Login fails with CKR_PIN_INCORRECT
  *   p11-record MODULE locked TOKEN PIN LABEL OUTDIR    # C_Login fails with CKR_PIN_LOCKED
+ *   p11-record MODULE swapped TOKEN PIN LABEL OUTDIR   # lists the token's objects, runs $P11_RECORD_HOOK (the
+ *                                                   # attacker edits a file back), then C_Login must fail with
+ *                                                   # CKR_FUNCTION_FAILED and no CKO_DATA LABEL give a value
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -173,6 +176,35 @@ static void read_record(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h, const char *dir
 	free(buf);
 }
 
+/*
+ * The module reads the headers once (the objects listed here, with the file
+ * an attacker edited), the hook puts the genuine file back, and the login
+ * releases: the release must open the file whose header the module uses.
+ */
+static void swapped(CK_SESSION_HANDLE s)
+{
+	CK_OBJECT_HANDLE hs[16], d;
+	CK_ULONG n = 0;
+	CK_BYTE v[512];
+	CK_ATTRIBUTE a = { CKA_VALUE, v, sizeof(v) };
+	const char *hook = getenv("P11_RECORD_HOOK");
+	CK_RV rv;
+
+	rv = f->C_FindObjectsInit(s, NULL, 0);
+	if (rv == CKR_OK)
+		rv = f->C_FindObjects(s, hs, 16, &n);
+	f->C_FindObjectsFinal(s);
+	check(rv == CKR_OK, "the objects listed before the login", rv);
+	check(hook != NULL && system(hook) == 0, "the hook ran", 0);
+	rv = f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)g_pin, strlen(g_pin));
+	check(rv == CKR_FUNCTION_FAILED, "C_Login refused: the object file changed since it was read", rv);
+	d = find(s, CKO_DATA, g_label);
+	rv = d != CK_INVALID_HANDLE ? f->C_GetAttributeValue(s, d, &a, 1) : CKR_OBJECT_HANDLE_INVALID;
+	check(rv != CKR_OK, "no CKO_DATA object gives the key's value", rv);
+	if (rv == CKR_OK)
+		printf("# the key's value came out as CKO_DATA: %lu bytes\n", (unsigned long)a.ulValueLen);
+}
+
 int main(int argc, char **argv)
 {
 	CK_C_INITIALIZE_ARGS init = { NULL, NULL, NULL, NULL, CKF_OS_LOCKING_OK, NULL };
@@ -213,6 +245,10 @@ int main(int argc, char **argv)
 	}
 	rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
 	check(rv == CKR_OK, "C_OpenSession", rv);
+	if (strcmp(mode, "swapped") == 0) {
+		swapped(s);
+		goto out;
+	}
 	rv = f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)g_pin, strlen(g_pin));
 	if (strcmp(mode, "locked") == 0) {
 		CK_TOKEN_INFO ti;

@@ -198,110 +198,130 @@ static void pack_usage(FILE *f)
 		POC_BUNDLE_MAX_QUOTES);
 }
 
-int poc_cmd_evidence_pack(int argc, char **argv)
-{
-	enum { O_NONCE = 256, O_QUOTE, O_SIG, O_PCRS, O_AKPUB, O_AKCERT, O_AKCHAIN, O_EKCERT, O_EVLOG,
-	       O_TDX, O_CCELT, O_CCELL, O_COLL, O_HCL, O_POE, O_EKPUB, O_ACT, O_NTIME, O_ETIME };
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' }, { "nonce", required_argument, NULL, O_NONCE },
-		{ "tpm-quote", required_argument, NULL, O_QUOTE }, { "tpm-sig", required_argument, NULL, O_SIG },
-		{ "pcrs", required_argument, NULL, O_PCRS }, { "ak-pub", required_argument, NULL, O_AKPUB },
-		{ "ak-cert", required_argument, NULL, O_AKCERT }, { "ak-chain", required_argument, NULL, O_AKCHAIN },
-		{ "ek-cert", required_argument, NULL, O_EKCERT }, { "eventlog", required_argument, NULL, O_EVLOG },
-		{ "tdx-quote", required_argument, NULL, O_TDX }, { "ccel-table", required_argument, NULL, O_CCELT },
-		{ "ccel-log", required_argument, NULL, O_CCELL }, { "collateral", required_argument, NULL, O_COLL },
-		{ "hcl-report", required_argument, NULL, O_HCL }, { "poe", required_argument, NULL, O_POE },
-		{ "ek-pub", required_argument, NULL, O_EKPUB }, { "activated-secret", required_argument, NULL, O_ACT },
-		{ "nonce-time", required_argument, NULL, O_NTIME }, { "evidence-time", required_argument, NULL, O_ETIME },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
+enum { P_NONCE = 256, P_QUOTE, P_SIG, P_PCRS, P_AKPUB, P_AKCERT, P_AKCHAIN, P_EKCERT, P_EVLOG,
+       P_TDX, P_CCELT, P_CCELL, P_COLL, P_HCL, P_POE, P_EKPUB, P_ACT, P_NTIME, P_ETIME };
+
+/* What pack builds while it reads its options: the bundle and the quote --tpm-sig / --pcrs belong to. */
+struct pack_state {
 	struct poc_bundle b;
+	struct poc_bundle_quote *q;
+	int have_etime;
+};
+
+/* One option of pack into st: 0, or -1 (said why). */
+static int pack_option(struct pack_state *st, int c, const char *arg)
+{
+	struct poc_bundle *b = &st->b;
+
+	switch (c) {
+	case P_NONCE: return parse_nonce(arg, &b->nonce);
+	case P_QUOTE:
+		if (b->nquotes == POC_BUNDLE_MAX_QUOTES) {
+			poc_tool_warn("at most %d quotes", POC_BUNDLE_MAX_QUOTES);
+			return -1;
+		}
+		st->q = &b->quotes[b->nquotes++];
+		return read_blob(arg, &st->q->attest);
+	case P_SIG:
+	case P_PCRS:
+		if (st->q == NULL) {
+			poc_tool_warn("--%s comes after the --tpm-quote it belongs to", c == P_SIG ? "tpm-sig" : "pcrs");
+			return -1;
+		}
+		return c == P_SIG ? read_blob(arg, &st->q->sig) : read_pcrs(arg, st->q);
+	case P_AKPUB: return read_blob(arg, &b->ak_pub);
+	case P_AKCERT: return read_blob(arg, &b->ak_cert);
+	case P_AKCHAIN:
+		if (b->n_ak_chain == POC_BUNDLE_MAX_CHAIN) {
+			poc_tool_warn("at most %d --ak-chain files", POC_BUNDLE_MAX_CHAIN);
+			return -1;
+		}
+		return read_blob(arg, &b->ak_chain[b->n_ak_chain++]);
+	case P_EKCERT: return read_blob(arg, &b->ek_cert);
+	case P_EKPUB: return read_blob(arg, &b->ek_pub);
+	case P_ACT: return read_blob(arg, &b->activated_secret);
+	case P_NTIME: b->has_timing = 1; return parse_ms(arg, "--nonce-time", &b->nonce_ms);
+	case P_ETIME: st->have_etime = 1; return parse_ms(arg, "--evidence-time", &b->evidence_ms);
+	case P_EVLOG: return read_blob(arg, &b->eventlog);
+	case P_TDX: return read_blob(arg, &b->tdx_quote);
+	case P_CCELT: return read_blob(arg, &b->ccel_table);
+	case P_CCELL: return read_blob(arg, &b->ccel_log);
+	case P_COLL: return read_collateral(arg, b);
+	case P_HCL: return read_blob(arg, &b->hcl_report);
+	case P_POE: return read_blob(arg, &b->poe);
+	default: pack_usage(stderr); return -1;
+	}
+}
+
+/* The evidence time when none was given, a signature for every quote, then the bundle to out. */
+static int pack_write(struct pack_state *st, const char *out)
+{
 	struct poc_err e = { 0 };
-	struct poc_bundle_quote *q = NULL;
-	const char *out = NULL;
-	int have_etime = 0;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int c, rv = POC_EXIT_USAGE;
+	int rv = -1;
 
-	memset(&b, 0, sizeof(b));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		int r = 0;
-
-		switch (c) {
-		case 'h': pack_usage(stdout); rv = POC_EXIT_OK; goto done;
-		case 'o': out = optarg; break;
-		case O_NONCE: r = parse_nonce(optarg, &b.nonce); break;
-		case O_QUOTE:
-			if (b.nquotes == POC_BUNDLE_MAX_QUOTES) {
-				poc_tool_warn("at most %d quotes", POC_BUNDLE_MAX_QUOTES);
-				goto done;
-			}
-			q = &b.quotes[b.nquotes++];
-			r = read_blob(optarg, &q->attest);
-			break;
-		case O_SIG:
-		case O_PCRS:
-			if (q == NULL) {
-				poc_tool_warn("--%s comes after the --tpm-quote it belongs to", c == O_SIG ? "tpm-sig" : "pcrs");
-				goto done;
-			}
-			r = c == O_SIG ? read_blob(optarg, &q->sig) : read_pcrs(optarg, q);
-			break;
-		case O_AKPUB: r = read_blob(optarg, &b.ak_pub); break;
-		case O_AKCERT: r = read_blob(optarg, &b.ak_cert); break;
-		case O_AKCHAIN:
-			if (b.n_ak_chain == POC_BUNDLE_MAX_CHAIN) {
-				poc_tool_warn("at most %d --ak-chain files", POC_BUNDLE_MAX_CHAIN);
-				goto done;
-			}
-			r = read_blob(optarg, &b.ak_chain[b.n_ak_chain++]);
-			break;
-		case O_EKCERT: r = read_blob(optarg, &b.ek_cert); break;
-		case O_EKPUB: r = read_blob(optarg, &b.ek_pub); break;
-		case O_ACT: r = read_blob(optarg, &b.activated_secret); break;
-		case O_NTIME: r = parse_ms(optarg, "--nonce-time", &b.nonce_ms); b.has_timing = 1; break;
-		case O_ETIME: r = parse_ms(optarg, "--evidence-time", &b.evidence_ms); have_etime = 1; break;
-		case O_EVLOG: r = read_blob(optarg, &b.eventlog); break;
-		case O_TDX: r = read_blob(optarg, &b.tdx_quote); break;
-		case O_CCELT: r = read_blob(optarg, &b.ccel_table); break;
-		case O_CCELL: r = read_blob(optarg, &b.ccel_log); break;
-		case O_COLL: r = read_collateral(optarg, &b); break;
-		case O_HCL: r = read_blob(optarg, &b.hcl_report); break;
-		case O_POE: r = read_blob(optarg, &b.poe); break;
-		default: pack_usage(stderr); goto done;
-		}
-		if (r < 0)
-			goto done;
-	}
-	if (out == NULL || optind != argc || (have_etime && !b.has_timing)) {
-		pack_usage(stderr);
-		goto done;
-	}
-	if (b.has_timing && !have_etime) {
+	if (st->b.has_timing && !st->have_etime) {
 		struct timespec ts;
 
 		/* Packing is when the evidence reached the verifier. */
 		clock_gettime(CLOCK_REALTIME, &ts);
-		b.evidence_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+		st->b.evidence_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	}
-	for (size_t i = 0; i < b.nquotes; i++) {
-		if (b.quotes[i].sig.p == NULL) {
+	for (size_t i = 0; i < st->b.nquotes; i++) {
+		if (st->b.quotes[i].sig.p == NULL) {
 			poc_tool_warn("quote %zu has no --tpm-sig", i);
-			goto done;
+			return -1;
 		}
 	}
-	if (poc_bundle_encode(&e, &b, &buf, &len) < 0) {
+	if (poc_bundle_encode(&e, &st->b, &buf, &len) < 0)
 		poc_tool_warn("%s", e.msg);
+	else if (poc_tool_write_file(out, buf, len) == 0)
+		rv = 0;
+	free(buf);
+	return rv;
+}
+
+int poc_cmd_evidence_pack(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' }, { "nonce", required_argument, NULL, P_NONCE },
+		{ "tpm-quote", required_argument, NULL, P_QUOTE }, { "tpm-sig", required_argument, NULL, P_SIG },
+		{ "pcrs", required_argument, NULL, P_PCRS }, { "ak-pub", required_argument, NULL, P_AKPUB },
+		{ "ak-cert", required_argument, NULL, P_AKCERT }, { "ak-chain", required_argument, NULL, P_AKCHAIN },
+		{ "ek-cert", required_argument, NULL, P_EKCERT }, { "eventlog", required_argument, NULL, P_EVLOG },
+		{ "tdx-quote", required_argument, NULL, P_TDX }, { "ccel-table", required_argument, NULL, P_CCELT },
+		{ "ccel-log", required_argument, NULL, P_CCELL }, { "collateral", required_argument, NULL, P_COLL },
+		{ "hcl-report", required_argument, NULL, P_HCL }, { "poe", required_argument, NULL, P_POE },
+		{ "ek-pub", required_argument, NULL, P_EKPUB }, { "activated-secret", required_argument, NULL, P_ACT },
+		{ "nonce-time", required_argument, NULL, P_NTIME }, { "evidence-time", required_argument, NULL, P_ETIME },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	struct pack_state st;
+	const char *out = NULL;
+	int c, rv = POC_EXIT_USAGE;
+
+	memset(&st, 0, sizeof(st));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			pack_usage(stdout);
+			rv = POC_EXIT_OK;
+			goto done;
+		}
+		if (c == 'o')
+			out = optarg;
+		else if (pack_option(&st, c, optarg) < 0)
+			goto done;
+	}
+	if (out == NULL || optind != argc || (st.have_etime && !st.b.has_timing)) {
+		pack_usage(stderr);
 		goto done;
 	}
-	if (poc_tool_write_file(out, buf, len) < 0)
-		goto done;
-	rv = POC_EXIT_OK;
+	if (pack_write(&st, out) == 0)
+		rv = POC_EXIT_OK;
 done:
-	free(buf);
-	poc_bundle_free(&b);
+	poc_bundle_free(&st.b);
 	return rv;
 }
 
@@ -338,9 +358,10 @@ static void verify_usage(FILE *f)
 		"                               [--at UNIXTIME] [--collateral DIR] [--verifier-key KEY]\n"
 		"                               [--record OUT [--record-key KEY]]\n\n"
 		"Appraises an evidence bundle under a policy (DESIGN.md section 8).\n"
-		"Exit 0: accepted (prints a summary; status affirming, or warning with the clause\n"
-		"that could not be established). 1: denied (prints the failing policy clause as a\n"
-		"JSON path and what was observed). 2: unusable input or usage (a policy error too).\n\n"
+		"Exit 0: accepted (prints a summary whose first line is \"accepted\" when the status\n"
+		"is affirming, else \"accepted, not affirming (status warning: CLAUSE)\" naming the\n"
+		"clause that could not be established). 1: denied (prints the failing policy clause\n"
+		"as a JSON path and what was observed). 2: unusable input or usage (a policy error too).\n\n"
 		"  --policy FILE      the JSON policy (certificate paths relative to it)\n"
 		"  --nonce HEX        the nonce the evidence must cover; without it (or with an\n"
 		"                     empty one) no nonce is checked and the summary says so\n"
@@ -370,12 +391,17 @@ static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_n
 	char hex[2 * 66 + 1];
 	size_t i;
 
-	printf("accepted\n");
 	/* The record's top-level status: the worst part, at least warning when a clause was not established. */
 	st = a->tee > a->vtpm ? a->tee : a->vtpm;
 	st = a->poc > st ? a->poc : st;
 	if (a->warn_clause[0] && st < POC_EAR_WARNING)
 		st = POC_EAR_WARNING;
+	/* A script reading only the first line must not take a warning for an affirming result. */
+	if (st == POC_EAR_AFFIRMING)
+		printf("accepted\n");
+	else
+		printf("accepted, not affirming (status %s%s%s)\n", poc_ear_status_name(st), a->warn_clause[0] ? ": " : "",
+		       a->warn_clause);
 	printf("  status: %s\n", poc_ear_status_name(st));
 	if (a->warn_clause[0])
 		printf("  warning: %s: %s\n", a->warn_clause, a->warning);
@@ -423,63 +449,100 @@ static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_n
 		printf("  note: %s\n", a->notes[i]);
 }
 
+enum { V_POLICY = 256, V_NONCE, V_AT, V_COLL, V_RECORD, V_VKEY, V_RKEY, V_NTIME };
+
+/* What verify's options say. */
+struct verify_args {
+	const char *policy_path, *coll, *record, *vkey, *rkey;
+	struct poc_appraise_opts ao;
+	struct poc_blob nonce;
+	int have_nonce;
+};
+
+/* One option of verify into va: 0, or -1 (said why). */
+static int verify_option(struct verify_args *va, int c, const char *arg)
+{
+	switch (c) {
+	case V_POLICY: va->policy_path = arg; return 0;
+	case V_NONCE:
+		if (parse_nonce(arg, &va->nonce) < 0)
+			return -1;
+		va->have_nonce = 1;
+		return 0;
+	case V_AT: return parse_unix_ms(arg, "--at", &va->ao.at_ms);
+	case V_NTIME:
+		if (parse_unix_ms(arg, "--nonce-time", &va->ao.nonce_time_ms) < 0)
+			return -1;
+		va->ao.has_nonce_time = 1;
+		return 0;
+	case V_COLL: va->coll = arg; return 0;
+	case V_RECORD: va->record = arg; return 0;
+	case V_VKEY: va->vkey = arg; return 0;
+	case V_RKEY: va->rkey = arg; return 0;
+	default: verify_usage(stderr); return -1;
+	}
+}
+
+/* An appraisal that could not be made (unusable input), as opposed to a denial. */
+static int cannot_appraise(const struct poc_appraisal *a)
+{
+	return a->code == POC_ERR_UNSUPPORTED || a->code == POC_ERR_NOMEM || a->code == POC_ERR_ARG;
+}
+
+/* The verdict on stdout (accepted, denied) or stderr (unusable), as the exit code. */
+static int verify_report(int rc, const struct poc_appraisal *a, const struct verify_args *va)
+{
+	if (rc == 0) {
+		print_summary(a, va->ao.at, va->have_nonce && va->nonce.len == 0);
+		return POC_EXIT_OK;
+	}
+	if (cannot_appraise(a)) {
+		poc_tool_warn("cannot appraise: %s: %s", a->clause, a->reason);
+		return POC_EXIT_USAGE;
+	}
+	printf("denied: %s\n  reason: %s (%s)\n", a->clause, a->reason, poc_verr_str(a->code));
+	return POC_EXIT_DENIED;
+}
+
 int poc_cmd_evidence_verify(int argc, char **argv)
 {
-	enum { O_POLICY = 256, O_NONCE, O_AT, O_COLL, O_RECORD, O_VKEY, O_RKEY, O_NTIME };
 	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, O_POLICY }, { "nonce", required_argument, NULL, O_NONCE },
-		{ "at", required_argument, NULL, O_AT }, { "collateral", required_argument, NULL, O_COLL },
-		{ "record", required_argument, NULL, O_RECORD }, { "verifier-key", required_argument, NULL, O_VKEY },
-		{ "record-key", required_argument, NULL, O_RKEY }, { "nonce-time", required_argument, NULL, O_NTIME },
+		{ "policy", required_argument, NULL, V_POLICY }, { "nonce", required_argument, NULL, V_NONCE },
+		{ "at", required_argument, NULL, V_AT }, { "collateral", required_argument, NULL, V_COLL },
+		{ "record", required_argument, NULL, V_RECORD }, { "verifier-key", required_argument, NULL, V_VKEY },
+		{ "record-key", required_argument, NULL, V_RKEY }, { "nonce-time", required_argument, NULL, V_NTIME },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *policy_path = NULL, *coll = NULL, *record = NULL, *vkey = NULL, *rkey = NULL;
+	struct verify_args va;
 	uint8_t credential_key[32];
-	struct poc_appraise_opts ao = { 0 };
-	struct poc_blob nonce = { 0 };
 	struct poc_policy *policy = NULL;
 	struct poc_appraisal a;
 	struct poc_bundle b;
 	struct poc_err e = { 0 };
 	uint8_t *buf = NULL;
 	size_t len;
-	int c, rc, rv = POC_EXIT_USAGE, have_nonce = 0;
+	int c, rc, rv = POC_EXIT_USAGE;
 
+	memset(&va, 0, sizeof(va));
 	memset(&b, 0, sizeof(b));
-	ao.at_ms = now_ms();
+	va.ao.at_ms = now_ms();
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': verify_usage(stdout); rv = POC_EXIT_OK; goto done;
-		case O_POLICY: policy_path = optarg; break;
-		case O_NONCE:
-			if (parse_nonce(optarg, &nonce) < 0)
-				goto done;
-			have_nonce = 1;
-			break;
-		case O_AT:
-			if (parse_unix_ms(optarg, "--at", &ao.at_ms) < 0)
-				goto done;
-			break;
-		case O_NTIME:
-			if (parse_unix_ms(optarg, "--nonce-time", &ao.nonce_time_ms) < 0)
-				goto done;
-			ao.has_nonce_time = 1;
-			break;
-		case O_COLL: coll = optarg; break;
-		case O_RECORD: record = optarg; break;
-		case O_VKEY: vkey = optarg; break;
-		case O_RKEY: rkey = optarg; break;
-		default: verify_usage(stderr); goto done;
+		if (c == 'h') {
+			verify_usage(stdout);
+			rv = POC_EXIT_OK;
+			goto done;
 		}
+		if (verify_option(&va, c, optarg) < 0)
+			goto done;
 	}
-	if (policy_path == NULL || optind != argc - 1) {
+	if (va.policy_path == NULL || optind != argc - 1) {
 		verify_usage(stderr);
 		goto done;
 	}
-	ao.at = ao.at_ms / 1000;
-	if (check_times(&ao, have_nonce ? nonce.len : 0) < 0)
+	va.ao.at = va.ao.at_ms / 1000;
+	if (check_times(&va.ao, va.have_nonce ? va.nonce.len : 0) < 0)
 		goto done;
 	buf = poc_tool_read_file(argv[optind], POC_BUNDLE_MAX, &len);
 	if (buf == NULL)
@@ -488,38 +551,30 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 		poc_tool_warn("%s: %s", argv[optind], e.msg);
 		goto done;
 	}
-	if (coll != NULL && read_collateral(coll, &b) < 0)
+	if (va.coll != NULL && read_collateral(va.coll, &b) < 0)
 		goto done;
-	policy = poc_tool_policy_load(policy_path);
+	policy = poc_tool_policy_load(va.policy_path);
 	if (policy == NULL)
 		goto done;
-	if (have_nonce) {
-		ao.nonce = nonce.p;
-		ao.nonce_len = nonce.len;
+	if (va.have_nonce) {
+		va.ao.nonce = va.nonce.p;
+		va.ao.nonce_len = va.nonce.len;
 	}
-	if (vkey != NULL) {
-		if (poc_tool_credential_key(vkey, credential_key) < 0)
+	if (va.vkey != NULL) {
+		if (poc_tool_credential_key(va.vkey, credential_key) < 0)
 			goto done;
-		ao.credential_key = credential_key;
+		va.ao.credential_key = credential_key;
 	}
-	rc = poc_appraise(policy, &b, &ao, &a);
+	rc = poc_appraise(policy, &b, &va.ao, &a);
 	/* The record is written for denials too: it says which clause failed. */
-	if (record != NULL && a.code != POC_ERR_UNSUPPORTED && a.code != POC_ERR_NOMEM && a.code != POC_ERR_ARG &&
-	    poc_tool_record_write(record, rkey, &a, &ao, buf, len, policy_path, ao.at) < 0)
+	if (va.record != NULL && !cannot_appraise(&a) &&
+	    poc_tool_record_write(va.record, va.rkey, &a, &va.ao, buf, len, va.policy_path, va.ao.at) < 0)
 		goto done;
-	if (rc == 0) {
-		print_summary(&a, ao.at, have_nonce && nonce.len == 0);
-		rv = POC_EXIT_OK;
-	} else if (a.code == POC_ERR_UNSUPPORTED || a.code == POC_ERR_NOMEM || a.code == POC_ERR_ARG) {
-		poc_tool_warn("cannot appraise: %s: %s", a.clause, a.reason);
-	} else {
-		printf("denied: %s\n  reason: %s (%s)\n", a.clause, a.reason, poc_verr_str(a.code));
-		rv = POC_EXIT_DENIED;
-	}
+	rv = verify_report(rc, &a, &va);
 done:
 	OPENSSL_cleanse(credential_key, sizeof(credential_key));
 	free(buf);
-	poc_blob_clear(&nonce);
+	poc_blob_clear(&va.nonce);
 	poc_bundle_free(&b);
 	poc_policy_free(policy);
 	return rv;

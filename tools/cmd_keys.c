@@ -133,6 +133,27 @@ static EVP_PKEY *read_private_key(const char *path)
 	return k;
 }
 
+/* The first certificate of certfile, which must be k's, as DER in *cert (OPENSSL_free): its length, or -1. */
+static int read_cert_for(const char *certfile, EVP_PKEY *k, uint8_t **cert)
+{
+	struct poc_err e = { 0 };
+	STACK_OF(X509) *certs = NULL;
+	uint8_t *cbuf;
+	size_t clen = 0;
+	int n = -1;
+
+	cbuf = poc_tool_read_file(certfile, KEY_FILE_MAX, &clen);
+	if (cbuf == NULL || (certs = poc_x509_load(&e, cbuf, clen)) == NULL)
+		poc_tool_warn("%s: %s", certfile, e.msg);
+	else if (X509_check_private_key(sk_X509_value(certs, 0), k) != 1)
+		poc_tool_warn("%s: the certificate is not for this key", certfile);
+	else if ((n = i2d_X509(sk_X509_value(certs, 0), cert)) <= 0)
+		poc_tool_warn("%s: cannot encode the certificate", certfile);
+	free(cbuf);
+	sk_X509_pop_free(certs, X509_free);
+	return n > 0 ? n : -1;
+}
+
 int poc_cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -145,10 +166,9 @@ int poc_cmd_import(int argc, char **argv)
 	struct poc_config cfg;
 	struct poc_token *t = NULL;
 	struct poc_err e = { 0 };
-	STACK_OF(X509) *certs = NULL;
 	EVP_PKEY *k = NULL;
-	uint8_t id[POC_OBJECT_ID_MAX], *p8 = NULL, *spki = NULL, *cert = NULL, *cbuf = NULL;
-	size_t id_len = 0, clen = 0;
+	uint8_t id[POC_OBJECT_ID_MAX], *p8 = NULL, *spki = NULL, *cert = NULL;
+	size_t id_len = 0;
 	int p8_len = 0, spki_len = 0, cert_len = 0, bits, c, rv = POC_EXIT_USAGE;
 	uint64_t flags = 0;
 	CK_KEY_TYPE type;
@@ -183,18 +203,8 @@ int poc_cmd_import(int argc, char **argv)
 			      EVP_PKEY_get0_type_name(k));
 		goto done;
 	}
-	if (certfile != NULL) {
-		cbuf = poc_tool_read_file(certfile, KEY_FILE_MAX, &clen);
-		if (cbuf == NULL || (certs = poc_x509_load(&e, cbuf, clen)) == NULL) {
-			poc_tool_warn("%s: %s", certfile, e.msg);
-			goto done;
-		}
-		if (X509_check_private_key(sk_X509_value(certs, 0), k) != 1) {
-			poc_tool_warn("%s: the certificate is not for this key", certfile);
-			goto done;
-		}
-		cert_len = i2d_X509(sk_X509_value(certs, 0), &cert);
-	}
+	if (certfile != NULL && (cert_len = read_cert_for(certfile, k, &cert)) < 0)
+		goto done;
 	p8_len = i2d_PrivateKey(k, &p8);
 	spki_len = i2d_PUBKEY(k, &spki);
 	if (p8_len <= 0 || spki_len <= 0 || (certfile != NULL && cert_len <= 0)) {
@@ -213,10 +223,35 @@ done:
 		OPENSSL_clear_free(p8, (size_t)p8_len);
 	OPENSSL_free(spki);
 	OPENSSL_free(cert);
-	free(cbuf);
-	sk_X509_pop_free(certs, X509_free);
 	EVP_PKEY_free(k);
 	poc_token_close(t);
+	return rv;
+}
+
+/* The key kinds keygen makes, by --type. */
+static const struct key_kind {
+	const char *name;
+	CK_MECHANISM_TYPE mech;
+	CK_KEY_TYPE type;
+	const char *ec_params; /* DER OID, hex */
+	CK_ULONG bits;
+	uint64_t flags;
+} key_kinds[] = {
+	{ "ec-p256", CKM_EC_KEY_PAIR_GEN, CKK_EC, "06082a8648ce3d030107", 0, POC_OBJ_SIGN },
+	{ "ec-p384", CKM_EC_KEY_PAIR_GEN, CKK_EC, "06052b81040022", 0, POC_OBJ_SIGN },
+	{ "rsa-2048", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 2048, POC_OBJ_SIGN | POC_OBJ_DECRYPT },
+	{ "rsa-3072", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 3072, POC_OBJ_SIGN | POC_OBJ_DECRYPT },
+	{ "ed25519", CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, "06032b6570", 0, POC_OBJ_SIGN },
+};
+
+/* A public key (SPKI DER) as PEM on stdout: 0 or -1. */
+static int print_pubkey(const uint8_t *spki, size_t len)
+{
+	const unsigned char *p = spki;
+	EVP_PKEY *pub = d2i_PUBKEY(NULL, &p, (long)len);
+	int rv = pub != NULL && PEM_write_PUBKEY(stdout, pub) == 1 ? 0 : -1;
+
+	EVP_PKEY_free(pub);
 	return rv;
 }
 
@@ -226,20 +261,6 @@ int poc_cmd_keygen(int argc, char **argv)
 		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
 		{ "type", required_argument, NULL, 'T' }, { "id", required_argument, NULL, 'i' },
 		{ "pin", required_argument, NULL, 'P' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	static const struct {
-		const char *name;
-		CK_MECHANISM_TYPE mech;
-		CK_KEY_TYPE type;
-		const char *ec_params; /* DER OID, hex */
-		CK_ULONG bits;
-		uint64_t flags;
-	} types[] = {
-		{ "ec-p256", CKM_EC_KEY_PAIR_GEN, CKK_EC, "06082a8648ce3d030107", 0, POC_OBJ_SIGN },
-		{ "ec-p384", CKM_EC_KEY_PAIR_GEN, CKK_EC, "06052b81040022", 0, POC_OBJ_SIGN },
-		{ "rsa-2048", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 2048, POC_OBJ_SIGN | POC_OBJ_DECRYPT },
-		{ "rsa-3072", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 3072, POC_OBJ_SIGN | POC_OBJ_DECRYPT },
-		{ "ed25519", CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, "06032b6570", 0, POC_OBJ_SIGN },
 	};
 	const char *token = NULL, *label = NULL, *type = NULL, *idhex = NULL, *pin = NULL;
 	struct poc_config cfg;
@@ -269,19 +290,19 @@ int poc_cmd_keygen(int argc, char **argv)
 		default: return POC_EXIT_USAGE;
 		}
 	}
-	for (i = 0; type != NULL && i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcmp(types[i].name, type) == 0)
+	for (i = 0; type != NULL && i < sizeof(key_kinds) / sizeof(key_kinds[0]); i++)
+		if (strcmp(key_kinds[i].name, type) == 0)
 			break;
-	if (token == NULL || label == NULL || type == NULL || i == sizeof(types) / sizeof(types[0]) || optind != argc) {
+	if (token == NULL || label == NULL || type == NULL || i == sizeof(key_kinds) / sizeof(key_kinds[0]) || optind != argc) {
 		poc_tool_warn("keygen needs --token, --label and --type ec-p256|ec-p384|rsa-2048|rsa-3072|ed25519");
 		return POC_EXIT_USAGE;
 	}
 	if (poc_tool_load_config(&cfg) < 0 || get_id(idhex, id, &id_len) < 0)
 		return POC_EXIT_USAGE;
-	if (types[i].ec_params != NULL &&
-	    poc_hex_decode(&e, types[i].ec_params, strlen(types[i].ec_params), params, sizeof(params), &plen) < 0)
+	if (key_kinds[i].ec_params != NULL &&
+	    poc_hex_decode(&e, key_kinds[i].ec_params, strlen(key_kinds[i].ec_params), params, sizeof(params), &plen) < 0)
 		return POC_EXIT_USAGE;
-	ckr = poc_keygen(types[i].mech, types[i].type, plen ? params : NULL, plen, types[i].bits, &secret, &secret_len,
+	ckr = poc_keygen(key_kinds[i].mech, key_kinds[i].type, plen ? params : NULL, plen, key_kinds[i].bits, &secret, &secret_len,
 			 &spki, &spki_len);
 	if (ckr != CKR_OK) {
 		poc_tool_warn("keygen: key generation failed (CK_RV 0x%lx)", (unsigned long)ckr);
@@ -291,16 +312,10 @@ int poc_cmd_keygen(int argc, char **argv)
 		poc_tool_warn("keygen: %s", e.msg);
 		goto done;
 	}
-	rv = seal_key(t, label, id, id_len, types[i].type, types[i].flags | POC_OBJ_SENSITIVE, secret, secret_len, spki,
+	rv = seal_key(t, label, id, id_len, key_kinds[i].type, key_kinds[i].flags | POC_OBJ_SENSITIVE, secret, secret_len, spki,
 		      spki_len, NULL, 0, pin);
-	if (rv == POC_EXIT_OK) {
-		const unsigned char *p = spki;
-		EVP_PKEY *pub = d2i_PUBKEY(NULL, &p, (long)spki_len);
-
-		if (pub == NULL || PEM_write_PUBKEY(stdout, pub) != 1)
-			rv = POC_EXIT_USAGE;
-		EVP_PKEY_free(pub);
-	}
+	if (rv == POC_EXIT_OK && print_pubkey(spki, spki_len) < 0)
+		rv = POC_EXIT_USAGE;
 done:
 	poc_secret_free(secret, secret_len);
 	free(spki);

@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "commands.h"
+#include "digest.h"
 #include "hex.h"
 #include "poctool.h"
 #include "record.h"
@@ -82,7 +83,7 @@ int poc_tool_record_write(const char *out, const char *key_pem_path, const struc
 	size_t plen, rlen;
 	int rv = -1;
 
-	if (EVP_Digest(bundle, bundle_len, bh, NULL, EVP_sha256(), NULL) != 1) {
+	if (poc_sha256(bundle, bundle_len, bh) < 0) {
 		poc_tool_warn("record: cannot hash the bundle");
 		goto done;
 	}
@@ -91,7 +92,7 @@ int poc_tool_record_write(const char *out, const char *key_pem_path, const struc
 		pol = poc_tool_read_file(policy_path, POLICY_FILE_MAX, &plen);
 		if (pol == NULL)
 			goto done;
-		if (EVP_Digest(pol, plen, ph, NULL, EVP_sha256(), NULL) != 1) {
+		if (poc_sha256(pol, plen, ph) < 0) {
 			poc_tool_warn("record: cannot hash %s", policy_path);
 			goto done;
 		}
@@ -203,7 +204,10 @@ static void verify_usage(FILE *f)
 		"                         exports a denial key) a denial key; the whole output of\n"
 		"                         `poctool show` may be given\n"
 		"  -d, --denial-key FILE  PEM keys that are all denial keys, whatever their label\n"
-		"  -t, --token TOKEN      both keys from the token's state in the store\n");
+		"  -t, --token TOKEN      both keys from the token's state in the store; a record that\n"
+		"                         is not a denial also needs that state authenticated by the\n"
+		"                         TPM (the verifier key unsealed: the token's PCRs, and its PIN)\n"
+		"  -p, --pin PIN          with --token: the token's PIN (a counted try, docs/pin.md)\n");
 }
 
 #define VERIFY_KEYS_MAX 16
@@ -321,8 +325,36 @@ static int keyset_signer(const struct keyset *ks, const struct poc_record *r, co
 	return -1;
 }
 
+/*
+ * A record that is not a denial needs the token's verifier key as init made
+ * it, and token.cbor, which names it, is in the untrusted store: the TPM
+ * authenticates it (the PIN attempt, the PCR seal, the state's signature).
+ * A denial asserts nothing (and the denial key opens for anyone with the
+ * TPM), so it needs no more. 0 authenticated, 1 not, -1 unusable.
+ */
+static int token_keys_ok(struct poc_token *t, const struct poc_record *r, const char *pin, char *why, size_t whylen)
+{
+	struct poc_err e = { 0 };
+	int locked, rv;
+
+	if (poc_record_is_denial(r))
+		return 0;
+	if (t->meta.has_pin && pin == NULL) {
+		poc_tool_warn("token %s has a PIN: give --pin to authenticate its verifier key (or verify with --key and "
+			      "the key you exported at init)", t->meta.label);
+		return -1;
+	}
+	rv = poc_token_authenticate(&e, t, (const uint8_t *)pin, pin ? strlen(pin) : 0, &locked);
+	if (rv == 0)
+		return 0;
+	/* A wrong PIN, PCRs that lock the key, a modified state, a TPM that says no: not valid, whichever. */
+	snprintf(why, whylen, "the token's verifier key as token.cbor names it is not authenticated: %.400s", e.msg);
+	return 1;
+}
+
 /* With --token: the token's own rule (module/token/token.c). 0 valid, 1 not, -1 unusable. */
-static int token_signer(const char *token, const struct poc_record *r, const char **signer, char *why, size_t whylen)
+static int token_signer(const char *token, const char *pin, const struct poc_record *r, const char **signer, char *why,
+			size_t whylen)
 {
 	struct poc_config cfg;
 	struct poc_token *t = NULL;
@@ -339,6 +371,8 @@ static int token_signer(const char *token, const struct poc_record *r, const cha
 	if (rv == -1)
 		poc_tool_warn("token %s: %s", token, e.msg);
 	snprintf(why, whylen, "%s", e.msg);
+	if (rv == 0)
+		rv = token_keys_ok(t, r, pin, why, whylen);
 	poc_token_close(t);
 	return rv;
 }
@@ -348,9 +382,15 @@ static int verdict(const struct poc_record *r, int denial, const char *signer)
 {
 	const char *clause = poc_record_denied_clause(r);
 
-	if (denial && poc_record_status(r) != POC_EAR_CONTRAINDICATED) {
-		printf("signature NOT valid: signed by %s, which signs only denials, yet status %s\n", signer,
-		       poc_ear_status_name(poc_record_status(r)));
+	/* Top-level and every submod: a consumer reading "poc" or "tee" must not find an appraisal the key cannot vouch for. */
+	if (denial && !poc_record_is_denial(r)) {
+		int poc = poc_record_submod_status(r, "poc"), tee = poc_record_submod_status(r, "tee");
+		int vtpm = poc_record_submod_status(r, "vtpm");
+
+		printf("signature NOT valid: signed by %s, which signs only denials, yet status %s (submods: poc %s, tee %s, "
+		       "vtpm %s; each must be contraindicated or none)\n",
+		       signer, poc_ear_status_name(poc_record_status(r)), poc < 0 ? "absent" : poc_ear_status_name(poc),
+		       tee < 0 ? "absent" : poc_ear_status_name(tee), vtpm < 0 ? "absent" : poc_ear_status_name(vtpm));
 		return POC_EXIT_DENIED;
 	}
 	printf("signature OK, status %s", poc_ear_status_name(poc_record_status(r)));
@@ -364,17 +404,17 @@ int poc_cmd_record_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },   { "denial-key", required_argument, NULL, 'd' },
-		{ "token", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "token", required_argument, NULL, 't' }, { "pin", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 },
 	};
 	struct keyset ks = { .n = 0 };
 	struct poc_record *r = NULL;
-	const char *token = NULL, *signer = NULL;
+	const char *token = NULL, *signer = NULL, *pin = NULL;
 	char why[POC_ERR_MSG_MAX] = "";
 	int c, nkeys = 0, denial = 0, found, rv = POC_EXIT_USAGE;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:d:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:d:t:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': verify_usage(stdout); return POC_EXIT_OK;
 		case 'k':
@@ -384,6 +424,7 @@ int poc_cmd_record_verify(int argc, char **argv)
 			nkeys++;
 			break;
 		case 't': token = optarg; break;
+		case 'p': pin = optarg; break;
 		default: verify_usage(stderr); goto done;
 		}
 	}
@@ -402,7 +443,7 @@ int poc_cmd_record_verify(int argc, char **argv)
 	if (found < 0)
 		goto done;
 	if (token != NULL) {
-		found = token_signer(token, r, &signer, why, sizeof(why));
+		found = token_signer(token, pin, r, &signer, why, sizeof(why));
 		if (found == 0)
 			rv = verdict(r, 0, signer);
 		if (found < 0)

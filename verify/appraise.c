@@ -148,6 +148,9 @@ static int match_leaf(struct poc_appraise_state *s, X509 *leaf, char *why, size_
 			sk_X509_push(inter, sk_X509_value(s->ak_chain, j));
 		rv = poc_x509_chain_verify(&e, leaf, inter, pr->roots, s->o->at, &chain);
 		sk_X509_free(inter);
+		/* An outage is no verdict on the machine. */
+		if (rv < 0 && e.code == POC_ERR_NOMEM)
+			return poc_deny_err(s->out, "$.providers", &e, pr->name);
 		if (rv < 0) {
 			if (snprintf(msg, sizeof(msg), "%s (%s certificate): %s", pr->name, role, e.msg) >= (int)sizeof(msg))
 				msg[sizeof(msg) - 1] = '\0'; /* a long reason cut short is fine */
@@ -240,6 +243,9 @@ static int check_poe(struct poc_appraise_state *s, char *why, size_t whylen)
 	memset(&poe, 0, sizeof(poe));
 	if (poc_poe_verify(&e, s->b->poe.p, s->b->poe.len, p->poe_roots, s->o->at, &poe) < 0 ||
 	    poc_poe_check_piid(&e, &poe, x->piid, 16) < 0) {
+		/* An outage is no verdict on the platform. */
+		if (e.code == POC_ERR_NOMEM)
+			poc_deny_err(s->out, "$.platforms.poe", &e, "POE token");
 		say(why, whylen, "POE token: %s", e.msg);
 		goto done;
 	}
@@ -297,15 +303,27 @@ static int check_platforms(struct poc_appraise_state *s, char *why, size_t whyle
  * the TD quote (DCEA's mix-and-match proxy). So with a TD in the picture an
  * endorsed vTPM alone proves nothing about where the TD runs: the TD's own
  * platform must be endorsed ($.platforms), or the vTPM must be inside the TD
- * (azure-hcl: the TD's own report names the AK).
+ * (azure-hcl: the TD's own report names the AK). The HCL report is that TD's
+ * software's text too: only when tee.mrtd pins the TD to a known image (the
+ * paravisor that keeps the vTPM) does it say the vTPM is inside; any other TD
+ * can write one naming a rented Azure vTPM's AK.
  */
 static void check_td_platform(struct poc_appraise_state *s, int plat_ok, const char *why_plat)
 {
 	const struct poc_policy *p = s->p;
 
-	if (plat_ok || p->binding == POC_BINDING_AZURE_HCL || (!p->has_tee && s->b->tdx_quote.p == NULL))
+	if (plat_ok || (!p->has_tee && s->b->tdx_quote.p == NULL) ||
+	    (p->binding == POC_BINDING_AZURE_HCL && p->mrtd.n != 0))
 		return;
 	s->out->poc = POC_EAR_WARNING;
+	if (p->binding == POC_BINDING_AZURE_HCL) {
+		poc_warn(s->out, "$.tee.mrtd",
+			 "azure-hcl: the HCL report that names the vTPM's AK (provider %s) is the TD software's text, and no "
+			 "tee.mrtd pins the TD to the paravisor that keeps that vTPM: a TD on another machine can write one "
+			 "naming a rented vTPM's AK; pin the paravisor's MRTD (tee.mrtd) or endorse the TD's platform (%s)",
+			 s->out->provider, p->has_platforms ? why_plat : "the policy has no platforms clause");
+		return;
+	}
 	poc_warn(s->out, "$.platforms",
 		 "only the vTPM is endorsed (provider %s), not the TD's platform (%s): under binding %s the TD "
 		 "names whatever AK its software chooses, so a TD on another machine could name this vTPM's AK; "
@@ -352,6 +370,13 @@ static int check_proof_of_cloud(struct poc_appraise_state *s)
 	s->out->poc = POC_EAR_AFFIRMING;
 	if (prov_ok)
 		check_td_platform(s, plat_ok, why_plat);
+	else if (p->has_providers && s->b->nquotes > 0) {
+		/* The mix-and-match proxy reversed: an endorsed TD naming the AK of any TPM (its PCRs are then anyone's). */
+		s->out->poc = POC_EAR_WARNING;
+		poc_warn(s->out, "$.providers",
+			 "only the TD's platform is endorsed (%s), not the vTPM whose quotes were appraised (%s): the TD's "
+			 "software names that AK, so its PCRs may come from any TPM", s->out->platform, why_prov);
+	}
 	return 0;
 }
 
@@ -416,6 +441,11 @@ int poc_appraise(const struct poc_policy *p, const struct poc_bundle *b,
 	if (b->nquotes == 0 && b->tdx_quote.p == NULL) {
 		poc_deny(out, "$", POC_ERR_POLICY, "the bundle holds neither a TPM quote nor a TDX quote");
 		goto done;
+	}
+	/* A nonce is checked only by a verified quote that had to cover it (a TD quote no tee clause reads does not). */
+	if (out->nonce_checked && !((s.check_extra && b->nquotes > 0) || (s.check_rd && s.tdx_verified))) {
+		out->nonce_checked = 0;
+		poc_note(out, "no nonce was checked: no appraised quote covers it (the evidence may be a replay)");
 	}
 	if (check_proof_of_cloud(&s) < 0 || check_freshness(&s) < 0)
 		goto done;

@@ -126,10 +126,10 @@ static int check_quotes(struct poc_appraise_state *s, EVP_PKEY *ak)
 
 #define PCR_IMA 10u
 
-/* "sha256:4,8" for the PCRs of mask. */
+/* "sha256:4,8" for the PCRs of mask ("PCR 4,8" for alg 0). */
 static void pcr_list(uint16_t alg, uint32_t mask, char *buf, size_t len)
 {
-	size_t n = (size_t)snprintf(buf, len, "%s:", poc_tpm_alg_name(alg));
+	size_t n = alg ? (size_t)snprintf(buf, len, "%s:", poc_tpm_alg_name(alg)) : (size_t)snprintf(buf, len, "PCR ");
 	int first = 1;
 
 	for (unsigned j = 0; j < POC_PCR_COUNT && n < len; j++) {
@@ -138,6 +138,8 @@ static void pcr_list(uint16_t alg, uint32_t mask, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%u", first ? "" : ",", j);
 		first = 0;
 	}
+	if (first && n < len)
+		snprintf(buf + n, len - n, "none");
 }
 
 /*
@@ -185,6 +187,8 @@ static int check_eventlog(struct poc_appraise_state *s)
 	struct poc_evlog log;
 	struct poc_err e = { 0 };
 	size_t i;
+	uint32_t quoted = 0;
+	char list[128];
 	int tech, ima_noted = 0, rv = -1;
 
 	if (b->eventlog.p == NULL) {
@@ -194,10 +198,23 @@ static int check_eventlog(struct poc_appraise_state *s)
 	}
 	if (poc_evlog_parse(&e, b->eventlog.p, b->eventlog.len, &log) < 0)
 		return poc_deny_err(s->out, "$.vtpm.eventlog", &e, "TPM event log");
-	for (i = 0; i < s->verified.nbanks; i++)
+	for (i = 0; i < s->verified.nbanks; i++) {
+		quoted |= s->verified.bank[i].mask;
 		if (s->verified.bank[i].mask != 0 && check_bank(s, &log, &s->verified.bank[i], &ima_noted) < 0)
 			goto done;
-	tech = poc_evlog_gce_technology(&log);
+	}
+	/* A quote of no PCR (TPM2_Quote of an empty selection) verifies no event: the log is only text. */
+	if (quoted == 0) {
+		pcr_list(0, poc_evlog_extended_mask(&log), list, sizeof(list));
+		if (s->p->eventlog == POC_EVENTLOG_REQUIRED) {
+			poc_deny(s->out, "$.vtpm.eventlog", POC_ERR_POLICY,
+				 "an event log is required, but no verified quote covers any PCR: none of its events (%s) is verified",
+				 list);
+			goto done;
+		}
+		poc_note(s->out, "event log: no verified quote covers a PCR, so none of its events is verified");
+	}
+	tech = (quoted & 1u) ? poc_evlog_gce_technology(&log) : -1;
 	if (tech >= 0)
 		poc_note(s->out, "event log: GCE NonHostInfo technology %d%s", tech, tech == 3 ? " (TDX)" : "");
 	rv = 0;

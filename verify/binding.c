@@ -14,27 +14,13 @@
 
 #include "binding.h"
 #include "credential.h"
+#include "digest.h"
 #include "event_log.h"
 #include "hcl_report.h"
 #include "log_crosscheck.h"
 #include "hex.h"
 #include "tpm_attest.h"
 #include "x509.h"
-
-/* H(prefix || a || b) into out; returns the digest length or 0. */
-static size_t digest3(const EVP_MD *md, const char *prefix, const uint8_t *a, size_t alen, const uint8_t *b,
-		      size_t blen, uint8_t *out)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int n = 0;
-
-	if (ctx == NULL || !EVP_DigestInit_ex(ctx, md, NULL) || !EVP_DigestUpdate(ctx, prefix, strlen(prefix)) ||
-	    !EVP_DigestUpdate(ctx, a, alen) || (blen && !EVP_DigestUpdate(ctx, b, blen)) ||
-	    !EVP_DigestFinal_ex(ctx, out, &n))
-		n = 0;
-	EVP_MD_CTX_free(ctx);
-	return n;
-}
 
 static int need_nonce(struct poc_appraise_state *s)
 {
@@ -115,7 +101,7 @@ static int prepare_azure_hcl(struct poc_appraise_state *s)
 	/* All of the TD software's JSON is read here, before any other check depends on it. */
 	if ((s->hcl_ak = poc_hcl_report_ak(&e, &r)) == NULL)
 		return poc_deny_err(s->out, "$.binding", &e, "azure-hcl");
-	if (digest3(EVP_sha256(), "", r.json, r.json_len, NULL, 0, s->rd) != 32)
+	if (poc_sha256(r.json, r.json_len, s->rd) < 0)
 		return poc_deny(s->out, "$.binding", POC_ERR_CRYPTO, "binding digests");
 	s->check_rd = 1;
 	s->rd_len = 32;

@@ -258,24 +258,10 @@ done:
 
 /* ---- decoding ---- */
 
-static int str_is(const cbor_item_t *k, const char *s)
-{
-	size_t n = strlen(s);
-
-	return cbor_isa_string(k) && cbor_string_is_definite(k) && cbor_string_length(k) == n &&
-	       memcmp(cbor_string_handle(k), s, n) == 0;
-}
-
 /* The value under a text key, or NULL. Duplicate keys are refused by the caller's walk. */
 static cbor_item_t *get(const cbor_item_t *map, const char *key)
 {
-	struct cbor_pair *pairs = cbor_map_handle(map);
-	size_t i, n = cbor_map_size(map);
-
-	for (i = 0; i < n; i++)
-		if (str_is(pairs[i].key, key))
-			return pairs[i].value;
-	return NULL;
+	return poc_cbor_map_text(map, key);
 }
 
 static int get_blob(struct poc_err *e, const cbor_item_t *map, const char *key, const char *where,
@@ -431,19 +417,11 @@ static int decode_tdx(struct poc_err *e, const cbor_item_t *m, struct poc_bundle
 static int no_dup_keys(struct poc_err *e, const cbor_item_t *m, const char *what)
 {
 	struct cbor_pair *p = cbor_map_handle(m);
-	size_t n = cbor_map_size(m), i, j;
+	size_t n = cbor_map_size(m), i;
 
-	for (i = 0; i < n; i++) {
-		if (!cbor_isa_string(p[i].key) || !cbor_string_is_definite(p[i].key))
-			continue;
-		for (j = i + 1; j < n; j++) {
-			if (cbor_isa_string(p[j].key) && cbor_string_is_definite(p[j].key) &&
-			    cbor_string_length(p[i].key) == cbor_string_length(p[j].key) &&
-			    memcmp(cbor_string_handle(p[i].key), cbor_string_handle(p[j].key),
-				   cbor_string_length(p[i].key)) == 0)
-				return poc_err_set(e, POC_ERR_MALFORMED, "bundle: duplicate key in %s", what);
-		}
-	}
+	for (i = 0; i < n; i++)
+		if (poc_cbor_is_text(p[i].key) && poc_cbor_key_repeats(p, i))
+			return poc_err_set(e, POC_ERR_MALFORMED, "bundle: duplicate key in %s", what);
 	return 0;
 }
 

@@ -2,6 +2,9 @@
 /* CBOR input that libcbor may safely load: every parser of untrusted CBOR goes through here. */
 #include "cbor_util.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "bytes.h"
 
 #define CBOR_MAX_DEPTH 16
@@ -126,4 +129,112 @@ int poc_cbor_put(cbor_item_t *map, const char *key, cbor_item_t *value)
 cbor_item_t *poc_cbor_bstr(const uint8_t *p, size_t len)
 {
 	return cbor_build_bytestring(len ? p : (const uint8_t *)"", len);
+}
+
+int poc_cbor_is_bstr(const cbor_item_t *i)
+{
+	return cbor_isa_bytestring(i) && cbor_bytestring_is_definite(i);
+}
+
+int poc_cbor_is_text(const cbor_item_t *i)
+{
+	return cbor_isa_string(i) && cbor_string_is_definite(i);
+}
+
+int poc_cbor_text_is(const cbor_item_t *i, const char *s)
+{
+	size_t n = strlen(s);
+
+	return poc_cbor_is_text(i) && cbor_string_length(i) == n && memcmp(cbor_string_handle(i), s, n) == 0;
+}
+
+int poc_cbor_int(const cbor_item_t *i, int64_t *v)
+{
+	uint64_t u;
+
+	if (!cbor_isa_uint(i) && !cbor_isa_negint(i))
+		return -1;
+	u = cbor_get_int(i);
+	if (u > INT64_MAX)
+		return -1;
+	*v = cbor_isa_uint(i) ? (int64_t)u : -1 - (int64_t)u;
+	return 0;
+}
+
+int poc_cbor_same_key(const cbor_item_t *a, const cbor_item_t *b)
+{
+	int64_t x, y;
+
+	if (poc_cbor_int(a, &x) == 0 && poc_cbor_int(b, &y) == 0)
+		return x == y;
+	return poc_cbor_is_text(a) && poc_cbor_is_text(b) && cbor_string_length(a) == cbor_string_length(b) &&
+	       memcmp(cbor_string_handle(a), cbor_string_handle(b), cbor_string_length(a)) == 0;
+}
+
+int poc_cbor_key_repeats(const struct cbor_pair *p, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (poc_cbor_same_key(p[i].key, p[j].key))
+			return 1;
+	return 0;
+}
+
+cbor_item_t *poc_cbor_map_text(const cbor_item_t *map, const char *key)
+{
+	struct cbor_pair *p = cbor_map_handle(map);
+	size_t i, n = cbor_map_size(map);
+
+	for (i = 0; i < n; i++)
+		if (poc_cbor_text_is(p[i].key, key))
+			return p[i].value;
+	return NULL;
+}
+
+size_t poc_cbor_head_put(uint8_t *p, uint8_t major, uint64_t v)
+{
+	size_t n, i;
+
+	major = (uint8_t)(major << 5);
+	if (v < 24) {
+		p[0] = (uint8_t)(major | v);
+		return 1;
+	}
+	n = v <= 0xff ? 1 : v <= 0xffff ? 2 : v <= 0xffffffffu ? 4 : 8;
+	p[0] = (uint8_t)(major | (n == 1 ? 24 : n == 2 ? 25 : n == 4 ? 26 : 27));
+	for (i = 0; i < n; i++)
+		p[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+	return 1 + n;
+}
+
+void poc_cbor_bstr_put(uint8_t **p, const uint8_t *b, size_t len)
+{
+	*p += poc_cbor_head_put(*p, 2, len);
+	if (len)
+		memcpy(*p, b, len);
+	*p += len;
+}
+
+/*
+ * Built by hand: it is fixed apart from two byte strings, and the bytes must
+ * match what any other COSE implementation computes, whatever widths a CBOR
+ * library would pick.
+ */
+uint8_t *poc_cose_sig_structure(const uint8_t *prot, size_t prot_len, const uint8_t *payload, size_t payload_len,
+				size_t *len)
+{
+	static const char ctx[] = "Signature1";
+	uint8_t *buf = malloc(1 + 1 + sizeof(ctx) - 1 + 9 + prot_len + 1 + 9 + payload_len), *p;
+
+	if (buf == NULL)
+		return NULL;
+	p = buf;
+	*p++ = 0x84;
+	p += poc_cbor_head_put(p, 3, sizeof(ctx) - 1);
+	memcpy(p, ctx, sizeof(ctx) - 1);
+	p += sizeof(ctx) - 1;
+	poc_cbor_bstr_put(&p, prot, prot_len);
+	*p++ = 0x40;
+	poc_cbor_bstr_put(&p, payload, payload_len);
+	*len = (size_t)(p - buf);
+	return buf;
 }

@@ -23,4 +23,36 @@ int poc_cbor_put(cbor_item_t *map, const char *key, cbor_item_t *value);
 /* A definite byte string (len may be 0 with p NULL); NULL when out of memory. */
 cbor_item_t *poc_cbor_bstr(const uint8_t *p, size_t len);
 
+/* ---- strict readers: what a map holds, for every decoder of untrusted CBOR ---- */
+
+/* A definite byte string / text string. */
+int poc_cbor_is_bstr(const cbor_item_t *i);
+int poc_cbor_is_text(const cbor_item_t *i);
+/* A definite text string equal to s. */
+int poc_cbor_text_is(const cbor_item_t *i, const char *s);
+/* An integer item (unsigned or negative) as int64; -1 when it is not one or does not fit. */
+int poc_cbor_int(const cbor_item_t *i, int64_t *v);
+/* Two map keys that are the same integer or the same definite text. */
+int poc_cbor_same_key(const cbor_item_t *a, const cbor_item_t *b);
+/*
+ * Whether p[i].key repeats one of p[0..i-1]'s: a map with a key twice is
+ * refused, so that two readers cannot pick different values.
+ */
+int poc_cbor_key_repeats(const struct cbor_pair *p, size_t i);
+/* The value under a text key, or NULL (the first one: callers refuse repeats first). */
+cbor_item_t *poc_cbor_map_text(const cbor_item_t *map, const char *key);
+
+/* ---- writing by hand: bytes that must not depend on a library's choices ---- */
+
+/* A CBOR head (major type, argument) in its shortest form into p, which has room for 9 bytes; its length. */
+size_t poc_cbor_head_put(uint8_t *p, uint8_t major, uint64_t v);
+/* A byte string (head + bytes) at *p, which has room for 9 + len bytes; *p moves past it. */
+void poc_cbor_bstr_put(uint8_t **p, const uint8_t *b, size_t len);
+/*
+ * COSE Sig_structure (RFC 9052 4.4) = ["Signature1", protected, h'', payload]:
+ * malloc'ed, *len set; NULL when out of memory.
+ */
+uint8_t *poc_cose_sig_structure(const uint8_t *prot, size_t prot_len, const uint8_t *payload, size_t payload_len,
+				size_t *len);
+
 #endif

@@ -9,7 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 #include <openssl/bn.h>
@@ -18,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "ecdsa_sig.h"
 #include "hex.h"
 #include "x509.h"
 
@@ -28,11 +28,7 @@ static int verify_raw_sig(struct poc_err *e, const char *what, X509 *signer, con
 			  size_t len, const uint8_t *sig, size_t siglen)
 {
 	EVP_PKEY *pk = X509_get0_pubkey(signer);
-	ECDSA_SIG *es = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	unsigned char *der = NULL;
-	EVP_MD_CTX *md = NULL;
-	int derlen, rv = -1;
+	int v;
 	char name[64];
 
 	if (siglen != 64)
@@ -42,34 +38,13 @@ static int verify_raw_sig(struct poc_err *e, const char *what, X509 *signer, con
 	    !EVP_PKEY_get_utf8_string_param(pk, "group", name, sizeof(name), NULL) ||
 	    strcmp(name, "prime256v1") != 0)
 		return poc_err_ssl(e, POC_ERR_UNSUPPORTED, "%s signing key is not ECDSA P-256", what);
-	es = ECDSA_SIG_new();
-	r = BN_bin2bn(sig, 32, NULL);
-	s = BN_bin2bn(sig + 32, 32, NULL);
-	if (es == NULL || r == NULL || s == NULL || !ECDSA_SIG_set0(es, r, s)) {
-		BN_free(r);
-		BN_free(s);
-		poc_err_ssl(e, POC_ERR_NOMEM, "%s signature", what);
-		goto done;
-	}
-	derlen = i2d_ECDSA_SIG(es, &der);
-	md = EVP_MD_CTX_new();
-	if (derlen <= 0 || md == NULL) {
-		poc_err_ssl(e, POC_ERR_NOMEM, "%s signature", what);
-		goto done;
-	}
-	if (EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk) != 1 ||
-	    EVP_DigestVerify(md, der, (size_t)derlen, msg, len) != 1) {
-		poc_err_ssl(e, POC_ERR_SIGNATURE, "%s signature does not verify with its signing certificate",
-			    what);
-		goto done;
-	}
-	rv = 0;
-done:
-	ERR_clear_error();
-	EVP_MD_CTX_free(md);
-	OPENSSL_free(der);
-	ECDSA_SIG_free(es);
-	return rv;
+	v = poc_ecdsa_verify_raw(pk, EVP_sha256(), sig, siglen, msg, len);
+	if (v < 0)
+		return poc_err_ssl(e, POC_ERR_NOMEM, "%s signature", what);
+	if (v == 0)
+		return poc_err_ssl(e, POC_ERR_SIGNATURE, "%s signature does not verify with its signing certificate",
+				   what);
+	return 0;
 }
 
 static X509_CRL *load_crl(struct poc_err *e, const char *what, const uint8_t *buf, size_t len)
@@ -111,15 +86,19 @@ static int check_window(struct poc_err *e, const char *what, int64_t from, int64
 	return 0;
 }
 
+/* Seconds since 1970 through OpenSSL's own time arithmetic (ASN1_TIME_diff from the epoch). */
 static int asn1_time_unix(const ASN1_TIME *t, int64_t *out)
 {
-	struct tm tm;
-	int64_t days;
+	ASN1_TIME *epoch;
+	int days = 0, secs = 0, ok;
 
-	if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
+	if (t == NULL || (epoch = ASN1_TIME_set(NULL, 0)) == NULL)
 		return -1;
-	poc_days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &days);
-	*out = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	ok = ASN1_TIME_diff(&days, &secs, epoch, t);
+	ASN1_TIME_free(epoch);
+	if (!ok)
+		return -1;
+	*out = (int64_t)days * 86400 + secs;
 	return 0;
 }
 

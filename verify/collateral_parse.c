@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Intel DCAP collateral for TDX, parsed: strict JSON reading of TCB Info v3
- * and QE Identity v2, the raw bytes their signatures cover, and Intel PCS
- * dates. Field rules follow Intel's PCS API (TCB Info v3 / Enclave Identity
+ * and QE Identity v2, and Intel PCS dates (the raw bytes their signatures
+ * cover are found by collateral_signed.c). Field rules follow Intel's PCS API (TCB Info v3 / Enclave Identity
  * v2) and the DCAP QVL (QuoteVerifier.cpp, 4.1.2.4.x). collateral.c verifies.
  */
 #include "collateral_int.h"
@@ -19,133 +19,7 @@
 #define MAX_LEVELS 256
 #define MAX_ADVISORIES 64
 
-/* ---- raw JSON spans ---------------------------------------------------- */
-
-static size_t skip_ws(const char *s, size_t i, size_t n)
-{
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-		i++;
-	return i;
-}
-
-/* Index just past the string starting at s[i] == '"', or 0 on error. */
-static size_t skip_string(const char *s, size_t i, size_t n)
-{
-	for (i++; i < n; i++) {
-		if (s[i] == '\\')
-			i++;
-		else if (s[i] == '"')
-			return i + 1;
-	}
-	return 0;
-}
-
-/* Index just past the value at s[i]; the text was already validated by json-c. */
-static size_t skip_value(const char *s, size_t i, size_t n)
-{
-	int depth = 0;
-
-	if (i >= n)
-		return 0;
-	if (s[i] == '"')
-		return skip_string(s, i, n);
-	if (s[i] != '{' && s[i] != '[') {
-		while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' &&
-		       s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
-			i++;
-		return i;
-	}
-	for (; i < n; i++) {
-		if (s[i] == '"') {
-			i = skip_string(s, i, n);
-			if (i == 0)
-				return 0;
-			i--;
-		} else if (s[i] == '{' || s[i] == '[') {
-			depth++;
-		} else if (s[i] == '}' || s[i] == ']') {
-			if (--depth == 0)
-				return i + 1;
-		}
-	}
-	return 0;
-}
-
-/*
- * The raw bytes of top-level member name's value. Intel signs these exact
- * bytes, so re-serializing the parsed object would break the signature.
- */
-static int member_span(const char *s, size_t n, const char *name, size_t *off, size_t *len)
-{
-	size_t i = skip_ws(s, 0, n), k, nl = strlen(name);
-
-	if (i >= n || s[i] != '{')
-		return -1;
-	i = skip_ws(s, i + 1, n);
-	while (i < n && s[i] == '"') {
-		k = skip_string(s, i, n);
-		if (k == 0)
-			return -1;
-		int match = k - i - 2 == nl && memcmp(s + i + 1, name, nl) == 0;
-		i = skip_ws(s, k, n);
-		if (i >= n || s[i] != ':')
-			return -1;
-		i = skip_ws(s, i + 1, n);
-		k = skip_value(s, i, n);
-		if (k == 0)
-			return -1;
-		if (match) {
-			*off = i;
-			*len = k - i;
-			return 0;
-		}
-		i = skip_ws(s, k, n);
-		if (i < n && s[i] == ',')
-			i = skip_ws(s, i + 1, n);
-	}
-	return -1;
-}
-
 /* ---- strict JSON field readers ----------------------------------------- */
-
-static struct json_object *json_parse_strict(struct poc_err *e, const char *what, const uint8_t *buf,
-					     size_t len)
-{
-	struct json_tokener *tok;
-	struct json_object *o;
-
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' ' ||
-			   buf[len - 1] == '\t'))
-		len--;
-	if (len == 0 || len > POC_COLLATERAL_MAX_FILE) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: empty or larger than %u bytes", what,
-			    POC_COLLATERAL_MAX_FILE);
-		return NULL;
-	}
-	if (memchr(buf, '\0', len) != NULL) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: NUL byte in JSON", what);
-		return NULL;
-	}
-	tok = json_tokener_new();
-	if (tok == NULL) {
-		poc_err_set(e, POC_ERR_NOMEM, "%s: JSON tokener", what);
-		return NULL;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, (const char *)buf, (int)len);
-	if (o == NULL || json_tokener_get_parse_end(tok) != len) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: not valid JSON (%s)", what,
-			    json_tokener_error_desc(json_tokener_get_error(tok)));
-		json_object_put(o);
-		o = NULL;
-	} else if (!json_object_is_type(o, json_type_object)) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: not a JSON object", what);
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
-}
 
 static struct json_object *get(struct poc_err *e, const char *what, struct json_object *o,
 			       const char *key, enum json_type t)
@@ -386,13 +260,11 @@ static int parse_components(struct poc_err *e, const char *what, struct json_obj
 	return 0;
 }
 
-int poc_tcb_info_from_json(struct poc_err *e, struct json_object *o, struct poc_tcb_info *t)
+/* id, version, dates, FMSPC, PCE id, tcbType and evaluation number: the header fields of TCB Info v3. */
+static int parse_tcb_header(struct poc_err *e, const char *what, struct json_object *o, struct poc_tcb_info *t)
 {
-	static const char *what = "TCB Info";
-	struct json_object *m, *a;
 	const char *id;
 	int64_t x;
-	size_t n, i;
 
 	id = get_str(e, what, o, "id");
 	if (id == NULL)
@@ -424,37 +296,47 @@ int poc_tcb_info_from_json(struct poc_err *e, struct json_object *o, struct poc_
 	for (char *p = t->pceid_hex; *p; p++)
 		if (*p >= 'a' && *p <= 'f')
 			*p = (char)(*p - 'a' + 'A');
+	return 0;
+}
 
-	m = get(e, what, o, "tdxModule", json_type_object);
-	if (m == NULL || get_hex(e, "TCB Info tdxModule", m, "mrsigner", t->module_mrsigner, 48) < 0 ||
-	    get_hex(e, "TCB Info tdxModule", m, "attributes", t->module_attributes, 8) < 0 ||
-	    get_hex(e, "TCB Info tdxModule", m, "attributesMask", t->module_attributes_mask, 8) < 0)
+/* tdxModuleIdentities: optional in v3 (older TCB Info lacks it). */
+static int parse_module_identities(struct poc_err *e, const char *what, struct json_object *o,
+				   struct poc_tcb_info *t)
+{
+	struct json_object *a;
+	size_t n, i;
+
+	if (!json_object_object_get_ex(o, "tdxModuleIdentities", &a))
+		return 0;
+	a = get_levels(e, what, o, "tdxModuleIdentities", &n);
+	if (a == NULL)
 		return -1;
+	t->modules = calloc(n, sizeof(*t->modules));
+	if (t->modules == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "TCB Info modules");
+	t->nmodules = n;
+	for (i = 0; i < n; i++) {
+		struct json_object *mi = json_object_array_get_idx(a, i);
+		struct poc_tdx_module_id *md = &t->modules[i];
+		const char *mid = get_str(e, "TCB Info tdxModuleIdentities", mi, "id");
 
-	/* tdxModuleIdentities is optional in v3 (older TCB Info lacks it). */
-	if (json_object_object_get_ex(o, "tdxModuleIdentities", &a)) {
-		a = get_levels(e, what, o, "tdxModuleIdentities", &n);
-		if (a == NULL)
-			return -1;
-		t->modules = calloc(n, sizeof(*t->modules));
-		if (t->modules == NULL)
-			return poc_err_set(e, POC_ERR_NOMEM, "TCB Info modules");
-		t->nmodules = n;
-		for (i = 0; i < n; i++) {
-			struct json_object *mi = json_object_array_get_idx(a, i);
-			struct poc_tdx_module_id *md = &t->modules[i];
-			const char *mid = get_str(e, "TCB Info tdxModuleIdentities", mi, "id");
-
-			if (mid == NULL || strlen(mid) >= sizeof(md->id))
-				return poc_err_set(e, POC_ERR_MALFORMED, "TCB Info tdxModuleIdentities[%zu]: id", i);
-			strcpy(md->id, mid);
-			if (get_hex(e, "TCB Info module identity", mi, "mrsigner", md->mrsigner, 48) < 0 ||
-			    get_hex(e, "TCB Info module identity", mi, "attributes", md->attributes, 8) < 0 ||
-			    get_hex(e, "TCB Info module identity", mi, "attributesMask", md->attributes_mask, 8) < 0 ||
-			    parse_isv_levels(e, "TCB Info module identity", mi, &md->levels, &md->nlevels) < 0)
-				return poc_err_set(e, POC_ERR_MALFORMED, "TCB Info tdxModuleIdentities[%zu]", i);
-		}
+		if (mid == NULL || strlen(mid) >= sizeof(md->id))
+			return poc_err_set(e, POC_ERR_MALFORMED, "TCB Info tdxModuleIdentities[%zu]: id", i);
+		strcpy(md->id, mid);
+		if (get_hex(e, "TCB Info module identity", mi, "mrsigner", md->mrsigner, 48) < 0 ||
+		    get_hex(e, "TCB Info module identity", mi, "attributes", md->attributes, 8) < 0 ||
+		    get_hex(e, "TCB Info module identity", mi, "attributesMask", md->attributes_mask, 8) < 0 ||
+		    parse_isv_levels(e, "TCB Info module identity", mi, &md->levels, &md->nlevels) < 0)
+			return poc_err_set(e, POC_ERR_MALFORMED, "TCB Info tdxModuleIdentities[%zu]", i);
 	}
+	return 0;
+}
+
+static int parse_tcb_levels(struct poc_err *e, const char *what, struct json_object *o, struct poc_tcb_info *t)
+{
+	struct json_object *a;
+	int64_t x;
+	size_t n, i;
 
 	a = get_levels(e, what, o, "tcbLevels", &n);
 	if (a == NULL)
@@ -478,6 +360,23 @@ int poc_tcb_info_from_json(struct poc_err *e, struct json_object *o, struct poc_
 		lv->pcesvn = (uint16_t)x;
 	}
 	return 0;
+}
+
+int poc_tcb_info_from_json(struct poc_err *e, struct json_object *o, struct poc_tcb_info *t)
+{
+	static const char *what = "TCB Info";
+	struct json_object *m;
+
+	if (parse_tcb_header(e, what, o, t) < 0)
+		return -1;
+	m = get(e, what, o, "tdxModule", json_type_object);
+	if (m == NULL || get_hex(e, "TCB Info tdxModule", m, "mrsigner", t->module_mrsigner, 48) < 0 ||
+	    get_hex(e, "TCB Info tdxModule", m, "attributes", t->module_attributes, 8) < 0 ||
+	    get_hex(e, "TCB Info tdxModule", m, "attributesMask", t->module_attributes_mask, 8) < 0)
+		return -1;
+	if (parse_module_identities(e, what, o, t) < 0)
+		return -1;
+	return parse_tcb_levels(e, what, o, t);
 }
 
 int poc_qe_identity_from_json(struct poc_err *e, struct json_object *o, struct poc_qe_identity *q)
@@ -517,56 +416,6 @@ int poc_qe_identity_from_json(struct poc_err *e, struct json_object *o, struct p
 		return -1;
 	q->isvprodid = (uint16_t)x;
 	return parse_isv_levels(e, what, o, &q->levels, &q->nlevels);
-}
-
-/*
- * Finds the signed JSON: the whole document, or the member "inner" of a PCS
- * response {"inner": {...}, "signature": "hex"}. Returns the parsed inner
- * object, its raw span, and the response's signature when there is one.
- */
-struct json_object *poc_collateral_load_signed_json(struct poc_err *e, const char *what, const char *inner,
-						    const uint8_t *buf, size_t len, size_t *span_off,
-						    size_t *span_len, uint8_t sig[64], int *has_sig)
-{
-	struct json_object *root = json_parse_strict(e, what, buf, len), *o = NULL, *s = NULL;
-	struct poc_err scratch = { 0 };
-	size_t got = 0;
-
-	*has_sig = 0;
-	if (root == NULL)
-		return NULL;
-	if (!json_object_object_get_ex(root, inner, &o)) {
-		*span_off = 0;
-		*span_len = len;
-		return root;
-	}
-	if (!json_object_is_type(o, json_type_object)) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: \"%s\" is not an object", what, inner);
-		goto err;
-	}
-	if (member_span((const char *)buf, len, inner, span_off, span_len) < 0) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: cannot locate \"%s\" in the text", what, inner);
-		goto err;
-	}
-	if (json_object_object_get_ex(root, "signature", &s)) {
-		const char *h = json_object_get_string(s);
-
-		if (!json_object_is_type(s, json_type_string) || strlen(h) != 128 ||
-		    poc_hex_decode(&scratch, h, 128, sig, 64, &got) < 0 || got != 64) {
-			poc_err_set(e, POC_ERR_MALFORMED, "%s: \"signature\" is not 64 hex bytes", what);
-			goto err;
-		}
-		*has_sig = 1;
-	}
-	/*
-	 * Parse the very bytes the signature covers: with a duplicated
-	 * "tcbInfo", json-c keeps the last one while the span is the first.
-	 */
-	json_object_put(root);
-	return json_parse_strict(e, what, buf + *span_off, *span_len);
-err:
-	json_object_put(root);
-	return NULL;
 }
 
 /* Parses one signed collateral document (TCB Info, or QE Identity when qe) without verifying it. */

@@ -16,6 +16,7 @@
 #include <openssl/rsa.h>
 #include <tss2/tss2_mu.h>
 
+#include "digest.h"
 #include "tpm_attest.h"
 
 /*
@@ -30,23 +31,6 @@ static const char label_identity[] = "IDENTITY";
 static const char label_storage[] = "STORAGE";
 static const char label_integrity[] = "INTEGRITY";
 
-/* One input of a hash or HMAC: NULL or empty pieces contribute nothing. */
-struct piece {
-	const uint8_t *p;
-	size_t n;
-};
-
-static const EVP_MD *hash_md(TPMI_ALG_HASH alg)
-{
-	switch (alg) {
-	case TPM2_ALG_SHA1: return EVP_sha1();
-	case TPM2_ALG_SHA256: return EVP_sha256();
-	case TPM2_ALG_SHA384: return EVP_sha384();
-	case TPM2_ALG_SHA512: return EVP_sha512();
-	default: return NULL;
-	}
-}
-
 static void put_be32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -57,78 +41,32 @@ static void put_be32(uint8_t *p, uint32_t v)
 
 /* HMAC-md(key, pieces...) into out (EVP_MAX_MD_SIZE bytes), *out_len = digest size. */
 static int hmac_pieces(struct poc_err *e, const EVP_MD *md, const uint8_t *key, size_t key_len,
-		       const struct piece *pc, size_t npc, uint8_t *out, size_t *out_len)
+		       const struct poc_piece *pc, size_t npc, uint8_t *out, size_t *out_len)
 {
-	OSSL_PARAM params[2];
-	EVP_MAC *mac = NULL;
-	EVP_MAC_CTX *ctx = NULL;
-	int rv = -1;
-
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-						     (char *)EVP_MD_get0_name(md), 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL || (ctx = EVP_MAC_CTX_new(mac)) == NULL ||
-	    !EVP_MAC_init(ctx, key, key_len, params)) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "HMAC init");
-		goto done;
-	}
-	for (size_t i = 0; i < npc; i++) {
-		if (pc[i].p != NULL && pc[i].n > 0 && !EVP_MAC_update(ctx, pc[i].p, pc[i].n)) {
-			poc_err_ssl(e, POC_ERR_CRYPTO, "HMAC update");
-			goto done;
-		}
-	}
-	if (!EVP_MAC_final(ctx, out, out_len, EVP_MAX_MD_SIZE)) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "HMAC final");
-		goto done;
-	}
-	rv = 0;
-done:
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
-	return rv;
-}
-
-static int hash_pieces(struct poc_err *e, const EVP_MD *md, const struct piece *pc, size_t npc,
-		       uint8_t *out, size_t *out_len)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int n = 0;
-	int rv = -1;
-
-	if (ctx == NULL || !EVP_DigestInit_ex(ctx, md, NULL)) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "digest init");
-		goto done;
-	}
-	for (size_t i = 0; i < npc; i++) {
-		if (pc[i].p != NULL && pc[i].n > 0 && !EVP_DigestUpdate(ctx, pc[i].p, pc[i].n)) {
-			poc_err_ssl(e, POC_ERR_CRYPTO, "digest update");
-			goto done;
-		}
-	}
-	if (!EVP_DigestFinal_ex(ctx, out, &n)) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "digest final");
-		goto done;
-	}
-	*out_len = n;
-	rv = 0;
-done:
-	EVP_MD_CTX_free(ctx);
-	return rv;
+	if (poc_hmac(md, key, key_len, pc, npc, out, out_len) < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "HMAC");
+	return 0;
 }
 
 /*
- * KDFa and KDFe share one shape: counter-mode blocks over fixed inputs,
- * concatenated and truncated. kdfa selects HMAC(key, ...) versus H(...).
+ * KDFa is SP 800-108 counter mode with HMAC: [i]32 || Label || 0x00 ||
+ * Context || [L]32, which is OpenSSL's KBKDF with the label as its salt
+ * (KBKDF adds the 0x00 separator, the TPM the label's NUL: the same byte),
+ * Context = U || V as its info and L = bits. KDFe is SP 800-56A's one-step
+ * KDF: H([i]32 || Z || OtherInfo), OtherInfo = Label || 0x00 || U || V, which
+ * is OpenSSL's SSKDF with a digest (X963KDF puts the counter after Z).
  */
-static int kdf_counter(struct poc_err *e, int kdfa, TPMI_ALG_HASH hash, const uint8_t *key,
-		       size_t key_len, const char *label, const uint8_t *u, size_t u_len,
-		       const uint8_t *v, size_t v_len, uint32_t bits, uint8_t *out)
+static int kdf_derive(struct poc_err *e, int kdfa, TPMI_ALG_HASH hash, const uint8_t *key,
+		      size_t key_len, const char *label, const uint8_t *u, size_t u_len,
+		      const uint8_t *v, size_t v_len, uint32_t bits, uint8_t *out)
 {
-	const EVP_MD *md = hash_md(hash);
+	const EVP_MD *md = poc_tpm_alg_md(hash);
 	const char *what = kdfa ? "KDFa" : "KDFe";
-	uint8_t ctr[4], lbits[4], block[EVP_MAX_MD_SIZE];
-	size_t want = bits / 8, done = 0, blen = 0;
+	size_t want = bits / 8, llen, ilen, off = 0;
+	OSSL_PARAM params[7], *q = params;
+	EVP_KDF *kdf = NULL;
+	EVP_KDF_CTX *ctx = NULL;
+	uint8_t *info = NULL;
 	int rv = -1;
 
 	if (md == NULL)
@@ -136,35 +74,40 @@ static int kdf_counter(struct poc_err *e, int kdfa, TPMI_ALG_HASH hash, const ui
 	if (key == NULL || key_len == 0 || label == NULL || out == NULL || bits == 0 || bits % 8 != 0 ||
 	    (u == NULL && u_len != 0) || (v == NULL && v_len != 0))
 		return poc_err_set(e, POC_ERR_ARG, "%s: bad arguments", what);
-	put_be32(lbits, bits);
-	for (uint32_t i = 1; done < want; i++) {
-		/*
-		 * The label's NUL is hashed (strlen + 1): it is SP 800-108's 0x00
-		 * separator in KDFa and part of OtherInfo in KDFe.
-		 */
-		const struct piece kdfa_in[] = {
-			{ ctr, 4 }, { (const uint8_t *)label, strlen(label) + 1 }, { u, u_len }, { v, v_len },
-			{ lbits, 4 },
-		};
-		const struct piece kdfe_in[] = {
-			{ ctr, 4 }, { key, key_len }, { (const uint8_t *)label, strlen(label) + 1 },
-			{ u, u_len }, { v, v_len },
-		};
-
-		put_be32(ctr, i);
-		if ((kdfa ? hmac_pieces(e, md, key, key_len, kdfa_in, 5, block, &blen)
-			  : hash_pieces(e, md, kdfe_in, 5, block, &blen)) < 0)
-			goto done;
-		if (blen > want - done)
-			blen = want - done;
-		memcpy(out + done, block, blen);
-		done += blen;
+	/* KDFa's info is U || V; KDFe's is Label || 0x00 || U || V. */
+	llen = kdfa ? 0 : strlen(label) + 1;
+	ilen = llen + u_len + v_len;
+	if (ilen > 0 && (info = OPENSSL_malloc(ilen)) == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "%s", what);
+	if (llen)
+		memcpy(info, label, llen);
+	off = llen;
+	if (u_len)
+		memcpy(info + off, u, u_len);
+	off += u_len;
+	if (v_len)
+		memcpy(info + off, v, v_len);
+	*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)EVP_MD_get0_name(md), 0);
+	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
+	if (kdfa) {
+		*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MAC, (char *)"HMAC", 0);
+		*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE, (char *)"counter", 0);
+		*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)label, strlen(label));
+	}
+	if (ilen > 0)
+		*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, ilen);
+	*q = OSSL_PARAM_construct_end();
+	if ((kdf = EVP_KDF_fetch(NULL, kdfa ? "KBKDF" : "SSKDF", NULL)) == NULL ||
+	    (ctx = EVP_KDF_CTX_new(kdf)) == NULL || EVP_KDF_derive(ctx, out, want, params) != 1) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "%s", what);
+		OPENSSL_cleanse(out, want);
+		goto done;
 	}
 	rv = 0;
 done:
-	OPENSSL_cleanse(block, sizeof(block));
-	if (rv < 0)
-		OPENSSL_cleanse(out, want);
+	EVP_KDF_CTX_free(ctx);
+	EVP_KDF_free(kdf);
+	OPENSSL_clear_free(info, ilen);
 	return rv;
 }
 
@@ -172,14 +115,14 @@ int poc_tpm_kdfa(struct poc_err *e, TPMI_ALG_HASH hash, const uint8_t *key, size
 		 const char *label, const uint8_t *context_u, size_t u_len, const uint8_t *context_v,
 		 size_t v_len, uint32_t bits, uint8_t *out)
 {
-	return kdf_counter(e, 1, hash, key, key_len, label, context_u, u_len, context_v, v_len, bits, out);
+	return kdf_derive(e, 1, hash, key, key_len, label, context_u, u_len, context_v, v_len, bits, out);
 }
 
 int poc_tpm_kdfe(struct poc_err *e, TPMI_ALG_HASH hash, const uint8_t *z, size_t z_len,
 		 const char *label, const uint8_t *party_u, size_t u_len, const uint8_t *party_v,
 		 size_t v_len, uint32_t bits, uint8_t *out)
 {
-	return kdf_counter(e, 0, hash, z, z_len, label, party_u, u_len, party_v, v_len, bits, out);
+	return kdf_derive(e, 0, hash, z, z_len, label, party_u, u_len, party_v, v_len, bits, out);
 }
 
 static const EVP_CIPHER *aes_cfb(uint16_t bits)
@@ -199,7 +142,7 @@ static int check_name(struct poc_err *e, const uint8_t *name, size_t len)
 
 	if (name == NULL || len < 2)
 		return poc_err_set(e, POC_ERR_ARG, "credential: no AK name");
-	md = hash_md((TPMI_ALG_HASH)((name[0] << 8) | name[1]));
+	md = poc_tpm_alg_md((TPMI_ALG_HASH)((name[0] << 8) | name[1]));
 	if (md == NULL)
 		return poc_err_set(e, POC_ERR_UNSUPPORTED, "credential: AK name algorithm 0x%02x%02x",
 				   name[0], name[1]);
@@ -214,7 +157,7 @@ int poc_credential_wrap(struct poc_err *e, TPMI_ALG_HASH name_alg, uint16_t sym_
 			const uint8_t *seed, size_t seed_len, const uint8_t *ak_name, size_t name_len,
 			const uint8_t *secret, size_t secret_len, TPM2B_ID_OBJECT *cred)
 {
-	const EVP_MD *md = hash_md(name_alg);
+	const EVP_MD *md = poc_tpm_alg_md(name_alg);
 	const EVP_CIPHER *cipher = aes_cfb(sym_bits);
 	uint8_t sym_key[32], hmac_key[EVP_MAX_MD_SIZE], plain[2 + sizeof(TPMU_HA)];
 	uint8_t iv[16] = { 0 }, mac[EVP_MAX_MD_SIZE];
@@ -263,7 +206,7 @@ int poc_credential_wrap(struct poc_err *e, TPMI_ALG_HASH name_alg, uint16_t sym_
 
 	/* outerHMAC binds the ciphertext to the AK name: ActivateCredential checks it first. */
 	{
-		const struct piece in[] = { { p + 2 + dlen, plen }, { ak_name, name_len } };
+		const struct poc_piece in[] = { { p + 2 + dlen, plen }, { ak_name, name_len } };
 
 		if (hmac_pieces(e, md, hmac_key, dlen, in, 2, mac, &maclen) < 0)
 			goto done;
@@ -411,7 +354,7 @@ int poc_make_credential(struct poc_err *e, const TPMT_PUBLIC *ek, const uint8_t 
 		return poc_err_set(e, POC_ERR_ARG,
 				   "credential: the EK is not a restricted decryption key (attributes 0x%08" PRIx32 ")",
 				   (uint32_t)ek->objectAttributes);
-	if ((md = hash_md(ek->nameAlg)) == NULL)
+	if ((md = poc_tpm_alg_md(ek->nameAlg)) == NULL)
 		return poc_err_set(e, POC_ERR_UNSUPPORTED, "credential: EK nameAlg 0x%04x", ek->nameAlg);
 	sym = ek->type == TPM2_ALG_RSA ? &ek->parameters.rsaDetail.symmetric
 				       : &ek->parameters.eccDetail.symmetric;
@@ -466,7 +409,7 @@ int poc_credential_secret(struct poc_err *e, const uint8_t key[32], const uint8_
 	lens[2][0] = (uint8_t)(ek_len >> 8);
 	lens[2][1] = (uint8_t)ek_len;
 	{
-		const struct piece in[] = {
+		const struct poc_piece in[] = {
 			{ (const uint8_t *)secret_prefix, sizeof(secret_prefix) - 1 },
 			{ lens[0], 2 }, { nonce, nonce_len },
 			{ lens[1], 2 }, { ak_name, ak_len },

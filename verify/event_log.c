@@ -24,11 +24,18 @@
  * size fails as a size, not as a huge truncated read.
  */
 #define EVENT_DATA_MAX (16u * 1024 * 1024)
+/*
+ * Firmware logs and CCELs hold tens to hundreds of events; a 16-byte empty
+ * event repeated through a 64 MiB bundle would cost gigabytes of events.
+ */
+#define EVENTS_MAX 16384u
 
 /* Appends an event to out->ev, growing it geometrically. */
 static int push_event(struct poc_err *e, struct poc_evlog *out, size_t *cap,
 		      const struct poc_evlog_event *ev)
 {
+	if (out->nevents == EVENTS_MAX)
+		return poc_err_set(e, POC_ERR_UNSUPPORTED, "event log: more than %u events", EVENTS_MAX);
 	if (out->nevents == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 64;
 		struct poc_evlog_event *n = realloc(out->ev, ncap * sizeof(*n));
@@ -95,7 +102,8 @@ static int parse_spec_id(struct poc_err *e, const uint8_t *d, size_t n, struct p
  * would start with pcrIndex and eventType both 0x00000000 or both 0xFFFFFFFF
  * (or fewer than 8 bytes remain, all 0x00 or all 0xFF), the log ends. A real
  * EV_PREBOOT_CERT (type 0) in PCR 0 is deprecated and never emitted by
- * crypto-agile firmware, so the rule is unambiguous in practice.
+ * crypto-agile firmware, so the rule is unambiguous in practice. Everything
+ * after that point must be the same padding byte (poc_evlog_parse).
  */
 static int at_padding(const uint8_t *p, size_t left)
 {
@@ -203,6 +211,13 @@ int poc_evlog_parse(struct poc_err *e, const uint8_t *buf, size_t len, struct po
 			goto err;
 	}
 	out->len = len - r.left;
+	/* Padding runs to the end: events hidden after it would be read by parsers without this rule. */
+	for (size_t i = 0; i < r.left; i++)
+		if (r.p[i] != r.p[0]) {
+			poc_err_set(e, POC_ERR_MALFORMED, "event log: data at offset %zu after the padding that ends the log at %zu",
+				    out->len + i, out->len);
+			goto err;
+		}
 	return 0;
 err:
 	poc_evlog_free(out);

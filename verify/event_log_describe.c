@@ -185,6 +185,81 @@ static const char *gce_tech_name(uint8_t t)
 	}
 }
 
+/* A separator's 32-bit value: 0, or an error code the firmware logged. */
+static void desc_separator(struct sb *s, const uint8_t *d, size_t n)
+{
+	char tmp[32];
+
+	if (n == 4) {
+		uint32_t v = (uint32_t)d[0] | ((uint32_t)d[1] << 8) | ((uint32_t)d[2] << 16) | ((uint32_t)d[3] << 24);
+
+		snprintf(tmp, sizeof(tmp), " %08x%s", (unsigned)v, v == 0 ? "" : " (error)");
+		sb_puts(s, tmp);
+	}
+}
+
+/* What the event data says, by event type, after the type's name. */
+static void desc_data(struct sb *s, uint32_t type, const uint8_t *d, size_t n)
+{
+	char tmp[32];
+
+	switch (type) {
+	case POC_EV_EFI_VARIABLE_DRIVER_CONFIG:
+	case POC_EV_EFI_VARIABLE_BOOT:
+	case POC_EV_EFI_VARIABLE_BOOT2:
+	case POC_EV_EFI_VARIABLE_AUTHORITY:
+		desc_variable(s, d, n);
+		break;
+	case POC_EV_EFI_BOOT_SERVICES_APPLICATION:
+	case POC_EV_EFI_BOOT_SERVICES_DRIVER:
+	case POC_EV_EFI_RUNTIME_SERVICES_DRIVER:
+		desc_image(s, d, n);
+		break;
+	case POC_EV_S_CRTM_VERSION:
+		sb_putc(s, ' ');
+		sb_utf16(s, d, n / 2);
+		break;
+	case POC_EV_EFI_PLATFORM_FIRMWARE_BLOB2:
+	case POC_EV_EFI_HANDOFF_TABLES2:
+		/* A one-byte description length, then the description. */
+		if (n >= 1)
+			sb_ascii(s, d + 1, d[0] < n - 1 ? d[0] : n - 1);
+		break;
+	case POC_EV_SEPARATOR:
+		desc_separator(s, d, n);
+		break;
+	case POC_EV_NONHOST_INFO:
+		if (n >= SIG_LEN + 1 && memcmp(d, GCE_NONHOST_SIG, SIG_LEN) == 0) {
+			sb_puts(s, " GCE NonHostInfo: ");
+			sb_puts(s, gce_tech_name(d[SIG_LEN]));
+		} else {
+			sb_ascii(s, d, n);
+		}
+		break;
+	case POC_EV_NO_ACTION:
+		sb_ascii(s, d, n);
+		if (n >= SIG_LEN + 1 && memcmp(d, STARTUP_LOCALITY_SIG, SIG_LEN) == 0) {
+			snprintf(tmp, sizeof(tmp), " %u", (unsigned)d[SIG_LEN]);
+			sb_puts(s, tmp);
+		}
+		break;
+	case POC_EV_POST_CODE:
+	case POC_EV_IPL:
+	case POC_EV_EVENT_TAG:
+	case POC_EV_ACTION:
+	case POC_EV_EFI_ACTION:
+	case POC_EV_S_CRTM_CONTENTS:
+	case POC_EV_PLATFORM_CONFIG_FLAGS:
+	case POC_EV_COMPACT_HASH:
+	case POC_EV_NONHOST_CODE:
+	case POC_EV_NONHOST_CONFIG:
+		sb_ascii(s, d, n);
+		break;
+	default:
+		break;
+	}
+}
+
 void poc_evlog_describe(const struct poc_evlog_event *ev, char *buf, size_t len)
 {
 	struct sb s = { buf, len, 0 };
@@ -204,65 +279,5 @@ void poc_evlog_describe(const struct poc_evlog_event *ev, char *buf, size_t len)
 		snprintf(tmp, sizeof(tmp), "(0x%08x)", (unsigned)ev->type);
 		sb_puts(&s, tmp);
 	}
-	switch (ev->type) {
-	case POC_EV_EFI_VARIABLE_DRIVER_CONFIG:
-	case POC_EV_EFI_VARIABLE_BOOT:
-	case POC_EV_EFI_VARIABLE_BOOT2:
-	case POC_EV_EFI_VARIABLE_AUTHORITY:
-		desc_variable(&s, d, n);
-		break;
-	case POC_EV_EFI_BOOT_SERVICES_APPLICATION:
-	case POC_EV_EFI_BOOT_SERVICES_DRIVER:
-	case POC_EV_EFI_RUNTIME_SERVICES_DRIVER:
-		desc_image(&s, d, n);
-		break;
-	case POC_EV_S_CRTM_VERSION:
-		sb_putc(&s, ' ');
-		sb_utf16(&s, d, n / 2);
-		break;
-	case POC_EV_EFI_PLATFORM_FIRMWARE_BLOB2:
-	case POC_EV_EFI_HANDOFF_TABLES2:
-		/* A one-byte description length, then the description. */
-		if (n >= 1)
-			sb_ascii(&s, d + 1, d[0] < n - 1 ? d[0] : n - 1);
-		break;
-	case POC_EV_SEPARATOR:
-		if (n == 4) {
-			uint32_t v = (uint32_t)d[0] | ((uint32_t)d[1] << 8) | ((uint32_t)d[2] << 16) |
-				     ((uint32_t)d[3] << 24);
-
-			snprintf(tmp, sizeof(tmp), " %08x%s", (unsigned)v, v == 0 ? "" : " (error)");
-			sb_puts(&s, tmp);
-		}
-		break;
-	case POC_EV_NONHOST_INFO:
-		if (n >= SIG_LEN + 1 && memcmp(d, GCE_NONHOST_SIG, SIG_LEN) == 0) {
-			sb_puts(&s, " GCE NonHostInfo: ");
-			sb_puts(&s, gce_tech_name(d[SIG_LEN]));
-		} else {
-			sb_ascii(&s, d, n);
-		}
-		break;
-	case POC_EV_NO_ACTION:
-		sb_ascii(&s, d, n);
-		if (n >= SIG_LEN + 1 && memcmp(d, STARTUP_LOCALITY_SIG, SIG_LEN) == 0) {
-			snprintf(tmp, sizeof(tmp), " %u", (unsigned)d[SIG_LEN]);
-			sb_puts(&s, tmp);
-		}
-		break;
-	case POC_EV_POST_CODE:
-	case POC_EV_IPL:
-	case POC_EV_EVENT_TAG:
-	case POC_EV_ACTION:
-	case POC_EV_EFI_ACTION:
-	case POC_EV_S_CRTM_CONTENTS:
-	case POC_EV_PLATFORM_CONFIG_FLAGS:
-	case POC_EV_COMPACT_HASH:
-	case POC_EV_NONHOST_CODE:
-	case POC_EV_NONHOST_CONFIG:
-		sb_ascii(&s, d, n);
-		break;
-	default:
-		break;
-	}
+	desc_data(&s, ev->type, d, n);
 }

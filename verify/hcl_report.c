@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "hcl_report.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/param_build.h>
 
 #include "bytes.h"
+#include "digest.h"
 #include "hex.h"
 
 #define HCL_HW_REPORT_OFF 32
@@ -49,7 +53,6 @@ int poc_hcl_report_check_td(struct poc_err *e, const struct poc_hcl_report *r, c
 {
 	const uint8_t *mac = r->td_report, *tcb = r->td_report + 256, *info = r->td_report + 512;
 	uint8_t h[48];
-	unsigned int n;
 	static const struct {
 		const char *name;
 		size_t off, len;
@@ -61,9 +64,9 @@ int poc_hcl_report_check_td(struct poc_err *e, const struct poc_hcl_report *r, c
 				    body->mrownerconfig, body->rtmr[0] };
 	size_t i;
 
-	if (!EVP_Digest(tcb, 239, h, &n, EVP_sha384(), NULL) || CRYPTO_memcmp(h, mac + 32, 48) != 0)
+	if (poc_sha384(tcb, 239, h) < 0 || CRYPTO_memcmp(h, mac + 32, 48) != 0)
 		return poc_err_set(e, POC_ERR_MISMATCH, "HCL report: TEE_TCB_INFO does not hash to its REPORTMACSTRUCT value");
-	if (!EVP_Digest(info, 512, h, &n, EVP_sha384(), NULL) || CRYPTO_memcmp(h, mac + 80, 48) != 0)
+	if (poc_sha384(info, 512, h) < 0 || CRYPTO_memcmp(h, mac + 80, 48) != 0)
 		return poc_err_set(e, POC_ERR_MISMATCH, "HCL report: TDINFO does not hash to its REPORTMACSTRUCT value");
 	if (CRYPTO_memcmp(tcb + 8, body->tee_tcb_svn, 16) != 0 || CRYPTO_memcmp(tcb + 24, body->mrseam, 48) != 0)
 		return poc_err_set(e, POC_ERR_MISMATCH, "HCL report: the TD report's TCB is not the quote's");
@@ -113,32 +116,45 @@ static const char *str_member(json_object *o, const char *key, size_t *len)
 	return memchr(s, '\0', *len) == NULL ? s : NULL;
 }
 
-/* base64url (RFC 7515, no padding) of in[n] into out[max]. */
+/*
+ * base64url (RFC 7515, no padding) of in[n] into out[max], through OpenSSL's
+ * EVP_DecodeBlock: the URL alphabet is mapped to the standard one and the
+ * padding put back first. Anything outside the URL alphabet (padding, white
+ * space, '+', '/') is refused here, as EVP_DecodeBlock would skip some of it.
+ */
 static int b64url(struct poc_err *e, const char *in, size_t n, uint8_t *out, size_t max, size_t *outlen)
 {
 	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t i, o = 0;
-	uint32_t acc = 0;
-	int bits = 0;
+	size_t i, pad = (4 - n % 4) % 4, want = n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0);
+	unsigned char *b64 = NULL, *bin = NULL;
+	int got, rv = -1;
 
 	if (n == 0 || n % 4 == 1)
 		return poc_err_set(e, POC_ERR_MALFORMED, "HCL report: bad base64url length %zu in the AK", n);
-	for (i = 0; i < n; i++) {
-		const char *p = in[i] != '\0' ? strchr(alpha, in[i]) : NULL;
-
-		if (p == NULL)
+	for (i = 0; i < n; i++)
+		if (in[i] == '\0' || strchr(alpha, in[i]) == NULL)
 			return poc_err_set(e, POC_ERR_MALFORMED, "HCL report: bad base64url in the AK");
-		acc = (acc << 6) | (uint32_t)(p - alpha);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o == max)
-				return poc_err_set(e, POC_ERR_MALFORMED, "HCL report: AK component too long");
-			out[o++] = (uint8_t)(acc >> bits);
-		}
+	if (want > max)
+		return poc_err_set(e, POC_ERR_MALFORMED, "HCL report: AK component too long");
+	if (n + pad > INT_MAX || (b64 = malloc(n + pad)) == NULL || (bin = malloc((n + pad) / 4 * 3)) == NULL) {
+		poc_err_set(e, POC_ERR_NOMEM, "HCL report: AK component");
+		goto done;
 	}
-	*outlen = o;
-	return 0;
+	for (i = 0; i < n; i++)
+		b64[i] = (unsigned char)(in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i]);
+	memset(b64 + n, '=', pad);
+	got = EVP_DecodeBlock(bin, b64, (int)(n + pad));
+	if (got < 0 || (size_t)got != want + pad) {
+		poc_err_ssl(e, POC_ERR_MALFORMED, "HCL report: bad base64url in the AK");
+		goto done;
+	}
+	memcpy(out, bin, want);
+	*outlen = want;
+	rv = 0;
+done:
+	free(b64);
+	free(bin);
+	return rv;
 }
 
 /* The one JWK of keys[] whose kid is "HCLAkPub"; two of them are ambiguous. */

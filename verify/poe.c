@@ -56,24 +56,11 @@
 static const uint8_t piid_env_oid[] = { 0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x02, 0x06, 0x01 };
 static const uint8_t owner_env_oid[] = { 0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x02, 0x0c, 0x01 };
 
-static int get_int(const cbor_item_t *it, int64_t *v)
-{
-	uint64_t u;
-
-	if (!cbor_is_int(it))
-		return -1;
-	u = cbor_get_int(it);
-	if (u > INT64_MAX)
-		return -1;
-	*v = cbor_isa_negint(it) ? -1 - (int64_t)u : (int64_t)u;
-	return 0;
-}
-
 static int is_key(const cbor_item_t *k, int64_t key)
 {
 	int64_t v;
 
-	return get_int(k, &v) == 0 && v == key;
+	return poc_cbor_int(k, &v) == 0 && v == key;
 }
 
 /*
@@ -192,7 +179,7 @@ static int want_time(struct poc_err *e, const cbor_item_t *it, const char *what,
 
 	if (in == NULL)
 		return -1;
-	if (get_int(in, t) < 0)
+	if (poc_cbor_int(in, t) < 0)
 		rv = poc_err_set(e, POC_ERR_UNSUPPORTED, "POE token: %s is not an integer epoch time", what);
 	cbor_decref(&in);
 	return rv;
@@ -419,7 +406,7 @@ static int parse_protected(struct poc_err *e, const uint8_t *buf, size_t len, st
 		return -1;
 	if (want_map(e, *hdr, "protected header") < 0 || map_need(e, *hdr, HDR_ALG, "protected header", &alg) < 0)
 		return -1;
-	if (get_int(alg, &a) < 0 || (a != POC_COSE_ES256 && a != POC_COSE_ES384))
+	if (poc_cbor_int(alg, &a) < 0 || (a != POC_COSE_ES256 && a != POC_COSE_ES384))
 		return poc_err_set(e, POC_ERR_UNSUPPORTED, "POE token: COSE alg is not ES256 (-7) or ES384 (-35)");
 	out->alg = (int)a;
 	/* crit names headers we would have to understand; we understand none beyond the above. */

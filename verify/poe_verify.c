@@ -9,59 +9,16 @@
 #include <string.h>
 
 #include <cbor.h>
-#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "cbor_util.h"
+#include "ecdsa_sig.h"
 #include "hex.h"
 #include "x509.h"
-
-/* A CBOR head (major type + length) in shortest form; out has room for 9 bytes. */
-static size_t cbor_head_put(uint8_t *out, uint8_t major, uint64_t v)
-{
-	size_t i, n;
-
-	if (v < 24) {
-		out[0] = (uint8_t)(major << 5 | v);
-		return 1;
-	}
-	n = v <= 0xff ? 1 : v <= 0xffff ? 2 : v <= 0xffffffffu ? 4 : 8;
-	out[0] = (uint8_t)(major << 5 | (n == 1 ? 24 : n == 2 ? 25 : n == 4 ? 26 : 27));
-	for (i = 0; i < n; i++)
-		out[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	return 1 + n;
-}
-
-/*
- * Sig_structure = ["Signature1", protected, external_aad = h'', payload]
- * (RFC 9052 section 4.4), encoded by hand: it is four fixed items, and the
- * exact bytes must not depend on how a CBOR library picks widths.
- */
-static uint8_t *sig_structure(const struct poe_raw *raw, size_t *len)
-{
-	static const char ctx[] = "Signature1";
-	size_t n = 1 + 1 + sizeof(ctx) - 1 + 9 + raw->prot_len + 1 + 9 + raw->payload_len, o = 0;
-	uint8_t *b = malloc(n);
-
-	if (b == NULL)
-		return NULL;
-	b[o++] = 0x84;
-	o += cbor_head_put(b + o, 3, sizeof(ctx) - 1);
-	memcpy(b + o, ctx, sizeof(ctx) - 1);
-	o += sizeof(ctx) - 1;
-	o += cbor_head_put(b + o, 2, raw->prot_len);
-	memcpy(b + o, raw->prot, raw->prot_len);
-	o += raw->prot_len;
-	b[o++] = 0x40;
-	o += cbor_head_put(b + o, 2, raw->payload_len);
-	memcpy(b + o, raw->payload, raw->payload_len);
-	o += raw->payload_len;
-	*len = o;
-	return b;
-}
 
 static int check_signature(struct poc_err *e, const struct poc_poe *p, const struct poe_raw *raw)
 {
@@ -71,12 +28,8 @@ static int check_signature(struct poc_err *e, const struct poc_poe *p, const str
 	const EVP_MD *md = p->alg == POC_COSE_ES256 ? EVP_sha256() : EVP_sha384();
 	size_t half = p->alg == POC_COSE_ES256 ? 32 : 48, tbslen = 0;
 	char group[64];
-	ECDSA_SIG *sig = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	unsigned char *der = NULL;
 	uint8_t *tbs = NULL;
-	EVP_MD_CTX *mctx = NULL;
-	int derlen, vr, rv = -1;
+	int vr;
 
 	if (pk == NULL || EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC ||
 	    !EVP_PKEY_get_group_name(pk, group, sizeof(group), NULL) || strcmp(group, want) != 0) {
@@ -88,31 +41,16 @@ static int check_signature(struct poc_err *e, const struct poc_poe *p, const str
 		return poc_err_set(e, POC_ERR_SIGNATURE, "POE token: signature is %zu bytes, want %zu (r||s)",
 				   raw->sig_len, 2 * half);
 	/* COSE carries raw r||s; OpenSSL verifies DER ECDSA-Sig-Value. */
-	if ((sig = ECDSA_SIG_new()) == NULL || (r = BN_bin2bn(raw->sig, (int)half, NULL)) == NULL ||
-	    (s = BN_bin2bn(raw->sig + half, (int)half, NULL)) == NULL || !ECDSA_SIG_set0(sig, r, s)) {
-		BN_free(r);
-		BN_free(s);
-		poc_err_ssl(e, POC_ERR_NOMEM, "POE token: signature");
-		goto done;
-	}
-	if ((derlen = i2d_ECDSA_SIG(sig, &der)) <= 0 || (tbs = sig_structure(raw, &tbslen)) == NULL ||
-	    (mctx = EVP_MD_CTX_new()) == NULL || EVP_DigestVerifyInit(mctx, NULL, md, NULL, pk) != 1) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "POE token: preparing the signature check");
-		goto done;
-	}
-	vr = EVP_DigestVerify(mctx, der, (size_t)derlen, tbs, tbslen);
-	ERR_clear_error();
-	if (vr != 1) {
-		poc_err_set(e, POC_ERR_SIGNATURE, "POE token: COSE signature does not verify with the x5chain leaf key");
-		goto done;
-	}
-	rv = 0;
-done:
-	EVP_MD_CTX_free(mctx);
+	if ((tbs = poc_cose_sig_structure(raw->prot, raw->prot_len, raw->payload, raw->payload_len, &tbslen)) == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "POE token: signature");
+	vr = poc_ecdsa_verify_raw(pk, md, raw->sig, raw->sig_len, tbs, tbslen);
 	free(tbs);
-	OPENSSL_free(der);
-	ECDSA_SIG_free(sig);
-	return rv;
+	if (vr < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "POE token: preparing the signature check");
+	ERR_clear_error();
+	if (vr != 1)
+		return poc_err_set(e, POC_ERR_SIGNATURE, "POE token: COSE signature does not verify with the x5chain leaf key");
+	return 0;
 }
 
 static int check_chain(struct poc_err *e, const struct poc_poe *p, STACK_OF(X509) *roots, int64_t at)

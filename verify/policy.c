@@ -101,6 +101,8 @@ static int load_certs(struct pctx *c, json_object *arr, const char *path, STACK_
 	n = json_object_array_length(arr);
 	if (n == 0)
 		return poc_err_set(c->e, POC_ERR_MALFORMED, "policy %s: empty list", path);
+	if (n > POC_POLICY_MAX_CERT_FILES)
+		return poc_err_set(c->e, POC_ERR_MALFORMED, "policy %s: at most %d files", path, POC_POLICY_MAX_CERT_FILES);
 	*out = sk_X509_new_null();
 	if (*out == NULL)
 		return poc_err_set(c->e, POC_ERR_NOMEM, "policy certificates");

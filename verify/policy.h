@@ -20,6 +20,7 @@
 #define POC_POLICY_MAX_VALUES 16
 #define POC_POLICY_MAX_ALLOW 64
 #define POC_POLICY_MAX_NAMES 8
+#define POC_POLICY_MAX_CERT_FILES 64 /* per roots/intermediates list */
 
 /* Reads a file the policy names; returns 0 with a malloc'd buffer, or -1 with e set. */
 typedef int (*poc_policy_loader)(void *ctx, struct poc_err *e, const char *path, uint8_t **buf,

@@ -18,6 +18,9 @@
 #include <openssl/ec.h>
 #include <openssl/objects.h>
 
+#include "cbor_util.h"
+#include "ecdsa_sig.h"
+
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
 #endif
@@ -25,58 +28,6 @@
 /* The only two protected headers we write or accept: {1: -7} and {1: -35}. */
 const uint8_t poc_record_prot_es256[3] = { 0xa1, 0x01, 0x26 };
 const uint8_t poc_record_prot_es384[4] = { 0xa1, 0x01, 0x38, 0x22 };
-
-/* ---- small CBOR helpers ---- */
-
-/* Writes a CBOR head (major type, argument) to p, which has room for 9 bytes. */
-static size_t head_put(uint8_t *p, uint8_t major, uint64_t v)
-{
-	size_t n, i;
-
-	major = (uint8_t)(major << 5);
-	if (v < 24) {
-		p[0] = (uint8_t)(major | v);
-		return 1;
-	}
-	n = v <= 0xff ? 1 : v <= 0xffff ? 2 : v <= 0xffffffffu ? 4 : 8;
-	p[0] = (uint8_t)(major | (n == 1 ? 24 : n == 2 ? 25 : n == 4 ? 26 : 27));
-	for (i = 0; i < n; i++)
-		p[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	return 1 + n;
-}
-
-/* Appends a byte string (head + bytes) at *p. */
-static void bstr_put(uint8_t **p, const uint8_t *b, size_t len)
-{
-	*p += head_put(*p, 2, len);
-	if (len)
-		memcpy(*p, b, len);
-	*p += len;
-}
-
-/*
- * Sig_structure (RFC 9052 4.4) = ["Signature1", protected, h'', payload],
- * built by hand: it is fixed apart from two byte strings, and the bytes must
- * match what any other COSE implementation computes.
- */
-uint8_t *poc_record_sig_structure(const uint8_t *prot, size_t prot_len, const uint8_t *payload,
-				  size_t payload_len, size_t *len)
-{
-	uint8_t *buf = malloc(1 + 11 + 9 + prot_len + 1 + 9 + payload_len), *p;
-
-	if (buf == NULL)
-		return NULL;
-	p = buf;
-	*p++ = 0x84;
-	*p++ = 0x6a;
-	memcpy(p, "Signature1", 10);
-	p += 10;
-	bstr_put(&p, prot, prot_len);
-	*p++ = 0x40;
-	bstr_put(&p, payload, payload_len);
-	*len = (size_t)(p - buf);
-	return buf;
-}
 
 /* Integers in their shortest form (RFC 8949 preferred serialization): libcbor keeps the width it is given. */
 static cbor_item_t *build_uint(uint64_t v)
@@ -420,34 +371,9 @@ int poc_record_key_alg(struct poc_err *e, EVP_PKEY *key, int *alg)
 /* ECDSA over tbs, as COSE wants it: raw r || s, each left-padded to the curve size. */
 static int ecdsa_sign(struct poc_err *e, EVP_PKEY *key, int alg, const uint8_t *tbs, size_t tbs_len, uint8_t *sig)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	ECDSA_SIG *es = NULL;
-	unsigned char der[160];
-	const unsigned char *dp = der;
-	const BIGNUM *r, *s;
-	size_t dlen = sizeof(der), half = poc_record_alg_half(alg);
-	int rv = -1;
-
-	if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, poc_record_alg_md(alg), NULL, key) != 1 ||
-	    EVP_DigestSign(ctx, der, &dlen, tbs, tbs_len) != 1) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "record signature");
-		goto done;
-	}
-	es = d2i_ECDSA_SIG(NULL, &dp, (long)dlen);
-	if (es == NULL) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "record signature: DER decoding");
-		goto done;
-	}
-	ECDSA_SIG_get0(es, &r, &s);
-	if (BN_bn2binpad(r, sig, (int)half) < 0 || BN_bn2binpad(s, sig + half, (int)half) < 0) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "record signature: r/s larger than the curve");
-		goto done;
-	}
-	rv = 0;
-done:
-	ECDSA_SIG_free(es);
-	EVP_MD_CTX_free(ctx);
-	return rv;
+	if (poc_ecdsa_sign_raw(key, poc_record_alg_md(alg), tbs, tbs_len, sig, poc_record_alg_half(alg)) < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "record signature");
+	return 0;
 }
 
 int poc_record_sign(struct poc_err *e, const struct poc_appraisal *a, const struct poc_appraise_opts *o,
@@ -480,7 +406,7 @@ int poc_record_sign(struct poc_err *e, const struct poc_appraisal *a, const stru
 		poc_err_set(e, POC_ERR_NOMEM, "record claims encoding");
 		goto done;
 	}
-	tbs = poc_record_sig_structure(prot, prot_len, payload, plen, &tbs_len);
+	tbs = poc_cose_sig_structure(prot, prot_len, payload, plen, &tbs_len);
 	if (tbs == NULL) {
 		poc_err_set(e, POC_ERR_NOMEM, "record Sig_structure");
 		goto done;
@@ -496,10 +422,10 @@ int poc_record_sign(struct poc_err *e, const struct poc_appraisal *a, const stru
 	p = buf;
 	*p++ = 0xd2;
 	*p++ = 0x84;
-	bstr_put(&p, prot, prot_len);
+	poc_cbor_bstr_put(&p, prot, prot_len);
 	*p++ = 0xa0;
-	bstr_put(&p, payload, plen);
-	bstr_put(&p, sig, 2 * half);
+	poc_cbor_bstr_put(&p, payload, plen);
+	poc_cbor_bstr_put(&p, sig, 2 * half);
 	*out = buf;
 	*outlen = (size_t)(p - buf);
 	rv = 0;

@@ -105,5 +105,14 @@ const uint8_t *poc_record_bundle_hash(const struct poc_record *r); /* 32 bytes o
 const char *poc_record_policy_id(const struct poc_record *r);      /* first policy id or NULL */
 /* The poc submod's denied_clause, or NULL for an accepting record. */
 const char *poc_record_denied_clause(const struct poc_record *r);
+/*
+ * 1 when r asserts nothing positive anywhere: top-level and poc submod
+ * contraindicated, and no submod (tee, vtpm, or any other) affirming or
+ * warning. The only records a denial key may sign: that key opens without
+ * PCRs or PIN (anyone with the TPM can sign with it), so every claim in a
+ * record it signs is the attacker's, and a consumer reading a submod must
+ * not find an appraisal to trust there.
+ */
+int poc_record_is_denial(const struct poc_record *r);
 
 #endif

@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "cbor_util.h"
+#include "ecdsa_sig.h"
 
 /* Bounds on the claims we walk; far above what poc_record_sign writes. */
 #define MAX_TOP_CLAIMS 64
@@ -22,42 +23,11 @@ static const char *const submod_names[3] = { "tee", "vtpm", "poc" };
 
 /* ---- reading CBOR items (record_json.c reads with these too) ---- */
 
-int poc_record_cbor_is_bstr(const cbor_item_t *i)
-{
-	return cbor_isa_bytestring(i) && cbor_bytestring_is_definite(i);
-}
-
-int poc_record_cbor_is_text(const cbor_item_t *i)
-{
-	return cbor_isa_string(i) && cbor_string_is_definite(i);
-}
-
-static int text_is(const cbor_item_t *i, const char *s)
-{
-	size_t n = strlen(s);
-
-	return poc_record_cbor_is_text(i) && cbor_string_length(i) == n && memcmp(cbor_string_handle(i), s, n) == 0;
-}
-
-/* An integer item as int64; -1 when it is not one or does not fit. */
-int poc_record_cbor_int(const cbor_item_t *i, int64_t *v)
-{
-	uint64_t u;
-
-	if (!cbor_isa_uint(i) && !cbor_isa_negint(i))
-		return -1;
-	u = cbor_get_int(i);
-	if (u > INT64_MAX)
-		return -1;
-	*v = cbor_isa_uint(i) ? (int64_t)u : -1 - (int64_t)u;
-	return 0;
-}
-
 int poc_record_cbor_status(const cbor_item_t *i, int *st)
 {
 	int64_t v;
 
-	if (poc_record_cbor_int(i, &v) < 0 ||
+	if (poc_cbor_int(i, &v) < 0 ||
 	    (v != POC_EAR_NONE && v != POC_EAR_AFFIRMING && v != POC_EAR_WARNING && v != POC_EAR_CONTRAINDICATED))
 		return -1;
 	*st = (int)v;
@@ -78,24 +48,6 @@ char *poc_record_cbor_text_dup(const cbor_item_t *i)
 
 /* ---- decoding ---- */
 
-/* Same key twice in a map: refuse it, so that two readers cannot see different claims. */
-static int dup_keys(const struct cbor_pair *p, size_t i)
-{
-	size_t j;
-
-	for (j = 0; j < i; j++) {
-		int64_t a, b;
-
-		if (poc_record_cbor_int(p[i].key, &a) == 0 && poc_record_cbor_int(p[j].key, &b) == 0 && a == b)
-			return 1;
-		if (poc_record_cbor_is_text(p[i].key) && poc_record_cbor_is_text(p[j].key) &&
-		    cbor_string_length(p[i].key) == cbor_string_length(p[j].key) &&
-		    memcmp(cbor_string_handle(p[i].key), cbor_string_handle(p[j].key), cbor_string_length(p[i].key)) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 static int decode_submod(struct poc_err *e, struct poc_record *r, int which, const cbor_item_t *m)
 {
 	const struct cbor_pair *p;
@@ -108,9 +60,9 @@ static int decode_submod(struct poc_err *e, struct poc_record *r, int which, con
 	for (i = 0; i < n; i++) {
 		int64_t k;
 
-		if (dup_keys(p, i))
+		if (poc_cbor_key_repeats(p, i))
 			return poc_err_set(e, POC_ERR_MALFORMED, "record submod %s: duplicate claim", submod_names[which]);
-		if (poc_record_cbor_int(p[i].key, &k) == 0) {
+		if (poc_cbor_int(p[i].key, &k) == 0) {
 			if (k == POC_RK_STATUS) {
 				if (poc_record_cbor_status(p[i].value, &r->sub_status[which]) < 0)
 					return poc_err_set(e, POC_ERR_MALFORMED, "record submod %s: bad ear.status",
@@ -124,19 +76,19 @@ static int decode_submod(struct poc_err *e, struct poc_record *r, int which, con
 							   submod_names[which]);
 				q = cbor_map_handle(p[i].value);
 				for (j = 0; j < cbor_map_size(p[i].value); j++)
-					if (!poc_record_cbor_is_text(q[j].key) || dup_keys(q, j))
+					if (!poc_cbor_is_text(q[j].key) || poc_cbor_key_repeats(q, j))
 						return poc_err_set(e, POC_ERR_MALFORMED,
 								   "record submod %s: claim keys must be unique text",
 								   submod_names[which]);
 			}
-		} else if (text_is(p[i].key, "denied_clause")) {
-			if (which != 2 || !poc_record_cbor_is_text(p[i].value) || r->denied_clause != NULL)
+		} else if (poc_cbor_text_is(p[i].key, "denied_clause")) {
+			if (which != 2 || !poc_cbor_is_text(p[i].value) || r->denied_clause != NULL)
 				return poc_err_set(e, POC_ERR_MALFORMED, "record submod %s: bad denied_clause",
 						   submod_names[which]);
 			r->denied_clause = poc_record_cbor_text_dup(p[i].value);
 			if (r->denied_clause == NULL)
 				return poc_err_set(e, POC_ERR_NOMEM, "record denied_clause");
-		} else if (!poc_record_cbor_is_text(p[i].key)) {
+		} else if (!poc_cbor_is_text(p[i].key)) {
 			return poc_err_set(e, POC_ERR_MALFORMED, "record submod %s: claim key of CBOR type %d",
 					   submod_names[which], (int)cbor_typeof(p[i].key));
 		}
@@ -144,6 +96,21 @@ static int decode_submod(struct poc_err *e, struct poc_record *r, int which, con
 	if (!have_status)
 		return poc_err_set(e, POC_ERR_MALFORMED, "record submod %s: no ear.status", submod_names[which]);
 	return 0;
+}
+
+/* A submod we do not interpret: 1 when its ear.status says contraindicated or none (nothing a consumer could trust). */
+static int other_is_negative(const cbor_item_t *m)
+{
+	const struct cbor_pair *p = cbor_map_handle(m);
+	size_t i;
+	int64_t k;
+	int st;
+
+	for (i = 0; i < cbor_map_size(m); i++)
+		if (poc_cbor_int(p[i].key, &k) == 0 && k == POC_RK_STATUS)
+			return poc_record_cbor_status(p[i].value, &st) == 0 &&
+			       (st == POC_EAR_CONTRAINDICATED || st == POC_EAR_NONE);
+	return 1; /* no status: no appraisal */
 }
 
 static int decode_submods(struct poc_err *e, struct poc_record *r, const cbor_item_t *m)
@@ -156,15 +123,17 @@ static int decode_submods(struct poc_err *e, struct poc_record *r, const cbor_it
 		return poc_err_set(e, POC_ERR_MALFORMED, "record submods: not a map");
 	p = cbor_map_handle(m);
 	for (i = 0; i < n; i++) {
-		if (!poc_record_cbor_is_text(p[i].key) || dup_keys(p, i))
+		if (!poc_cbor_is_text(p[i].key) || poc_cbor_key_repeats(p, i))
 			return poc_err_set(e, POC_ERR_MALFORMED, "record submods: names must be unique text");
 		for (w = 0; w < 3; w++)
-			if (text_is(p[i].key, submod_names[w]))
+			if (poc_cbor_text_is(p[i].key, submod_names[w]))
 				break;
 		/* Other submods are allowed (EAR is open) but must still be appraisal maps. */
 		if (w == 3) {
 			if (!cbor_isa_map(p[i].value))
 				return poc_err_set(e, POC_ERR_MALFORMED, "record submods: a submod is not a map");
+			if (!other_is_negative(p[i].value))
+				r->other_positive = 1;
 			continue;
 		}
 		if (decode_submod(e, r, w, p[i].value) < 0)
@@ -175,9 +144,97 @@ static int decode_submods(struct poc_err *e, struct poc_record *r, const cbor_it
 
 static int decode_bstr32(struct poc_err *e, const cbor_item_t *v, const uint8_t **out, const char *what)
 {
-	if (!poc_record_cbor_is_bstr(v) || cbor_bytestring_length(v) != 32)
+	if (!poc_cbor_is_bstr(v) || cbor_bytestring_length(v) != 32)
 		return poc_err_set(e, POC_ERR_MALFORMED, "record %s: not a 32-byte string", what);
 	*out = cbor_bytestring_handle(v);
+	return 0;
+}
+
+enum { SEEN_PROFILE = 1, SEEN_IAT = 2, SEEN_STATUS = 4, SEEN_SUBMODS = 8 };
+
+static int decode_policy_ids(struct poc_err *e, struct poc_record *r, const cbor_item_t *v)
+{
+	size_t j;
+
+	if (!cbor_isa_array(v) || cbor_array_size(v) == 0)
+		return poc_err_set(e, POC_ERR_MALFORMED, "record ear.appraisal-policy-ids: not an array");
+	for (j = 0; j < cbor_array_size(v); j++) {
+		cbor_item_t *s = cbor_array_handle(v)[j];
+
+		if (!poc_cbor_is_text(s))
+			return poc_err_set(e, POC_ERR_MALFORMED, "record ear.appraisal-policy-ids: not text");
+		if (j == 0 && (r->policy_id = poc_record_cbor_text_dup(s)) == NULL)
+			return poc_err_set(e, POC_ERR_NOMEM, "record policy id");
+	}
+	return 0;
+}
+
+/* One top-level claim k = v; *seen collects the required ones. */
+static int decode_claim(struct poc_err *e, struct poc_record *r, int64_t k, const cbor_item_t *v, unsigned *seen)
+{
+	size_t j;
+	int st;
+
+	switch (k) {
+	case POC_RK_PROFILE:
+		if (!poc_cbor_text_is(v, POC_RECORD_PROFILE))
+			return poc_err_set(e, POC_ERR_UNSUPPORTED, "record: not an EAR (eat_profile)");
+		*seen |= SEEN_PROFILE;
+		break;
+	case POC_RK_IAT:
+	case POC_RK_EXP:
+		if (!cbor_isa_uint(v) || poc_cbor_int(v, k == POC_RK_IAT ? &r->iat : &r->exp) < 0)
+			return poc_err_set(e, POC_ERR_MALFORMED, "record %s: not a time", k == POC_RK_IAT ? "iat" : "exp");
+		if (k == POC_RK_IAT)
+			*seen |= SEEN_IAT;
+		break;
+	case POC_RK_NONCE:
+		if (!poc_cbor_is_bstr(v) || cbor_bytestring_length(v) == 0 || cbor_bytestring_length(v) > 64)
+			return poc_err_set(e, POC_ERR_MALFORMED, "record eat_nonce: not 1 to 64 bytes");
+		r->nonce = cbor_bytestring_handle(v);
+		r->nonce_len = cbor_bytestring_length(v);
+		break;
+	case POC_RK_STATUS:
+		if (poc_record_cbor_status(v, &st) < 0)
+			return poc_err_set(e, POC_ERR_MALFORMED, "record ear.status: not an EAR status");
+		r->status = (enum poc_ear_status)st;
+		*seen |= SEEN_STATUS;
+		break;
+	case POC_RK_SUBMODS:
+		if (decode_submods(e, r, v) < 0)
+			return -1;
+		*seen |= SEEN_SUBMODS;
+		break;
+	case POC_RK_VERIFIER_ID:
+		if (!cbor_isa_map(v))
+			return poc_err_set(e, POC_ERR_MALFORMED, "record ear.verifier-id: not a map");
+		break;
+	case POC_RK_POLICY_IDS:
+		return decode_policy_ids(e, r, v);
+	case POC_RK_CKA_ID:
+		if (!poc_cbor_is_bstr(v))
+			return poc_err_set(e, POC_ERR_MALFORMED, "record cka_id: not a byte string");
+		r->cka_id = cbor_bytestring_handle(v);
+		r->cka_id_len = cbor_bytestring_length(v);
+		break;
+	case POC_RK_KEY_HASH:
+		if (decode_bstr32(e, v, &r->key_hash, "key hash") < 0)
+			return -1;
+		break;
+	case POC_RK_BUNDLE_HASH:
+		if (decode_bstr32(e, v, &r->bundle_hash, "bundle hash") < 0)
+			return -1;
+		break;
+	case POC_RK_NOTES:
+		if (!cbor_isa_array(v))
+			return poc_err_set(e, POC_ERR_MALFORMED, "record notes: not an array");
+		for (j = 0; j < cbor_array_size(v); j++)
+			if (!poc_cbor_is_text(cbor_array_handle(v)[j]))
+				return poc_err_set(e, POC_ERR_MALFORMED, "record notes: not text");
+		break;
+	default:
+		break; /* other claims are shown, not interpreted */
+	}
 	return 0;
 }
 
@@ -185,95 +242,63 @@ static int decode_claims(struct poc_err *e, struct poc_record *r)
 {
 	const cbor_item_t *m = r->claims;
 	const struct cbor_pair *p;
-	size_t i, j, n;
-	int have_profile = 0, have_iat = 0, have_status = 0, have_sub = 0, st;
+	size_t i, n;
+	unsigned seen = 0;
 
 	if (!cbor_isa_map(m) || (n = cbor_map_size(m)) > MAX_TOP_CLAIMS)
 		return poc_err_set(e, POC_ERR_MALFORMED, "record claims: not a map of at most %d claims", MAX_TOP_CLAIMS);
 	p = cbor_map_handle(m);
 	for (i = 0; i < n; i++) {
-		const cbor_item_t *v = p[i].value;
 		int64_t k;
 
-		if (poc_record_cbor_int(p[i].key, &k) < 0)
+		if (poc_cbor_int(p[i].key, &k) < 0)
 			return poc_err_set(e, POC_ERR_MALFORMED, "record claims: a key is not an integer");
-		if (dup_keys(p, i))
+		if (poc_cbor_key_repeats(p, i))
 			return poc_err_set(e, POC_ERR_MALFORMED, "record claims: key %lld twice", (long long)k);
-		switch (k) {
-		case POC_RK_PROFILE:
-			if (!text_is(v, POC_RECORD_PROFILE))
-				return poc_err_set(e, POC_ERR_UNSUPPORTED, "record: not an EAR (eat_profile)");
-			have_profile = 1;
-			break;
-		case POC_RK_IAT:
-		case POC_RK_EXP:
-			if (!cbor_isa_uint(v) || poc_record_cbor_int(v, k == POC_RK_IAT ? &r->iat : &r->exp) < 0)
-				return poc_err_set(e, POC_ERR_MALFORMED, "record %s: not a time", k == POC_RK_IAT ? "iat" : "exp");
-			have_iat |= k == POC_RK_IAT;
-			break;
-		case POC_RK_NONCE:
-			if (!poc_record_cbor_is_bstr(v) || cbor_bytestring_length(v) == 0 || cbor_bytestring_length(v) > 64)
-				return poc_err_set(e, POC_ERR_MALFORMED, "record eat_nonce: not 1 to 64 bytes");
-			r->nonce = cbor_bytestring_handle(v);
-			r->nonce_len = cbor_bytestring_length(v);
-			break;
-		case POC_RK_STATUS:
-			if (poc_record_cbor_status(v, &st) < 0)
-				return poc_err_set(e, POC_ERR_MALFORMED, "record ear.status: not an EAR status");
-			r->status = (enum poc_ear_status)st;
-			have_status = 1;
-			break;
-		case POC_RK_SUBMODS:
-			if (decode_submods(e, r, v) < 0)
-				return -1;
-			have_sub = 1;
-			break;
-		case POC_RK_VERIFIER_ID:
-			if (!cbor_isa_map(v))
-				return poc_err_set(e, POC_ERR_MALFORMED, "record ear.verifier-id: not a map");
-			break;
-		case POC_RK_POLICY_IDS:
-			if (!cbor_isa_array(v) || cbor_array_size(v) == 0)
-				return poc_err_set(e, POC_ERR_MALFORMED, "record ear.appraisal-policy-ids: not an array");
-			for (j = 0; j < cbor_array_size(v); j++) {
-				cbor_item_t *s = cbor_array_handle(v)[j];
-
-				if (!poc_record_cbor_is_text(s))
-					return poc_err_set(e, POC_ERR_MALFORMED, "record ear.appraisal-policy-ids: not text");
-				if (j == 0 && (r->policy_id = poc_record_cbor_text_dup(s)) == NULL)
-					return poc_err_set(e, POC_ERR_NOMEM, "record policy id");
-			}
-			break;
-		case POC_RK_CKA_ID:
-			if (!poc_record_cbor_is_bstr(v))
-				return poc_err_set(e, POC_ERR_MALFORMED, "record cka_id: not a byte string");
-			r->cka_id = cbor_bytestring_handle(v);
-			r->cka_id_len = cbor_bytestring_length(v);
-			break;
-		case POC_RK_KEY_HASH:
-			if (decode_bstr32(e, v, &r->key_hash, "key hash") < 0)
-				return -1;
-			break;
-		case POC_RK_BUNDLE_HASH:
-			if (decode_bstr32(e, v, &r->bundle_hash, "bundle hash") < 0)
-				return -1;
-			break;
-		case POC_RK_NOTES:
-			if (!cbor_isa_array(v))
-				return poc_err_set(e, POC_ERR_MALFORMED, "record notes: not an array");
-			for (j = 0; j < cbor_array_size(v); j++)
-				if (!poc_record_cbor_is_text(cbor_array_handle(v)[j]))
-					return poc_err_set(e, POC_ERR_MALFORMED, "record notes: not text");
-			break;
-		default:
-			break; /* other claims are shown, not interpreted */
-		}
+		if (decode_claim(e, r, k, p[i].value, &seen) < 0)
+			return -1;
 	}
-	if (!have_profile || !have_iat || !have_status || !have_sub)
+	if (!(seen & SEEN_PROFILE) || !(seen & SEEN_IAT) || !(seen & SEEN_STATUS) || !(seen & SEEN_SUBMODS))
 		return poc_err_set(e, POC_ERR_MALFORMED, "record claims: missing %s",
-				   !have_profile ? "eat_profile" : !have_iat ? "iat" : !have_status ? "ear.status" : "submods");
+				   !(seen & SEEN_PROFILE) ? "eat_profile" : !(seen & SEEN_IAT) ? "iat"
+				   : !(seen & SEEN_STATUS) ? "ear.status" : "submods");
 	if (r->exp != 0 && r->exp < r->iat)
 		return poc_err_set(e, POC_ERR_MALFORMED, "record: exp before iat");
+	return 0;
+}
+
+/* The COSE_Sign1 around the claims: our exact protected header, no unprotected one, the payload and r || s. */
+static int decode_envelope(struct poc_err *e, struct poc_record *r, cbor_item_t *const it[4])
+{
+	const uint8_t *prot;
+	size_t prot_len;
+
+	/* The protected header is signed, but we still accept only the exact bytes we write. */
+	if (!poc_cbor_is_bstr(it[0]))
+		return poc_err_set(e, POC_ERR_MALFORMED, "record: protected header is not a byte string");
+	prot = cbor_bytestring_handle(it[0]);
+	prot_len = cbor_bytestring_length(it[0]);
+	if (prot_len == sizeof(poc_record_prot_es256) && memcmp(prot, poc_record_prot_es256, prot_len) == 0) {
+		r->alg = POC_COSE_ES256;
+	} else if (prot_len == sizeof(poc_record_prot_es384) && memcmp(prot, poc_record_prot_es384, prot_len) == 0) {
+		r->alg = POC_COSE_ES384;
+	} else {
+		return poc_err_set(e, POC_ERR_UNSUPPORTED, "record: protected header is not {alg: ES256|ES384}");
+	}
+	/* The unprotected header is not signed: anything in it would be unauthenticated. */
+	if (!cbor_isa_map(it[1]) || !cbor_map_is_definite(it[1]) || cbor_map_size(it[1]) != 0)
+		return poc_err_set(e, POC_ERR_MALFORMED, "record: unprotected header is not empty");
+	if (!poc_cbor_is_bstr(it[2]) || cbor_bytestring_length(it[2]) == 0)
+		return poc_err_set(e, POC_ERR_MALFORMED, "record: payload is not a byte string");
+	if (!poc_cbor_is_bstr(it[3]) || cbor_bytestring_length(it[3]) != 2 * poc_record_alg_half(r->alg))
+		return poc_err_set(e, POC_ERR_MALFORMED, "record: signature is not %zu bytes", 2 * poc_record_alg_half(r->alg));
+	r->sig_len = cbor_bytestring_length(it[3]);
+	memcpy(r->sig, cbor_bytestring_handle(it[3]), r->sig_len);
+	r->payload_len = cbor_bytestring_length(it[2]);
+	r->payload = malloc(r->payload_len);
+	if (r->payload == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "record payload");
+	memcpy(r->payload, cbor_bytestring_handle(it[2]), r->payload_len);
 	return 0;
 }
 
@@ -281,8 +306,7 @@ int poc_record_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct 
 {
 	struct poc_record *r = NULL;
 	cbor_item_t *arr = NULL, *it[4] = { NULL, NULL, NULL, NULL };
-	const uint8_t *prot;
-	size_t i, prot_len;
+	size_t i;
 	int rv = -1;
 
 	*out = NULL;
@@ -309,43 +333,8 @@ int poc_record_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct 
 		goto done;
 	}
 	r->sub_status[0] = r->sub_status[1] = r->sub_status[2] = -1;
-	/* The protected header is signed, but we still accept only the exact bytes we write. */
-	if (!poc_record_cbor_is_bstr(it[0])) {
-		poc_err_set(e, POC_ERR_MALFORMED, "record: protected header is not a byte string");
+	if (decode_envelope(e, r, it) < 0)
 		goto done;
-	}
-	prot = cbor_bytestring_handle(it[0]);
-	prot_len = cbor_bytestring_length(it[0]);
-	if (prot_len == sizeof(poc_record_prot_es256) && memcmp(prot, poc_record_prot_es256, prot_len) == 0) {
-		r->alg = POC_COSE_ES256;
-	} else if (prot_len == sizeof(poc_record_prot_es384) && memcmp(prot, poc_record_prot_es384, prot_len) == 0) {
-		r->alg = POC_COSE_ES384;
-	} else {
-		poc_err_set(e, POC_ERR_UNSUPPORTED, "record: protected header is not {alg: ES256|ES384}");
-		goto done;
-	}
-	/* The unprotected header is not signed: anything in it would be unauthenticated. */
-	if (!cbor_isa_map(it[1]) || !cbor_map_is_definite(it[1]) || cbor_map_size(it[1]) != 0) {
-		poc_err_set(e, POC_ERR_MALFORMED, "record: unprotected header is not empty");
-		goto done;
-	}
-	if (!poc_record_cbor_is_bstr(it[2]) || cbor_bytestring_length(it[2]) == 0) {
-		poc_err_set(e, POC_ERR_MALFORMED, "record: payload is not a byte string");
-		goto done;
-	}
-	if (!poc_record_cbor_is_bstr(it[3]) || cbor_bytestring_length(it[3]) != 2 * poc_record_alg_half(r->alg)) {
-		poc_err_set(e, POC_ERR_MALFORMED, "record: signature is not %zu bytes", 2 * poc_record_alg_half(r->alg));
-		goto done;
-	}
-	r->sig_len = cbor_bytestring_length(it[3]);
-	memcpy(r->sig, cbor_bytestring_handle(it[3]), r->sig_len);
-	r->payload_len = cbor_bytestring_length(it[2]);
-	r->payload = malloc(r->payload_len);
-	if (r->payload == NULL) {
-		poc_err_set(e, POC_ERR_NOMEM, "record payload");
-		goto done;
-	}
-	memcpy(r->payload, cbor_bytestring_handle(it[2]), r->payload_len);
 	r->claims = poc_cbor_load(e, r->payload, r->payload_len, "record claims");
 	if (r->claims == NULL || decode_claims(e, r) < 0)
 		goto done;
@@ -363,13 +352,9 @@ done:
 
 int poc_record_verify(struct poc_err *e, const struct poc_record *r, EVP_PKEY *pub)
 {
-	EVP_MD_CTX *ctx = NULL;
-	ECDSA_SIG *es = NULL;
-	BIGNUM *br = NULL, *bs = NULL;
-	unsigned char *der = NULL;
 	uint8_t *tbs = NULL;
-	size_t tbs_len, half;
-	int alg, dlen, rv = -1;
+	size_t tbs_len;
+	int alg, v;
 
 	if (r == NULL)
 		return poc_err_set(e, POC_ERR_ARG, "record verify: no record");
@@ -378,37 +363,19 @@ int poc_record_verify(struct poc_err *e, const struct poc_record *r, EVP_PKEY *p
 	if (alg != r->alg)
 		return poc_err_set(e, POC_ERR_SIGNATURE, "record signature: the key's curve does not match %s",
 				   r->alg == POC_COSE_ES256 ? "ES256" : "ES384");
-	half = poc_record_alg_half(alg);
-	tbs = poc_record_sig_structure(r->alg == POC_COSE_ES256 ? poc_record_prot_es256 : poc_record_prot_es384,
-				       r->alg == POC_COSE_ES256 ? sizeof(poc_record_prot_es256)
-								: sizeof(poc_record_prot_es384),
-				       r->payload, r->payload_len, &tbs_len);
-	es = ECDSA_SIG_new();
-	br = BN_bin2bn(r->sig, (int)half, NULL);
-	bs = BN_bin2bn(r->sig + half, (int)half, NULL);
-	if (tbs == NULL || es == NULL || br == NULL || bs == NULL || !ECDSA_SIG_set0(es, br, bs)) {
-		poc_err_ssl(e, POC_ERR_NOMEM, "record signature");
-		BN_free(br);
-		BN_free(bs);
-		goto done;
-	}
-	dlen = i2d_ECDSA_SIG(es, &der);
-	ctx = EVP_MD_CTX_new();
-	if (dlen <= 0 || ctx == NULL || EVP_DigestVerifyInit(ctx, NULL, poc_record_alg_md(alg), NULL, pub) != 1) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "record signature check");
-		goto done;
-	}
-	if (EVP_DigestVerify(ctx, der, (size_t)dlen, tbs, tbs_len) != 1) {
-		poc_err_ssl(e, POC_ERR_SIGNATURE, "record signature does not verify");
-		goto done;
-	}
-	rv = 0;
-done:
-	OPENSSL_free(der);
-	ECDSA_SIG_free(es);
-	EVP_MD_CTX_free(ctx);
+	tbs = poc_cose_sig_structure(r->alg == POC_COSE_ES256 ? poc_record_prot_es256 : poc_record_prot_es384,
+				     r->alg == POC_COSE_ES256 ? sizeof(poc_record_prot_es256)
+							      : sizeof(poc_record_prot_es384),
+				     r->payload, r->payload_len, &tbs_len);
+	if (tbs == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "record signature");
+	v = poc_ecdsa_verify_raw(pub, poc_record_alg_md(alg), r->sig, 2 * poc_record_alg_half(alg), tbs, tbs_len);
 	free(tbs);
-	return rv;
+	if (v < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "record signature check");
+	if (v == 0)
+		return poc_err_ssl(e, POC_ERR_SIGNATURE, "record signature does not verify");
+	return 0;
 }
 
 void poc_record_free(struct poc_record *r)
@@ -485,4 +452,16 @@ const char *poc_record_policy_id(const struct poc_record *r)
 const char *poc_record_denied_clause(const struct poc_record *r)
 {
 	return r->denied_clause;
+}
+
+/* A status that says nothing positive: contraindicated, none, or no such submod. */
+static int negative(int st)
+{
+	return st == POC_EAR_CONTRAINDICATED || st == POC_EAR_NONE || st == -1;
+}
+
+int poc_record_is_denial(const struct poc_record *r)
+{
+	return r->status == POC_EAR_CONTRAINDICATED && r->sub_status[2] == POC_EAR_CONTRAINDICATED &&
+	       negative(r->sub_status[0]) && negative(r->sub_status[1]) && !r->other_positive;
 }

@@ -28,6 +28,7 @@ struct poc_record {
 	int64_t iat, exp;
 	enum poc_ear_status status;
 	int sub_status[3]; /* -1: absent */
+	int other_positive; /* a submod other than tee, vtpm, poc says affirming or warning (or an unreadable status) */
 	/* Point into claims' byte strings, which live as long as claims. */
 	const uint8_t *nonce, *cka_id, *key_hash, *bundle_hash;
 	size_t nonce_len, cka_id_len;
@@ -38,14 +39,7 @@ struct poc_record {
 extern const uint8_t poc_record_prot_es256[3];
 extern const uint8_t poc_record_prot_es384[4];
 
-/* ---- signatures (record.c) ---- */
-
-/*
- * Sig_structure (RFC 9052 4.4) = ["Signature1", protected, h'', payload]:
- * malloc'ed, *len set; NULL when out of memory.
- */
-uint8_t *poc_record_sig_structure(const uint8_t *prot, size_t prot_len, const uint8_t *payload,
-				  size_t payload_len, size_t *len);
+/* ---- signatures (record.c); the Sig_structure is poc_cose_sig_structure (cbor_util.h) ---- */
 
 /* The COSE algorithm for a key: ES256 needs P-256 and ES384 P-384 (else POC_ERR_UNSUPPORTED). */
 int poc_record_key_alg(struct poc_err *e, EVP_PKEY *key, int *alg);
@@ -63,11 +57,7 @@ static inline const EVP_MD *poc_record_alg_md(int alg)
 
 /* ---- reading CBOR items (record_decode.c) ---- */
 
-/* A definite byte string / text string. */
-int poc_record_cbor_is_bstr(const cbor_item_t *i);
-int poc_record_cbor_is_text(const cbor_item_t *i);
-/* An integer item as int64; -1 when it is not one or does not fit. */
-int poc_record_cbor_int(const cbor_item_t *i, int64_t *v);
+/* Strings, integers and repeated keys: poc_cbor_* (cbor_util.h). */
 /* An EAR status (enum poc_ear_status); -1 for anything else. */
 int poc_record_cbor_status(const cbor_item_t *i, int *st);
 /* A definite text item as a malloc'ed C string; NULL when out of memory. */

@@ -2,6 +2,8 @@
 /* The attestation record as readable JSON: claim keys named, statuses spelled out, bytes in hex. */
 #include "record_int.h"
 
+#include "cbor_util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +66,7 @@ static json_object *map_to_json(const cbor_item_t *m, enum ctx c)
 		int64_t k;
 		int is_status = 0, st;
 
-		if (poc_record_cbor_int(p[i].key, &k) == 0) {
+		if (poc_cbor_int(p[i].key, &k) == 0) {
 			kname = key_name(c, k);
 			if (kname == NULL) {
 				snprintf(kbuf, sizeof(kbuf), "%lld", (long long)k);
@@ -75,7 +77,7 @@ static json_object *map_to_json(const cbor_item_t *m, enum ctx c)
 				sub = CTX_VERIFIER;
 			else if (c == CTX_TOP && k == POC_RK_SUBMODS)
 				sub = CTX_SUBMODS;
-		} else if (poc_record_cbor_is_text(p[i].key)) {
+		} else if (poc_cbor_is_text(p[i].key)) {
 			kname = tkey = poc_record_cbor_text_dup(p[i].key);
 			if (c == CTX_SUBMODS)
 				sub = CTX_APPRAISAL;
@@ -106,18 +108,18 @@ static json_object *to_json(const cbor_item_t *i, enum ctx c)
 	switch (cbor_typeof(i)) {
 	case CBOR_TYPE_UINT:
 	case CBOR_TYPE_NEGINT:
-		if (poc_record_cbor_int(i, &v) == 0)
+		if (poc_cbor_int(i, &v) == 0)
 			return json_object_new_int64(v);
 		return json_object_new_string(cbor_isa_uint(i) ? "(integer > 2^63)" : "(integer < -2^63)");
 	case CBOR_TYPE_BYTESTRING:
-		if (!poc_record_cbor_is_bstr(i))
+		if (!poc_cbor_is_bstr(i))
 			return json_object_new_string("(chunked byte string)");
 		s = poc_hex_dup(cbor_bytestring_handle(i), cbor_bytestring_length(i));
 		a = s ? json_object_new_string(s) : NULL;
 		free(s);
 		return a;
 	case CBOR_TYPE_STRING:
-		if (!poc_record_cbor_is_text(i))
+		if (!poc_cbor_is_text(i))
 			return json_object_new_string("(chunked text)");
 		return json_object_new_string_len((const char *)cbor_string_handle(i), (int)cbor_string_length(i));
 	case CBOR_TYPE_ARRAY:

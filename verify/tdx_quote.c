@@ -9,12 +9,13 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
 #include "bytes.h"
+#include "digest.h"
+#include "ecdsa_sig.h"
 #include "sgx_ext.h"
 #include "x509.h"
 
@@ -212,44 +213,15 @@ int poc_tdx_quote_debug(const struct poc_tdx_quote *q)
 static int verify_rs(struct poc_err *e, EVP_PKEY *key, const uint8_t rs[64], const uint8_t *msg,
 		     size_t len, const char *what)
 {
-	ECDSA_SIG *sig = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(rs, 32, NULL), *s = BN_bin2bn(rs + 32, 32, NULL);
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char *der = NULL;
-	int derlen, rv = -1, v;
+	int v = poc_ecdsa_verify_raw(key, EVP_sha256(), rs, 64, msg, len);
 
-	if (sig == NULL || r == NULL || s == NULL || md == NULL) {
-		poc_err_set(e, POC_ERR_NOMEM, "%s", what);
-		goto done;
-	}
-	if (!ECDSA_SIG_set0(sig, r, s)) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "%s", what);
-		goto done;
-	}
-	r = s = NULL; /* owned by sig now */
-	derlen = i2d_ECDSA_SIG(sig, &der);
-	if (derlen <= 0) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "%s: encoding", what);
-		goto done;
-	}
-	if (EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) != 1) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "%s: verify init", what);
-		goto done;
-	}
-	v = EVP_DigestVerify(md, der, (size_t)derlen, msg, len);
-	if (v != 1) {
+	if (v < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "%s: preparing the check", what);
+	if (v == 0) {
 		ERR_clear_error();
-		poc_err_set(e, POC_ERR_SIGNATURE, "%s does not verify", what);
-		goto done;
+		return poc_err_set(e, POC_ERR_SIGNATURE, "%s does not verify", what);
 	}
-	rv = 0;
-done:
-	OPENSSL_free(der);
-	EVP_MD_CTX_free(md);
-	BN_free(r);
-	BN_free(s);
-	ECDSA_SIG_free(sig);
-	return rv;
+	return 0;
 }
 
 /* The raw x||y attestation key as an EVP_PKEY (P-256). */
@@ -295,16 +267,10 @@ done:
 static int check_qe_binding(struct poc_err *e, const struct poc_tdx_quote *q)
 {
 	static const uint8_t zero[32];
-	uint8_t h[32];
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int ok;
+	const struct poc_piece in[] = { { q->att_key, 64 }, { q->qe_auth, q->qe_auth_len } };
+	uint8_t h[EVP_MAX_MD_SIZE];
 
-	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-	     EVP_DigestUpdate(md, q->att_key, 64) == 1 &&
-	     EVP_DigestUpdate(md, q->qe_auth, q->qe_auth_len) == 1 &&
-	     EVP_DigestFinal_ex(md, h, NULL) == 1;
-	EVP_MD_CTX_free(md);
-	if (!ok)
+	if (poc_digest(EVP_sha256(), in, 2, h, NULL) < 0)
 		return poc_err_ssl(e, POC_ERR_CRYPTO, "SHA-256 of the attestation key");
 	if (CRYPTO_memcmp(h, q->qe.reportdata, 32) != 0 ||
 	    CRYPTO_memcmp(zero, q->qe.reportdata + 32, 32) != 0)

@@ -15,6 +15,7 @@
 #include <openssl/rsa.h>
 #include <tss2/tss2_mu.h>
 
+#include "ecdsa_sig.h"
 #include "hex.h"
 
 /* Longest stretch of a nonce quoted in an error message, in bytes. */
@@ -243,22 +244,11 @@ uint16_t poc_tpm_sig_hash_alg(const TPMT_SIGNATURE *sig)
 /* DER ECDSA-Sig-Value from the TPM's r and s, for EVP_DigestVerify. */
 static int ecdsa_der(struct poc_err *e, const TPMS_SIGNATURE_ECC *s, uint8_t **der, size_t *dlen)
 {
-	ECDSA_SIG *es = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(s->signatureR.buffer, s->signatureR.size, NULL);
-	BIGNUM *ss = BN_bin2bn(s->signatureS.buffer, s->signatureS.size, NULL);
-	int n;
+	int n = poc_ecdsa_rs_to_der(s->signatureR.buffer, s->signatureR.size, s->signatureS.buffer,
+				    s->signatureS.size, der);
 
-	*der = NULL;
-	if (es == NULL || r == NULL || ss == NULL || ECDSA_SIG_set0(es, r, ss) != 1) {
-		BN_free(r);
-		BN_free(ss);
-		ECDSA_SIG_free(es);
+	if (n < 0)
 		return poc_err_ssl(e, POC_ERR_NOMEM, "tpm quote: ECDSA signature");
-	}
-	n = i2d_ECDSA_SIG(es, der);
-	ECDSA_SIG_free(es);
-	if (n <= 0)
-		return poc_err_ssl(e, POC_ERR_CRYPTO, "tpm quote: encoding the ECDSA signature");
 	*dlen = (size_t)n;
 	return 0;
 }

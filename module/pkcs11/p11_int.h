@@ -28,6 +28,7 @@
 struct p11_sealed {
 	char name[POC_STORE_NAME_MAX];
 	struct poc_object_header h;
+	uint8_t file_sha256[32];  /* of the file h was parsed from: a release must open that very file */
 	struct poc_key *pub;      /* from the header's spki, or NULL */
 	struct poc_key *key;      /* released key, NULL while sealed/expired/denied */
 	uint8_t *data;            /* released CKO_DATA value (secret memory) */

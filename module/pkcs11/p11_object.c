@@ -124,6 +124,7 @@ CK_RV p11_sealed_add_locked(struct p11_slot *s, const char *name, CK_OBJECT_HAND
 		sealed_free(o);
 		return CKR_OK; /* an unreadable file hides one object, not the token */
 	}
+	EVP_Digest(buf, len, o->file_sha256, NULL, EVP_sha256(), NULL);
 	free(buf);
 	if (o->h.spki != NULL) {
 		o->pub = poc_key_from_spki(&e, o->h.spki, o->h.spki_len);

@@ -88,6 +88,25 @@ static const char *outcome(int r, const struct poc_appraisal *a)
 }
 
 /*
+ * Object o before its check: wiped, no stale record (a check that fails
+ * before the evidence, a wrong PIN, signs none), and what the release must
+ * open: its name and the SHA-256 of the file its header came from.
+ */
+static void release_prepare(struct p11_slot *s, struct p11_sealed *o, const char **name, uint8_t sha[32])
+{
+	struct poc_err e = { 0 };
+
+	p11_release_wipe(o);
+	/* A check that fails before the evidence (wrong PIN) signs no record: never show a stale one. */
+	(void)poc_store_record_remove(&e, s->tok->store, o->name);
+	free(o->record);
+	o->record = NULL;
+	o->record_len = 0;
+	*name = o->name;
+	memcpy(sha, o->file_sha256, 32);
+}
+
+/*
  * One check for the objects os[0..n) (one evidence round: they share the
  * token's policy), then each unsealed into locked memory with its record.
  */
@@ -97,32 +116,27 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 	struct poc_err e = { 0 };
 	struct poc_appraisal a;
 	const char **names;
+	uint8_t(*sha)[32];
 	uint8_t **secrets, **records;
 	size_t *lens, *record_lens, i;
 	CK_RV rv = CKR_FUNCTION_FAILED;
 	int r;
 
 	names = calloc(n, sizeof(*names));
+	sha = calloc(n, sizeof(*sha));
 	secrets = calloc(n, sizeof(*secrets));
 	lens = calloc(n, sizeof(*lens));
 	records = calloc(n, sizeof(*records));
 	record_lens = calloc(n, sizeof(*record_lens));
-	if (names == NULL || secrets == NULL || lens == NULL || records == NULL || record_lens == NULL) {
+	if (names == NULL || sha == NULL || secrets == NULL || lens == NULL || records == NULL || record_lens == NULL) {
 		rv = CKR_HOST_MEMORY;
 		goto done;
 	}
 	memset(&a, 0, sizeof(a));
-	for (i = 0; i < n; i++) {
-		p11_release_wipe(os[i]);
-		/* A check that fails before the evidence (wrong PIN) signs no record: never show a stale one. */
-		(void)poc_store_record_remove(&e, s->tok->store, os[i]->name);
-		poc_err_clear(&e);
-		free(os[i]->record);
-		os[i]->record = NULL;
-		os[i]->record_len = 0;
-		names[i] = os[i]->name;
-	}
-	r = poc_token_release_many(&e, s->tok, names, n, pin, pin_len, &a, secrets, lens, records, record_lens);
+	for (i = 0; i < n; i++)
+		release_prepare(s, os[i], &names[i], sha[i]);
+	r = poc_token_release_many(&e, s->tok, names, n, (const uint8_t(*)[32])sha, pin, pin_len, &a, secrets, lens,
+				   records, record_lens);
 	stats_line(s, n == 1 ? os[0]->name : "(token)", outcome(r, &a));
 	if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED) {
 		rv = pin_result(s, r, &e);
@@ -165,6 +179,7 @@ done:
 	for (i = 0; records != NULL && i < n; i++)
 		free(records[i]);
 	free(names);
+	free(sha);
 	free(secrets);
 	free(lens);
 	free(records);
@@ -182,22 +197,41 @@ static CK_RV release_one_locked(struct p11_slot *s, struct p11_sealed *o, const 
 /*
  * A check of the token itself (no object): unseals the verifier key with the
  * PIN and runs an evidence round. Wrong PIN -> CKR_PIN_INCORRECT; a denial is
- * logged and, with release = login, fails the login.
+ * logged and fails the login.
  */
 static CK_RV token_check_locked(struct p11_slot *s, const uint8_t *pin, size_t pin_len)
 {
 	struct poc_err e = { 0 };
 	struct poc_appraisal a;
-	int r;
+	int r, locked;
 
 	memset(&a, 0, sizeof(a));
+	/*
+	 * first-use: the login only proves the PIN (and that the state is the
+	 * token's); the check runs at the first use. Anything short of that (a
+	 * counter that cannot be used, a TPM error, a modified state) fails the
+	 * login: a login that "succeeds" without the PIN having been tried would
+	 * report a wrong PIN as right. PCRs that lock the verifier key leave the
+	 * PIN proven: the first use then denies.
+	 */
+	if (p11_ctx.cfg.release_first_use) {
+		r = poc_token_authenticate(&e, s->tok, pin, pin_len, &locked);
+		stats_line(s, "(login)", r == 0 || locked ? "pin-ok" : outcome(r, &a));
+		if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED)
+			return pin_result(s, r, &e);
+		if (r < 0 && !locked) {
+			p11_log(POC_LOG_WARN, "token %s: login refused: %s", s->label, e.msg);
+			return CKR_FUNCTION_FAILED;
+		}
+		return CKR_OK;
+	}
 	r = poc_token_check(&e, s->tok, pin, pin_len, NULL, 0, &a, NULL, NULL);
 	stats_line(s, "(token)", outcome(r, &a));
 	if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED)
 		return pin_result(s, r, &e);
 	if (r < 0) {
 		p11_log(POC_LOG_WARN, "token %s: check denied: %s", s->label, a.code != POC_OK ? a.clause : e.msg);
-		return p11_ctx.cfg.release_first_use ? CKR_OK : CKR_FUNCTION_FAILED;
+		return CKR_FUNCTION_FAILED;
 	}
 	return CKR_OK;
 }
@@ -257,8 +291,12 @@ CK_RV p11_release_login_locked(struct p11_slot *s, const uint8_t *pin, size_t pi
 			return rv;
 		checked = n > 0;
 	}
-	/* Nothing released (first-use, or no keys yet): the PIN is still checked, by the token's verifier key. */
-	if (!checked && s->tok->meta.has_pin) {
+	/*
+	 * Nothing released (first-use, or no keys yet): the PIN is still checked,
+	 * by the token's verifier key; with first-use the state too, PIN or not
+	 * (a has_pin edited to false must not log in).
+	 */
+	if (!checked && (s->tok->meta.has_pin || p11_ctx.cfg.release_first_use)) {
 		rv = token_check_locked(s, pin, pin_len);
 		if (rv != CKR_OK)
 			return rv;

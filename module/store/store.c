@@ -310,8 +310,10 @@ int poc_store_token_read(struct poc_err *e, struct poc_store *s, struct poc_toke
 	rv = poc_token_meta_decode(e, buf, len, m);
 	free(buf);
 	if (rv == 0 && strcmp(m->label, s->label) != 0) {
+		/* Another token's state (its label is signed with it): said before m is freed. */
+		poc_err_set(e, POC_ERR_MISMATCH, "token.cbor: label \"%s\" in folder \"%s\"", m->label, s->label);
 		poc_token_meta_free(m);
-		return poc_err_set(e, POC_ERR_MISMATCH, "token.cbor: label \"%s\" in folder \"%s\"", m->label, s->label);
+		return -1;
 	}
 	return rv;
 }

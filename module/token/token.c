@@ -345,6 +345,30 @@ done:
 	return rv;
 }
 
+int poc_token_authenticate(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len, int *locked)
+{
+	struct poc_tpm *tpm = NULL;
+	struct poc_appraisal a;
+	struct round rd;
+	int rv;
+
+	*locked = 0;
+	memset(&a, 0, sizeof(a));
+	memset(&rd, 0, sizeof(rd));
+	if (token_tpm(e, t, &tpm) < 0)
+		return -1;
+	rv = open_verifier(e, t, tpm, pin, pin_len, &a, &rd);
+	poc_tpm_close(tpm);
+	if (rv == 0 && rd.pcrs_changed[0] != '\0') {
+		*locked = 1;
+		rv = poc_err_set(e, POC_ERR_POLICY, "the token's state cannot be authenticated: %s", rd.pcrs_changed);
+	} else if (rv < 0 && a.code != POC_OK) {
+		poc_err_set(e, a.code, "%s: %s", a.clause, a.reason);
+	}
+	round_free(&rd);
+	return rv;
+}
+
 /* The round's record, bound to the object in object_file when given (its CKA_ID and hash). */
 static int round_record(struct poc_err *e, struct poc_token *t, const struct poc_appraisal *a, const struct round *rd,
 			const uint8_t *object_file, size_t object_len, uint8_t **record, size_t *record_len)
@@ -435,7 +459,7 @@ static void round_records(struct poc_token *t, const struct poc_appraisal *a, co
 }
 
 int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *const *names, size_t n,
-			   const uint8_t *pin, size_t pin_len, struct poc_appraisal *a, uint8_t **secrets, size_t *lens,
+			   const uint8_t (*sha256)[32], const uint8_t *pin, size_t pin_len, struct poc_appraisal *a, uint8_t **secrets, size_t *lens,
 			   uint8_t **records, size_t *record_lens)
 {
 	struct poc_tpm *tpm = NULL;
@@ -459,9 +483,17 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
 		free(olens);
 		return poc_err_set(e, POC_ERR_NOMEM, "release");
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		uint8_t md[32];
+
 		if (poc_store_get(e, t->store, names[i], &objs[i], &olens[i]) < 0)
 			goto done;
+		if (sha256 != NULL && (EVP_Digest(objs[i], olens[i], md, NULL, EVP_sha256(), NULL) != 1 ||
+				       CRYPTO_memcmp(md, sha256[i], 32) != 0)) {
+			poc_err_set(e, POC_ERR_MISMATCH, "object %s changed in the store since it was read: refused", names[i]);
+			goto done;
+		}
+	}
 	/* One TPM connection and one evidence round for every object: they share the token's policy. */
 	if (token_tpm(e, t, &tpm) < 0)
 		goto done;
@@ -507,5 +539,5 @@ done:
 int poc_token_release(struct poc_err *e, struct poc_token *t, const char *name, const uint8_t *pin, size_t pin_len,
 		      struct poc_appraisal *a, uint8_t **secret, size_t *secret_len)
 {
-	return poc_token_release_many(e, t, &name, 1, pin, pin_len, a, secret, secret_len, NULL, NULL);
+	return poc_token_release_many(e, t, &name, 1, NULL, pin, pin_len, a, secret, secret_len, NULL, NULL);
 }

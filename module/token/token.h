@@ -83,16 +83,34 @@ int poc_token_release(struct poc_err *e, struct poc_token *t, const char *name, 
  * (all or none: on failure every secret is wiped and NULL). With records
  * (and record_lens) not NULL, records[i] is object i's record (malloc'd;
  * NULL when none was signed: a wrong PIN, an error before the evidence),
- * for a denial too.
+ * for a denial too. sha256 (NULL: none) is the SHA-256 of each file as the
+ * caller read it before: a file that differs now is refused before anything
+ * else (the caller acts on the header it parsed then, and only the file
+ * released now is authenticated: an object whose header was edited when the
+ * caller listed it and restored for the release would get the edited class,
+ * key type or usage flags).
  */
 int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *const *names, size_t n,
-			   const uint8_t *pin, size_t pin_len, struct poc_appraisal *a, uint8_t **secrets, size_t *lens,
+			   const uint8_t (*sha256)[32], const uint8_t *pin, size_t pin_len, struct poc_appraisal *a, uint8_t **secrets, size_t *lens,
 			   uint8_t **records, size_t *record_lens);
 
 /*
- * Verifies record r against the token's keys: the verifier key, or the
- * denial key for a record whose status is contraindicated (that key signs
- * nothing else). *signer names the key. POC_ERR_SIGNATURE otherwise.
+ * Authenticates the token's state (token_state.h) without evidence: the PIN
+ * attempt (counted), the verifier key unsealed (PCRs, PIN) and the state's
+ * signature checked with it. Then every entry of t->meta, the verifier and
+ * denial SPKIs included, is the one of init. Returns 0, -1 (e says why; a
+ * modified state: POC_ERR_SIGNATURE "store.state: ..."; *locked = 1 when the
+ * PCRs lock the verifier key: the PIN was right but nothing is
+ * authenticated), POC_TOKEN_WRONG_PIN or POC_TOKEN_PIN_LOCKED.
+ */
+int poc_token_authenticate(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len, int *locked);
+
+/*
+ * Verifies record r against the token's keys AS token.cbor NAMES THEM (not
+ * authenticated: see poc_token_authenticate): the verifier key, or the
+ * denial key for a record that is a denial in full (poc_record_is_denial:
+ * that key opens without PCRs or PIN and signs nothing else). *signer names
+ * the key. POC_ERR_SIGNATURE otherwise.
  */
 struct poc_record;
 int poc_token_record_verify(struct poc_err *e, const struct poc_token *t, const struct poc_record *r,

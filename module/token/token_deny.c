@@ -43,7 +43,15 @@ void poc_token_deny_pcrs(struct poc_appraisal *a, const struct poc_token_meta *m
 {
 	const char *bank = poc_tpm_alg_name(m->pcr_bank);
 
+	/*
+	 * The denial key signs this record, and it opens without PCRs or PIN:
+	 * nothing it signs may read as affirming, not even a submod (record.h,
+	 * poc_record_is_denial). The TD quote may have been fine: the notes say why.
+	 */
 	a->vtpm = POC_EAR_CONTRAINDICATED;
+	a->poc = POC_EAR_CONTRAINDICATED;
+	if (a->tee != POC_EAR_NONE)
+		a->tee = POC_EAR_CONTRAINDICATED;
 	if (!a->accepted && a->code != POC_OK) {
 		if (a->nnotes < POC_APPRAISAL_MAX_NOTES)
 			snprintf(a->notes[a->nnotes++], sizeof(a->notes[0]), "seal.pcrs: %.140s", why);

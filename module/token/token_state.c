@@ -152,6 +152,14 @@ static EVP_PKEY *token_pub(const uint8_t *spki, size_t len)
 	return spki != NULL ? d2i_PUBKEY(NULL, &p, (long)len) : NULL;
 }
 
+/* A submod's status by name ("absent" when the record has none). */
+static const char *sub_name(const struct poc_record *r, const char *submod)
+{
+	int st = poc_record_submod_status(r, submod);
+
+	return st < 0 ? "absent" : poc_ear_status_name((enum poc_ear_status)st);
+}
+
 int poc_token_record_verify(struct poc_err *e, const struct poc_token *t, const struct poc_record *r,
 			    const char **signer)
 {
@@ -165,16 +173,21 @@ int poc_token_record_verify(struct poc_err *e, const struct poc_token *t, const 
 		return 0;
 	}
 	EVP_PKEY_free(k);
+	poc_err_clear(e); /* not the verifier key's: the denial key's answer is the one to give */
 	k = token_pub(t->meta.denial_spki, t->meta.denial_spki_len);
 	if (k == NULL || poc_record_verify(e, r, k) < 0) {
 		EVP_PKEY_free(k);
+		poc_err_clear(e);
 		return poc_err_set(e, POC_ERR_SIGNATURE, "the record is not signed by either of the token's keys");
 	}
 	EVP_PKEY_free(k);
 	*signer = "the token's denial key";
-	rv = poc_record_status(r) == POC_EAR_CONTRAINDICATED ? 0 : -1;
+	rv = poc_record_is_denial(r) ? 0 : -1;
 	if (rv < 0)
-		poc_err_set(e, POC_ERR_SIGNATURE, "signed by the token's denial key, which signs only denials, yet status %s",
-			    poc_ear_status_name(poc_record_status(r)));
+		poc_err_set(e, POC_ERR_SIGNATURE,
+			    "signed by the token's denial key, which signs only denials, yet status %s (poc %s, tee %s, vtpm "
+			    "%s, or another submod not contraindicated)",
+			    poc_ear_status_name(poc_record_status(r)), sub_name(r, "poc"), sub_name(r, "tee"),
+			    sub_name(r, "vtpm"));
 	return rv;
 }

@@ -125,7 +125,8 @@ int poc_tpm_seal(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t p
 		.publicArea = {
 			.type = TPM2_ALG_KEYEDHASH,
 			.nameAlg = TPM2_ALG_SHA256,
-			.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_NODA,
+			.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_NODA |
+					    TPMA_OBJECT_ADMINWITHPOLICY,
 			.parameters.keyedHashDetail.scheme = { .scheme = TPM2_ALG_NULL },
 		},
 	};

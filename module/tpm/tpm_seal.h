@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * K_tpm sealing (DESIGN.md section 5): a 32-byte secret in a TPM2 KEYEDHASH
- * sealed-data object under the SRK (tpm.h), fixedTPM | fixedParent | noDA,
- * no userWithAuth, authPolicy = PolicyPCR(selection, current values) and,
+ * sealed-data object under the SRK (tpm.h), fixedTPM | fixedParent | noDA |
+ * adminWithPolicy, no userWithAuth, authPolicy = PolicyPCR(selection, current values) and,
  * with a PIN, PolicySecret(the token's PIN counter) + PolicyAuthValue, with
  * authValue = SHA-256(PIN) in both the object and the counter.
+ *
+ * adminWithPolicy: without it the ADMIN role (TPM2_ObjectChangeAuth,
+ * TPM2_Certify) is authorized by the authValue alone, in a password or HMAC
+ * session, and a wrong one fails without DA and without the PIN counter: an
+ * unlimited PIN oracle for anyone holding the object's blobs (tpm2_changeauth
+ * -p GUESS). With it, the ADMIN role needs the policy too, and then
+ * PolicyCommandCode, which the policy never has: no ADMIN command runs.
  *
  * The PIN counter (tpm_pin.h, docs/pin.md) is an NV index of type
  * TPM_NT_PIN_FAIL whose authValue is the PIN's: the TPM itself counts every

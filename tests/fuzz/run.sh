@@ -13,6 +13,8 @@ secs=${1:-20}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bdir=${2:-${POC_BUILDDIR:-$top/build}}
 data=${POC_TESTDATA:-$top/../shared/testdata/real}
+# fuzz-bundle appraises under policies whose roots are the real vectors' certificates.
+export POC_TESTDATA=$data
 if [ ! -f "$bdir/Makefile" ]; then
 	"$top/scripts/build.sh" "$bdir" >/dev/null || { echo "  fuzz: cannot configure $bdir"; exit 1; }
 fi

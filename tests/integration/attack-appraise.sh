@@ -119,6 +119,11 @@ t_run 0 "7: the attacker's TD (its own platform) names the rented vTPM's AK" mix
 t_run 0 "7: a vTPM-only endorsement under poc-v1: accepted with a warning" v7 "$T/m1.cbor" vonly "$N" --record "$T/m1.rec"
 t_has "status: warning" "7: ... the status is warning"
 t_has "poc: warning" "7: ... poc is warning"
+first_line() { # first_line WANT DESC: the summary's first line is exactly WANT
+	local l; l=$(printf '%s\n' "$T_OUT" | head -1)
+	[ "$l" = "$1" ] && t_ok "$2" || t_fail "$2 (first line \"$l\")"
+}
+first_line 'accepted, not affirming (status warning: $.platforms)' "7: ... the first line of the summary is not a bare \"accepted\""
 t_has "warning: \$.platforms: only the vTPM is endorsed" "7: ... the summary names \$.platforms and the reason"
 t_lacks "poc: affirming" "7: ... never affirming"
 t_run 0 "7: record show" "$POCTOOL" record show "$T/m1.rec"
@@ -139,11 +144,23 @@ t_has "poc: warning" "7: ... poc is warning"
 t_run 0 "7 control: a TD on the endorsed platform, with its POE token" mix "$T/sim" "$N" "$T/good.cbor" --poe "$T/sim/poe.cbor"
 t_run 0 "7 control: ... affirming" v7 "$T/good.cbor" endorsed "$N"
 t_has "status: affirming" "7 control: ... status affirming"
+first_line accepted "7 control: ... the first line is a bare \"accepted\""
 t_has "poc: affirming (provider swtpm-test-ca)" "7 control: ... the vTPM's provider"
 t_has "td platform: endorsed by POE owner sim-csp.poc-pkcs11.test" "7 control: ... and the TD's platform, by the POE token"
 t_run 0 "7 control: ... even without the provider clause, the platform endorsement is affirming" \
 	"$POCTOOL" evidence verify "$T/good.cbor" --policy <(echo "{\"version\": 1, $SIM_POE, $SIM_TEE, \"binding\": \"poc-v1\"}") --nonce "$N"
 t_has "poc: affirming" "7 control: ... poc affirming"
+
+# The proxy reversed: the TD on the endorsed platform (its POE token) names an AK no provider
+# vouches for (no AK or EK certificate: any TPM, whose PCRs are then anyone's). Under a policy
+# with a providers clause that is only a warning ($.providers).
+"$POCTOOL" evidence pack -o "$T/rev.cbor" --nonce "$N" --tdx-quote "$T/good.cbor.td" --collateral "$T/sim/collateral" \
+	--tpm-quote "$T/good.cbor.attest" --tpm-sig "$T/good.cbor.sig" --pcrs "$T/good.cbor.pcrs" --ak-pub "$T/ak.pub" \
+	--poe "$T/sim/poe.cbor" >/dev/null || t_fail "7: pack the endorsed TD with an unendorsed vTPM"
+t_run 0 "7: the endorsed TD names an unendorsed vTPM: accepted with a warning" v7 "$T/rev.cbor" endorsed "$N"
+t_has "warning: \$.providers: only the TD's platform is endorsed" "7: ... names \$.providers and why"
+t_has "poc: warning" "7: ... poc is warning"
+first_line 'accepted, not affirming (status warning: $.providers)' "7: ... never a bare \"accepted\""
 
 # A local release: the module's own check refuses anything that is not affirming.
 printf 'disk-key-7' >"$T/secret"
@@ -164,6 +181,65 @@ t_run 1 "7: without the platform's POE token in the evidence, the release is ref
 t_has "\$.platforms" "7: ... naming \$.platforms"
 mv "$T/poe.cbor.away" "$T/sim/poe.cbor"
 
+# ---- 7 under azure-hcl: the HCL report is the TD software's text ----------------------------
+# The attacker's TD (the "other" sim, on its own platform) writes an HCL report (Python: header,
+# a TD report rebuilt from its quote, runtime JSON) whose HCLAkPub is the rented vTPM's AK and
+# whose SHA-256 is its REPORTDATA; the vTPM quotes the nonce. Without tee.mrtd pinning the TD
+# to the paravisor that keeps the vTPM, that is only a warning ($.tee.mrtd); with it, denied.
+cat >"$T/hcl-forge.py" <<'PY'
+import base64, hashlib, json, struct, sys
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+def b64u(i): return base64.urlsafe_b64encode(i.to_bytes((i.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
+if sys.argv[1] == "json":  # json AK.pem NONCE OUT: the runtime JSON; prints its SHA-256 (the REPORTDATA)
+    pub = load_pem_public_key(open(sys.argv[2], "rb").read()).public_numbers()
+    doc = {"keys": [{"kid": "HCLAkPub", "key_ops": ["sign"], "kty": "RSA", "e": b64u(pub.e), "n": b64u(pub.n)}],
+           "vm-configuration": {"secure-boot": True, "tpm-enabled": True}, "user-data": sys.argv[3].upper()}
+    j = json.dumps(doc, separators=(",", ":")).encode()
+    open(sys.argv[4], "wb").write(j); print(hashlib.sha256(j).hexdigest()); sys.exit(0)
+js, q = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()  # report JSON TDQUOTE OUT
+body = q[48:48 + 584]
+tcb = bytearray(239); tcb[8:24] = body[0:16]; tcb[24:72] = body[16:64]
+info = bytearray(512); info[0:400] = body[120:520]  # TD attributes, XFAM, MRTD, MRCONFIGID, MROWNER(CONFIG), RTMRs
+mac = bytearray(256); mac[32:80] = hashlib.sha384(bytes(tcb)).digest(); mac[80:128] = hashlib.sha384(bytes(info)).digest()
+mac[128:192] = body[520:584]
+rep = bytearray(1216); rep[0:4] = b"HCLA"; rep[32:32 + 1024] = bytes(mac) + bytes(tcb) + bytes(17) + bytes(info)
+open(sys.argv[4], "wb").write(bytes(rep) + struct.pack("<IIIII", 20 + len(js), 1, 4, 1, len(js)) + js)
+PY
+tpm2_readpublic -c "$T/ak.ctx" -f pem -o "$T/ak.pem" >/dev/null
+H=$(od -An -N64 -tx1 /dev/urandom | tr -d ' \n')
+hcl_mix() { # hcl_mix SIM OUT [pack args]: SIM's TD names the vTPM's AK in an HCL report; the vTPM quotes the nonce
+	local sim=$1 out=$2 rd; shift 2
+	rd=$("$PY" "$T/hcl-forge.py" json "$T/ak.pem" "$H" "$out.json") && "$POCTOOL" sim quote "$sim" --report-data "$rd" -o "$out.td" >/dev/null &&
+		"$PY" "$T/hcl-forge.py" report "$out.json" "$out.td" "$out.hcl" &&
+		tpm2_quote -c "$T/ak.ctx" -l sha256:0,7 -q "${H:0:64}" -m "$out.attest" -s "$out.sig" -g sha256 >/dev/null && flush || return 1
+	tpm2_pcrread sha256:0,7 | sed -nE 's/^ +([0-9]+) *: *0x([0-9A-Fa-f]+).*/\1 \2/p' | tr A-F a-f >"$out.pcrs"
+	"$POCTOOL" evidence challenge --ek-pub "$T/ek.pub" --ak-pub "$T/ak.pub" --nonce "$H" \
+		--verifier-key "$T/verifier.pem" -o "$out.cred" >/dev/null && activate "$out.cred" "$out.secret" || return 1
+	"$POCTOOL" evidence pack -o "$out" --nonce "$H" --tdx-quote "$out.td" --hcl-report "$out.hcl" --collateral "$sim/collateral" \
+		--tpm-quote "$out.attest" --tpm-sig "$out.sig" --pcrs "$out.pcrs" --ak-pub "$T/ak.pub" \
+		--ek-pub "$T/ek.pub" --ek-cert "$T/ek.crt" --activated-secret "$out.secret" "$@"
+}
+simmrtd=$("$POCTOOL" tdx show "$T/good.cbor.td" | sed -nE 's/^ *mrtd +([0-9a-f]{96}).*/\1/p')
+SIM_TEE_MRTD=${SIM_TEE%\}}', "mrtd": ["'$simmrtd'"]}'
+echo "{\"version\": 1, $SWTPM_PROVIDER, $SIM_TEE, \"binding\": \"azure-hcl\"}" >"$T/hcl.json"
+echo "{\"version\": 1, $SWTPM_PROVIDER, $SIM_TEE_MRTD, \"binding\": \"azure-hcl\"}" >"$T/hcl-mrtd.json"
+t_run 0 "7/hcl: the attacker's TD writes an HCL report naming the rented vTPM's AK" hcl_mix "$T/other" "$T/hm.cbor"
+t_run 0 "7/hcl: ... azure-hcl without tee.mrtd: accepted with a warning" v7 "$T/hm.cbor" hcl "$H"
+t_has "poc: warning" "7/hcl: ... poc is warning"
+t_has "warning: \$.tee.mrtd: azure-hcl" "7/hcl: ... naming \$.tee.mrtd and why"
+first_line 'accepted, not affirming (status warning: $.tee.mrtd)' "7/hcl: ... never a bare \"accepted\""
+t_run 1 "7/hcl: ... with tee.mrtd pinning the honest TD: denied" v7 "$T/hm.cbor" hcl-mrtd "$H"
+t_has "denied: \$.tee.mrtd" "7/hcl: ... names \$.tee.mrtd"
+t_run 0 "7/hcl control: the honest TD's HCL report" hcl_mix "$T/sim" "$T/hg.cbor"
+t_run 0 "7/hcl control: ... affirming with tee.mrtd" v7 "$T/hg.cbor" hcl-mrtd "$H"
+t_has "poc: affirming (provider swtpm-test-ca)" "7/hcl control: ... poc affirming"
+first_line accepted "7/hcl control: ... a bare \"accepted\""
+t_run 0 "7/hcl control: the honest TD's HCL report with its platform's POE token" hcl_mix "$T/sim" "$T/hgp.cbor" --poe "$T/sim/poe.cbor"
+t_run 0 "7/hcl control: ... affirming without tee.mrtd when the TD's platform is endorsed (POE)" \
+	"$POCTOOL" evidence verify "$T/hgp.cbor" --policy <(echo "{\"version\": 1, $SWTPM_PROVIDER, $SIM_POE, $SIM_TEE, \"binding\": \"azure-hcl\"}") \
+	--nonce "$H" --verifier-key "$T/verifier.pem"
+t_has "poc: affirming" "7/hcl control: ... poc affirming"
+
 # ---- 10: offline freshness judged on the verifier's clock -----------------------------------
 echo "{\"version\": 1, $GCE_PROVIDER, \"binding\": \"none\", \"freshness\": {\"max_age_s\": 300, \"max_rtt_ms\": 2000}}" >"$T/fresh.json"
 "$PY" - "$T/gce.cbor" "$T/fake-fresh.cbor" $((AT * 1000 - 150)) $((AT * 1000 - 50)) <<'PY' || t_fail "10: cbor2 edit"
@@ -182,6 +258,7 @@ fv() { "$POCTOOL" evidence verify "$1" --policy "$T/fresh.json" --nonce 9009 --a
 t_run 0 "10: timing edited to look fresh, without --nonce-time: not affirming" fv "$T/fake-fresh.cbor" --record "$T/ff.rec"
 t_has "status: warning" "10: ... status warning"
 t_has "warning: \$.freshness" "10: ... the freshness clause is unverifiable"
+first_line 'accepted, not affirming (status warning: $.freshness)' "10: ... and the first line says so"
 t_lacks "status: affirming" "10: ... never affirming"
 t_run 0 "10: ... record show" "$POCTOOL" record show "$T/ff.rec"
 t_has '"warning_clause": "$.freshness"' "10: ... the record names \$.freshness"
@@ -201,6 +278,13 @@ t_run 2 "10: --nonce-time without --nonce is a usage error" "$POCTOOL" evidence 
 t_run 2 "10: --nonce-time with an empty nonce is a usage error" "$POCTOOL" evidence verify "$T/fake-fresh.cbor" --policy "$T/fresh.json" \
 	--at "$AT" --nonce "" --nonce-time "$AT"
 t_run 2 "10: --nonce-time that is not a time" fv "$T/fake-fresh.cbor" --nonce-time 12x
+# A nonce that no appraised quote had to cover is not checked: a TD quote the policy does not read.
+echo '{"version": 1, "freshness": {"max_age_s": 300}}' >"$T/fresh-only.json"
+t_run 0 "10: a TD quote no tee clause reads, with --nonce and --nonce-time" "$POCTOOL" evidence verify "$T/td.cbor" \
+	--policy "$T/fresh-only.json" --nonce 00 --nonce-time $((AT - 1)) --at $AT
+t_lacks "nonce: checked" "10: ... the nonce is not called checked"
+t_has "warning: \$.freshness" "10: ... so freshness is unverifiable"
+t_lacks "fresh: nonce issued" "10: ... and nothing says fresh"
 t_run 0 "evidence verify --help names --nonce-time" "$POCTOOL" evidence verify --help
 t_has "--nonce-time" "--help: --nonce-time"
 t_done

@@ -39,6 +39,10 @@ elif variant == "n-missing": del ak["n"]
 elif variant == "n-nul": raw = text.replace('"e":"AQAB"', '"e":"AQ\\u0000AB"', 1)
 elif variant == "n-bad-b64": ak["n"] = "!!!!"
 elif variant == "n-huge": ak["n"] = "A" * 4000
+# The decoder is OpenSSL's standard base64 behind a URL-alphabet gate: what the standard one would take must not pass.
+elif variant == "n-padded": ak["n"] = ak["n"] + "=" * (4 - len(ak["n"]) % 4 if len(ak["n"]) % 4 else 4)
+elif variant == "n-std-alphabet": ak["n"] = "+/" + ak["n"][2:]
+elif variant == "n-space": ak["n"] = ak["n"][:8] + " " + ak["n"][8:]
 elif variant == "keys-null": doc["keys"] = None
 elif variant == "keys-missing": del doc["keys"]
 elif variant == "keys-object": doc["keys"] = {"HCLAkPub": ak}
@@ -92,6 +96,7 @@ t_has "the TD report's" "control: denied for the TD report, not for the JSON"
 for spec in "kty-null:not an RSA key" "kty-5:not an RSA key" "kty-missing:not an RSA key" "kty-object:not an RSA key" \
 	"kty-nul:not an RSA key" "kid-null:no HCLAkPub key" "n-null:lacks n or e" "n-number:lacks n or e" \
 	"e-array:lacks n or e" "n-missing:lacks n or e" "n-nul:lacks n or e" "n-bad-b64:base64url" "n-huge:too long" \
+	"n-padded:base64url" "n-std-alphabet:base64url" "n-space:base64url" \
 	"keys-null:no \"keys\" array" "keys-missing:no \"keys\" array" "keys-object:no \"keys\" array" \
 	"akpub-string:no HCLAkPub key" "akpub-twice:more than one HCLAkPub" "root-array:not one JSON object" \
 	"root-null:not one JSON object" "empty:not one JSON object" "deep:not one JSON object" \

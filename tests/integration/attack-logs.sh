@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Items 9 and 11 of issue 10, attacked from outside: event logs edited or written by a Python
 # producer (emptied, trimmed, a bank removed, CCEL events removed), the PCR/RTMR cross-check
-# required without what it needs, policies that read two ways (duplicate names, NULs), an
+# required without what it needs, events hidden after the padding, a flood of empty events, a quote
+# of no PCR beside a log, policies that read two ways (duplicate names, NULs), an
 # empty POE owner list and all-zero platform identifiers, a POE token that never expires, and
 # provider leaf certificates made with openssl for the wrong purpose under the test CA. Each
 # next to its control: the real GCE capture (nonce 9009), the cos-113 CCEL, honest logs.
@@ -62,6 +63,11 @@ elif cmd == "drop-last-of": evs.remove([e for e in real if e[0] == int(arg)][-1]
 elif cmd == "drop-bank":
     a = int(arg, 16); algs = [x for x in algs if x[0] != a]
     for e in evs: e[2] = [d for d in e[2] if d[0] != a]
+elif cmd == "many": evs += [[1, 1, [], b""] for _ in range(int(arg))]  # tiny events with no digest
+elif cmd in ("pad", "hide"):  # padding after the log; "hide": an event after that padding
+    tail = bytes(16)
+    if cmd == "hide": tail += write(algs, spec, [[4, 0x80000007, [(a, bytes(n)) for a, n in algs], b"hidden"]])[len(write(algs, spec, [])):]
+    open(out, "wb").write(write(algs, spec, evs) + tail); sys.exit(0)
 elif cmd == "rtmrs":  # print RTMR0-3 as the CCEL replays them (MR index 1-4), then exit
     r = [bytes(48)] * 4
     for p, t, dig, _ in evs:
@@ -101,6 +107,21 @@ for spec in "empty::PCR 0 is quoted" "drop-pcr:4:PCR 4 is quoted" "drop-pcr:7:PC
 	t_has "$want" "... and says why ($want)"
 	t_run 1 "... and denied when the log is optional but present" verifyg "$T/log.cbor" "$T/gce-opt.json"
 done
+# Padding ends a log (CCEL areas are 0xFF-filled): only padding may follow, or events hidden
+# after it would be read by parsers without that rule; and a log of 20000 empty events (each
+# costs the verifier memory) is refused.
+"$PY" "$T/evlog.py" pad "$G/eventlog.bin" "$T/log-pad.bin" && packg "$T/log.cbor" "$T/log-pad.bin" >/dev/null ||
+	t_fail "producer pad"
+t_run 0 "control: the real log followed by zero padding is accepted" verifyg "$T/log.cbor" "$T/gce.json"
+"$PY" "$T/evlog.py" hide "$G/eventlog.bin" "$T/log-hide.bin" && packg "$T/log.cbor" "$T/log-hide.bin" >/dev/null ||
+	t_fail "producer hide"
+t_run 1 "an event hidden after the padding is denied" verifyg "$T/log.cbor" "$T/gce.json"
+t_has "denied: \$.vtpm.eventlog" "... names \$.vtpm.eventlog"
+t_has "after the padding" "... and the data after the padding"
+"$PY" "$T/evlog.py" many "$G/eventlog.bin" "$T/log-many.bin" 20000 && packg "$T/log.cbor" "$T/log-many.bin" >/dev/null ||
+	t_fail "producer many"
+t_run 2 "a log of 20000 more empty events is refused" verifyg "$T/log.cbor" "$T/gce-opt.json"
+t_has "more than 16384 events" "... saying why"
 t_run 0 "pack without a log" packg "$T/nolog.cbor" ""
 t_run 1 "no log with eventlog required: denied" verifyg "$T/nolog.cbor" "$T/gce.json"
 t_run 0 "no log with eventlog optional: accepted" verifyg "$T/nolog.cbor" "$T/gce-opt.json"
@@ -144,6 +165,9 @@ refuse "platforms.poe.owners: [\"\"]" 'owners[0]: a non-empty string' \
 	"{\"version\": 1, \"platforms\": {\"poe\": {\"roots\": [\"$D/gce-certs/gce-ekak-ca-root.pem\"], \"owners\": [\"\"]}}}"
 refuse "an all-zero PPID in the allow-list" 'all-zero PPID' "{\"version\": 1, \"platforms\": {\"allow\": [{\"ppid\": \"$Z32\"}]}}"
 refuse "an all-zero PIID in the allow-list" 'all-zero PIID' "{\"version\": 1, \"platforms\": {\"allow\": [{\"piid\": \"$Z32\"}]}}"
+roots65=$(for i in $(seq 65); do printf '"%s",' "$D/gce-certs/gce-tpm-ek-root-1.pem"; done)
+refuse "a list of 65 certificate files" 'roots: at most 64 files' \
+	"{\"version\": 1, \"providers\": [{\"name\": \"a\", \"roots\": [${roots65%,}]}], \"binding\": \"none\"}"
 refuse "crosscheck required without poc-v1 and a tee clause" 'crosscheck: "required" needs' \
 	'{"version": 1, "vtpm": {"crosscheck": "required"}, "binding": "none"}'
 refuse "an unknown crosscheck value" 'crosscheck: "required" or "optional"' '{"version": 1, "vtpm": {"crosscheck": "always"}}'
@@ -275,6 +299,23 @@ for c in ek-sign:keyEncipherment ek-tls:tcg-kp-EKCertificate; do
 	t_has "denied: \$.providers" "... names \$.providers"
 	t_has "${c#*:}" "... and the rule (${c#*:})"
 done
+# A quote of no PCR at all (tpm2_quote -l sha256:none) verifies no event of any log: "required"
+# cannot be met by it, whatever log rides along (here the real GCE one).
+tpm2_quote -c "$T/ak.ctx" -l sha256:none -q "$M" -m "$T/none.attest" -s "$T/none.sig" -g sha256 >/dev/null && flush &&
+	: >"$T/none.pcrs" && "$POCTOOL" evidence pack -o "$T/p-none.cbor" --nonce "$M" --ak-pub "$T/ak.pub" --ek-pub "$T/ek.pub" \
+		--ek-cert "$T/ek.crt" --activated-secret "$T/secret" --tpm-quote "$T/none.attest" --tpm-sig "$T/none.sig" \
+		--pcrs "$T/none.pcrs" --eventlog "$G/eventlog.bin" >/dev/null || t_fail "a quote of no PCR"
+sed 's|"binding"|"vtpm": {"eventlog": "required"}, "binding"|' "$T/prov.json" >"$T/prov-req.json"
+sed 's|"required"|"optional"|' "$T/prov-req.json" >"$T/prov-opt.json"
+t_run 1 "eventlog required, a quote of no PCR and another machine's log: denied" "$POCTOOL" evidence verify "$T/p-none.cbor" \
+	--policy "$T/prov-req.json" --nonce "$M" --verifier-key "$T/verifier.pem"
+t_has "denied: \$.vtpm.eventlog" "... names \$.vtpm.eventlog"
+t_has "no verified quote covers any PCR" "... and why"
+t_run 0 "... eventlog optional: accepted, saying no event is verified" "$POCTOOL" evidence verify "$T/p-none.cbor" \
+	--policy "$T/prov-opt.json" --nonce "$M" --verifier-key "$T/verifier.pem"
+t_has "none of its events is verified" "... the note says so"
+if printf '%s' "$T_OUT" | grep -q "NonHostInfo"; then t_fail "... and nothing of the unverified log is reported"
+else t_ok "... and nothing of the unverified log is reported"; fi
 t_run 0 "pack with an AK certificate with digitalSignature" packp "$T/p-akgood.cbor" "$T/ek-sign.crt" "$T/ak-good.crt"
 t_run 0 "control: an AK certificate with digitalSignature endorses the AK" verifyp "$T/p-akgood.cbor"
 t_run 0 "pack with an AK certificate without digitalSignature" packp "$T/p-akenc.cbor" "$T/ek-sign.crt" "$T/ak-enc.crt"

@@ -9,7 +9,12 @@
 #   good or with padding $PY broke, with one error; OAEP still decrypts (pkcs11-tool, openssl);
 # - record verify applies the denials-only rule to the denial key as `poctool show` exports it:
 #   an affirming (or warning) record that $PY signed with a key registered as a denial key
-#   fails, a genuine denial record and a genuine verifier-key record verify.
+#   fails, a genuine denial record and a genuine verifier-key record verify;
+# - the denial key itself, which opens without PCRs or PIN: unsealed with tpm2-tools (SRK rebuilt
+#   from its template, an empty policy session) and decrypted with $PY (HKDF + AES-GCM from the
+#   public token.cbor); the records it signs are valid only when they assert nothing: top-level
+#   contraindicated with poc, tee or vtpm (or another submod) affirming is refused by record
+#   verify (--key, --token) and by show; a genuine PCR denial has every submod contraindicated.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
 T=$POC_TEST_TMP
@@ -122,7 +127,7 @@ sed -n '/^denial key/,$p' "$T/show.out" | grep -q -- "-----BEGIN PUBLIC KEY-----
 t_run 0 "control: the genuine record verifies with the verifier key" "$POCTOOL" record verify "$T/rec/key.rec" \
 	--key "$T/rec/verifier.pem"
 t_has "signature OK, status affirming" "affirming, signature OK"
-t_run 0 "control: and with the token" "$POCTOOL" record verify "$T/rec/key.rec" --token tok
+t_run 0 "control: and with the token (its PIN authenticates the verifier key)" "$POCTOOL" record verify "$T/rec/key.rec" --token tok --pin 1234
 t_run 0 "control: and with the whole output of show as the key file" "$POCTOOL" record verify "$T/rec/key.rec" \
 	--key "$T/show.out"
 t_has "signed by a verifier key" "show's output: the verifier key signed it"
@@ -188,4 +193,64 @@ t_run 0 "control: and with the output of show" "$POCTOOL" record verify "$T/rec/
 t_has "signed by a denial key" "show's output: the denial key signed it"
 t_run 1 "the genuine denial does not verify with the verifier key" "$POCTOOL" record verify "$T/rec/denied.rec" \
 	--key "$T/rec/verifier.pem"
+t_run 0 "record show of the genuine denial" "$POCTOOL" record show "$T/rec/denied.rec"
+n=$(printf '%s\n' "$T_OUT" | grep -c '"ear.status": "contraindicated"')
+printf '%s\n' "$T_OUT" | grep -q '"ear.status": "affirming"' && t_fail "a submod of the genuine denial says affirming" ||
+	t_ok "no submod of the genuine denial says affirming ($n contraindicated)"
+
+# 4. The denial key, as anyone with the TPM gets it.
+SRKA="fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt"
+{ printf '\x20\x00'; head -c 128 /dev/zero; printf '\x20\x00'; head -c 128 /dev/zero; } >"$T/unique.bin"
+"$PY" - "$T/store/tok/token.cbor" "$T" <<'PY' || t_fail "python: the denial key's blobs"
+import cbor2, sys
+m = cbor2.load(open(sys.argv[1], "rb")); h = cbor2.loads(cbor2.loads(m["denial_key"])["header"])
+open(sys.argv[2] + "/dk.pub", "wb").write(h["sealed"]["pub"]); open(sys.argv[2] + "/dk.priv", "wb").write(h["sealed"]["priv"])
+PY
+tpm2_flushcontext -t 2>/dev/null
+tpm2_createprimary -C o -g sha256 -G ecc256:aes128cfb -a "$SRKA" -u "$T/unique.bin" -c "$T/srk.ctx" >/dev/null &&
+	tpm2_flushcontext -t && tpm2_load -C "$T/srk.ctx" -u "$T/dk.pub" -r "$T/dk.priv" -c "$T/dk.ctx" >/dev/null &&
+	tpm2_flushcontext -t && tpm2_startauthsession -S "$T/s.ctx" --policy-session &&
+	tpm2_unseal -c "$T/dk.ctx" -p "session:$T/s.ctx" -o "$T/dk.ktpm" >/dev/null; rc=$?
+tpm2_flushcontext "$T/s.ctx" 2>/dev/null; tpm2_flushcontext -t 2>/dev/null
+[ $rc = 0 ] && t_ok "the denial key's K_tpm unseals for anyone with the TPM (PCRs changed, no PIN)" || t_fail "denial unseal ($rc)"
+"$PY" - "$T/store/tok/token.cbor" "$T/dk.ktpm" "$T/rec/denied.rec" "$T" <<'PY' || t_fail "python: records by the denial key"
+import cbor2, hashlib, sys
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+m = cbor2.load(open(sys.argv[1], "rb")); o = cbor2.loads(m["denial_key"]); hb = o["header"]
+info = b"poc-pkcs11/v1/object" + hashlib.sha256(hb).digest() + m["token_id"] + hashlib.sha256(m["verifier_spki"]).digest()
+k = HKDF(hashes.SHA256(), 32, None, info).derive(open(sys.argv[2], "rb").read())
+key = serialization.load_der_private_key(AESGCM(k).decrypt(o["iv"], o["ciphertext"], hb), None)
+prot, unprot, payload, _ = cbor2.loads(open(sys.argv[3], "rb").read()).value
+claims = cbor2.loads(payload)
+def sign1(c, name):
+    pl = cbor2.dumps(c)
+    r, s = decode_dss_signature(key.sign(cbor2.dumps(["Signature1", prot, b"", pl]), ec.ECDSA(hashes.SHA256())))
+    open(sys.argv[4] + "/" + name, "wb").write(cbor2.dumps(cbor2.CBORTag(18, [prot, unprot, pl, r.to_bytes(32, "big") + s.to_bytes(32, "big")])))
+def variant(**sub):
+    c = cbor2.loads(payload); c[1000] = 96
+    for n, st in sub.items():
+        c[266].setdefault(n, {})[1000] = st
+    return c
+sign1(variant(), "dk-deny.rec")                           # a denial in full: what the key may sign
+sign1(variant(poc=2, tee=2, vtpm=2), "dk-subs.rec")       # top-level contraindicated, every submod affirming
+sign1(variant(poc=2), "dk-poc.rec")                       # the poc submod affirming
+sign1(variant(tee=2), "dk-tee.rec")                       # poc contraindicated, tee affirming
+sign1(variant(vtpm=32), "dk-vtpm.rec")                    # vtpm warning
+sign1(variant(extra=2), "dk-extra.rec")                   # another submod affirming
+PY
+t_run 0 "control: a full denial signed with the extracted denial key verifies (as a denial)" "$POCTOOL" record verify \
+	"$T/dk-deny.rec" --token tok
+for v in subs poc tee vtpm extra; do
+	t_run 1 "denial key, top-level contraindicated but $v affirming/warning: record verify --token refuses" \
+		"$POCTOOL" record verify "$T/dk-$v.rec" --token tok
+	t_has "signs only denials" "$v: says the denial key signs only denials"
+	t_run 1 "the same with the key exported by show" "$POCTOOL" record verify "$T/dk-$v.rec" --key "$T/show.out"
+done
+cp "$T/dk-subs.rec" "$T/store/tok/priv-01.obj.record"
+t_run 0 "show with that record as the key's last" "$POCTOOL" show --token tok --label ec
+t_has "signature NOT valid" "show says the record is not valid"
 t_done

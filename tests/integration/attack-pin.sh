@@ -7,9 +7,12 @@
 # and pkcs11-tool outside the sanitizer build). After the limit the RIGHT PIN is refused too, and
 # stays refused after editing token.cbor, after restoring an old copy of it (rollback) and across
 # a TPM restart; a read-only store counts the same; keygen/seal with a wrong PIN seal nothing and
-# exit 1; the TPM's dictionary-attack counter never moves. Controls: the right PIN within the
-# limit releases and sets the count back to 0; raw tpm2-tools with the right PIN unseal (so their
-# failures mean something).
+# exit 1; the TPM's dictionary-attack counter never moves. The objects' ADMIN role (tpm2_changeauth,
+# TPM2_ObjectChangeAuth with the authValue in a password session) is no uncounted PIN oracle: it
+# answers a wrong and the right PIN alike (adminWithPolicy). With release = first-use, C_Login with
+# a wrong PIN never succeeds: not when token.cbor points pin_nv at an index that is not there, nor
+# with has_pin cleared. Controls: the right PIN within the limit releases and sets the count back
+# to 0; raw tpm2-tools with the right PIN unseal (so their failures mean something).
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
 T=$POC_TEST_TMP
@@ -79,6 +82,18 @@ obj_unseal() {
 	tpm2_flushcontext "$T/u.ctx"; tpm2_flushcontext -t 2>/dev/null
 	return $rc
 }
+# obj_changeauth PIN: TPM2_ObjectChangeAuth on the loaded object, its authValue in a password session
+# (the ADMIN role); prints the TPM's response code.
+obj_changeauth() {
+	tpm2_flushcontext -t 2>/dev/null
+	tpm2_createprimary -C o -g sha256 -G ecc256:aes128cfb -a "$SRKA" -u "$T/unique.bin" -c "$T/srk.ctx" >/dev/null &&
+		tpm2_flushcontext -t && tpm2_load -C "$T/srk.ctx" -u "$T/obj.pub" -r "$T/obj.priv" -c "$T/obj.ctx" >/dev/null &&
+		tpm2_flushcontext -t || { echo load-failed; return; }
+	tpm2_changeauth -C "$T/srk.ctx" -c "$T/obj.ctx" -p "hex:$(auth "$1")" -r "$T/new.priv" "hex:$(auth other)" \
+		>/dev/null 2>"$T/chauth.err" && echo success ||
+		sed -n 's/.*ErrorCode (\(0x[0-9a-f]*\)).*/\1/p' "$T/chauth.err" | head -1
+	tpm2_flushcontext -t 2>/dev/null
+}
 count_is() { # count_is WANT DESCRIPTION
 	local got
 	got=$(nv_count "$NV")
@@ -105,6 +120,16 @@ cp -a "$T/store/pin" "$T/pin-at-0"
 	t_ok "control: release with the right PIN" || { t_fail "control release"; t_diag <"$T/err"; }
 obj_unseal 1234 && [ "$(stat -c %s "$T/k_tpm")" = 32 ] && t_ok "control: raw tpm2_unseal with the right PIN gets K_tpm" ||
 	{ t_fail "control: raw unseal (rc $?)"; t_diag <"$T/unseal.err"; }
+
+# The ADMIN role: without adminWithPolicy a wrong PIN fails there with TPM_RC_AUTH_FAIL (0x9a2), no DA,
+# no counter, and the right one succeeds: unlimited guesses. Now both get the same refusal, uncounted.
+wrong=$(obj_changeauth 9999); right=$(obj_changeauth 1234)
+[ "$wrong" = "$right" ] && [ "$wrong" != success ] && [ "$wrong" != 0x000009a2 ] && [ "$wrong" != load-failed ] &&
+	t_ok "tpm2_changeauth answers a wrong and the right PIN alike ($wrong): no PIN oracle in the ADMIN role" ||
+	{ t_fail "tpm2_changeauth: wrong PIN $wrong, right PIN $right"; t_diag <"$T/chauth.err"; }
+grep -q "adminwithpolicy" <(tpm2_print -t TPM2B_PUBLIC "$T/obj.pub" 2>&1) && t_ok "the sealed object has adminWithPolicy" ||
+	t_fail "no adminWithPolicy in the object's attributes"
+count_is "0 10" "and nothing was counted"
 
 # (c) keygen and seal with a wrong PIN: exit 1, nothing sealed, each counted; the right PIN still logs in.
 t_run 1 "seal with a wrong PIN: exit 1" "$POCTOOL" seal --token pin --label bad --in "$T/secret" --pin 9999
@@ -202,6 +227,28 @@ if mount --bind "$T/store/ro" "$T/store/ro" && mount -o remount,bind,ro "$T/stor
 else
 	t_fail "cannot bind-mount the store read-only"
 fi
+
+# (d) release = first-use: C_Login only proves the PIN, and never succeeds without it.
+t_run 0 "init a token for first-use logins" "$POCTOOL" init --label fu --policy "$T/policy.json" --pin 2468 --pcrs $PCRS
+t_run 0 "keygen in it" "$POCTOOL" keygen --token fu --label k --type ec-p256 --id 0d --pin 2468
+cp "$POC_PKCS11_CONF" "$T/fu.conf" && echo "release = first-use" >>"$T/fu.conf"
+cp "$T/store/fu/token.cbor" "$T/fu.token.cbor"
+fu() { POC_PKCS11_CONF=$T/fu.conf "$REC" "$SO" "$@"; }
+t_run 0 "first-use: C_Login with a wrong PIN is CKR_PIN_INCORRECT" fu wrongpin fu 0000 k "$T/rec"
+t_run 0 "first-use control: the right PIN logs in and the key signs" fu ttl fu 2468 k "$T/rec"
+fu_edit() { "$PY" - "$T/store/fu/token.cbor" "$@" <<'PY'
+import cbor2, sys
+p, k, v = sys.argv[1:4]
+m = cbor2.load(open(p, "rb")); m[k] = int(v, 0) if k == "pin_nv" else False
+open(p, "wb").write(cbor2.dumps(m))
+PY
+}
+fu_edit pin_nv 0x01a5fffe
+t_run 0 "first-use: pin_nv pointed at no index: C_Login with a wrong PIN is refused (was CKR_OK)" fu loginfails fu 0000 k "$T/rec"
+cp "$T/fu.token.cbor" "$T/store/fu/token.cbor"; fu_edit has_pin 0
+t_run 0 "first-use: has_pin cleared: C_Login without the PIN is refused (was CKR_OK)" fu wrongpin fu 0000 k "$T/rec"
+cp "$T/fu.token.cbor" "$T/store/fu/token.cbor"
+t_run 0 "first-use control: the right PIN still logs in" fu ttl fu 2468 k "$T/rec"
 
 # What the counter does not stop (docs/pin.md): the TPM owner deletes the index and defines one with
 # the same public area, hence the same name, and an authValue of its own. PolicySecret then passes,

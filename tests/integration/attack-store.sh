@@ -11,7 +11,17 @@
 #   (d) PIN and SRK fields edited, removed or cut short; another signed entry; an entry added;
 #       the PIN counter (pin_nv, pin_nv_name) pointed at an index the attacker defined with
 #       tpm2-tools (even with the right PIN's authValue), or removed; pin_failures (signed too);
-#   (e) an old-format token.cbor (no state signature): refused, saying to re-create the token.
+#   (e) an old-format token.cbor (no state signature): refused, saying to re-create the token;
+#   (f) token.cbor's verifier_spki replaced by the attacker's key, and a record it signed (affirming):
+#       `record verify --token` asks the TPM (the verifier key unsealed, the state's signature) and
+#       refuses it; show says the key is not authenticated; PIN tokens need --pin for that;
+#   (g) lax's (authentic) token.cbor copied over pin's: pin's object is another token's (store.token_id);
+#   (h) two objects' files swapped within one token: each label still opens its own secret;
+#   (j) symlinks: a policy file copy, an object file or the token folder made a symlink to the
+#       attacker's file: each refused (O_NOFOLLOW), never followed;
+#   (i) through the module: an object's header edited (private key -> CKO_DATA) while the module lists
+#       the objects, the genuine file put back before C_Login: the login is refused and the key's
+#       value never comes out as a data object's CKA_VALUE.
 # Control: the untouched tokens release, before and after.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
@@ -204,9 +214,99 @@ t_run 0 "(e) list still lists the store" "$POCTOOL" list
 t_has "(unusable: token.cbor: schema 1" "and says the old token is unusable"
 restore
 
+# (f) The verifier key as token.cbor names it, swapped for the attacker's, and a record signed with it.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/att.key" 2>/dev/null &&
+	openssl pkey -in "$T/att.key" -pubout -outform DER -out "$T/att.der" 2>/dev/null || t_fail "the attacker's key"
+release 0 "control: lax releases (its record)" lax s-lax
+cp "$S/lax/data-l-s-lax.obj.record" "$T/lax.rec"
+"$PY" - "$T/lax.rec" "$T/att.key" "$T/att.rec" <<'PY' || t_fail "python: the attacker's record"
+import sys, cbor2
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+prot, unprot, payload, _ = cbor2.loads(open(sys.argv[1], "rb").read()).value
+key = serialization.load_pem_private_key(open(sys.argv[2], "rb").read(), None)
+r, s = decode_dss_signature(key.sign(cbor2.dumps(["Signature1", prot, b"", payload]), ec.ECDSA(hashes.SHA256())))
+open(sys.argv[3], "wb").write(cbor2.dumps(cbor2.CBORTag(18, [prot, unprot, payload, r.to_bytes(32, "big") + s.to_bytes(32, "big")])))
+PY
+t_run 0 "(f) control: the genuine record verifies with --token (no PIN: the TPM authenticates the key)" \
+	"$POCTOOL" record verify "$T/lax.rec" --token lax
+t_has "signature OK, status affirming" "affirming"
+ed set "$S/lax/token.cbor" verifier_spki "hex:$(od -An -tx1 -v "$T/att.der" | tr -d ' \n')"
+cp "$T/att.rec" "$S/lax/data-l-s-lax.obj.record"
+t_run 1 "(f) verifier_spki swapped, the attacker's affirming record: record verify --token refuses it" \
+	"$POCTOOL" record verify "$T/att.rec" --token lax
+t_has "not authenticated" "says the key token.cbor names is not authenticated"
+t_run 1 "(f) the genuine record against the swapped key: refused" "$POCTOOL" record verify "$T/lax.rec" --token lax
+t_run 0 "(f) show" "$POCTOOL" show --token lax --label s-lax
+t_has "NOT authenticated by show" "show says the key it checked with is not authenticated"
+restore
+t_run 0 "(f) control: pin's record" "$POCTOOL" release --token pin --label s-pin --pin 1234
+t_run 2 "(f) a PIN token's record with --token but no --pin: refused (the key cannot be authenticated)" \
+	"$POCTOOL" record verify "$S/pin/data-l-s-pin.obj.record" --token pin
+t_has "give --pin" "says to give the PIN"
+t_run 0 "(f) ... with --pin: verified" "$POCTOOL" record verify "$S/pin/data-l-s-pin.obj.record" --token pin --pin 1234
+t_run 1 "(f) ... with a wrong PIN: not verified" "$POCTOOL" record verify "$S/pin/data-l-s-pin.obj.record" \
+	--token pin --pin 9999
+t_has "wrong PIN" "says wrong PIN"
+
+# (g) Another token's authentic state over this one's.
+cp "$S/lax/token.cbor" "$S/pin/token.cbor"
+release 2 "(g) lax's token.cbor over pin's: refused (its signed label is another folder's)" pin s-pin
+t_has 'label "lax" in folder "pin"' "says the label is another token's"
+cp "$S/pin/data-l-s-pin.obj" "$S/lax/"
+release 1 "(g) pin's object copied into lax: denied (another token's)" lax s-pin
+t_has "store.token_id" "names store.token_id"
+rm -f "$S/lax/data-l-s-pin.obj" "$S/lax/data-l-s-pin.obj.record"
+restore
+
+# (h) Two objects of one token swap files.
+printf 'secret-of-lax-two' | "$POCTOOL" seal --token lax --label s-two >/dev/null && t_ok "a second secret in lax" ||
+	t_fail "second seal"
+mv "$S/lax/data-l-s-lax.obj" "$T/swap" && mv "$S/lax/data-l-s-two.obj" "$S/lax/data-l-s-lax.obj" &&
+	mv "$T/swap" "$S/lax/data-l-s-two.obj"
+"$POCTOOL" release --token lax --label s-lax >"$T/out" 2>&1 && [ "$(cat "$T/out")" = secret-of-lax ] &&
+	t_ok "(h) files swapped: s-lax still opens s-lax's secret (the label is in the AEAD header)" ||
+	{ t_fail "(h) s-lax after the swap"; t_diag <"$T/out"; }
+"$POCTOOL" release --token lax --label s-two >"$T/out" 2>&1 && [ "$(cat "$T/out")" = secret-of-lax-two ] &&
+	t_ok "(h) and s-two its own" || { t_fail "(h) s-two after the swap"; t_diag <"$T/out"; }
+rm -f "$S/lax/data-l-s-two.obj" "$S/lax/data-l-s-lax.obj" "$S/lax/"*.record
+printf 'secret-of-lax' | "$POCTOOL" seal --token lax --label s-lax >/dev/null || t_fail "re-seal s-lax"
+
+# (j) Symlinks in the store, to files the attacker controls (here: the genuine content, moved away).
+mv "$S/lax/$rootname" "$T/root.moved" && ln -s "$T/root.moved" "$S/lax/$rootname"
+release 2 "(j) a policy file copy that is a symlink: refused" lax s-lax
+t_has "Too many levels of symbolic links" "not followed"
+rm "$S/lax/$rootname" && mv "$T/root.moved" "$S/lax/$rootname"
+mv "$S/lax/data-l-s-lax.obj" "$T/obj.moved" && ln -s "$T/obj.moved" "$S/lax/data-l-s-lax.obj"
+release 2 "(j) an object file that is a symlink: not an object" lax s-lax
+t_has "no object labelled" "the symlink is not listed"
+rm "$S/lax/data-l-s-lax.obj" && mv "$T/obj.moved" "$S/lax/data-l-s-lax.obj"
+mv "$S/lax" "$T/lax.moved" && ln -s "$T/lax.moved" "$S/lax"
+release 2 "(j) the token folder a symlink: refused" lax s-lax
+t_has "Not a directory" "not followed"
+rm "$S/lax" && mv "$T/lax.moved" "$S/lax"
 
 release 0 "control: lax still releases" lax s-lax
 release 0 "control: pin still releases" pin s-pin --pin 1234
+
+# (i) The module acts on the headers it listed: the file it releases must be that one.
+REC=$POC_BUILDDIR/tests/p11-record
+t_run 0 "(i) keygen a P-256 key in lax" "$POCTOOL" keygen --token lax --label k --type ec-p256 --id 0a
+cp "$S/lax/priv-0a.obj" "$T/priv-0a.good"
+"$PY" - "$S/lax/priv-0a.obj" <<'PY' || t_fail "python: header edit"
+import sys, cbor2
+o = cbor2.loads(open(sys.argv[1], "rb").read()); h = cbor2.loads(o["header"])
+h["class"] = 0  # CKO_DATA: a data object's CKA_VALUE is its released bytes
+o["header"] = cbor2.dumps(h); open(sys.argv[1], "wb").write(cbor2.dumps(o))
+PY
+mkdir -p "$T/rec"
+P11_RECORD_HOOK="cp '$T/priv-0a.good' '$S/lax/priv-0a.obj'" t_run 0 \
+	"(i) header edited while listed, genuine file back before C_Login: refused, no key value as CKO_DATA" \
+	"$REC" "$POC_BUILDDIR/module/.libs/poc-pkcs11.so" swapped lax 0000 k "$T/rec"
+cmp -s "$T/priv-0a.good" "$S/lax/priv-0a.obj" && t_ok "(i) the hook put the genuine file back" || t_fail "(i) hook"
+t_run 0 "(i) control: a login that reads the genuine file releases" "$REC" "$POC_BUILDDIR/module/.libs/poc-pkcs11.so" \
+	record lax 0000 k "$T/rec"
 
 # The same through the PKCS#11 module: C_Login releases every secret of the token (release = login).
 if [ -n "${POC_SANITIZERS:-}" ]; then

@@ -10,12 +10,16 @@ A=$D/azure/tdx-vtpm-1780922561
 AT=1780922561
 ZERO=$(printf '%0128d' 0)
 
+# The HCL report is the TD software's text: only tee.mrtd pinning the TD to Azure's paravisor (the
+# capture's MRTD) lets it say that the vTPM is inside the TD (docs/policy.md, the mix-and-match rule).
+MRTD=ff450b138c5ee6734a43dc35afb437abfa24ef743bc9e9484ef4af365fcd89a6c50913248ed7fcb92a7d42b1ba7da984
 cat >"$T/policy.json" <<JSON
 {"version": 1,
  "providers": [{"name": "azure", "roots": ["$D/azure/roots/azure-virtual-tpm-root-2023.pem"]}],
- "tee": {"type": "tdx", "roots": ["$D/tdx/intel-sgx-root-ca.pem"], "tcb_status": ["UpToDate"]},
+ "tee": {"type": "tdx", "roots": ["$D/tdx/intel-sgx-root-ca.pem"], "tcb_status": ["UpToDate"], "mrtd": ["$MRTD"]},
  "binding": "azure-hcl"}
 JSON
+sed 's|, "mrtd": \["[0-9a-f]*"\]||' "$T/policy.json" >"$T/nomrtd.json"
 
 # pack OUT [overrides as NAME=FILE...]: the Azure bundle, with some parts replaced.
 pack() {
@@ -35,6 +39,9 @@ t_run 0 "pack the Azure capture" pack "$T/ok.cbor"
 t_run 0 "accepted at $AT with the 64-zero-byte nonce" "$POCTOOL" evidence verify "$T/ok.cbor" --policy "$T/policy.json" --nonce "$ZERO" --at $AT
 t_has "poc: affirming (provider azure)" "the AK certificate chains to the Azure Cloud Virtual TPM root"
 t_has "TCB UpToDate" "the TD's TCB is up to date"
+t_run 0 "without tee.mrtd: accepted, but only a warning" "$POCTOOL" evidence verify "$T/ok.cbor" --policy "$T/nomrtd.json" --nonce "$ZERO" --at $AT
+t_has "poc: warning" "... poc is warning"
+t_has "warning: \$.tee.mrtd" "... naming \$.tee.mrtd"
 t_run 1 "another nonce is denied" "$POCTOOL" evidence verify "$T/ok.cbor" --policy "$T/policy.json" --nonce "${ZERO%??}01" --at $AT
 t_has "denied: \$.binding" "names the binding"
 

@@ -102,6 +102,8 @@ static void build(struct poc_bundle *b, enum ev ev)
 #define GCE_PROV "\"providers\": [{\"name\": \"gcp-legacy\", \"roots\": [\"gce-certs/gce-tpm-ek-root-1.pem\"]," \
 		 " \"intermediates\": [\"gce-certs/gce-tpm-ek-intermediate-2.pem\"]}]"
 #define INTEL_TEE "\"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"], \"tcb_status\": [\"UpToDate\"]}"
+#define AZURE_TEE "\"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"], \"tcb_status\": [\"UpToDate\"], \"mrtd\": " \
+		  "[\"ff450b138c5ee6734a43dc35afb437abfa24ef743bc9e9484ef4af365fcd89a6c50913248ed7fcb92a7d42b1ba7da984\"]}"
 #define FRESH "\"freshness\": {\"max_age_s\": 300, \"max_rtt_ms\": 2000}"
 #define NT_NONE INT64_MIN
 
@@ -134,11 +136,16 @@ static const struct tcase {
 	{ "TEE.fail under an allow-list of GCP's platform only: denied", EV_TEEFAIL,
 	  "{\"version\": 1, \"platforms\": {\"allow\": [{\"ppid\": \"PPID\"}]}, \"tee\": {\"type\": \"tdx\", \"roots\": [\"tdx/intel-sgx-root-ca.pem\"]}}",
 	  NULL, 1770000000, NT_NONE, 0, 0, POC_EAR_CONTRAINDICATED, "$.platforms", 0 },
-	{ "Azure: the vTPM is inside the TD (azure-hcl): affirming", EV_AZURE,
+	{ "Azure: the vTPM is inside the TD (azure-hcl, the paravisor's MRTD): affirming", EV_AZURE,
+	  "{\"version\": 1, \"providers\": [{\"name\": \"azure\", \"roots\": [\"azure/roots/azure-virtual-tpm-root-2023.pem\"]}], "
+	  AZURE_TEE ", \"binding\": \"azure-hcl\"}",
+	  "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+	  1780922561, NT_NONE, 0, 1, POC_EAR_AFFIRMING, "", 1 },
+	{ "Azure: azure-hcl without tee.mrtd: the HCL report is any TD's word, a warning", EV_AZURE,
 	  "{\"version\": 1, \"providers\": [{\"name\": \"azure\", \"roots\": [\"azure/roots/azure-virtual-tpm-root-2023.pem\"]}], "
 	  INTEL_TEE ", \"binding\": \"azure-hcl\"}",
 	  "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
-	  1780922561, NT_NONE, 0, 1, POC_EAR_AFFIRMING, "", 1 },
+	  1780922561, NT_NONE, 0, 1, POC_EAR_WARNING, "$.tee.mrtd", 0 },
 	{ "freshness without a nonce time: unverifiable", EV_GCE, "{\"version\": 1, " GCE_PROV ", \"binding\": \"none\", " FRESH "}",
 	  "9009", AT, NT_NONE, 0, 1, POC_EAR_WARNING, "$.freshness", 0 },
 	{ "freshness with a nonce time but no nonce: unverifiable", EV_GCE0,

@@ -200,6 +200,19 @@ static void test_denied(EVP_PKEY *k)
 	is_int(poc_record_submod_status(r, "poc"), POC_EAR_CONTRAINDICATED, "denied: poc contraindicated");
 	is_int(poc_record_submod_status(r, "tee"), POC_EAR_NONE, "denied: tee none");
 	is_str(poc_record_denied_clause(r), "$.providers", "denied: clause round-trips");
+	ok(!poc_record_is_denial(r), "denied with vtpm affirming: not a denial in full (a denial key may not sign it)");
+	{
+		struct poc_record *r2 = NULL;
+		uint8_t *b2;
+		size_t l2;
+
+		a.vtpm = POC_EAR_CONTRAINDICATED;
+		b2 = sign(&a, NULL, k, &l2);
+		ok(b2 != NULL && poc_record_decode(&e, b2, l2, &r2) == 0 && poc_record_is_denial(r2),
+		   "every submod contraindicated or none: a denial in full");
+		poc_record_free(r2);
+		free(b2);
+	}
 	ok(poc_record_nonce(r, &n) == NULL, "denied: no nonce claim when none was checked");
 	ok(poc_record_to_json(&e, r, &json) == 0 && json != NULL, "denied: JSON");
 	if (json != NULL) {
