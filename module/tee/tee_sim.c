@@ -105,11 +105,42 @@ static int raw_pub(struct poc_err *e, EVP_PKEY *k, uint8_t xy[64])
 	return 0;
 }
 
+/* The quote's header and TD report body: what the attestation key signs. */
+static void put_header_body(struct wbuf *b, const uint8_t mrtd[48], int debug, const uint8_t rtmr[4][48],
+			    const uint8_t reportdata[64])
+{
+	static const uint8_t xfam[8] = { 0xe7, 0x1a, 0x06 }; /* x87, SSE, AVX, AVX-512, PK, ... as on real TDs */
+	uint8_t mrseam[48], td_attributes[8] = { 0 };
+
+	/* Header. */
+	put16(b, 4);
+	put16(b, 2);    /* ECDSA P-256 */
+	put32(b, 0x81); /* TDX */
+	put16(b, SIM_QE_SVN);
+	put16(b, SIM_PCESVN);
+	put(b, qe_vendor_id, 16);
+	put(b, NULL, 20);
+	/* TD report body. */
+	label_digest("poc-pkcs11 TDX simulator TDX module", mrseam, EVP_sha384());
+	td_attributes[0] = debug ? 1 : 0;
+	td_attributes[3] = 0x10; /* SEPT_VE_DISABLE, as guests set it */
+	put(b, poc_tee_sim_tee_tcb_svn, 16);
+	put(b, mrseam, 48);
+	put(b, NULL, 48); /* MRSIGNERSEAM: Intel's module, all zeros */
+	put(b, NULL, 8);  /* SEAMATTRIBUTES */
+	put(b, td_attributes, 8);
+	put(b, xfam, 8);
+	put(b, mrtd, 48);
+	put(b, NULL, 3 * 48); /* MRCONFIGID, MROWNER, MROWNERCONFIG */
+	for (int i = 0; i < 4; i++)
+		put(b, rtmr != NULL ? rtmr[i] : NULL, 48);
+	put(b, reportdata, 64);
+}
+
 int poc_tee_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportdata[64], const uint8_t rtmr[4][48],
 		      uint8_t **quote, size_t *len)
 {
-	static const uint8_t xfam[8] = { 0xe7, 0x1a, 0x06 }; /* x87, SSE, AVX, AVX-512, PK, ... as on real TDs */
-	uint8_t mrtd[48], mrseam[48], td_attributes[8] = { 0 }, att_pub[64], sig[64], qer[QE_REPORT_LEN],
+	uint8_t mrtd[48], att_pub[64], sig[64], qer[QE_REPORT_LEN],
 		qe_sig[64], auth[QE_AUTH_LEN];
 	EVP_PKEY *att = NULL, *pck = NULL;
 	uint8_t *pem = NULL;
@@ -139,29 +170,7 @@ int poc_tee_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportda
 		poc_err_set(e, POC_ERR_NOMEM, "sim quote: %zu bytes", b.cap);
 		goto done;
 	}
-	/* Header. */
-	put16(&b, 4);
-	put16(&b, 2);    /* ECDSA P-256 */
-	put32(&b, 0x81); /* TDX */
-	put16(&b, SIM_QE_SVN);
-	put16(&b, SIM_PCESVN);
-	put(&b, qe_vendor_id, 16);
-	put(&b, NULL, 20);
-	/* TD report body. */
-	label_digest("poc-pkcs11 TDX simulator TDX module", mrseam, EVP_sha384());
-	td_attributes[0] = debug ? 1 : 0;
-	td_attributes[3] = 0x10; /* SEPT_VE_DISABLE, as guests set it */
-	put(&b, poc_tee_sim_tee_tcb_svn, 16);
-	put(&b, mrseam, 48);
-	put(&b, NULL, 48); /* MRSIGNERSEAM: Intel's module, all zeros */
-	put(&b, NULL, 8);  /* SEAMATTRIBUTES */
-	put(&b, td_attributes, 8);
-	put(&b, xfam, 8);
-	put(&b, mrtd, 48);
-	put(&b, NULL, 3 * 48); /* MRCONFIGID, MROWNER, MROWNERCONFIG */
-	for (int i = 0; i < 4; i++)
-		put(&b, rtmr != NULL ? rtmr[i] : NULL, 48);
-	put(&b, reportdata, 64);
+	put_header_body(&b, mrtd, debug, rtmr, reportdata);
 	if (b.ovf || poc_tee_sim_sign_rs(e, att, b.p, b.n, sig, "quote") < 0)
 		goto done;
 	/* Signature data: signature, key, certification data 6 { QE report, 5 { PCK chain } }. */
