@@ -136,6 +136,11 @@ int poc_cbor_is_bstr(const cbor_item_t *i)
 	return cbor_isa_bytestring(i) && cbor_bytestring_is_definite(i);
 }
 
+int poc_cbor_is_bool(const cbor_item_t *i)
+{
+	return i != NULL && cbor_isa_float_ctrl(i) && cbor_float_get_width(i) == CBOR_FLOAT_0 && cbor_is_bool(i);
+}
+
 int poc_cbor_is_text(const cbor_item_t *i)
 {
 	return cbor_isa_string(i) && cbor_string_is_definite(i);

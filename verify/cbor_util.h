@@ -28,6 +28,11 @@ cbor_item_t *poc_cbor_bstr(const uint8_t *p, size_t len);
 /* A definite byte string / text string. */
 int poc_cbor_is_bstr(const cbor_item_t *i);
 int poc_cbor_is_text(const cbor_item_t *i);
+/*
+ * A CBOR true or false. libcbor 0.8 asserts (aborts) in cbor_is_bool on a float
+ * item, so the width is checked first: never call cbor_is_bool directly.
+ */
+int poc_cbor_is_bool(const cbor_item_t *i);
 /* A definite text string equal to s. */
 int poc_cbor_text_is(const cbor_item_t *i, const char *s);
 /* An integer item (unsigned or negative) as int64; -1 when it is not one or does not fit. */

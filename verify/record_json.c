@@ -137,7 +137,7 @@ static json_object *to_json(const cbor_item_t *i, enum ctx c)
 		return a;
 	}
 	case CBOR_TYPE_FLOAT_CTRL:
-		if (cbor_is_bool(i))
+		if (poc_cbor_is_bool(i))
 			return json_object_new_boolean(cbor_get_bool(i));
 		if (cbor_float_ctrl_is_ctrl(i))
 			return NULL; /* null, undefined and other simple values */

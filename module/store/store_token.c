@@ -273,7 +273,7 @@ static int decode_token(struct poc_err *e, cbor_item_t *root, struct poc_token_m
 	if (tok_uint(e, v[T_FAIL], "pin_failures", UINT32_MAX, &u) < 0)
 		return -1;
 	m->pin_failures = (uint32_t)u;
-	if (v[T_HASPIN] == NULL || !cbor_isa_float_ctrl(v[T_HASPIN]) || !cbor_is_bool(v[T_HASPIN]))
+	if (v[T_HASPIN] == NULL || !poc_cbor_is_bool(v[T_HASPIN]))
 		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: has_pin is missing or not a boolean");
 	m->has_pin = cbor_get_bool(v[T_HASPIN]);
 	return decode_blobs(e, v, m);
