@@ -91,7 +91,7 @@ static int write_file(const char *path, const uint8_t *a, size_t alen, const uin
 
 static int fail(const struct poc_err *e)
 {
-	fprintf(stderr, "tpm-drive: %s: %s\n", poc_verr_str(e->code), e->msg);
+	fprintf(stderr, "tpm-drive: %s: %s\n", poc_strerror(e->code), e->msg);
 	return 1;
 }
 
@@ -147,7 +147,7 @@ static int cmd_unseal(struct poc_err *e, struct poc_tpm *t, const struct args *a
 	free(buf);
 	rv = poc_tpm_unseal(e, t, &s, a->bank, a->mask, (const uint8_t *)a->pin, a->pin ? strlen(a->pin) : 0,
 			    secret);
-	if (rv == POC_TPM_WRONG_PIN) {
+	if (rv < 0 && e->code == POC_ERR_AUTH) {
 		fail(e);
 		return 3;
 	}

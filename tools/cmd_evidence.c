@@ -483,12 +483,6 @@ static int verify_option(struct verify_args *va, int c, const char *arg)
 	}
 }
 
-/* An appraisal that could not be made (unusable input), as opposed to a denial. */
-static int cannot_appraise(const struct poc_appraisal *a)
-{
-	return a->code == POC_ERR_UNSUPPORTED || a->code == POC_ERR_NOMEM || a->code == POC_ERR_ARG;
-}
-
 /* The verdict on stdout (accepted, denied) or stderr (unusable), as the exit code. */
 static int verify_report(int rc, const struct poc_appraisal *a, const struct verify_args *va)
 {
@@ -496,11 +490,12 @@ static int verify_report(int rc, const struct poc_appraisal *a, const struct ver
 		print_summary(a, va->ao.at, va->have_nonce && va->nonce.len == 0);
 		return POC_EXIT_OK;
 	}
-	if (cannot_appraise(a)) {
+	/* An appraisal that could not be made (unusable input), as opposed to a denial. */
+	if (poc_tool_exit(a->code, POC_TOOL_CHECK) != POC_EXIT_DENIED) {
 		poc_tool_warn("cannot appraise: %s: %s", a->clause, a->reason);
-		return POC_EXIT_USAGE;
+		return poc_tool_exit(a->code, POC_TOOL_CHECK);
 	}
-	printf("denied: %s\n  reason: %s (%s)\n", a->clause, a->reason, poc_verr_str(a->code));
+	printf("denied: %s\n  reason: %s (%s)\n", a->clause, a->reason, poc_strerror(a->code));
 	return POC_EXIT_DENIED;
 }
 
@@ -567,7 +562,7 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 	}
 	rc = poc_appraise(policy, &b, &va.ao, &a);
 	/* The record is written for denials too: it says which clause failed. */
-	if (va.record != NULL && !cannot_appraise(&a) &&
+	if (va.record != NULL && poc_tool_exit(a.code, POC_TOOL_CHECK) <= POC_EXIT_DENIED &&
 	    poc_tool_record_write(va.record, va.rkey, &a, &va.ao, buf, len, va.policy_path, va.ao.at) < 0)
 		goto done;
 	rv = verify_report(rc, &a, &va);

@@ -69,7 +69,7 @@ static int seal_key(struct poc_token *t, const char *label, const uint8_t *id, s
 	/* The certificate goes into its own object only: in the key's header too, the module would list it twice. */
 	if (poc_token_seal(&e, t, &h, p8, p8_len, (const uint8_t *)pin, pin ? strlen(pin) : 0, name) < 0) {
 		poc_tool_warn("%s", e.msg);
-		return e.code == POC_ERR_POLICY ? POC_EXIT_DENIED : POC_EXIT_USAGE;
+		return poc_tool_exit(e.code, POC_TOOL_OPERATION);
 	}
 	fprintf(stderr, "sealed private key \"%s\" as %s\n", label, name);
 	if (cert != NULL) {
@@ -83,7 +83,7 @@ static int seal_key(struct poc_token *t, const char *label, const uint8_t *id, s
 		h.cert_len = cert_len;
 		if (poc_token_seal(&e, t, &h, (const uint8_t *)"", 0, (const uint8_t *)pin, pin ? strlen(pin) : 0, name) < 0) {
 			poc_tool_warn("certificate: %s", e.msg);
-			return POC_EXIT_USAGE;
+			return poc_tool_exit(e.code, POC_TOOL_OPERATION);
 		}
 		fprintf(stderr, "stored certificate \"%s\" as %s\n", label, name);
 	}

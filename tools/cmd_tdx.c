@@ -184,7 +184,7 @@ int poc_cmd_tdx_show(int argc, char **argv)
 	if (buf == NULL)
 		return POC_EXIT_USAGE;
 	if (poc_tdx_quote_parse(&e, buf, len, &q) < 0) {
-		poc_tool_warn("%s: not a usable TDX quote: %s (%s)", path, e.msg, poc_verr_str(e.code));
+		poc_tool_warn("%s: not a usable TDX quote: %s (%s)", path, e.msg, poc_strerror(e.code));
 		free(buf);
 		return POC_EXIT_USAGE;
 	}

@@ -134,7 +134,7 @@ int poc_cmd_init(int argc, char **argv)
 	}
 	if (poc_token_init(&e, &cfg, label, policy, (const uint8_t *)pin, pin ? strlen(pin) : 0, bank, mask) < 0) {
 		poc_tool_warn("init: %s", e.msg);
-		return e.code == POC_ERR_POLICY ? POC_EXIT_DENIED : POC_EXIT_USAGE;
+		return poc_tool_exit(e.code, POC_TOOL_OPERATION);
 	}
 	printf("token \"%s\" created in %s/%s\n", label, cfg.store, label);
 	return POC_EXIT_OK;
@@ -193,7 +193,7 @@ int poc_cmd_seal(int argc, char **argv)
 	if (poc_token_open(&e, &cfg, token, &t) < 0 ||
 	    poc_token_seal(&e, t, &h, secret, len, (const uint8_t *)pin, pin ? strlen(pin) : 0, name) < 0) {
 		poc_tool_warn("seal: %s", e.msg);
-		rv = e.code == POC_ERR_POLICY ? POC_EXIT_DENIED : POC_EXIT_USAGE;
+		rv = poc_tool_exit(e.code, POC_TOOL_OPERATION);
 	} else {
 		printf("sealed \"%s\" as %s in token \"%s\"\n", label, name, token);
 		rv = POC_EXIT_OK;
@@ -226,10 +226,15 @@ static int release_outcome(int r, const struct poc_err *e, const struct poc_appr
 {
 	size_t off = 0;
 
-	if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED) {
+	if (r < 0 && (e->code == POC_ERR_AUTH || e->code == POC_ERR_LOCKED)) {
 		/* Counted by the TPM; e says how many tries are left, or that the PIN is locked and how to recover. */
 		poc_tool_warn("release: %s", e->msg);
 		return POC_EXIT_DENIED;
+	}
+	if (r < 0 && poc_tool_exit(e->code, POC_TOOL_CHECK) == POC_EXIT_OUTAGE) {
+		/* The TPM or TEE did not answer: nothing was decided, and nothing reads as a denial. */
+		poc_tool_warn("release: not checked: %s (%s)", e->msg, poc_strerror(e->code));
+		return POC_EXIT_OUTAGE;
 	}
 	if (r < 0) {
 		/*
@@ -240,8 +245,7 @@ static int release_outcome(int r, const struct poc_err *e, const struct poc_appr
 			poc_tool_warn("release denied: %s: %s", a->clause, a->reason);
 		else
 			poc_tool_warn("release denied: %s", e->msg);
-		return e->code == POC_ERR_ARG || e->code == POC_ERR_NOMEM || e->code == POC_ERR_UNSUPPORTED ? POC_EXIT_USAGE
-													       : POC_EXIT_DENIED;
+		return poc_tool_exit(e->code, POC_TOOL_CHECK);
 	}
 	while (off < len) {
 		size_t w = fwrite(secret + off, 1, len - off, stdout);
@@ -281,7 +285,8 @@ int poc_cmd_release(int argc, char **argv)
 			       "the token's policy) and, when it is accepted, writes the secret to stdout.\n"
 			       "The attestation record is kept in the token (poctool show). Exit 0 released,\n"
 			       "1 denied (the failing clause on stderr; a wrong PIN, counted by the TPM, or a\n"
-			       "locked PIN: docs/pin.md), 2 usage or other errors. A token.cbor not signed by\n"
+			       "locked PIN: docs/pin.md), 2 usage or other errors, 3 the TPM or TEE is\n"
+			       "unreachable, busy or failing (nothing was decided). A token.cbor not signed by\n"
 			       "the token's verifier key is denied as store.state, an object of another token\n"
 			       "or policy as store.token_id / store.policy_digest; a token of an older format,\n"
 			       "without a state signature, is refused (re-create it).\n");
@@ -357,6 +362,7 @@ int poc_cmd_attest(int argc, char **argv)
 	co.tee = &cfg.tee; /* the collector reads its collateral folder too */
 	if (poc_tpm_open(&e, cfg.tcti, &tpm) < 0 || poc_evidence_collect(&e, tpm, &co, &b) < 0) {
 		poc_tool_warn("attest: %s", e.msg);
+		rv = poc_tool_exit(e.code, POC_TOOL_OPERATION);
 		goto done;
 	}
 	if (poc_bundle_encode(&e, &b, &enc, &enc_len) < 0) {

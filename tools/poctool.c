@@ -18,7 +18,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: poctool COMMAND [ARGS]   (poctool COMMAND --help for each)\n\n"
 		   "Proof-of-Cloud tooling for poc-pkcs11. Exit codes: 0 success, 1 denied or\n"
-		   "failed check, 2 usage or input error.\n\nCommands:\n");
+		   "failed check (a wrong or locked PIN too), 2 usage or input error, 3 the TPM or\n"
+		   "TEE is unreachable, busy or failing (nothing decided: try again; docs/module.md).\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].summary);
 }

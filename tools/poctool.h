@@ -5,10 +5,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Exit codes: the contract of DESIGN.md sections 8-9. */
+#include "verr.h"
+
+/* Exit codes: the contract of DESIGN.md sections 8-9 (3: docs/module.md "Errors"). */
 #define POC_EXIT_OK 0
 #define POC_EXIT_DENIED 1
 #define POC_EXIT_USAGE 2
+#define POC_EXIT_OUTAGE 3 /* the TPM or TEE is unreachable, busy or failing: nothing was decided */
+
+/* Where a failure happened: in a check (its input is evidence or the store's files) or an operation. */
+enum poc_tool_ctx {
+	POC_TOOL_CHECK = 0,     /* release, evidence verify, record verify */
+	POC_TOOL_OPERATION = 1, /* init, seal, keygen, import, attest, ...: the operator's input */
+};
+/* THE poc_err -> exit code rule (exit_code.c). */
+int poc_tool_exit(enum poc_verr code, enum poc_tool_ctx ctx);
 
 struct poc_cmd {
 	const char *name;    /* "evidence verify" */

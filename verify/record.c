@@ -223,7 +223,7 @@ static cbor_item_t *denial(const struct poc_appraisal *a)
 	}
 	if (add_s(m, "denied_clause", cbor_build_string(a->clause[0] ? a->clause : "$")) < 0 ||
 	    add_s(m, "denied_reason", cbor_build_string(a->reason)) < 0 ||
-	    add_s(m, "denied_code", cbor_build_string(poc_verr_str(a->code))) < 0) {
+	    add_s(m, "denied_code", cbor_build_string(poc_strerror(a->code))) < 0) {
 		cbor_decref(&m);
 		return NULL;
 	}

@@ -81,7 +81,7 @@ void poc_err_clear(struct poc_err *e)
 }
 
 /* A switch, not a table, so -Wswitch-enum flags a code added without a name. */
-const char *poc_verr_str(enum poc_verr code)
+const char *poc_strerror(enum poc_verr code)
 {
 	switch (code) {
 	case POC_OK: return "ok";
@@ -99,6 +99,13 @@ const char *poc_verr_str(enum poc_verr code)
 	case POC_ERR_POLICY: return "policy";
 	case POC_ERR_CRYPTO: return "crypto";
 	case POC_ERR_TCB: return "tcb";
+	case POC_ERR_AUTH: return "wrong PIN";
+	case POC_ERR_LOCKED: return "PIN locked";
+	case POC_ERR_PCR: return "PCR mismatch";
+	case POC_ERR_UNREACHABLE: return "device unreachable";
+	case POC_ERR_BUSY: return "device busy";
+	case POC_ERR_DEVICE: return "device error";
+	case POC_ERR_DEVICE_MEMORY: return "device memory";
 	}
 	return "unknown";
 }

@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-/* Pinned values: they appear in logs and tests; never renumber. */
+/* Pinned values: they appear in logs and tests; never renumber (docs/module.md "Errors" lists them). */
 enum poc_verr {
 	POC_OK = 0,
 	POC_ERR_ARG = 1,         /* the caller passed something invalid */
@@ -29,6 +29,14 @@ enum poc_verr {
 	POC_ERR_POLICY = 12,     /* valid evidence that the policy does not accept */
 	POC_ERR_CRYPTO = 13,     /* the crypto library failed */
 	POC_ERR_TCB = 14,        /* no acceptable TCB level */
+	/* The module's outcomes (module/, docs/module.md "Errors"): who must act, and how. */
+	POC_ERR_AUTH = 15,          /* a wrong PIN (authorization failed, counted by the TPM) */
+	POC_ERR_LOCKED = 16,        /* the PIN is locked, or the TPM is in dictionary-attack lockout */
+	POC_ERR_PCR = 17,           /* a PCR differs from the value an object was sealed to */
+	POC_ERR_UNREACHABLE = 18,   /* the TPM or TEE cannot be reached (TCTI, device) */
+	POC_ERR_BUSY = 19,          /* the TPM stayed busy (TPM_RC_RETRY/YIELDED/TESTING, TCTI try-again) */
+	POC_ERR_DEVICE = 20,        /* the TPM or TEE failed (failure mode, an unexpected response, I/O) */
+	POC_ERR_DEVICE_MEMORY = 21, /* the TPM is out of object/session memory */
 };
 
 #define POC_ERR_MSG_MAX 512
@@ -48,7 +56,7 @@ int poc_err_ssl(struct poc_err *e, enum poc_verr code, const char *fmt, ...)
 void poc_err_prefix(struct poc_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void poc_err_clear(struct poc_err *e);
-/* A stable name for a code, e.g. "signature". */
-const char *poc_verr_str(enum poc_verr code);
+/* A stable name for a code, e.g. "signature" (a switch without default: -Wswitch flags a new code). */
+const char *poc_strerror(enum poc_verr code);
 
 #endif

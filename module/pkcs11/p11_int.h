@@ -103,7 +103,17 @@ void p11_lock_light(void);
 void p11_unlock_light(void);
 void p11_unlock(void);
 void p11_log(enum poc_config_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The name of every CKR_ of PKCS#11 3.0 (p11_err.c), for the trace and the log. */
 const char *p11_rv_str(CK_RV rv);
+/*
+ * THE poc_err -> CK_RV map (p11_err.c, docs/module.md "Errors"): a wrong PIN,
+ * a locked PIN, an unreachable TPM, a busy or failing one, memory each get
+ * their own CKR; every other code (a denial, a changed PCR, a forged or
+ * malformed store file, no code at all) is `denied`, the entry point's
+ * answer to a refusal (CKR_FUNCTION_FAILED at C_Login,
+ * CKR_KEY_FUNCTION_NOT_PERMITTED at a key's first use). Call it on failures only.
+ */
+CK_RV p11_rv_from_err(enum poc_verr code, CK_RV denied);
 /* Warns once when secret pages could not be mlock'ed (secret.c counts them). */
 void p11_memlock_check(void);
 

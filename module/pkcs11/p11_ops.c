@@ -288,7 +288,7 @@ CK_RV p11_seal_locked(struct p11_session *ss, const struct poc_object_header *h,
 	if (poc_token_seal(&e, s->tok, h, secret, len, s->tok->meta.has_pin ? s->pin : NULL,
 			   s->tok->meta.has_pin ? s->pin_len : 0, name) < 0) {
 		p11_log(POC_LOG_ERROR, "token %s: sealing \"%s\": %s", s->label, h->label, e.msg);
-		return e.code == POC_ERR_ARG ? CKR_TEMPLATE_INCONSISTENT : CKR_FUNCTION_FAILED;
+		return e.code == POC_ERR_ARG ? CKR_TEMPLATE_INCONSISTENT : p11_rv_from_err(e.code, CKR_FUNCTION_FAILED);
 	}
 	p11_log(POC_LOG_INFO, "token %s: sealed %s", s->label, name);
 	return CKR_OK;

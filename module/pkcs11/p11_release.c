@@ -6,7 +6,9 @@
  * records. release = first-use: the first C_SignInit/C_DecryptInit of a key
  * does it. After ttl seconds a key is wiped and its next use checks again.
  * A denial keeps the denial record readable and makes the key's operations
- * fail with CKR_KEY_FUNCTION_NOT_PERMITTED.
+ * fail with CKR_KEY_FUNCTION_NOT_PERMITTED (CKR_FUNCTION_FAILED at C_Login).
+ * Every other failure is p11_rv_from_err's (a wrong or locked PIN, a TPM that
+ * is unreachable, busy or failing, memory: docs/module.md "Errors").
  *
  * Each check is one poc_token_release (an evidence round whose record is
  * bound to that object's CKA_ID and hash), counted on the POC_PKCS11_STATS
@@ -66,24 +68,41 @@ static void pin_hash(const uint8_t *pin, size_t pin_len, uint8_t out[32])
 	EVP_Digest(pin_len ? pin : (const uint8_t *)"", pin_len, out, NULL, EVP_sha256(), NULL);
 }
 
-/*
- * A PIN attempt's outcome (poc_token_pin_attempt): the TPM counted it
- * already, in the token's PIN counter; nothing is written to the store.
- */
-static CK_RV pin_result(struct p11_slot *s, int r, const struct poc_err *e)
+/* A wrong or locked PIN: the TPM counted the attempt already, in the token's PIN counter. */
+static int is_pin_error(int r, const struct poc_err *e)
 {
-	p11_log(POC_LOG_WARN, "token %s: %s", s->label, e->msg);
-	return r == POC_TOKEN_PIN_LOCKED ? CKR_PIN_LOCKED : CKR_PIN_INCORRECT;
+	return r < 0 && (e->code == POC_ERR_AUTH || e->code == POC_ERR_LOCKED);
 }
 
-static const char *outcome(int r, const struct poc_appraisal *a)
+/* What the TPM or the TEE did, not what the policy says: never logged nor counted as a denial. */
+static int is_outage(int r, const struct poc_err *e)
+{
+	return r < 0 && (e->code == POC_ERR_UNREACHABLE || e->code == POC_ERR_BUSY || e->code == POC_ERR_DEVICE ||
+			 e->code == POC_ERR_DEVICE_MEMORY || e->code == POC_ERR_NOMEM);
+}
+
+/* A failure that is not a denial, logged as what it is (a busy TPM: its own line); its CK_RV. */
+static CK_RV fail_result(struct p11_slot *s, const struct poc_err *e, CK_RV denied)
+{
+	if (e->code == POC_ERR_BUSY)
+		p11_log(POC_LOG_WARN, "token %s: the TPM is busy, try again: %s", s->label, e->msg);
+	else if (e->code == POC_ERR_UNREACHABLE)
+		p11_log(POC_LOG_ERROR, "token %s: the TPM cannot be reached: %s", s->label, e->msg);
+	else
+		p11_log(POC_LOG_WARN, "token %s: %s", s->label, e->msg);
+	return p11_rv_from_err(e->code, denied);
+}
+
+static const char *outcome(int r, const struct poc_err *e, const struct poc_appraisal *a)
 {
 	if (r == 0)
 		return "accepted";
-	if (r == POC_TOKEN_WRONG_PIN)
+	if (e->code == POC_ERR_AUTH)
 		return "wrong-pin";
-	if (r == POC_TOKEN_PIN_LOCKED)
+	if (e->code == POC_ERR_LOCKED)
 		return "pin-locked";
+	if (is_outage(r, e))
+		return "outage";
 	return a->code ? "denied" : "error";
 }
 
@@ -109,9 +128,10 @@ static void release_prepare(struct p11_slot *s, struct p11_sealed *o, const char
 /*
  * One check for the objects os[0..n) (one evidence round: they share the
  * token's policy), then each unsealed into locked memory with its record.
+ * A denial returns denied; other failures p11_rv_from_err's CK_RV.
  */
 static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size_t n, const uint8_t *pin,
-				size_t pin_len)
+				size_t pin_len, CK_RV denied)
 {
 	struct poc_err e = { 0 };
 	struct poc_appraisal a;
@@ -119,7 +139,7 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 	uint8_t(*sha)[32];
 	uint8_t **secrets, **records;
 	size_t *lens, *record_lens, i;
-	CK_RV rv = CKR_FUNCTION_FAILED;
+	CK_RV rv = denied;
 	int r;
 
 	names = calloc(n, sizeof(*names));
@@ -137,9 +157,9 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 		release_prepare(s, os[i], &names[i], sha[i]);
 	r = poc_token_release_many(&e, s->tok, names, n, (const uint8_t(*)[32])sha, pin, pin_len, &a, secrets, lens,
 				   records, record_lens);
-	stats_line(s, n == 1 ? os[0]->name : "(token)", outcome(r, &a));
-	if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED) {
-		rv = pin_result(s, r, &e);
+	stats_line(s, n == 1 ? os[0]->name : "(token)", outcome(r, &e, &a));
+	if (is_pin_error(r, &e) || is_outage(r, &e)) {
+		rv = fail_result(s, &e, denied);
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
@@ -167,6 +187,7 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 			o->key = poc_key_from_secret(&e, o->h.key_type, secrets[i], lens[i]);
 			if (o->key == NULL) {
 				p11_log(POC_LOG_ERROR, "%s/%s: released key does not load: %s", s->label, o->name, e.msg);
+				rv = p11_rv_from_err(e.code, CKR_GENERAL_ERROR);
 				goto done;
 			}
 		}
@@ -187,10 +208,10 @@ done:
 	return rv;
 }
 
-/* One check and unseal of object o. */
+/* One check and unseal of object o, at its first use: a denial is CKR_KEY_FUNCTION_NOT_PERMITTED. */
 static CK_RV release_one_locked(struct p11_slot *s, struct p11_sealed *o, const uint8_t *pin, size_t pin_len)
 {
-	return release_set_locked(s, &o, 1, pin, pin_len);
+	return release_set_locked(s, &o, 1, pin, pin_len, CKR_KEY_FUNCTION_NOT_PERMITTED);
 }
 
 /* The object's TTL from its header, shortened by the configuration's. */
@@ -216,9 +237,9 @@ static CK_RV token_check_locked(struct p11_slot *s, const uint8_t *pin, size_t p
 	 */
 	if (p11_ctx.cfg.release_first_use) {
 		r = poc_token_authenticate(&e, s->tok, pin, pin_len, &locked);
-		stats_line(s, "(login)", r == 0 || locked ? "pin-ok" : outcome(r, &a));
-		if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED)
-			return pin_result(s, r, &e);
+		stats_line(s, "(login)", r == 0 || locked ? "pin-ok" : outcome(r, &e, &a));
+		if (is_pin_error(r, &e) || is_outage(r, &e))
+			return fail_result(s, &e, CKR_FUNCTION_FAILED);
 		if (r < 0 && !locked) {
 			p11_log(POC_LOG_WARN, "token %s: login refused: %s", s->label, e.msg);
 			return CKR_FUNCTION_FAILED;
@@ -226,9 +247,9 @@ static CK_RV token_check_locked(struct p11_slot *s, const uint8_t *pin, size_t p
 		return CKR_OK;
 	}
 	r = poc_token_check(&e, s->tok, pin, pin_len, NULL, 0, &a, NULL, NULL);
-	stats_line(s, "(token)", outcome(r, &a));
-	if (r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED)
-		return pin_result(s, r, &e);
+	stats_line(s, "(token)", outcome(r, &e, &a));
+	if (is_pin_error(r, &e) || is_outage(r, &e))
+		return fail_result(s, &e, CKR_FUNCTION_FAILED);
 	if (r < 0) {
 		p11_log(POC_LOG_WARN, "token %s: check denied: %s", s->label, a.code != POC_OK ? a.clause : e.msg);
 		return CKR_FUNCTION_FAILED;
@@ -285,7 +306,7 @@ CK_RV p11_release_login_locked(struct p11_slot *s, const uint8_t *pin, size_t pi
 		for (i = 0; i < s->nsealed; i++)
 			if (!s->sealed[i]->gone && is_secret_class(s->sealed[i]->h.class))
 				os[n++] = s->sealed[i];
-		rv = n ? release_set_locked(s, os, n, pin, pin_len) : CKR_OK;
+		rv = n ? release_set_locked(s, os, n, pin, pin_len, CKR_FUNCTION_FAILED) : CKR_OK;
 		free(os);
 		if (rv != CKR_OK)
 			return rv;
@@ -319,8 +340,6 @@ ok:
 
 CK_RV p11_release_use_locked(struct p11_slot *s, struct p11_sealed *o)
 {
-	CK_RV rv;
-
 	if (released(o))
 		return CKR_OK;
 	if (expired(o)) {
@@ -329,8 +348,5 @@ CK_RV p11_release_use_locked(struct p11_slot *s, struct p11_sealed *o)
 	}
 	if (s->tok->meta.has_pin && !s->logged_in)
 		return CKR_USER_NOT_LOGGED_IN;
-	rv = release_one_locked(s, o, s->pin, s->pin_len);
-	if (rv == CKR_FUNCTION_FAILED)
-		return CKR_KEY_FUNCTION_NOT_PERMITTED;
-	return rv;
+	return release_one_locked(s, o, s->pin, s->pin_len);
 }

@@ -104,7 +104,7 @@ CK_RV p11_slot_open_locked(struct p11_slot *s)
 		return CKR_OK;
 	if (poc_token_open(&e, &p11_ctx.cfg, s->label, &s->tok) < 0) {
 		p11_log(POC_LOG_ERROR, "%s", e.msg);
-		return CKR_DEVICE_ERROR;
+		return p11_rv_from_err(e.code, CKR_DEVICE_ERROR); /* the store's files: no TPM yet */
 	}
 	return CKR_OK;
 }

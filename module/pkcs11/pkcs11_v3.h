@@ -13,6 +13,17 @@
 
 #include <p11-kit/pkcs11.h>
 
+/* PKCS#11 3.0 return values (pkcs11t.h v3.0) that the v2.40 header lacks. */
+#ifndef CKR_AEAD_DECRYPT_FAILED
+#define CKR_AEAD_DECRYPT_FAILED 0x00000042UL
+#endif
+#ifndef CKR_TOKEN_RESOURCE_EXCEEDED
+#define CKR_TOKEN_RESOURCE_EXCEEDED 0x00000201UL
+#endif
+#ifndef CKR_OPERATION_CANCEL_FAILED
+#define CKR_OPERATION_CANCEL_FAILED 0x00000202UL
+#endif
+
 #ifndef CKF_INTERFACE_FORK_SAFE
 #define CKF_INTERFACE_FORK_SAFE 0x00000001UL
 #endif

@@ -33,14 +33,14 @@ static int write_all(struct poc_err *e, const char *path, const uint8_t *p, size
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			rv = poc_err_set(e, POC_ERR_CRYPTO, "%s: %s", path, w < 0 ? strerror(errno) : "short write");
+			rv = poc_err_set(e, POC_ERR_DEVICE, "%s: %s", path, w < 0 ? strerror(errno) : "short write");
 			break;
 		}
 		p += w;
 		len -= (size_t)w;
 	}
 	if (close(fd) < 0 && rv == 0)
-		rv = poc_err_set(e, POC_ERR_CRYPTO, "%s: %s", path, strerror(errno));
+		rv = poc_err_set(e, POC_ERR_DEVICE, "%s: %s", path, strerror(errno));
 	return rv;
 }
 
@@ -94,7 +94,7 @@ done:
 	free(g1);
 	free(g2);
 	if (rmdir(dir) < 0 && rv == 0)
-		rv = poc_err_set(e, POC_ERR_CRYPTO, "configfs-tsm: rmdir %s: %s", dir, strerror(errno));
+		rv = poc_err_set(e, POC_ERR_DEVICE, "configfs-tsm: rmdir %s: %s", dir, strerror(errno));
 	if (rv < 0) {
 		free(*quote);
 		*quote = NULL;

@@ -230,7 +230,7 @@ static void round_free(struct round *r)
 /*
  * The verifier key, unsealed (PCRs, PIN; the denial key when the PCRs
  * changed), and the token state checked with it. 0, -1 (a state that does
- * not verify is a denial in a), POC_TOKEN_WRONG_PIN or POC_TOKEN_PIN_LOCKED.
+ * not verify is a denial in a; e: POC_ERR_AUTH, POC_ERR_LOCKED for the PIN).
  */
 static int open_verifier(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, const uint8_t *pin,
 			 size_t pin_len, struct poc_appraisal *a, struct round *rd)
@@ -238,6 +238,7 @@ static int open_verifier(struct poc_err *e, struct poc_token *t, struct poc_tpm 
 	uint8_t *der = NULL;
 	size_t der_len = 0;
 	const uint8_t *p;
+	struct poc_err ue = { 0 };
 	int rv = -1, r;
 
 	if (poc_token_bind(e, &t->meta, &rd->bind) < 0)
@@ -249,23 +250,16 @@ static int open_verifier(struct poc_err *e, struct poc_token *t, struct poc_tpm 
 	 * edited pin_nv gains nothing, every PIN object's policy names the real
 	 * counter (tpm_pin.h), and the state check below then fails.
 	 */
-	if (t->meta.has_pin && (r = poc_token_pin_attempt(e, t, tpm, pin, pin_len)) != 0) {
-		rv = r;
+	if (t->meta.has_pin && poc_token_pin_attempt(e, t, tpm, pin, pin_len) < 0)
 		goto done;
-	}
-	/* The verifier key is sealed like any object: a changed PCR turns to the denial key. */
-	r = poc_token_unseal_with(e, tpm, &rd->bind, t->meta.verifier_key, t->meta.verifier_key_len, pin, pin_len, &der,
-				  &der_len);
-	if (r == POC_TOKEN_PCRS_CHANGED && t->meta.denial_key != NULL) {
+	/* The verifier key is sealed like any object: a changed PCR (ue: POC_ERR_PCR) turns to the denial key. */
+	r = poc_token_unseal_with(&ue, tpm, &rd->bind, t->meta.verifier_key, t->meta.verifier_key_len, pin, pin_len,
+				  &der, &der_len);
+	if (r < 0 && ue.code == POC_ERR_PCR && t->meta.denial_key != NULL) {
 		if (open_denial_key(e, t, tpm, rd, &der, &der_len) < 0)
 			goto done;
-		r = 0;
-	} else if (r == POC_TOKEN_PCRS_CHANGED) {
-		r = -1;
-	}
-	if (r != 0) {
-		rv = r;
-		poc_err_prefix(e, "the token's verifier key: ");
+	} else if (r < 0) {
+		poc_err_set(e, ue.code, "the token's verifier key: %s", ue.msg);
 		goto done;
 	}
 	p = der;
@@ -286,7 +280,7 @@ done:
 /*
  * The check: unseal the verifier key (PCRs, PIN), challenge the AK, collect
  * and appraise. Returns 0 when the round ran (r->rv says accepted or denied),
- * -1 on errors before the appraisal, POC_TOKEN_WRONG_PIN, POC_TOKEN_PIN_LOCKED.
+ * -1 on errors before the appraisal (e: POC_ERR_AUTH, POC_ERR_LOCKED for the PIN).
  */
 static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, const uint8_t *pin, size_t pin_len,
 		       struct poc_appraisal *a, struct round *rd)
@@ -513,10 +507,8 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
 	}
 	for (i = 0; i < n; i++) {
 		r = poc_token_unseal_with(e, tpm, &rd.bind, objs[i], olens[i], pin, pin_len, &secrets[i], &lens[i]);
-		if (r != 0) {
-			rv = r == POC_TOKEN_WRONG_PIN || r == POC_TOKEN_PIN_LOCKED ? r : -1;
+		if (r != 0)
 			goto done;
-		}
 	}
 	rv = 0;
 done:

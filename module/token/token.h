@@ -21,8 +21,13 @@
 #include "store/store.h"
 #include "verr.h"
 
-#define POC_TOKEN_WRONG_PIN (-2) /* returned where a wrong PIN is the reason (and POC_TOKEN_PIN_LOCKED: token_pin.h) */
-#define POC_TOKEN_PCRS_CHANGED (-3) /* internal: a seal's PCRs changed (the check turns it into a denial) */
+/*
+ * Errors: every function returns 0 or -1, and e->code says why (verr.h,
+ * docs/module.md "Errors"): POC_ERR_AUTH for a wrong PIN, POC_ERR_LOCKED for a
+ * locked one, POC_ERR_PCR for a changed PCR (the check turns it into a
+ * denial), the appraisal's code for a denial, POC_ERR_UNREACHABLE,
+ * POC_ERR_BUSY, POC_ERR_DEVICE for a TPM or TEE that fails.
+ */
 
 struct poc_token {
 	struct poc_config cfg;
@@ -47,8 +52,8 @@ void poc_token_close(struct poc_token *t);
  * Seals secret as a new object of the token under its policy and PCRs; h
  * gives class, key type, label, id, flags, spki and cert (the rest is filled
  * in). Writes *name (the object's file name in the store). A PIN token's
- * PIN is tried first (poc_token_pin_attempt): POC_TOKEN_WRONG_PIN or
- * POC_TOKEN_PIN_LOCKED, and nothing sealed.
+ * PIN is tried first (poc_token_pin_attempt): POC_ERR_AUTH or POC_ERR_LOCKED,
+ * and nothing sealed.
  */
 int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_object_header *h, const uint8_t *secret,
 		   size_t secret_len, const uint8_t *pin, size_t pin_len, char name[POC_STORE_NAME_MAX]);
@@ -62,8 +67,8 @@ int poc_token_find(struct poc_err *e, struct poc_token *t, const char *label, ch
  * token's verifier key, and appraise it under the token's policy. *a always
  * says what happened. When record is not NULL, a signed attestation record is
  * written there (bound to the object of object_file, if given). Returns 0
- * accepted, -1 denied or failed (a->clause is set for a denial), or
- * POC_TOKEN_WRONG_PIN.
+ * accepted, -1 denied or failed (a->clause is set for a denial; e->code says
+ * which, POC_ERR_AUTH for a wrong PIN).
  */
 int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len,
 		    const uint8_t *object_file, size_t object_len, struct poc_appraisal *a, uint8_t **record,
@@ -101,7 +106,7 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
  * denial SPKIs included, is the one of init. Returns 0, -1 (e says why; a
  * modified state: POC_ERR_SIGNATURE "store.state: ..."; *locked = 1 when the
  * PCRs lock the verifier key: the PIN was right but nothing is
- * authenticated), POC_TOKEN_WRONG_PIN or POC_TOKEN_PIN_LOCKED.
+ * authenticated; POC_ERR_AUTH, POC_ERR_LOCKED for the PIN).
  */
 int poc_token_authenticate(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len, int *locked);
 

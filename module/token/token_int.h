@@ -18,9 +18,8 @@ int poc_token_seal_with(struct poc_err *e, struct poc_tpm *tpm, struct poc_objec
 
 /*
  * Unseals K_tpm in the TPM (PCR policy, PIN) and opens the object obj of the
- * token of bind into *secret (poc_secret_alloc). Returns 0, -1,
- * POC_TOKEN_WRONG_PIN, POC_TOKEN_PIN_LOCKED (token_pin.h) or
- * POC_TOKEN_PCRS_CHANGED.
+ * token of bind into *secret (poc_secret_alloc). Returns 0 or -1 (e:
+ * POC_ERR_AUTH, POC_ERR_LOCKED, POC_ERR_PCR, others).
  */
 int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct poc_object_bind *bind, const uint8_t *obj,
 			  size_t len, const uint8_t *pin, size_t pin_len, uint8_t **secret, size_t *secret_len);

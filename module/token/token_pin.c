@@ -64,37 +64,37 @@ int poc_token_pin_attempt(struct poc_err *e, struct poc_token *t, struct poc_tpm
 {
 	struct poc_pin_nv nv;
 	uint32_t count = 0, limit = 0;
-	struct poc_err e2 = { 0 };
+	struct poc_err e2 = { 0 }, te = { 0 };
 	int r;
 
 	if (!t->meta.has_pin)
 		return pin == NULL ? 0 : poc_err_set(e, POC_ERR_ARG, "token \"%s\" has no PIN", t->meta.label);
-	if (pin == NULL) {
-		poc_err_set(e, POC_ERR_POLICY, "wrong PIN (token \"%s\" has a PIN, none given)", t->meta.label);
-		return POC_TOKEN_WRONG_PIN;
-	}
+	if (pin == NULL)
+		return poc_err_set(e, POC_ERR_AUTH, "wrong PIN (token \"%s\" has a PIN, none given)", t->meta.label);
 	/* When the count cannot be recorded, the PIN is not tried at all. */
 	if (meta_nv(&t->meta, &nv) < 0)
 		return poc_err_set(e, POC_ERR_UNSUPPORTED,
 				   "token \"%s\" has a PIN but no PIN counter in the TPM (an older token): PIN tries are "
 				   "refused; create the token again", t->meta.label);
 	poc_tpm_pin_nv_use(tpm, &nv);
-	r = poc_tpm_pin_try(e, tpm, ESYS_TR_NONE, ESYS_TR_NONE, pin, pin_len);
-	if (r == 0 || r == -1)
-		return r;
+	r = poc_tpm_pin_try(&te, tpm, ESYS_TR_NONE, ESYS_TR_NONE, pin, pin_len);
+	if (r == 0)
+		return 0;
+	if (te.code != POC_ERR_AUTH && te.code != POC_ERR_LOCKED)
+		return poc_err_set(e, te.code, "%s", te.msg);
+	/* The TPM's words, replaced by what they mean for this token. */
 	if (poc_tpm_pin_nv_read(&e2, tpm, &nv, &count, &limit) < 0)
 		count = limit = 0;
-	poc_err_clear(e); /* the TPM's words, replaced by what they mean for this token */
-	if (r == POC_TPM_WRONG_PIN && count < limit) {
-		poc_err_set(e, POC_ERR_POLICY, "wrong PIN (%u of %u tries left before the TPM locks the PIN of token \"%s\")",
-			    (unsigned)(limit - count), (unsigned)limit, t->meta.label);
-		return POC_TOKEN_WRONG_PIN;
-	}
-	poc_err_set(e, POC_ERR_POLICY,
-		    "%s: the PIN of token \"%s\" is locked after %u wrong tries: the TPM refuses every PIN, the right one "
-		    "too, until the token's SO resets its counter (docs/pin.md, NV index 0x%08x)",
-		    r == POC_TPM_WRONG_PIN ? "wrong PIN" : "PIN locked", t->meta.label, (unsigned)limit, (unsigned)nv.handle);
-	return r == POC_TPM_WRONG_PIN ? POC_TOKEN_WRONG_PIN : POC_TOKEN_PIN_LOCKED;
+	if (te.code == POC_ERR_AUTH && count < limit)
+		return poc_err_set(e, POC_ERR_AUTH,
+				   "wrong PIN (%u of %u tries left before the TPM locks the PIN of token \"%s\")",
+				   (unsigned)(limit - count), (unsigned)limit, t->meta.label);
+	/* The try that reached the limit is a wrong PIN; every later one, the right one too, finds it locked. */
+	return poc_err_set(e, te.code,
+			   "%s: the PIN of token \"%s\" is locked after %u wrong tries: the TPM refuses every PIN, the right "
+			   "one too, until the token's SO resets its counter (docs/pin.md, NV index 0x%08x)",
+			   te.code == POC_ERR_AUTH ? "wrong PIN" : "PIN locked", t->meta.label, (unsigned)limit,
+			   (unsigned)nv.handle);
 }
 
 int poc_token_pin_status(struct poc_err *e, const struct poc_token *t, uint32_t *count, uint32_t *limit)

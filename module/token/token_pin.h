@@ -16,8 +16,6 @@
 #include "tpm/tpm.h"
 #include "tpm/tpm_pin.h" /* the limits poctool checks: POC_PIN_TRIES_DEFAULT, POC_PIN_TRIES_MAX */
 
-#define POC_TOKEN_PIN_LOCKED (-4) /* the TPM refuses the PIN (its counter reached the limit) */
-
 /*
  * For poc_token_init: defines the counter of a new PIN token (limit
  * cfg->pin_tries, POC_PIN_TRIES_DEFAULT when 0), records it in m and makes
@@ -34,10 +32,11 @@ void poc_token_pin_use(const struct poc_token_meta *m, struct poc_tpm *tpm);
 /*
  * THE PIN attempt, before anything is unsealed or sealed under the PIN: one
  * TPM2_PolicySecret on the token's counter. Returns 0 (the right PIN: the
- * TPM set the count back to 0), POC_TOKEN_WRONG_PIN (counted; e says how many
- * tries are left; also for no PIN at all, not counted), POC_TOKEN_PIN_LOCKED
- * (e says how to recover), or -1: the counter cannot be used (gone, not the
- * token's, an old token without one, a TPM error), and then nothing is tried.
+ * TPM set the count back to 0) or -1 with e: POC_ERR_AUTH (counted; e says how
+ * many tries are left; also for no PIN at all, not counted), POC_ERR_LOCKED
+ * (e says how to recover), or another code: the counter cannot be used (gone,
+ * not the token's, an old token without one, a TPM error), and then nothing is
+ * tried.
  * A token without a PIN: 0 (pin must be NULL).
  */
 int poc_token_pin_attempt(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, const uint8_t *pin,

@@ -39,8 +39,8 @@ done:
 
 /*
  * Unseals K_tpm in the TPM (PCR policy, PIN) and opens the object of the
- * token of bind. Returns POC_TOKEN_WRONG_PIN for a bad PIN, POC_TOKEN_PIN_LOCKED
- * when the TPM refuses every PIN (token_pin.h).
+ * token of bind. Returns 0 or -1 (e: POC_ERR_AUTH for a bad PIN, POC_ERR_LOCKED
+ * when the TPM refuses every PIN, POC_ERR_PCR for a changed PCR, others).
  */
 int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct poc_object_bind *bind, const uint8_t *obj,
 			  size_t len, const uint8_t *pin, size_t pin_len, uint8_t **secret, size_t *secret_len)
@@ -63,12 +63,6 @@ int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct p
 	sealed.priv_len = h.sealed_priv_len;
 	rv = poc_tpm_unseal(e, tpm, &sealed, h.pcr_bank, h.pcr_mask, pin, pin_len, k_tpm);
 	poc_object_header_free(&h);
-	if (rv == POC_TPM_WRONG_PIN)
-		return POC_TOKEN_WRONG_PIN;
-	if (rv == POC_TPM_PIN_LOCKED)
-		return POC_TOKEN_PIN_LOCKED;
-	if (rv == POC_TPM_PCRS_CHANGED)
-		return POC_TOKEN_PCRS_CHANGED;
 	if (rv < 0)
 		return -1;
 	rv = poc_object_open(e, obj, len, bind, k_tpm, NULL, secret, secret_len);

@@ -213,53 +213,106 @@ static int tpm_rc_is(TSS2_RC rc, TSS2_RC want)
 	return (rc & 0xfffu) == want;
 }
 
-enum poc_tpm_rc_class poc_tpm_rc_class(TSS2_RC rc)
+/* A format-0 TPM warning: the TPM did not run the command, for a reason of its own. */
+static enum poc_verr tpm_warning_code(TSS2_RC rc)
 {
-	if (rc == TSS2_RC_SUCCESS)
-		return POC_TPM_RC_OK;
+	switch (rc & 0xfffu) {
+	case TPM2_RC_RETRY:
+	case TPM2_RC_YIELDED:
+	case TPM2_RC_TESTING:
+	case TPM2_RC_NV_RATE:
+		return POC_ERR_BUSY;
+	case TPM2_RC_LOCKOUT:
+		return POC_ERR_LOCKED;
+	case TPM2_RC_OBJECT_MEMORY:
+	case TPM2_RC_SESSION_MEMORY:
+	case TPM2_RC_MEMORY:
+	case TPM2_RC_SESSION_HANDLES:
+	case TPM2_RC_OBJECT_HANDLES:
+		return POC_ERR_DEVICE_MEMORY;
+	default:
+		return POC_ERR_DEVICE;
+	}
+}
+
+/* A response code of the TPM itself (or passed through by a resource manager). */
+static enum poc_verr tpm_layer_code(TSS2_RC rc)
+{
 	if (tpm_rc_is(rc, TPM2_RC_AUTH_FAIL) || tpm_rc_is(rc, TPM2_RC_BAD_AUTH))
-		return POC_TPM_RC_AUTH_FAIL;
-	if (tpm_rc_is(rc, TPM2_RC_LOCKOUT))
-		return POC_TPM_RC_LOCKOUT;
+		return POC_ERR_AUTH;
 	if (tpm_rc_is(rc, TPM2_RC_POLICY_FAIL))
-		return POC_TPM_RC_POLICY;
-	if ((rc & TSS2_RC_LAYER_MASK) != TSS2_TPM_RC_LAYER &&
-	    (rc & 0xffffu) == TSS2_BASE_RC_MEMORY)
-		return POC_TPM_RC_NOMEM;
-	return POC_TPM_RC_DEVICE;
+		return POC_ERR_POLICY;
+	if (rc & TPM2_RC_FMT1)
+		return POC_ERR_CRYPTO; /* the TPM refuses a handle, a blob or a value we sent */
+	if ((rc & 0xf00u) == TPM2_RC_WARN)
+		return tpm_warning_code(rc);
+	if (tpm_rc_is(rc, TPM2_RC_PCR_CHANGED))
+		return POC_ERR_PCR;
+	if (tpm_rc_is(rc, TPM2_RC_INITIALIZE) || tpm_rc_is(rc, TPM2_RC_FAILURE) || tpm_rc_is(rc, TPM2_RC_REBOOT) ||
+	    tpm_rc_is(rc, TPM2_RC_UPGRADE) || tpm_rc_is(rc, TPM2_RC_NEEDS_TEST) || !(rc & TPM2_RC_VER1))
+		return POC_ERR_DEVICE; /* failure mode, not started, a TPM 1.2 answer */
+	return POC_ERR_CRYPTO;
 }
 
-int poc_tpm_rc_is_auth_fail(TSS2_RC rc)
+enum poc_verr poc_tpm_rc_code(TSS2_RC rc)
 {
-	return poc_tpm_rc_class(rc) == POC_TPM_RC_AUTH_FAIL;
-}
+	TSS2_RC layer = rc & TSS2_RC_LAYER_MASK, base = rc & 0xffffu;
 
-int poc_tpm_rc_is_lockout(TSS2_RC rc)
-{
-	return poc_tpm_rc_class(rc) == POC_TPM_RC_LOCKOUT;
+	if (rc == TSS2_RC_SUCCESS)
+		return POC_OK;
+	if (layer == TSS2_TPM_RC_LAYER)
+		return tpm_layer_code(rc);
+	if (layer == TSS2_RESMGR_TPM_RC_LAYER)
+		return tpm_layer_code(base);
+	if (base == TSS2_BASE_RC_TRY_AGAIN)
+		return POC_ERR_BUSY;
+	if (base == TSS2_BASE_RC_MEMORY)
+		return POC_ERR_NOMEM;
+	/* Whatever the TCTI says (no connection, I/O, a TCTI that does not load): no TPM at that address. */
+	if (layer == TSS2_TCTI_RC_LAYER || base == TSS2_BASE_RC_IO_ERROR || base == TSS2_BASE_RC_NO_CONNECTION)
+		return POC_ERR_UNREACHABLE;
+	return POC_ERR_DEVICE; /* ESYS/SYS/MU: a malformed response, a response HMAC that fails, ... */
 }
 
 int poc_tpm_rc_err(struct poc_err *e, TSS2_RC rc, const char *what)
 {
 	const char *d = Tss2_RC_Decode(rc);
 	unsigned x = (unsigned)rc;
+	enum poc_verr code = poc_tpm_rc_code(rc);
 
-	switch (poc_tpm_rc_class(rc)) {
-	case POC_TPM_RC_AUTH_FAIL:
-		return poc_err_set(e, POC_ERR_POLICY, "%s: authorization failed: %s (0x%x)", what, d, x);
-	case POC_TPM_RC_LOCKOUT:
-		return poc_err_set(e, POC_ERR_POLICY, "%s: the TPM is in dictionary-attack lockout: %s (0x%x)",
-				   what, d, x);
-	case POC_TPM_RC_POLICY:
-		return poc_err_set(e, POC_ERR_POLICY, "%s: policy not satisfied: %s (0x%x)", what, d, x);
-	case POC_TPM_RC_NOMEM:
-		return poc_err_set(e, POC_ERR_NOMEM, "%s: %s (0x%x)", what, d, x);
-	case POC_TPM_RC_OK:
+	switch (code) {
+	case POC_OK:
 		return poc_err_set(e, POC_ERR_ARG, "%s: called with success (0x0)", what);
-	case POC_TPM_RC_DEVICE:
+	case POC_ERR_AUTH:
+		return poc_err_set(e, code, "%s: authorization failed: %s (0x%x)", what, d, x);
+	case POC_ERR_LOCKED:
+		return poc_err_set(e, code, "%s: the TPM is in dictionary-attack lockout: %s (0x%x)", what, d, x);
+	case POC_ERR_POLICY:
+		return poc_err_set(e, code, "%s: policy not satisfied: %s (0x%x)", what, d, x);
+	case POC_ERR_BUSY:
+		return poc_err_set(e, code, "%s: the TPM stayed busy after tpm2-tss's %d submissions: %s (0x%x): try again",
+				   what, POC_TPM_SUBMISSIONS, d, x);
+	case POC_ERR_UNREACHABLE:
+		return poc_err_set(e, code, "%s: the TPM cannot be reached: %s (0x%x)", what, d, x);
+	case POC_ERR_ARG:
+	case POC_ERR_NOMEM:
+	case POC_ERR_TRUNCATED:
+	case POC_ERR_MALFORMED:
+	case POC_ERR_UNSUPPORTED:
+	case POC_ERR_SIGNATURE:
+	case POC_ERR_CHAIN:
+	case POC_ERR_EXPIRED:
+	case POC_ERR_REVOKED:
+	case POC_ERR_NONCE:
+	case POC_ERR_MISMATCH:
+	case POC_ERR_CRYPTO:
+	case POC_ERR_TCB:
+	case POC_ERR_PCR:
+	case POC_ERR_DEVICE:
+	case POC_ERR_DEVICE_MEMORY:
 		break;
 	}
-	return poc_err_set(e, POC_ERR_CRYPTO, "%s: %s (0x%x)", what, d, x);
+	return poc_err_set(e, code, "%s: %s (0x%x)", what, d, x);
 }
 
 int poc_tpm_pcr_selection(struct poc_err *e, uint16_t bank, uint32_t mask, TPML_PCR_SELECTION *sel)

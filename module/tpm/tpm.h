@@ -98,25 +98,33 @@ int poc_tpm_pin_srk(struct poc_err *e, struct poc_tpm *t, const uint8_t *name, s
  */
 int poc_tpm_flush(struct poc_err *e, struct poc_tpm *t, ESYS_TR *h);
 
-/* What a TSS2_RC means to a caller that has to decide what to tell the user. */
-enum poc_tpm_rc_class {
-	POC_TPM_RC_OK = 0,
-	POC_TPM_RC_AUTH_FAIL = 1, /* wrong authValue (TPM_RC_AUTH_FAIL / TPM_RC_BAD_AUTH) */
-	POC_TPM_RC_LOCKOUT = 2,   /* TPM_RC_LOCKOUT: dictionary-attack lockout */
-	POC_TPM_RC_POLICY = 3,    /* a policy session's digest does not match (TPM_RC_POLICY_FAIL) */
-	POC_TPM_RC_NOMEM = 4,     /* out of memory in the TSS */
-	POC_TPM_RC_DEVICE = 5,    /* anything else: TPM, TCTI or TSS failure */
-};
-
-enum poc_tpm_rc_class poc_tpm_rc_class(TSS2_RC rc);
-int poc_tpm_rc_is_auth_fail(TSS2_RC rc);
-int poc_tpm_rc_is_lockout(TSS2_RC rc);
-
 /*
- * Records "WHAT: <Tss2_RC_Decode(rc)> (0xRC)" with a code for its class:
- * POC_ERR_POLICY for auth failure, lockout (the message says so) and policy
- * failure, POC_ERR_NOMEM, POC_ERR_CRYPTO for device errors. Returns -1.
+ * The one TSS2_RC -> poc_err map (docs/module.md "Errors"). Every ESYS and
+ * TCTI call of module/tpm goes through it (poc_tpm_rc_err); a call site only
+ * refines a code it can explain better (tpm_seal.c: TPM_RC_POLICY_FAIL at
+ * Unseal means a changed PCR; tpm_pin.c: TPM_RC_AUTH_UNAVAILABLE on the PIN
+ * counter means a locked PIN).
+ *   TPM_RC_AUTH_FAIL, TPM_RC_BAD_AUTH                 -> POC_ERR_AUTH
+ *   TPM_RC_LOCKOUT                                    -> POC_ERR_LOCKED
+ *   TPM_RC_POLICY_FAIL                                -> POC_ERR_POLICY
+ *   TPM_RC_PCR_CHANGED                                -> POC_ERR_PCR
+ *   TPM_RC_RETRY, _YIELDED, _TESTING, _NV_RATE, any layer's TRY_AGAIN
+ *                                                     -> POC_ERR_BUSY
+ *   TPM_RC_{OBJECT,SESSION}_{MEMORY,HANDLES}, _MEMORY -> POC_ERR_DEVICE_MEMORY
+ *   the TCTI layer, any layer's IO_ERROR/NO_CONNECTION -> POC_ERR_UNREACHABLE
+ *   a TSS layer's MEMORY                              -> POC_ERR_NOMEM
+ *   other TPM errors (a handle, blob or value refused) -> POC_ERR_CRYPTO
+ *   failure mode, TPM_RC_INITIALIZE, other warnings, ESYS/SYS/MU failures
+ *                                                     -> POC_ERR_DEVICE
+ * Busy: tpm2-tss resubmits a command the TPM answers with RETRY, YIELDED or
+ * TESTING itself, POC_TPM_SUBMISSIONS submissions in all (its
+ * _ESYS_MAX_SUBMISSIONS; tests/integration/errors.sh counts them): what
+ * reaches this map has been retried already, and is not retried again.
  */
+#define POC_TPM_SUBMISSIONS 5
+enum poc_verr poc_tpm_rc_code(TSS2_RC rc);
+
+/* Records "WHAT: <Tss2_RC_Decode(rc)> (0xRC)" with poc_tpm_rc_code(rc). Returns -1. */
 int poc_tpm_rc_err(struct poc_err *e, TSS2_RC rc, const char *what);
 
 /* A TPML_PCR_SELECTION of one bank with the PCRs in mask (bit i = PCR i, 0..23). */

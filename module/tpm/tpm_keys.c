@@ -190,7 +190,7 @@ static int find_persistent(struct poc_tpm *t, const struct key_kind *kind, const
 
 	rc = Esys_TR_FromTPMPublic(t->esys, kind->handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &h);
 	if (rc != TSS2_RC_SUCCESS)
-		return 0; /* nothing there (TPM_RC_HANDLE), or not an object */
+		return 0; /* nothing there (TPM_RC_HANDLE), or not an object; an outage: CreatePrimary reports it next */
 	rc = Esys_ReadPublic(t->esys, h, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name, &qn);
 	if (rc == TSS2_RC_SUCCESS && fits_template(pub, tmpl) && endorsement_qn(name, qn)) {
 		k->h = h;

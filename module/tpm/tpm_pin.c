@@ -376,12 +376,11 @@ int poc_tpm_pin_try(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR s
 	if (rc == TSS2_RC_SUCCESS) {
 		rv = 0;
 	} else if (rc_base(rc) == TPM2_RC_AUTH_UNAVAILABLE) {
-		poc_err_set(e, POC_ERR_POLICY, "the PIN is locked: the TPM's PIN counter (NV index 0x%08x) reached its limit",
+		/* A PIN_FAIL index answers AUTH_UNAVAILABLE once pinCount reached pinLimit. */
+		poc_err_set(e, POC_ERR_LOCKED, "the PIN is locked: the TPM's PIN counter (NV index 0x%08x) reached its limit",
 			    (unsigned)t->pin_nv.handle);
-		rv = POC_TPM_PIN_LOCKED;
-	} else if (poc_tpm_rc_class(rc) == POC_TPM_RC_AUTH_FAIL) {
-		poc_err_set(e, POC_ERR_POLICY, "wrong PIN (%s)", Tss2_RC_Decode(rc));
-		rv = POC_TPM_WRONG_PIN;
+	} else if (poc_tpm_rc_code(rc) == POC_ERR_AUTH) {
+		poc_err_set(e, POC_ERR_AUTH, "wrong PIN (%s)", Tss2_RC_Decode(rc));
 	} else {
 		poc_tpm_rc_err(e, rc, "PIN counter: PolicySecret");
 	}

@@ -45,9 +45,6 @@
 #define POC_PIN_NV_FIRST 0x01a50000u
 #define POC_PIN_NV_LAST 0x01a5ffffu
 
-/* Results besides 0 and -1 (tpm_seal.h's POC_TPM_WRONG_PIN is -2). */
-#define POC_TPM_PIN_LOCKED (-4)
-
 /*
  * Defines a new PIN counter with authValue SHA-256(pin) and pinLimit limit
  * (1..POC_PIN_TRIES_MAX), writes {0, limit} once and returns its handle and
@@ -72,9 +69,9 @@ int poc_tpm_pin_policy(struct poc_err *e, const struct poc_pin_nv *nv, const uin
  * One counted try: TPM2_PolicySecret on t's PIN counter with SHA-256(pin),
  * in an HMAC session salted with srk, extending the policy session sess
  * (sess ESYS_TR_NONE: a policy session of its own, thrown away; srk
- * ESYS_TR_NONE: the SRK is made here). Returns 0, POC_TPM_WRONG_PIN (e:
- * POC_ERR_POLICY "wrong PIN"), POC_TPM_PIN_LOCKED (e: POC_ERR_POLICY), or -1
- * (POC_ERR_MISMATCH when the index is gone or is not the token's).
+ * ESYS_TR_NONE: the SRK is made here). Returns 0 or -1 with e: POC_ERR_AUTH
+ * "wrong PIN", POC_ERR_LOCKED (the counter reached its limit),
+ * POC_ERR_MISMATCH (the index is gone or is not the token's), others.
  */
 int poc_tpm_pin_try(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR sess, const uint8_t *pin,
 		    size_t pin_len);

@@ -40,8 +40,11 @@ int poc_tpm_ek_cert(struct poc_err *e, struct poc_tpm *t, struct poc_blob *b)
 
 	rc = Esys_TR_FromTPMPublic(t->esys, POC_TPM_EK_CERT_NV_RSA, ESYS_TR_NONE, ESYS_TR_NONE,
 				   ESYS_TR_NONE, &nv);
+	/* No index: no certificate. A TPM that does not answer is not a TPM without one (an outage, not a denial). */
+	if (rc != TSS2_RC_SUCCESS && poc_tpm_rc_code(rc) == POC_ERR_CRYPTO)
+		return 1;
 	if (rc != TSS2_RC_SUCCESS)
-		return 1; /* no index: no certificate */
+		return poc_tpm_rc_err(e, rc, "evidence: TR_FromTPMPublic of the EK certificate index 0x1c00002");
 	rc = Esys_NV_ReadPublic(t->esys, nv, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &nvpub, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
 		poc_tpm_rc_err(e, rc, "evidence: NV_ReadPublic of the EK certificate index 0x1c00002");

@@ -210,8 +210,8 @@ static int unmarshal_sealed(struct poc_err *e, const struct poc_sealed *s, TPM2B
  * the caller's): PolicyPCR (sel NULL: none), then the session's digest
  * compared with the object's authPolicy, which names the failure (PCRs vs
  * PIN) before the TPM answers an opaque TPM_RC_POLICY_FAIL and before any PIN
- * is tried; then the counted PolicySecret on t's PIN counter. Returns 0,
- * POC_TPM_PCRS_CHANGED, POC_TPM_WRONG_PIN, POC_TPM_PIN_LOCKED or -1.
+ * is tried; then the counted PolicySecret on t's PIN counter. Returns 0 or
+ * -1 (e: POC_ERR_PCR, POC_ERR_AUTH, POC_ERR_LOCKED or another code).
  */
 static int satisfy_policy(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR sess, const TPM2B_PUBLIC *pub,
 			  const TPML_PCR_SELECTION *sel, const uint8_t *pin, size_t pin_len)
@@ -241,11 +241,9 @@ static int satisfy_policy(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESY
 	other = pin != NULL ? pcr_only : with_av;
 	if (CRYPTO_memcmp(want, pub->publicArea.authPolicy.buffer, 32) != 0) {
 		if (CRYPTO_memcmp(other, pub->publicArea.authPolicy.buffer, 32) != 0) {
-			poc_err_set(e, POC_ERR_POLICY, "unseal: PCR policy not satisfied (a PCR changed since sealing)");
-			rv = POC_TPM_PCRS_CHANGED;
+			poc_err_set(e, POC_ERR_PCR, "unseal: PCR policy not satisfied (a PCR changed since sealing)");
 		} else if (pin == NULL) {
-			poc_err_set(e, POC_ERR_POLICY, "unseal: wrong PIN (the object needs a PIN, none given)");
-			rv = POC_TPM_WRONG_PIN;
+			poc_err_set(e, POC_ERR_AUTH, "unseal: wrong PIN (the object needs a PIN, none given)");
 		} else {
 			poc_err_set(e, POC_ERR_ARG, "unseal: a PIN was given for an object sealed without one");
 		}
@@ -280,7 +278,7 @@ int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed
 	rc = Esys_Load(t->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub, &obj);
 	if (rc != TSS2_RC_SUCCESS) {
 		obj = ESYS_TR_NONE;
-		if (poc_tpm_rc_class(rc) == POC_TPM_RC_DEVICE)
+		if (poc_tpm_rc_code(rc) == POC_ERR_CRYPTO)
 			poc_err_set(e, POC_ERR_MISMATCH, "unseal: not sealed to this TPM (Load under the SRK: %s, 0x%x)",
 				    Tss2_RC_Decode(rc), (unsigned)rc);
 		else
@@ -289,10 +287,8 @@ int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed
 	}
 	if (poc_tpm_salted_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &sess) < 0)
 		goto done;
-	rv = satisfy_policy(e, t, srk, sess, &pub, pcr_mask != 0 ? &sel : NULL, pin, pin_len);
-	if (rv != 0)
+	if (satisfy_policy(e, t, srk, sess, &pub, pcr_mask != 0 ? &sel : NULL, pin, pin_len) < 0)
 		goto done;
-	rv = -1;
 	if (pin != NULL) {
 		rc = Esys_PolicyAuthValue(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE);
 		if (rc != TSS2_RC_SUCCESS) {
@@ -309,24 +305,14 @@ int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed
 	}
 	rc = Esys_Unseal(t->esys, obj, sess, ESYS_TR_NONE, ESYS_TR_NONE, &data);
 	if (rc != TSS2_RC_SUCCESS) {
-		switch (poc_tpm_rc_class(rc)) {
-		case POC_TPM_RC_AUTH_FAIL:
-			poc_err_set(e, POC_ERR_POLICY, "unseal: wrong PIN (%s)", Tss2_RC_Decode(rc));
-			rv = POC_TPM_WRONG_PIN;
-			break;
-		case POC_TPM_RC_POLICY:
-			poc_err_set(e, POC_ERR_POLICY,
-				    "unseal: PCR policy not satisfied (a PCR changed since sealing): %s",
+		/* The object's policy is PolicyPCR [+ PIN]: an unsatisfied one here is a PCR that changed under us. */
+		if (poc_tpm_rc_code(rc) == POC_ERR_AUTH)
+			poc_err_set(e, POC_ERR_AUTH, "unseal: wrong PIN (%s)", Tss2_RC_Decode(rc));
+		else if (poc_tpm_rc_code(rc) == POC_ERR_POLICY)
+			poc_err_set(e, POC_ERR_PCR, "unseal: PCR policy not satisfied (a PCR changed since sealing): %s",
 				    Tss2_RC_Decode(rc));
-			rv = POC_TPM_PCRS_CHANGED;
-			break;
-		case POC_TPM_RC_OK:
-		case POC_TPM_RC_LOCKOUT:
-		case POC_TPM_RC_NOMEM:
-		case POC_TPM_RC_DEVICE:
+		else
 			poc_tpm_rc_err(e, rc, "unseal: Unseal");
-			break;
-		}
 		data = NULL;
 		goto done;
 	}

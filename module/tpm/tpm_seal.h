@@ -57,10 +57,6 @@ struct poc_sealed {
 	size_t priv_len;
 };
 
-/* poc_tpm_unseal's result for a wrong (or missing) PIN, distinct from -1. */
-#define POC_TPM_WRONG_PIN (-2)
-#define POC_TPM_PCRS_CHANGED (-3) /* the sealed PCR values differ from the TPM's */
-
 /*
  * The authPolicy, computed in software (SHA-256 policy hash):
  * P1 = H(0^32 || TPM_CC_PolicyPCR || TPML_PCR_SELECTION(bank, mask) || H(pcr_values)),
@@ -84,13 +80,12 @@ int poc_tpm_seal(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t p
  * Loads s under the SRK, satisfies its policy in a policy session
  * (PolicyPCR [+ PolicySecret(t's PIN counter) + PolicyAuthValue]) and
  * unseals it into secret; flushes everything. PCRs are compared first, so a
- * changed PCR never costs a PIN try. Returns 0, POC_TPM_WRONG_PIN (a wrong
- * PIN, counted by the TPM, or none for an object that needs one; e:
- * POC_ERR_POLICY "wrong PIN ..."), POC_TPM_PIN_LOCKED (tpm_pin.h),
- * POC_TPM_PCRS_CHANGED (e: POC_ERR_POLICY "PCR policy not satisfied (a PCR
- * changed since sealing)"), or -1 with e:
- * POC_ERR_MISMATCH "not sealed to this TPM ..." when the TPM refuses to load
- * it, POC_ERR_POLICY "... dictionary-attack lockout ...", others.
+ * changed PCR never costs a PIN try. Returns 0, or -1 with e: POC_ERR_AUTH
+ * "wrong PIN ..." (counted by the TPM, or none for an object that needs one),
+ * POC_ERR_LOCKED (the PIN counter or the TPM's lockout), POC_ERR_PCR "PCR
+ * policy not satisfied (a PCR changed since sealing)", POC_ERR_MISMATCH "not
+ * sealed to this TPM ..." when the TPM refuses to load it, or another code of
+ * poc_tpm_rc_code (tpm.h).
  */
 int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed *s, uint16_t bank,
 		   uint32_t pcr_mask, const uint8_t *pin, size_t pin_len,

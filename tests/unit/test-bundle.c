@@ -107,7 +107,7 @@ static void test_bad(void)
 		struct poc_bundle b;
 		int rv = poc_bundle_decode(&e, cases[i].cbor, cases[i].len, &b);
 
-		ok(rv == -1 && e.code == cases[i].want, "%s rejected (%s: %s)", cases[i].name, poc_verr_str(e.code), e.msg);
+		ok(rv == -1 && e.code == cases[i].want, "%s rejected (%s: %s)", cases[i].name, poc_strerror(e.code), e.msg);
 		if (rv == 0)
 			poc_bundle_free(&b);
 	}

@@ -183,7 +183,7 @@ static void test_tamper(STACK_OF(X509) *roots)
 		load_files(dir, &fs);
 		ok(patch(&fs, cases[i].file, cases[i].from, cases[i].to) == 0 && verify(&e, &fs, roots, at, &c) < 0 &&
 			   e.code == cases[i].want,
-		   "tamper %s -> %s: %s", cases[i].to, poc_verr_str(cases[i].want), e.msg);
+		   "tamper %s -> %s: %s", cases[i].to, poc_strerror(cases[i].want), e.msg);
 		poc_collateral_free(c);
 		free_files(&fs);
 	}

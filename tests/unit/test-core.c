@@ -19,7 +19,7 @@ static void test_err(void)
 	is_str(e.msg, "quote 1", "message kept");
 	poc_err_prefix(&e, "tpm: ");
 	is_str(e.msg, "tpm: quote 1", "prefix");
-	is_str(poc_verr_str(POC_ERR_NONCE), "nonce", "code name");
+	is_str(poc_strerror(POC_ERR_NONCE), "nonce", "code name");
 	poc_err_clear(&e);
 	is_int(e.code, POC_OK, "cleared");
 }

@@ -82,7 +82,7 @@ static int check(struct logbuf *tpm, struct logbuf *cc, enum poc_verr want, cons
 	rv = poc_evlog_crosscheck(&e, &a, &b);
 	poc_evlog_free(&a);
 	poc_evlog_free(&b);
-	return ok((rv == 0 ? POC_OK : e.code) == want, "%s (%s: %s)", name, poc_verr_str(e.code), e.msg);
+	return ok((rv == 0 ? POC_OK : e.code) == want, "%s (%s: %s)", name, poc_strerror(e.code), e.msg);
 }
 
 int main(void)

@@ -130,7 +130,7 @@ static void test_fixtures(const struct pki *p)
 		poc_err_clear(&e);
 		ok(poc_poe_verify(&e, buf, len, p->roots, AT, &t) < 0 &&
 			   (e.code == POC_ERR_CHAIN || e.code == POC_ERR_SIGNATURE),
-		   "%s does not verify (%s: %s)", golden[i], poc_verr_str(e.code), e.msg);
+		   "%s does not verify (%s: %s)", golden[i], poc_strerror(e.code), e.msg);
 		free(buf);
 	}
 	buf = poc_test_read_data("poe/poe-negative-bare.cbor", &len);
