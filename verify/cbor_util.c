@@ -190,6 +190,30 @@ cbor_item_t *poc_cbor_map_text(const cbor_item_t *map, const char *key)
 	return NULL;
 }
 
+int poc_cbor_map_fields(const cbor_item_t *m, const char *const *names, size_t n, cbor_item_t **vals, size_t *at)
+{
+	struct cbor_pair *p;
+	size_t i, j;
+
+	*at = 0;
+	if (!cbor_isa_map(m) || !cbor_map_is_definite(m))
+		return POC_CBOR_NOT_MAP;
+	for (j = 0; j < n; j++)
+		vals[j] = NULL;
+	p = cbor_map_handle(m);
+	for (i = 0; i < cbor_map_size(m); i++) {
+		for (j = 0; j < n && !poc_cbor_text_is(p[i].key, names[j]); j++)
+			;
+		*at = j < n ? j : i;
+		if (j == n)
+			return POC_CBOR_UNKNOWN_KEY;
+		if (vals[j] != NULL)
+			return POC_CBOR_KEY_TWICE;
+		vals[j] = p[i].value;
+	}
+	return 0;
+}
+
 size_t poc_cbor_head_put(uint8_t *p, uint8_t major, uint64_t v)
 {
 	size_t n, i;

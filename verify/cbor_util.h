@@ -41,6 +41,16 @@ int poc_cbor_same_key(const cbor_item_t *a, const cbor_item_t *b);
 int poc_cbor_key_repeats(const struct cbor_pair *p, size_t i);
 /* The value under a text key, or NULL (the first one: callers refuse repeats first). */
 cbor_item_t *poc_cbor_map_text(const cbor_item_t *map, const char *key);
+/*
+ * A closed map with text keys, sorted by name: vals[j] = the value under
+ * names[j], NULL when absent. Returns 0; POC_CBOR_NOT_MAP (not a definite
+ * map), POC_CBOR_UNKNOWN_KEY (entry *at's key is none of names) or
+ * POC_CBOR_KEY_TWICE (names[*at] twice). The caller words the error.
+ */
+#define POC_CBOR_NOT_MAP (-1)
+#define POC_CBOR_UNKNOWN_KEY (-2)
+#define POC_CBOR_KEY_TWICE (-3)
+int poc_cbor_map_fields(const cbor_item_t *m, const char *const *names, size_t n, cbor_item_t **vals, size_t *at);
 
 /* ---- writing by hand: bytes that must not depend on a library's choices ---- */
 
