@@ -42,16 +42,11 @@ static cbor_item_t *bint(int64_t v)
 /* Builders that take ownership of their arguments; a NULL anywhere makes the result NULL (checked once at the end). */
 static cbor_item_t *put(cbor_item_t *map, cbor_item_t *k, cbor_item_t *v)
 {
-	int ok = map != NULL && k != NULL && v != NULL &&
-		 cbor_map_add(map, (struct cbor_pair){ .key = k, .value = v });
-
-	if (k)
-		cbor_decref(&k);
-	if (v)
-		cbor_decref(&v);
-	if (!ok && map)
+	if (poc_cbor_add(map, k, v) == 0)
+		return map;
+	if (map)
 		cbor_decref(&map);
-	return ok ? map : NULL;
+	return NULL;
 }
 
 static cbor_item_t *push(cbor_item_t *arr, cbor_item_t *v)

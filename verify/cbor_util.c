@@ -108,22 +108,20 @@ cbor_item_t *poc_cbor_load(struct poc_err *e, const uint8_t *buf, size_t len, co
 	return item;
 }
 
+int poc_cbor_add(cbor_item_t *map, cbor_item_t *k, cbor_item_t *v)
+{
+	int ok = map != NULL && k != NULL && v != NULL && cbor_map_add(map, (struct cbor_pair){ .key = k, .value = v });
+
+	if (k)
+		cbor_decref(&k);
+	if (v)
+		cbor_decref(&v);
+	return ok ? 0 : -1;
+}
+
 int poc_cbor_put(cbor_item_t *map, const char *key, cbor_item_t *value)
 {
-	cbor_item_t *k;
-	int ok;
-
-	if (value == NULL)
-		return -1;
-	k = cbor_build_string(key);
-	if (k == NULL) {
-		cbor_decref(&value);
-		return -1;
-	}
-	ok = cbor_map_add(map, (struct cbor_pair){ .key = k, .value = value });
-	cbor_decref(&k);
-	cbor_decref(&value);
-	return ok ? 0 : -1;
+	return value == NULL ? -1 : poc_cbor_add(map, cbor_build_string(key), value);
 }
 
 cbor_item_t *poc_cbor_bstr(const uint8_t *p, size_t len)

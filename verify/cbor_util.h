@@ -18,6 +18,11 @@
  */
 cbor_item_t *poc_cbor_load(struct poc_err *e, const uint8_t *buf, size_t len, const char *what);
 
+/*
+ * Adds k -> v to map, taking both references (cbor_map_add takes its own);
+ * a NULL map, k or v (an earlier allocation that failed) is a failure. 0 or -1.
+ */
+int poc_cbor_add(cbor_item_t *map, cbor_item_t *k, cbor_item_t *v);
 /* Adds the text key -> value to map, taking ownership of value; a NULL value is a failure. 0 or -1. */
 int poc_cbor_put(cbor_item_t *map, const char *key, cbor_item_t *value);
 /* A definite byte string (len may be 0 with p NULL); NULL when out of memory. */
