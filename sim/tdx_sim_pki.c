@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The simulator's PKI, shaped like Intel's PCK hierarchy: P-256 keys,
- * certificates, the SGX extension of the PCK certificate, and ECDSA
- * signatures as raw r||s (Intel's quote and collateral format).
+ * certificates and the SGX extension of the PCK certificate (raw r||s
+ * signatures are poc_tee_sim_sign_rs, over verify/'s poc_ecdsa_sign_raw).
  */
 #include "sim/tdx_sim_int.h"
 
@@ -207,5 +207,3 @@ X509_EXTENSION *poc_sim_sgx_extension(const uint8_t ppid[16], const uint8_t piid
 	ASN1_TYPE_free(ext);
 	return x;
 }
-
-/* ---- signatures ----------------------------------------------------------- */

@@ -18,6 +18,9 @@
 #include <cbor.h>
 #include <openssl/evp.h>
 
+#include "cbor_util.h"
+#include "digest.h"
+
 static const uint8_t piid_env_oid[] = { 0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x02, 0x06, 0x01 };
 static const uint8_t owner_env_oid[] = { 0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x02, 0x0c, 0x01 };
 static const uint8_t corim_id[16] = { 'p', 'o', 'c', '-', 'p', 'k', 'c', 's', '1', '1', '-', 's', 'i', 'm' };
@@ -39,16 +42,11 @@ static cbor_item_t *bint(int64_t v)
 /* Builders that take ownership of their arguments; a NULL anywhere makes the result NULL (checked once at the end). */
 static cbor_item_t *put(cbor_item_t *map, cbor_item_t *k, cbor_item_t *v)
 {
-	int ok = map != NULL && k != NULL && v != NULL &&
-		 cbor_map_add(map, (struct cbor_pair){ .key = k, .value = v });
-
-	if (k)
-		cbor_decref(&k);
-	if (v)
-		cbor_decref(&v);
-	if (!ok && map)
+	if (poc_cbor_add(map, k, v) == 0)
+		return map;
+	if (map)
 		cbor_decref(&map);
-	return ok ? map : NULL;
+	return NULL;
 }
 
 static cbor_item_t *push(cbor_item_t *arr, cbor_item_t *v)
@@ -125,7 +123,7 @@ static cbor_item_t *protected_header(struct poc_err *e, X509 *signer)
 	int n = i2d_PUBKEY(X509_get0_pubkey(signer), &der);
 	cbor_item_t *h;
 
-	if (n <= 0 || !EVP_Digest(der, (size_t)n, kid, NULL, EVP_sha256(), NULL)) {
+	if (n <= 0 || poc_sha256(der, (size_t)n, kid) < 0) {
 		OPENSSL_free(der);
 		poc_err_ssl(e, POC_ERR_CRYPTO, "sim: POE signer key id");
 		return NULL;
@@ -150,8 +148,8 @@ static cbor_item_t *der_bstr(X509 *x)
 static int sign_token(struct poc_err *e, EVP_PKEY *key, X509 *signer, X509 *root, cbor_item_t *pay, uint8_t **out,
 		      size_t *outlen)
 {
-	cbor_item_t *prot = protected_header(e, signer), *ss, *msg = NULL, *unprot;
-	unsigned char *tbs = NULL;
+	cbor_item_t *prot = protected_header(e, signer), *msg = NULL, *unprot;
+	uint8_t *tbs = NULL;
 	size_t cap = 0, tbslen = 0;
 	uint8_t rs[64];
 	int rv = -1;
@@ -163,13 +161,10 @@ static int sign_token(struct poc_err *e, EVP_PKEY *key, X509 *signer, X509 *root
 			cbor_decref(&pay);
 		return e->code != POC_OK ? -1 : poc_err_set(e, POC_ERR_NOMEM, "sim: POE token");
 	}
-	ss = push(push(push(push(cbor_new_definite_array(4), cbor_build_string("Signature1")), cbor_incref(prot)),
-		       cbor_build_bytestring(NULL, 0)), cbor_incref(pay));
-	tbslen = ss != NULL ? cbor_serialize_alloc(ss, &tbs, &cap) : 0;
-	if (ss)
-		cbor_decref(&ss);
+	tbs = poc_cose_sig_structure(cbor_bytestring_handle(prot), cbor_bytestring_length(prot),
+				     cbor_bytestring_handle(pay), cbor_bytestring_length(pay), &tbslen);
 	unprot = put(cbor_new_definite_map(1), bint(33), push(push(cbor_new_definite_array(2), der_bstr(signer)), der_bstr(root)));
-	if (tbslen == 0 || unprot == NULL) {
+	if (tbs == NULL || unprot == NULL) {
 		poc_err_set(e, POC_ERR_NOMEM, "sim: POE token");
 		if (unprot)
 			cbor_decref(&unprot);

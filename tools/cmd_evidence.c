@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -261,13 +260,9 @@ static int pack_write(struct pack_state *st, const char *out)
 	size_t len = 0;
 	int rv = -1;
 
-	if (st->b.has_timing && !st->have_etime) {
-		struct timespec ts;
-
-		/* Packing is when the evidence reached the verifier. */
-		clock_gettime(CLOCK_REALTIME, &ts);
-		st->b.evidence_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	}
+	/* Packing is when the evidence reached the verifier. */
+	if (st->b.has_timing && !st->have_etime)
+		st->b.evidence_ms = (uint64_t)poc_evidence_now_ms();
 	for (size_t i = 0; i < st->b.nquotes; i++) {
 		if (st->b.quotes[i].sig.p == NULL) {
 			poc_tool_warn("quote %zu has no --tpm-sig", i);
@@ -323,14 +318,6 @@ int poc_cmd_evidence_pack(int argc, char **argv)
 done:
 	poc_bundle_free(&st.b);
 	return rv;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* --nonce-time is the verifier's word on its own nonce: it needs that nonce and must precede --at. */
@@ -521,7 +508,7 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 
 	memset(&va, 0, sizeof(va));
 	memset(&b, 0, sizeof(b));
-	va.ao.at_ms = now_ms();
+	va.ao.at_ms = poc_evidence_now_ms();
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {

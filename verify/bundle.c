@@ -91,19 +91,9 @@ static cbor_item_t *encode_bank(const struct poc_pcr_bank *bk)
 	if (m == NULL)
 		return NULL;
 	for (j = 0; j < POC_PCR_COUNT; j++) {
-		cbor_item_t *k, *v;
-		int ok;
-
 		if (!(bk->mask & (1u << j)))
 			continue;
-		k = cbor_build_uint8((uint8_t)j);
-		v = cbor_build_bytestring(bk->v[j], dlen);
-		ok = k != NULL && v != NULL && cbor_map_add(m, (struct cbor_pair){ .key = k, .value = v });
-		if (k)
-			cbor_decref(&k);
-		if (v)
-			cbor_decref(&v);
-		if (!ok) {
+		if (poc_cbor_add(m, cbor_build_uint8((uint8_t)j), cbor_build_bytestring(bk->v[j], dlen)) < 0) {
 			cbor_decref(&m);
 			return NULL;
 		}

@@ -3,6 +3,7 @@
  * A bounded cursor over untrusted bytes (curl strparse style): every read
  * checks what is left first and returns -1 without moving when it would run
  * past the end. Callers turn -1 into a POC_ERR_TRUNCATED naming the field.
+ * And the one big-endian writer the TPM's structures need.
  */
 #ifndef POC_BYTES_H
 #define POC_BYTES_H
@@ -92,6 +93,15 @@ static inline int poc_rd_u32be(struct poc_rd *r, uint32_t *v)
 	*v = ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) |
 	     (uint32_t)b[3];
 	return 0;
+}
+
+/* v big-endian into p[0..3] (TPM command codes and handles, counters). */
+static inline void poc_put_u32be(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
 }
 
 #endif

@@ -108,22 +108,20 @@ cbor_item_t *poc_cbor_load(struct poc_err *e, const uint8_t *buf, size_t len, co
 	return item;
 }
 
+int poc_cbor_add(cbor_item_t *map, cbor_item_t *k, cbor_item_t *v)
+{
+	int ok = map != NULL && k != NULL && v != NULL && cbor_map_add(map, (struct cbor_pair){ .key = k, .value = v });
+
+	if (k)
+		cbor_decref(&k);
+	if (v)
+		cbor_decref(&v);
+	return ok ? 0 : -1;
+}
+
 int poc_cbor_put(cbor_item_t *map, const char *key, cbor_item_t *value)
 {
-	cbor_item_t *k;
-	int ok;
-
-	if (value == NULL)
-		return -1;
-	k = cbor_build_string(key);
-	if (k == NULL) {
-		cbor_decref(&value);
-		return -1;
-	}
-	ok = cbor_map_add(map, (struct cbor_pair){ .key = k, .value = value });
-	cbor_decref(&k);
-	cbor_decref(&value);
-	return ok ? 0 : -1;
+	return value == NULL ? -1 : poc_cbor_add(map, cbor_build_string(key), value);
 }
 
 cbor_item_t *poc_cbor_bstr(const uint8_t *p, size_t len)
@@ -193,6 +191,30 @@ cbor_item_t *poc_cbor_map_text(const cbor_item_t *map, const char *key)
 		if (poc_cbor_text_is(p[i].key, key))
 			return p[i].value;
 	return NULL;
+}
+
+int poc_cbor_map_fields(const cbor_item_t *m, const char *const *names, size_t n, cbor_item_t **vals, size_t *at)
+{
+	struct cbor_pair *p;
+	size_t i, j;
+
+	*at = 0;
+	if (!cbor_isa_map(m) || !cbor_map_is_definite(m))
+		return POC_CBOR_NOT_MAP;
+	for (j = 0; j < n; j++)
+		vals[j] = NULL;
+	p = cbor_map_handle(m);
+	for (i = 0; i < cbor_map_size(m); i++) {
+		for (j = 0; j < n && !poc_cbor_text_is(p[i].key, names[j]); j++)
+			;
+		*at = j < n ? j : i;
+		if (j == n)
+			return POC_CBOR_UNKNOWN_KEY;
+		if (vals[j] != NULL)
+			return POC_CBOR_KEY_TWICE;
+		vals[j] = p[i].value;
+	}
+	return 0;
 }
 
 size_t poc_cbor_head_put(uint8_t *p, uint8_t major, uint64_t v)

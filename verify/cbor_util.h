@@ -18,6 +18,11 @@
  */
 cbor_item_t *poc_cbor_load(struct poc_err *e, const uint8_t *buf, size_t len, const char *what);
 
+/*
+ * Adds k -> v to map, taking both references (cbor_map_add takes its own);
+ * a NULL map, k or v (an earlier allocation that failed) is a failure. 0 or -1.
+ */
+int poc_cbor_add(cbor_item_t *map, cbor_item_t *k, cbor_item_t *v);
 /* Adds the text key -> value to map, taking ownership of value; a NULL value is a failure. 0 or -1. */
 int poc_cbor_put(cbor_item_t *map, const char *key, cbor_item_t *value);
 /* A definite byte string (len may be 0 with p NULL); NULL when out of memory. */
@@ -46,6 +51,16 @@ int poc_cbor_same_key(const cbor_item_t *a, const cbor_item_t *b);
 int poc_cbor_key_repeats(const struct cbor_pair *p, size_t i);
 /* The value under a text key, or NULL (the first one: callers refuse repeats first). */
 cbor_item_t *poc_cbor_map_text(const cbor_item_t *map, const char *key);
+/*
+ * A closed map with text keys, sorted by name: vals[j] = the value under
+ * names[j], NULL when absent. Returns 0; POC_CBOR_NOT_MAP (not a definite
+ * map), POC_CBOR_UNKNOWN_KEY (entry *at's key is none of names) or
+ * POC_CBOR_KEY_TWICE (names[*at] twice). The caller words the error.
+ */
+#define POC_CBOR_NOT_MAP (-1)
+#define POC_CBOR_UNKNOWN_KEY (-2)
+#define POC_CBOR_KEY_TWICE (-3)
+int poc_cbor_map_fields(const cbor_item_t *m, const char *const *names, size_t n, cbor_item_t **vals, size_t *at);
 
 /* ---- writing by hand: bytes that must not depend on a library's choices ---- */
 

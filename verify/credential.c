@@ -16,6 +16,7 @@
 #include <openssl/rsa.h>
 #include <tss2/tss2_mu.h>
 
+#include "bytes.h"
 #include "digest.h"
 #include "tpm_attest.h"
 
@@ -30,14 +31,6 @@ static const char secret_prefix[] = "poc-pkcs11/v1/activation";
 static const char label_identity[] = "IDENTITY";
 static const char label_storage[] = "STORAGE";
 static const char label_integrity[] = "INTEGRITY";
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* HMAC-md(key, pieces...) into out (EVP_MAX_MD_SIZE bytes), *out_len = digest size. */
 static int hmac_pieces(struct poc_err *e, const EVP_MD *md, const uint8_t *key, size_t key_len,
@@ -453,8 +446,8 @@ int poc_credential_file_encode(struct poc_err *e, const TPM2B_ID_OBJECT *cred,
 	n = 8 + 2 + (size_t)cred->size + 2 + (size_t)enc->size;
 	if ((buf = malloc(n)) == NULL)
 		return poc_err_set(e, POC_ERR_NOMEM, "credential file: out of memory");
-	put_be32(buf, POC_CREDENTIAL_FILE_MAGIC);
-	put_be32(buf + 4, POC_CREDENTIAL_FILE_VERSION);
+	poc_put_u32be(buf, POC_CREDENTIAL_FILE_MAGIC);
+	poc_put_u32be(buf + 4, POC_CREDENTIAL_FILE_VERSION);
 	off = 8;
 	/* tpm2-tools reads each part as a BE u16 size and its bytes: TPM2B marshalling. */
 	if (Tss2_MU_TPM2B_ID_OBJECT_Marshal(cred, buf, n, &off) != TSS2_RC_SUCCESS ||

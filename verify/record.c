@@ -53,27 +53,14 @@ static cbor_item_t *build_int(int64_t v)
 	return i;
 }
 
-/* Adds k -> v to map, taking both references; a NULL one means an earlier allocation failed. */
-static int madd(cbor_item_t *map, cbor_item_t *k, cbor_item_t *v)
-{
-	int ok = map != NULL && k != NULL && v != NULL &&
-		 cbor_map_add(map, (struct cbor_pair){ .key = k, .value = v });
-
-	if (k)
-		cbor_decref(&k);
-	if (v)
-		cbor_decref(&v);
-	return ok ? 0 : -1;
-}
-
 static int add_i(cbor_item_t *map, int64_t key, cbor_item_t *v)
 {
-	return madd(map, build_int(key), v);
+	return poc_cbor_add(map, build_int(key), v);
 }
 
 static int add_s(cbor_item_t *map, const char *key, cbor_item_t *v)
 {
-	return madd(map, cbor_build_string(key), v);
+	return poc_cbor_add(map, cbor_build_string(key), v);
 }
 
 /* Text claim, left out when empty. */
@@ -119,7 +106,7 @@ static int add_submod(cbor_item_t *submods, const char *name, enum poc_ear_statu
 	for (i = 0; extra && i < cbor_map_size(extra); i++) {
 		struct cbor_pair *p = &cbor_map_handle(extra)[i];
 
-		if (madd(m, cbor_incref(p->key), cbor_incref(p->value)) < 0)
+		if (poc_cbor_add(m, cbor_incref(p->key), cbor_incref(p->value)) < 0)
 			goto done;
 	}
 	rv = add_s(submods, name, m);

@@ -44,12 +44,14 @@ int poc_bundle_read_collateral(struct poc_err *e, const char *dir, struct poc_bu
 	return 0;
 }
 
-static uint64_t now_ms(void)
+int64_t poc_evidence_now_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	/* CLOCK_REALTIME always exists; a failure would leave ts unset, so read it as the epoch. */
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The TD quote for the binding (REPORTDATA names the AK), and qualifyingData (32 bytes) covering it. */
@@ -105,7 +107,7 @@ static int collateral(struct poc_err *e, const struct poc_tee *tee, struct poc_b
 int poc_evidence_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_collect_opts *o,
 			 struct poc_bundle *out)
 {
-	uint64_t start = now_ms();
+	uint64_t start = (uint64_t)poc_evidence_now_ms();
 	uint16_t bank = o->bank != 0 ? o->bank : TPM2_ALG_SHA256;
 	uint32_t mask = o->pcr_mask != 0 ? o->pcr_mask : 0xffu;
 	struct poc_tpm_key *ak, *ek;
@@ -155,7 +157,7 @@ int poc_evidence_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_
 
 	out->has_timing = 1;
 	out->nonce_ms = start;
-	out->evidence_ms = now_ms();
+	out->evidence_ms = (uint64_t)poc_evidence_now_ms();
 	rv = 0;
 done:
 	free(log);

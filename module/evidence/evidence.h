@@ -45,6 +45,9 @@ struct poc_collect_opts {
 int poc_evidence_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_collect_opts *o,
 			 struct poc_bundle *out);
 
+/* The wall clock in Unix milliseconds: the bundle's timing, and the "now" of a local appraisal. */
+int64_t poc_evidence_now_ms(void);
+
 /* Reads a DCAP collateral folder (tcb_info.json, ... as Intel PCS names them) into b. */
 int poc_bundle_read_collateral(struct poc_err *e, const char *dir, struct poc_bundle *b);
 

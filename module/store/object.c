@@ -126,6 +126,26 @@ static int check_header(struct poc_err *e, const struct poc_object_header *h, co
 	return 0;
 }
 
+/* A random IV into iv, then AES-256-GCM(key, iv, aad = the header) of secret into ct (secret_len + the tag). */
+static int encrypt_secret(struct poc_err *e, const uint8_t key[KEY_LEN], const uint8_t *hb, size_t hlen,
+			  const uint8_t *secret, size_t secret_len, uint8_t iv[IV_LEN], uint8_t *ct)
+{
+	EVP_CIPHER_CTX *ctx;
+	int n, ok;
+
+	if (RAND_bytes(iv, IV_LEN) != 1)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "object seal: random IV");
+	ctx = EVP_CIPHER_CTX_new();
+	ok = ctx != NULL && EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1 &&
+	     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, IV_LEN, NULL) == 1 &&
+	     EVP_EncryptInit_ex(ctx, NULL, NULL, key, iv) == 1 && EVP_EncryptUpdate(ctx, NULL, &n, hb, (int)hlen) == 1 &&
+	     EVP_EncryptUpdate(ctx, ct, &n, secret_len ? secret : iv, (int)secret_len) == 1 &&
+	     EVP_EncryptFinal_ex(ctx, ct + n, &n) == 1 &&
+	     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, ct + secret_len) == 1;
+	EVP_CIPHER_CTX_free(ctx);
+	return ok ? 0 : poc_err_ssl(e, POC_ERR_CRYPTO, "object seal: AES-256-GCM");
+}
+
 int poc_object_seal(struct poc_err *e, const struct poc_object_header *h, const struct poc_object_bind *bind,
 		    const uint8_t k_tpm[32], const uint8_t *k_remote, const uint8_t *secret, size_t secret_len, uint8_t **out,
 		    size_t *out_len)
@@ -135,7 +155,6 @@ int poc_object_seal(struct poc_err *e, const struct poc_object_header *h, const 
 	size_t hcap = 0, hlen = 0, ocap = 0, olen;
 	uint8_t key[KEY_LEN], iv[IV_LEN], *ct = NULL;
 	struct poc_object_header check;
-	EVP_CIPHER_CTX *ctx = NULL;
 	int n, rv = -1;
 
 	*out = NULL;
@@ -169,20 +188,8 @@ int poc_object_seal(struct poc_err *e, const struct poc_object_header *h, const 
 		poc_err_set(e, POC_ERR_NOMEM, "object seal: %zu bytes", secret_len);
 		goto done;
 	}
-	if (RAND_bytes(iv, IV_LEN) != 1) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "object seal: random IV");
+	if (encrypt_secret(e, key, hb, hlen, secret, secret_len, iv, ct) < 0)
 		goto done;
-	}
-	ctx = EVP_CIPHER_CTX_new();
-	if (ctx == NULL || EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, IV_LEN, NULL) != 1 ||
-	    EVP_EncryptInit_ex(ctx, NULL, NULL, key, iv) != 1 || EVP_EncryptUpdate(ctx, NULL, &n, hb, (int)hlen) != 1 ||
-	    EVP_EncryptUpdate(ctx, ct, &n, secret_len ? secret : iv, (int)secret_len) != 1 ||
-	    EVP_EncryptFinal_ex(ctx, ct + n, &n) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, ct + secret_len) != 1) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "object seal: AES-256-GCM");
-		goto done;
-	}
 	root = cbor_new_definite_map(4);
 	if (root == NULL || poc_cbor_put(root, "version", cbor_build_uint8(POC_OBJECT_VERSION)) < 0 ||
 	    poc_cbor_put(root, "header", poc_cbor_bstr(hb, hlen)) < 0 ||
@@ -198,7 +205,6 @@ int poc_object_seal(struct poc_err *e, const struct poc_object_header *h, const 
 	rv = 0;
 done:
 	OPENSSL_cleanse(key, sizeof(key));
-	EVP_CIPHER_CTX_free(ctx);
 	if (hdr)
 		cbor_decref(&hdr);
 	if (root)

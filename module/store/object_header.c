@@ -70,14 +70,6 @@ fail:
 
 /* ---- decoding ---- */
 
-static int key_is(const cbor_item_t *k, const char *s)
-{
-	size_t n = strlen(s);
-
-	return cbor_isa_string(k) && cbor_string_is_definite(k) && cbor_string_length(k) == n &&
-	       memcmp(cbor_string_handle(k), s, n) == 0;
-}
-
 /*
  * Sorts the pairs of a definite map into vals[] by name: every key must be
  * one of names[] and appear once. Absent names leave NULL.
@@ -85,25 +77,18 @@ static int key_is(const cbor_item_t *k, const char *s)
 static int map_fields(struct poc_err *e, const cbor_item_t *m, const char *where, const char *const *names,
 		      size_t nnames, cbor_item_t **vals)
 {
-	struct cbor_pair *p;
-	size_t i, j;
+	size_t at;
 
-	if (!cbor_isa_map(m) || !cbor_map_is_definite(m))
+	switch (poc_cbor_map_fields(m, names, nnames, vals, &at)) {
+	case 0:
+		return 0;
+	case POC_CBOR_NOT_MAP:
 		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s is not a definite map", where);
-	for (j = 0; j < nnames; j++)
-		vals[j] = NULL;
-	p = cbor_map_handle(m);
-	for (i = 0; i < cbor_map_size(m); i++) {
-		for (j = 0; j < nnames; j++)
-			if (key_is(p[i].key, names[j]))
-				break;
-		if (j == nnames)
-			return poc_err_set(e, POC_ERR_MALFORMED, "object: %s has an unknown key (entry %zu)", where, i);
-		if (vals[j] != NULL)
-			return poc_err_set(e, POC_ERR_MALFORMED, "object: %s.%s appears twice", where, names[j]);
-		vals[j] = p[i].value;
+	case POC_CBOR_UNKNOWN_KEY:
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s has an unknown key (entry %zu)", where, at);
+	default:
+		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s.%s appears twice", where, names[at]);
 	}
-	return 0;
 }
 
 static int need(struct poc_err *e, const cbor_item_t *v, const char *where, const char *name)
@@ -127,7 +112,7 @@ static int get_uint(struct poc_err *e, const cbor_item_t *v, const char *what, u
 static int get_bstr(struct poc_err *e, const cbor_item_t *v, const char *what, size_t min, size_t max,
 		    const uint8_t **p, size_t *len)
 {
-	if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v))
+	if (!poc_cbor_is_bstr(v))
 		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s is not a byte string", what);
 	*len = cbor_bytestring_length(v);
 	*p = cbor_bytestring_handle(v);
@@ -140,7 +125,7 @@ static int get_bstr(struct poc_err *e, const cbor_item_t *v, const char *what, s
 static int get_text(struct poc_err *e, const cbor_item_t *v, const char *what, size_t max, const char **p,
 		    size_t *len)
 {
-	if (!cbor_isa_string(v) || !cbor_string_is_definite(v))
+	if (!poc_cbor_is_text(v))
 		return poc_err_set(e, POC_ERR_MALFORMED, "object: %s is not a text string", what);
 	*len = cbor_string_length(v);
 	*p = (const char *)cbor_string_handle(v);

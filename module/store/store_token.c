@@ -128,8 +128,7 @@ static int tok_bytes(struct poc_err *e, cbor_item_t *v, const char *what, size_t
 {
 	size_t n;
 
-	if (v == NULL || !cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v) ||
-	    (n = cbor_bytestring_length(v)) < min || n > max)
+	if (v == NULL || !poc_cbor_is_bstr(v) || (n = cbor_bytestring_length(v)) < min || n > max)
 		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: %s is missing or not a byte string of %zu..%zu bytes",
 				   what, min, max);
 	*out = malloc(n ? n : 1);
@@ -157,10 +156,9 @@ static int decode_files(struct poc_err *e, cbor_item_t *v, struct poc_token_meta
 	for (i = 0; i < cbor_map_size(v); i++) {
 		const cbor_item_t *k = p[i].key, *d = p[i].value;
 
-		if (!cbor_isa_string(k) || !cbor_string_is_definite(k) || (n = cbor_string_length(k)) < 8 ||
-		    n >= sizeof(m->files[i].name) || memcmp(cbor_string_handle(k), "policy-", 7) != 0 ||
-		    memchr(cbor_string_handle(k), '\0', n) != NULL || !cbor_isa_bytestring(d) ||
-		    !cbor_bytestring_is_definite(d) || cbor_bytestring_length(d) != 32)
+		if (!poc_cbor_is_text(k) || (n = cbor_string_length(k)) < 8 || n >= sizeof(m->files[i].name) ||
+		    memcmp(cbor_string_handle(k), "policy-", 7) != 0 || memchr(cbor_string_handle(k), '\0', n) != NULL ||
+		    !poc_cbor_is_bstr(d) || cbor_bytestring_length(d) != 32)
 			return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: policy_files entry %zu is not name => 32 bytes", i);
 		memcpy(m->files[i].name, cbor_string_handle(k), n);
 		memcpy(m->files[i].digest, cbor_bytestring_handle(d), 32);
@@ -226,26 +224,18 @@ static int decode_blobs(struct poc_err *e, cbor_item_t **v, struct poc_token_met
 static int decode_token(struct poc_err *e, cbor_item_t *root, struct poc_token_meta *m)
 {
 	cbor_item_t *v[T_N];
-	struct cbor_pair *p;
-	size_t i, j, n;
+	size_t n, at;
 	uint64_t u;
 
-	if (!cbor_isa_map(root) || !cbor_map_is_definite(root))
+	switch (poc_cbor_map_fields(root, token_names, T_N, v, &at)) {
+	case 0:
+		break;
+	case POC_CBOR_NOT_MAP:
 		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: not a definite map");
-	memset(v, 0, sizeof(v));
-	p = cbor_map_handle(root);
-	for (i = 0; i < cbor_map_size(root); i++) {
-		const cbor_item_t *k = p[i].key;
-
-		for (j = 0; j < T_N; j++)
-			if (cbor_isa_string(k) && cbor_string_is_definite(k) && cbor_string_length(k) == strlen(token_names[j]) &&
-			    memcmp(cbor_string_handle(k), token_names[j], strlen(token_names[j])) == 0)
-				break;
-		if (j == T_N)
-			return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: unknown key (entry %zu)", i);
-		if (v[j] != NULL)
-			return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: %s appears twice", token_names[j]);
-		v[j] = p[i].value;
+	case POC_CBOR_UNKNOWN_KEY:
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: unknown key (entry %zu)", at);
+	default:
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: %s appears twice", token_names[at]);
 	}
 	if (tok_uint(e, v[T_SCHEMA], "schema", UINT64_MAX, &m->schema) < 0)
 		return -1;
@@ -255,8 +245,7 @@ static int decode_token(struct poc_err *e, cbor_item_t *root, struct poc_token_m
 				   m->schema < POC_TOKEN_SCHEMA ? ": an older token whose state is not authenticated (no "
 								  "state_sig); re-create the token (poctool init) and seal "
 								  "its secrets again" : "");
-	if (v[T_LABEL] == NULL || !cbor_isa_string(v[T_LABEL]) || !cbor_string_is_definite(v[T_LABEL]) ||
-	    (n = cbor_string_length(v[T_LABEL])) > POC_TOKEN_LABEL_MAX)
+	if (v[T_LABEL] == NULL || !poc_cbor_is_text(v[T_LABEL]) || (n = cbor_string_length(v[T_LABEL])) > POC_TOKEN_LABEL_MAX)
 		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: label is missing or not a text of at most %d bytes",
 				   POC_TOKEN_LABEL_MAX);
 	memcpy(m->label, cbor_string_handle(v[T_LABEL]), n);

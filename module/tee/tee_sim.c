@@ -12,6 +12,8 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
+#include "digest.h"
+
 #define QE_REPORT_LEN 384
 #define QE_AUTH_LEN 32
 #define BODY_LEN 584
@@ -54,9 +56,12 @@ static void put32(struct wbuf *b, uint32_t v)
 	put(b, le, 4);
 }
 
-static void label_digest(const char *label, uint8_t *out, const EVP_MD *md)
+/* The simulator's made-up measurements: a digest of a label. 0 or -1. */
+static int label_digest(const char *label, uint8_t *out, const EVP_MD *md)
 {
-	EVP_Digest(label, strlen(label), out, NULL, md, NULL);
+	const struct poc_piece pc = { label, strlen(label) };
+
+	return poc_digest(md, &pc, 1, out, NULL);
 }
 
 /* The SGX REPORT of the QE (384 bytes) binding att_pub. */
@@ -65,15 +70,12 @@ static int qe_report(struct poc_err *e, const uint8_t att_pub[64], const uint8_t
 {
 	struct wbuf b = { out, 0, QE_REPORT_LEN, 0 };
 	uint8_t attributes[16] = { 0x11 }, mrenclave[32], mrsigner[32], rd[64] = { 0 };
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int ok;
+	const struct poc_piece rd_in[] = { { att_pub, 64 }, { auth, QE_AUTH_LEN } };
 
-	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 && EVP_DigestUpdate(md, att_pub, 64) == 1 &&
-	     EVP_DigestUpdate(md, auth, QE_AUTH_LEN) == 1 && EVP_DigestFinal_ex(md, rd, NULL) == 1;
-	EVP_MD_CTX_free(md);
-	if (!ok)
+	/* REPORTDATA = SHA-256(attestation key || QE authentication data), zero-padded. */
+	if (poc_digest(EVP_sha256(), rd_in, 2, rd, NULL) < 0 ||
+	    label_digest("poc-pkcs11 TDX simulator QE enclave", mrenclave, EVP_sha256()) < 0)
 		return poc_err_ssl(e, POC_ERR_CRYPTO, "sim: QE report data");
-	label_digest("poc-pkcs11 TDX simulator QE enclave", mrenclave, EVP_sha256());
 	poc_tee_sim_qe_mrsigner(mrsigner);
 	put(&b, poc_tee_sim_sgx_comp, 16); /* CPUSVN */
 	put32(&b, 0);              /* MISCSELECT */
@@ -105,9 +107,9 @@ static int raw_pub(struct poc_err *e, EVP_PKEY *k, uint8_t xy[64])
 	return 0;
 }
 
-/* The quote's header and TD report body: what the attestation key signs. */
-static void put_header_body(struct wbuf *b, const uint8_t mrtd[48], int debug, const uint8_t rtmr[4][48],
-			    const uint8_t reportdata[64])
+/* The quote's header and TD report body: what the attestation key signs. 0 or -1. */
+static int put_header_body(struct poc_err *e, struct wbuf *b, const uint8_t mrtd[48], int debug,
+			   const uint8_t rtmr[4][48], const uint8_t reportdata[64])
 {
 	static const uint8_t xfam[8] = { 0xe7, 0x1a, 0x06 }; /* x87, SSE, AVX, AVX-512, PK, ... as on real TDs */
 	uint8_t mrseam[48], td_attributes[8] = { 0 };
@@ -121,7 +123,8 @@ static void put_header_body(struct wbuf *b, const uint8_t mrtd[48], int debug, c
 	put(b, qe_vendor_id, 16);
 	put(b, NULL, 20);
 	/* TD report body. */
-	label_digest("poc-pkcs11 TDX simulator TDX module", mrseam, EVP_sha384());
+	if (label_digest("poc-pkcs11 TDX simulator TDX module", mrseam, EVP_sha384()) < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "sim quote: MRSEAM");
 	td_attributes[0] = debug ? 1 : 0;
 	td_attributes[3] = 0x10; /* SEPT_VE_DISABLE, as guests set it */
 	put(b, poc_tee_sim_tee_tcb_svn, 16);
@@ -135,6 +138,9 @@ static void put_header_body(struct wbuf *b, const uint8_t mrtd[48], int debug, c
 	for (int i = 0; i < 4; i++)
 		put(b, rtmr != NULL ? rtmr[i] : NULL, 48);
 	put(b, reportdata, 64);
+	if (b->ovf)
+		return poc_err_set(e, POC_ERR_ARG, "sim quote: layout error in the header and body (%zu bytes)", b->cap);
+	return 0;
 }
 
 int poc_tee_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportdata[64], const uint8_t rtmr[4][48],
@@ -170,8 +176,8 @@ int poc_tee_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportda
 		poc_err_set(e, POC_ERR_NOMEM, "sim quote: %zu bytes", b.cap);
 		goto done;
 	}
-	put_header_body(&b, mrtd, debug, rtmr, reportdata);
-	if (b.ovf || poc_tee_sim_sign_rs(e, att, b.p, b.n, sig, "quote") < 0)
+	if (put_header_body(e, &b, mrtd, debug, rtmr, reportdata) < 0 ||
+	    poc_tee_sim_sign_rs(e, att, b.p, b.n, sig, "quote") < 0)
 		goto done;
 	/* Signature data: signature, key, certification data 6 { QE report, 5 { PCK chain } }. */
 	put32(&b, (uint32_t)sd_len);

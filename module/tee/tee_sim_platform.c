@@ -18,9 +18,9 @@
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
-#include <openssl/ecdsa.h>
 #include <openssl/pem.h>
 
+#include "ecdsa_sig.h"
 #include "hex.h"
 #include "tdx_identity.h"
 
@@ -149,29 +149,9 @@ EVP_PKEY *poc_tee_sim_read_key(struct poc_err *e, const char *dir, const char *n
 int poc_tee_sim_sign_rs(struct poc_err *e, EVP_PKEY *k, const uint8_t *msg, size_t len, uint8_t rs[64],
 		    const char *what)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char der[80];
-	const unsigned char *p = der;
-	size_t dlen = sizeof(der);
-	ECDSA_SIG *sig = NULL;
-	const BIGNUM *r, *s;
-	int rv = -1;
-
-	if (md == NULL || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) != 1 ||
-	    EVP_DigestSign(md, der, &dlen, msg, len) != 1 || (sig = d2i_ECDSA_SIG(NULL, &p, (long)dlen)) == NULL) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "sim: signing the %s", what);
-		goto done;
-	}
-	ECDSA_SIG_get0(sig, &r, &s);
-	if (BN_bn2binpad(r, rs, 32) != 32 || BN_bn2binpad(s, rs + 32, 32) != 32) {
-		poc_err_ssl(e, POC_ERR_CRYPTO, "sim: %s signature", what);
-		goto done;
-	}
-	rv = 0;
-done:
-	ECDSA_SIG_free(sig);
-	EVP_MD_CTX_free(md);
-	return rv;
+	if (poc_ecdsa_sign_raw(k, EVP_sha256(), msg, len, rs, 32) < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "sim: signing the %s", what);
+	return 0;
 }
 
 int poc_tee_sim_poe(struct poc_err *e, const char *dir, uint8_t **tok, size_t *len)

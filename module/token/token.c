@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -174,14 +173,6 @@ done:
 	return rv;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One evidence round: what its records and the unsealing after it need. */
 struct round {
 	struct poc_appraise_opts ao;
@@ -305,7 +296,7 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 		goto done;
 	}
 	rd->ao.has_nonce_time = 1; /* freshness on our own clock: we issue the nonce */
-	rd->ao.nonce_time_ms = now_ms();
+	rd->ao.nonce_time_ms = poc_evidence_now_ms();
 	if (make_challenge(e, tpm, rd->ckey, rd->nonce, sizeof(rd->nonce), &cred, &cred_len) < 0)
 		goto done;
 	co.nonce = rd->nonce;
@@ -322,7 +313,7 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 	EVP_Digest(benc, benc_len, rd->bundle_hash, NULL, EVP_sha256(), NULL);
 	rd->ao.nonce = rd->nonce;
 	rd->ao.nonce_len = sizeof(rd->nonce);
-	rd->ao.at_ms = now_ms();
+	rd->ao.at_ms = poc_evidence_now_ms();
 	rd->ao.at = rd->ao.at_ms / 1000;
 	rd->ao.credential_key = rd->ckey;
 	/* A release needs poc affirming: a warning (e.g. only the vTPM endorsed) is a denial here. */

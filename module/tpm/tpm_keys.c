@@ -8,9 +8,10 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <tss2/tss2_mu.h>
 
+#include "bytes.h"
+#include "digest.h"
 #include "tpm_attest.h"
 
 
@@ -156,17 +157,13 @@ static int fits_template(const TPM2B_PUBLIC *p, const TPM2B_PUBLIC *tmpl)
 static int endorsement_qn(const TPM2B_NAME *name, const TPM2B_NAME *qn)
 {
 	uint8_t buf[4 + sizeof(name->name)], h[32];
-	unsigned int hlen = 0;
 
 	if (name->size < 2 || name->name[0] != 0x00 || name->name[1] != 0x0b || qn->size != 2 + 32 ||
 	    qn->name[0] != 0x00 || qn->name[1] != 0x0b)
 		return 0;
-	buf[0] = (uint8_t)(TPM2_RH_ENDORSEMENT >> 24);
-	buf[1] = (uint8_t)(TPM2_RH_ENDORSEMENT >> 16);
-	buf[2] = (uint8_t)(TPM2_RH_ENDORSEMENT >> 8);
-	buf[3] = (uint8_t)TPM2_RH_ENDORSEMENT;
+	poc_put_u32be(buf, TPM2_RH_ENDORSEMENT);
 	memcpy(buf + 4, name->name, name->size);
-	if (EVP_Digest(buf, 4u + name->size, h, &hlen, EVP_sha256(), NULL) != 1 || hlen != 32)
+	if (poc_sha256(buf, 4u + name->size, h) < 0)
 		return 0;
 	return CRYPTO_memcmp(h, qn->name + 2, 32) == 0;
 }

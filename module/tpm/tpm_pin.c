@@ -5,38 +5,23 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <tss2/tss2_rc.h>
 
+#include "bytes.h"
+#include "digest.h"
 #include "tpm/tpm_seal.h"
 
 #define PIN_NV_ATTRS                                                                                        \
 	((TPM2_NT_PIN_FAIL << TPMA_NV_TPM2_NT_SHIFT) | TPMA_NV_NO_DA | TPMA_NV_POLICYWRITE | TPMA_NV_POLICYREAD)
 
-static void put_u32be(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* out = H(in || cc || arg) (in NULL: 32 zero bytes), the PolicyUpdate of TPM 2.0 part 1. */
 static int policy_update(struct poc_err *e, const uint8_t *in, uint32_t cc, const uint8_t *arg, size_t arg_len,
 			 uint8_t out[32])
 {
-	static const uint8_t zero[32];
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	uint8_t ccb[4];
-	int ok;
+	const struct poc_piece pc = { arg, arg_len };
 
-	put_u32be(ccb, cc);
-	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-	     EVP_DigestUpdate(md, in != NULL ? in : zero, 32) == 1 && EVP_DigestUpdate(md, ccb, 4) == 1 &&
-	     (arg_len == 0 || EVP_DigestUpdate(md, arg, arg_len) == 1) && EVP_DigestFinal_ex(md, out, NULL) == 1;
-	EVP_MD_CTX_free(md);
-	return ok ? 0 : poc_err_ssl(e, POC_ERR_CRYPTO, "PIN counter: SHA-256");
+	return poc_tpm_policy_update(e, "PIN counter", in, cc, &pc, 1, out);
 }
 
 /* The two branches of the index's authPolicy: [0] NV_Read, [1] NV_Write once. */
@@ -47,10 +32,10 @@ static int nv_branches(struct poc_err *e, TPML_DIGEST *list)
 	memset(list, 0, sizeof(*list));
 	list->count = 2;
 	list->digests[0].size = list->digests[1].size = 32;
-	put_u32be(cc, TPM2_CC_NV_Read);
+	poc_put_u32be(cc, TPM2_CC_NV_Read);
 	if (policy_update(e, NULL, TPM2_CC_PolicyCommandCode, cc, 4, list->digests[0].buffer) < 0)
 		return -1;
-	put_u32be(cc, TPM2_CC_NV_Write);
+	poc_put_u32be(cc, TPM2_CC_NV_Write);
 	if (policy_update(e, NULL, TPM2_CC_PolicyCommandCode, cc, 4, list->digests[1].buffer) < 0)
 		return -1;
 	return policy_update(e, list->digests[1].buffer, TPM2_CC_PolicyNvWritten, &no, 1, list->digests[1].buffer);
@@ -76,15 +61,8 @@ int poc_tpm_pin_policy(struct poc_err *e, const struct poc_pin_nv *nv, const uin
 	if (policy_update(e, in, TPM2_CC_PolicySecret, nv->name, nv->name_len, out) < 0)
 		return -1;
 	/* The second half of PolicyUpdate, H(digest || policyRef), with an empty policyRef. */
-	{
-		EVP_MD_CTX *md = EVP_MD_CTX_new();
-		int ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-			 EVP_DigestUpdate(md, out, 32) == 1 && EVP_DigestFinal_ex(md, out, NULL) == 1;
-
-		EVP_MD_CTX_free(md);
-		if (!ok)
-			return poc_err_ssl(e, POC_ERR_CRYPTO, "PIN counter: SHA-256");
-	}
+	if (poc_sha256(out, 32, out) < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "PIN counter: SHA-256");
 	return 0;
 }
 
@@ -210,8 +188,8 @@ static int nv_write_once(struct poc_err *e, struct poc_tpm *t, ESYS_TR tr, uint3
 	TSS2_RC rc;
 	int rv = -1;
 
-	put_u32be(data.buffer, 0);
-	put_u32be(data.buffer + 4, limit);
+	poc_put_u32be(data.buffer, 0);
+	poc_put_u32be(data.buffer + 4, limit);
 	if (nv_branch_session(e, t, 1, &sess) == 0) {
 		rc = Esys_NV_Write(t->esys, tr, tr, sess, ESYS_TR_NONE, ESYS_TR_NONE, &data, 0);
 		rv = rc == TSS2_RC_SUCCESS ? 0 : poc_tpm_rc_err(e, rc, "PIN counter: NV_Write {0, limit}");

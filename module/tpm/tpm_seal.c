@@ -9,39 +9,34 @@
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_rc.h>
 
+#include "bytes.h"
+#include "digest.h"
 #include "pcrs.h"
 #include "tpm/tpm_pin.h"
 
-static void put_u32be(uint8_t *p, uint32_t v)
+int poc_tpm_policy_update(struct poc_err *e, const char *what, const uint8_t *in, uint32_t cc,
+			  const struct poc_piece *args, size_t nargs, uint8_t out[32])
 {
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
+	static const uint8_t zero[32];
+	struct poc_piece pc[4];
+	uint8_t ccb[4];
 
-static int sha256_parts(struct poc_err *e, const uint8_t *a, size_t alen, const uint8_t *b,
-			size_t blen, const uint8_t *c, size_t clen, const uint8_t *d, size_t dlen,
-			uint8_t out[32])
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-		 (alen == 0 || EVP_DigestUpdate(md, a, alen) == 1) &&
-		 (blen == 0 || EVP_DigestUpdate(md, b, blen) == 1) &&
-		 (clen == 0 || EVP_DigestUpdate(md, c, clen) == 1) &&
-		 (dlen == 0 || EVP_DigestUpdate(md, d, dlen) == 1) &&
-		 EVP_DigestFinal_ex(md, out, NULL) == 1;
-	EVP_MD_CTX_free(md);
-	return ok ? 0 : poc_err_ssl(e, POC_ERR_CRYPTO, "seal: SHA-256");
+	if (nargs > 2)
+		return poc_err_set(e, POC_ERR_ARG, "%s: policy update of %zu arguments", what, nargs);
+	poc_put_u32be(ccb, cc);
+	pc[0] = (struct poc_piece){ in != NULL ? in : zero, 32 };
+	pc[1] = (struct poc_piece){ ccb, 4 };
+	for (size_t i = 0; i < nargs; i++)
+		pc[2 + i] = args[i];
+	if (poc_digest(EVP_sha256(), pc, 2 + nargs, out, NULL) < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "%s: SHA-256", what);
+	return 0;
 }
 
 /* H(policy || TPM_CC_PolicyAuthValue) */
 static int extend_auth_value(struct poc_err *e, const uint8_t in[32], uint8_t out[32])
 {
-	uint8_t cc[4];
-
-	put_u32be(cc, TPM2_CC_PolicyAuthValue);
-	return sha256_parts(e, in, 32, cc, 4, NULL, 0, NULL, 0, out);
+	return poc_tpm_policy_update(e, "seal", in, TPM2_CC_PolicyAuthValue, NULL, 0, out);
 }
 
 /* The PIN's part of a policy: [PolicySecret(the PIN counter)] + PolicyAuthValue. */
@@ -60,7 +55,8 @@ static int extend_pin(struct poc_err *e, const struct poc_pin_nv *nv, const uint
 int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask, const uint8_t *pcr_values,
 			size_t values_len, int with_pin, const struct poc_pin_nv *nv, uint8_t out[32])
 {
-	uint8_t zero[32] = { 0 }, cc[4], pcr_digest[32], sel_buf[sizeof(TPML_PCR_SELECTION)];
+	uint8_t pcr_digest[32], sel_buf[sizeof(TPML_PCR_SELECTION)];
+	struct poc_piece args[2];
 	TPML_PCR_SELECTION sel;
 	size_t off = 0;
 	TSS2_RC rc;
@@ -75,9 +71,11 @@ int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask, con
 	rc = Tss2_MU_TPML_PCR_SELECTION_Marshal(&sel, sel_buf, sizeof(sel_buf), &off);
 	if (rc != TSS2_RC_SUCCESS)
 		return poc_tpm_rc_err(e, rc, "seal: marshal TPML_PCR_SELECTION");
-	put_u32be(cc, TPM2_CC_PolicyPCR);
-	if (sha256_parts(e, pcr_values, values_len, NULL, 0, NULL, 0, NULL, 0, pcr_digest) < 0 ||
-	    sha256_parts(e, zero, 32, cc, 4, sel_buf, off, pcr_digest, 32, out) < 0)
+	if (poc_sha256(pcr_values, values_len, pcr_digest) < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "seal: SHA-256");
+	args[0] = (struct poc_piece){ sel_buf, off };
+	args[1] = (struct poc_piece){ pcr_digest, 32 };
+	if (poc_tpm_policy_update(e, "seal", NULL, TPM2_CC_PolicyPCR, args, 2, out) < 0)
 		return -1;
 	if (with_pin && extend_pin(e, nv, out, out) < 0)
 		return -1;
@@ -89,8 +87,8 @@ int poc_tpm_pin_auth(struct poc_err *e, const uint8_t *pin, size_t pin_len, TPM2
 	memset(auth, 0, sizeof(*auth));
 	if (pin == NULL)
 		return 0;
-	if (sha256_parts(e, pin, pin_len, NULL, 0, NULL, 0, NULL, 0, auth->buffer) < 0)
-		return -1;
+	if (poc_sha256(pin, pin_len, auth->buffer) < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "seal: SHA-256");
 	auth->size = 32;
 	return 0;
 }
@@ -256,94 +254,113 @@ done:
 	return rv;
 }
 
+/* Loads the sealed object under srk into *obj; a Load refused by the TPM is another TPM's object. */
+static int load_sealed(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, const TPM2B_PUBLIC *pub,
+		       const TPM2B_PRIVATE *priv, ESYS_TR *obj)
+{
+	TSS2_RC rc;
+
+	rc = Esys_Load(t->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, priv, pub, obj);
+	if (rc == TSS2_RC_SUCCESS)
+		return 0;
+	*obj = ESYS_TR_NONE;
+	if (poc_tpm_rc_code(rc) == POC_ERR_CRYPTO)
+		return poc_err_set(e, POC_ERR_MISMATCH, "unseal: not sealed to this TPM (Load under the SRK: %s, 0x%x)",
+				   Tss2_RC_Decode(rc), (unsigned)rc);
+	return poc_tpm_rc_err(e, rc, "unseal: Load");
+}
+
+/* The PIN's last step: PolicyAuthValue in sess and the object's auth SHA-256(PIN) in ESYS (auth: its copy). */
+static int give_pin(struct poc_err *e, struct poc_tpm *t, ESYS_TR sess, ESYS_TR obj, const uint8_t *pin,
+		    size_t pin_len, TPM2B_AUTH *auth)
+{
+	TSS2_RC rc;
+
+	rc = Esys_PolicyAuthValue(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE);
+	if (rc != TSS2_RC_SUCCESS)
+		return poc_tpm_rc_err(e, rc, "unseal: PolicyAuthValue");
+	if (poc_tpm_pin_auth(e, pin, pin_len, auth) < 0)
+		return -1;
+	rc = Esys_TR_SetAuth(t->esys, obj, auth);
+	if (rc != TSS2_RC_SUCCESS)
+		return poc_tpm_rc_err(e, rc, "unseal: TR_SetAuth");
+	return 0;
+}
+
+/* Esys_Unseal in sess into secret: 0, or -1 with e's code saying why (POC_ERR_AUTH, POC_ERR_PCR, ...). */
+static int unseal_data(struct poc_err *e, struct poc_tpm *t, ESYS_TR obj, ESYS_TR sess,
+		       uint8_t secret[POC_SEAL_SECRET_LEN])
+{
+	TPM2B_SENSITIVE_DATA *data = NULL;
+	TSS2_RC rc;
+	int rv = -1;
+
+	rc = Esys_Unseal(t->esys, obj, sess, ESYS_TR_NONE, ESYS_TR_NONE, &data);
+	if (rc != TSS2_RC_SUCCESS) {
+		/* The object's policy is PolicyPCR [+ PIN]: an unsatisfied one here is a PCR that changed under us. */
+		if (poc_tpm_rc_code(rc) == POC_ERR_AUTH)
+			return poc_err_set(e, POC_ERR_AUTH, "unseal: wrong PIN (%s)", Tss2_RC_Decode(rc));
+		if (poc_tpm_rc_code(rc) == POC_ERR_POLICY)
+			return poc_err_set(e, POC_ERR_PCR, "unseal: PCR policy not satisfied (a PCR changed since sealing): %s",
+					   Tss2_RC_Decode(rc));
+		return poc_tpm_rc_err(e, rc, "unseal: Unseal");
+	}
+	if (data->size != POC_SEAL_SECRET_LEN) {
+		poc_err_set(e, POC_ERR_MALFORMED, "unseal: sealed data of %u bytes, not %d", data->size,
+			    POC_SEAL_SECRET_LEN);
+	} else {
+		memcpy(secret, data->buffer, POC_SEAL_SECRET_LEN);
+		rv = 0;
+	}
+	OPENSSL_cleanse(data, sizeof(*data));
+	Esys_Free(data);
+	return rv;
+}
+
+/*
+ * ESYS keeps a copy of the object's auth (SHA-256 of the PIN): overwrite
+ * it with zeros (a NULL auth only resets the size) before the flush frees it.
+ * Esys_TR_SetAuth copies the whole TPM2B_AUTH, so 32 zero bytes wipe all
+ * of it; a size above the nameAlg's digest size would make ESYS hash the
+ * zeros first, in a fresh OpenSSL library context (half a millisecond).
+ */
+static int forget_pin(struct poc_err *e, struct poc_tpm *t, ESYS_TR obj)
+{
+	TPM2B_AUTH zero = { .size = 32 };
+	TSS2_RC rc;
+
+	rc = Esys_TR_SetAuth(t->esys, obj, &zero);
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Esys_TR_SetAuth(t->esys, obj, NULL);
+	return rc == TSS2_RC_SUCCESS ? 0 : poc_tpm_rc_err(e, rc, "unseal: TR_SetAuth (wipe)");
+}
+
 int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed *s, uint16_t bank,
 		   uint32_t pcr_mask, const uint8_t *pin, size_t pin_len,
 		   uint8_t secret[POC_SEAL_SECRET_LEN])
 {
 	ESYS_TR srk = ESYS_TR_NONE, obj = ESYS_TR_NONE, sess = ESYS_TR_NONE;
-	TPM2B_SENSITIVE_DATA *data = NULL;
 	TPML_PCR_SELECTION sel;
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv;
 	TPM2B_AUTH auth;
-	TSS2_RC rc;
 	int rv = -1;
 
 	memset(&auth, 0, sizeof(auth));
 	if (pin == NULL && pin_len != 0)
 		return poc_err_set(e, POC_ERR_ARG, "unseal: PIN length without a PIN");
 	if (unmarshal_sealed(e, s, &pub, &priv) < 0 ||
-	    (pcr_mask != 0 && poc_tpm_pcr_selection(e, bank, pcr_mask, &sel) < 0) || poc_tpm_srk(e, t, &srk) < 0)
-		goto done;
-	rc = Esys_Load(t->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub, &obj);
-	if (rc != TSS2_RC_SUCCESS) {
-		obj = ESYS_TR_NONE;
-		if (poc_tpm_rc_code(rc) == POC_ERR_CRYPTO)
-			poc_err_set(e, POC_ERR_MISMATCH, "unseal: not sealed to this TPM (Load under the SRK: %s, 0x%x)",
-				    Tss2_RC_Decode(rc), (unsigned)rc);
-		else
-			poc_tpm_rc_err(e, rc, "unseal: Load");
-		goto done;
-	}
-	if (poc_tpm_salted_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &sess) < 0)
+	    (pcr_mask != 0 && poc_tpm_pcr_selection(e, bank, pcr_mask, &sel) < 0) || poc_tpm_srk(e, t, &srk) < 0 ||
+	    load_sealed(e, t, srk, &pub, &priv, &obj) < 0 ||
+	    poc_tpm_salted_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &sess) < 0)
 		goto done;
 	if (satisfy_policy(e, t, srk, sess, &pub, pcr_mask != 0 ? &sel : NULL, pin, pin_len) < 0)
 		goto done;
-	if (pin != NULL) {
-		rc = Esys_PolicyAuthValue(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE);
-		if (rc != TSS2_RC_SUCCESS) {
-			poc_tpm_rc_err(e, rc, "unseal: PolicyAuthValue");
-			goto done;
-		}
-		if (poc_tpm_pin_auth(e, pin, pin_len, &auth) < 0)
-			goto done;
-		rc = Esys_TR_SetAuth(t->esys, obj, &auth);
-		if (rc != TSS2_RC_SUCCESS) {
-			poc_tpm_rc_err(e, rc, "unseal: TR_SetAuth");
-			goto done;
-		}
-	}
-	rc = Esys_Unseal(t->esys, obj, sess, ESYS_TR_NONE, ESYS_TR_NONE, &data);
-	if (rc != TSS2_RC_SUCCESS) {
-		/* The object's policy is PolicyPCR [+ PIN]: an unsatisfied one here is a PCR that changed under us. */
-		if (poc_tpm_rc_code(rc) == POC_ERR_AUTH)
-			poc_err_set(e, POC_ERR_AUTH, "unseal: wrong PIN (%s)", Tss2_RC_Decode(rc));
-		else if (poc_tpm_rc_code(rc) == POC_ERR_POLICY)
-			poc_err_set(e, POC_ERR_PCR, "unseal: PCR policy not satisfied (a PCR changed since sealing): %s",
-				    Tss2_RC_Decode(rc));
-		else
-			poc_tpm_rc_err(e, rc, "unseal: Unseal");
-		data = NULL;
-		goto done;
-	}
-	if (data->size != POC_SEAL_SECRET_LEN) {
-		poc_err_set(e, POC_ERR_MALFORMED, "unseal: sealed data of %u bytes, not %d", data->size,
-			    POC_SEAL_SECRET_LEN);
-		goto done;
-	}
-	memcpy(secret, data->buffer, POC_SEAL_SECRET_LEN);
-	rv = 0;
+	rv = pin != NULL && give_pin(e, t, sess, obj, pin, pin_len, &auth) < 0 ? -1 : unseal_data(e, t, obj, sess, secret);
 done:
-	if (data != NULL) {
-		OPENSSL_cleanse(data, sizeof(*data));
-		Esys_Free(data);
-	}
 	OPENSSL_cleanse(&auth, sizeof(auth));
-	auth.size = 32;
-	/*
-	 * ESYS keeps a copy of the object's auth (SHA-256 of the PIN): overwrite
-	 * it with zeros (a NULL auth only resets the size) before the flush frees it.
-	 * Esys_TR_SetAuth copies the whole TPM2B_AUTH, so 32 zero bytes wipe all
-	 * of it; a size above the nameAlg's digest size would make ESYS hash the
-	 * zeros first, in a fresh OpenSSL library context (half a millisecond).
-	 */
-	if (obj != ESYS_TR_NONE && pin != NULL) {
-		rc = Esys_TR_SetAuth(t->esys, obj, &auth); /* auth is all zeros here */
-		if (rc == TSS2_RC_SUCCESS)
-			rc = Esys_TR_SetAuth(t->esys, obj, NULL);
-		if (rc != TSS2_RC_SUCCESS && poc_tpm_rc_err(e, rc, "unseal: TR_SetAuth (wipe)") < 0 && rv == 0)
-			rv = -1;
-	}
+	if (obj != ESYS_TR_NONE && pin != NULL && forget_pin(e, t, obj) < 0 && rv == 0)
+		rv = -1;
 	if (poc_tpm_flush(e, t, &sess) < 0 && rv == 0)
 		rv = -1;
 	if (poc_tpm_flush(e, t, &obj) < 0 && rv == 0)

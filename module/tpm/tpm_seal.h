@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "digest.h"
 #include "tpm/tpm.h"
 #include "verr.h"
 
@@ -67,6 +68,15 @@ struct poc_sealed {
  */
 int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask, const uint8_t *pcr_values,
 			size_t values_len, int with_pin, const struct poc_pin_nv *nv, uint8_t out[32]);
+
+/*
+ * TPM 2.0 part 1's PolicyUpdate in SHA-256, the one policy hash of the
+ * layer (seal policies, the PIN counter's): out = H(in || cc || args...),
+ * in NULL reading as 32 zero bytes, at most 2 args; out may be in. what
+ * names the caller in errors ("seal", "PIN counter").
+ */
+int poc_tpm_policy_update(struct poc_err *e, const char *what, const uint8_t *in, uint32_t cc,
+			  const struct poc_piece *args, size_t nargs, uint8_t out[32]);
 
 /*
  * Seals secret under the SRK; the policy binds the TPM's CURRENT values of
