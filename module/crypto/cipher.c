@@ -184,7 +184,8 @@ CK_RV poc_op_update(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_
 	}
 	op->multi = 1;
 	*outlen = 0;
-	return poc_op_buf_append(op, in, inlen, op->kind == POC_OP_ENCRYPT ? CKR_DATA_LEN_RANGE : CKR_ENCRYPTED_DATA_LEN_RANGE);
+	return poc_op_buf_append(op, in, inlen,
+				 op->kind == POC_OP_ENCRYPT ? CKR_DATA_LEN_RANGE : CKR_ENCRYPTED_DATA_LEN_RANGE);
 }
 
 CK_RV poc_op_final(struct poc_op *op, uint8_t *out, CK_ULONG *outlen)

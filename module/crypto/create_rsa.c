@@ -142,7 +142,8 @@ static CK_RV rsa_private(const CK_ATTRIBUTE *t, CK_ULONG n, struct p11_material 
 	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
 		goto done;
 	/* A mismatched key (n != p*q, d not e's inverse, wrong CRT values) fails the check. */
-	if ((pk = poc_create_from_params("RSA", EVP_PKEY_KEYPAIR, params)) == NULL || !(crt ? poc_create_key_check(pk, 1) : rsa_roundtrip(pk))) {
+	pk = poc_create_from_params("RSA", EVP_PKEY_KEYPAIR, params);
+	if (pk == NULL || !(crt ? poc_create_key_check(pk, 1) : rsa_roundtrip(pk))) {
 		rv = CKR_TEMPLATE_INCONSISTENT;
 		goto done;
 	}

@@ -57,6 +57,13 @@ struct poc_key {
 	struct poc_op *ops;        /* ops made on this key: poc_key_free drops their kept contexts */
 };
 
+/*
+ * A private key as PKCS#8 DER in locked memory (poc_secret_free it), with no
+ * unwiped copy left behind by a BIO (keygen.c). CKR_FUNCTION_FAILED when
+ * OpenSSL cannot encode it, CKR_HOST_MEMORY.
+ */
+CK_RV poc_key_pkcs8(EVP_PKEY *pk, uint8_t **secret, size_t *secret_len);
+
 /* ---- the mechanism table (mech.c) ---- */
 
 enum poc_alg { ALG_ECDSA, ALG_RSA_PKCS, ALG_RSA_PSS, ALG_RSA_OAEP, ALG_EDDSA, ALG_AES_GCM, ALG_KEYGEN };

@@ -12,14 +12,15 @@
 
 #include "store/object.h"
 
-/* Private key as PKCS#8 DER in locked memory (no unwiped copy left behind by a BIO). */
-static CK_RV pkcs8_out(EVP_PKEY *pk, uint8_t **secret, size_t *secret_len)
+CK_RV poc_key_pkcs8(EVP_PKEY *pk, uint8_t **secret, size_t *secret_len)
 {
 	PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(pk);
 	unsigned char *w;
 	CK_RV rv = CKR_FUNCTION_FAILED;
 	int n;
 
+	*secret = NULL;
+	*secret_len = 0;
 	if (p8 == NULL || (n = i2d_PKCS8_PRIV_KEY_INFO(p8, NULL)) <= 0)
 		goto done;
 	if ((*secret = poc_secret_alloc((size_t)n)) == NULL) {
@@ -130,7 +131,7 @@ CK_RV poc_keygen(CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, const uint8_t *ec_par
 	if ((rv = pair_gen(type, ec_params, ec_params_len, bits_or_len, &pk)) != CKR_OK)
 		return rv;
 	k.pkey = pk;
-	if ((rv = pkcs8_out(pk, secret, secret_len)) == CKR_OK && (rv = poc_key_spki(&k, spki, spki_len)) != CKR_OK) {
+	if ((rv = poc_key_pkcs8(pk, secret, secret_len)) == CKR_OK && (rv = poc_key_spki(&k, spki, spki_len)) != CKR_OK) {
 		poc_secret_free(*secret, *secret_len);
 		*secret = NULL;
 		*secret_len = 0;

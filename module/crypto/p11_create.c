@@ -29,7 +29,7 @@
 #include <openssl/x509.h>
 
 #include "store/object.h"
-#include "crypto/p11_crypto.h"
+#include "crypto/crypto_int.h"
 
 #define CERT_MAX POC_OBJECT_SECRET_MAX
 
@@ -127,40 +127,26 @@ int poc_create_key_check(EVP_PKEY *pk, int private)
 CK_RV poc_create_private_out(EVP_PKEY *pk, CK_KEY_TYPE type, CK_RV encode_rv, struct p11_material *m)
 {
 	struct poc_err e = { 0 };
-	PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(pk);
 	struct poc_key *k = NULL;
-	unsigned char *w;
-	CK_RV rv = encode_rv;
-	int len;
+	CK_RV rv = poc_key_pkcs8(pk, &m->secret, &m->secret_len);
 
-	if (p8 == NULL || (len = i2d_PKCS8_PRIV_KEY_INFO(p8, NULL)) <= 0)
-		goto done;
-	if ((m->secret = poc_secret_alloc((size_t)len)) == NULL) {
-		rv = CKR_HOST_MEMORY;
-		goto done;
-	}
-	m->secret_len = (size_t)len;
-	w = m->secret;
-	if (i2d_PKCS8_PRIV_KEY_INFO(p8, &w) != len)
-		goto done;
-	if ((k = poc_key_from_secret(&e, type, m->secret, m->secret_len)) == NULL) {
+	if (rv == CKR_FUNCTION_FAILED)
+		rv = encode_rv;
+	if (rv == CKR_OK && (k = poc_key_from_secret(&e, type, m->secret, m->secret_len)) == NULL)
 		rv = CKR_TEMPLATE_INCONSISTENT;
-		goto done;
-	}
-	rv = poc_key_spki(k, &m->spki, &m->spki_len);
-done:
+	if (rv == CKR_OK)
+		rv = poc_key_spki(k, &m->spki, &m->spki_len);
 	if (rv != CKR_OK) {
 		poc_secret_free(m->secret, m->secret_len);
 		m->secret = NULL;
 		m->secret_len = 0;
 	}
 	poc_key_free(k);
-	PKCS8_PRIV_KEY_INFO_free(p8); /* its ASN.1 callback clears the key octets */
 	ERR_clear_error();
 	return rv;
 }
 
-/* A public key as it is stored: its SPKI, loaded back by poc_key_from_spki (RSA 2048-16384 bits). */
+/* A public key as it is stored: its SPKI, loaded back by poc_key_from_spki (the curve table, RSA 2048-4096). */
 CK_RV poc_create_public_out(EVP_PKEY *pk, struct p11_material *m)
 {
 	struct poc_err e = { 0 };
