@@ -192,7 +192,7 @@ try_bad() { # FILE LINE WANT DESCRIPTION
 try_bad module/tpm/tpm.c '#include "token/token.h"' "tpm may not include token" "tpm/ including token/ (upward)"
 try_bad module/tee/tee.c '#include "tpm/tpm.h"' "tee may not include tpm" "tee/ including tpm/ (sideways)"
 try_bad module/evidence/evidence.c '#include "sim/tdx_sim.h"' "evidence may not include sim" "evidence/ including the simulator's setup"
-try_bad module/crypto/p11_crypto.c '#include "pkcs11/p11_int.h"' "crypto may not include pkcs11" "crypto/ including pkcs11/"
+try_bad module/crypto/key.c '#include "pkcs11/p11_int.h"' "crypto may not include pkcs11" "crypto/ including pkcs11/"
 try_bad verify/hex.c '#include "store/files.h"' "verify may not include store" "verify/ including module/"
 try_bad module/store/store.c '#include "token_state.h"' "neither of its folder nor of verify/" "a bare include of another layer's header"
 if check_includes "$tmp" >/dev/null; then

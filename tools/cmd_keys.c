@@ -25,27 +25,20 @@
 
 #define KEY_FILE_MAX (1u << 20)
 
-/* The PKCS#11 key type and default usage of a private key; -1 for a key we do not take
- * (not 0: that is CKK_RSA). */
+/*
+ * The PKCS#11 key type and default usage of a private key; -1 for a key the
+ * token does not take (the curve table and RSA range of crypto/, as
+ * C_CreateObject and a release).
+ */
 static int key_type_of(EVP_PKEY *k, CK_KEY_TYPE *type, uint64_t *flags, int *bits)
 {
 	*bits = EVP_PKEY_get_bits(k);
-	switch (EVP_PKEY_get_base_id(k)) {
-	case EVP_PKEY_EC:
-		*type = CKK_EC;
-		*flags = POC_OBJ_SIGN | POC_OBJ_SENSITIVE;
-		return (*bits == 256 || *bits == 384) ? 0 : -1;
-	case EVP_PKEY_RSA:
-		*type = CKK_RSA;
-		*flags = POC_OBJ_SIGN | POC_OBJ_DECRYPT | POC_OBJ_SENSITIVE;
-		return (*bits >= 2048 && *bits <= 4096) ? 0 : -1;
-	case EVP_PKEY_ED25519:
-		*type = CKK_EC_EDWARDS;
-		*flags = POC_OBJ_SIGN | POC_OBJ_SENSITIVE;
-		return 0;
-	default:
+	if (poc_key_pkey_type(k, type) != CKR_OK)
 		return -1;
-	}
+	*flags = POC_OBJ_SIGN | POC_OBJ_SENSITIVE;
+	if (*type == CKK_RSA)
+		*flags |= POC_OBJ_DECRYPT;
+	return 0;
 }
 
 /* Seals a private key (PKCS#8 DER), and its certificate as a second object, under label/id. */

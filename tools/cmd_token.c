@@ -78,7 +78,7 @@ int poc_cmd_init(int argc, char **argv)
 	struct poc_config cfg;
 	struct poc_err e = { 0 };
 	uint16_t bank = TPM2_ALG_SHA256;
-	uint32_t mask = 0x40ff; /* sha256:0,1,2,3,4,5,6,7,14 */
+	uint32_t mask = POC_TPM_PCR_MASK_DEFAULT; /* sha256:0,1,2,3,4,5,6,7,14 */
 	int c;
 
 	optind = 1;
@@ -344,7 +344,8 @@ int poc_cmd_attest(int argc, char **argv)
 			printf("Usage: poctool attest -o BUNDLE [--nonce HEX]\n\n"
 			       "Collects evidence on this machine (TPM quote bound to the nonce with the poc-v1\n"
 			       "binding, the TDX quote of the configured tee, DCAP collateral, EK certificate)\n"
-			       "into an evidence bundle for `poctool evidence verify`. Without --nonce a random\n"
+			       "into an evidence bundle for `poctool evidence verify`. The TPM quote covers the\n"
+			       "sha256 PCRs a token is sealed to by default (0-7, 14). Without --nonce a random\n"
 			       "32-byte nonce is used and printed.\n");
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Crypto on released keys through OpenSSL 3 EVP (DESIGN.md section 6):
- * loading key material, PKCS#11 key attributes, the mechanism table,
- * sign/verify/encrypt/decrypt operations and key generation.
+ * loading key material (key.c), PKCS#11 key attributes, the mechanism table
+ * (mech.c) over the curve table (curve.c), sign/verify (sign.c) and
+ * encrypt/decrypt (cipher.c) operations (op.c) and key generation (keygen.c).
  *
  * A struct poc_key is parsed once when released and never re-parsed per
  * operation; a struct poc_op belongs to one session and one operation kind,
@@ -30,7 +31,7 @@ struct poc_key;
 /*
  * From released material: CKK_EC / CKK_RSA / CKK_EC_EDWARDS private keys as
  * PKCS#8 DER or traditional DER, CKK_AES / CKK_GENERIC_SECRET as raw bytes.
- * Returns NULL with e set.
+ * Keys poc_key_pkey_type does not take are refused. Returns NULL with e set.
  */
 struct poc_key *poc_key_from_secret(struct poc_err *e, CK_KEY_TYPE type, const uint8_t *secret, size_t len);
 /* A public key from a DER SubjectPublicKeyInfo (for C_Verify and public-key objects). */
@@ -57,16 +58,29 @@ CK_RV poc_key_spki(const struct poc_key *k, uint8_t **spki, size_t *spki_len);
  */
 CK_RV poc_key_attr(const struct poc_key *k, CK_ATTRIBUTE_TYPE type, uint8_t *buf, CK_ULONG *len);
 
-/* Mechanisms: the table for C_GetMechanismList/Info. */
-struct poc_mech {
-	CK_MECHANISM_TYPE type;
-	CK_MECHANISM_INFO info;
-};
-const struct poc_mech *poc_mechanisms(size_t *n);
-/* The table entry for type, or NULL. */
-const struct poc_mech *poc_mechanism_find(CK_MECHANISM_TYPE type);
-
 enum poc_op_kind { POC_OP_SIGN, POC_OP_VERIFY, POC_OP_ENCRYPT, POC_OP_DECRYPT };
+
+/*
+ * The mechanism table (mech.c), the one list C_GetMechanismList,
+ * C_GetMechanismInfo, poc_op_init and poc_keygen read. poc_mechanism_list
+ * writes up to cap types into list (NULL: none) and returns how many there
+ * are. poc_mechanism_info: flags from what the mechanism does, key sizes from
+ * its key type (EC and Edwards: the curve table's curves in bits; RSA: modulus
+ * bits; AES: bytes); CKR_MECHANISM_INVALID for a mechanism not in the table.
+ * poc_mechanism_permits: 1 when the mechanism does kind (CKM_RSA_PKCS does not
+ * decrypt: a padding oracle on OpenSSL 3.0, docs/module.md).
+ */
+size_t poc_mechanism_list(CK_MECHANISM_TYPE *list, size_t cap);
+CK_RV poc_mechanism_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info);
+int poc_mechanism_permits(CK_MECHANISM_TYPE type, enum poc_op_kind kind);
+
+/*
+ * The key type of an OpenSSL key when this token takes it (the curve table's
+ * curves, RSA of 2048-4096 bits): CKR_OK; CKR_CURVE_NOT_SUPPORTED (another
+ * curve), CKR_KEY_SIZE_RANGE (RSA outside the range; *type set for both),
+ * CKR_KEY_TYPE_INCONSISTENT (another algorithm). poctool import asks it.
+ */
+CK_RV poc_key_pkey_type(const EVP_PKEY *pk, CK_KEY_TYPE *type);
 
 /* One operation in progress (one per session and kind). */
 struct poc_op;
@@ -125,14 +139,17 @@ int poc_op_reuse(struct poc_op *op, enum poc_op_kind kind, const CK_MECHANISM *m
 void poc_op_detach(struct poc_op *op);
 
 /*
- * Key generation (C_GenerateKeyPair / C_GenerateKey / poctool keygen): EC
- * P-256/P-384 (CKM_EC_KEY_PAIR_GEN with CKA_EC_PARAMS DER OID), RSA
- * (CKM_RSA_PKCS_KEY_PAIR_GEN, modulus bits 2048-4096, exponent 65537), Ed25519
- * (CKM_EC_EDWARDS_KEY_PAIR_GEN; ec_params optional), AES (CKM_AES_KEY_GEN,
- * 16/24/32 bytes). Output: the private material as poc_key_from_secret takes
- * it (PKCS#8 DER or raw; allocated with poc_secret_alloc, free with
- * poc_secret_free) and, for pairs, the SPKI DER (malloc; spki may be NULL for
- * secret keys).
+ * Key generation (C_GenerateKeyPair / C_GenerateKey / poctool keygen) by the
+ * mechanism table's generating mechanisms: CKM_EC_KEY_PAIR_GEN (the curve
+ * table's EC curves, CKA_EC_PARAMS a DER OID), CKM_RSA_PKCS_KEY_PAIR_GEN
+ * (modulus bits 2048-4096, a multiple of 8, exponent 65537),
+ * CKM_EC_EDWARDS_KEY_PAIR_GEN (Ed25519; ec_params optional) and
+ * CKM_AES_KEY_GEN (16/24/32 bytes). CKR_MECHANISM_INVALID, CKR_TEMPLATE_INCONSISTENT
+ * (type is not the mechanism's), CKR_KEY_SIZE_RANGE, CKR_TEMPLATE_INCOMPLETE
+ * (EC without parameters), CKR_CURVE_NOT_SUPPORTED, CKR_DOMAIN_PARAMS_INVALID.
+ * Output: the private material as poc_key_from_secret takes it (PKCS#8 DER
+ * or raw; allocated with poc_secret_alloc, free with poc_secret_free) and,
+ * for pairs, the SPKI DER (malloc; spki may be NULL for secret keys).
  */
 CK_RV poc_keygen(CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, const uint8_t *ec_params, size_t ec_params_len,
 		 CK_ULONG bits_or_len, uint8_t **secret, size_t *secret_len, uint8_t **spki, size_t *spki_len);

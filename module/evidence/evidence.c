@@ -109,7 +109,7 @@ int poc_evidence_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_
 {
 	uint64_t start = (uint64_t)poc_evidence_now_ms();
 	uint16_t bank = o->bank != 0 ? o->bank : TPM2_ALG_SHA256;
-	uint32_t mask = o->pcr_mask != 0 ? o->pcr_mask : 0xffu;
+	uint32_t mask = o->pcr_mask != 0 ? o->pcr_mask : POC_TPM_PCR_MASK_DEFAULT;
 	struct poc_tpm_key *ak, *ek;
 	uint8_t buf[sizeof(TPM2B_PUBLIC)], name[POC_TPM_NAME_MAX], qd[32], *log = NULL;
 	size_t len, name_len = sizeof(name), log_len = 0;

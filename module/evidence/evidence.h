@@ -23,7 +23,7 @@ struct poc_collect_opts {
 	size_t nonce_len;
 	const struct poc_tee *tee; /* the configured tee (config/); NULL: none */
 	uint16_t bank;    /* 0: TPM2_ALG_SHA256 */
-	uint32_t pcr_mask; /* 0: PCRs 0-7 */
+	uint32_t pcr_mask; /* 0: POC_TPM_PCR_MASK_DEFAULT (PCRs 0-7, 14) */
 	/* A credential from the verifier (tpm2-tools file format, see credential.h), optional. */
 	const uint8_t *credential;
 	size_t credential_len;

@@ -148,15 +148,6 @@ static CK_RV op_key_locked(struct p11_session *ss, enum poc_op_kind kind, CK_OBJ
 	return CKR_OK;
 }
 
-/* The mechanism table (C_GetMechanismInfo) has the flag of kind for type. */
-static int mech_allows(CK_MECHANISM_TYPE type, enum poc_op_kind kind)
-{
-	static const CK_FLAGS flag[] = { CKF_SIGN, CKF_VERIFY, CKF_ENCRYPT, CKF_DECRYPT };
-	const struct poc_mech *me = poc_mechanism_find(type);
-
-	return me != NULL && (me->info.flags & flag[kind]) != 0;
-}
-
 /*
  * Starts kind on session h with the op the session parked for this key and
  * mechanism (lookups only). Else, with may_release (under the full lock),
@@ -179,7 +170,7 @@ static CK_RV op_start_locked(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_MECH
 	if (ss->busy || ss->op[kind] != NULL)
 		return CKR_OPERATION_ACTIVE;
 	/* A mechanism refused for this kind (CKM_RSA_PKCS decryption) is refused before any release. */
-	if (!mech_allows(m->mechanism, kind))
+	if (!poc_mechanism_permits(m->mechanism, kind))
 		return CKR_MECHANISM_INVALID;
 	rv = op_key_locked(ss, kind, key, may_release, cold, &k, &so);
 	if (rv != CKR_OK || *cold)

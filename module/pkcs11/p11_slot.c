@@ -221,38 +221,26 @@ CK_RV p11_token_info_locked(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 CK_RV p11_mech_list_locked(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)
 {
 	struct p11_slot *s;
-	const struct poc_mech *m;
-	size_t n, i;
+	size_t n;
 	CK_RV rv = p11_slot_get_locked(id, &s);
 
 	if (rv != CKR_OK)
 		return rv;
-	m = poc_mechanisms(&n);
-	if (list == NULL) {
-		*count = n;
-		return CKR_OK;
-	}
-	if (*count < n) {
-		*count = n;
-		return CKR_BUFFER_TOO_SMALL;
-	}
-	for (i = 0; i < n; i++)
-		list[i] = m[i].type;
+	n = poc_mechanism_list(NULL, 0);
+	if (list != NULL && *count < n)
+		rv = CKR_BUFFER_TOO_SMALL;
+	else if (list != NULL)
+		poc_mechanism_list(list, n);
 	*count = n;
-	return CKR_OK;
+	return rv;
 }
 
 CK_RV p11_mech_info_locked(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info)
 {
 	struct p11_slot *s;
-	const struct poc_mech *m;
 	CK_RV rv = p11_slot_get_locked(id, &s);
 
 	if (rv != CKR_OK)
 		return rv;
-	m = poc_mechanism_find(type);
-	if (m == NULL)
-		return CKR_MECHANISM_INVALID;
-	*info = m->info;
-	return CKR_OK;
+	return poc_mechanism_info(type, info);
 }

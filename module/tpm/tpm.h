@@ -127,6 +127,14 @@ enum poc_verr poc_tpm_rc_code(TSS2_RC rc);
 /* Records "WHAT: <Tss2_RC_Decode(rc)> (0xRC)" with poc_tpm_rc_code(rc). Returns -1. */
 int poc_tpm_rc_err(struct poc_err *e, TSS2_RC rc, const char *what);
 
+/*
+ * The PCRs (bit i = PCR i) a token is sealed to unless `poctool init --pcrs`
+ * says otherwise, and that an evidence collection quotes unless told
+ * otherwise (poctool attest): 0-7 (firmware, boot loader, Secure Boot) and 14
+ * (shim's MOK state). One value, so that a collection covers what a token seals to.
+ */
+#define POC_TPM_PCR_MASK_DEFAULT 0x40ffu
+
 /* A TPML_PCR_SELECTION of one bank with the PCRs in mask (bit i = PCR i, 0..23). */
 int poc_tpm_pcr_selection(struct poc_err *e, uint16_t bank, uint32_t mask, TPML_PCR_SELECTION *sel);
 

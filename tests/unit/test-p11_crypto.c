@@ -101,6 +101,21 @@ static void test_keygen_errors(void)
 		{"Edwards unknown curve", CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, "\x06\x03\x2b\x65\x6e", 5, 0,
 		 CKR_CURVE_NOT_SUPPORTED},
 		{"AES 20", CKM_AES_KEY_GEN, CKK_AES, NULL, 0, 20, CKR_KEY_SIZE_RANGE},
+		/* Outside the curve table and the RSA range: what C_GetMechanismInfo does not advertise. */
+		{"P-521", CKM_EC_KEY_PAIR_GEN, CKK_EC, "\x06\x05\x2b\x81\x04\x00\x23", 7, 0, CKR_CURVE_NOT_SUPPORTED},
+		{"P-224", CKM_EC_KEY_PAIR_GEN, CKK_EC, "\x06\x05\x2b\x81\x04\x00\x21", 7, 0, CKR_CURVE_NOT_SUPPORTED},
+		{"Ed448 (OID)", CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, "\x06\x03\x2b\x65\x71", 5, 0,
+		 CKR_CURVE_NOT_SUPPORTED},
+		{"Ed448 (name)", CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, "\x13\x0a" "edwards448", 12, 0,
+		 CKR_CURVE_NOT_SUPPORTED},
+		{"P-256 for Edwards", CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07",
+		 10, 0, CKR_CURVE_NOT_SUPPORTED},
+		{"RSA 4104", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 0, 4104, CKR_KEY_SIZE_RANGE},
+		{"RSA 2040", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 0, 2040, CKR_KEY_SIZE_RANGE},
+		{"AES 8", CKM_AES_KEY_GEN, CKK_AES, NULL, 0, 8, CKR_KEY_SIZE_RANGE},
+		{"AES 40", CKM_AES_KEY_GEN, CKK_AES, NULL, 0, 40, CKR_KEY_SIZE_RANGE},
+		{"a sign mechanism", CKM_ECDSA, CKK_EC, "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 10, 0,
+		 CKR_MECHANISM_INVALID},
 		{"DES", CKM_DES_KEY_GEN, CKK_DES, NULL, 0, 8, CKR_MECHANISM_INVALID},
 	};
 	uint8_t *secret = NULL, *spki = NULL;
@@ -693,33 +708,77 @@ static void test_load_errors(void)
 	free(spki);
 }
 
+/* Keys of curves outside the curve table load nowhere: not released, not imported, not created. */
+static void test_load_other_curves(void)
+{
+	static const struct {
+		const char *name, *alg, *curve;
+		CK_KEY_TYPE type;
+	} cases[] = {
+		{"P-521", "EC", "P-521", CKK_EC},
+		{"secp256k1", "EC", "secp256k1", CKK_EC},
+		{"brainpoolP256r1", "EC", "brainpoolP256r1", CKK_EC},
+		{"Ed448", "ED448", NULL, CKK_EC_EDWARDS},
+	};
+	struct poc_err e = {0};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		EVP_PKEY *pk = cases[i].curve != NULL ? EVP_PKEY_Q_keygen(NULL, NULL, cases[i].alg, cases[i].curve)
+						      : EVP_PKEY_Q_keygen(NULL, NULL, cases[i].alg);
+		unsigned char *der = NULL, *pub = NULL;
+		int len = pk != NULL ? i2d_PrivateKey(pk, &der) : -1, plen = pk != NULL ? i2d_PUBKEY(pk, &pub) : -1;
+		CK_KEY_TYPE type = CKK_VENDOR_DEFINED;
+
+		ok(len > 0 && plen > 0, "%s: an OpenSSL key", cases[i].name);
+		is_int(poc_key_pkey_type(pk, &type), CKR_CURVE_NOT_SUPPORTED, "%s: not a curve of the table", cases[i].name);
+		ok(type == cases[i].type, "%s: its key type", cases[i].name);
+		poc_err_clear(&e);
+		ok(len > 0 && poc_key_from_secret(&e, cases[i].type, der, (size_t)len) == NULL && e.code == POC_ERR_UNSUPPORTED,
+		   "%s: a released private key is refused (%s)", cases[i].name, e.msg);
+		poc_err_clear(&e);
+		ok(plen > 0 && poc_key_from_spki(&e, pub, (size_t)plen) == NULL && e.code == POC_ERR_UNSUPPORTED,
+		   "%s: a public key is refused (%s)", cases[i].name, e.msg);
+		OPENSSL_free(der);
+		OPENSSL_free(pub);
+		EVP_PKEY_free(pk);
+	}
+}
+
 static void test_misc(void)
 {
 	const struct sign_case ed = {"EdDSA", CKM_EDDSA, K_ED, NULL, 0, 0, 1};
 	CK_MECHANISM m = {CKM_EDDSA, NULL, 0};
 	CK_MECHANISM raw = {CKM_ECDSA, NULL, 0};
-	const struct poc_mech *t;
+	CK_MECHANISM_TYPE t[64];
+	CK_MECHANISM_INFO mi[4];
 	struct poc_op *op = NULL;
 	uint8_t *big = calloc(1, POC_OP_BUFFER_MAX), sig[128];
 	CK_ULONG len = sizeof(sig);
 	size_t n = 0, dup = 0;
 
-	t = poc_mechanisms(&n);
-	for (size_t i = 0; i < n; i++)
+	n = poc_mechanism_list(t, sizeof(t) / sizeof(t[0]));
+	for (size_t i = 0; i < n && n <= sizeof(t) / sizeof(t[0]); i++)
 		for (size_t j = i + 1; j < n; j++)
-			dup += t[i].type == t[j].type;
-	ok(n >= 25 && dup == 0, "mechanisms: %zu, no duplicates", n);
-	ok(poc_mechanism_find(CKM_ECDSA) != NULL &&
-		   (poc_mechanism_find(CKM_ECDSA)->info.flags & (CKF_SIGN | CKF_EC_NAMEDCURVE)) ==
-			   (CKF_SIGN | CKF_EC_NAMEDCURVE) &&
-		   poc_mechanism_find(CKM_AES_GCM)->info.ulMaxKeySize == 32 && poc_mechanism_find(CKM_MD5) == NULL,
+			dup += t[i] == t[j];
+	ok(n >= 25 && n <= sizeof(t) / sizeof(t[0]) && dup == 0, "mechanisms: %zu, no duplicates", n);
+	ok(poc_mechanism_info(CKM_ECDSA, &mi[0]) == CKR_OK &&
+		   (mi[0].flags & (CKF_SIGN | CKF_EC_NAMEDCURVE)) == (CKF_SIGN | CKF_EC_NAMEDCURVE) &&
+		   poc_mechanism_info(CKM_AES_GCM, &mi[1]) == CKR_OK && mi[1].ulMaxKeySize == 32 &&
+		   poc_mechanism_info(CKM_MD5, &mi[2]) == CKR_MECHANISM_INVALID,
 	   "mechanisms: lookup and info");
-	ok((poc_mechanism_find(CKM_RSA_PKCS)->info.flags & (CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT | CKF_DECRYPT)) ==
-		   (CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT) &&
-		   (poc_mechanism_find(CKM_RSA_PKCS_OAEP)->info.flags & CKF_DECRYPT) != 0,
-	   "mechanisms: CKM_RSA_PKCS signs but does not decrypt; OAEP decrypts");
+	/* The sizes come from the curve table and the RSA range: what keygen and C_CreateObject take. */
+	ok(mi[0].ulMinKeySize == 256 && mi[0].ulMaxKeySize == 384, "mechanisms: ECDSA on P-256 .. P-384 (%lu..%lu)",
+	   mi[0].ulMinKeySize, mi[0].ulMaxKeySize);
+	ok(poc_mechanism_info(CKM_EDDSA, &mi[3]) == CKR_OK && mi[3].ulMinKeySize == 255 && mi[3].ulMaxKeySize == 255,
+	   "mechanisms: EdDSA on Ed25519 only");
+	ok(poc_mechanism_info(CKM_RSA_PKCS, &mi[2]) == CKR_OK &&
+		   (mi[2].flags & (CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT | CKF_DECRYPT)) ==
+			   (CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT) &&
+		   mi[2].ulMinKeySize == 2048 && mi[2].ulMaxKeySize == 4096 && poc_mechanism_permits(CKM_RSA_PKCS_OAEP, POC_OP_DECRYPT) &&
+		   !poc_mechanism_permits(CKM_RSA_PKCS, POC_OP_DECRYPT) && !poc_mechanism_permits(CKM_RSA_PKCS_KEY_PAIR_GEN, POC_OP_SIGN),
+	   "mechanisms: CKM_RSA_PKCS signs but does not decrypt; OAEP decrypts; RSA 2048-4096");
 	for (size_t i = 0; i < sizeof(sign_cases) / sizeof(sign_cases[0]); i++)
-		ok(poc_mechanism_find(sign_cases[i].mech) != NULL, "mechanisms: %s listed", sign_cases[i].name);
+		ok(poc_mechanism_info(sign_cases[i].mech, &mi[0]) == CKR_OK, "mechanisms: %s listed", sign_cases[i].name);
 
 	/* One-shot mechanisms buffer multi-part input up to 1 MiB. */
 	is_int(poc_op_init(&op, POC_OP_SIGN, &m, keys[K_ED].priv), CKR_OK, "EdDSA: init");
@@ -896,6 +955,7 @@ int main(void)
 	test_gcm();
 	test_attrs();
 	test_load_errors();
+	test_load_other_curves();
 	test_misc();
 	test_reuse();
 	for (int i = 0; i < NKEYS; i++) {
