@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "digest.h"
 #include "token/token.h"
 
 #include <errno.h>
@@ -310,7 +311,10 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 		goto done;
 	if (poc_bundle_encode(e, &b, &benc, &benc_len) < 0)
 		goto done;
-	EVP_Digest(benc, benc_len, rd->bundle_hash, NULL, EVP_sha256(), NULL);
+	if (poc_sha256(benc, benc_len, rd->bundle_hash) < 0) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "SHA-256 of the evidence");
+		goto done;
+	}
 	rd->ao.nonce = rd->nonce;
 	rd->ao.nonce_len = sizeof(rd->nonce);
 	rd->ao.at_ms = poc_evidence_now_ms();
@@ -373,10 +377,10 @@ static int round_record(struct poc_err *e, struct poc_token *t, const struct poc
 	bind.verification = "local";
 	if (object_file != NULL && poc_object_parse(e, object_file, object_len, &h, NULL, NULL) == 0) {
 		/* DESIGN.md section 4: the SHA-256 of the public key, or of the wrapped blob for secrets. */
-		if (h.spki != NULL)
-			EVP_Digest(h.spki, h.spki_len, kh, NULL, EVP_sha256(), NULL);
-		else
-			EVP_Digest(object_file, object_len, kh, NULL, EVP_sha256(), NULL);
+		if ((h.spki != NULL ? poc_sha256(h.spki, h.spki_len, kh) : poc_sha256(object_file, object_len, kh)) < 0) {
+			poc_object_header_free(&h);
+			return poc_err_ssl(e, POC_ERR_CRYPTO, "record: SHA-256 of the key");
+		}
 		bind.key_hash = kh;
 		bind.cka_id = h.id_len ? h.id : NULL;
 		bind.cka_id_len = h.id_len;

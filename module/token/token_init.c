@@ -4,6 +4,7 @@
  * copied in, its keys sealed in the TPM, and its state signed by its
  * verifier key (token_state.h).
  */
+#include "digest.h"
 #include "token/token.h"
 
 #include <stdio.h>
@@ -49,7 +50,11 @@ static int load_and_copy(void *ctx, struct poc_err *e, const char *path, uint8_t
 		return poc_err_set(e, POC_ERR_ARG, "path too long");
 	if (poc_file_read(e, full, POLICY_FILE_MAX, buf, len) < 0)
 		return -1;
-	poc_token_policy_file_name(path, name);
+	if (poc_token_policy_file_name(e, path, name) < 0) {
+		free(*buf);
+		*buf = NULL;
+		return -1;
+	}
 	for (i = 0; i < m->nfiles && strcmp(m->files[i].name, name) != 0; i++)
 		;
 	if (i == m->nfiles) {
@@ -98,7 +103,10 @@ static int init_policy(struct poc_err *e, struct poc_store *store, const char *p
 			    policy_path);
 		goto done;
 	}
-	EVP_Digest(m->policy_json, m->policy_json_len, m->policy_digest, NULL, EVP_sha256(), NULL);
+	if (poc_sha256(m->policy_json, m->policy_json_len, m->policy_digest) < 0) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "SHA-256 of the policy");
+		goto done;
+	}
 	rv = 0;
 done:
 	free(dir);
@@ -127,8 +135,10 @@ static int new_signing_key(struct poc_err *e, struct poc_tpm *tpm, const char *l
 		poc_err_ssl(e, POC_ERR_CRYPTO, "%s", label);
 		goto done;
 	}
-	if (keep != NULL)
-		EVP_Digest(pub, (size_t)pub_len, bind->verifier, NULL, EVP_sha256(), NULL);
+	if (keep != NULL && poc_sha256(pub, (size_t)pub_len, bind->verifier) < 0) {
+		poc_err_ssl(e, POC_ERR_CRYPTO, "%s: SHA-256", label);
+		goto done;
+	}
 	h.class = 0; /* CKO_DATA */
 	snprintf(h.label, sizeof(h.label), "%s", label);
 	h.ttl = cfg->ttl;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The token's authenticated state, the binding of objects to it, its record keys (token_state.h, token.h). */
+#include "digest.h"
 #include "token/token_state.h"
 
 #include <stdio.h>
@@ -104,13 +105,15 @@ int poc_token_bind(struct poc_err *e, const struct poc_token_meta *m, struct poc
 	return 0;
 }
 
-void poc_token_policy_file_name(const char *path, char name[80])
+int poc_token_policy_file_name(struct poc_err *e, const char *path, char name[80])
 {
 	uint8_t h[32];
 
-	EVP_Digest(path, strlen(path), h, NULL, EVP_sha256(), NULL);
+	if (poc_sha256(path, strlen(path), h) < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "SHA-256 of %s", path);
 	memcpy(name, "policy-", 7);
 	poc_hex_encode(h, 32, name + 7);
+	return 0;
 }
 
 int poc_token_policy_file(void *ctx, struct poc_err *e, const char *path, uint8_t **buf, size_t *len)
@@ -122,7 +125,8 @@ int poc_token_policy_file(void *ctx, struct poc_err *e, const char *path, uint8_
 
 	*buf = NULL;
 	*len = 0;
-	poc_token_policy_file_name(path, name);
+	if (poc_token_policy_file_name(e, path, name) < 0)
+		return -1;
 	for (i = 0; i < f->meta->nfiles && strcmp(f->meta->files[i].name, name) != 0; i++)
 		;
 	if (i == f->meta->nfiles)

@@ -98,7 +98,7 @@ int poc_token_changed_pcrs(struct poc_tpm *tpm, const struct poc_token_meta *m, 
 void poc_token_deny_pcrs(struct poc_appraisal *a, const struct poc_token_meta *m, const char *why);
 
 /* The store name of a file the policy names: "policy-" || hex SHA-256 of the path as written. */
-void poc_token_policy_file_name(const char *path, char name[80]);
+int poc_token_policy_file_name(struct poc_err *e, const char *path, char name[80]);
 
 /*
  * A policy file loader (policy.h) over the token's store copies: ctx is the
