@@ -310,7 +310,7 @@ t_run 0 "(i) control: a login that reads the genuine file releases" "$REC" "$POC
 
 # The same through the PKCS#11 module: C_Login releases every secret of the token (release = login).
 if [ -n "${POC_SANITIZERS:-}" ]; then
-	t_ok "# SKIP pkcs11-tool is uninstrumented: it cannot load the ASan-built module"
+	t_skip "pkcs11-tool is uninstrumented: it cannot load the ASan-built module"
 	t_done; exit
 fi
 SO=$POC_BUILDDIR/module/.libs/poc-pkcs11.so
