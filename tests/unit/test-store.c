@@ -285,8 +285,8 @@ static void test_policy_files(struct poc_store *s, struct poc_token_meta *m)
 	size_t len = 0;
 	char name[80];
 
-	poc_token_policy_file_name("root.pem", name);
-	ok(strncmp(name, "policy-", 7) == 0 && strlen(name) == 71, "policy file name: %s", name);
+	ok(poc_token_policy_file_name(&e, "root.pem", name) == 0 && strncmp(name, "policy-", 7) == 0 && strlen(name) == 71,
+	   "policy file name: %s", name);
 	snprintf(f[0].name, sizeof(f[0].name), "%s", name);
 	EVP_Digest("ROOT", 4, f[0].digest, NULL, EVP_sha256(), NULL);
 	m->files = f;
