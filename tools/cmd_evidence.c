@@ -477,8 +477,8 @@ static int verify_report(int rc, const struct poc_appraisal *a, const struct ver
 		print_summary(a, va->ao.at, va->have_nonce && va->nonce.len == 0);
 		return POC_EXIT_OK;
 	}
-	/* An appraisal that could not be made (unusable input), as opposed to a denial. */
-	if (poc_tool_exit(a->code, POC_TOOL_CHECK) != POC_EXIT_DENIED) {
+	/* An appraisal that could not be made (unusable input), as opposed to a denial; never exit 0 on a failure. */
+	if (poc_tool_exit(a->code, POC_TOOL_CHECK) != POC_EXIT_DENIED && a->code != POC_OK) {
 		poc_tool_warn("cannot appraise: %s: %s", a->clause, a->reason);
 		return poc_tool_exit(a->code, POC_TOOL_CHECK);
 	}

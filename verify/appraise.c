@@ -31,7 +31,8 @@ int poc_deny(struct poc_appraisal *out, const char *clause, enum poc_verr code, 
 
 	if (out->code != POC_OK)
 		return -1;
-	out->code = code;
+	/* A denial without its code would read as success to whoever maps codes (exit 0): closed, as a policy denial. */
+	out->code = code != POC_OK ? code : POC_ERR_POLICY;
 	snprintf(out->clause, sizeof(out->clause), "%s", clause);
 	va_start(ap, fmt);
 	vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
@@ -452,6 +453,9 @@ int poc_appraise(const struct poc_policy *p, const struct poc_bundle *b,
 	rv = 0;
 done:
 	out->accepted = rv == 0;
+	/* A step that failed without saying why is a denial, never an appraisal with no error code. */
+	if (rv < 0 && out->code == POC_OK)
+		poc_deny(out, "$", POC_ERR_POLICY, "the appraisal stopped without a reason (refused)");
 	if (rv < 0) {
 		/* The part that failed is contraindicated; the overall status follows. */
 		if (strncmp(out->clause, "$.tee", 5) == 0)

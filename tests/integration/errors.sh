@@ -63,6 +63,28 @@ n=$(grep -c . "$T/busy.log")
 [ "$n" = 5 ] && t_ok "one command, submitted 5 times in all by tpm2-tss, then given up (bounded)" ||
 	{ t_fail "the busy TPM saw $n commands, want 5"; t_diag <"$T/busy.log"; }
 
+# A TPM that fails the object's unseal, AFTER an accepted appraisal (fail-tpm.py answers the
+# second TPM2_Unseal, 0x15e, with TPM_RC_FAILURE; the first unseals the verifier key): an outage
+# (CKR_DEVICE_ERROR, exit 3), never a release, never a denial.
+after_quote() { awk '$0 == "0x158" && !q { q = NR } $0 == "0x15e" { u = NR } END { exit !(q && u > q) }' "$T/fail.log"; }
+sed -i "s|^tcti = .*|tcti = cmd:$PY $POC_SRCDIR/tests/integration/fail-tpm.py $POC_SWTPM_PORT 15e 2 $T/fail.log|" "$POC_PKCS11_CONF"
+t_run 3 "poctool release, the TPM failing the object's unseal after the appraisal: exit 3" \
+	"$POCTOOL" release --token tok --label s --pin 1234
+t_has "because of a TPM failure (0x101) (device error)" "poctool names the TPM's failure"
+# The appraisal ran before the failing unseal: the last TPM2_Unseal (0x15e) follows a TPM2_Quote (0x158).
+after_quote && t_ok "the failure came after the quote" ||
+	{ t_fail "the failure did not follow the evidence round"; t_diag <"$T/fail.log"; }
+printf '%s' "$T_OUT" | grep -qF -- "$(cat "$T/secret")" && t_fail "the secret was printed" || t_ok "no secret printed"
+rm -f "$T/fail.log"
+sed -i "s| 15e 2 | 15e 3 |" "$POC_PKCS11_CONF" # C_Login unseals the verifier key once more
+t_run 1 "pkcs11-tool sign, the TPM failing the key's unseal after the appraisal, fails" \
+	$P11 --token-label tok --login --pin 1234 --sign --id 01 -m ECDSA -i "$T/secret" -o "$T/sig.bin"
+t_has "CKR_DEVICE_ERROR" "the unseal failure: CKR_DEVICE_ERROR, not a denial"
+after_quote && t_ok "... after the quote" ||
+	{ t_fail "the failure did not follow the evidence round"; t_diag <"$T/fail.log"; }
+cp "$T/good.conf" "$POC_PKCS11_CONF"
+t_run 0 "the same release with the TPM well again" "$POCTOOL" release --token tok --label s --pin 1234
+
 # A TPM that cannot be reached (swtpm stopped before C_Login): CKR_DEVICE_REMOVED, exit 3.
 cp "$T/good.conf" "$POC_PKCS11_CONF"
 kill "$POC_SWTPM_PID" && wait "$POC_SWTPM_PID" 2>/dev/null

@@ -8,6 +8,7 @@
 #include <tss2/tss2_tpm2_types.h>
 
 #include "appraise.h"
+#include "appraise_int.h"
 #include "hex.h"
 #include "../test.h"
 
@@ -241,6 +242,15 @@ int main(void)
 	char ppid[33];
 	size_t i;
 
+	/* A denial given no code still denies: code 0 would map to exit 0 / CKR_OK. */
+	{
+		struct poc_appraisal a;
+
+		memset(&a, 0, sizeof(a));
+		ok(poc_deny(&a, "$.tee", POC_OK, "no code") == -1 && a.code == POC_ERR_POLICY &&
+			   strcmp(a.clause, "$.tee") == 0,
+		   "poc_deny without a code records POC_ERR_POLICY");
+	}
 	gcp_ppid(ppid);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run(&cases[i], ppid);
