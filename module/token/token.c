@@ -424,19 +424,26 @@ int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, 
  * record for `poctool show`, to the store: a copy, so not worth an fsync on
  * the way to the first signature (a read-only store keeps none).
  */
-static void round_records(struct poc_token *t, const struct poc_appraisal *a, const struct round *rd,
-			  const char *const *names, uint8_t *const *objs, const size_t *olens, size_t n, uint8_t **records,
-			  size_t *record_lens)
+/* Each object's record; -1 (e: the first failure) when one could not be signed: a key never goes out without it. */
+static int round_records(struct poc_err *e, struct poc_token *t, const struct poc_appraisal *a, const struct round *rd,
+			 const char *const *names, uint8_t *const *objs, const size_t *olens, size_t n, uint8_t **records,
+			 size_t *record_lens)
 {
 	size_t i;
+	int rv = 0;
 
 	for (i = 0; i < n; i++) {
 		struct poc_err e2 = { 0 };
 		uint8_t *rec = NULL;
 		size_t rec_len = 0;
 
-		if (round_record(&e2, t, a, rd, objs[i], olens[i], &rec, &rec_len) < 0)
+		if (round_record(&e2, t, a, rd, objs[i], olens[i], &rec, &rec_len) < 0) {
+			if (rv == 0)
+				poc_err_set(e, e2.code != POC_OK ? e2.code : POC_ERR_CRYPTO,
+					    "the attestation record of %s could not be signed: %s", names[i], e2.msg);
+			rv = -1;
 			continue;
+		}
 		(void)poc_store_record_put(&e2, t->store, names[i], rec, rec_len);
 		if (records != NULL) {
 			records[i] = rec;
@@ -445,6 +452,7 @@ static void round_records(struct poc_token *t, const struct poc_appraisal *a, co
 			free(rec);
 		}
 	}
+	return rv;
 }
 
 int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *const *names, size_t n,
@@ -494,7 +502,9 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
 	}
 	if (poc_token_objects_check(&t->meta, objs, olens, n, a) < 0)
 		rd.rv = -1;
-	round_records(t, a, &rd, names, objs, olens, n, records, record_lens);
+	r = round_records(e, t, a, &rd, names, objs, olens, n, records, record_lens);
+	if (rd.rv == 0 && r < 0)
+		goto done; /* accepted, but a key would go out without its record: refused */
 	if (rd.rv != 0) {
 		poc_err_set(e, a->code != POC_OK ? a->code : POC_ERR_POLICY, "Proof-of-Cloud check denied: %s: %s", a->clause,
 			    a->reason);
