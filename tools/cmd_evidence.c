@@ -22,6 +22,7 @@
 #include "evidence/evidence.h"
 #include "token/token.h"
 #include "tpm_attest.h"
+#include "pack_check.h"
 
 #define EVIDENCE_FILE_MAX (16u << 20)
 
@@ -50,12 +51,19 @@ static int read_collateral(const char *dir, struct poc_bundle *b)
 	return 0;
 }
 
+/* The nonce limit of the whole CLI (evidence challenge, attest): 64 bytes, a TPM's largest digest. */
+#define NONCE_MAX 64
+
 static int parse_nonce(const char *hex, struct poc_blob *out)
 {
 	struct poc_err e = { 0 };
-	uint8_t buf[256];
+	uint8_t buf[NONCE_MAX];
 	size_t n;
 
+	if (strlen(hex) > 2 * NONCE_MAX) {
+		poc_tool_warn("--nonce: %zu hex digits: a nonce is at most %d bytes", strlen(hex), NONCE_MAX);
+		return -1;
+	}
 	if (poc_hex_decode(&e, hex, strlen(hex), buf, sizeof(buf), &n) < 0) {
 		poc_tool_warn("--nonce: %s", e.msg);
 		return -1;
@@ -168,9 +176,12 @@ static void pack_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: poctool evidence pack -o BUNDLE [options]\n\n"
-		"Builds an evidence bundle (CBOR, DESIGN.md section 3) from raw files.\n\n"
+		"Builds an evidence bundle (CBOR, DESIGN.md section 3) from raw files. A TPM\n"
+		"quote (with its signature) or TDX quote file that does not parse is refused\n"
+		"(exit 2): only the structure is checked, the rest is evidence verify's job.\n\n"
 		"  -o, --out FILE          the bundle to write (required)\n"
-		"  --nonce HEX             the nonce the evidence was collected for (recorded)\n"
+		"  --nonce HEX             the nonce the evidence was collected for (recorded;\n"
+		"                          at most 64 bytes)\n"
 		"  --tpm-quote FILE        TPMS_ATTEST as signed; starts a new quote (up to %d)\n"
 		"  --tpm-sig FILE          its TPMT_SIGNATURE\n"
 		"  --pcrs [BANK:]FILE      its PCR values, \"INDEX HEX\" lines; BANK defaults to\n"
@@ -204,6 +215,7 @@ enum { P_NONCE = 256, P_QUOTE, P_SIG, P_PCRS, P_AKPUB, P_AKCERT, P_AKCHAIN, P_EK
 struct pack_state {
 	struct poc_bundle b;
 	struct poc_bundle_quote *q;
+	const char *qpath; /* the --tpm-quote file of q */
 	int have_etime;
 };
 
@@ -220,6 +232,7 @@ static int pack_option(struct pack_state *st, int c, const char *arg)
 			return -1;
 		}
 		st->q = &b->quotes[b->nquotes++];
+		st->qpath = arg;
 		return read_blob(arg, &st->q->attest);
 	case P_SIG:
 	case P_PCRS:
@@ -227,7 +240,11 @@ static int pack_option(struct pack_state *st, int c, const char *arg)
 			poc_tool_warn("--%s comes after the --tpm-quote it belongs to", c == P_SIG ? "tpm-sig" : "pcrs");
 			return -1;
 		}
-		return c == P_SIG ? read_blob(arg, &st->q->sig) : read_pcrs(arg, st->q);
+		if (c == P_PCRS)
+			return read_pcrs(arg, st->q);
+		if (read_blob(arg, &st->q->sig) < 0)
+			return -1;
+		return poc_pack_check_tpm_quote(st->qpath, arg, st->q);
 	case P_AKPUB: return read_blob(arg, &b->ak_pub);
 	case P_AKCERT: return read_blob(arg, &b->ak_cert);
 	case P_AKCHAIN:
@@ -242,7 +259,10 @@ static int pack_option(struct pack_state *st, int c, const char *arg)
 	case P_NTIME: b->has_timing = 1; return parse_ms(arg, "--nonce-time", &b->nonce_ms);
 	case P_ETIME: st->have_etime = 1; return parse_ms(arg, "--evidence-time", &b->evidence_ms);
 	case P_EVLOG: return read_blob(arg, &b->eventlog);
-	case P_TDX: return read_blob(arg, &b->tdx_quote);
+	case P_TDX:
+		if (read_blob(arg, &b->tdx_quote) < 0)
+			return -1;
+		return poc_pack_check_tdx_quote(arg, &b->tdx_quote);
 	case P_CCELT: return read_blob(arg, &b->ccel_table);
 	case P_CCELL: return read_blob(arg, &b->ccel_log);
 	case P_COLL: return read_collateral(arg, b);
@@ -350,8 +370,9 @@ static void verify_usage(FILE *f)
 		"clause that could not be established). 1: denied (prints the failing policy clause\n"
 		"as a JSON path and what was observed). 2: unusable input or usage (a policy error too).\n\n"
 		"  --policy FILE      the JSON policy (certificate paths relative to it)\n"
-		"  --nonce HEX        the nonce the evidence must cover; without it (or with an\n"
-		"                     empty one) no nonce is checked and the summary says so\n"
+		"  --nonce HEX        the nonce the evidence must cover (at most 64 bytes);\n"
+		"                     without it (or with an empty one) no nonce is checked and\n"
+		"                     the summary says so\n"
 		"  --nonce-time T     when you issued that nonce, on your clock (Unix seconds,\n"
 		"                     optionally .ms): the freshness clause is judged on\n"
 		"                     verification time - T, never on the bundle's own timing;\n"

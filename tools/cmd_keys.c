@@ -208,6 +208,8 @@ int poc_cmd_import(int argc, char **argv)
 		poc_tool_warn("import: %s", e.msg);
 		goto done;
 	}
+	if (poc_tool_pin_given("import", t, pin) < 0)
+		goto done;
 	/* Key material from outside: not CKA_ALWAYS_SENSITIVE, as with C_CreateObject. */
 	rv = seal_key(t, label, id, id_len, type, flags | POC_OBJ_IMPORTED, p8, (size_t)p8_len, spki, (size_t)spki_len, cert,
 		      (size_t)(cert_len > 0 ? cert_len : 0), pin);
@@ -305,6 +307,8 @@ int poc_cmd_keygen(int argc, char **argv)
 		poc_tool_warn("keygen: %s", e.msg);
 		goto done;
 	}
+	if (poc_tool_pin_given("keygen", t, pin) < 0)
+		goto done;
 	rv = seal_key(t, label, id, id_len, key_kinds[i].type, key_kinds[i].flags | POC_OBJ_SENSITIVE, secret, secret_len, spki,
 		      spki_len, NULL, 0, pin);
 	if (rv == POC_EXIT_OK && print_pubkey(spki, spki_len) < 0)

@@ -216,7 +216,14 @@ int poc_cmd_show(int argc, char **argv)
 		default: return POC_EXIT_USAGE;
 		}
 	}
-	if (token == NULL || label == NULL || optind != argc || poc_tool_load_config(&cfg) < 0)
+	if (poc_tool_missing("show", (const char *const[]){ "--token TOKEN", "--label NAME" },
+			     (const char *const[]){ token, label }, 2) < 0)
+		return POC_EXIT_USAGE;
+	if (optind != argc) {
+		poc_tool_warn("show: unexpected argument \"%s\" (see poctool show --help)", argv[optind]);
+		return POC_EXIT_USAGE;
+	}
+	if (poc_tool_load_config(&cfg) < 0)
 		return POC_EXIT_USAGE;
 	if (poc_token_open(&e, &cfg, token, &t) < 0 || poc_token_find(&e, t, label, name) < 0 ||
 	    poc_store_get(&e, t->store, name, &buf, &len) < 0 || poc_object_parse(&e, buf, len, &h, NULL, NULL) < 0) {

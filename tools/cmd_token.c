@@ -134,7 +134,8 @@ int poc_cmd_init(int argc, char **argv)
 	}
 	if (poc_token_init(&e, &cfg, label, policy, (const uint8_t *)pin, pin ? strlen(pin) : 0, bank, mask) < 0) {
 		poc_tool_warn("init: %s", e.msg);
-		return poc_tool_exit(e.code, POC_TOOL_OPERATION);
+		/* The operator's policy file: refused (not a Proof of Cloud, or not valid) is an input error. */
+		return e.code == POC_ERR_POLICY ? POC_EXIT_USAGE : poc_tool_exit(e.code, POC_TOOL_OPERATION);
 	}
 	printf("token \"%s\" created in %s/%s\n", label, cfg.store, label);
 	return POC_EXIT_OK;
@@ -145,9 +146,11 @@ int poc_cmd_seal(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
 		{ "in", required_argument, NULL, 'i' }, { "pin", required_argument, NULL, 'P' },
-		{ "id", required_argument, NULL, 'I' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "id", required_argument, NULL, 'I' }, { "allow-empty", no_argument, NULL, 'E' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *token = NULL, *label = NULL, *in = "-", *pin = NULL, *id = NULL;
+	int allow_empty = 0;
 	struct poc_object_header h;
 	struct poc_config cfg;
 	struct poc_token *t = NULL;
@@ -166,11 +169,15 @@ int poc_cmd_seal(int argc, char **argv)
 		case 'i': in = optarg; break;
 		case 'P': pin = optarg; break;
 		case 'I': id = optarg; break;
+		case 'E': allow_empty = 1; break;
 		case 'h':
-			printf("Usage: poctool seal --token TOKEN --label NAME [--in FILE] [--pin PIN] [--id HEX]\n\n"
+			printf("Usage: poctool seal --token TOKEN --label NAME [--in FILE] [--pin PIN] [--id HEX]\n"
+			       "                    [--allow-empty]\n\n"
 			       "Seals a secret (from stdin by default) as a CKO_DATA object of the token, under\n"
-			       "its Proof-of-Cloud policy and PCRs. --pin is needed when the token has one; it\n"
-			       "is tried first, as a try the TPM counts: a wrong PIN seals nothing (exit 1).\n");
+			       "its Proof-of-Cloud policy and PCRs. --pin is needed when the token has one\n"
+			       "(without it: exit 2); it is tried first, as a try the TPM counts: a wrong PIN\n"
+			       "seals nothing (exit 1). An empty secret (an empty file, a closed stdin) is\n"
+			       "refused (exit 2) unless --allow-empty says it is meant.\n");
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -190,8 +197,18 @@ int poc_cmd_seal(int argc, char **argv)
 	secret = poc_tool_read_file(in, SECRET_IN_MAX, &len);
 	if (secret == NULL)
 		return POC_EXIT_USAGE;
-	if (poc_token_open(&e, &cfg, token, &t) < 0 ||
-	    poc_token_seal(&e, t, &h, secret, len, (const uint8_t *)pin, pin ? strlen(pin) : 0, name) < 0) {
+	if (len == 0 && !allow_empty) {
+		poc_tool_warn("seal: the secret from %s is empty: refused (give --allow-empty if that is meant)",
+			      strcmp(in, "-") == 0 ? "stdin" : in);
+		free(secret);
+		return POC_EXIT_USAGE;
+	}
+	if (poc_token_open(&e, &cfg, token, &t) < 0) {
+		poc_tool_warn("seal: %s", e.msg);
+		rv = poc_tool_exit(e.code, POC_TOOL_OPERATION);
+	} else if (poc_tool_pin_given("seal", t, pin) < 0) {
+		rv = POC_EXIT_USAGE;
+	} else if (poc_token_seal(&e, t, &h, secret, len, (const uint8_t *)pin, pin ? strlen(pin) : 0, name) < 0) {
 		poc_tool_warn("seal: %s", e.msg);
 		rv = poc_tool_exit(e.code, POC_TOOL_OPERATION);
 	} else {
@@ -304,6 +321,8 @@ int poc_cmd_release(int argc, char **argv)
 		poc_tool_warn("release: %s", e.msg);
 		goto done;
 	}
+	if (poc_tool_pin_given("release", t, pin) < 0)
+		goto done;
 	if (!is_data_secret(&e, t, name)) {
 		poc_tool_warn("release: \"%s\" is not a CKO_DATA secret: keys are used through the PKCS#11 module, "
 			      "never written out%s%s", label, e.msg[0] ? ": " : "", e.msg);
@@ -351,7 +370,13 @@ int poc_cmd_attest(int argc, char **argv)
 		default: return POC_EXIT_USAGE;
 		}
 	}
-	if (out == NULL || optind != argc || poc_tool_load_config(&cfg) < 0)
+	if (poc_tool_missing("attest", (const char *const[]){ "-o BUNDLE" }, (const char *const[]){ out }, 1) < 0)
+		return POC_EXIT_USAGE;
+	if (optind != argc) {
+		poc_tool_warn("attest: unexpected argument \"%s\" (see poctool attest --help)", argv[optind]);
+		return POC_EXIT_USAGE;
+	}
+	if (poc_tool_load_config(&cfg) < 0)
 		return POC_EXIT_USAGE;
 	if (nonce_hex != NULL ? poc_hex_decode(&e, nonce_hex, strlen(nonce_hex), nonce, sizeof(nonce), &nlen) < 0 || nlen == 0
 			      : RAND_bytes(nonce, 32) != 1) {

@@ -36,6 +36,11 @@ void poc_tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct poc_config;
 /* Loads $POC_PKCS11_CONF or /etc/poc-pkcs11/poc-pkcs11.conf; prints why on failure. */
 int poc_tool_load_config(struct poc_config *cfg);
+struct poc_token;
+/* -1 (said why, naming --pin) when token t has a PIN and none was given: a usage error (exit 2). */
+int poc_tool_pin_given(const char *cmd, const struct poc_token *t, const char *pin);
+/* -1 (said "CMD: missing OPT, OPT") when any vals[i] is NULL, opts[i] naming it; else 0. */
+int poc_tool_missing(const char *cmd, const char *const *opts, const char *const *vals, size_t n);
 /* True when argv holds -h or --help. */
 int poc_tool_wants_help(int argc, char **argv);
 

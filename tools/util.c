@@ -4,6 +4,7 @@
 #include "poctool.h"
 #include "commands.h"
 #include "config/configuration.h"
+#include "token/token.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -151,4 +152,32 @@ int poc_tool_load_config(struct poc_config *cfg)
 		return -1;
 	}
 	return 0;
+}
+
+int poc_tool_pin_given(const char *cmd, const struct poc_token *t, const char *pin)
+{
+	/* A usage error, decided before any try the TPM would count; a forged has_pin is caught by the check. */
+	if (t->meta.has_pin && pin == NULL) {
+		poc_tool_warn("%s: token \"%s\" has a PIN: give it with --pin", cmd, t->meta.label);
+		return -1;
+	}
+	return 0;
+}
+
+int poc_tool_missing(const char *cmd, const char *const *opts, const char *const *vals, size_t n)
+{
+	char miss[128] = "";
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (vals[i] != NULL)
+			continue;
+		k++;
+		strncat(miss, k > 1 ? ", " : "", sizeof(miss) - strlen(miss) - 1);
+		strncat(miss, opts[i], sizeof(miss) - strlen(miss) - 1);
+	}
+	if (k == 0)
+		return 0;
+	poc_tool_warn("%s: missing %s (see poctool %s --help)", cmd, miss, cmd);
+	return -1;
 }

@@ -11,7 +11,7 @@ T=$POC_TEST_TMP
 poc_token_env one "ttl = 60" || { echo "Bail out! test setup"; exit 1; }
 echo '{"version": 1, "vtpm": {}, "binding": "none"}' >"$T/not-poc.json"
 
-t_run 1 "init refuses a policy that is not a Proof of Cloud" "$POCTOOL" init --label nopoc --policy "$T/not-poc.json"
+t_run 2 "init refuses a policy that is not a Proof of Cloud (an input error)" "$POCTOOL" init --label nopoc --policy "$T/not-poc.json"
 t_has "not a Proof of Cloud" "says why"
 t_run 0 "init" "$POCTOOL" init --label tok --policy "$T/policy.json"
 t_run 2 "init of an existing token is refused" "$POCTOOL" init --label tok --policy "$T/policy.json"
