@@ -181,19 +181,7 @@ static CK_ULONG count_objects(void)
 
 static CK_OBJECT_HANDLE find(CK_OBJECT_CLASS class, const char *label)
 {
-	CK_ATTRIBUTE t[] = {
-		{ CKA_CLASS, &class, sizeof(class) },
-		{ CKA_LABEL, (void *)label, strlen(label) },
-	};
-	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
-	CK_ULONG n = 0;
-
-	if (f->C_FindObjectsInit(sess, t, 2) != CKR_OK)
-		return CK_INVALID_HANDLE;
-	if (f->C_FindObjects(sess, &h, 1, &n) != CKR_OK)
-		n = 0;
-	f->C_FindObjectsFinal(sess);
-	return n == 1 ? h : CK_INVALID_HANDLE;
+	return p11_test_find(f, sess, class, label);
 }
 
 static int find_slot(const char *token)

@@ -62,18 +62,7 @@ static int write_file(const char *dir, const char *name, const void *p, size_t l
 
 static CK_OBJECT_HANDLE find(CK_SESSION_HANDLE s, CK_OBJECT_CLASS class, const char *label)
 {
-	CK_ATTRIBUTE t[] = {
-		{ CKA_CLASS, &class, sizeof(class) },
-		{ CKA_LABEL, (void *)label, strlen(label) },
-	};
-	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
-	CK_ULONG n = 0;
-
-	if (f->C_FindObjectsInit(s, t, 2) != CKR_OK)
-		return CK_INVALID_HANDLE;
-	f->C_FindObjects(s, &h, 1, &n);
-	f->C_FindObjectsFinal(s);
-	return n == 1 ? h : CK_INVALID_HANDLE;
+	return p11_test_find(f, s, class, label);
 }
 
 static int find_slot(const char *token)

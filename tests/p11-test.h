@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What the module's C test programs (p11-record, p11-ops) share. */
+/* What the module's C test programs (p11-record, p11-ops, p11-keylife) share. */
 #ifndef POC_P11_TEST_H
 #define POC_P11_TEST_H
 
@@ -30,6 +30,26 @@ static inline int p11_test_find_slot(CK_FUNCTION_LIST *f, const char *token, CK_
 		}
 	}
 	return -1;
+}
+
+/* The one object of class with label in session s, or CK_INVALID_HANDLE (none, several, or an error). */
+static inline CK_OBJECT_HANDLE p11_test_find(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_CLASS class,
+					     const char *label)
+{
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &class, sizeof(class) },
+		{ CKA_LABEL, (void *)label, strlen(label) },
+	};
+	CK_OBJECT_HANDLE h[2] = { CK_INVALID_HANDLE, CK_INVALID_HANDLE };
+	CK_ULONG n = 0;
+
+	if (f->C_FindObjectsInit(s, t, 2) != CKR_OK)
+		return CK_INVALID_HANDLE;
+	if (f->C_FindObjects(s, h, 2, &n) != CKR_OK)
+		n = 0;
+	if (f->C_FindObjectsFinal(s) != CKR_OK)
+		n = 0;
+	return n == 1 ? h[0] : CK_INVALID_HANDLE;
 }
 
 #endif
