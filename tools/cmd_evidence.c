@@ -393,6 +393,22 @@ static void verify_usage(FILE *f)
 		"                     it an ephemeral key signs and its public key goes to OUT.pub.pem\n");
 }
 
+/* The attestation levels (docs/levels.md): reached, on what, trusting whom, and what the next one needs. */
+static void print_levels(const struct poc_levels *al)
+{
+	size_t i;
+
+	printf("  levels: nominal AL%d, trustworthy AL%d\n", al->nominal, al->trustworthy);
+	for (i = 0; i < al->nbasis; i++)
+		printf("  level basis: %s\n", al->basis[i]);
+	for (i = 0; i < al->ntrusts; i++)
+		printf("  level trusts: %s\n", al->trusts[i]);
+	if (al->need_nominal[0])
+		printf("  next nominal: %s\n", al->need_nominal);
+	if (al->need_trustworthy[0])
+		printf("  next trustworthy: %s\n", al->need_trustworthy);
+}
+
 static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_nonce)
 {
 	enum poc_ear_status st;
@@ -453,6 +469,7 @@ static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_n
 		printf("  gce: zone %s, project %s (%" PRIu64 "), instance %s (%" PRIu64 ")%s\n", a->gce.zone,
 		       a->gce.project_id, a->gce.project_number, a->gce.instance_name, a->gce.instance_id,
 		       a->gce.has_security ? (a->gce.is_production ? ", production" : ", not production") : "");
+	print_levels(&a->al);
 	for (i = 0; i < a->nnotes; i++)
 		printf("  note: %s\n", a->notes[i]);
 }

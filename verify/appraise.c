@@ -448,7 +448,7 @@ int poc_appraise(const struct poc_policy *p, const struct poc_bundle *b,
 		out->nonce_checked = 0;
 		poc_note(out, "no nonce was checked: no appraised quote covers it (the evidence may be a replay)");
 	}
-	if (check_proof_of_cloud(&s) < 0 || check_freshness(&s) < 0)
+	if (check_proof_of_cloud(&s) < 0 || check_freshness(&s) < 0 || poc_appraise_levels(&s) < 0)
 		goto done;
 	rv = 0;
 done:
@@ -457,6 +457,9 @@ done:
 	if (rv < 0 && out->code == POC_OK)
 		poc_deny(out, "$", POC_ERR_POLICY, "the appraisal stopped without a reason (refused)");
 	if (rv < 0) {
+		/* A denial reaches no level (what the next one needs stays, to explain it). */
+		out->al.nominal = out->al.trustworthy = 0;
+		out->al.nbasis = out->al.ntrusts = 0;
 		/* The part that failed is contraindicated; the overall status follows. */
 		if (strncmp(out->clause, "$.tee", 5) == 0)
 			out->tee = POC_EAR_CONTRAINDICATED;

@@ -13,6 +13,7 @@
 
 #include "bundle.h"
 #include "gce_ext.h"
+#include "levels.h"
 #include "policy.h"
 #include "verr.h"
 
@@ -82,6 +83,7 @@ struct poc_appraisal {
 	char warning[POC_ERR_MSG_MAX];
 	size_t nnotes;
 	char notes[POC_APPRAISAL_MAX_NOTES][160];
+	struct poc_levels al; /* the attestation levels reached (levels.h); zero for a denial */
 };
 
 /*

@@ -54,5 +54,7 @@ int poc_appraise_binding_prepare(struct poc_appraise_state *s);
 int poc_appraise_binding_finish(struct poc_appraise_state *s);
 int poc_appraise_tpm(struct poc_appraise_state *s);
 int poc_appraise_tdx(struct poc_appraise_state *s);
+/* The attestation levels into s->out->al (levels.c), then $.assurance: -1 with a denial naming the missing predicate. */
+int poc_appraise_levels(struct poc_appraise_state *s);
 
 #endif

@@ -374,6 +374,8 @@ static const struct pfield root_fields[] = {
 	{ .name = "vtpm", .type = PF_ANY, .sub = vtpm_fields, .nsub = NF(vtpm_fields), .has = HAS(has_vtpm) },
 	{ .name = "binding", .type = json_type_string, .parse = root_binding, .always = 1 },
 	{ .name = "freshness", .type = PF_ANY, .sub = freshness_fields, .nsub = NF(freshness_fields) },
+	{ .name = "reference", .type = json_type_object, .parse = poc_policy_parse_reference },
+	{ .name = "assurance", .type = json_type_object, .parse = poc_policy_parse_assurance },
 };
 
 /* What the clauses together must say: a tee beside a vTPM clause needs a binding, azure-hcl a tee. */

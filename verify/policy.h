@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "pcrs.h"
+#include "reference.h"
 #include "verr.h"
 
 #define POC_POLICY_MAX_PROVIDERS 8
@@ -64,6 +65,21 @@ enum poc_eventlog_rule {
 	POC_EVENTLOG_OPTIONAL,
 };
 
+/* $.reference: reference values for the attestation levels (docs/levels.md). */
+enum poc_ref_kind { POC_REF_MRTD, POC_REF_UKI, POC_REF_VERITY, POC_REF_COUNT };
+enum poc_ref_provenance {
+	POC_REF_UNSTATED = 0, /* counts for the nominal level only */
+	POC_REF_CSP,          /* the provider's values: nominal only */
+	POC_REF_INDEPENDENT,  /* of CSP-independent provenance: may count for the trustworthy level */
+};
+
+struct poc_policy_reference {
+	int present;
+	enum poc_ref_provenance provenance;
+	char file[128];
+	struct poc_refvals vals;
+};
+
 struct poc_policy {
 	int version;
 
@@ -100,7 +116,15 @@ struct poc_policy {
 
 	int has_max_age, has_max_rtt;
 	int64_t max_age_s, max_rtt_ms;
+
+	/* $.assurance: the attestation levels the appraisal must reach (0-4). */
+	int has_min_nominal, has_min_trustworthy;
+	int64_t min_nominal, min_trustworthy;
+	struct poc_policy_reference ref[POC_REF_COUNT];
 };
+
+/* "mrtd", "uki", "verity_roothash": the clause's name under $.reference. */
+const char *poc_ref_kind_name(enum poc_ref_kind k);
 
 /* Parses the JSON policy into a new struct (free with poc_policy_free). */
 int poc_policy_parse(struct poc_err *e, const char *json, size_t len, poc_policy_loader load,

@@ -50,6 +50,10 @@ struct pfield {
 
 #define PF_HAS(type, member) (offsetof(type, member) + 1)
 
+/* The level clauses (policy_reference.c): $.assurance and $.reference, as field handlers. */
+int poc_policy_parse_assurance(struct pctx *c, const struct pfield *f, json_object *v, const char *path, void *dst);
+int poc_policy_parse_reference(struct pctx *c, const struct pfield *f, json_object *v, const char *path, void *dst);
+
 /* "a string", "an object"... */
 const char *poc_policy_type_name(json_type t);
 /* o has JSON type t, else POC_ERR_MALFORMED "policy PATH: expected T, found U". */

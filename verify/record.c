@@ -250,10 +250,49 @@ fail:
 	return NULL;
 }
 
+/* n strings, stride bytes apart from base, as an array of text. */
+static int add_texts(cbor_item_t *m, int64_t key, const char *base, size_t stride, size_t n)
+{
+	cbor_item_t *arr = cbor_new_definite_array(n), *t;
+
+	for (size_t i = 0; arr != NULL && i < n; i++) {
+		t = cbor_build_string(base + i * stride);
+		if (t == NULL || !cbor_array_push(arr, t)) {
+			if (t)
+				cbor_decref(&t);
+			cbor_decref(&arr);
+			return -1;
+		}
+		cbor_decref(&t);
+	}
+	return arr == NULL ? -1 : add_i(m, key, arr);
+}
+
+/* The attestation levels: poc.al.nominal, .trustworthy, .basis, .trusts, .needs (every record has them). */
+static int levels_claims(cbor_item_t *m, const struct poc_levels *al)
+{
+	cbor_item_t *needs = cbor_new_definite_map(2);
+
+	if (needs == NULL || add_text(needs, "nominal", al->need_nominal) < 0 ||
+	    add_text(needs, "trustworthy", al->need_trustworthy) < 0) {
+		if (needs)
+			cbor_decref(&needs);
+		return -1;
+	}
+	if (add_i(m, POC_RK_AL_NOMINAL, build_uint((uint64_t)al->nominal)) < 0 ||
+	    add_i(m, POC_RK_AL_TRUSTWORTHY, build_uint((uint64_t)al->trustworthy)) < 0 ||
+	    add_texts(m, POC_RK_AL_BASIS, al->basis[0], sizeof(al->basis[0]), al->nbasis) < 0 ||
+	    add_texts(m, POC_RK_AL_TRUSTS, al->trusts[0], sizeof(al->trusts[0]), al->ntrusts) < 0) {
+		cbor_decref(&needs);
+		return -1;
+	}
+	return add_i(m, POC_RK_AL_NEEDS, needs);
+}
+
 static cbor_item_t *build_claims(struct poc_err *e, const struct poc_appraisal *a, const struct poc_appraise_opts *o,
 				 const struct poc_record_bind *bind, int64_t at, int64_t ttl)
 {
-	cbor_item_t *m = cbor_new_definite_map(16), *vid = NULL, *sub = NULL, *pol = NULL, *nt;
+	cbor_item_t *m = cbor_new_definite_map(21), *vid = NULL, *sub = NULL, *pol = NULL, *nt;
 	enum poc_ear_status top = worst(worst(a->tee, a->vtpm), a->poc);
 	cbor_item_t *den = NULL;
 	char build[128];
@@ -307,6 +346,8 @@ static cbor_item_t *build_claims(struct poc_err *e, const struct poc_appraisal *
 		goto fail;
 	if (bind && bind->bundle_hash &&
 	    add_i(m, POC_RK_BUNDLE_HASH, cbor_build_bytestring(bind->bundle_hash, 32)) < 0)
+		goto fail;
+	if (levels_claims(m, &a->al) < 0)
 		goto fail;
 	nt = notes(a);
 	if (nt == NULL || (cbor_array_size(nt) ? add_i(m, POC_RK_NOTES, nt) : (cbor_decref(&nt), 0)) < 0)

@@ -16,6 +16,8 @@
  *       "warning_clause", "warning_reason" (text)
  *   -65537 CKA_ID (bstr)  -65538 SHA-256 of the public key / wrapped blob
  *   -65539 SHA-256 of the evidence bundle  -65540 notes (array of text)
+ *   -65541 poc.al.nominal, -65542 poc.al.trustworthy (0-4), -65543 poc.al.basis,
+ *   -65544 poc.al.trusts (arrays of text), -65545 poc.al.needs (map of text)
  *
  * Decoding is strict about the envelope (so that no unsigned byte can change
  * without the record failing to decode) and about the claims it interprets;
@@ -51,6 +53,12 @@ enum poc_record_key {
 	POC_RK_KEY_HASH = -65538,
 	POC_RK_BUNDLE_HASH = -65539,
 	POC_RK_NOTES = -65540,
+	/* The attestation levels (levels.h, docs/levels.md); records made before them have none. */
+	POC_RK_AL_NOMINAL = -65541,     /* uint 0-4 */
+	POC_RK_AL_TRUSTWORTHY = -65542, /* uint 0-4 */
+	POC_RK_AL_BASIS = -65543,       /* array of text: the registers and events used */
+	POC_RK_AL_TRUSTS = -65544,      /* array of text: the CSP components the nominal level rests on */
+	POC_RK_AL_NEEDS = -65545,       /* {"nominal"?: text, "trustworthy"?: text}: what the next level lacks */
 };
 
 /* COSE algorithm identifiers (RFC 9053). */
@@ -103,6 +111,9 @@ const uint8_t *poc_record_cka_id(const struct poc_record *r, size_t *len); /* NU
 const uint8_t *poc_record_key_hash(const struct poc_record *r);    /* 32 bytes or NULL */
 const uint8_t *poc_record_bundle_hash(const struct poc_record *r); /* 32 bytes or NULL */
 const char *poc_record_policy_id(const struct poc_record *r);      /* first policy id or NULL */
+/* The attestation levels; -1 when the record has none (made before levels were). */
+int poc_record_al_nominal(const struct poc_record *r);
+int poc_record_al_trustworthy(const struct poc_record *r);
 /* The poc submod's denied_clause, or NULL for an accepting record. */
 const char *poc_record_denied_clause(const struct poc_record *r);
 /*

@@ -169,6 +169,34 @@ static int decode_policy_ids(struct poc_err *e, struct poc_record *r, const cbor
 	return 0;
 }
 
+/* The attestation level claims: levels 0-4, arrays of text, a map of text. */
+static int decode_levels(struct poc_err *e, struct poc_record *r, int64_t k, const cbor_item_t *v)
+{
+	int64_t n;
+	size_t j;
+
+	if (k == POC_RK_AL_NOMINAL || k == POC_RK_AL_TRUSTWORTHY) {
+		if (!cbor_isa_uint(v) || poc_cbor_int(v, &n) < 0 || n > 4)
+			return poc_err_set(e, POC_ERR_MALFORMED, "record poc.al: not a level 0 to 4");
+		*(k == POC_RK_AL_NOMINAL ? &r->al_nominal : &r->al_trustworthy) = (int)n;
+		return 0;
+	}
+	if (k == POC_RK_AL_NEEDS) {
+		if (!cbor_isa_map(v))
+			return poc_err_set(e, POC_ERR_MALFORMED, "record poc.al.needs: not a map");
+		for (j = 0; j < cbor_map_size(v); j++)
+			if (!poc_cbor_is_text(cbor_map_handle(v)[j].key) || !poc_cbor_is_text(cbor_map_handle(v)[j].value))
+				return poc_err_set(e, POC_ERR_MALFORMED, "record poc.al.needs: not text");
+		return 0;
+	}
+	if (!cbor_isa_array(v))
+		return poc_err_set(e, POC_ERR_MALFORMED, "record poc.al: not an array");
+	for (j = 0; j < cbor_array_size(v); j++)
+		if (!poc_cbor_is_text(cbor_array_handle(v)[j]))
+			return poc_err_set(e, POC_ERR_MALFORMED, "record poc.al: not text");
+	return 0;
+}
+
 /* One top-level claim k = v; *seen collects the required ones. */
 static int decode_claim(struct poc_err *e, struct poc_record *r, int64_t k, const cbor_item_t *v, unsigned *seen)
 {
@@ -232,6 +260,12 @@ static int decode_claim(struct poc_err *e, struct poc_record *r, int64_t k, cons
 			if (!poc_cbor_is_text(cbor_array_handle(v)[j]))
 				return poc_err_set(e, POC_ERR_MALFORMED, "record notes: not text");
 		break;
+	case POC_RK_AL_NOMINAL:
+	case POC_RK_AL_TRUSTWORTHY:
+	case POC_RK_AL_BASIS:
+	case POC_RK_AL_TRUSTS:
+	case POC_RK_AL_NEEDS:
+		return decode_levels(e, r, k, v);
 	default:
 		break; /* other claims are shown, not interpreted */
 	}
@@ -333,6 +367,7 @@ int poc_record_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct 
 		goto done;
 	}
 	r->sub_status[0] = r->sub_status[1] = r->sub_status[2] = -1;
+	r->al_nominal = r->al_trustworthy = -1;
 	if (decode_envelope(e, r, it) < 0)
 		goto done;
 	r->claims = poc_cbor_load(e, r->payload, r->payload_len, "record claims");
@@ -449,6 +484,16 @@ const char *poc_record_policy_id(const struct poc_record *r)
 	return r->policy_id;
 }
 
+int poc_record_al_nominal(const struct poc_record *r)
+{
+	return r->al_nominal;
+}
+
+int poc_record_al_trustworthy(const struct poc_record *r)
+{
+	return r->al_trustworthy;
+}
+
 const char *poc_record_denied_clause(const struct poc_record *r)
 {
 	return r->denied_clause;
@@ -462,6 +507,8 @@ static int negative(int st)
 
 int poc_record_is_denial(const struct poc_record *r)
 {
+	/* A level above 0 is a positive claim too. */
 	return r->status == POC_EAR_CONTRAINDICATED && r->sub_status[2] == POC_EAR_CONTRAINDICATED &&
-	       negative(r->sub_status[0]) && negative(r->sub_status[1]) && !r->other_positive;
+	       negative(r->sub_status[0]) && negative(r->sub_status[1]) && !r->other_positive &&
+	       r->al_nominal <= 0 && r->al_trustworthy <= 0;
 }

@@ -28,6 +28,7 @@ struct poc_record {
 	int64_t iat, exp;
 	enum poc_ear_status status;
 	int sub_status[3]; /* -1: absent */
+	int al_nominal, al_trustworthy; /* -1: absent (a record made before the levels) */
 	int other_positive; /* a submod other than tee, vtpm, poc says affirming or warning (or an unreadable status) */
 	/* Point into claims' byte strings, which live as long as claims. */
 	const uint8_t *nonce, *cka_id, *key_hash, *bundle_hash;

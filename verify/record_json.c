@@ -34,6 +34,11 @@ static const char *key_name(enum ctx c, int64_t k)
 		case POC_RK_KEY_HASH: return "poc.key_sha256";
 		case POC_RK_BUNDLE_HASH: return "poc.bundle_sha256";
 		case POC_RK_NOTES: return "poc.notes";
+		case POC_RK_AL_NOMINAL: return "poc.al.nominal";
+		case POC_RK_AL_TRUSTWORTHY: return "poc.al.trustworthy";
+		case POC_RK_AL_BASIS: return "poc.al.basis";
+		case POC_RK_AL_TRUSTS: return "poc.al.trusts";
+		case POC_RK_AL_NEEDS: return "poc.al.needs";
 		default: return NULL;
 		}
 	}
