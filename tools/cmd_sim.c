@@ -12,6 +12,7 @@
 #include "hex.h"
 #include "poctool.h"
 #include "sim/tdx_sim.h"
+#include "sim_boot.h"
 
 /* Exactly n bytes of hex (n == 0: up to max, zero padded by the caller). */
 static int hex_arg(const char *opt, const char *hex, uint8_t *out, size_t exact, size_t max, size_t *got)
@@ -104,20 +105,22 @@ int poc_cmd_sim_init(int argc, char **argv)
 static void quote_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: poctool sim quote DIR --report-data HEX [--rtmr N:HEX]... -o FILE\n\n"
+		"Usage: poctool sim quote DIR --report-data HEX [--rtmr N:HEX]... [--ccel FILE] -o FILE\n\n"
 		"Writes a TDX quote (v4) from the simulated platform in DIR.\n\n"
 		"  --report-data HEX   REPORTDATA, up to 64 bytes, zero padded (with binding\n"
 		"                      \"none\", the verifier's nonce)\n"
 		"  --rtmr N:HEX        RTMR N (0-3), 48 bytes; repeatable; default zeros\n"
+		"  --ccel FILE         RTMR0-3 as this CCEL event log replays them (sim boot)\n"
 		"  -o, --out FILE      the quote to write\n\n"
 		"Exit 0: written. 2: usage, or DIR is not a sim.\n");
 }
 
 int poc_cmd_sim_quote(int argc, char **argv)
 {
-	enum { O_RD = 256, O_RTMR };
+	enum { O_RD = 256, O_RTMR, O_CCEL };
 	static const struct option opts[] = {
 		{ "report-data", required_argument, NULL, O_RD }, { "rtmr", required_argument, NULL, O_RTMR },
+		{ "ccel", required_argument, NULL, O_CCEL },
 		{ "out", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	uint8_t rd[64] = { 0 }, rtmr[4][48], *q = NULL;
@@ -143,6 +146,10 @@ int poc_cmd_sim_quote(int argc, char **argv)
 				return POC_EXIT_USAGE;
 			}
 			if (hex_arg("--rtmr", optarg + 2, rtmr[optarg[0] - '0'], 48, 48, NULL) < 0)
+				return POC_EXIT_USAGE;
+			break;
+		case O_CCEL:
+			if (poc_sim_ccel_rtmrs(optarg, rtmr) < 0)
 				return POC_EXIT_USAGE;
 			break;
 		default: quote_usage(stderr); return POC_EXIT_USAGE;
