@@ -403,10 +403,8 @@ static void print_levels(const struct poc_levels *al)
 		printf("  level basis: %s\n", al->basis[i]);
 	for (i = 0; i < al->ntrusts; i++)
 		printf("  level trusts: %s\n", al->trusts[i]);
-	if (al->need_nominal[0])
-		printf("  next nominal: %s\n", al->need_nominal);
-	if (al->need_trustworthy[0])
-		printf("  next trustworthy: %s\n", al->need_trustworthy);
+	printf("%s%s%s%s%s%s", al->need_nominal[0] ? "  next nominal: " : "", al->need_nominal, al->need_nominal[0] ? "\n" : "",
+	       al->need_trustworthy[0] ? "  next trustworthy: " : "", al->need_trustworthy, al->need_trustworthy[0] ? "\n" : "");
 }
 
 static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_nonce)

@@ -347,10 +347,8 @@ static cbor_item_t *build_claims(struct poc_err *e, const struct poc_appraisal *
 	if (bind && bind->bundle_hash &&
 	    add_i(m, POC_RK_BUNDLE_HASH, cbor_build_bytestring(bind->bundle_hash, 32)) < 0)
 		goto fail;
-	if (levels_claims(m, &a->al) < 0)
-		goto fail;
-	nt = notes(a);
-	if (nt == NULL || (cbor_array_size(nt) ? add_i(m, POC_RK_NOTES, nt) : (cbor_decref(&nt), 0)) < 0)
+	if (levels_claims(m, &a->al) < 0 || (nt = notes(a)) == NULL ||
+	    (cbor_array_size(nt) ? add_i(m, POC_RK_NOTES, nt) : (cbor_decref(&nt), 0)) < 0)
 		goto fail;
 	cbor_decref(&vid);
 	cbor_decref(&sub);
