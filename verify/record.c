@@ -268,10 +268,23 @@ static int add_texts(cbor_item_t *m, int64_t key, const char *base, size_t strid
 	return arr == NULL ? -1 : add_i(m, key, arr);
 }
 
-/* The attestation levels: poc.al.nominal, .trustworthy, .basis, .trusts, .needs (every record has them). */
-static int levels_claims(cbor_item_t *m, const struct poc_levels *al)
+/*
+ * The attestation levels: poc.al.nominal, .trustworthy, .basis, .trusts,
+ * .needs (every record has them). A denial reaches no level, whoever turned
+ * the appraisal into one (a release denied after it, for a changed PCR).
+ */
+static int levels_claims(cbor_item_t *m, const struct poc_appraisal *a)
 {
+	struct poc_levels zero;
+	const struct poc_levels *al = &a->al;
 	cbor_item_t *needs = cbor_new_definite_map(2);
+
+	if (!a->accepted) {
+		memset(&zero, 0, sizeof(zero));
+		memcpy(zero.need_nominal, a->al.need_nominal, sizeof(zero.need_nominal));
+		memcpy(zero.need_trustworthy, a->al.need_trustworthy, sizeof(zero.need_trustworthy));
+		al = &zero;
+	}
 
 	if (needs == NULL || add_text(needs, "nominal", al->need_nominal) < 0 ||
 	    add_text(needs, "trustworthy", al->need_trustworthy) < 0) {
@@ -347,7 +360,7 @@ static cbor_item_t *build_claims(struct poc_err *e, const struct poc_appraisal *
 	if (bind && bind->bundle_hash &&
 	    add_i(m, POC_RK_BUNDLE_HASH, cbor_build_bytestring(bind->bundle_hash, 32)) < 0)
 		goto fail;
-	if (levels_claims(m, &a->al) < 0 || (nt = notes(a)) == NULL ||
+	if (levels_claims(m, a) < 0 || (nt = notes(a)) == NULL ||
 	    (cbor_array_size(nt) ? add_i(m, POC_RK_NOTES, nt) : (cbor_decref(&nt), 0)) < 0)
 		goto fail;
 	cbor_decref(&vid);

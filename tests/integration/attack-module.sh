@@ -158,7 +158,9 @@ claims = cbor2.loads(payload)
 sign1(None, "forged.rec")                        # the affirming claims, as they were
 sign1(restatus(claims, 32), "forged-warn.rec")   # warning
 sign1(restatus(claims, 0), "forged-none.rec")    # none
-sign1(restatus(claims, 96), "forged-deny.rec")   # a denial: what a denial key may sign
+# a denial: what a denial key may sign (no attestation level either: poc.al.nominal/.trustworthy 0)
+sign1({**restatus(claims, 96), -65541: 0, -65542: 0}, "forged-deny.rec")
+sign1(restatus(claims, 96), "forged-deny-al.rec")   # contraindicated, but still claiming its levels
 PY
 t_run 1 "an affirming record signed by a denial key (show's export): refused" "$POCTOOL" record verify \
 	"$T/forged.rec" --key "$T/att.denial.pem"
@@ -175,6 +177,8 @@ t_run 1 "a record with status none signed by a denial key: refused" "$POCTOOL" r
 t_run 0 "control: a denial signed by the denial key verifies" "$POCTOOL" record verify "$T/forged-deny.rec" \
 	--key "$T/att.denial.pem"
 t_has "status contraindicated" "contraindicated"
+t_run 1 "a denial still claiming attestation levels, signed by a denial key: refused" "$POCTOOL" record verify \
+	"$T/forged-deny-al.rec" --key "$T/att.denial.pem"
 t_run 1 "the forged record against the token's keys: refused" "$POCTOOL" record verify "$T/forged.rec" --token tok
 t_run 1 "the forged record against the verifier key: refused" "$POCTOOL" record verify "$T/forged.rec" \
 	--key "$T/rec/verifier.pem"
