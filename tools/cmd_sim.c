@@ -105,29 +105,30 @@ int poc_cmd_sim_init(int argc, char **argv)
 static void quote_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: poctool sim quote DIR --report-data HEX [--rtmr N:HEX]... [--ccel FILE] -o FILE\n\n"
+		"Usage: poctool sim quote DIR --report-data HEX [--rtmr N:HEX]... [--ccel FILE] [--mr-owner HEX] -o FILE\n\n"
 		"Writes a TDX quote (v4) from the simulated platform in DIR.\n\n"
 		"  --report-data HEX   REPORTDATA, up to 64 bytes, zero padded (with binding\n"
 		"                      \"none\", the verifier's nonce)\n"
 		"  --rtmr N:HEX        RTMR N (0-3), 48 bytes; repeatable; default zeros\n"
 		"  --ccel FILE         RTMR0-3 as this CCEL event log replays them (sim boot)\n"
+		"  --mr-owner HEX      MR_OWNER, 48 bytes (GCE writes the SHA-384 of its instance's PZID)\n"
 		"  -o, --out FILE      the quote to write\n\n"
 		"Exit 0: written. 2: usage, or DIR is not a sim.\n");
 }
 
 int poc_cmd_sim_quote(int argc, char **argv)
 {
-	enum { O_RD = 256, O_RTMR, O_CCEL };
+	enum { O_RD = 256, O_RTMR, O_CCEL, O_OWNER };
 	static const struct option opts[] = {
 		{ "report-data", required_argument, NULL, O_RD }, { "rtmr", required_argument, NULL, O_RTMR },
-		{ "ccel", required_argument, NULL, O_CCEL },
+		{ "ccel", required_argument, NULL, O_CCEL }, { "mr-owner", required_argument, NULL, O_OWNER },
 		{ "out", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	uint8_t rd[64] = { 0 }, rtmr[4][48], *q = NULL;
+	uint8_t rd[64] = { 0 }, rtmr[4][48], owner[48], *q = NULL;
 	struct poc_err e = { 0 };
 	const char *out = NULL;
 	size_t len = 0;
-	int c, have_rd = 0, rv = POC_EXIT_USAGE;
+	int c, have_rd = 0, have_owner = 0, rv = POC_EXIT_USAGE;
 
 	memset(rtmr, 0, sizeof(rtmr));
 	optind = 1;
@@ -152,6 +153,11 @@ int poc_cmd_sim_quote(int argc, char **argv)
 			if (poc_sim_ccel_rtmrs(optarg, rtmr) < 0)
 				return POC_EXIT_USAGE;
 			break;
+		case O_OWNER:
+			if (hex_arg("--mr-owner", optarg, owner, 48, 48, NULL) < 0)
+				return POC_EXIT_USAGE;
+			have_owner = 1;
+			break;
 		default: quote_usage(stderr); return POC_EXIT_USAGE;
 		}
 	}
@@ -159,7 +165,8 @@ int poc_cmd_sim_quote(int argc, char **argv)
 		quote_usage(stderr);
 		return POC_EXIT_USAGE;
 	}
-	if (poc_tee_sim_quote(&e, argv[optind], rd, (const uint8_t (*)[48])rtmr, &q, &len) < 0) {
+	if (poc_tee_sim_quote_owner(&e, argv[optind], rd, (const uint8_t (*)[48])rtmr, have_owner ? owner : NULL, &q,
+				    &len) < 0) {
 		poc_tool_warn("%s", e.msg);
 		return POC_EXIT_USAGE;
 	}

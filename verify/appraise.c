@@ -2,6 +2,7 @@
 /* Appraisal orchestration: evidence integrity, then each policy clause in a fixed order. */
 #include "appraise_int.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "gce_owner.h"
 #include "hex.h"
 #include "poe.h"
 #include "x509.h"
@@ -122,6 +124,22 @@ static void why_add(char *why, size_t whylen, int *n, const char *text)
 		*n = (int)whylen - 1;
 }
 
+/* $.providers[i].gce_mr_owner: the verified TD quote's MR_OWNER names the certificate's GCE instance. */
+static int check_mr_owner(struct poc_appraise_state *s, size_t i, const struct poc_gce_info *gce)
+{
+	struct poc_err e = { 0 };
+	char clause[64];
+
+	snprintf(clause, sizeof(clause), "$.providers[%zu].gce_mr_owner", i);
+	if (!s->tdx_verified)
+		return poc_deny(s->out, clause, POC_ERR_POLICY, "MR_OWNER: no verified TDX quote (a tee clause reads it)");
+	if (poc_gce_check_mr_owner(&e, gce, s->tdx.body.mrowner) < 0)
+		return poc_deny_err(s->out, clause, &e, "GCE provenance");
+	poc_note(s->out, "GCE provenance: MR_OWNER is the PZID of instance %" PRIu64 " (project %" PRIu64 ", %s)",
+		 gce->instance_id, gce->project_number, gce->zone);
+	return 0;
+}
+
 /*
  * One leaf against each provider: 0 when it chains to one (s->out names it),
  * -1 when a denial was recorded, 1 when no provider matched (why says why).
@@ -171,6 +189,8 @@ static int match_leaf(struct poc_appraise_state *s, X509 *leaf, char *why, size_
 					"provider %s: the certificate does not say isProduction (observed: %s)", pr->name,
 					!gce.present ? "no instance information" : !gce.has_security ? "no security block" : "false");
 		}
+		if (pr->gce_mr_owner && check_mr_owner(s, i, &gce) < 0)
+			return -1;
 		say(s->out->provider, sizeof(s->out->provider), "%s", pr->name);
 		return 0;
 	}

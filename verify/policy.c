@@ -36,6 +36,7 @@ static const struct pfield provider_fields[] = {
 	  .off = offsetof(struct poc_policy_provider, intermediates) },
 	{ .name = "require_production", .type = json_type_boolean,
 	  .off = offsetof(struct poc_policy_provider, require_production) },
+	{ .name = "gce_mr_owner", .type = json_type_boolean, .off = offsetof(struct poc_policy_provider, gce_mr_owner) },
 };
 
 static int parse_providers(struct pctx *c, const struct pfield *f, json_object *arr, const char *path, void *dst)

@@ -39,6 +39,7 @@ struct poc_policy_provider {
 	STACK_OF(X509) *roots;
 	STACK_OF(X509) *intermediates;
 	int require_production;
+	int gce_mr_owner; /* the TD's MR_OWNER must be GCE's PZID of the certificate's instance (gce_owner.h) */
 };
 
 struct poc_policy_pcr_bank {

@@ -109,7 +109,7 @@ static int raw_pub(struct poc_err *e, EVP_PKEY *k, uint8_t xy[64])
 
 /* The quote's header and TD report body: what the attestation key signs. 0 or -1. */
 static int put_header_body(struct poc_err *e, struct wbuf *b, const uint8_t mrtd[48], int debug,
-			   const uint8_t rtmr[4][48], const uint8_t reportdata[64])
+			   const uint8_t rtmr[4][48], const uint8_t reportdata[64], const uint8_t mr_owner[48])
 {
 	static const uint8_t xfam[8] = { 0xe7, 0x1a, 0x06 }; /* x87, SSE, AVX, AVX-512, PK, ... as on real TDs */
 	uint8_t mrseam[48], td_attributes[8] = { 0 };
@@ -134,7 +134,9 @@ static int put_header_body(struct poc_err *e, struct wbuf *b, const uint8_t mrtd
 	put(b, td_attributes, 8);
 	put(b, xfam, 8);
 	put(b, mrtd, 48);
-	put(b, NULL, 3 * 48); /* MRCONFIGID, MROWNER, MROWNERCONFIG */
+	put(b, NULL, 48);     /* MRCONFIGID */
+	put(b, mr_owner, 48); /* MROWNER (NULL: zeros) */
+	put(b, NULL, 48);     /* MROWNERCONFIG */
 	for (int i = 0; i < 4; i++)
 		put(b, rtmr != NULL ? rtmr[i] : NULL, 48);
 	put(b, reportdata, 64);
@@ -145,6 +147,12 @@ static int put_header_body(struct poc_err *e, struct wbuf *b, const uint8_t mrtd
 
 int poc_tee_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportdata[64], const uint8_t rtmr[4][48],
 		      uint8_t **quote, size_t *len)
+{
+	return poc_tee_sim_quote_owner(e, dir, reportdata, rtmr, NULL, quote, len);
+}
+
+int poc_tee_sim_quote_owner(struct poc_err *e, const char *dir, const uint8_t reportdata[64], const uint8_t rtmr[4][48],
+			    const uint8_t mr_owner[48], uint8_t **quote, size_t *len)
 {
 	uint8_t mrtd[48], att_pub[64], sig[64], qer[QE_REPORT_LEN],
 		qe_sig[64], auth[QE_AUTH_LEN];
@@ -176,7 +184,7 @@ int poc_tee_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportda
 		poc_err_set(e, POC_ERR_NOMEM, "sim quote: %zu bytes", b.cap);
 		goto done;
 	}
-	if (put_header_body(e, &b, mrtd, debug, rtmr, reportdata) < 0 ||
+	if (put_header_body(e, &b, mrtd, debug, rtmr, reportdata, mr_owner) < 0 ||
 	    poc_tee_sim_sign_rs(e, att, b.p, b.n, sig, "quote") < 0)
 		goto done;
 	/* Signature data: signature, key, certification data 6 { QE report, 5 { PCK chain } }. */

@@ -49,6 +49,9 @@ void poc_tee_sim_qe_mrsigner(uint8_t out[32]);
  */
 int poc_tee_sim_quote(struct poc_err *e, const char *dir, const uint8_t reportdata[64], const uint8_t rtmr[4][48],
 		      uint8_t **quote, size_t *len);
+/* The same with MR_OWNER = mr_owner (48 bytes; NULL: zeros), as GCE writes its PZID there (verify/gce_owner.h). */
+int poc_tee_sim_quote_owner(struct poc_err *e, const char *dir, const uint8_t reportdata[64], const uint8_t rtmr[4][48],
+			    const uint8_t mr_owner[48], uint8_t **quote, size_t *len);
 
 /*
  * The sim's POE token (DIR/poe.cbor) into *tok (malloc'ed): 0, or 1 when the

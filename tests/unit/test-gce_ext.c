@@ -7,6 +7,8 @@
 #include <openssl/x509v3.h>
 
 #include "gce_ext.h"
+#include "gce_owner.h"
+#include "hex.h"
 #include "verr.h"
 #include "x509.h"
 #include "../test.h"
@@ -218,9 +220,48 @@ static void test_mangled(void)
 	EVP_PKEY_free(k);
 }
 
+/*
+ * GCE's MR_OWNER: go-tdx-guest's public PZID vector (gce/pzid_test.go), its
+ * SHA-384 as openssl dgst -sha384 gives it, and swapped or malformed instances.
+ */
+static void test_pzid(void)
+{
+	static const char want[] = "{\"instanceId\":112233445566778899,\"numericalProjectId\":123456789012,\"zone\":\"us-central1-a\"}";
+	/* openssl dgst -sha384 of the payload */
+	static const char digest[] = "c9f79053aed02b9c4a2012fd7af9905c62e5790a9181f23bdedab6405b2a5866c8a68db6e565956d8b4844a3241059f2";
+	struct poc_gce_info g = { .present = 1, .project_number = 123456789012ull, .instance_id = 112233445566778899ull };
+	struct poc_err e = { 0 };
+	uint8_t owner[48];
+	char payload[256];
+	size_t got = 0;
+
+	snprintf(g.zone, sizeof(g.zone), "us-central1-a");
+	ok(poc_gce_pzid_payload(&e, &g, payload, sizeof(payload)) == 0 && strcmp(payload, want) == 0,
+	   "the canonical payload of the public vector");
+	ok(poc_hex_decode(&e, digest, 96, owner, sizeof(owner), &got) == 0 && got == 48, "its SHA-384");
+	ok(poc_gce_check_mr_owner(&e, &g, owner) == 0, "MR_OWNER = SHA-384(payload): accepted");
+	g.instance_id++;
+	poc_err_clear(&e);
+	ok(poc_gce_check_mr_owner(&e, &g, owner) < 0 && e.code == POC_ERR_MISMATCH, "another instance: denied");
+	g.instance_id--;
+	owner[47] ^= 1;
+	poc_err_clear(&e);
+	ok(poc_gce_check_mr_owner(&e, &g, owner) < 0, "a flipped MR_OWNER bit: denied");
+	snprintf(g.zone, sizeof(g.zone), "us-central1-a\",\"x\":\"1");
+	poc_err_clear(&e);
+	ok(poc_gce_pzid_payload(&e, &g, payload, sizeof(payload)) < 0, "a zone that would need escaping is refused");
+	g.zone[0] = '\0';
+	poc_err_clear(&e);
+	ok(poc_gce_pzid_payload(&e, &g, payload, sizeof(payload)) < 0, "an empty zone is refused");
+	g.present = 0;
+	poc_err_clear(&e);
+	ok(poc_gce_check_mr_owner(&e, &g, owner) < 0, "no instance information: denied");
+}
+
 int main(void)
 {
 	test_real();
 	test_mangled();
+	test_pzid();
 	return poc_test_done();
 }
