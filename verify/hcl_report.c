@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include "b64url.h"
 #include "bytes.h"
 #include "digest.h"
 #include "hex.h"
@@ -116,47 +117,6 @@ static const char *str_member(json_object *o, const char *key, size_t *len)
 	return memchr(s, '\0', *len) == NULL ? s : NULL;
 }
 
-/*
- * base64url (RFC 7515, no padding) of in[n] into out[max], through OpenSSL's
- * EVP_DecodeBlock: the URL alphabet is mapped to the standard one and the
- * padding put back first. Anything outside the URL alphabet (padding, white
- * space, '+', '/') is refused here, as EVP_DecodeBlock would skip some of it.
- */
-static int b64url(struct poc_err *e, const char *in, size_t n, uint8_t *out, size_t max, size_t *outlen)
-{
-	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t i, pad = (4 - n % 4) % 4, want = n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0);
-	unsigned char *b64 = NULL, *bin = NULL;
-	int got, rv = -1;
-
-	if (n == 0 || n % 4 == 1)
-		return poc_err_set(e, POC_ERR_MALFORMED, "HCL report: bad base64url length %zu in the AK", n);
-	for (i = 0; i < n; i++)
-		if (in[i] == '\0' || strchr(alpha, in[i]) == NULL)
-			return poc_err_set(e, POC_ERR_MALFORMED, "HCL report: bad base64url in the AK");
-	if (want > max)
-		return poc_err_set(e, POC_ERR_MALFORMED, "HCL report: AK component too long");
-	if (n + pad > INT_MAX || (b64 = malloc(n + pad)) == NULL || (bin = malloc((n + pad) / 4 * 3)) == NULL) {
-		poc_err_set(e, POC_ERR_NOMEM, "HCL report: AK component");
-		goto done;
-	}
-	for (i = 0; i < n; i++)
-		b64[i] = (unsigned char)(in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i]);
-	memset(b64 + n, '=', pad);
-	got = EVP_DecodeBlock(bin, b64, (int)(n + pad));
-	if (got < 0 || (size_t)got != want + pad) {
-		poc_err_ssl(e, POC_ERR_MALFORMED, "HCL report: bad base64url in the AK");
-		goto done;
-	}
-	memcpy(out, bin, want);
-	*outlen = want;
-	rv = 0;
-done:
-	free(b64);
-	free(bin);
-	return rv;
-}
-
 /* The one JWK of keys[] whose kid is "HCLAkPub"; two of them are ambiguous. */
 static json_object *find_ak_jwk(struct poc_err *e, json_object *root)
 {
@@ -213,7 +173,8 @@ EVP_PKEY *poc_hcl_report_ak(struct poc_err *e, const struct poc_hcl_report *r)
 		poc_err_set(e, POC_ERR_MALFORMED, "HCL report: HCLAkPub lacks n or e (base64url strings)");
 		goto done;
 	}
-	if (b64url(e, sn, nlen, n, sizeof(n), &nlen) < 0 || b64url(e, se, elen, ex, sizeof(ex), &elen) < 0)
+	if (poc_b64url_decode(e, "HCL report: the AK's n", sn, nlen, n, sizeof(n), &nlen) < 0 ||
+	    poc_b64url_decode(e, "HCL report: the AK's e", se, elen, ex, sizeof(ex), &elen) < 0)
 		goto done;
 	bn = BN_bin2bn(n, (int)nlen, NULL);
 	be = BN_bin2bn(ex, (int)elen, NULL);
