@@ -23,6 +23,7 @@
 #include "token/token.h"
 #include "tpm_attest.h"
 #include "pack_check.h"
+#include "levels_print.h"
 
 #define EVIDENCE_FILE_MAX (16u << 20)
 
@@ -200,6 +201,7 @@ static void pack_usage(FILE *f)
 		"  --collateral DIR        DCAP collateral folder (tcb_info.json, ...)\n"
 		"  --hcl-report FILE       Azure HCL report\n"
 		"  --poe FILE              Intel POE token\n"
+		"  --registry-token FILE   Proof of Cloud Alliance registry token (JWT)\n"
 		"  --nonce-time MS         when the nonce was issued (Unix ms) and\n"
 		"  --evidence-time MS      when the evidence arrived (default: now): recorded for\n"
 		"                          information only; the prover writes them, so the\n"
@@ -209,7 +211,7 @@ static void pack_usage(FILE *f)
 }
 
 enum { P_NONCE = 256, P_QUOTE, P_SIG, P_PCRS, P_AKPUB, P_AKCERT, P_AKCHAIN, P_EKCERT, P_EVLOG,
-       P_TDX, P_CCELT, P_CCELL, P_COLL, P_HCL, P_POE, P_EKPUB, P_ACT, P_NTIME, P_ETIME };
+       P_TDX, P_CCELT, P_CCELL, P_COLL, P_HCL, P_POE, P_REG, P_EKPUB, P_ACT, P_NTIME, P_ETIME };
 
 /* What pack builds while it reads its options: the bundle and the quote --tpm-sig / --pcrs belong to. */
 struct pack_state {
@@ -268,6 +270,7 @@ static int pack_option(struct pack_state *st, int c, const char *arg)
 	case P_COLL: return read_collateral(arg, b);
 	case P_HCL: return read_blob(arg, &b->hcl_report);
 	case P_POE: return read_blob(arg, &b->poe);
+	case P_REG: return read_blob(arg, &b->registry_token);
 	default: pack_usage(stderr); return -1;
 	}
 }
@@ -308,6 +311,7 @@ int poc_cmd_evidence_pack(int argc, char **argv)
 		{ "tdx-quote", required_argument, NULL, P_TDX }, { "ccel-table", required_argument, NULL, P_CCELT },
 		{ "ccel-log", required_argument, NULL, P_CCELL }, { "collateral", required_argument, NULL, P_COLL },
 		{ "hcl-report", required_argument, NULL, P_HCL }, { "poe", required_argument, NULL, P_POE },
+		{ "registry-token", required_argument, NULL, P_REG },
 		{ "ek-pub", required_argument, NULL, P_EKPUB }, { "activated-secret", required_argument, NULL, P_ACT },
 		{ "nonce-time", required_argument, NULL, P_NTIME }, { "evidence-time", required_argument, NULL, P_ETIME },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
@@ -393,20 +397,6 @@ static void verify_usage(FILE *f)
 		"                     it an ephemeral key signs and its public key goes to OUT.pub.pem\n");
 }
 
-/* The attestation levels (docs/levels.md): reached, on what, trusting whom, and what the next one needs. */
-static void print_levels(const struct poc_levels *al)
-{
-	size_t i;
-
-	printf("  levels: nominal AL%d, trustworthy AL%d\n", al->nominal, al->trustworthy);
-	for (i = 0; i < al->nbasis; i++)
-		printf("  level basis: %s\n", al->basis[i]);
-	for (i = 0; i < al->ntrusts; i++)
-		printf("  level trusts: %s\n", al->trusts[i]);
-	printf("%s%s%s%s%s%s", al->need_nominal[0] ? "  next nominal: " : "", al->need_nominal, al->need_nominal[0] ? "\n" : "",
-	       al->need_trustworthy[0] ? "  next trustworthy: " : "", al->need_trustworthy, al->need_trustworthy[0] ? "\n" : "");
-}
-
 static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_nonce)
 {
 	enum poc_ear_status st;
@@ -467,7 +457,7 @@ static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_n
 		printf("  gce: zone %s, project %s (%" PRIu64 "), instance %s (%" PRIu64 ")%s\n", a->gce.zone,
 		       a->gce.project_id, a->gce.project_number, a->gce.instance_name, a->gce.instance_id,
 		       a->gce.has_security ? (a->gce.is_production ? ", production" : ", not production") : "");
-	print_levels(&a->al);
+	poc_tool_print_levels(&a->al);
 	for (i = 0; i < a->nnotes; i++)
 		printf("  note: %s\n", a->notes[i]);
 }

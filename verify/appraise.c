@@ -12,6 +12,7 @@
 
 #include "gce_owner.h"
 #include "hex.h"
+#include "poca.h"
 #include "poe.h"
 #include "x509.h"
 #include "x509_purpose.h"
@@ -283,6 +284,36 @@ done:
 	return rv;
 }
 
+/*
+ * $.platforms.poca: a Proof of Cloud Alliance registry token, signed by one
+ * of the registry's keys, for this very quote and the verified PCK's PPID,
+ * issued within the policy's window (poca.h).
+ */
+static int check_poca(struct poc_appraise_state *s, char *why, size_t whylen)
+{
+	const struct poc_policy *p = s->p;
+	const struct poc_blob *t = &s->b->registry_token;
+	struct poc_poca_check c = { p->poca_keys, p->npoca_keys, s->b->tdx_quote.p, s->b->tdx_quote.len,
+				    s->tdxv.sgx.ppid, s->o->at, p->poca_max_age_s, p->poca_max_skew_s };
+	struct poc_poca tok;
+	struct poc_err e = { 0 };
+	size_t n = strlen(why);
+
+	if (t->p == NULL) {
+		say(why + n, whylen - n, "%sthe evidence has no registry token", n ? "; " : "");
+		return -1;
+	}
+	if (poc_poca_verify(&e, (const char *)t->p, t->len, &c, &tok) < 0) {
+		if (e.code == POC_ERR_NOMEM)
+			poc_deny_err(s->out, "$.platforms.poca", &e, "registry token");
+		say(why + n, whylen - n, "%s%s", n ? "; " : "", e.msg);
+		return -1;
+	}
+	say(s->out->platform, sizeof(s->out->platform), "Proof of Cloud registry (%s token, label %s, machine %s)", tok.alg,
+	    tok.label[0] ? tok.label : "-", tok.machine_id);
+	return 0;
+}
+
 /* $.platforms.allow: the PPID or PIID of a verified PCK chain is listed. */
 static int check_platforms(struct poc_appraise_state *s, char *why, size_t whylen)
 {
@@ -308,7 +339,9 @@ static int check_platforms(struct poc_appraise_state *s, char *why, size_t whyle
 	}
 	if (p->has_poe && check_poe(s, why, whylen) == 0)
 		return 0;
-	if (p->has_poe)
+	if (p->has_poca && check_poca(s, why, whylen) == 0)
+		return 0;
+	if (p->has_poe || p->has_poca)
 		return -1;
 	poc_hex_encode(x->ppid, 16, ppid);
 	if (x->has_piid)

@@ -66,6 +66,7 @@ void poc_bundle_free(struct poc_bundle *b)
 		poc_blob_clear(&b->collateral[i]);
 	poc_blob_clear(&b->hcl_report);
 	poc_blob_clear(&b->poe);
+	poc_blob_clear(&b->registry_token);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -224,7 +225,8 @@ int poc_bundle_encode(struct poc_err *e, const struct poc_bundle *b, uint8_t **o
 		if (poc_cbor_put(root, "tdx", encode_tdx(b)) < 0)
 			goto fail;
 	}
-	if (put_blob(root, "hcl_report", &b->hcl_report) < 0 || put_blob(root, "poe", &b->poe) < 0)
+	if (put_blob(root, "hcl_report", &b->hcl_report) < 0 || put_blob(root, "poe", &b->poe) < 0 ||
+	    put_blob(root, "registry_token", &b->registry_token) < 0)
 		goto fail;
 	if (b->has_timing) {
 		t = cbor_new_definite_map(2);
@@ -440,7 +442,7 @@ int poc_bundle_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct 
 	}
 	out->version = v;
 	if (get_blob(e, root, "nonce", "", &out->nonce) < 0 || get_blob(e, root, "hcl_report", "", &out->hcl_report) < 0 ||
-	    get_blob(e, root, "poe", "", &out->poe) < 0)
+	    get_blob(e, root, "poe", "", &out->poe) < 0 || get_blob(e, root, "registry_token", "", &out->registry_token) < 0)
 		goto done;
 	m = get(root, "tpm");
 	if (want_map(e, m, "tpm") < 0 || (m && (no_dup_keys(e, m, "tpm") < 0 || decode_tpm(e, m, out) < 0)))

@@ -20,6 +20,8 @@
 #ifndef POC_LEVELS_H
 #define POC_LEVELS_H
 
+#include <stddef.h>
+
 #define POC_LEVELS_MAX_ITEMS 12
 
 struct poc_levels {

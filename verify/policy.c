@@ -140,6 +140,7 @@ static const struct pfield poe_fields[] = {
 static const struct pfield platform_fields[] = {
 	{ .name = "allow", .type = json_type_array, .parse = platforms_allow },
 	{ .name = "poe", .type = PF_ANY, .sub = poe_fields, .nsub = NF(poe_fields), .has = HAS(has_poe) },
+	{ .name = "poca", .type = json_type_object, .parse = poc_policy_parse_poca, .has = HAS(has_poca) },
 };
 
 static int parse_platforms(struct pctx *c, const struct pfield *f, json_object *o, const char *path, void *dst)
@@ -149,8 +150,8 @@ static int parse_platforms(struct pctx *c, const struct pfield *f, json_object *
 	(void)f;
 	if (poc_policy_fields(c, o, path, platform_fields, NF(platform_fields), p) < 0)
 		return -1;
-	if (p->nallow == 0 && !p->has_poe)
-		return poc_err_set(c->e, POC_ERR_MALFORMED, "policy %s: names no platform (allow or poe)", path);
+	if (p->nallow == 0 && !p->has_poe && !p->has_poca)
+		return poc_err_set(c->e, POC_ERR_MALFORMED, "policy %s: names no platform (allow, poe or poca)", path);
 	return 0;
 }
 
@@ -442,6 +443,8 @@ void poc_policy_free(struct poc_policy *p)
 		sk_X509_pop_free(p->providers[i].intermediates, X509_free);
 	}
 	sk_X509_pop_free(p->poe_roots, X509_free);
+	for (i = 0; i < p->npoca_keys; i++)
+		EVP_PKEY_free(p->poca_keys[i]);
 	sk_X509_pop_free(p->tee_roots, X509_free);
 	free(p);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "pcrs.h"
@@ -95,6 +96,11 @@ struct poc_policy {
 	STACK_OF(X509) *poe_roots;
 	size_t npoe_owners;
 	char poe_owners[POC_POLICY_MAX_NAMES][128];
+	/* $.platforms.poca: Proof of Cloud Alliance registry tokens (poca.h). */
+	int has_poca, has_poca_skew;
+	size_t npoca_keys;
+	EVP_PKEY *poca_keys[POC_POLICY_MAX_NAMES];
+	int64_t poca_max_age_s, poca_max_skew_s;
 
 	int has_tee;
 	STACK_OF(X509) *tee_roots;

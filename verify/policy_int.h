@@ -54,6 +54,9 @@ struct pfield {
 int poc_policy_parse_assurance(struct pctx *c, const struct pfield *f, json_object *v, const char *path, void *dst);
 int poc_policy_parse_reference(struct pctx *c, const struct pfield *f, json_object *v, const char *path, void *dst);
 
+/* $.platforms.poca (policy_platforms.c), as a field handler. */
+int poc_policy_parse_poca(struct pctx *c, const struct pfield *f, json_object *v, const char *path, void *dst);
+
 /* "a string", "an object"... */
 const char *poc_policy_type_name(json_type t);
 /* o has JSON type t, else POC_ERR_MALFORMED "policy PATH: expected T, found U". */
