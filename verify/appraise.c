@@ -49,9 +49,7 @@ int poc_deny_err(struct poc_appraisal *out, const char *clause, const struct poc
 			*context ? ": " : "", e->msg);
 }
 
-/* A diagnostic into a fixed buffer; cutting a long one short is fine. */
-__attribute__((format(printf, 3, 4)))
-static void say(char *buf, size_t len, const char *fmt, ...)
+void poc_say(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -192,7 +190,7 @@ static int match_leaf(struct poc_appraise_state *s, X509 *leaf, char *why, size_
 		}
 		if (pr->gce_mr_owner && check_mr_owner(s, i, &gce) < 0)
 			return -1;
-		say(s->out->provider, sizeof(s->out->provider), "%s", pr->name);
+		poc_say(s->out->provider, sizeof(s->out->provider), "%s", pr->name);
 		return 0;
 	}
 	return 1;
@@ -211,7 +209,7 @@ static int check_providers(struct poc_appraise_state *s, char *why, size_t whyle
 	if (s->ak_activated && s->ek_cert != NULL)
 		leaves[nleaves++] = s->ek_cert;
 	if (nleaves == 0) {
-		say(why, whylen, "the evidence has no AK certificate%s",
+		poc_say(why, whylen, "the evidence has no AK certificate%s",
 			 s->b->activated_secret.p ? ""
 			 : s->b->ek_cert.p ? " (an EK certificate alone does not name the AK: credential activation is needed)" : "");
 		return unchecked_activation(s, why, whylen, s->b->activated_secret.p ? (int)strlen(why) : -1);
@@ -255,11 +253,11 @@ static int check_poe(struct poc_appraise_state *s, char *why, size_t whylen)
 	int owner_ok = p->npoe_owners == 0, rv = -1;
 
 	if (s->b->poe.p == NULL) {
-		say(why, whylen, "the evidence has no POE token%s", p->nallow ? " and the platform is not on the allow-list" : "");
+		poc_say(why, whylen, "the evidence has no POE token%s", p->nallow ? " and the platform is not on the allow-list" : "");
 		return -1;
 	}
 	if (!x->has_piid || id_zero(x->piid)) {
-		say(why, whylen, "the PCK certificate names no PIID for a POE token to endorse");
+		poc_say(why, whylen, "the PCK certificate names no PIID for a POE token to endorse");
 		return -1;
 	}
 	memset(&poe, 0, sizeof(poe));
@@ -268,16 +266,16 @@ static int check_poe(struct poc_appraise_state *s, char *why, size_t whylen)
 		/* An outage is no verdict on the platform. */
 		if (e.code == POC_ERR_NOMEM)
 			poc_deny_err(s->out, "$.platforms.poe", &e, "POE token");
-		say(why, whylen, "POE token: %s", e.msg);
+		poc_say(why, whylen, "POE token: %s", e.msg);
 		goto done;
 	}
 	for (i = 0; i < p->npoe_owners; i++)
 		owner_ok |= strcmp(p->poe_owners[i], poe.owner) == 0;
 	if (!owner_ok) {
-		say(why, whylen, "POE token: owner \"%s\" is not an accepted owner", poe.owner);
+		poc_say(why, whylen, "POE token: owner \"%s\" is not an accepted owner", poe.owner);
 		goto done;
 	}
-	say(s->out->platform, sizeof(s->out->platform), "POE owner %s", poe.owner);
+	poc_say(s->out->platform, sizeof(s->out->platform), "POE owner %s", poe.owner);
 	rv = 0;
 done:
 	poc_poe_free(&poe);
@@ -300,16 +298,16 @@ static int check_poca(struct poc_appraise_state *s, char *why, size_t whylen)
 	size_t n = strlen(why);
 
 	if (t->p == NULL) {
-		say(why + n, whylen - n, "%sthe evidence has no registry token", n ? "; " : "");
+		poc_say(why + n, whylen - n, "%sthe evidence has no registry token", n ? "; " : "");
 		return -1;
 	}
 	if (poc_poca_verify(&e, (const char *)t->p, t->len, &c, &tok) < 0) {
 		if (e.code == POC_ERR_NOMEM)
 			poc_deny_err(s->out, "$.platforms.poca", &e, "registry token");
-		say(why + n, whylen - n, "%s%s", n ? "; " : "", e.msg);
+		poc_say(why + n, whylen - n, "%s%s", n ? "; " : "", e.msg);
 		return -1;
 	}
-	say(s->out->platform, sizeof(s->out->platform), "Proof of Cloud registry (%s token, label %s, machine %s)", tok.alg,
+	poc_say(s->out->platform, sizeof(s->out->platform), "Proof of Cloud registry (%s token, label %s, machine %s)", tok.alg,
 	    tok.label[0] ? tok.label : "-", tok.machine_id);
 	return 0;
 }
@@ -323,7 +321,7 @@ static int check_platforms(struct poc_appraise_state *s, char *why, size_t whyle
 	size_t i;
 
 	if (!s->tdx_verified) {
-		say(why, whylen, "no verified TDX quote names a platform");
+		poc_say(why, whylen, "no verified TDX quote names a platform");
 		return -1;
 	}
 	for (i = 0; i < p->nallow; i++) {
@@ -332,7 +330,7 @@ static int check_platforms(struct poc_appraise_state *s, char *why, size_t whyle
 		/* An all-zero identifier names no platform: it never matches (the policy refuses listing it). */
 		if (a->is_piid ? (x->has_piid && !id_zero(x->piid) && CRYPTO_memcmp(a->id, x->piid, 16) == 0)
 			       : (!id_zero(x->ppid) && CRYPTO_memcmp(a->id, x->ppid, 16) == 0)) {
-			say(s->out->platform, sizeof(s->out->platform), "platform allow-list (%s)",
+			poc_say(s->out->platform, sizeof(s->out->platform), "platform allow-list (%s)",
 				 a->is_piid ? "PIID" : "PPID");
 			return 0;
 		}
@@ -346,7 +344,7 @@ static int check_platforms(struct poc_appraise_state *s, char *why, size_t whyle
 	poc_hex_encode(x->ppid, 16, ppid);
 	if (x->has_piid)
 		poc_hex_encode(x->piid, 16, piid);
-	say(why, whylen, "platform PPID %s%s%s is not on the allow-list", ppid,
+	poc_say(why, whylen, "platform PPID %s%s%s is not on the allow-list", ppid,
 		 x->has_piid ? ", PIID " : "", x->has_piid ? piid : "");
 	return -1;
 }
@@ -420,7 +418,7 @@ static int check_proof_of_cloud(struct poc_appraise_state *s)
 				"no provider endorses this machine: %s", p->has_providers ? why_prov : why_plat);
 	}
 	if (!prov_ok)
-		say(s->out->provider, sizeof(s->out->provider), "%s", s->out->platform);
+		poc_say(s->out->provider, sizeof(s->out->provider), "%s", s->out->platform);
 	s->out->poc = POC_EAR_AFFIRMING;
 	if (prov_ok)
 		check_td_platform(s, plat_ok, why_plat);
@@ -538,7 +536,7 @@ int poc_appraisal_require_affirming(struct poc_appraisal *a)
 	a->code = POC_ERR_POLICY;
 	if (a->warn_clause[0] != '\0') {
 		snprintf(a->clause, sizeof(a->clause), "%s", a->warn_clause);
-		say(a->reason, sizeof(a->reason), "not affirming (%s): %s", poc_ear_status_name(a->poc), a->warning);
+		poc_say(a->reason, sizeof(a->reason), "not affirming (%s): %s", poc_ear_status_name(a->poc), a->warning);
 	} else {
 		snprintf(a->clause, sizeof(a->clause), "$");
 		snprintf(a->reason, sizeof(a->reason), "the Proof-of-Cloud appraisal is %s, not affirming",

@@ -45,6 +45,8 @@ int poc_deny(struct poc_appraisal *out, const char *clause, enum poc_verr code, 
 	__attribute__((format(printf, 4, 5)));
 /* Records a denial from an error, prefixing context. */
 int poc_deny_err(struct poc_appraisal *out, const char *clause, const struct poc_err *e, const char *context);
+/* A diagnostic into a fixed buffer; cutting a long one short is fine. */
+void poc_say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void poc_note(struct poc_appraisal *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Records a warning (first one wins): accepted, but the clause could not be established. */
 void poc_warn(struct poc_appraisal *out, const char *clause, const char *fmt, ...)

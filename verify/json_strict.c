@@ -309,3 +309,42 @@ int poc_json_check_strict(struct poc_err *e, const char *json, size_t len, const
 	free(c.arena);
 	return rv;
 }
+
+json_object *poc_json_parse_strict(struct poc_err *e, const char *json, size_t len, const char *what)
+{
+	struct json_tokener *tok;
+	enum json_tokener_error je;
+	json_object *root;
+	size_t at;
+
+	if (len > INT32_MAX) {
+		poc_err_set(e, POC_ERR_MALFORMED, "%s: too large", what);
+		return NULL;
+	}
+	tok = json_tokener_new_ex(32);
+	if (tok == NULL) {
+		poc_err_set(e, POC_ERR_NOMEM, "%s parser", what);
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, json, (int)len);
+	je = json_tokener_get_error(tok);
+	at = json_tokener_get_parse_end(tok);
+	/* Trailing white space after the document is fine. */
+	while (root != NULL && je == json_tokener_success && at < len &&
+	       (json[at] == ' ' || json[at] == '\n' || json[at] == '\r' || json[at] == '\t'))
+		at++;
+	json_tokener_free(tok);
+	if (root == NULL || je != json_tokener_success || at != len) {
+		json_object_put(root);
+		poc_err_set(e, POC_ERR_MALFORMED, "%s: not valid JSON at byte %zu (%s)", what, at,
+			    je == json_tokener_success ? "trailing data" : json_tokener_error_desc(je));
+		return NULL;
+	}
+	/* json-c keeps the last of two equal names: a document must not read two ways. */
+	if (poc_json_check_strict(e, json, len, what) < 0) {
+		json_object_put(root);
+		return NULL;
+	}
+	return root;
+}

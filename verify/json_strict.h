@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include <json-c/json.h>
+
 #include "verr.h"
 
 /*
@@ -20,5 +22,12 @@
  * object, e.g. "policy $.vtpm: field \"eventlog\" appears twice".
  */
 int poc_json_check_strict(struct poc_err *e, const char *json, size_t len, const char *what);
+
+/*
+ * JSON text -> its root value (json_object_put it): one document in json-c's
+ * strict mode, nothing after it but white space, then poc_json_check_strict.
+ * NULL with POC_ERR_MALFORMED "WHAT: not valid JSON at byte N (why)".
+ */
+json_object *poc_json_parse_strict(struct poc_err *e, const char *json, size_t len, const char *what);
 
 #endif

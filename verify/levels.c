@@ -39,17 +39,6 @@ struct kid {
 	char cmdline[POC_CMDLINE_MAX];
 };
 
-/* A message into a fixed buffer; cutting a long one short is fine. */
-__attribute__((format(printf, 3, 4)))
-static void put(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 __attribute__((format(printf, 3, 4)))
 static void add_item(char (*items)[128], size_t *n, const char *fmt, ...)
 {
@@ -73,7 +62,7 @@ static void trusts(struct lv *v, const char *text)
 		if (strcmp(v->al->trusts[i], text) == 0)
 			return;
 	if (v->al->ntrusts < POC_LEVELS_MAX_ITEMS)
-		put(v->al->trusts[v->al->ntrusts++], sizeof(v->al->trusts[0]), "%s", text);
+		poc_say(v->al->trusts[v->al->ntrusts++], sizeof(v->al->trusts[0]), "%s", text);
 }
 
 /*
@@ -92,13 +81,13 @@ static void rung(struct lv *v, int level, int ok_n, int ok_t, const char *why_n,
 			trusts(v, csp);
 	} else if (v->climb_n) {
 		v->climb_n = 0;
-		put(v->al->need_nominal, sizeof(v->al->need_nominal), "AL%d needs %s", level, why_n);
+		poc_say(v->al->need_nominal, sizeof(v->al->need_nominal), "AL%d needs %s", level, why_n);
 	}
 	if (v->climb_t && ok_t) {
 		v->al->trustworthy = level;
 	} else if (v->climb_t) {
 		v->climb_t = 0;
-		put(v->al->need_trustworthy, sizeof(v->al->need_trustworthy), "AL%d needs %s", level,
+		poc_say(v->al->need_trustworthy, sizeof(v->al->need_trustworthy), "AL%d needs %s", level,
 			 ok_n ? why_t : why_n);
 	}
 }
@@ -157,17 +146,17 @@ static void level1(struct lv *v)
 	int ok = 1, azure = s->p->binding == POC_BINDING_AZURE_HCL;
 
 	if (!s->tdx_verified)
-		ok = 0, put(why, sizeof(why), "T: no verified TDX quote (the policy's tee clause)");
+		ok = 0, poc_say(why, sizeof(why), "T: no verified TDX quote (the policy's tee clause)");
 	else if (out->tcb_status[0] == '\0')
-		ok = 0, put(why, sizeof(why), "T: the TCB in the accepted set (tee.tcb_status with DCAP collateral)");
+		ok = 0, poc_say(why, sizeof(why), "T: the TCB in the accepted set (tee.tcb_status with DCAP collateral)");
 	else if (out->tdx_debug)
-		ok = 0, put(why, sizeof(why), "T: DEBUG off (the TD runs in DEBUG mode)");
+		ok = 0, poc_say(why, sizeof(why), "T: DEBUG off (the TD runs in DEBUG mode)");
 	else if (!out->nonce_checked || !s->check_rd)
-		ok = 0, put(why, sizeof(why), "Bind: a verifier nonce bound into the TD quote's REPORTDATA (%s)",
+		ok = 0, poc_say(why, sizeof(why), "Bind: a verifier nonce bound into the TD quote's REPORTDATA (%s)",
 				 out->nonce_checked ? "no binding covers it" : "no nonce was checked");
 	else if ((s->p->binding == POC_BINDING_POC_V1 || azure) && s->b->nquotes == 0)
-		ok = 0, put(why, sizeof(why), "Bind: the vTPM quote the binding %s covers", poc_binding_name(s->p->binding));
-	put(what, sizeof(what), "AL1: T (DCAP chain, QE, TCB %s, DEBUG off) and Bind (%s, REPORTDATA)",
+		ok = 0, poc_say(why, sizeof(why), "Bind: the vTPM quote the binding %s covers", poc_binding_name(s->p->binding));
+	poc_say(what, sizeof(what), "AL1: T (DCAP chain, QE, TCB %s, DEBUG off) and Bind (%s, REPORTDATA)",
 		 out->tcb_status, poc_binding_name(s->p->binding));
 	rung(v, 1, ok, !azure, why,
 	     "Bind: a binding that does not rest on Azure's HCL paravisor (it writes the report naming the vTPM, and cannot be audited)",
@@ -195,7 +184,7 @@ static int r0(struct lv *v, char *why, size_t wl, size_t *nev)
 
 	*nev = 0;
 	if (!v->has_ccel || !(v->rtmr_ok & 1u)) {
-		put(why, wl, "R0: a CCEL that replays RTMR0%s", v->has_ccel ? " (it does not)" : " (the evidence has none)");
+		poc_say(why, wl, "R0: a CCEL that replays RTMR0%s", v->has_ccel ? " (it does not)" : " (the evidence has none)");
 		return 0;
 	}
 	for (size_t i = 0; i < v->ccel.nevents; i++) {
@@ -203,7 +192,7 @@ static int r0(struct lv *v, char *why, size_t wl, size_t *nev)
 			continue;
 		if (!firmware_event(v->ccel.ev[i].type)) {
 			poc_evlog_describe(&v->ccel.ev[i], desc, sizeof(desc));
-			put(why, wl, "R0: RTMR0's events to be firmware events (event #%zu is %s)", i, desc);
+			poc_say(why, wl, "R0: RTMR0's events to be firmware events (event #%zu is %s)", i, desc);
 			return 0;
 		}
 		(*nev)++;
@@ -223,23 +212,23 @@ static void level2(struct lv *v)
 	hex[16] = '\0';
 	ok_n = ref->present && poc_refvals_has(&ref->vals, mrtd, 48);
 	if (!ok_n)
-		put(why_n, sizeof(why_n), "reference.mrtd; MRTD 0x%s.. %s", hex,
+		poc_say(why_n, sizeof(why_n), "reference.mrtd; MRTD 0x%s.. %s", hex,
 			 ref->present ? "not in reference values" : "has no reference values (the policy has no reference.mrtd)");
 	ok_t = ref->provenance == POC_REF_INDEPENDENT && !azure;
-	put(why_t, sizeof(why_t), "%s", azure ? "an MRTD that is not Azure's paravisor's (the HCL cannot be audited)"
+	poc_say(why_t, sizeof(why_t), "%s", azure ? "an MRTD that is not Azure's paravisor's (the HCL cannot be audited)"
 						  : "reference.mrtd of CSP-independent provenance (\"provenance\": \"independent\")");
 	if (ok_n && !r0(v, why_n, sizeof(why_n), &nev)) {
 		/* The vTPM's own log of the firmware (PCR 0, 1, 7) stands in, nominally. */
 		from_log = (v->pcr_ok & 0x83u) == 0x83u;
 		ok_n = from_log;
 		if (from_log)
-			put(why_t, sizeof(why_t), "%s: only the vTPM's PCR 0, 1, 7 replay", why_n);
+			poc_say(why_t, sizeof(why_t), "%s: only the vTPM's PCR 0, 1, 7 replay", why_n);
 		ok_t = 0;
 	}
 	if (from_log)
-		put(what, sizeof(what), "AL2: MRTD 0x%s.. in reference.mrtd; firmware from the vTPM log (L0, L1, L7)", hex);
+		poc_say(what, sizeof(what), "AL2: MRTD 0x%s.. in reference.mrtd; firmware from the vTPM log (L0, L1, L7)", hex);
 	else
-		put(what, sizeof(what), "AL2: MRTD 0x%s.. in reference.mrtd; R0 (CCEL, %zu firmware events)", hex, nev);
+		poc_say(what, sizeof(what), "AL2: MRTD 0x%s.. in reference.mrtd; R0 (CCEL, %zu firmware events)", hex, nev);
 	rung(v, 2, ok_n, ok_t, why_n, why_t, what,
 	     from_log ? "the provider's vTPM (PCR 0, 1, 7 of its event log)" : "the provider's reference values (reference.mrtd)");
 }
@@ -274,11 +263,11 @@ static void kid_why(struct kid *k, const struct src *c, const struct poc_policy_
 	char desc[96], hex[129];
 
 	if (!ref->present) {
-		put(k->why, sizeof(k->why), "reference.uki (no reference values for a UKI or kernel)");
+		poc_say(k->why, sizeof(k->why), "reference.uki (no reference values for a UKI or kernel)");
 		return;
 	}
 	if (uki >= 0) {
-		put(k->why, sizeof(k->why), "Secure Boot on (SecureBoot %s in %s%u): without it a UKI's stub takes a "
+		poc_say(k->why, sizeof(k->why), "Secure Boot on (SecureBoot %s in %s%u): without it a UKI's stub takes a "
 			 "command-line override", sb < 0 ? "not measured" : "off", c->name, reg_num(c, c->sb_reg));
 		return;
 	}
@@ -286,11 +275,11 @@ static void kid_why(struct kid *k, const struct src *c, const struct poc_policy_
 		ev = &c->log->ev[bad_file >= 0 ? bad_file : last_app];
 		poc_evlog_describe(ev, desc, sizeof(desc));
 		poc_hex_encode(poc_evlog_event_digest(ev, c->alg), 8, hex);
-		put(k->why, sizeof(k->why), "reference.uki; %s%u #%zu %s (digest 0x%s..) not in reference values",
+		poc_say(k->why, sizeof(k->why), "reference.uki; %s%u #%zu %s (digest 0x%s..) not in reference values",
 			 c->name, reg_num(c, ev->pcr), (size_t)(bad_file >= 0 ? bad_file : last_app), desc, hex);
 		return;
 	}
-	put(k->why, sizeof(k->why), "a UKI or grub's events identifying the kernel (none in the %s log)",
+	poc_say(k->why, sizeof(k->why), "a UKI or grub's events identifying the kernel (none in the %s log)",
 		 c->ccel ? "CCEL" : "vTPM");
 }
 
@@ -331,11 +320,11 @@ static void identify(const struct lv *v, const struct src *c, struct kid *k)
 	}
 	if (uki >= 0 && sb == 1) {
 		k->ok = 1;
-		put(k->how, sizeof(k->how), "AL3: UKI %s%u #%zd in reference.uki, Secure Boot on%s", c->name,
+		poc_say(k->how, sizeof(k->how), "AL3: UKI %s%u #%zd in reference.uki, Secure Boot on%s", c->name,
 			 reg_num(c, c->app_reg), uki, k->has_cmdline ? "; its command line measured" : "");
 	} else if (files > 0 && bad_file < 0 && grub_cmd && ref->present) {
 		k->ok = 1;
-		put(k->how, sizeof(k->how), "AL3: grub's kernel_cmdline and %zu files in reference.uki (%s log)", files,
+		poc_say(k->how, sizeof(k->how), "AL3: grub's kernel_cmdline and %zu files in reference.uki (%s log)", files,
 			 c->ccel ? "CCEL" : "vTPM");
 	} else {
 		kid_why(k, c, ref, sb, uki, bad_file, last_app);
@@ -362,14 +351,14 @@ static void level3(struct lv *v, struct kid *kt, struct kid *kn, const struct ki
 
 	memset(kt, 0, sizeof(*kt));
 	memset(kn, 0, sizeof(*kn));
-	put(kt->why, sizeof(kt->why), "a CCEL identifying the kernel in the TDX registers (the evidence has none)");
-	put(kn->why, sizeof(kn->why), "%s", kt->why);
+	poc_say(kt->why, sizeof(kt->why), "a CCEL identifying the kernel in the TDX registers (the evidence has none)");
+	poc_say(kn->why, sizeof(kn->why), "%s", kt->why);
 	if (v->has_ccel)
 		identify(v, &ccel, kt);
 	if (v->has_log && v->alg != 0)
 		identify(v, &tpm, kn);
 	ok_t = kt->ok && ref->provenance == POC_REF_INDEPENDENT;
-	put(why_t, sizeof(why_t), "%s", kt->ok ? "reference.uki of CSP-independent provenance (\"provenance\": \"independent\")"
+	poc_say(why_t, sizeof(why_t), "%s", kt->ok ? "reference.uki of CSP-independent provenance (\"provenance\": \"independent\")"
 						    : kt->why);
 	*cmd_t = ok_t ? kt : NULL;
 	*cmd_n = kt->ok ? kt : kn->ok ? kn : NULL;
@@ -387,13 +376,13 @@ static int roothash_ok(const struct poc_policy_reference *ref, const struct kid 
 
 	hex[0] = '\0';
 	if (k == NULL || !k->has_cmdline || !poc_boot_roothash(k->cmdline, h, &hl)) {
-		put(why, wl, "a dm-verity root hash in the AL3-verified command line (%s)",
+		poc_say(why, wl, "a dm-verity root hash in the AL3-verified command line (%s)",
 			 k == NULL ? "none is verified" : !k->has_cmdline ? "no command line is measured" : "it names none");
 		return 0;
 	}
 	poc_hex_encode(h, 8, hex);
 	if (!ref->present || !poc_refvals_has(&ref->vals, h, hl)) {
-		put(why, wl, "reference.verity_roothash; root hash 0x%s.. %s", hex,
+		poc_say(why, wl, "reference.verity_roothash; root hash 0x%s.. %s", hex,
 			 ref->present ? "not in reference values" : "has no reference values (the policy has no reference.verity_roothash)");
 		return 0;
 	}
@@ -406,11 +395,11 @@ static void level4(struct lv *v, const struct kid *cmd_n, const struct kid *cmd_
 	char why_n[200], why_t[200], what[128], hex[17];
 	int ok_n = roothash_ok(ref, cmd_n, why_n, sizeof(why_n), hex), ok_t;
 
-	put(what, sizeof(what), "AL4: dm-verity root hash 0x%s.. of the verified command line in reference.verity_roothash", hex);
+	poc_say(what, sizeof(what), "AL4: dm-verity root hash 0x%s.. of the verified command line in reference.verity_roothash", hex);
 	ok_t = roothash_ok(ref, cmd_t, why_t, sizeof(why_t), hex);
 	if (ok_t && ref->provenance != POC_REF_INDEPENDENT) {
 		ok_t = 0;
-		put(why_t, sizeof(why_t), "reference.verity_roothash of CSP-independent provenance (\"provenance\": \"independent\")");
+		poc_say(why_t, sizeof(why_t), "reference.verity_roothash of CSP-independent provenance (\"provenance\": \"independent\")");
 	}
 	rung(v, 4, ok_n, ok_t, why_n, why_t, what, "the provider's reference values (reference.verity_roothash)");
 }

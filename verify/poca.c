@@ -19,7 +19,6 @@
 /* A JSON object from base64url text, strictly (one document, no duplicate names); NULL with e set. */
 static json_object *segment_json(struct poc_err *e, const char *what, const char *b64, size_t n)
 {
-	struct json_tokener *tok;
 	json_object *o = NULL;
 	uint8_t *buf = malloc(SEG_MAX);
 	size_t len = 0;
@@ -28,26 +27,12 @@ static json_object *segment_json(struct poc_err *e, const char *what, const char
 		poc_err_set(e, POC_ERR_NOMEM, "%s", what);
 		return NULL;
 	}
-	if (poc_b64url_decode(e, what, b64, n, buf, SEG_MAX, &len) < 0)
-		goto done;
-	tok = json_tokener_new_ex(8);
-	if (tok == NULL) {
-		poc_err_set(e, POC_ERR_NOMEM, "%s", what);
-		goto done;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, (const char *)buf, (int)len);
-	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success || json_tokener_get_parse_end(tok) != len ||
-	    !json_object_is_type(o, json_type_object)) {
+	if (poc_b64url_decode(e, what, b64, n, buf, SEG_MAX, &len) == 0 &&
+	    (o = poc_json_parse_strict(e, (const char *)buf, len, what)) != NULL && !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		o = NULL;
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: not one JSON object", what);
-	} else if (poc_json_check_strict(e, (const char *)buf, len, what) < 0) {
-		json_object_put(o);
-		o = NULL;
+		poc_err_set(e, POC_ERR_MALFORMED, "%s: not a JSON object", what);
 	}
-	json_tokener_free(tok);
-done:
 	free(buf);
 	return o;
 }

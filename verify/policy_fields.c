@@ -188,42 +188,9 @@ int poc_policy_values(struct pctx *c, json_object *arr, size_t len, const char *
 
 json_object *poc_policy_json(struct poc_err *e, const char *json, size_t len)
 {
-	struct json_tokener *tok;
-	json_object *root;
-
 	if (len > POLICY_MAX_BYTES) {
 		poc_err_set(e, POC_ERR_MALFORMED, "policy: larger than %u bytes", POLICY_MAX_BYTES);
 		return NULL;
 	}
-	tok = json_tokener_new_ex(32);
-	if (tok == NULL) {
-		poc_err_set(e, POC_ERR_NOMEM, "policy parser");
-		return NULL;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, json, (int)len);
-	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != len) {
-		enum json_tokener_error je = json_tokener_get_error(tok);
-		size_t at = json_tokener_get_parse_end(tok);
-
-		/* Trailing white space after the document is fine. */
-		while (root != NULL && je == json_tokener_success && at < len &&
-		       (json[at] == ' ' || json[at] == '\n' || json[at] == '\r' || json[at] == '\t'))
-			at++;
-		if (root == NULL || je != json_tokener_success || at != len) {
-			json_object_put(root);
-			json_tokener_free(tok);
-			poc_err_set(e, POC_ERR_MALFORMED, "policy: not valid JSON at byte %zu (%s)", at,
-				    je == json_tokener_success ? "trailing data" : json_tokener_error_desc(je));
-			return NULL;
-		}
-	}
-	json_tokener_free(tok);
-	/* json-c keeps the last of two equal names: a policy must not read two ways. */
-	if (poc_json_check_strict(e, json, len, "policy") < 0) {
-		json_object_put(root);
-		return NULL;
-	}
-	return root;
+	return poc_json_parse_strict(e, json, len, "policy");
 }

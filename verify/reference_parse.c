@@ -15,36 +15,11 @@
 
 static json_object *parse_text(struct poc_err *e, const char *what, const char *json, size_t len)
 {
-	struct json_tokener *tok;
-	json_object *root;
-	size_t at;
-
 	if (len > REF_MAX_BYTES) {
 		poc_err_set(e, POC_ERR_MALFORMED, "%s: larger than %u bytes", what, REF_MAX_BYTES);
 		return NULL;
 	}
-	tok = json_tokener_new_ex(16);
-	if (tok == NULL) {
-		poc_err_set(e, POC_ERR_NOMEM, "%s: parser", what);
-		return NULL;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, json, (int)len);
-	at = json_tokener_get_parse_end(tok);
-	while (root != NULL && at < len && (json[at] == ' ' || json[at] == '\n' || json[at] == '\r' || json[at] == '\t'))
-		at++;
-	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success || at != len) {
-		poc_err_set(e, POC_ERR_MALFORMED, "%s: not valid JSON at byte %zu", what, at);
-		json_object_put(root);
-		json_tokener_free(tok);
-		return NULL;
-	}
-	json_tokener_free(tok);
-	if (poc_json_check_strict(e, json, len, what) < 0) {
-		json_object_put(root);
-		return NULL;
-	}
-	return root;
+	return poc_json_parse_strict(e, json, len, what);
 }
 
 static int one_value(struct poc_err *e, const char *what, size_t i, json_object *h, struct poc_refvals *out)
