@@ -33,6 +33,17 @@ collect() {
 	activate "$tpm" "$T/$run.cred" "$T/$run.secret"
 }
 
+# quote_td TPM RUN NONCE SEL [sim quote args...]: a poc-v1 TD quote $T/RUN.td (the sim quote args
+# added: --mr-owner, --ccel) and TPM's quote of the PCRs SEL (e.g. sha256:10) over it, $T/RUN.{attest,sig,pcrs}.
+quote_td() {
+	local tpm=$1 run=$2 n=$3 sel=$4 rd q; shift 4
+	rd=$( { printf 'poc-pkcs11/v1/tdx'; printf '%s' "$n" | unhex; cat "$T/$tpm.ak.name"; } | sha sha512)
+	"$POCTOOL" sim quote "$T/sim" --report-data "$rd" "$@" -o "$T/$run.td" >/dev/null || return 1
+	q=$( { printf 'poc-pkcs11/v1/tpm'; printf '%s' "$n" | unhex; head -c 632 "$T/$run.td" | openssl dgst -sha384 -binary; } | sha sha256)
+	tpm2_quote -c "$T/$tpm.ak.ctx" -l "$sel" -q "$q" -m "$T/$run.attest" -s "$T/$run.sig" -g sha256 >/dev/null && flush || return 1
+	tpm2_pcrread "$sel" | sed -nE 's/^ +([0-9]+) *: *0x([0-9A-Fa-f]+).*/\1 \2/p' | tr A-F a-f >"$T/$run.pcrs"
+}
+
 # activate TPM CRED OUT: TPM2_ActivateCredential with the endorsement policy session.
 activate() {
 	tpm2_startauthsession --policy-session -S "$T/session.ctx" >/dev/null &&

@@ -202,6 +202,7 @@ static void pack_usage(FILE *f)
 		"  --hcl-report FILE       Azure HCL report\n"
 		"  --poe FILE              Intel POE token\n"
 		"  --registry-token FILE   Proof of Cloud Alliance registry token (JWT)\n"
+		"  --ima-log FILE          IMA measurement list (binary_runtime_measurements)\n"
 		"  --nonce-time MS         when the nonce was issued (Unix ms) and\n"
 		"  --evidence-time MS      when the evidence arrived (default: now): recorded for\n"
 		"                          information only; the prover writes them, so the\n"
@@ -211,7 +212,7 @@ static void pack_usage(FILE *f)
 }
 
 enum { P_NONCE = 256, P_QUOTE, P_SIG, P_PCRS, P_AKPUB, P_AKCERT, P_AKCHAIN, P_EKCERT, P_EVLOG,
-       P_TDX, P_CCELT, P_CCELL, P_COLL, P_HCL, P_POE, P_REG, P_EKPUB, P_ACT, P_NTIME, P_ETIME };
+       P_TDX, P_CCELT, P_CCELL, P_COLL, P_HCL, P_POE, P_REG, P_IMA, P_EKPUB, P_ACT, P_NTIME, P_ETIME };
 
 /* What pack builds while it reads its options: the bundle and the quote --tpm-sig / --pcrs belong to. */
 struct pack_state {
@@ -271,6 +272,7 @@ static int pack_option(struct pack_state *st, int c, const char *arg)
 	case P_HCL: return read_blob(arg, &b->hcl_report);
 	case P_POE: return read_blob(arg, &b->poe);
 	case P_REG: return read_blob(arg, &b->registry_token);
+	case P_IMA: return read_blob(arg, &b->ima_log);
 	default: pack_usage(stderr); return -1;
 	}
 }
@@ -311,7 +313,7 @@ int poc_cmd_evidence_pack(int argc, char **argv)
 		{ "tdx-quote", required_argument, NULL, P_TDX }, { "ccel-table", required_argument, NULL, P_CCELT },
 		{ "ccel-log", required_argument, NULL, P_CCELL }, { "collateral", required_argument, NULL, P_COLL },
 		{ "hcl-report", required_argument, NULL, P_HCL }, { "poe", required_argument, NULL, P_POE },
-		{ "registry-token", required_argument, NULL, P_REG },
+		{ "registry-token", required_argument, NULL, P_REG }, { "ima-log", required_argument, NULL, P_IMA },
 		{ "ek-pub", required_argument, NULL, P_EKPUB }, { "activated-secret", required_argument, NULL, P_ACT },
 		{ "nonce-time", required_argument, NULL, P_NTIME }, { "evidence-time", required_argument, NULL, P_ETIME },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },

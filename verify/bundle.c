@@ -67,6 +67,7 @@ void poc_bundle_free(struct poc_bundle *b)
 	poc_blob_clear(&b->hcl_report);
 	poc_blob_clear(&b->poe);
 	poc_blob_clear(&b->registry_token);
+	poc_blob_clear(&b->ima_log);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -226,7 +227,7 @@ int poc_bundle_encode(struct poc_err *e, const struct poc_bundle *b, uint8_t **o
 			goto fail;
 	}
 	if (put_blob(root, "hcl_report", &b->hcl_report) < 0 || put_blob(root, "poe", &b->poe) < 0 ||
-	    put_blob(root, "registry_token", &b->registry_token) < 0)
+	    put_blob(root, "registry_token", &b->registry_token) < 0 || put_blob(root, "ima_log", &b->ima_log) < 0)
 		goto fail;
 	if (b->has_timing) {
 		t = cbor_new_definite_map(2);
@@ -442,7 +443,8 @@ int poc_bundle_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct 
 	}
 	out->version = v;
 	if (get_blob(e, root, "nonce", "", &out->nonce) < 0 || get_blob(e, root, "hcl_report", "", &out->hcl_report) < 0 ||
-	    get_blob(e, root, "poe", "", &out->poe) < 0 || get_blob(e, root, "registry_token", "", &out->registry_token) < 0)
+	    get_blob(e, root, "poe", "", &out->poe) < 0 || get_blob(e, root, "registry_token", "", &out->registry_token) < 0 ||
+	    get_blob(e, root, "ima_log", "", &out->ima_log) < 0)
 		goto done;
 	m = get(root, "tpm");
 	if (want_map(e, m, "tpm") < 0 || (m && (no_dup_keys(e, m, "tpm") < 0 || decode_tpm(e, m, out) < 0)))

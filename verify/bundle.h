@@ -14,7 +14,7 @@
  *     "tdx": { "quote": bstr, "ccel_table": bstr, "ccel_log": bstr,
  *              "collateral": { "tcb_info": bstr, ... the 9 file stems ... } },
  *     "hcl_report": bstr, "poe": bstr, "registry_token": bstr (a Proof of Cloud
- *     Alliance registry JWT, poca.h),
+ *     Alliance registry JWT, poca.h), "ima_log": bstr (IMA's binary measurement list),
  *     "timing": { "nonce_ms": uint, "evidence_ms": uint } }   (Unix milliseconds)
  *
  * Every member is optional except "version". Unknown members are ignored so
@@ -67,7 +67,7 @@ struct poc_bundle {
 	struct poc_blob tdx_quote, ccel_table, ccel_log;
 	struct poc_blob collateral[POC_COLL_COUNT];
 	int has_collateral;
-	struct poc_blob hcl_report, poe, registry_token;
+	struct poc_blob hcl_report, poe, registry_token, ima_log;
 	int has_timing;
 	uint64_t nonce_ms, evidence_ms;
 };

@@ -11,6 +11,7 @@
 #include "ccel.h"
 #include "event_log.h"
 #include "hex.h"
+#include "ima_log.h"
 #include "levels_boot.h"
 
 #define ALG_SHA256 0x000b
@@ -389,19 +390,91 @@ static int roothash_ok(const struct poc_policy_reference *ref, const struct kid 
 	return 1;
 }
 
+/* The verified quote's bank holding PCR 10 (sha256 first), or NULL. */
+static const struct poc_pcr_bank *pcr10_bank(const struct lv *v)
+{
+	const struct poc_pcr_bank *q = poc_pcrs_bank_get(&v->s->verified, ALG_SHA256);
+
+	if (q == NULL || !(q->mask & (1u << 10)))
+		q = poc_pcrs_bank_get(&v->s->verified, ALG_SHA384);
+	return q != NULL && (q->mask & (1u << 10)) ? q : NULL;
+}
+
+/* Every PCR 10 entry's file digest is in reference.ima_allow (boot_aggregate aside, no violation). */
+static int ima_entries_ok(const struct poc_policy_reference *ref, const struct poc_ima_log *log, char *why, size_t wl,
+			  size_t *n)
+{
+	char hex[17];
+
+	*n = 0;
+	for (size_t i = 0; i < log->n; i++) {
+		const struct poc_ima_entry *ev = &log->ev[i];
+
+		if (ev->pcr != 10 || (!ev->violation && strcmp(ev->path, "boot_aggregate") == 0))
+			continue;
+		if (ev->violation) {
+			poc_say(why, wl, "IMA without violations (entry #%zu is one)", i);
+			return 0;
+		}
+		if (!ref->present || !poc_refvals_has(&ref->vals, ev->digest, ev->digest_len)) {
+			poc_hex_encode(ev->digest, ev->digest_len < 8 ? ev->digest_len : 8, hex);
+			poc_say(why, wl, "reference.ima_allow; IMA entry #%zu %.80s (%s:0x%s..) %s", i, ev->path, ev->algo, hex,
+				ref->present ? "not in the allow-list" : "has no allow-list (the policy has no reference.ima_allow)");
+			return 0;
+		}
+		(*n)++;
+	}
+	return 1;
+}
+
+/* IMA in a vTPM (nominal only): the list replays PCR 10 of a verified quote, and its files are allowed. */
+static int ima_ok(const struct lv *v, char *why, size_t wl, size_t *n)
+{
+	const struct poc_bundle *b = v->s->b;
+	const struct poc_pcr_bank *q = pcr10_bank(v);
+	struct poc_ima_log log;
+	struct poc_err e = { 0 };
+	uint8_t pcr[POC_DIGEST_MAX];
+	size_t pl = 0;
+	int rv = 0;
+
+	if (b->ima_log.p == NULL || q == NULL) {
+		poc_say(why, wl, "an IMA log replaying PCR 10 of a verified quote (%s)",
+			b->ima_log.p == NULL ? "the evidence has none" : "no verified quote covers PCR 10");
+		return 0;
+	}
+	if (poc_ima_parse(&e, b->ima_log.p, b->ima_log.len, &log) < 0) {
+		poc_say(why, wl, "a readable IMA log (%s)", e.msg);
+		return 0;
+	}
+	if (poc_ima_replay(&e, &log, q->alg, pcr, &pl) < 0 || CRYPTO_memcmp(pcr, q->v[10], pl) != 0)
+		poc_say(why, wl, "an IMA log replaying PCR 10 of a verified quote (it does not)");
+	else
+		rv = ima_entries_ok(&v->s->p->ref[POC_REF_IMA], &log, why, wl, n);
+	poc_ima_free(&log);
+	return rv;
+}
+
 static void level4(struct lv *v, const struct kid *cmd_n, const struct kid *cmd_t)
 {
 	const struct poc_policy_reference *ref = &v->s->p->ref[POC_REF_VERITY];
-	char why_n[200], why_t[200], what[128], hex[17];
-	int ok_n = roothash_ok(ref, cmd_n, why_n, sizeof(why_n), hex), ok_t;
+	char why_n[200], why_t[200], why_i[200], what[128], hex[17];
+	int ok_n = roothash_ok(ref, cmd_n, why_n, sizeof(why_n), hex), ok_t, ima = 0;
+	size_t nima = 0;
 
 	poc_say(what, sizeof(what), "AL4: dm-verity root hash 0x%s.. of the verified command line in reference.verity_roothash", hex);
+	if (!ok_n && (ima = ima_ok(v, why_i, sizeof(why_i), &nima)) != 0)
+		poc_say(what, sizeof(what), "AL4: IMA, %zu files of PCR 10 (vTPM) in reference.ima_allow", nima);
+	else if (!ok_n && (v->s->b->ima_log.p != NULL || v->s->p->ref[POC_REF_IMA].present))
+		poc_say(why_n + strlen(why_n), sizeof(why_n) - strlen(why_n), "; or %s", why_i);
+	ok_n = ok_n || ima;
 	ok_t = roothash_ok(ref, cmd_t, why_t, sizeof(why_t), hex);
 	if (ok_t && ref->provenance != POC_REF_INDEPENDENT) {
 		ok_t = 0;
 		poc_say(why_t, sizeof(why_t), "reference.verity_roothash of CSP-independent provenance (\"provenance\": \"independent\")");
 	}
-	rung(v, 4, ok_n, ok_t, why_n, why_t, what, "the provider's reference values (reference.verity_roothash)");
+	rung(v, 4, ok_n, ok_t, why_n, why_t, what,
+	     ima ? "the provider's vTPM (PCR 10, IMA)" : "the provider's reference values (reference.verity_roothash)");
 }
 
 /* ---- $.assurance ---- */

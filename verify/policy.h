@@ -68,7 +68,7 @@ enum poc_eventlog_rule {
 };
 
 /* $.reference: reference values for the attestation levels (docs/levels.md). */
-enum poc_ref_kind { POC_REF_MRTD, POC_REF_UKI, POC_REF_VERITY, POC_REF_COUNT };
+enum poc_ref_kind { POC_REF_MRTD, POC_REF_UKI, POC_REF_VERITY, POC_REF_IMA, POC_REF_COUNT };
 enum poc_ref_provenance {
 	POC_REF_UNSTATED = 0, /* counts for the nominal level only */
 	POC_REF_CSP,          /* the provider's values: nominal only */
@@ -130,7 +130,7 @@ struct poc_policy {
 	struct poc_policy_reference ref[POC_REF_COUNT];
 };
 
-/* "mrtd", "uki", "verity_roothash": the clause's name under $.reference. */
+/* "mrtd", "uki", "verity_roothash", "ima_allow": the clause's name under $.reference. */
 const char *poc_ref_kind_name(enum poc_ref_kind k);
 
 /* Parses the JSON policy into a new struct (free with poc_policy_free). */

@@ -18,6 +18,7 @@ const char *poc_ref_kind_name(enum poc_ref_kind k)
 	case POC_REF_MRTD: return "mrtd";
 	case POC_REF_UKI: return "uki";
 	case POC_REF_VERITY: return "verity_roothash";
+	case POC_REF_IMA: return "ima_allow";
 	case POC_REF_COUNT: break;
 	}
 	return "?";
@@ -74,10 +75,11 @@ int poc_policy_parse_assurance(struct pctx *c, const struct pfield *f, json_obje
 /* ---- $.reference ---- */
 
 /* The lengths a kind's values may have (0 ends the list). */
-static const size_t kind_lens[POC_REF_COUNT][3] = {
-	[POC_REF_MRTD] = { 48, 0, 0 },
+static const size_t kind_lens[POC_REF_COUNT][5] = {
+	[POC_REF_MRTD] = { 48, 0 },
 	[POC_REF_UKI] = { 32, 48, 0 },
 	[POC_REF_VERITY] = { 32, 64, 0 },
+	[POC_REF_IMA] = { 20, 32, 48, 64, 0 }, /* file digests, as the IMA template's d-ng field holds them */
 };
 
 static int load_values(struct pctx *c, const char *path, enum poc_ref_kind k, struct poc_policy_reference *r)
@@ -99,7 +101,7 @@ static int load_values(struct pctx *c, const char *path, enum poc_ref_kind k, st
 	if (rv < 0)
 		return -1;
 	for (i = 0; i < r->vals.n; i++) {
-		for (j = 0, ok = 0; j < 3 && kind_lens[k][j] != 0; j++)
+		for (j = 0, ok = 0; j < 5 && kind_lens[k][j] != 0; j++)
 			ok |= r->vals.len[i] == kind_lens[k][j];
 		if (!ok)
 			return poc_err_set(c->e, POC_ERR_MALFORMED, "%s: value %zu has %u bytes, not a %s digest", what, i,
@@ -170,7 +172,7 @@ int poc_policy_parse_reference(struct pctx *c, const struct pfield *f, json_obje
 			;
 		if (k == POC_REF_COUNT)
 			return poc_err_set(c->e, POC_ERR_MALFORMED,
-					   "policy %s: unknown field \"%s\" (mrtd, uki, verity_roothash)", path, key);
+					   "policy %s: unknown field \"%s\" (mrtd, uki, verity_roothash, ima_allow)", path, key);
 		snprintf(at, sizeof(at), "%s.%s", path, key);
 		if (one_reference(c, val, at, (enum poc_ref_kind)k, &p->ref[k]) < 0)
 			return -1;

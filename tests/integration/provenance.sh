@@ -36,14 +36,7 @@ t_run 0 "AK certificate for another instance" akcert "$T/ak-other.pem" 112233445
 t_run 0 "AK certificate without instance information" akcert "$T/ak-noext.pem" 1 noext
 
 # gcollect RUN MR_OWNER: a poc-v1 TD quote with that MR_OWNER, quoted by swtpm one's AK.
-gcollect() {
-	local run=$1 rd q
-	rd=$( { printf 'poc-pkcs11/v1/tdx'; printf '%s' "$N" | unhex; cat "$T/one.ak.name"; } | sha sha512)
-	"$POCTOOL" sim quote "$T/sim" --report-data "$rd" --mr-owner "$2" -o "$T/$run.td" >/dev/null || return 1
-	q=$( { printf 'poc-pkcs11/v1/tpm'; printf '%s' "$N" | unhex; head -c 632 "$T/$run.td" | openssl dgst -sha384 -binary; } | sha sha256)
-	tpm2_quote -c "$T/one.ak.ctx" -l sha256:0,7 -q "$q" -m "$T/$run.attest" -s "$T/$run.sig" -g sha256 >/dev/null && flush || return 1
-	tpm2_pcrread sha256:0,7 | sed -nE 's/^ +([0-9]+) *: *0x([0-9A-Fa-f]+).*/\1 \2/p' | tr A-F a-f >"$T/$run.pcrs"
-}
+gcollect() { quote_td one "$1" "$N" sha256:0,7 --mr-owner "$2"; }
 gpack() { # gpack RUN AKCERT OUT
 	"$POCTOOL" evidence pack -o "$3" --nonce "$N" --tdx-quote "$T/$1.td" --collateral "$T/sim/collateral" \
 		--tpm-quote "$T/$1.attest" --tpm-sig "$T/$1.sig" --pcrs "$T/$1.pcrs" --ak-pub "$T/one.ak.pub" --ak-cert "$2" >/dev/null

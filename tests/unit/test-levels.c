@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "event_log.h"
 #include "hex.h"
+#include "ima_log.h"
 #include "levels_boot.h"
 #include "reference.h"
 #include "verr.h"
@@ -104,8 +107,64 @@ static void test_roothash(void)
 	ok(!poc_boot_roothash("", h, &n), "an empty command line is none");
 }
 
+/* One ima-ng entry into p: PCR 10, a SHA-1 template digest (zeros: a violation), d-ng sha256:digest, n-ng path. */
+static size_t ima_entry(uint8_t *p, int violation, const uint8_t fd[32], const char *path, uint8_t tdata_out[128],
+			size_t *tlen)
+{
+	size_t n = 0, t = 0, pl = strlen(path) + 1;
+	uint32_t v;
+
+#define U32(buf, off, x) (v = (uint32_t)(x), memcpy((buf) + (off), &v, 4), (off) += 4)
+	U32(tdata_out, t, 8 + 32);
+	memcpy(tdata_out + t, "sha256:\0", 8), t += 8;
+	memcpy(tdata_out + t, fd, 32), t += 32;
+	U32(tdata_out, t, pl);
+	memcpy(tdata_out + t, path, pl), t += pl;
+	U32(p, n, 10);
+	memset(p + n, violation ? 0 : 0x5a, 20), n += 20;
+	U32(p, n, 6);
+	memcpy(p + n, "ima-ng", 6), n += 6;
+	U32(p, n, t);
+	memcpy(p + n, tdata_out, t), n += t;
+#undef U32
+	*tlen = t;
+	return n;
+}
+
+static void test_ima(void)
+{
+	uint8_t log[512], t1[128], t2[128], fd[32], want[32], in[64], pcr[64];
+	size_t n = 0, l1, l2, got = 0;
+	struct poc_err e = { 0 };
+	struct poc_ima_log ima;
+	unsigned int hl;
+
+	memset(fd, 0x11, sizeof(fd));
+	n += ima_entry(log + n, 0, fd, "/usr/bin/bash", t1, &l1);
+	n += ima_entry(log + n, 1, fd, "/tmp/x", t2, &l2);
+	if (!ok(poc_ima_parse(&e, log, n, &ima) == 0 && ima.n == 2, "an ima-ng list of two entries parses"))
+		return;
+	ok(strcmp(ima.ev[0].path, "/usr/bin/bash") == 0 && strcmp(ima.ev[0].algo, "sha256") == 0 &&
+	   ima.ev[0].digest_len == 32 && memcmp(ima.ev[0].digest, fd, 32) == 0 && !ima.ev[0].violation, "its first entry's fields");
+	ok(ima.ev[1].violation, "a zero template digest is a violation");
+	/* PCR 10 = H(H(0 || H(tdata1)) || ff..ff), by hand with EVP. */
+	memset(in, 0, 32);
+	EVP_Digest(t1, l1, in + 32, &hl, EVP_sha256(), NULL);
+	EVP_Digest(in, 64, want, &hl, EVP_sha256(), NULL);
+	memcpy(in, want, 32);
+	memset(in + 32, 0xff, 32);
+	EVP_Digest(in, 64, want, &hl, EVP_sha256(), NULL);
+	ok(poc_ima_replay(&e, &ima, 0x000b, pcr, &got) == 0 && got == 32 && memcmp(pcr, want, 32) == 0,
+	   "the sha256 replay extends H(template data), and all ones for a violation");
+	poc_ima_free(&ima);
+	ok(poc_ima_parse(&e, log, n - 1, &ima) < 0, "a truncated list is refused");
+	memcpy(log + 28, "ima-xx", 6);
+	ok(poc_ima_parse(&e, log, n, &ima) < 0, "another template is refused");
+}
+
 int main(void)
 {
+	test_ima();
 	test_reference();
 	test_cos113();
 	test_roothash();
