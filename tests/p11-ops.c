@@ -1077,7 +1077,8 @@ static void create_rules(void)
 	struct ec_mat m;
 	struct tmpl t, u;
 	CK_OBJECT_HANDLE h;
-	CK_BYTE four[4] = { 1, 0, 0, 0 };
+	CK_BYTE four[4] = { 1, 0, 0, 0 }, buf[64];
+	CK_ULONG len = 0;
 	uint8_t sig[128];
 	CK_ULONG siglen = sizeof(sig);
 
@@ -1103,7 +1104,12 @@ static void create_rules(void)
 	refuse(&u, CKR_ATTRIBUTE_VALUE_INVALID, "CKA_SENSITIVE of 4 bytes");
 	u = t;
 	set_bool(&u, CKA_SENSITIVE, 0);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_SENSITIVE false (no key value ever leaves the module)");
+	set_bool(&u, CKA_TOKEN, 0);
+	h = make(&u, "CKA_SENSITIVE false (a session object)");
+	ok(bool_is(h, CKA_SENSITIVE, 0) && bool_is(h, CKA_EXTRACTABLE, 0), "not sensitive, not extractable");
+	is_rv(get_attr(h, CKA_VALUE, buf, sizeof(buf), &len), CKR_ATTRIBUTE_SENSITIVE,
+	      "its CKA_VALUE is still not revealed (unextractable): CKR_ATTRIBUTE_SENSITIVE");
+	is_rv(destroy(h), CKR_OK, "C_DestroyObject it");
 	u = t;
 	set_bool(&u, CKA_EXTRACTABLE, 1);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_EXTRACTABLE true");
@@ -1112,13 +1118,13 @@ static void create_rules(void)
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "a private key with CKA_PRIVATE false on a token with a PIN");
 	u = t;
 	set_bool(&u, CKA_TOKEN, 0);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_TOKEN false (no session objects: every object is sealed)");
+	h = make(&u, "CKA_TOKEN false: a session object");
+	ok(bool_is(h, CKA_TOKEN, 0) && bool_is(h, CKA_LOCAL, 0) && bool_is(h, CKA_ALWAYS_SENSITIVE, 0),
+	   "its CKA_TOKEN, CKA_LOCAL, CKA_ALWAYS_SENSITIVE are false");
+	is_rv(destroy(h), CKR_OK, "C_DestroyObject the session object");
 	u = t;
-	set_bool(&u, CKA_MODIFIABLE, 1);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_MODIFIABLE true");
-	u = t;
-	set_bool(&u, CKA_DERIVE, 1);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_DERIVE true (no ECDH here)");
+	set_bool(&u, CKA_UNWRAP, 1);
+	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_UNWRAP true (no EC unwrapping)");
 	u = t;
 	set_bool(&u, CKA_DECRYPT, 1);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_DECRYPT true on an EC key");
@@ -1209,8 +1215,6 @@ static void create_aes(void)
 	set_bool(&u, CKA_PRIVATE, 0);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_PRIVATE false (pkcs11-tool's default)");
 	u = t;
-	set_bool(&u, CKA_SENSITIVE, 0);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_SENSITIVE false");
 	u = t;
 	set_bool(&u, CKA_SIGN, 1);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_SIGN true (no AES MAC here)");
