@@ -1308,6 +1308,83 @@ static void create_cert(void)
 	EVP_PKEY_free(k);
 }
 
+/*
+ * Session objects (CKA_TOKEN false or absent): made in a read-only session
+ * without login when public, seen by the application's other sessions, with
+ * no Proof-of-Cloud record, gone when their session closes; a private one
+ * needs the login and goes at logout. Also the state rule after a refused
+ * call, C_SeedRandom and C_Logout while logged out.
+ */
+static void session_objects(void)
+{
+	static uint8_t val[4] = { 0xde, 0xad, 0xbe, 0xef }, iv[12];
+	CK_OBJECT_CLASS cd = CKO_DATA;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ULONG vlen = 16, s1 = 0, s2 = 0, len = 0, n = 0;
+	CK_ATTRIBUTE dt[] = { { CKA_CLASS, &cd, sizeof(cd) }, { CKA_APPLICATION, "app", 3 }, { CKA_VALUE, val, 4 },
+				{ CKA_LABEL, "sess-data", 9 }, { CKA_PRIVATE, &no, 1 } };
+	CK_ATTRIBUTE key[] = { { CKA_LABEL, "sess-aes", 8 }, { CKA_VALUE_LEN, &vlen, sizeof(vlen) },
+			       { CKA_PRIVATE, &no, 1 }, { CKA_ENCRYPT, &yes, 1 }, { CKA_DECRYPT, &yes, 1 } };
+	CK_ATTRIBUTE find_t[] = { { CKA_TOKEN, &no, 1 } };
+	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_GCM_PARAMS gp = { iv, sizeof(iv), sizeof(iv) * 8, NULL, 0, 128 };
+	CK_MECHANISM gcm = { CKM_AES_GCM, &gp, sizeof(gp) };
+	CK_SESSION_HANDLE ro;
+	CK_OBJECT_HANDLE hd = CK_INVALID_HANDLE, hk = CK_INVALID_HANDLE, found[4];
+	CK_ULONG mech = 0;
+	uint8_t buf[64];
+
+	is_rv(f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &ro), CKR_OK, "C_OpenSession read-only");
+	is_rv(f->C_CreateObject(ro, dt, 5, &hd), CKR_OK, "a public session data object, read-only session, no login");
+	dt[4].pValue = &yes;
+	is_rv(f->C_CreateObject(ro, dt, 5, &found[0]), CKR_USER_NOT_LOGGED_IN,
+	      "a private session object before C_Login: CKR_USER_NOT_LOGGED_IN");
+	is_rv(f->C_GenerateKey(ro, &gen, key, 5, &hk), CKR_OK, "C_GenerateKey AES, no CKA_TOKEN, read-only session");
+	ok(f->C_FindObjectsInit(sess, find_t, 1) == CKR_OK && f->C_FindObjects(sess, found, 4, &n) == CKR_OK &&
+		   f->C_FindObjectsFinal(sess) == CKR_OK && n == 2,
+	   "another session finds both with CKA_TOKEN false");
+	ok(attr_is(hd, CKA_VALUE, val, 4) && attr_is(hd, CKA_APPLICATION, "app", 3) && bool_is(hd, CKA_TOKEN, 0),
+	   "the data object's CKA_VALUE, CKA_APPLICATION, CKA_TOKEN false");
+	ok(bool_is(hk, CKA_LOCAL, 1) && bool_is(hk, CKA_ALWAYS_SENSITIVE, 1) && bool_is(hk, CKA_NEVER_EXTRACTABLE, 1) &&
+		   get_attr(hk, CKA_KEY_GEN_MECHANISM, &mech, sizeof(mech), &len) == CKR_OK && mech == CKM_AES_KEY_GEN,
+	   "the key: CKA_LOCAL, CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE, CKA_KEY_GEN_MECHANISM CKM_AES_KEY_GEN");
+	is_rv(get_attr(hk, CKA_POC_ATTESTATION_RECORD, buf, sizeof(buf), &len), CKR_ATTRIBUTE_TYPE_INVALID,
+	      "no Proof-of-Cloud record for a session key");
+	ok(f->C_GetObjectSize(sess, hd, &s1) == CKR_OK && f->C_GetObjectSize(ro, hd, &s2) == CKR_OK && s1 == s2 && s1 > 0,
+	   "C_GetObjectSize: the same size twice (%lu)", s1);
+	is_rv(f->C_EncryptInit(sess, &gcm, hk), CKR_OK, "C_EncryptInit AES-GCM with the session key");
+	is_rv(f->C_Encrypt(sess, val, 4, buf, NULL), CKR_ARGUMENTS_BAD, "C_Encrypt without a length: CKR_ARGUMENTS_BAD");
+	len = sizeof(buf);
+	is_rv(f->C_Encrypt(sess, val, 4, buf, &len), CKR_OPERATION_NOT_INITIALIZED,
+	      "the refused call ended the operation: CKR_OPERATION_NOT_INITIALIZED");
+	is_rv(f->C_EncryptInit(sess, &gcm, hk), CKR_OK, "C_EncryptInit again");
+	len = sizeof(buf);
+	is_rv(f->C_Encrypt(sess, val, 4, buf, &len), CKR_OK, "C_Encrypt with the session key");
+	is_rv(f->C_SeedRandom(sess, val, 4), CKR_OK, "C_SeedRandom");
+	is_rv(f->C_Logout(sess), CKR_USER_NOT_LOGGED_IN, "C_Logout while logged out: CKR_USER_NOT_LOGGED_IN");
+	is_rv(f->C_CloseSession(ro), CKR_OK, "C_CloseSession of their session");
+	is_rv(get_attr(hd, CKA_LABEL, buf, sizeof(buf), &len), CKR_OBJECT_HANDLE_INVALID, "the data object is gone");
+	is_rv(get_attr(hk, CKA_LABEL, buf, sizeof(buf), &len), CKR_OBJECT_HANDLE_INVALID, "the key is gone");
+}
+
+/* A private session object lives until the logout (then the login again). */
+static void session_private(const char *pin)
+{
+	static uint8_t val[2] = { 1, 2 };
+	CK_OBJECT_CLASS cd = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE dt[] = { { CKA_CLASS, &cd, sizeof(cd) }, { CKA_VALUE, val, 2 }, { CKA_PRIVATE, &yes, 1 } };
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+	uint8_t buf[8];
+	CK_ULONG len = 0;
+
+	is_rv(f->C_CreateObject(sess, dt, 3, &h), CKR_OK, "a private session object, logged in");
+	ok(attr_is(h, CKA_VALUE, val, 2) && bool_is(h, CKA_PRIVATE, 1), "its value, CKA_PRIVATE true");
+	is_rv(f->C_Logout(sess), CKR_OK, "C_Logout");
+	is_rv(f->C_Login(sess, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin)), CKR_OK, "C_Login again");
+	is_rv(get_attr(h, CKA_VALUE, buf, sizeof(buf), &len), CKR_OBJECT_HANDLE_INVALID, "it went at the logout");
+}
+
 static void run_create(const char *dir, const char *pin)
 {
 	CK_SESSION_HANDLE ro;
@@ -1315,6 +1392,7 @@ static void run_create(const char *dir, const char *pin)
 	CK_OBJECT_HANDLE h;
 	CK_RV rv;
 
+	session_objects();
 	/* Before C_Login: a read-only session, then a read/write one. */
 	base(&t, CKO_SECRET_KEY, CKK_AES, "aes-early", 0x30);
 	set(&t, CKA_VALUE, known16, 16);
@@ -1350,6 +1428,7 @@ static void run_create(const char *dir, const char *pin)
 	create_rules();
 	create_aes();
 	create_cert();
+	session_private(pin);
 }
 
 static void run_reopen(const char *dir)

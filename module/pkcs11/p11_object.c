@@ -309,3 +309,19 @@ CK_RV p11_destroy_object_locked(struct p11_session *ss, CK_OBJECT_HANDLE h)
 	p11_release_wipe(o->sealed);
 	return CKR_OK;
 }
+
+CK_RV p11_object_size_locked(struct p11_session *ss, CK_OBJECT_HANDLE h, CK_ULONG_PTR size)
+{
+	struct p11_object *o;
+	const struct poc_object_header *hd;
+	CK_RV rv = p11_object_get_locked(ss, h, &o);
+
+	if (rv != CKR_OK)
+		return rv;
+	hd = &o->sealed->h;
+	*size = (CK_ULONG)(strlen(hd->label) + hd->id_len + hd->spki_len + hd->cert_len + hd->sealed_pub_len +
+			   hd->sealed_priv_len + o->sealed->app_len);
+	if (o->sealed->owner != 0)
+		*size += (CK_ULONG)o->sealed->data_len; /* a token object's value is sealed: its blobs count */
+	return CKR_OK;
+}
