@@ -1308,6 +1308,39 @@ static void create_cert(void)
 	EVP_PKEY_free(k);
 }
 
+/* C_SetAttributeValue and C_CopyObject on session objects (data object hd, AES key hk), from session ro. */
+static void session_edit(CK_SESSION_HANDLE ro, CK_OBJECT_HANDLE hd, CK_OBJECT_HANDLE hk)
+{
+	static uint8_t v2[4] = { 0xfa, 0xce, 0xfe, 0xed };
+	CK_OBJECT_CLASS cpub = CKO_PUBLIC_KEY;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ATTRIBUTE lab = { CKA_LABEL, "renamed", 7 }, cls = { CKA_CLASS, &cpub, sizeof(cpub) };
+	CK_ATTRIBUTE val = { CKA_VALUE, v2, 4 }, sens_t = { CKA_SENSITIVE, &yes, 1 }, sens_f = { CKA_SENSITIVE, &no, 1 };
+	CK_ATTRIBUTE extr = { CKA_EXTRACTABLE, &yes, 1 }, nocopy = { CKA_COPYABLE, &no, 1 };
+	CK_OBJECT_HANDLE c1 = CK_INVALID_HANDLE, c2 = CK_INVALID_HANDLE, c3 = CK_INVALID_HANDLE;
+	CK_ULONG s1 = 0, s2 = 0;
+
+	is_rv(f->C_SetAttributeValue(ro, hd, &lab, 1), CKR_OK, "C_SetAttributeValue CKA_LABEL of a session object");
+	ok(attr_is(hd, CKA_LABEL, "renamed", 7), "its new label");
+	is_rv(f->C_SetAttributeValue(ro, hd, &cls, 1), CKR_ATTRIBUTE_READ_ONLY, "CKA_CLASS: CKR_ATTRIBUTE_READ_ONLY");
+	is_rv(f->C_SetAttributeValue(ro, hd, &val, 1), CKR_ATTRIBUTE_READ_ONLY, "CKA_VALUE: CKR_ATTRIBUTE_READ_ONLY");
+	is_rv(f->C_SetAttributeValue(ro, hk, &sens_t, 1), CKR_OK, "CKA_SENSITIVE true");
+	is_rv(f->C_SetAttributeValue(ro, hk, &sens_f, 1), CKR_ATTRIBUTE_READ_ONLY, "CKA_SENSITIVE back to false: CKR_ATTRIBUTE_READ_ONLY");
+	is_rv(f->C_SetAttributeValue(ro, hk, &extr, 1), CKR_ATTRIBUTE_READ_ONLY, "CKA_EXTRACTABLE to true: CKR_ATTRIBUTE_READ_ONLY");
+	is_rv(f->C_CopyObject(ro, hd, NULL, 0, &c1), CKR_OK, "C_CopyObject of the data object");
+	ok(f->C_GetObjectSize(ro, hd, &s1) == CKR_OK && f->C_GetObjectSize(ro, c1, &s2) == CKR_OK && s1 == s2,
+	   "the copy has the same size");
+	ok(attr_is(c1, CKA_VALUE, "\xde\xad\xbe\xef", 4) && attr_is(c1, CKA_LABEL, "renamed", 7), "the copy's value and label");
+	is_rv(f->C_CopyObject(ro, hd, &val, 1, &c2), CKR_OK, "a copy with another CKA_VALUE");
+	ok(attr_is(c2, CKA_VALUE, v2, 4), "its value");
+	is_rv(f->C_CopyObject(ro, hd, &cls, 1, &c3), CKR_ATTRIBUTE_READ_ONLY, "a copy with another CKA_CLASS: CKR_ATTRIBUTE_READ_ONLY");
+	is_rv(f->C_CopyObject(ro, hk, &nocopy, 1, &c3), CKR_OK, "a copy of the key, not copyable");
+	ok(bool_is(c3, CKA_SENSITIVE, 1) && bool_is(c3, CKA_ALWAYS_SENSITIVE, 1) && bool_is(c3, CKA_LOCAL, 1),
+	   "the key's copy: sensitive, always sensitive, local (as its original)");
+	is_rv(f->C_CopyObject(ro, c3, NULL, 0, &c2), CKR_ACTION_PROHIBITED, "copying it: CKR_ACTION_PROHIBITED");
+	is_rv(f->C_DestroyObject(ro, c1), CKR_OK, "C_DestroyObject a copy in the read-only session");
+}
+
 /*
  * Session objects (CKA_TOKEN false or absent): made in a read-only session
  * without login when public, seen by the application's other sessions, with
@@ -1361,10 +1394,45 @@ static void session_objects(void)
 	len = sizeof(buf);
 	is_rv(f->C_Encrypt(sess, val, 4, buf, &len), CKR_OK, "C_Encrypt with the session key");
 	is_rv(f->C_SeedRandom(sess, val, 4), CKR_OK, "C_SeedRandom");
+	session_edit(ro, hd, hk);
 	is_rv(f->C_Logout(sess), CKR_USER_NOT_LOGGED_IN, "C_Logout while logged out: CKR_USER_NOT_LOGGED_IN");
 	is_rv(f->C_CloseSession(ro), CKR_OK, "C_CloseSession of their session");
 	is_rv(get_attr(hd, CKA_LABEL, buf, sizeof(buf), &len), CKR_OBJECT_HANDLE_INVALID, "the data object is gone");
 	is_rv(get_attr(hk, CKA_LABEL, buf, sizeof(buf), &len), CKR_OBJECT_HANDLE_INVALID, "the key is gone");
+}
+
+/* A token AES key renamed, given a new CKA_ID (re-sealed: a new file), used, copied; the copy's own seal. */
+static void token_edit(void)
+{
+	static uint8_t iv[12];
+	CK_GCM_PARAMS gp = { iv, sizeof(iv), sizeof(iv) * 8, NULL, 0, 128 };
+	CK_MECHANISM gcm = { CKM_AES_GCM, &gp, sizeof(gp) };
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	uint8_t id2 = 0x5f, id3 = 0x60, pt[16] = { 1 }, ct[64];
+	CK_OBJECT_CLASS cdata = CKO_DATA;
+	CK_ATTRIBUTE lab = { CKA_LABEL, "aes-edited", 10 }, id = { CKA_ID, &id2, 1 }, cls = { CKA_CLASS, &cdata, sizeof(cdata) };
+	CK_ATTRIBUTE cp_tok[] = { { CKA_TOKEN, &yes, 1 }, { CKA_ID, &id3, 1 }, { CKA_LABEL, "aes-copy", 8 } };
+	CK_ATTRIBUTE cp_sess[] = { { CKA_TOKEN, &no, 1 } };
+	CK_OBJECT_HANDLE h, h2 = CK_INVALID_HANDLE, h3 = CK_INVALID_HANDLE;
+	CK_ULONG len = sizeof(ct);
+	struct tmpl t;
+
+	base(&t, CKO_SECRET_KEY, CKK_AES, "aes-edit", 0x5e);
+	set(&t, CKA_VALUE, known32, 32);
+	h = make(&t, "a token AES key to edit");
+	is_rv(f->C_SetAttributeValue(sess, h, &lab, 1), CKR_OK, "C_SetAttributeValue CKA_LABEL of a token key (re-sealed)");
+	is_rv(f->C_SetAttributeValue(sess, h, &id, 1), CKR_OK, "C_SetAttributeValue CKA_ID (a new file)");
+	ok(find(CKO_SECRET_KEY, "aes-edited") == h && attr_is(h, CKA_ID, &id2, 1), "found under its new label, same handle, new id");
+	is_rv(f->C_SetAttributeValue(sess, h, &cls, 1), CKR_ATTRIBUTE_READ_ONLY, "CKA_CLASS: CKR_ATTRIBUTE_READ_ONLY");
+	ok(f->C_EncryptInit(sess, &gcm, h) == CKR_OK && f->C_Encrypt(sess, pt, 16, ct, &len) == CKR_OK,
+	   "the re-sealed key encrypts (released from its new file)");
+	is_rv(f->C_CopyObject(sess, h, cp_sess, 1, &h2), CKR_ACTION_PROHIBITED,
+	      "a session copy of a sealed key: CKR_ACTION_PROHIBITED (a sealed secret stays sealed)");
+	is_rv(f->C_CopyObject(sess, h, cp_tok, 3, &h3), CKR_OK, "a token copy under another CKA_ID: sealed too");
+	len = sizeof(ct);
+	ok(bool_is(h3, CKA_TOKEN, 1) && f->C_EncryptInit(sess, &gcm, h3) == CKR_OK && f->C_Encrypt(sess, pt, 16, ct, &len) == CKR_OK,
+	   "the copy is a token object and encrypts");
+	is_rv(destroy(h3), CKR_OK, "C_DestroyObject the copy");
 }
 
 /* A private session object lives until the logout (then the login again). */
@@ -1428,6 +1496,7 @@ static void run_create(const char *dir, const char *pin)
 	create_rules();
 	create_aes();
 	create_cert();
+	token_edit();
 	session_private(pin);
 }
 

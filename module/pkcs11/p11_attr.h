@@ -122,6 +122,9 @@ CK_RV p11_template_complete(CK_OBJECT_CLASS c, const CK_ATTRIBUTE *t, CK_ULONG n
 CK_RV p11_template_matches(const struct p11_slot *s, const struct p11_object *obj, const CK_ATTRIBUTE *t, CK_ULONG n,
 			   const CK_ATTRIBUTE_TYPE *skip, size_t nskip);
 
+/* The usages (POC_OBJ_SIGN ...) a key of type can have (p11_object_new.c). */
+uint64_t p11_usage_possible(CK_KEY_TYPE type);
+
 /* What p11_object_new_locked (p11_object_new.c) makes an object of. */
 struct p11_new {
 	CK_OBJECT_CLASS cls;
@@ -136,6 +139,7 @@ struct p11_new {
 	size_t nused;
 	CK_MECHANISM_TYPE gen_mech;    /* with local */
 	int local;                     /* generated here */
+	uint64_t history;              /* POC_OBJ_IMPORTED, _WAS_PLAIN, _WAS_EXTRACTABLE of a copied object */
 };
 
 /*

@@ -150,6 +150,22 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 	WITH_SESSION(hSession, p11_create_object_locked(ss, pTemplate, ulCount, phObject));
 }
 
+CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
+		   CK_OBJECT_HANDLE_PTR phNewObject)
+{
+	P11_READY();
+	CHECK((pTemplate != NULL || ulCount == 0) && phNewObject != NULL);
+	WITH_SESSION(hSession, p11_copy_object_locked(ss, hObject, pTemplate, ulCount, phNewObject));
+}
+
+CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
+			  CK_ULONG ulCount)
+{
+	P11_READY();
+	CHECK(pTemplate != NULL || ulCount == 0);
+	WITH_SESSION(hSession, p11_set_attrs_locked(ss, hObject, pTemplate, ulCount));
+}
+
 CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
 	P11_READY();

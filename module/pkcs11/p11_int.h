@@ -240,6 +240,10 @@ void p11_sealed_free(struct p11_sealed *o);
 /* CKA_KEY_GEN_MECHANISM of a key of type made here. */
 CK_MECHANISM_TYPE p11_gen_mech_of(CK_KEY_TYPE type);
 
+/* p11_object_edit.c: C_CopyObject and C_SetAttributeValue (what may change: the file's head comment). */
+CK_RV p11_copy_object_locked(struct p11_session *ss, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+			     CK_OBJECT_HANDLE_PTR out);
+CK_RV p11_set_attrs_locked(struct p11_session *ss, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n);
 /*
  * C_GetObjectSize (p11_object.c): the bytes the object holds (label, id,
  * public key, certificate, sealed TPM blobs, a session object's value and

@@ -56,7 +56,7 @@ static uint64_t flag_if(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE typ
  * not have it: p11_template_matches). The one place to add a usage when a
  * mechanism for it lands (AES MACs, wrapping, derivation).
  */
-static uint64_t usage_possible(CK_KEY_TYPE type)
+uint64_t p11_usage_possible(CK_KEY_TYPE type)
 {
 	const uint64_t sv = POC_OBJ_SIGN | POC_OBJ_VERIFY, ed = POC_OBJ_ENCRYPT | POC_OBJ_DECRYPT;
 
@@ -85,7 +85,7 @@ static uint64_t new_flags(const struct p11_new *nw, const CK_ATTRIBUTE *t, CK_UL
 		f |= flag_if(t, n, CKA_ENCRYPT, d, POC_OBJ_ENCRYPT) | flag_if(t, n, CKA_DECRYPT, d, POC_OBJ_DECRYPT);
 		f |= flag_if(t, n, CKA_WRAP, d, POC_OBJ_WRAP) | flag_if(t, n, CKA_UNWRAP, d, POC_OBJ_UNWRAP);
 		f |= flag_if(t, n, CKA_DERIVE, d, POC_OBJ_DERIVE);
-		f &= usage_possible(nw->type);
+		f &= p11_usage_possible(nw->type);
 	}
 	if (secret) {
 		f |= flag_if(t, n, CKA_SENSITIVE, POC_OBJ_SENSITIVE, POC_OBJ_SENSITIVE);
@@ -105,7 +105,7 @@ static uint64_t new_flags(const struct p11_new *nw, const CK_ATTRIBUTE *t, CK_UL
 		f |= POC_OBJ_NO_COPY;
 	if (!p11_attr_bool(t, n, CKA_DESTROYABLE, 1))
 		f |= POC_OBJ_NO_DESTROY;
-	return f;
+	return f | nw->history;
 }
 
 static CK_RV dup_bytes(const uint8_t *p, size_t len, uint8_t **out)
@@ -149,14 +149,16 @@ static CK_RV session_sealed(struct p11_session *ss, const struct p11_new *nw, co
 	rv = CKR_FUNCTION_FAILED;
 	if (nw->spki != NULL && (o->pub = poc_key_from_spki(&e, nw->spki, nw->spki_len)) == NULL)
 		goto fail;
-	if (nw->cls == CKO_DATA) {
-		if ((o->data = poc_secret_alloc(nw->secret_len)) == NULL) {
+	/* The value (a data object's, a key's material: what C_CopyObject copies), in locked memory. */
+	if (nw->secret != NULL) {
+		if ((o->data = poc_secret_alloc(nw->secret_len ? nw->secret_len : 1)) == NULL) {
 			rv = CKR_HOST_MEMORY;
 			goto fail;
 		}
 		memcpy(o->data, nw->secret, nw->secret_len);
 		o->data_len = nw->secret_len;
-	} else if (nw->secret != NULL) {
+	}
+	if (nw->cls != CKO_DATA && nw->secret != NULL) {
 		o->key = poc_key_from_secret(&e, nw->type, nw->secret, nw->secret_len);
 		if (o->key == NULL) {
 			rv = e.code == POC_ERR_NOMEM ? CKR_HOST_MEMORY : CKR_TEMPLATE_INCONSISTENT;
