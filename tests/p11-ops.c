@@ -1433,6 +1433,16 @@ static void token_edit(void)
 	ok(bool_is(h3, CKA_TOKEN, 1) && f->C_EncryptInit(sess, &gcm, h3) == CKR_OK && f->C_Encrypt(sess, pt, 16, ct, &len) == CKR_OK,
 	   "the copy is a token object and encrypts");
 	is_rv(destroy(h3), CKR_OK, "C_DestroyObject the copy");
+	/* A token data object renamed (kept: p11-create.sh releases it with poctool, then edits its header on disk). */
+	{
+		CK_OBJECT_CLASS cd = CKO_DATA;
+		CK_ATTRIBUTE dt[] = { { CKA_CLASS, &cd, sizeof(cd) }, { CKA_TOKEN, &yes, 1 }, { CKA_VALUE, "kept-value", 10 },
+				      { CKA_LABEL, "data-edit", 9 } };
+		CK_ATTRIBUTE dl = { CKA_LABEL, "data-edited", 11 };
+
+		is_rv(f->C_CreateObject(sess, dt, 4, &h2), CKR_OK, "a token data object");
+		is_rv(f->C_SetAttributeValue(sess, h2, &dl, 1), CKR_OK, "C_SetAttributeValue its CKA_LABEL (re-sealed)");
+	}
 }
 
 /* A private session object lives until the logout (then the login again). */

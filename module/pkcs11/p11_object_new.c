@@ -65,6 +65,8 @@ uint64_t p11_usage_possible(CK_KEY_TYPE type)
 	case CKK_EC_EDWARDS: return sv | POC_OBJ_DERIVE; /* kept (pkcs11-tool asks it); no mechanism derives from it */
 	case CKK_RSA: return sv | ed;
 	case CKK_AES: return ed;
+	case CKK_DES3: return ed;
+	case CKK_GENERIC_SECRET: return sv | POC_OBJ_DERIVE; /* HMAC, key derivation */
 	default: return 0;
 	}
 }
