@@ -152,8 +152,8 @@ static CK_RV session_sealed(struct p11_session *ss, const struct p11_new *nw, co
 	if (nw->spki != NULL && (o->pub = poc_key_from_spki(&e, nw->spki, nw->spki_len)) == NULL)
 		goto fail;
 	/* The value (a data object's, a key's material: what C_CopyObject copies), in locked memory. */
-	if (nw->secret != NULL) {
-		if ((o->data = poc_secret_alloc(nw->secret_len ? nw->secret_len : 1)) == NULL) {
+	if (nw->secret != NULL && nw->secret_len > 0) {
+		if ((o->data = poc_secret_alloc(nw->secret_len)) == NULL) {
 			rv = CKR_HOST_MEMORY;
 			goto fail;
 		}
