@@ -32,6 +32,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include "pkcs11/poc-pkcs11.h"
+#include "pkcs11/pkcs11_v3.h"
 #include "p11-test.h"
 #include "test.h"
 #include "test-keys.h"
@@ -39,6 +40,7 @@
 static CK_FUNCTION_LIST_PTR f;
 static CK_SLOT_ID slot;
 static CK_SESSION_HANDLE sess;
+static void *lib; /* the module (dlopen) */
 
 static const char *rv_name(CK_RV rv)
 {
@@ -1308,6 +1310,34 @@ static void create_cert(void)
 	EVP_PKEY_free(k);
 }
 
+/* PKCS#11 v3.0 through C_GetInterface: an unknown name; C_SessionCancel of the session's active encryption. */
+static void session_cancel(void)
+{
+	CK_RV (*gi)(CK_UTF8CHAR_PTR, CK_VERSION_PTR, CK_INTERFACE_PTR_PTR, CK_FLAGS);
+	CK_INTERFACE *in = NULL;
+	CK_FUNCTION_LIST_3_0 *f3;
+	uint8_t pt[4] = { 0 }, ct[64];
+	CK_ULONG len = sizeof(ct);
+
+	*(void **)&gi = dlsym(lib, "C_GetInterface");
+	if (gi == NULL) {
+		ok(0, "C_GetInterface exported");
+		return;
+	}
+	is_rv(gi((CK_UTF8CHAR_PTR) "PKCS 12", NULL, &in, 0), CKR_ARGUMENTS_BAD,
+	      "C_GetInterface with an unknown name: CKR_ARGUMENTS_BAD");
+	is_rv(gi((CK_UTF8CHAR_PTR) "PKCS 11", NULL, &in, 0), CKR_OK, "C_GetInterface \"PKCS 11\"");
+	f3 = in != NULL ? in->pFunctionList : NULL;
+	if (f3 == NULL || f3->version.major != 3) {
+		ok(0, "the first interface is v3.0");
+		return;
+	}
+	is_rv(f3->C_SessionCancel(sess, CKF_ENCRYPT), CKR_OK, "C_SessionCancel(CKF_ENCRYPT)");
+	is_rv(f->C_Encrypt(sess, pt, 4, ct, &len), CKR_OPERATION_NOT_INITIALIZED,
+	      "the cancelled encryption: CKR_OPERATION_NOT_INITIALIZED");
+	is_rv(f3->C_SessionCancel(sess, CKF_SIGN | CKF_DECRYPT), CKR_OK, "C_SessionCancel of nothing active");
+}
+
 /* C_SetAttributeValue and C_CopyObject on session objects (data object hd, AES key hk), from session ro. */
 static void session_edit(CK_SESSION_HANDLE ro, CK_OBJECT_HANDLE hd, CK_OBJECT_HANDLE hk)
 {
@@ -1391,6 +1421,8 @@ static void session_objects(void)
 	is_rv(f->C_Encrypt(sess, val, 4, buf, &len), CKR_OPERATION_NOT_INITIALIZED,
 	      "the refused call ended the operation: CKR_OPERATION_NOT_INITIALIZED");
 	is_rv(f->C_EncryptInit(sess, &gcm, hk), CKR_OK, "C_EncryptInit again");
+	session_cancel();
+	is_rv(f->C_EncryptInit(sess, &gcm, hk), CKR_OK, "C_EncryptInit after C_SessionCancel");
 	len = sizeof(buf);
 	is_rv(f->C_Encrypt(sess, val, 4, buf, &len), CKR_OK, "C_Encrypt with the session key");
 	is_rv(f->C_SeedRandom(sess, val, 4), CKR_OK, "C_SeedRandom");
@@ -1563,7 +1595,6 @@ int main(int argc, char **argv)
 	CK_C_INITIALIZE_ARGS init = { NULL, NULL, NULL, NULL, CKF_OS_LOCKING_OK, NULL };
 	CK_RV (*gfl)(CK_FUNCTION_LIST_PTR_PTR);
 	const char *mode, *pin;
-	void *lib;
 	CK_RV rv;
 
 	if (argc < 5 || ((strcmp(argv[2], "create") == 0 || strcmp(argv[2], "reopen") == 0) && argc != 6)) {
