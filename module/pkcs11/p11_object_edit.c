@@ -92,7 +92,8 @@ static CK_RV edit_one(const struct p11_object *o, struct edit *ed, const CK_ATTR
 	int b = a->ulValueLen == sizeof(CK_BBOOL) && *(const CK_BBOOL *)a->pValue != CK_FALSE;
 	int session = o->sealed->owner != 0;
 
-	if (d == NULL || !(d->has & p11_attr_class_bit(o->class)))
+	/* An attribute of the class: one it answers, or one it never reveals (a key's CKA_VALUE: read-only too). */
+	if (d == NULL || !((d->has | d->never) & p11_attr_class_bit(o->class)))
 		return CKR_ATTRIBUTE_TYPE_INVALID;
 	switch (a->type) {
 	case CKA_LABEL:
