@@ -59,6 +59,16 @@
 #define POC_OBJ_EXTRACTABLE (1u << 7)
 #define POC_OBJ_SENSITIVE (1u << 8)
 #define POC_OBJ_IMPORTED (1u << 9) /* key material from outside (C_CreateObject): not CKA_ALWAYS_SENSITIVE */
+/*
+ * Added later, each an exception to the meaning an older header has without
+ * it, so objects sealed before keep their attributes (docs/module.md "Objects").
+ */
+#define POC_OBJ_LOCAL (1u << 10)           /* generated here: CKA_LOCAL (CKA_KEY_GEN_MECHANISM from the key type) */
+#define POC_OBJ_WAS_PLAIN (1u << 11)       /* was not sensitive once: CKA_ALWAYS_SENSITIVE false */
+#define POC_OBJ_WAS_EXTRACTABLE (1u << 12) /* was extractable once: CKA_NEVER_EXTRACTABLE false */
+#define POC_OBJ_FIXED (1u << 13)           /* CKA_MODIFIABLE false */
+#define POC_OBJ_NO_COPY (1u << 14)         /* CKA_COPYABLE false */
+#define POC_OBJ_NO_DESTROY (1u << 15)      /* CKA_DESTROYABLE false */
 
 /* Classes a sealed object may have: CKO_DATA .. CKO_SECRET_KEY. */
 #define POC_OBJ_CLASS_MAX 4

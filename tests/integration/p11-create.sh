@@ -193,4 +193,22 @@ if [ -z "${POC_SANITIZERS:-}" ] && command -v valgrind >/dev/null; then
 else
 	t_skip "valgrind (sanitizer build, or not installed)"
 fi
+# Session objects never reach the store; a re-sealed object opens under its new header and under no other.
+n=$(grep -l -e sess-data -e sess-aes -e renamed "$T/store/tok/"* 2>/dev/null | wc -l)
+[ "$n" = 0 ] && t_ok "no session object reached the store folder" || t_fail "$n store files name a session object"
+[ ! -e "$T/store/tok/secret-5e.obj" ] && [ -e "$T/store/tok/secret-5f.obj" ] &&
+	t_ok "a new CKA_ID re-sealed the key into its new file, the old one is gone" || t_fail "secret-5e/5f files"
+t_run 0 "poctool release of the re-sealed data object, under its new label" "$POCTOOL" release --token tok \
+	--label data-edited --pin 1234
+t_has "kept-value" "its value"
+f=$(grep -l data-edited "$T/store/tok/"*.obj | head -1)
+python3 -c 'import sys; p=sys.argv[1]; b=open(p,"rb").read(); open(p,"wb").write(b.replace(b"data-edited", b"data-edhted"))' "$f"
+t_run 1 "the same file, its header's label edited on disk: refused" "$POCTOOL" release --token tok --label data-edhted \
+	--pin 1234
+if [ -z "${POC_SANITIZERS:-}" ]; then
+	t_run 1 "and a login releasing the token's keys refuses it too (pkcs11-tool)" pkcs11-tool --module "$SO" \
+		--token-label tok --login --pin 1234 --list-objects
+else
+	t_skip "pkcs11-tool login after the edit: uninstrumented pkcs11-tool cannot load the ASan-built module"
+fi
 t_done

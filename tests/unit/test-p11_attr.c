@@ -454,10 +454,10 @@ static void test_common_values(CK_SESSION_HANDLE ss)
 
 	for (int c = 0; c < NCOL; c++)
 		bad += !has_ulong(ss, cols[c], CKA_CLASS, class_of[c]) || !has_bool(ss, cols[c], CKA_TOKEN, 1) ||
-		       !has_bool(ss, cols[c], CKA_PRIVATE, 0) || !has_bool(ss, cols[c], CKA_MODIFIABLE, 0) ||
-		       !has_bool(ss, cols[c], CKA_COPYABLE, 0) || !has_bool(ss, cols[c], CKA_DESTROYABLE, 1);
-	ok(bad == 0, "every object: its class, CKA_TOKEN, CKA_DESTROYABLE true, CKA_PRIVATE (no PIN), CKA_MODIFIABLE, "
-		     "CKA_COPYABLE false");
+		       !has_bool(ss, cols[c], CKA_PRIVATE, 0) || !has_bool(ss, cols[c], CKA_MODIFIABLE, 1) ||
+		       !has_bool(ss, cols[c], CKA_COPYABLE, 1) || !has_bool(ss, cols[c], CKA_DESTROYABLE, 1);
+	ok(bad == 0, "every object: its class, CKA_TOKEN, CKA_DESTROYABLE, CKA_MODIFIABLE, CKA_COPYABLE true (an older "
+		     "header has no bit saying otherwise), CKA_PRIVATE (no PIN)");
 	ok(has_bytes(ss, cols[COL_CERT], CKA_LABEL, "ec", 2) && has_bytes(ss, cols[COL_ECPUB], CKA_LABEL, "ec", 2) &&
 		   has_bytes(ss, cols[COL_ECPRIV], CKA_ID, "\x01", 1) && has_bytes(ss, cols[COL_AES], CKA_LABEL, "aes", 3) &&
 		   has_bytes(ss, cols[COL_RSAPUB], CKA_ID, "\x02", 1),
@@ -700,10 +700,11 @@ static const struct variant aes_variants[] = {
 	{ A(CKA_VALUE_LEN, &u_32), NONE, CKR_ATTRIBUTE_READ_ONLY, "CKA_VALUE_LEN of a secret key" },
 	{ AS(CKA_UNIQUE_ID, "u"), NONE, CKR_ATTRIBUTE_READ_ONLY, "CKA_UNIQUE_ID" },
 	{ AS(CKA_POC_ATTESTATION_RECORD, "r"), NONE, CKR_ATTRIBUTE_READ_ONLY, "CKA_POC_ATTESTATION_RECORD" },
-	{ A(CKA_SENSITIVE, &t_false), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_SENSITIVE false" },
+	{ A(CKA_SENSITIVE, &t_false), NONE, CKR_OK, "CKA_SENSITIVE false (unextractable: no value leaves)" },
 	{ A(CKA_EXTRACTABLE, &t_true), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_EXTRACTABLE true" },
-	{ A(CKA_MODIFIABLE, &t_true), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_MODIFIABLE true" },
-	{ A(CKA_SIGN, &t_true), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_SIGN true (no AES signing)" },
+	{ A(CKA_MODIFIABLE, &t_true), NONE, CKR_OK, "CKA_MODIFIABLE true (label and id may change)" },
+	{ A(CKA_COPYABLE, &t_false), NONE, CKR_OK, "CKA_COPYABLE false" },
+	{ A(CKA_SIGN_RECOVER, &t_true), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_SIGN_RECOVER true (no recovery)" },
 	{ A(CKA_ALLOWED_MECHANISMS, &m_gcm), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_ALLOWED_MECHANISMS not empty" },
 	{ A(CKA_KEY_TYPE, &k_rsa), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_KEY_TYPE twice, two values" },
 	{ A(CKA_MODULUS_BITS, &u_2048), NONE, CKR_ATTRIBUTE_TYPE_INVALID, "CKA_MODULUS_BITS of an AES key" },
@@ -779,26 +780,156 @@ static void run_variants(CK_SESSION_HANDLE ss, const char *kind, const CK_ATTRIB
 static void test_create(CK_SESSION_HANDLE rw, CK_SESSION_HANDLE ro, CK_SESSION_HANDLE pin_rw)
 {
 	CK_ATTRIBUTE aes[] = { A(CKA_CLASS, &k_sec), A(CKA_KEY_TYPE, &k_aes), { CKA_VALUE, (void *)aes_key, 32 },
-			       AS(CKA_LABEL, "new-aes") };
+			       AS(CKA_LABEL, "new-aes"), A(CKA_TOKEN, &t_true) };
 	CK_ATTRIBUTE pub[] = { A(CKA_CLASS, &k_pub), A(CKA_KEY_TYPE, &k_ec), A(CKA_EC_PARAMS, &p256_oid),
-			       A(CKA_EC_POINT, &ec_point), AS(CKA_LABEL, "new-pub") };
+			       A(CKA_EC_POINT, &ec_point), AS(CKA_LABEL, "new-pub"), A(CKA_TOKEN, &t_true) };
 	CK_ATTRIBUTE cert[] = { A(CKA_CLASS, &k_cert), A(CKA_CERTIFICATE_TYPE, &k_x509),
-				{ CKA_VALUE, fx.cert.p, fx.cert.len }, AS(CKA_LABEL, "new-cert") };
+				{ CKA_VALUE, fx.cert.p, fx.cert.len }, AS(CKA_LABEL, "new-cert"), A(CKA_TOKEN, &t_true) };
 	CK_ATTRIBUTE data[] = { A(CKA_CLASS, &k_data), A(CKA_TOKEN, &t_false), AS(CKA_VALUE, "x"), AS(CKA_LABEL, "d") };
 	CK_OBJECT_HANDLE h;
 	size_t ptlen = 0;
 
 	EVP_PKEY_get_octet_string_param(fx.ec, "pub", ec_point + 2, 65, &ptlen);
-	run_variants(rw, "AES key", aes, 4, aes_variants, sizeof(aes_variants) / sizeof(aes_variants[0]));
-	run_variants(rw, "EC public key", pub, 5, pub_variants, sizeof(pub_variants) / sizeof(pub_variants[0]));
-	run_variants(rw, "certificate", cert, 4, cert_variants, sizeof(cert_variants) / sizeof(cert_variants[0]));
-	ok(f->C_CreateObject(rw, data, 4, &h) == CKR_ATTRIBUTE_VALUE_INVALID, "data object with CKA_TOKEN false");
+	run_variants(rw, "AES key", aes, 5, aes_variants, sizeof(aes_variants) / sizeof(aes_variants[0]));
+	run_variants(rw, "EC public key", pub, 6, pub_variants, sizeof(pub_variants) / sizeof(pub_variants[0]));
+	run_variants(rw, "certificate", cert, 5, cert_variants, sizeof(cert_variants) / sizeof(cert_variants[0]));
+	ok(f->C_CreateObject(rw, data, 4, &h) == CKR_OK && f->C_DestroyObject(rw, h) == CKR_OK,
+	   "data object with CKA_TOKEN false: a session object (no TPM), destroyed");
 	ok(f->C_CreateObject(rw, data, 1, &h) == CKR_TEMPLATE_INCOMPLETE, "data object without CKA_VALUE");
-	ok(f->C_CreateObject(ro, aes, 4, &h) == CKR_SESSION_READ_ONLY, "C_CreateObject in a read-only session");
-	ok(f->C_CreateObject(pin_rw, aes, 4, &h) == CKR_USER_NOT_LOGGED_IN, "C_CreateObject on a PIN token before login");
+	ok(f->C_CreateObject(ro, aes, 5, &h) == CKR_SESSION_READ_ONLY, "C_CreateObject of a token object in a read-only session");
+	ok(f->C_CreateObject(pin_rw, aes, 5, &h) == CKR_USER_NOT_LOGGED_IN, "C_CreateObject on a PIN token before login");
 	ok(f->C_DestroyObject(ro, cols[COL_DATA]) == CKR_SESSION_READ_ONLY, "C_DestroyObject in a read-only session");
 	ok(find(rw, NULL, 0, &h, 1) == 1 && count_by(rw, CKA_LABEL, "new-aes", 7) == 0,
 	   "no refused template left an object behind");
+}
+
+/* ---- session objects (CKA_TOKEN false or absent): no TPM, so every rule is here ---- */
+
+struct sess_case {
+	CK_ATTRIBUTE a;
+	CK_RV want;
+	const char *what;
+};
+
+static const struct sess_case sess_create[] = {
+	{ NO_EXTRA, CKR_OK, "the base template (no CKA_TOKEN: a session object)" },
+	{ A(CKA_TOKEN, &t_false), CKR_OK, "CKA_TOKEN false" },
+	{ A(CKA_EXTRACTABLE, &t_true), CKR_OK, "CKA_EXTRACTABLE true (a session key may be)" },
+	{ A(CKA_SENSITIVE, &t_false), CKR_OK, "CKA_SENSITIVE false" },
+	{ A(CKA_MODIFIABLE, &t_false), CKR_OK, "CKA_MODIFIABLE false" },
+	{ A(CKA_LOCAL, &t_true), CKR_ATTRIBUTE_READ_ONLY, "CKA_LOCAL (set by the token)" },
+	{ A(CKA_VALUE_LEN, &u_32), CKR_ATTRIBUTE_READ_ONLY, "CKA_VALUE_LEN" },
+	{ A(CKA_SIGN, &t_true), CKR_TEMPLATE_INCONSISTENT, "CKA_SIGN on an AES key (no AES MAC here)" },
+	{ A(CKA_MODULUS_BITS, &u_2048), CKR_ATTRIBUTE_TYPE_INVALID, "CKA_MODULUS_BITS of an AES key" },
+	{ A(CKA_TOKEN, &t_true), CKR_SESSION_READ_ONLY, "CKA_TOKEN true in a read-only session" },
+};
+
+static const struct sess_case sess_set[] = {
+	{ AS(CKA_LABEL, "renamed"), CKR_OK, "CKA_LABEL" },
+	{ AS(CKA_ID, "\x07"), CKR_OK, "CKA_ID" },
+	{ A(CKA_ENCRYPT, &t_false), CKR_OK, "CKA_ENCRYPT false" },
+	{ A(CKA_ENCRYPT, &t_true), CKR_OK, "CKA_ENCRYPT true again" },
+	{ A(CKA_SENSITIVE, &t_true), CKR_OK, "CKA_SENSITIVE true" },
+	{ A(CKA_EXTRACTABLE, &t_false), CKR_OK, "CKA_EXTRACTABLE false (already)" },
+	{ A(CKA_SENSITIVE, &t_false), CKR_ATTRIBUTE_READ_ONLY, "CKA_SENSITIVE back to false" },
+	{ A(CKA_EXTRACTABLE, &t_true), CKR_ATTRIBUTE_READ_ONLY, "CKA_EXTRACTABLE to true" },
+	{ A(CKA_CLASS, &k_pub), CKR_ATTRIBUTE_READ_ONLY, "CKA_CLASS" },
+	{ A(CKA_KEY_TYPE, &k_rsa), CKR_ATTRIBUTE_READ_ONLY, "CKA_KEY_TYPE" },
+	{ A(CKA_LOCAL, &t_true), CKR_ATTRIBUTE_READ_ONLY, "CKA_LOCAL" },
+	{ AS(CKA_VALUE, "0123456789abcdef"), CKR_ATTRIBUTE_READ_ONLY, "CKA_VALUE of a key" },
+	{ A(CKA_TOKEN, &t_true), CKR_ATTRIBUTE_READ_ONLY, "CKA_TOKEN" },
+	{ A(CKA_PRIVATE, &t_true), CKR_ATTRIBUTE_READ_ONLY, "CKA_PRIVATE" },
+	{ A(CKA_MODIFIABLE, &t_false), CKR_ATTRIBUTE_READ_ONLY, "CKA_MODIFIABLE" },
+	{ A(CKA_ALWAYS_SENSITIVE, &t_true), CKR_ATTRIBUTE_READ_ONLY, "CKA_ALWAYS_SENSITIVE" },
+	{ A(CKA_SIGN, &t_true), CKR_ATTRIBUTE_VALUE_INVALID, "CKA_SIGN true (no AES MAC here)" },
+	{ A(CKA_CERTIFICATE_TYPE, &k_x509), CKR_ATTRIBUTE_TYPE_INVALID, "CKA_CERTIFICATE_TYPE of a key" },
+	{ AS(CKA_OTP_FORMAT, "x"), CKR_ATTRIBUTE_TYPE_INVALID, "an attribute the module does not know" },
+	{ { CKA_SENSITIVE, &t_true, 4 }, CKR_ATTRIBUTE_VALUE_INVALID, "a CK_BBOOL of 4 bytes" },
+	{ { CKA_LABEL, (void *)"a\0b", 3 }, CKR_ATTRIBUTE_VALUE_INVALID, "a CKA_LABEL with a NUL byte" },
+};
+
+static int bool_of(CK_SESSION_HANDLE ss, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE t, int want)
+{
+	CK_BBOOL b = CK_FALSE;
+	CK_ATTRIBUTE a = { t, &b, 1 };
+
+	return f->C_GetAttributeValue(ss, h, &a, 1) == CKR_OK && (b != CK_FALSE) == (want != 0);
+}
+
+static void test_session_create(CK_SESSION_HANDLE s2, CK_ATTRIBUTE *base, CK_ULONG nb)
+{
+	for (size_t i = 0; i < sizeof(sess_create) / sizeof(sess_create[0]); i++) {
+		CK_ATTRIBUTE t[8];
+		CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+		CK_ULONG k = nb;
+		CK_RV rv;
+
+		memcpy(t, base, nb * sizeof(*t));
+		if (sess_create[i].a.type != NONE)
+			t[k++] = sess_create[i].a;
+		rv = f->C_CreateObject(s2, t, k, &h);
+		ok(rv == sess_create[i].want, "session AES key, %s: 0x%lx (want 0x%lx)", sess_create[i].what,
+		   (unsigned long)rv, (unsigned long)sess_create[i].want);
+		if (rv == CKR_OK)
+			ok(bool_of(s2, h, CKA_TOKEN, 0) && f->C_DestroyObject(s2, h) == CKR_OK,
+			   "  it is a session object (CKA_TOKEN false), destroyed in the read-only session");
+	}
+}
+
+static void test_session_edit(CK_SESSION_HANDLE s2, CK_ATTRIBUTE *base, CK_ULONG nb)
+{
+	CK_ATTRIBUTE two[] = { AS(CKA_LABEL, "never"), A(CKA_CLASS, &k_pub) }, nocopy = A(CKA_COPYABLE, &t_false);
+	CK_ATTRIBUTE fixed = A(CKA_MODIFIABLE, &t_false), keep = A(CKA_DESTROYABLE, &t_false), tok = A(CKA_TOKEN, &t_true);
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE, c = CK_INVALID_HANDLE, c2 = CK_INVALID_HANDLE;
+	CK_ULONG s1 = 0, s2z = 0;
+
+	ok(f->C_CreateObject(s2, base, nb, &h) == CKR_OK, "a session AES key to edit");
+	for (size_t i = 0; i < sizeof(sess_set) / sizeof(sess_set[0]); i++) {
+		CK_ATTRIBUTE a = sess_set[i].a;
+		CK_RV rv = f->C_SetAttributeValue(s2, h, &a, 1);
+
+		ok(rv == sess_set[i].want, "C_SetAttributeValue %s: 0x%lx (want 0x%lx)", sess_set[i].what,
+		   (unsigned long)rv, (unsigned long)sess_set[i].want);
+	}
+	ok(f->C_SetAttributeValue(s2, h, two, 2) == CKR_ATTRIBUTE_READ_ONLY && count_by(s2, CKA_LABEL, "never", 5) == 0 &&
+		   count_by(s2, CKA_LABEL, "renamed", 7) == 1,
+	   "a template with one read-only attribute changes nothing");
+	ok(bool_of(s2, h, CKA_SENSITIVE, 1) && bool_of(s2, h, CKA_ALWAYS_SENSITIVE, 0) && bool_of(s2, h, CKA_LOCAL, 0),
+	   "made sensitive: CKA_SENSITIVE true, CKA_ALWAYS_SENSITIVE still false (it came from outside)");
+	ok(f->C_CopyObject(s2, h, &nocopy, 1, &c) == CKR_OK && f->C_GetObjectSize(s2, h, &s1) == CKR_OK &&
+		   f->C_GetObjectSize(s2, c, &s2z) == CKR_OK && s1 == s2z && bool_of(s2, c, CKA_COPYABLE, 0),
+	   "C_CopyObject with CKA_COPYABLE false: the same size, not copyable");
+	ok(f->C_CopyObject(s2, c, NULL, 0, &c2) == CKR_ACTION_PROHIBITED, "copying it: CKR_ACTION_PROHIBITED");
+	ok(f->C_CopyObject(s2, h, &tok, 1, &c2) == CKR_SESSION_READ_ONLY, "a token copy in a read-only session: CKR_SESSION_READ_ONLY");
+	ok(f->C_CopyObject(s2, h, two, 2, &c2) == CKR_ATTRIBUTE_READ_ONLY, "a copy with another CKA_CLASS: CKR_ATTRIBUTE_READ_ONLY");
+	ok(f->C_CopyObject(s2, h, &fixed, 1, &c2) == CKR_OK &&
+		   f->C_SetAttributeValue(s2, c2, &nocopy, 1) == CKR_ACTION_PROHIBITED,
+	   "a copy with CKA_MODIFIABLE false: C_SetAttributeValue is CKR_ACTION_PROHIBITED");
+	ok(f->C_CopyObject(s2, h, &keep, 1, &c2) == CKR_OK && f->C_DestroyObject(s2, c2) == CKR_ACTION_PROHIBITED,
+	   "a copy with CKA_DESTROYABLE false: C_DestroyObject is CKR_ACTION_PROHIBITED");
+}
+
+static void test_session_objects(CK_SLOT_ID open, CK_SESSION_HANDLE ro, CK_SESSION_HANDLE pin_rw)
+{
+	CK_ATTRIBUTE base[] = { A(CKA_CLASS, &k_sec), A(CKA_KEY_TYPE, &k_aes), { CKA_VALUE, (void *)aes_key, 32 },
+				AS(CKA_LABEL, "sess") };
+	CK_ATTRIBUTE pdata[] = { A(CKA_CLASS, &k_data), AS(CKA_VALUE, "v"), A(CKA_PRIVATE, &t_true) };
+	CK_SESSION_HANDLE s2 = CK_INVALID_HANDLE;
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+	CK_ULONG before = find(ro, NULL, 0, &h, 1);
+
+	if (!ok(f->C_OpenSession(open, CKF_SERIAL_SESSION, NULL, NULL, &s2) == CKR_OK, "a read-only session for session objects"))
+		return;
+	test_session_create(s2, base, 4);
+	test_session_edit(s2, base, 4);
+	ok(count_by(ro, CKA_LABEL, "renamed", 7) == 4, "another session of the application sees them (the key, its three copies)");
+	ok(f->C_CreateObject(pin_rw, pdata, 3, &h) == CKR_USER_NOT_LOGGED_IN,
+	   "a private session object on a PIN token before login: CKR_USER_NOT_LOGGED_IN");
+	pdata[2].pValue = &t_false;
+	ok(f->C_CreateObject(pin_rw, pdata, 3, &h) == CKR_OK && f->C_DestroyObject(pin_rw, h) == CKR_OK,
+	   "a public one: no login needed");
+	ok(f->C_CloseSession(s2) == CKR_OK && find(ro, NULL, 0, &h, 1) == before && count_by(ro, CKA_LABEL, "renamed", 7) == 0,
+	   "C_CloseSession: its session objects are gone (the undestroyable one too)");
 }
 
 /* ---- CK_INFO, CK_SLOT_INFO, CK_TOKEN_INFO: blank-padded, never a NUL (STYLE.md habit 9) ---- */
@@ -964,6 +1095,7 @@ int main(void)
 	test_mixed_template(ro);
 	test_find(ro);
 	test_create(rw, ro, pin_rw);
+	test_session_objects(open, ro, pin_rw);
 	test_sensitive(ro, open);
 	ok(f->C_CloseAllSessions(open) == CKR_OK && f->C_CloseAllSessions(pin) == CKR_OK, "C_CloseAllSessions");
 	test_session_handles(open);
