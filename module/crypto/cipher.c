@@ -128,6 +128,10 @@ CK_RV poc_op_cipher_run(struct poc_op *o, const uint8_t *in, size_t inlen, uint8
 	case ALG_RSA_PSS:
 	case ALG_EDDSA:
 	case ALG_KEYGEN:
+	case ALG_DIGEST:
+	case ALG_BLOCK:
+	case ALG_HMAC:
+	case ALG_CMAC:
 		break;
 	}
 	return CKR_GENERAL_ERROR;
@@ -141,8 +145,12 @@ CK_RV poc_op_oneshot(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8
 		return CKR_OPERATION_NOT_INITIALIZED;
 	if (op->multi)
 		return CKR_OPERATION_ACTIVE;
+	if (op->kind == POC_OP_DIGEST)
+		return poc_digest_out(op, in, inlen, 1, out, outlen);
 	if (op->kind == POC_OP_SIGN)
 		return poc_op_sign_run(op, in, inlen, 0, out, outlen);
+	if (op->d->alg == ALG_BLOCK)
+		return poc_block_oneshot(op, in, inlen, out, outlen);
 	return poc_op_cipher_run(op, in, inlen, out, outlen);
 }
 
@@ -153,6 +161,10 @@ CK_RV poc_op_update(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_
 
 	if (op == NULL || (in == NULL && inlen > 0))
 		return CKR_ARGUMENTS_BAD;
+	if (op->kind == POC_OP_DIGEST)
+		return poc_digest_update(op, in, inlen);
+	if (op->d->alg == ALG_HMAC || op->d->alg == ALG_CMAC)
+		return poc_mac_update(op, in, inlen);
 	if (op->kind == POC_OP_SIGN || op->kind == POC_OP_VERIFY) {
 		op->multi = 1;
 		if (op->mctx != NULL && op->d->alg != ALG_EDDSA) {
@@ -166,6 +178,8 @@ CK_RV poc_op_update(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_
 	}
 	if (outlen == NULL)
 		return CKR_ARGUMENTS_BAD;
+	if (op->d->alg == ALG_BLOCK)
+		return poc_block_update(op, in, inlen, out, outlen);
 	if (op->d->alg == ALG_AES_GCM && op->kind == POC_OP_ENCRYPT) {
 		if (inlen > INT_MAX)
 			return CKR_DATA_LEN_RANGE;
@@ -195,9 +209,13 @@ CK_RV poc_op_final(struct poc_op *op, uint8_t *out, CK_ULONG *outlen)
 
 	if (op == NULL || outlen == NULL)
 		return CKR_ARGUMENTS_BAD;
+	if (op->d->alg == ALG_BLOCK)
+		return poc_block_final(op, out, outlen);
 	switch (op->kind) {
 	case POC_OP_VERIFY:
 		return CKR_OPERATION_NOT_INITIALIZED;
+	case POC_OP_DIGEST:
+		return poc_digest_out(op, NULL, 0, 0, out, outlen);
 	case POC_OP_SIGN:
 		return poc_op_sign_run(op, NULL, 0, 1, out, outlen);
 	case POC_OP_ENCRYPT:

@@ -58,7 +58,9 @@ CK_RV poc_key_spki(const struct poc_key *k, uint8_t **spki, size_t *spki_len);
  */
 CK_RV poc_key_attr(const struct poc_key *k, CK_ATTRIBUTE_TYPE type, uint8_t *buf, CK_ULONG *len);
 
-enum poc_op_kind { POC_OP_SIGN, POC_OP_VERIFY, POC_OP_ENCRYPT, POC_OP_DECRYPT };
+/* The kinds of operation a session runs, one of each at a time (POC_OP_NKINDS: how many). */
+enum poc_op_kind { POC_OP_SIGN, POC_OP_VERIFY, POC_OP_ENCRYPT, POC_OP_DECRYPT, POC_OP_DIGEST };
+#define POC_OP_NKINDS 5
 
 /*
  * The mechanism table (mech.c), the one list C_GetMechanismList,
@@ -76,7 +78,7 @@ int poc_mechanism_permits(CK_MECHANISM_TYPE type, enum poc_op_kind kind);
 
 /*
  * The key type of an OpenSSL key when this token takes it (the curve table's
- * curves, RSA of 2048-4096 bits): CKR_OK; CKR_CURVE_NOT_SUPPORTED (another
+ * curves, RSA of 1024-4096 bits): CKR_OK; CKR_CURVE_NOT_SUPPORTED (another
  * curve), CKR_KEY_SIZE_RANGE (RSA outside the range; *type set for both),
  * CKR_KEY_TYPE_INCONSISTENT (another algorithm). poctool import asks it.
  */
@@ -88,7 +90,9 @@ struct poc_op;
 /*
  * Checks mechanism vs key type and kind (CKR_MECHANISM_INVALID,
  * CKR_MECHANISM_PARAM_INVALID, CKR_KEY_TYPE_INCONSISTENT), copies parameters.
- * The op keeps its own reference to k so the caller may free k.
+ * The op keeps its own reference to k so the caller may free k. A digest
+ * (POC_OP_DIGEST) takes no key: k is ignored and may be NULL; a secret key's
+ * value enters it with poc_op_digest_key (C_DigestKey).
  */
 CK_RV poc_op_init(struct poc_op **op, enum poc_op_kind kind, const CK_MECHANISM *m, const struct poc_key *k);
 /*
@@ -119,6 +123,8 @@ CK_RV poc_op_final(struct poc_op *op, uint8_t *out, CK_ULONG *outlen);
 /* Verify: single-part and final. CKR_SIGNATURE_INVALID / CKR_SIGNATURE_LEN_RANGE. */
 CK_RV poc_op_verify(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, const uint8_t *sig, CK_ULONG siglen);
 CK_RV poc_op_verify_final(struct poc_op *op, const uint8_t *sig, CK_ULONG siglen);
+/* C_DigestKey: the value of secret key k into a digest op (CKR_KEY_INDIGESTIBLE for other keys). */
+CK_RV poc_op_digest_key(struct poc_op *op, const struct poc_key *k);
 /* NULL-safe, wipes. */
 void poc_op_free(struct poc_op *op);
 
@@ -142,9 +148,10 @@ void poc_op_detach(struct poc_op *op);
  * Key generation (C_GenerateKeyPair / C_GenerateKey / poctool keygen) by the
  * mechanism table's generating mechanisms: CKM_EC_KEY_PAIR_GEN (the curve
  * table's EC curves, CKA_EC_PARAMS a DER OID), CKM_RSA_PKCS_KEY_PAIR_GEN
- * (modulus bits 2048-4096, a multiple of 8, exponent 65537),
- * CKM_EC_EDWARDS_KEY_PAIR_GEN (Ed25519; ec_params optional) and
- * CKM_AES_KEY_GEN (16/24/32 bytes). CKR_MECHANISM_INVALID, CKR_TEMPLATE_INCONSISTENT
+ * (modulus bits 1024-4096, a multiple of 8, exponent 65537 unless given),
+ * CKM_EC_EDWARDS_KEY_PAIR_GEN (Ed25519; ec_params optional),
+ * CKM_AES_KEY_GEN (16/24/32 bytes), CKM_DES3_KEY_GEN (24 bytes with parity;
+ * the length is ignored) and CKM_GENERIC_SECRET_KEY_GEN (1-512 bytes). CKR_MECHANISM_INVALID, CKR_TEMPLATE_INCONSISTENT
  * (type is not the mechanism's), CKR_KEY_SIZE_RANGE, CKR_TEMPLATE_INCOMPLETE
  * (EC without parameters), CKR_CURVE_NOT_SUPPORTED, CKR_DOMAIN_PARAMS_INVALID.
  * Output: the private material as poc_key_from_secret takes it (PKCS#8 DER
@@ -153,5 +160,9 @@ void poc_op_detach(struct poc_op *op);
  */
 CK_RV poc_keygen(CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, const uint8_t *ec_params, size_t ec_params_len,
 		 CK_ULONG bits_or_len, uint8_t **secret, size_t *secret_len, uint8_t **spki, size_t *spki_len);
+/* The same with RSA's public exponent (CKA_PUBLIC_EXPONENT, big-endian; NULL: 65537; odd, >= 3, <= 64 bits). */
+CK_RV poc_keygen_ex(CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, const uint8_t *ec_params, size_t ec_params_len,
+		    CK_ULONG bits_or_len, const uint8_t *pub_exp, size_t pub_exp_len, uint8_t **secret,
+		    size_t *secret_len, uint8_t **spki, size_t *spki_len);
 
 #endif

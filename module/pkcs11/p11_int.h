@@ -68,8 +68,8 @@ struct p11_session {
 	CK_SESSION_HANDLE handle;
 	struct p11_slot *slot;
 	CK_FLAGS flags;
-	struct poc_op *op[4];           /* by enum poc_op_kind */
-	struct poc_op *idle[4];         /* finished ops parked for the next init (p11_ops.c) */
+	struct poc_op *op[POC_OP_NKINDS];   /* by enum poc_op_kind */
+	struct poc_op *idle[POC_OP_NKINDS]; /* finished ops parked for the next init (p11_ops.c) */
 	int busy;                       /* a thread runs an op outside the lock */
 	int drop_ops;                   /* logged out while busy: p11_op_end frees every op */
 	int closed;                     /* closed while busy: the busy thread frees it */
@@ -194,6 +194,11 @@ CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUT
 			 CK_ATTRIBUTE_PTR priv, CK_ULONG npriv, CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv);
 CK_RV p11_keygen_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
 			CK_OBJECT_HANDLE_PTR out);
+/* A secret key's usages from a template, defaulting by key type (AES, DES3: ciphers; generic: MACs). */
+uint64_t p11_secret_flags(CK_KEY_TYPE type, const CK_ATTRIBUTE *t, CK_ULONG n);
+/* C_DigestInit (no key, no login) and C_DigestKey (a secret key the session may use, released if need be). */
+CK_RV p11_digest_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m);
+CK_RV p11_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key);
 CK_RV p11_seal_locked(struct p11_session *ss, const struct poc_object_header *h, const uint8_t *secret, size_t len,
 		      char name[POC_STORE_NAME_MAX]);
 

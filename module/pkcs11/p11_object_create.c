@@ -164,7 +164,7 @@ static CK_RV template_type(CK_OBJECT_CLASS c, const CK_ATTRIBUTE *t, CK_ULONG n,
 		return v == CKC_X_509 ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
 	}
 	if (c == CKO_SECRET_KEY)
-		return v == CKK_AES ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
+		return v == CKK_AES || v == CKK_DES3 || v == CKK_GENERIC_SECRET ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
 	return v == CKK_EC || v == CKK_RSA || v == CKK_EC_EDWARDS ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
 }
 
@@ -193,11 +193,7 @@ static uint64_t template_flags(CK_OBJECT_CLASS c, CK_KEY_TYPE type, const CK_ATT
 			f |= POC_OBJ_ENCRYPT;
 		break;
 	case CKO_SECRET_KEY:
-		f = POC_OBJ_SENSITIVE | POC_OBJ_IMPORTED;
-		if (p11_attr_bool(t, n, CKA_ENCRYPT, 1))
-			f |= POC_OBJ_ENCRYPT;
-		if (p11_attr_bool(t, n, CKA_DECRYPT, 1))
-			f |= POC_OBJ_DECRYPT;
+		f = p11_secret_flags(type, t, n) | POC_OBJ_IMPORTED;
 		break;
 	default:
 		break;
