@@ -56,14 +56,12 @@ static void des_parity(uint8_t *k, size_t len)
 
 /*
  * Secret keys: len bytes of the private DRBG in locked memory (AES 16/24/32,
- * generic secrets 1..POC_SECRET_KEY_MAX; DES3 always 24, with parity).
+ * generic secrets 1..POC_SECRET_KEY_MAX; DES3 24, with parity).
  */
 static CK_RV secret_gen(CK_KEY_TYPE type, CK_ULONG len, uint8_t **secret, size_t *secret_len)
 {
 	CK_ULONG min = 0, max = 0;
 
-	if (type == CKK_DES3)
-		len = 24;
 	if (!poc_key_type_sizes(type, &min, &max) || len < min || len > max || (type == CKK_AES && len % 8 != 0))
 		return CKR_KEY_SIZE_RANGE;
 	if ((*secret = poc_secret_alloc(len)) == NULL)

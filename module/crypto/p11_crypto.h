@@ -150,8 +150,8 @@ void poc_op_detach(struct poc_op *op);
  * table's EC curves, CKA_EC_PARAMS a DER OID), CKM_RSA_PKCS_KEY_PAIR_GEN
  * (modulus bits 1024-4096, a multiple of 8, exponent 65537 unless given),
  * CKM_EC_EDWARDS_KEY_PAIR_GEN (Ed25519; ec_params optional),
- * CKM_AES_KEY_GEN (16/24/32 bytes), CKM_DES3_KEY_GEN (24 bytes with parity;
- * the length is ignored) and CKM_GENERIC_SECRET_KEY_GEN (1-512 bytes). CKR_MECHANISM_INVALID, CKR_TEMPLATE_INCONSISTENT
+ * CKM_AES_KEY_GEN (16/24/32 bytes), CKM_DES3_KEY_GEN (24 bytes, odd parity)
+ * and CKM_GENERIC_SECRET_KEY_GEN (1-512 bytes). CKR_MECHANISM_INVALID, CKR_TEMPLATE_INCONSISTENT
  * (type is not the mechanism's), CKR_KEY_SIZE_RANGE, CKR_TEMPLATE_INCOMPLETE
  * (EC without parameters), CKR_CURVE_NOT_SUPPORTED, CKR_DOMAIN_PARAMS_INVALID.
  * Output: the private material as poc_key_from_secret takes it (PKCS#8 DER

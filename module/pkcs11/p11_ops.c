@@ -408,6 +408,8 @@ CK_RV p11_keygen_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE
 		memcpy(&len, a->pValue, sizeof(len));
 	else if (type == CKK_GENERIC_SECRET)
 		return CKR_TEMPLATE_INCOMPLETE; /* its length is the template's */
+	else if (type == CKK_DES3)
+		len = 24; /* the spec's DES3 key generation has no length */
 	memset(&h, 0, sizeof(h));
 	h.class = CKO_SECRET_KEY;
 	h.key_type = type;

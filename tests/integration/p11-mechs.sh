@@ -25,7 +25,7 @@ else
 	t_fail "p11-mechs (exit $rc, $f of $((n + f)) checks failed)"
 	grep -E -A2 '^(not ok|Bail out)' "$T/mechs.out" | head -40 | t_diag
 fi
-grep -q '^ok .*CKM_RSA_PKCS (2048): no CKF_DECRYPT, C_DecryptInit refused' "$T/mechs.out" &&
+grep -q '^ok .*CKM_RSA_PKCS (1024): no CKF_DECRYPT, C_DecryptInit refused' "$T/mechs.out" &&
 	t_ok "p11-mechs ran CKM_RSA_PKCS decryption and saw it refused" || t_fail "no CKM_RSA_PKCS decryption check ran"
 
 if [ -n "${POC_SANITIZERS:-}" ]; then
@@ -36,7 +36,7 @@ fi
 P11="pkcs11-tool --module $SO --token-label tok"
 t_run 0 "pkcs11-tool -M lists the mechanisms" $P11 -M
 t_has "ECDSA-SHA256, keySize={256,384}, sign, verify" "ECDSA: P-256 to P-384, as key generation takes"
-t_has "RSA-PKCS, keySize={2048,4096}, encrypt, sign, verify" "RSA-PKCS: 2048-4096, sign, verify, encrypt, no decrypt"
+t_has "RSA-PKCS, keySize={1024,4096}, encrypt, sign, verify" "RSA-PKCS: 1024-4096, sign, verify, encrypt, no decrypt"
 t_has "EDDSA, keySize={255,255}, sign, verify" "EdDSA: Ed25519 only"
 # The attack side: asking for what is not advertised, from an ordinary client.
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/rsa.pem" 2>/dev/null &&
