@@ -455,8 +455,42 @@ static void test_secret_keygen(void)
 	   "CKM_GENERIC_SECRET_KEY_GEN: CKF_GENERATE");
 }
 
-int main(void)
+/* --list: C_GetMechanismList's table as tests/mechs-doc.sh compares it with the docs ("TYPE MIN MAX FLAGS"). */
+static int list_table(void)
 {
+	static const struct {
+		CK_FLAGS f;
+		const char *name;
+	} fl[] = {
+		{ CKF_SIGN, "sign" },         { CKF_VERIFY, "verify" },     { CKF_ENCRYPT, "encrypt" },
+		{ CKF_DECRYPT, "decrypt" },   { CKF_DIGEST, "digest" },     { CKF_GENERATE, "generate" },
+		{ CKF_GENERATE_KEY_PAIR, "generate-key-pair" },             { CKF_WRAP, "wrap" },
+		{ CKF_UNWRAP, "unwrap" },     { CKF_DERIVE, "derive" },
+	};
+	CK_MECHANISM_TYPE list[256];
+	size_t n = poc_mechanism_list(list, sizeof(list) / sizeof(list[0]));
+
+	for (size_t i = 0; i < n && i < sizeof(list) / sizeof(list[0]); i++) {
+		CK_MECHANISM_INFO mi;
+		const char *sep = "";
+
+		if (poc_mechanism_info(list[i], &mi) != CKR_OK)
+			return 1;
+		printf("0x%08lx %lu %lu ", (unsigned long)list[i], mi.ulMinKeySize, mi.ulMaxKeySize);
+		for (size_t j = 0; j < sizeof(fl) / sizeof(fl[0]); j++)
+			if (mi.flags & fl[j].f) {
+				printf("%s%s", sep, fl[j].name);
+				sep = ",";
+			}
+		printf("\n");
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--list") == 0)
+		return list_table();
 	test_digests();
 	test_macs();
 	test_mac_general();
