@@ -432,6 +432,15 @@ CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_UL
 				       : CKR_FUNCTION_FAILED);
 }
 
+/* Mixed into OpenSSL's DRBG as additional input, credited with no entropy (the DRBG seeds itself). */
+CK_RV C_SeedRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed, CK_ULONG ulSeedLen)
+{
+	P11_READY();
+	CHECK(pSeed != NULL || ulSeedLen == 0);
+	WITH_SESSION(hSession, ulSeedLen > (CK_ULONG)INT32_MAX ? CKR_ARGUMENTS_BAD
+							  : (RAND_add(pSeed, (int)ulSeedLen, 0.0), CKR_OK));
+}
+
 CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE hSession)
 {
 	(void)hSession;
