@@ -141,7 +141,7 @@ CK_RV poc_op_oneshot(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8
 {
 	if (op == NULL || outlen == NULL || (in == NULL && inlen > 0))
 		return CKR_ARGUMENTS_BAD;
-	if (op->kind == POC_OP_VERIFY)
+	if (op->kind == POC_OP_VERIFY || op->kind == POC_OP_MSG_ENCRYPT || op->kind == POC_OP_MSG_DECRYPT)
 		return CKR_OPERATION_NOT_INITIALIZED;
 	if (op->multi)
 		return CKR_OPERATION_ACTIVE;
@@ -161,6 +161,8 @@ CK_RV poc_op_update(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_
 
 	if (op == NULL || (in == NULL && inlen > 0))
 		return CKR_ARGUMENTS_BAD;
+	if (op->kind == POC_OP_MSG_ENCRYPT || op->kind == POC_OP_MSG_DECRYPT)
+		return CKR_OPERATION_NOT_INITIALIZED;
 	if (op->kind == POC_OP_DIGEST)
 		return poc_digest_update(op, in, inlen);
 	if (op->d->alg == ALG_HMAC || op->d->alg == ALG_CMAC)
@@ -230,6 +232,9 @@ CK_RV poc_op_final(struct poc_op *op, uint8_t *out, CK_ULONG *outlen)
 		return CKR_OK;
 	case POC_OP_DECRYPT:
 		break;
+	case POC_OP_MSG_ENCRYPT:
+	case POC_OP_MSG_DECRYPT:
+		return CKR_OPERATION_NOT_INITIALIZED; /* poc_msg_* run them */
 	}
 	return poc_op_cipher_run(op, op->buf, op->buflen, out, outlen);
 }

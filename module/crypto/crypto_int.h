@@ -82,6 +82,8 @@ enum poc_alg {
 #define MECH_ENCRYPT (1u << POC_OP_ENCRYPT)
 #define MECH_DECRYPT (1u << POC_OP_DECRYPT)
 #define MECH_DIGEST (1u << POC_OP_DIGEST)
+#define MECH_MSG_ENCRYPT (1u << POC_OP_MSG_ENCRYPT)
+#define MECH_MSG_DECRYPT (1u << POC_OP_MSG_DECRYPT)
 #define MECH_GEN_PAIR (1u << POC_OP_NKINDS)
 #define MECH_GEN (1u << (POC_OP_NKINDS + 1))
 /* Mechanism parameters: none, or a CK_MAC_GENERAL_PARAMS (a CK_ULONG output length) */
@@ -138,7 +140,8 @@ struct poc_op {
 	size_t bs;              /* block ciphers: the block size (1 for CTR) */
 	size_t pending;         /* block ciphers: input taken but not output yet */
 	int pad;                /* block ciphers: PKCS#7 padding (CBC-PAD) */
-	uint64_t ctr_left;      /* AES-CTR: blocks before the counter bits wrap (UINT64_MAX: no limit) */
+	uint64_t ctr_left;      /* AES-CTR: bytes before the counter bits wrap (UINT64_MAX: no limit) */
+	int in_msg;             /* message-based AEAD: a message begun (poc_msg_begin) */
 	int multi;              /* an update was done */
 	int broken;             /* an EVP call failed: do not reuse */
 	uint8_t *buf;           /* input buffered for mechanisms that need all of it */
@@ -175,6 +178,9 @@ CK_RV poc_mac_update(struct poc_op *o, const uint8_t *in, size_t inlen);
 CK_RV poc_mac_sign(struct poc_op *o, const uint8_t *in, size_t inlen, int oneshot, uint8_t *out, CK_ULONG *outlen);
 CK_RV poc_mac_verify(struct poc_op *o, const uint8_t *in, size_t inlen, int oneshot, const uint8_t *sig,
 		     size_t siglen);
+
+/* Message-based AES-GCM (aead_msg.c): the op's context with the key, no IV yet. */
+CK_RV poc_msg_setup(struct poc_op *o, const struct poc_key *k);
 
 /* Block cipher modes (cipher_modes.c): setup, single-part, update and final with the output convention. */
 CK_RV poc_block_setup(struct poc_op *o, const CK_MECHANISM *m, const struct poc_key *k);

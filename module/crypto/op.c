@@ -30,7 +30,9 @@ static int pctx_init(EVP_PKEY_CTX *c, enum poc_op_kind kind)
 	case POC_OP_VERIFY: return EVP_PKEY_verify_init(c);
 	case POC_OP_ENCRYPT: return EVP_PKEY_encrypt_init(c);
 	case POC_OP_DECRYPT: return EVP_PKEY_decrypt_init(c);
-	case POC_OP_DIGEST: break;
+	case POC_OP_DIGEST:
+	case POC_OP_MSG_ENCRYPT:
+	case POC_OP_MSG_DECRYPT: break;
 	}
 	return 0;
 }
@@ -173,6 +175,8 @@ static CK_RV op_setup(struct poc_op *o, const CK_MECHANISM *m, const struct poc_
 	case ALG_CMAC:
 		return poc_mac_setup(o, m, k);
 	case ALG_AES_GCM:
+		if (o->kind == POC_OP_MSG_ENCRYPT || o->kind == POC_OP_MSG_DECRYPT)
+			return m->ulParameterLen == 0 ? poc_msg_setup(o, k) : CKR_MECHANISM_PARAM_INVALID;
 		return init_gcm(o, m, k);
 	case ALG_EDDSA:
 		if ((o->mctx = EVP_MD_CTX_new()) == NULL)
@@ -215,7 +219,7 @@ CK_RV poc_op_init_ex(struct poc_op **op, enum poc_op_kind kind, const CK_MECHANI
 		k = NULL; /* a digest takes no key */
 	else if (d->key_type != k->type)
 		return CKR_KEY_TYPE_INCONSISTENT;
-	else if ((kind == POC_OP_SIGN || kind == POC_OP_DECRYPT) && !k->priv)
+	else if ((kind == POC_OP_SIGN || kind == POC_OP_DECRYPT || kind == POC_OP_MSG_DECRYPT) && !k->priv)
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return CKR_HOST_MEMORY;

@@ -117,6 +117,8 @@ static CK_RV op_key_locked(struct p11_session *ss, enum poc_op_kind kind, CK_OBJ
 	case POC_OP_DECRYPT: need = POC_OBJ_DECRYPT; break;
 	case POC_OP_VERIFY: need = POC_OBJ_VERIFY | (o->class == CKO_PUBLIC_KEY ? POC_OBJ_SIGN : 0); break;
 	case POC_OP_ENCRYPT: need = POC_OBJ_ENCRYPT | (o->class == CKO_PUBLIC_KEY ? POC_OBJ_DECRYPT : 0); break;
+	case POC_OP_MSG_ENCRYPT: need = POC_OBJ_ENCRYPT; break;
+	case POC_OP_MSG_DECRYPT: need = POC_OBJ_DECRYPT; break;
 	case POC_OP_DIGEST: return CKR_GENERAL_ERROR; /* p11_digest_init: no key */
 	}
 	if (o->class == CKO_PUBLIC_KEY && (kind == POC_OP_VERIFY || kind == POC_OP_ENCRYPT)) {

@@ -28,6 +28,17 @@ fi
 grep -q '^ok .*CKM_RSA_PKCS (1024): no CKF_DECRYPT, C_DecryptInit refused' "$T/mechs.out" &&
 	t_ok "p11-mechs ran CKM_RSA_PKCS decryption and saw it refused" || t_fail "no CKM_RSA_PKCS decryption check ran"
 
+MSG=$POC_BUILDDIR/tests/p11-message
+"$MSG" "$SO" tok 1234 >"$T/message.out" 2>&1; rc=$?
+n=$(grep -c '^ok' "$T/message.out"); f=$(grep -c '^not ok' "$T/message.out")
+sed 's/^/# /' "$T/message.out"
+if [ $rc = 0 ] && [ "$f" = 0 ] && [ "$n" -gt 30 ]; then
+	t_ok "p11-message: the v3.0 message-based AES-GCM API against OpenSSL ($n checks)"
+else
+	t_fail "p11-message (exit $rc, $f of $((n + f)) checks failed)"
+	grep -E -A2 '^(not ok|Bail out)' "$T/message.out" | head -40 | t_diag
+fi
+
 if [ -n "${POC_SANITIZERS:-}" ]; then
 	t_skip "pkcs11-tool: uninstrumented pkcs11-tool cannot load the ASan-built module (tests/p11-mechs above ran)"
 	t_done

@@ -466,6 +466,7 @@ static int list_table(void)
 		{ CKF_DECRYPT, "decrypt" },   { CKF_DIGEST, "digest" },     { CKF_GENERATE, "generate" },
 		{ CKF_GENERATE_KEY_PAIR, "generate-key-pair" },             { CKF_WRAP, "wrap" },
 		{ CKF_UNWRAP, "unwrap" },     { CKF_DERIVE, "derive" },
+		{ CKF_MESSAGE_ENCRYPT, "message-encrypt" }, { CKF_MESSAGE_DECRYPT, "message-decrypt" },
 	};
 	CK_MECHANISM_TYPE list[256];
 	size_t n = poc_mechanism_list(list, sizeof(list) / sizeof(list[0]));
