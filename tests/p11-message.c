@@ -157,6 +157,33 @@ static void test_decrypt(CK_OBJECT_HANDLE k, uint8_t iv[12], const uint8_t ct[12
 	is_rv(f->C_MessageDecryptFinal(sess), CKR_OK, "C_MessageDecryptFinal");
 }
 
+/* Digests need no login (a read-only session before C_Login); C_DigestKey refuses unextractable keys. */
+static void test_digest(CK_SLOT_ID slot, int logged_in, CK_OBJECT_HANDLE k)
+{
+	CK_MECHANISM m = { CKM_SHA256, NULL, 0 };
+	CK_SESSION_HANDLE ro;
+	uint8_t want[32], got[64];
+	unsigned int wl = 0;
+	CK_ULONG gl = sizeof(got);
+
+	if (!logged_in) {
+		is_rv(f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &ro), CKR_OK, "a read-only session, no login");
+		ok(EVP_Digest(pt, sizeof(pt), want, &wl, EVP_sha256(), NULL) == 1 && f->C_DigestInit(ro, &m) == CKR_OK &&
+			   f->C_Digest(ro, (CK_BYTE_PTR)pt, sizeof(pt), got, &gl) == CKR_OK && gl == 32 &&
+			   memcmp(got, want, 32) == 0,
+		   "C_Digest SHA-256 without a login is OpenSSL's");
+		f->C_CloseSession(ro);
+		return;
+	}
+	is_rv(f->C_DigestInit(sess, &m), CKR_OK, "C_DigestInit for C_DigestKey");
+	is_rv(f->C_DigestKey(sess, CK_INVALID_HANDLE), CKR_KEY_HANDLE_INVALID, "C_DigestKey of no key: CKR_KEY_HANDLE_INVALID");
+	is_rv(f->C_DigestInit(sess, &m), CKR_OK, "C_DigestInit again (the error ended the digest)");
+	is_rv(f->C_DigestUpdate(sess, (CK_BYTE_PTR)pt, sizeof(pt)), CKR_OK, "C_DigestUpdate");
+	/* The key is sensitive and not extractable: its digest would be a way to guess a short one. */
+	is_rv(f->C_DigestKey(sess, k), CKR_KEY_INDIGESTIBLE, "C_DigestKey of a non-extractable key: CKR_KEY_INDIGESTIBLE");
+	is_rv(f->C_DigestFinal(sess, got, &gl), CKR_OPERATION_NOT_INITIALIZED, "the refusal ended the digest");
+}
+
 int main(int argc, char **argv)
 {
 	CK_C_INITIALIZE_ARGS init = { NULL, NULL, NULL, NULL, CKF_OS_LOCKING_OK, NULL };
@@ -184,9 +211,11 @@ int main(int argc, char **argv)
 	ok(f->C_GetMechanismInfo(slot, CKM_AES_GCM, &mi) == CKR_OK &&
 		   (mi.flags & (CKF_MESSAGE_ENCRYPT | CKF_MESSAGE_DECRYPT)) == (CKF_MESSAGE_ENCRYPT | CKF_MESSAGE_DECRYPT),
 	   "CKM_AES_GCM: CKF_MESSAGE_ENCRYPT and CKF_MESSAGE_DECRYPT");
+	test_digest(slot, 0, CK_INVALID_HANDLE);
 	is_rv(f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &sess), CKR_OK, "C_OpenSession");
 	is_rv(f->C_Login(sess, CKU_USER, (CK_UTF8CHAR_PTR)argv[3], strlen(argv[3])), CKR_OK, "C_Login");
 	CK_OBJECT_HANDLE k = make_key();
+	test_digest(slot, 1, k);
 	test_encrypt(k, iv, ct, tag);
 	test_decrypt(k, iv, ct, tag);
 	f->C_CloseSession(sess);

@@ -137,14 +137,8 @@ CK_RV poc_op_cipher_run(struct poc_op *o, const uint8_t *in, size_t inlen, uint8
 	return CKR_GENERAL_ERROR;
 }
 
-CK_RV poc_op_oneshot(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_t *out, CK_ULONG *outlen)
+static CK_RV oneshot_run(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_t *out, CK_ULONG *outlen)
 {
-	if (op == NULL || outlen == NULL || (in == NULL && inlen > 0))
-		return CKR_ARGUMENTS_BAD;
-	if (op->kind == POC_OP_VERIFY || op->kind == POC_OP_MSG_ENCRYPT || op->kind == POC_OP_MSG_DECRYPT)
-		return CKR_OPERATION_NOT_INITIALIZED;
-	if (op->multi)
-		return CKR_OPERATION_ACTIVE;
 	if (op->kind == POC_OP_DIGEST)
 		return poc_digest_out(op, in, inlen, 1, out, outlen);
 	if (op->kind == POC_OP_SIGN)
@@ -152,6 +146,22 @@ CK_RV poc_op_oneshot(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8
 	if (op->d->alg == ALG_BLOCK)
 		return poc_block_oneshot(op, in, inlen, out, outlen);
 	return poc_op_cipher_run(op, in, inlen, out, outlen);
+}
+
+CK_RV poc_op_oneshot(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_t *out, CK_ULONG *outlen)
+{
+	CK_RV rv;
+
+	if (op == NULL || outlen == NULL || (in == NULL && inlen > 0))
+		return CKR_ARGUMENTS_BAD;
+	if (op->kind == POC_OP_VERIFY || op->kind == POC_OP_MSG_ENCRYPT || op->kind == POC_OP_MSG_DECRYPT)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if (op->multi)
+		return CKR_OPERATION_ACTIVE;
+	rv = oneshot_run(op, in, inlen, out, outlen);
+	if ((rv == CKR_OK && out == NULL) || rv == CKR_BUFFER_TOO_SMALL)
+		op->single = 1; /* the single-part operation has begun: C_*Update/C_*Final are refused */
+	return rv;
 }
 
 CK_RV poc_op_update(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_t *out, CK_ULONG *outlen)
@@ -163,6 +173,8 @@ CK_RV poc_op_update(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_
 		return CKR_ARGUMENTS_BAD;
 	if (op->kind == POC_OP_MSG_ENCRYPT || op->kind == POC_OP_MSG_DECRYPT)
 		return CKR_OPERATION_NOT_INITIALIZED;
+	if (op->single)
+		return CKR_OPERATION_ACTIVE;
 	if (op->kind == POC_OP_DIGEST)
 		return poc_digest_update(op, in, inlen);
 	if (op->d->alg == ALG_HMAC || op->d->alg == ALG_CMAC)
@@ -211,6 +223,8 @@ CK_RV poc_op_final(struct poc_op *op, uint8_t *out, CK_ULONG *outlen)
 
 	if (op == NULL || outlen == NULL)
 		return CKR_ARGUMENTS_BAD;
+	if (op->single)
+		return CKR_OPERATION_ACTIVE;
 	if (op->d->alg == ALG_BLOCK)
 		return poc_block_final(op, out, outlen);
 	switch (op->kind) {

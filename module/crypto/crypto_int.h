@@ -143,6 +143,7 @@ struct poc_op {
 	uint64_t ctr_left;      /* AES-CTR: bytes before the counter bits wrap (UINT64_MAX: no limit) */
 	int in_msg;             /* message-based AEAD: a message begun (poc_msg_begin) */
 	int multi;              /* an update was done */
+	int single;             /* a single-part call answered a size (query or short buffer): no update or final now */
 	int broken;             /* an EVP call failed: do not reuse */
 	uint8_t *buf;           /* input buffered for mechanisms that need all of it */
 	size_t buflen, bufcap;

@@ -310,6 +310,7 @@ int poc_op_park(struct poc_op *op)
 		OPENSSL_cleanse(op->buf, op->buflen);
 	op->buflen = 0;
 	op->multi = 0;
+	op->single = 0;
 	op->md_stale = op->mctx != NULL;
 	op->parked = 1;
 	return 1;

@@ -197,7 +197,8 @@ static CK_RV op_oneshot(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_BYTE_PTR 
 	if (rv != CKR_OK)
 		return rv;
 	rv = poc_op_oneshot(op, in, inlen, out, outlen);
-	p11_op_end(ss, kind, finished(rv, out));
+	/* A single-part call after updates is refused, and the multi-part operation goes on. */
+	p11_op_end(ss, kind, finished(rv, out) && rv != CKR_OPERATION_ACTIVE);
 	return rv;
 }
 

@@ -455,7 +455,11 @@ static CK_RV digest_key_locked(struct p11_session *ss, CK_OBJECT_HANDLE key, con
 
 	if (rv != CKR_OK)
 		return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_KEY_HANDLE_INVALID : rv;
-	if (o->class != CKO_SECRET_KEY || o->sealed == NULL)
+	/*
+	 * Only a key that could be read anyway (CKA_EXTRACTABLE) is digested: the
+	 * digest of a short generic secret would give the secret away by guessing.
+	 */
+	if (o->class != CKO_SECRET_KEY || o->sealed == NULL || !(o->sealed->h.flags & POC_OBJ_EXTRACTABLE))
 		return CKR_KEY_INDIGESTIBLE;
 	if (!user_ok(ss->slot))
 		return CKR_USER_NOT_LOGGED_IN;

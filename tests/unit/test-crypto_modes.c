@@ -142,8 +142,14 @@ static void test_digests(void)
 		ok(poc_op_oneshot(op, (const uint8_t *)"abc", 3, out, &len) == CKR_BUFFER_TOO_SMALL && len == 32,
 		   "digest: a short buffer is CKR_BUFFER_TOO_SMALL");
 		len = 32;
+		ok(poc_op_final(op, out, &len) == CKR_OPERATION_ACTIVE && poc_op_update(op, out, 1, NULL, NULL) == CKR_OPERATION_ACTIVE,
+		   "digest: after a single-part size answer, final and update are CKR_OPERATION_ACTIVE");
 		ok(poc_op_oneshot(op, (const uint8_t *)"abc", 3, out, &len) == CKR_OK && hex_is(out, len, v[2].want),
 		   "digest: then the digest");
+		poc_op_free(op);
+		ok(poc_op_init(&op, POC_OP_DIGEST, &m, NULL) == CKR_OK && poc_op_update(op, out, 1, NULL, NULL) == CKR_OK &&
+			   poc_op_oneshot(op, out, 1, out, &len) == CKR_OPERATION_ACTIVE,
+		   "digest: after an update, single-part is CKR_OPERATION_ACTIVE");
 		poc_op_free(op);
 		m.mechanism = CKM_MD5;
 		ok(poc_op_init(&op, POC_OP_DIGEST, &m, NULL) == CKR_MECHANISM_INVALID, "MD5: not a mechanism of this token");
