@@ -13,7 +13,7 @@
  * Errors follow PKCS#11 v3.0 section 4.1: a value that is never valid is
  * CKR_ATTRIBUTE_VALUE_INVALID; values that are valid one by one but do not
  * make one key, or make a key this token does not take (RSA outside
- * 2048-4096 bits), are CKR_TEMPLATE_INCONSISTENT; a curve the curve table
+ * 1024-4096 bits), are CKR_TEMPLATE_INCONSISTENT; a curve the curve table
  * does not hold (curve.c: P-256, P-384 for CKK_EC, Ed25519 for
  * CKK_EC_EDWARDS) is CKR_CURVE_NOT_SUPPORTED.
  */
@@ -146,7 +146,7 @@ CK_RV poc_create_private_out(EVP_PKEY *pk, CK_KEY_TYPE type, CK_RV encode_rv, st
 	return rv;
 }
 
-/* A public key as it is stored: its SPKI, loaded back by poc_key_from_spki (the curve table, RSA 2048-4096). */
+/* A public key as it is stored: its SPKI, loaded back by poc_key_from_spki (the curve table, RSA 1024-4096). */
 CK_RV poc_create_public_out(EVP_PKEY *pk, struct p11_material *m)
 {
 	struct poc_err e = { 0 };

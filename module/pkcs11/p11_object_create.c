@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * C_CreateObject: CKO_DATA, private keys (EC P-256/P-384, RSA 2048-4096,
+ * C_CreateObject: CKO_DATA, private keys (EC P-256/P-384, RSA 1024-4096,
  * Ed25519), public keys, AES keys and X.509 certificates. The key material
  * comes from crypto/p11_create.c; every other attribute of the template is
  * checked against the attribute table (p11_attr.h: its shape, whether the
