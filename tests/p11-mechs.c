@@ -17,9 +17,11 @@
  *     succeeds and an operation that works (sign then verify, encrypt then
  *     decrypt to the same plaintext), a flag not set is an init answered
  *     CKR_MECHANISM_INVALID (CKM_RSA_PKCS decryption among them);
- *   - a mechanism without CKF_GENERATE(_KEY_PAIR) does not generate.
+ *   - a mechanism without CKF_GENERATE(_KEY_PAIR) does not generate;
+ *   - digests (CKF_DIGEST) give OpenSSL's digest in one part and in parts, and
+ *     every other init refuses them; no other mechanism digests.
  * Mechanisms that are not listed are refused by C_GetMechanismInfo and by
- * every init.
+ * every init. A usage a key was not made for is CKR_KEY_FUNCTION_NOT_PERMITTED.
  */
 #include <dlfcn.h>
 #include <stdint.h>
@@ -729,6 +731,37 @@ static void check_unlisted(CK_MECHANISM_TYPE type, const char *name, CK_KEY_TYPE
 	is_rv(f->C_DecryptInit(sess, &m, k->priv), CKR_MECHANISM_INVALID, "%s: C_DecryptInit refused", name);
 }
 
+/*
+ * A usage the key does not have is CKR_KEY_FUNCTION_NOT_PERMITTED, with a
+ * mechanism that does it: an AES key made for ciphers only does not MAC
+ * (CKM_AES_CMAC), a generic secret made to verify only does not sign.
+ */
+static void check_usages(void)
+{
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ULONG len = 16, hlen = 32;
+	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 }, cmac = { CKM_AES_CMAC, NULL, 0 };
+	CK_MECHANISM ggen = { CKM_GENERIC_SECRET_KEY_GEN, NULL, 0 }, hmac = { CKM_SHA256_HMAC, NULL, 0 };
+	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 };
+	uint8_t id1 = next_id++, id2 = next_id++;
+	CK_ATTRIBUTE aes[] = { { CKA_TOKEN, &yes, sizeof(yes) }, { CKA_ID, &id1, 1 },
+			       { CKA_ENCRYPT, &yes, sizeof(yes) }, { CKA_DECRYPT, &no, sizeof(no) },
+			       { CKA_VALUE_LEN, &len, sizeof(len) } };
+	CK_ATTRIBUTE gs[] = { { CKA_TOKEN, &yes, sizeof(yes) }, { CKA_ID, &id2, 1 },
+			      { CKA_SIGN, &no, sizeof(no) }, { CKA_VERIFY, &yes, sizeof(yes) },
+			      { CKA_VALUE_LEN, &hlen, sizeof(hlen) } };
+	CK_OBJECT_HANDLE a = CK_INVALID_HANDLE, g = CK_INVALID_HANDLE;
+
+	is_rv(f->C_GenerateKey(sess, &gen, aes, 5, &a), CKR_OK, "usages: an AES key that only encrypts");
+	is_rv(f->C_SignInit(sess, &cmac, a), CKR_KEY_FUNCTION_NOT_PERMITTED, "usages: it does not MAC (CKM_AES_CMAC)");
+	is_rv(f->C_DecryptInit(sess, &ecb, a), CKR_KEY_FUNCTION_NOT_PERMITTED, "usages: it does not decrypt");
+	is_rv(f->C_EncryptInit(sess, &ecb, a), CKR_OK, "usages: it encrypts");
+	is_rv(f->C_GenerateKey(sess, &ggen, gs, 5, &g), CKR_OK, "usages: a generic secret that only verifies");
+	is_rv(f->C_SignInit(sess, &hmac, g), CKR_KEY_FUNCTION_NOT_PERMITTED, "usages: it does not sign (HMAC)");
+	is_rv(f->C_VerifyInit(sess, &hmac, g), CKR_OK, "usages: it verifies");
+	is_rv(f->C_EncryptInit(sess, &ecb, g), CKR_OPERATION_ACTIVE, "usages: (an encryption is active)");
+}
+
 static void run(void)
 {
 	CK_MECHANISM_TYPE list[128];
@@ -774,6 +807,7 @@ static void run(void)
 			check_unlisted(known[i].type, known[i].name, known[i].key_type);
 	for (size_t i = 0; i < sizeof(unlisted) / sizeof(unlisted[0]); i++)
 		check_unlisted(unlisted[i].type, unlisted[i].name, unlisted[i].key_type);
+	check_usages();
 }
 
 int main(int argc, char **argv)
