@@ -147,6 +147,7 @@ static const struct mech known[] = {
 	BLOCK(CKM_AES_CTR, "CKM_AES_CTR", CKK_AES, 16),
 	MAC(CKM_AES_CMAC, "CKM_AES_CMAC", CKK_AES, 0),
 	MAC(CKM_AES_CMAC_GENERAL, "CKM_AES_CMAC_GENERAL", CKK_AES, 1),
+	SECRET_GEN(CKM_DES_KEY_GEN, "CKM_DES_KEY_GEN", CKK_DES),
 	SECRET_GEN(CKM_DES3_KEY_GEN, "CKM_DES3_KEY_GEN", CKK_DES3),
 	BLOCK(CKM_DES3_ECB, "CKM_DES3_ECB", CKK_DES3, 0),
 	BLOCK(CKM_DES3_CBC, "CKM_DES3_CBC", CKK_DES3, 8),
@@ -205,12 +206,13 @@ struct key {
 };
 
 /* Up to two keys of each key type (ulMinKeySize and ulMaxKeySize of its generating mechanism). */
-#define NTYPES 6
-static const CK_KEY_TYPE key_types[NTYPES] = { CKK_EC, CKK_RSA, CKK_EC_EDWARDS, CKK_AES, CKK_DES3, CKK_GENERIC_SECRET };
+#define NTYPES 7
+static const CK_KEY_TYPE key_types[NTYPES] = { CKK_EC,  CKK_RSA,  CKK_EC_EDWARDS,    CKK_AES,
+					       CKK_DES, CKK_DES3, CKK_GENERIC_SECRET };
 
 static int is_secret(CK_KEY_TYPE t)
 {
-	return t == CKK_AES || t == CKK_DES3 || t == CKK_GENERIC_SECRET;
+	return t == CKK_AES || t == CKK_DES || t == CKK_DES3 || t == CKK_GENERIC_SECRET;
 }
 static struct key keys[NTYPES][2];
 static size_t nkeys[NTYPES];
@@ -253,11 +255,11 @@ static CK_RV generate(int pair, CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, CK_ULO
 		CK_ULONG nt = 5;
 
 		memcpy(t, priv, 5 * sizeof(priv[0]));
-		if (type != CKK_GENERIC_SECRET) {
+		if (type != CKK_GENERIC_SECRET && type != CKK_DES) {
 			t[nt++] = (CK_ATTRIBUTE){ CKA_ENCRYPT, &yes, sizeof(yes) };
 			t[nt++] = (CK_ATTRIBUTE){ CKA_DECRYPT, &yes, sizeof(yes) };
 		}
-		if (type != CKK_DES3) {
+		if (type != CKK_DES3 && type != CKK_DES) {
 			t[nt++] = (CK_ATTRIBUTE){ CKA_SIGN, &yes, sizeof(yes) };
 			t[nt++] = (CK_ATTRIBUTE){ CKA_VERIFY, &yes, sizeof(yes) };
 		}
@@ -298,6 +300,13 @@ static int key_has_size(const struct key *k, CK_KEY_TYPE type, const struct curv
 	CK_ATTRIBUTE a = { CKA_VALUE_LEN, &v, sizeof(v) };
 	CK_RV rv;
 
+	if (type == CKK_DES) {
+		/* No mechanism uses a single DES key, so none releases it: its key type is what can be read. */
+		CK_KEY_TYPE kt = 0;
+		CK_ATTRIBUTE t = { CKA_KEY_TYPE, &kt, sizeof(kt) };
+
+		return f->C_GetAttributeValue(sess, k->priv, &t, 1) == CKR_OK && kt == CKK_DES;
+	}
 	if (is_secret(type) && !secret_use(type, k->priv))
 		return 0;
 	if (type == CKK_RSA)

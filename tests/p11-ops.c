@@ -1218,8 +1218,8 @@ static void create_aes(void)
 	set_bool(&u, CKA_WRAP, 1);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_WRAP true");
 	u = t;
-	set_ul(&u, CKA_KEY_TYPE, CKK_DES);
-	refuse(&u, CKR_ATTRIBUTE_VALUE_INVALID, "CKK_DES (single DES: not a key type of this token)");
+	set_ul(&u, CKA_KEY_TYPE, CKK_IDEA);
+	refuse(&u, CKR_ATTRIBUTE_VALUE_INVALID, "CKK_IDEA (not a key type of this token)");
 	set(&t, CKA_CHECK_VALUE, cv, 3);
 	h = make(&t, "AES-256 key with its CKA_CHECK_VALUE");
 	ok(bool_is(h, CKA_ENCRYPT, 1) && bool_is(h, CKA_DECRYPT, 1) && bool_is(h, CKA_SENSITIVE, 1) &&

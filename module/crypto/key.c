@@ -181,6 +181,7 @@ struct poc_key *poc_key_from_secret(struct poc_err *e, CK_KEY_TYPE type, const u
 	k->priv = 1;
 	switch (type) {
 	case CKK_AES:
+	case CKK_DES:
 	case CKK_DES3:
 	case CKK_GENERIC_SECRET: r = secret_setup(e, k, secret, len); break;
 	case CKK_EC:
@@ -318,6 +319,7 @@ CK_RV poc_key_attr(const struct poc_key *k, CK_ATTRIBUTE_TYPE type, uint8_t *buf
 		}
 		break;
 	case CKK_AES:
+	case CKK_DES:
 	case CKK_DES3:
 	case CKK_GENERIC_SECRET:
 		if (type == CKA_VALUE_LEN) {

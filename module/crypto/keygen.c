@@ -56,7 +56,7 @@ static void des_parity(uint8_t *k, size_t len)
 
 /*
  * Secret keys: len bytes of the private DRBG in locked memory (AES 16/24/32,
- * generic secrets 1..POC_SECRET_KEY_MAX; DES3 24, with parity).
+ * generic secrets 1..POC_SECRET_KEY_MAX; DES 8 and DES3 24, with parity).
  */
 static CK_RV secret_gen(CK_KEY_TYPE type, CK_ULONG len, uint8_t **secret, size_t *secret_len)
 {
@@ -71,7 +71,7 @@ static CK_RV secret_gen(CK_KEY_TYPE type, CK_ULONG len, uint8_t **secret, size_t
 		*secret = NULL;
 		return CKR_FUNCTION_FAILED;
 	}
-	if (type == CKK_DES3)
+	if (type == CKK_DES3 || type == CKK_DES)
 		des_parity(*secret, len);
 	*secret_len = len;
 	return CKR_OK;

@@ -55,6 +55,12 @@ static const struct poc_mech_desc mechs[] = {
 	{ CKM_AES_CTR, CKK_AES, ED, ALG_BLOCK, 0 },
 	{ CKM_AES_CMAC, CKK_AES, SV, ALG_CMAC, 0 },
 	{ CKM_AES_CMAC_GENERAL, CKK_AES, SVG, ALG_CMAC, 0 },
+	/*
+	 * Single DES keys are generated (for applications that wrap or move
+	 * them) but no mechanism here encrypts with one: 56-bit DES is broken,
+	 * and OpenSSL 3.0 has it only in its legacy provider.
+	 */
+	{ CKM_DES_KEY_GEN, CKK_DES, MECH_GEN, ALG_KEYGEN, 0 },
 	{ CKM_DES3_KEY_GEN, CKK_DES3, MECH_GEN, ALG_KEYGEN, 0 },
 	{ CKM_DES3_ECB, CKK_DES3, ED, ALG_BLOCK, 0 },
 	{ CKM_DES3_CBC, CKK_DES3, ED, ALG_BLOCK, 0 },
@@ -106,6 +112,9 @@ int poc_key_type_sizes(CK_KEY_TYPE type, CK_ULONG *min, CK_ULONG *max)
 		return 1;
 	case CKK_DES3:
 		*min = *max = 24; /* bytes: three-key triple DES (parity bits included) */
+		return 1;
+	case CKK_DES:
+		*min = *max = 8;
 		return 1;
 	case CKK_GENERIC_SECRET:
 		*min = 1; /* bytes: HMAC takes keys of any length (RFC 2104) */

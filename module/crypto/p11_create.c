@@ -199,7 +199,7 @@ static CK_RV aes_check_value(const uint8_t *key, size_t len, const CK_ATTRIBUTE 
 	return ok ? CKR_OK : CKR_TEMPLATE_INCONSISTENT;
 }
 
-/* A secret key's CKA_VALUE at the sizes of its key type (AES 16/24/32, DES3 24, generic 1..POC_SECRET_KEY_MAX). */
+/* A secret key's CKA_VALUE at the sizes of its key type (AES 16/24/32, DES 8, DES3 24, generic 1..512). */
 static CK_RV secret_value(CK_KEY_TYPE type, const CK_ATTRIBUTE *t, CK_ULONG n, struct p11_material *m)
 {
 	const CK_ATTRIBUTE *a = poc_create_take(m, t, n, CKA_VALUE), *cv = poc_create_take(m, t, n, CKA_CHECK_VALUE);
@@ -257,7 +257,8 @@ CK_RV p11_material_make(CK_OBJECT_CLASS class, CK_KEY_TYPE type, const CK_ATTRIB
 		case CKK_EC_EDWARDS: rv = poc_create_ed(class == CKO_PRIVATE_KEY, t, n, m); break;
 		default: break;
 		}
-	} else if (class == CKO_SECRET_KEY && (type == CKK_AES || type == CKK_DES3 || type == CKK_GENERIC_SECRET)) {
+	} else if (class == CKO_SECRET_KEY && (type == CKK_AES || type == CKK_DES || type == CKK_DES3 ||
+						 type == CKK_GENERIC_SECRET)) {
 		rv = secret_value(type, t, n, m);
 	} else if (class == CKO_CERTIFICATE) {
 		rv = x509_cert(t, n, m);

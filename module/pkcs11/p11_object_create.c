@@ -164,7 +164,8 @@ static CK_RV template_type(CK_OBJECT_CLASS c, const CK_ATTRIBUTE *t, CK_ULONG n,
 		return v == CKC_X_509 ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
 	}
 	if (c == CKO_SECRET_KEY)
-		return v == CKK_AES || v == CKK_DES3 || v == CKK_GENERIC_SECRET ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
+		return v == CKK_AES || v == CKK_DES || v == CKK_DES3 || v == CKK_GENERIC_SECRET ? CKR_OK
+												  : CKR_ATTRIBUTE_VALUE_INVALID;
 	return v == CKK_EC || v == CKK_RSA || v == CKK_EC_EDWARDS ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
 }
 

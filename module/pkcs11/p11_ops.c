@@ -394,6 +394,7 @@ CK_RV p11_keygen_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE
 
 	switch (m->mechanism) {
 	case CKM_AES_KEY_GEN: type = CKK_AES; break;
+	case CKM_DES_KEY_GEN: type = CKK_DES; break;
 	case CKM_DES3_KEY_GEN: type = CKK_DES3; break;
 	case CKM_GENERIC_SECRET_KEY_GEN: type = CKK_GENERIC_SECRET; break;
 	default: return CKR_MECHANISM_INVALID;
@@ -410,8 +411,8 @@ CK_RV p11_keygen_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE
 		memcpy(&len, a->pValue, sizeof(len));
 	else if (type == CKK_GENERIC_SECRET)
 		return CKR_TEMPLATE_INCOMPLETE; /* its length is the template's */
-	else if (type == CKK_DES3)
-		len = 24; /* the spec's DES3 key generation has no length */
+	else if (type == CKK_DES3 || type == CKK_DES)
+		len = type == CKK_DES ? 8 : 24; /* the spec's DES key generation has no length */
 	memset(&h, 0, sizeof(h));
 	h.class = CKO_SECRET_KEY;
 	h.key_type = type;

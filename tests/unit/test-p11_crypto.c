@@ -116,7 +116,7 @@ static void test_keygen_errors(void)
 		{"AES 40", CKM_AES_KEY_GEN, CKK_AES, NULL, 0, 40, CKR_KEY_SIZE_RANGE},
 		{"a sign mechanism", CKM_ECDSA, CKK_EC, "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 10, 0,
 		 CKR_MECHANISM_INVALID},
-		{"DES", CKM_DES_KEY_GEN, CKK_DES, NULL, 0, 8, CKR_MECHANISM_INVALID},
+		{"IDEA", CKM_IDEA_KEY_GEN, CKK_IDEA, NULL, 0, 16, CKR_MECHANISM_INVALID},
 	};
 	uint8_t *secret = NULL, *spki = NULL;
 	size_t slen = 0, splen = 0;
@@ -695,7 +695,7 @@ static void test_load_errors(void)
 	poc_err_clear(&e);
 	ok(poc_key_from_secret(&e, CKK_AES, secret, 20) == NULL && e.code == POC_ERR_ARG, "load: AES of 20 bytes");
 	poc_err_clear(&e);
-	ok(poc_key_from_secret(&e, CKK_DES, secret, 8) == NULL && e.code == POC_ERR_UNSUPPORTED,
+	ok(poc_key_from_secret(&e, CKK_IDEA, secret, 16) == NULL && e.code == POC_ERR_UNSUPPORTED,
 	   "load: unsupported key type");
 	poc_err_clear(&e);
 	ok(poc_key_from_spki(&e, spki, splen - 3) == NULL && e.code == POC_ERR_MALFORMED, "load: truncated SPKI");
