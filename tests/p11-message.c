@@ -75,6 +75,10 @@ static void test_encrypt(CK_OBJECT_HANDLE k, uint8_t iv[12], uint8_t ct[128], ui
 	CK_ULONG len = 0, n1, n2;
 
 	memcpy(iv, "FIXD-generated", 12);
+	m.mechanism = CKM_AES_CBC;
+	is_rv(f->C_MessageEncryptInit(sess, &m, k), CKR_MECHANISM_INVALID, "C_MessageEncryptInit AES-CBC (no CKF_MESSAGE_ENCRYPT)");
+	is_rv(f->C_MessageDecryptInit(sess, &m, k), CKR_MECHANISM_INVALID, "C_MessageDecryptInit AES-CBC (no CKF_MESSAGE_DECRYPT)");
+	m.mechanism = CKM_AES_GCM;
 	is_rv(f->C_EncryptMessage(sess, &p, sizeof(p), (CK_BYTE_PTR)aad, sizeof(aad), (CK_BYTE_PTR)pt, sizeof(pt), ct, &len),
 	      CKR_OPERATION_NOT_INITIALIZED, "C_EncryptMessage before C_MessageEncryptInit");
 	is_rv(f->C_MessageEncryptInit(sess, &m, k), CKR_OK, "C_MessageEncryptInit AES-GCM");
