@@ -6,6 +6,9 @@
  *
  *   p11-mechs MODULE TOKEN PIN
  *
+ * Keys are token objects (CKA_TOKEN TRUE, sealed); P11_MECHS_SESSION_KEYS=1
+ * runs the same table on session objects (CKA_TOKEN FALSE).
+ *
  * For each mechanism of C_GetMechanismList (and nothing else is taken on
  * trust: a mechanism this program does not know how to run fails):
  *   - C_GetMechanismInfo answers, and its key sizes are what key generation
@@ -41,6 +44,8 @@ static CK_FUNCTION_LIST_PTR f;
 static CK_SLOT_ID slot;
 static CK_SESSION_HANDLE sess;
 static uint8_t next_id = 0x60;
+/* CKA_TOKEN of every key made here: TRUE (sealed), or FALSE with P11_MECHS_SESSION_KEYS=1 (session objects). */
+static CK_BBOOL token_keys = CK_TRUE;
 
 #define is_rv(got, want, ...) \
 	(ok((got) == (want), __VA_ARGS__) || (diag("got 0x%lx, want 0x%lx", (unsigned long)(got), (unsigned long)(want)), 0))
@@ -234,11 +239,11 @@ static CK_RV generate(int pair, CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, CK_ULO
 	uint8_t id = next_id++;
 	char label[32];
 	CK_ATTRIBUTE pub[4] = {
-		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_TOKEN, &token_keys, sizeof(token_keys) },
 		{ CKA_VERIFY, &yes, sizeof(yes) },
 	};
 	CK_ATTRIBUTE priv[] = {
-		{ CKA_TOKEN, &yes, sizeof(yes) },   { CKA_PRIVATE, &yes, sizeof(yes) },
+		{ CKA_TOKEN, &token_keys, sizeof(token_keys) }, { CKA_PRIVATE, &yes, sizeof(yes) },
 		{ CKA_SENSITIVE, &yes, sizeof(yes) }, { CKA_LABEL, label, 0 },
 		{ CKA_ID, &id, 1 },                 { type == CKK_AES ? CKA_ENCRYPT : CKA_SIGN, &yes, sizeof(yes) },
 		{ CKA_DECRYPT, &yes, sizeof(yes) },
@@ -394,7 +399,7 @@ static void tmpl_base(struct tmpl *t, CK_OBJECT_CLASS class, CK_KEY_TYPE type)
 	t->id = next_id++;
 	t->a[t->n++] = (CK_ATTRIBUTE){ CKA_CLASS, &t->class, sizeof(t->class) };
 	t->a[t->n++] = (CK_ATTRIBUTE){ CKA_KEY_TYPE, &t->type, sizeof(t->type) };
-	t->a[t->n++] = (CK_ATTRIBUTE){ CKA_TOKEN, &t->yes, sizeof(t->yes) };
+	t->a[t->n++] = (CK_ATTRIBUTE){ CKA_TOKEN, &token_keys, sizeof(token_keys) };
 	t->a[t->n++] = (CK_ATTRIBUTE){ CKA_ID, &t->id, 1 };
 	if (class != CKO_PUBLIC_KEY) {
 		t->a[t->n++] = (CK_ATTRIBUTE){ CKA_PRIVATE, &t->yes, sizeof(t->yes) };
@@ -753,10 +758,10 @@ static void check_usages(void)
 	CK_MECHANISM ggen = { CKM_GENERIC_SECRET_KEY_GEN, NULL, 0 }, hmac = { CKM_SHA256_HMAC, NULL, 0 };
 	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 };
 	uint8_t id1 = next_id++, id2 = next_id++;
-	CK_ATTRIBUTE aes[] = { { CKA_TOKEN, &yes, sizeof(yes) }, { CKA_ID, &id1, 1 },
+	CK_ATTRIBUTE aes[] = { { CKA_TOKEN, &token_keys, sizeof(token_keys) }, { CKA_ID, &id1, 1 },
 			       { CKA_ENCRYPT, &yes, sizeof(yes) }, { CKA_DECRYPT, &no, sizeof(no) },
 			       { CKA_VALUE_LEN, &len, sizeof(len) } };
-	CK_ATTRIBUTE gs[] = { { CKA_TOKEN, &yes, sizeof(yes) }, { CKA_ID, &id2, 1 },
+	CK_ATTRIBUTE gs[] = { { CKA_TOKEN, &token_keys, sizeof(token_keys) }, { CKA_ID, &id2, 1 },
 			      { CKA_SIGN, &no, sizeof(no) }, { CKA_VERIFY, &yes, sizeof(yes) },
 			      { CKA_VALUE_LEN, &hlen, sizeof(hlen) } };
 	CK_OBJECT_HANDLE a = CK_INVALID_HANDLE, g = CK_INVALID_HANDLE;
@@ -829,6 +834,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: p11-mechs MODULE TOKEN PIN\n");
 		return 2;
 	}
+	if (getenv("P11_MECHS_SESSION_KEYS") != NULL && strcmp(getenv("P11_MECHS_SESSION_KEYS"), "1") == 0)
+		token_keys = CK_FALSE;
 	if ((lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		fprintf(stderr, "%s\n", dlerror());
 		return 2;
