@@ -76,6 +76,13 @@ for k in 01:ECDSA-SHA256:ec 02:SHA256-RSA-PKCS:rsa 02:SHA1-RSA-PKCS:rsa; do
 	t_run 0 "openssl verifies the $m signature" openssl dgst -"$d" -verify "$T/pub-$id.der" -keyform DER \
 		-signature "$T/sig-$m" "$T/in"
 done
+# RSA-OAEP with SHA-1 and MGF1-SHA1 (the common default), encrypted by openssl to the token's key.
+printf 'oaep with sha-1' >"$T/oaep.in"
+openssl pkeyutl -encrypt -pubin -keyform DER -inkey "$T/pub-02.der" -in "$T/oaep.in" -out "$T/oaep.ct" \
+	-pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha1 -pkeyopt rsa_mgf1_md:sha1
+t_run 0 "decrypt RSA-PKCS-OAEP SHA-1 (openssl's ciphertext)" $P11 --decrypt -m RSA-PKCS-OAEP --hash-algorithm SHA-1 \
+	--mgf MGF1-SHA1 --id 02 -i "$T/oaep.ct" -o "$T/oaep.out"
+cmp -s "$T/oaep.in" "$T/oaep.out" && t_ok "RSA-OAEP SHA-1: the plaintext back" || t_fail "RSA-OAEP SHA-1 plaintext"
 # gnutls
 URL="pkcs11:token=tok;object=ec;type=private"
 GNUTLS_PIN=1234 t_run 0 "p11tool --test-sign $URL" p11tool --provider "$SO" --login --test-sign "$URL"

@@ -8,6 +8,7 @@
  * that is not a block multiple, a bad padding, a wrapping CTR counter, a
  * forged or truncated MAC, a short buffer that leaves the op as it was.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -437,6 +438,7 @@ static void test_secret_keygen(void)
 		{ CKM_DES3_KEY_GEN, CKK_AES, 24, CKR_TEMPLATE_INCONSISTENT, 0 },
 	};
 	CK_MECHANISM_INFO mi;
+	uint8_t buf[16];
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		uint8_t *s = NULL;
@@ -450,6 +452,29 @@ static void test_secret_keygen(void)
 		if (v[i].t == CKK_DES3 && sl > 0)
 			ok(parity, "DES3 key: every byte has odd parity");
 		poc_secret_free(s, sl);
+	}
+	/* RSA: the template's public exponent (big-endian, leading zeros allowed), odd and at least 3. */
+	{
+		static const uint8_t e3[] = { 0x00, 0x03 }, e4[] = { 0x04 }, e1[] = { 0x01 };
+		uint8_t *s = NULL, *spki = NULL;
+		size_t sl = 0, spl = 0;
+		struct poc_err e = { 0 };
+		struct poc_key *k = NULL;
+		CK_ULONG el = sizeof(buf);
+
+		ok(poc_keygen_ex(CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 0, 1024, e3, sizeof(e3), &s, &sl, &spki, &spl) == CKR_OK &&
+			   (k = poc_key_from_secret(&e, CKK_RSA, s, sl)) != NULL &&
+			   poc_key_attr(k, CKA_PUBLIC_EXPONENT, buf, &el) == CKR_OK && el == 1 && buf[0] == 3,
+		   "RSA-1024 with CKA_PUBLIC_EXPONENT 00 03: e = 3");
+		poc_key_free(k);
+		poc_secret_free(s, sl);
+		free(spki);
+		ok(poc_keygen_ex(CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 0, 1024, e4, 1, &s, &sl, &spki, &spl) ==
+			   CKR_TEMPLATE_INCONSISTENT,
+		   "RSA with an even exponent: CKR_TEMPLATE_INCONSISTENT");
+		ok(poc_keygen_ex(CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 0, 1024, e1, 1, &s, &sl, &spki, &spl) ==
+			   CKR_TEMPLATE_INCONSISTENT,
+		   "RSA with exponent 1: CKR_TEMPLATE_INCONSISTENT");
 	}
 	ok(poc_mechanism_info(CKM_DES3_CBC, &mi) == CKR_OK && mi.ulMinKeySize == 24 && mi.ulMaxKeySize == 24 &&
 		   mi.flags == (CKF_ENCRYPT | CKF_DECRYPT),
