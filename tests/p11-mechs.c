@@ -6,6 +6,9 @@
  *
  *   p11-mechs MODULE TOKEN PIN
  *
+ * Keys are token objects (CKA_TOKEN TRUE, sealed); P11_MECHS_SESSION_KEYS=1
+ * runs the same table on session objects (CKA_TOKEN FALSE).
+ *
  * For each mechanism of C_GetMechanismList (and nothing else is taken on
  * trust: a mechanism this program does not know how to run fails):
  *   - C_GetMechanismInfo answers, and its key sizes are what key generation
@@ -17,9 +20,11 @@
  *     succeeds and an operation that works (sign then verify, encrypt then
  *     decrypt to the same plaintext), a flag not set is an init answered
  *     CKR_MECHANISM_INVALID (CKM_RSA_PKCS decryption among them);
- *   - a mechanism without CKF_GENERATE(_KEY_PAIR) does not generate.
+ *   - a mechanism without CKF_GENERATE(_KEY_PAIR) does not generate;
+ *   - digests (CKF_DIGEST) give OpenSSL's digest in one part and in parts, and
+ *     every other init refuses them; no other mechanism digests.
  * Mechanisms that are not listed are refused by C_GetMechanismInfo and by
- * every init.
+ * every init. A usage a key was not made for is CKR_KEY_FUNCTION_NOT_PERMITTED.
  */
 #include <dlfcn.h>
 #include <stdint.h>
@@ -39,6 +44,8 @@ static CK_FUNCTION_LIST_PTR f;
 static CK_SLOT_ID slot;
 static CK_SESSION_HANDLE sess;
 static uint8_t next_id = 0x60;
+/* CKA_TOKEN of every key made here: TRUE (sealed), or FALSE with P11_MECHS_SESSION_KEYS=1 (session objects). */
+static CK_BBOOL token_keys = CK_TRUE;
 
 #define is_rv(got, want, ...) \
 	(ok((got) == (want), __VA_ARGS__) || (diag("got 0x%lx, want 0x%lx", (unsigned long)(got), (unsigned long)(want)), 0))
@@ -100,10 +107,17 @@ struct mech {
 	CK_ULONG hlen;
 	int gcm;                  /* CK_GCM_PARAMS */
 	enum input in;            /* sign input */
+	size_t iv;                /* CBC: the IV's bytes; CTR: 16 (a CK_AES_CTR_PARAMS) */
+	int general;              /* a CK_MAC_GENERAL_PARAMS */
+	const char *md;           /* a digest: OpenSSL's name for it */
 };
 
-#define HASHED(m, n, k) { m, n, k, 0, 0, 0, 0, 0, IN_DATA }
-#define PSS(m, n, h, g, l) { m, n, CKK_RSA, 0, h, g, l, 0, IN_DATA }
+#define HASHED(m, n, k) { m, n, k, 0, 0, 0, 0, 0, IN_DATA, 0, 0, NULL }
+#define PSS(m, n, h, g, l) { m, n, CKK_RSA, 0, h, g, l, 0, IN_DATA, 0, 0, NULL }
+#define BLOCK(m, n, k, iv) { m, n, k, 0, 0, 0, 0, 0, IN_PLAIN32, iv, 0, NULL }
+#define MAC(m, n, k, g) { m, n, k, 0, 0, 0, 0, 0, IN_DATA, 0, g, NULL }
+#define DIGEST(m, n, md) { m, n, 0, 0, 0, 0, 0, 0, IN_DATA, 0, 0, md }
+#define SECRET_GEN(m, n, k) { m, n, k, 1, 0, 0, 0, 0, IN_DATA, 0, 0, NULL }
 
 static const struct mech known[] = {
 	{ CKM_EC_KEY_PAIR_GEN, "CKM_EC_KEY_PAIR_GEN", CKK_EC, 1, 0, 0, 0, 0, IN_DATA },
@@ -125,12 +139,46 @@ static const struct mech known[] = {
 	PSS(CKM_SHA224_RSA_PKCS_PSS, "CKM_SHA224_RSA_PKCS_PSS", CKM_SHA224, CKG_MGF1_SHA224, 28),
 	PSS(CKM_SHA256_RSA_PKCS_PSS, "CKM_SHA256_RSA_PKCS_PSS", CKM_SHA256, CKG_MGF1_SHA256, 32),
 	PSS(CKM_SHA384_RSA_PKCS_PSS, "CKM_SHA384_RSA_PKCS_PSS", CKM_SHA384, CKG_MGF1_SHA384, 48),
-	PSS(CKM_SHA512_RSA_PKCS_PSS, "CKM_SHA512_RSA_PKCS_PSS", CKM_SHA512, CKG_MGF1_SHA512, 64),
+	/* A 64-byte salt does not fit a 1024-bit modulus with SHA-512 (64 + 64 + 2 > 128 bytes): 32 does. */
+	PSS(CKM_SHA512_RSA_PKCS_PSS, "CKM_SHA512_RSA_PKCS_PSS", CKM_SHA512, CKG_MGF1_SHA512, 32),
 	{ CKM_RSA_PKCS_OAEP, "CKM_RSA_PKCS_OAEP", CKK_RSA, 0, CKM_SHA256, CKG_MGF1_SHA256, 0, 0, IN_PLAIN32 },
 	{ CKM_EC_EDWARDS_KEY_PAIR_GEN, "CKM_EC_EDWARDS_KEY_PAIR_GEN", CKK_EC_EDWARDS, 1, 0, 0, 0, 0, IN_DATA },
 	HASHED(CKM_EDDSA, "CKM_EDDSA", CKK_EC_EDWARDS),
-	{ CKM_AES_KEY_GEN, "CKM_AES_KEY_GEN", CKK_AES, 1, 0, 0, 0, 0, IN_DATA },
-	{ CKM_AES_GCM, "CKM_AES_GCM", CKK_AES, 0, 0, 0, 0, 1, IN_PLAIN32 },
+	SECRET_GEN(CKM_AES_KEY_GEN, "CKM_AES_KEY_GEN", CKK_AES),
+	{ CKM_AES_GCM, "CKM_AES_GCM", CKK_AES, 0, 0, 0, 0, 1, IN_PLAIN32, 0, 0, NULL },
+	BLOCK(CKM_AES_ECB, "CKM_AES_ECB", CKK_AES, 0),
+	BLOCK(CKM_AES_CBC, "CKM_AES_CBC", CKK_AES, 16),
+	BLOCK(CKM_AES_CBC_PAD, "CKM_AES_CBC_PAD", CKK_AES, 16),
+	BLOCK(CKM_AES_CTR, "CKM_AES_CTR", CKK_AES, 16),
+	MAC(CKM_AES_CMAC, "CKM_AES_CMAC", CKK_AES, 0),
+	MAC(CKM_AES_CMAC_GENERAL, "CKM_AES_CMAC_GENERAL", CKK_AES, 1),
+	SECRET_GEN(CKM_DES_KEY_GEN, "CKM_DES_KEY_GEN", CKK_DES),
+	SECRET_GEN(CKM_DES3_KEY_GEN, "CKM_DES3_KEY_GEN", CKK_DES3),
+	BLOCK(CKM_DES3_ECB, "CKM_DES3_ECB", CKK_DES3, 0),
+	BLOCK(CKM_DES3_CBC, "CKM_DES3_CBC", CKK_DES3, 8),
+	BLOCK(CKM_DES3_CBC_PAD, "CKM_DES3_CBC_PAD", CKK_DES3, 8),
+	SECRET_GEN(CKM_GENERIC_SECRET_KEY_GEN, "CKM_GENERIC_SECRET_KEY_GEN", CKK_GENERIC_SECRET),
+	MAC(CKM_SHA_1_HMAC, "CKM_SHA_1_HMAC", CKK_GENERIC_SECRET, 0),
+	MAC(CKM_SHA_1_HMAC_GENERAL, "CKM_SHA_1_HMAC_GENERAL", CKK_GENERIC_SECRET, 1),
+	MAC(CKM_SHA224_HMAC, "CKM_SHA224_HMAC", CKK_GENERIC_SECRET, 0),
+	MAC(CKM_SHA224_HMAC_GENERAL, "CKM_SHA224_HMAC_GENERAL", CKK_GENERIC_SECRET, 1),
+	MAC(CKM_SHA256_HMAC, "CKM_SHA256_HMAC", CKK_GENERIC_SECRET, 0),
+	MAC(CKM_SHA256_HMAC_GENERAL, "CKM_SHA256_HMAC_GENERAL", CKK_GENERIC_SECRET, 1),
+	MAC(CKM_SHA384_HMAC, "CKM_SHA384_HMAC", CKK_GENERIC_SECRET, 0),
+	MAC(CKM_SHA384_HMAC_GENERAL, "CKM_SHA384_HMAC_GENERAL", CKK_GENERIC_SECRET, 1),
+	MAC(CKM_SHA512_HMAC, "CKM_SHA512_HMAC", CKK_GENERIC_SECRET, 0),
+	MAC(CKM_SHA512_HMAC_GENERAL, "CKM_SHA512_HMAC_GENERAL", CKK_GENERIC_SECRET, 1),
+	DIGEST(CKM_SHA_1, "CKM_SHA_1", "SHA1"),
+	DIGEST(CKM_SHA224, "CKM_SHA224", "SHA224"),
+	DIGEST(CKM_SHA256, "CKM_SHA256", "SHA256"),
+	DIGEST(CKM_SHA384, "CKM_SHA384", "SHA384"),
+	DIGEST(CKM_SHA512, "CKM_SHA512", "SHA512"),
+	DIGEST(CKM_SHA512_224, "CKM_SHA512_224", "SHA512-224"),
+	DIGEST(CKM_SHA512_256, "CKM_SHA512_256", "SHA512-256"),
+	DIGEST(0x2b5UL, "CKM_SHA3_224", "SHA3-224"),
+	DIGEST(0x2b0UL, "CKM_SHA3_256", "SHA3-256"),
+	DIGEST(0x2c0UL, "CKM_SHA3_384", "SHA3-384"),
+	DIGEST(0x2d0UL, "CKM_SHA3_512", "SHA3-512"),
 };
 
 /* Mechanisms a client may try that the module must refuse everywhere. */
@@ -141,9 +189,10 @@ static const struct {
 } unlisted[] = {
 	{ CKM_MD5_RSA_PKCS, "CKM_MD5_RSA_PKCS", CKK_RSA },     { CKM_RSA_X_509, "CKM_RSA_X_509", CKK_RSA },
 	{ 0x00000060UL /* CKM_SHA3_256_RSA_PKCS */, "CKM_SHA3_256_RSA_PKCS", CKK_RSA },
-	{ 0x00001047UL /* CKM_ECDSA_SHA3_256 */, "CKM_ECDSA_SHA3_256", CKK_EC }, { CKM_AES_CBC, "CKM_AES_CBC", CKK_AES },
-	{ CKM_AES_ECB, "CKM_AES_ECB", CKK_AES },               { CKM_AES_CTR, "CKM_AES_CTR", CKK_AES },
-	{ CKM_ECDH1_DERIVE, "CKM_ECDH1_DERIVE", CKK_EC },
+	{ 0x00001047UL /* CKM_ECDSA_SHA3_256 */, "CKM_ECDSA_SHA3_256", CKK_EC }, { CKM_AES_OFB, "CKM_AES_OFB", CKK_AES },
+	{ CKM_AES_MAC, "CKM_AES_MAC", CKK_AES },               { CKM_DES3_MAC, "CKM_DES3_MAC", CKK_DES3 },
+	{ CKM_MD5_HMAC, "CKM_MD5_HMAC", CKK_GENERIC_SECRET },  { CKM_MD5, "CKM_MD5", CKK_AES },
+	{ CKM_RIPEMD160, "CKM_RIPEMD160", CKK_AES },
 };
 
 static const struct mech *mech_known(CK_MECHANISM_TYPE type)
@@ -162,8 +211,14 @@ struct key {
 };
 
 /* Up to two keys of each key type (ulMinKeySize and ulMaxKeySize of its generating mechanism). */
-#define NTYPES 4
-static const CK_KEY_TYPE key_types[NTYPES] = { CKK_EC, CKK_RSA, CKK_EC_EDWARDS, CKK_AES };
+#define NTYPES 7
+static const CK_KEY_TYPE key_types[NTYPES] = { CKK_EC,  CKK_RSA,  CKK_EC_EDWARDS,    CKK_AES,
+					       CKK_DES, CKK_DES3, CKK_GENERIC_SECRET };
+
+static int is_secret(CK_KEY_TYPE t)
+{
+	return t == CKK_AES || t == CKK_DES || t == CKK_DES3 || t == CKK_GENERIC_SECRET;
+}
 static struct key keys[NTYPES][2];
 static size_t nkeys[NTYPES];
 
@@ -184,11 +239,11 @@ static CK_RV generate(int pair, CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, CK_ULO
 	uint8_t id = next_id++;
 	char label[32];
 	CK_ATTRIBUTE pub[4] = {
-		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_TOKEN, &token_keys, sizeof(token_keys) },
 		{ CKA_VERIFY, &yes, sizeof(yes) },
 	};
 	CK_ATTRIBUTE priv[] = {
-		{ CKA_TOKEN, &yes, sizeof(yes) },   { CKA_PRIVATE, &yes, sizeof(yes) },
+		{ CKA_TOKEN, &token_keys, sizeof(token_keys) }, { CKA_PRIVATE, &yes, sizeof(yes) },
 		{ CKA_SENSITIVE, &yes, sizeof(yes) }, { CKA_LABEL, label, 0 },
 		{ CKA_ID, &id, 1 },                 { type == CKK_AES ? CKA_ENCRYPT : CKA_SIGN, &yes, sizeof(yes) },
 		{ CKA_DECRYPT, &yes, sizeof(yes) },
@@ -197,14 +252,24 @@ static CK_RV generate(int pair, CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, CK_ULO
 
 	snprintf(label, sizeof(label), "mech-%02x", id);
 	priv[3].ulValueLen = strlen(label);
-	memset(k, 0, sizeof(*k));
+	memset(k, 0, sizeof(k[0]));
 	k->size = size;
 	if (!pair) {
-		CK_ATTRIBUTE t[8];
+		/* Secret keys: the usages their type has mechanisms for (AES: ciphers and CMAC). */
+		CK_ATTRIBUTE t[10];
+		CK_ULONG nt = 5;
 
-		memcpy(t, priv, sizeof(priv));
-		t[7] = (CK_ATTRIBUTE){ CKA_VALUE_LEN, &size, sizeof(size) };
-		return f->C_GenerateKey(sess, &m, t, 8, &k->priv);
+		memcpy(t, priv, 5 * sizeof(priv[0]));
+		if (type != CKK_GENERIC_SECRET && type != CKK_DES) {
+			t[nt++] = (CK_ATTRIBUTE){ CKA_ENCRYPT, &yes, sizeof(yes) };
+			t[nt++] = (CK_ATTRIBUTE){ CKA_DECRYPT, &yes, sizeof(yes) };
+		}
+		if (type != CKK_DES3 && type != CKK_DES) {
+			t[nt++] = (CK_ATTRIBUTE){ CKA_SIGN, &yes, sizeof(yes) };
+			t[nt++] = (CK_ATTRIBUTE){ CKA_VERIFY, &yes, sizeof(yes) };
+		}
+		t[nt++] = (CK_ATTRIBUTE){ CKA_VALUE_LEN, &size, sizeof(size) };
+		return f->C_GenerateKey(sess, &m, t, nt, &k->priv);
 	}
 	if (type == CKK_RSA)
 		pub[npub++] = (CK_ATTRIBUTE){ CKA_MODULUS_BITS, &size, sizeof(size) };
@@ -212,6 +277,24 @@ static CK_RV generate(int pair, CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, CK_ULO
 		pub[npub++] = (CK_ATTRIBUTE){ CKA_EC_PARAMS, (void *)c->oid, c->oid_len };
 	pub[npub++] = priv[3];
 	return f->C_GenerateKeyPair(sess, &m, pub, npub, priv, npriv, &k->pub, &k->priv);
+}
+
+/* CKA_VALUE_LEN comes from the released key (before: CKR_ATTRIBUTE_TYPE_INVALID): release it by a use. */
+static int secret_use(CK_KEY_TYPE type, CK_OBJECT_HANDLE h)
+{
+	static const uint8_t iv[12], pt[16];
+	CK_GCM_PARAMS gp = { (CK_BYTE_PTR)iv, sizeof(iv), 96, NULL, 0, 128 };
+	CK_MECHANISM m = { CKM_AES_GCM, &gp, sizeof(gp) };
+	uint8_t out[64];
+	CK_ULONG outlen = sizeof(out);
+
+	if (type == CKK_GENERIC_SECRET) {
+		m = (CK_MECHANISM){ CKM_SHA256_HMAC, NULL, 0 };
+		return f->C_SignInit(sess, &m, h) == CKR_OK && f->C_Sign(sess, (CK_BYTE_PTR)pt, sizeof(pt), out, &outlen) == CKR_OK;
+	}
+	if (type == CKK_DES3)
+		m = (CK_MECHANISM){ CKM_DES3_ECB, NULL, 0 };
+	return f->C_EncryptInit(sess, &m, h) == CKR_OK && f->C_Encrypt(sess, (CK_BYTE_PTR)pt, sizeof(pt), out, &outlen) == CKR_OK;
 }
 
 /* The size a generated key has: CKA_MODULUS_BITS, CKA_VALUE_LEN, or its CKA_EC_PARAMS is the curve's. */
@@ -222,23 +305,20 @@ static int key_has_size(const struct key *k, CK_KEY_TYPE type, const struct curv
 	CK_ATTRIBUTE a = { CKA_VALUE_LEN, &v, sizeof(v) };
 	CK_RV rv;
 
-	if (type == CKK_AES) {
-		/* CKA_VALUE_LEN comes from the released key (before: CKR_ATTRIBUTE_TYPE_INVALID): release it by a use. */
-		static const uint8_t iv[12], pt[16];
-		CK_GCM_PARAMS gp = { (CK_BYTE_PTR)iv, sizeof(iv), 96, NULL, 0, 128 };
-		CK_MECHANISM m = { CKM_AES_GCM, &gp, sizeof(gp) };
-		uint8_t ct[64];
-		CK_ULONG ctlen = sizeof(ct);
+	if (type == CKK_DES) {
+		/* No mechanism uses a single DES key, so none releases it: its key type is what can be read. */
+		CK_KEY_TYPE kt = 0;
+		CK_ATTRIBUTE t = { CKA_KEY_TYPE, &kt, sizeof(kt) };
 
-		if (f->C_EncryptInit(sess, &m, k->priv) != CKR_OK ||
-		    f->C_Encrypt(sess, (CK_BYTE_PTR)pt, sizeof(pt), ct, &ctlen) != CKR_OK)
-			return 0;
+		return f->C_GetAttributeValue(sess, k->priv, &t, 1) == CKR_OK && kt == CKK_DES;
 	}
+	if (is_secret(type) && !secret_use(type, k->priv))
+		return 0;
 	if (type == CKK_RSA)
 		a.type = CKA_MODULUS_BITS;
 	if (type == CKK_EC || type == CKK_EC_EDWARDS)
 		a = (CK_ATTRIBUTE){ CKA_EC_PARAMS, buf, sizeof(buf) };
-	rv = f->C_GetAttributeValue(sess, type == CKK_AES ? k->priv : k->pub, &a, 1);
+	rv = f->C_GetAttributeValue(sess, is_secret(type) ? k->priv : k->pub, &a, 1);
 
 	if (rv != CKR_OK) {
 		diag("C_GetAttributeValue: 0x%lx", (unsigned long)rv);
@@ -257,7 +337,9 @@ static CK_ULONG size_outside(CK_KEY_TYPE type, const CK_MECHANISM_INFO *mi, int 
 		*c = curve_next(type, dir < 0 ? mi->ulMinKeySize : mi->ulMaxKeySize, dir);
 		return *c != NULL ? (*c)->bits : 0;
 	}
-	/* RSA: the next multiple of 8 bits; AES: the next length in 8-byte steps (16, 24, 32). */
+	/* RSA: the next multiple of 8 bits; AES, DES3: the next length in 8-byte steps; generic: 8 past the ends. */
+	if (dir < 0 && mi->ulMinKeySize <= 8)
+		return 0; /* a generic secret's 1 byte: nothing below but 0 */
 	return dir < 0 ? mi->ulMinKeySize - 8 : mi->ulMaxKeySize + 8;
 }
 
@@ -317,7 +399,7 @@ static void tmpl_base(struct tmpl *t, CK_OBJECT_CLASS class, CK_KEY_TYPE type)
 	t->id = next_id++;
 	t->a[t->n++] = (CK_ATTRIBUTE){ CKA_CLASS, &t->class, sizeof(t->class) };
 	t->a[t->n++] = (CK_ATTRIBUTE){ CKA_KEY_TYPE, &t->type, sizeof(t->type) };
-	t->a[t->n++] = (CK_ATTRIBUTE){ CKA_TOKEN, &t->yes, sizeof(t->yes) };
+	t->a[t->n++] = (CK_ATTRIBUTE){ CKA_TOKEN, &token_keys, sizeof(token_keys) };
 	t->a[t->n++] = (CK_ATTRIBUTE){ CKA_ID, &t->id, 1 };
 	if (class != CKO_PUBLIC_KEY) {
 		t->a[t->n++] = (CK_ATTRIBUTE){ CKA_PRIVATE, &t->yes, sizeof(t->yes) };
@@ -414,22 +496,25 @@ static void check_creation(const struct mech *me, const CK_MECHANISM_INFO *mi)
 	CK_RV rv[2];
 	EVP_PKEY *k;
 
-	if (me->key_type == CKK_AES) {
-		static const uint8_t bytes[64];
+	if (is_secret(me->key_type)) {
+		static const uint8_t bytes[1024];
 
 		for (int i = 0; i < 4; i++) {
-			CK_ULONG len = i < 2 ? bounds[i] : i == 2 ? bounds[0] - 8 : bounds[1] + 8;
+			CK_ULONG len = i < 2 ? bounds[i] : i == 2 ? (bounds[0] > 8 ? bounds[0] - 8 : 0) : bounds[1] + 8;
 			struct tmpl t;
 			CK_OBJECT_HANDLE h;
 			CK_RV r;
 
-			tmpl_base(&t, CKO_SECRET_KEY, CKK_AES);
+			if (i == 2 && len == 0)
+				continue; /* nothing below a generic secret's 1 byte */
+			tmpl_base(&t, CKO_SECRET_KEY, me->key_type);
 			tmpl_add(&t, CKA_VALUE, bytes, len);
 			r = f->C_CreateObject(sess, t.a, t.n, &h);
 			if (i < 2)
-				is_rv(r, CKR_OK, "C_CreateObject AES of %lu bytes (a bound)", len);
+				is_rv(r, CKR_OK, "C_CreateObject %s key of %lu bytes (a bound)", me->name, len);
 			else
-				ok(r != CKR_OK, "C_CreateObject AES of %lu bytes (outside): refused (0x%lx)", len, (unsigned long)r);
+				ok(r != CKR_OK, "C_CreateObject %s key of %lu bytes (outside): refused (0x%lx)", me->name, len,
+				   (unsigned long)r);
 		}
 		return;
 	}
@@ -471,6 +556,9 @@ struct params {
 	CK_RSA_PKCS_PSS_PARAMS pss;
 	CK_RSA_PKCS_OAEP_PARAMS oaep;
 	CK_GCM_PARAMS gcm;
+	uint8_t iv[16];
+	CK_AES_CTR_PARAMS ctr;
+	CK_ULONG general;
 };
 
 static CK_MECHANISM mech_of(const struct mech *me, struct params *p)
@@ -490,6 +578,18 @@ static CK_MECHANISM mech_of(const struct mech *me, struct params *p)
 		p->gcm = (CK_GCM_PARAMS){ (CK_BYTE_PTR)gcm_iv, sizeof(gcm_iv), 96, (CK_BYTE_PTR)gcm_aad, sizeof(gcm_aad), 128 };
 		m.pParameter = &p->gcm;
 		m.ulParameterLen = sizeof(p->gcm);
+	} else if (me->type == CKM_AES_CTR) {
+		p->ctr = (CK_AES_CTR_PARAMS){ 32, "counter block..." };
+		m.pParameter = &p->ctr;
+		m.ulParameterLen = sizeof(p->ctr);
+	} else if (me->iv > 0) {
+		memcpy(p->iv, "an IV of bytes.", 16);
+		m.pParameter = p->iv;
+		m.ulParameterLen = (CK_ULONG)me->iv;
+	} else if (me->general) {
+		p->general = 8;
+		m.pParameter = &p->general;
+		m.ulParameterLen = sizeof(p->general);
 	}
 	return m;
 }
@@ -564,12 +664,51 @@ static void check_no_generate(const struct mech *me, CK_FLAGS flags, const struc
 		      "%s: no CKF_GENERATE, C_GenerateKey refused", me->name);
 }
 
+/* A digest: CKF_DIGEST only; C_Digest and C_DigestUpdate/Final give OpenSSL's digest; no other init takes it. */
+static void check_digest(const struct mech *me, const CK_MECHANISM_INFO *mi)
+{
+	CK_MECHANISM m = { me->type, NULL, 0 };
+	uint8_t want[EVP_MAX_MD_SIZE], got[EVP_MAX_MD_SIZE];
+	unsigned int wl = 0;
+	CK_ULONG gl = sizeof(got);
+	int ai = type_index(CKK_AES);
+	const struct key *k = nkeys[ai] > 0 ? &keys[ai][0] : NULL;
+	struct key g;
+
+	ok(mi->flags == CKF_DIGEST && mi->ulMinKeySize == 0 && mi->ulMaxKeySize == 0, "%s: CKF_DIGEST, no key size",
+	   me->name);
+	if (!ok(EVP_Digest(data, sizeof(data), want, &wl, EVP_get_digestbyname(me->md), NULL) == 1, "%s: OpenSSL's %s",
+		me->name, me->md))
+		return;
+	ok(f->C_DigestInit(sess, &m) == CKR_OK && f->C_Digest(sess, (CK_BYTE_PTR)data, sizeof(data), got, &gl) == CKR_OK &&
+		   gl == wl && memcmp(got, want, wl) == 0,
+	   "%s: C_Digest is OpenSSL's %s", me->name, me->md);
+	gl = sizeof(got);
+	ok(f->C_DigestInit(sess, &m) == CKR_OK && f->C_DigestUpdate(sess, (CK_BYTE_PTR)data, 5) == CKR_OK &&
+		   f->C_DigestUpdate(sess, (CK_BYTE_PTR)data + 5, sizeof(data) - 5) == CKR_OK &&
+		   f->C_DigestFinal(sess, got, &gl) == CKR_OK && gl == wl && memcmp(got, want, wl) == 0,
+	   "%s: C_DigestUpdate twice and C_DigestFinal", me->name);
+	if (!ok(k != NULL, "%s: an AES key to try the other inits with", me->name))
+		return;
+	is_rv(f->C_SignInit(sess, &m, k->priv), CKR_MECHANISM_INVALID, "%s: no CKF_SIGN, C_SignInit refused", me->name);
+	is_rv(f->C_VerifyInit(sess, &m, k->priv), CKR_MECHANISM_INVALID, "%s: no CKF_VERIFY, C_VerifyInit refused", me->name);
+	is_rv(f->C_EncryptInit(sess, &m, k->priv), CKR_MECHANISM_INVALID, "%s: no CKF_ENCRYPT, C_EncryptInit refused", me->name);
+	is_rv(f->C_DecryptInit(sess, &m, k->priv), CKR_MECHANISM_INVALID, "%s: no CKF_DECRYPT, C_DecryptInit refused", me->name);
+	is_rv(generate(0, me->type, CKK_AES, 16, NULL, &g), CKR_MECHANISM_INVALID, "%s: no CKF_GENERATE, C_GenerateKey refused",
+	      me->name);
+}
+
 static void check_mechanism(const struct mech *me, const CK_MECHANISM_INFO *mi)
 {
 	int ti = type_index(me->key_type);
 	struct params p;
 	CK_MECHANISM m = mech_of(me, &p);
 
+	if (me->md != NULL) {
+		check_digest(me, mi);
+		return;
+	}
+	is_rv(f->C_DigestInit(sess, &m), CKR_MECHANISM_INVALID, "%s: no CKF_DIGEST, C_DigestInit refused", me->name);
 	if (ti < 0 || nkeys[ti] == 0) {
 		ok(0, "%s: keys of its type were generated", me->name);
 		return;
@@ -594,6 +733,7 @@ static void check_unlisted(CK_MECHANISM_TYPE type, const char *name, CK_KEY_TYPE
 	CK_OBJECT_HANDLE pub;
 
 	is_rv(f->C_GetMechanismInfo(slot, type, &mi), CKR_MECHANISM_INVALID, "%s: not listed, no C_GetMechanismInfo", name);
+	is_rv(f->C_DigestInit(sess, &m), CKR_MECHANISM_INVALID, "%s: C_DigestInit refused", name);
 	if (k == NULL) {
 		ok(0, "%s: a key of its type", name);
 		return;
@@ -603,6 +743,37 @@ static void check_unlisted(CK_MECHANISM_TYPE type, const char *name, CK_KEY_TYPE
 	is_rv(f->C_VerifyInit(sess, &m, pub), CKR_MECHANISM_INVALID, "%s: C_VerifyInit refused", name);
 	is_rv(f->C_EncryptInit(sess, &m, pub), CKR_MECHANISM_INVALID, "%s: C_EncryptInit refused", name);
 	is_rv(f->C_DecryptInit(sess, &m, k->priv), CKR_MECHANISM_INVALID, "%s: C_DecryptInit refused", name);
+}
+
+/*
+ * A usage the key does not have is CKR_KEY_FUNCTION_NOT_PERMITTED, with a
+ * mechanism that does it: an AES key made for ciphers only does not MAC
+ * (CKM_AES_CMAC), a generic secret made to verify only does not sign.
+ */
+static void check_usages(void)
+{
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ULONG len = 16, hlen = 32;
+	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 }, cmac = { CKM_AES_CMAC, NULL, 0 };
+	CK_MECHANISM ggen = { CKM_GENERIC_SECRET_KEY_GEN, NULL, 0 }, hmac = { CKM_SHA256_HMAC, NULL, 0 };
+	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 };
+	uint8_t id1 = next_id++, id2 = next_id++;
+	CK_ATTRIBUTE aes[] = { { CKA_TOKEN, &token_keys, sizeof(token_keys) }, { CKA_ID, &id1, 1 },
+			       { CKA_ENCRYPT, &yes, sizeof(yes) }, { CKA_DECRYPT, &no, sizeof(no) },
+			       { CKA_VALUE_LEN, &len, sizeof(len) } };
+	CK_ATTRIBUTE gs[] = { { CKA_TOKEN, &token_keys, sizeof(token_keys) }, { CKA_ID, &id2, 1 },
+			      { CKA_SIGN, &no, sizeof(no) }, { CKA_VERIFY, &yes, sizeof(yes) },
+			      { CKA_VALUE_LEN, &hlen, sizeof(hlen) } };
+	CK_OBJECT_HANDLE a = CK_INVALID_HANDLE, g = CK_INVALID_HANDLE;
+
+	is_rv(f->C_GenerateKey(sess, &gen, aes, 5, &a), CKR_OK, "usages: an AES key that only encrypts");
+	is_rv(f->C_SignInit(sess, &cmac, a), CKR_KEY_FUNCTION_NOT_PERMITTED, "usages: it does not MAC (CKM_AES_CMAC)");
+	is_rv(f->C_DecryptInit(sess, &ecb, a), CKR_KEY_FUNCTION_NOT_PERMITTED, "usages: it does not decrypt");
+	is_rv(f->C_EncryptInit(sess, &ecb, a), CKR_OK, "usages: it encrypts");
+	is_rv(f->C_GenerateKey(sess, &ggen, gs, 5, &g), CKR_OK, "usages: a generic secret that only verifies");
+	is_rv(f->C_SignInit(sess, &hmac, g), CKR_KEY_FUNCTION_NOT_PERMITTED, "usages: it does not sign (HMAC)");
+	is_rv(f->C_VerifyInit(sess, &hmac, g), CKR_OK, "usages: it verifies");
+	is_rv(f->C_EncryptInit(sess, &ecb, g), CKR_OPERATION_ACTIVE, "usages: (an encryption is active)");
 }
 
 static void run(void)
@@ -624,8 +795,9 @@ static void run(void)
 		if (!ok(me != NULL, "mechanism 0x%lx is one this test knows how to run", list[i]))
 			continue;
 		seen[me - known] = 1;
-		ok(info[i].ulMinKeySize > 0 && info[i].ulMinKeySize <= info[i].ulMaxKeySize, "%s: key sizes %lu..%lu", me->name,
-		   info[i].ulMinKeySize, info[i].ulMaxKeySize);
+		ok((me->md != NULL ? info[i].ulMinKeySize == 0 : info[i].ulMinKeySize > 0) &&
+			   info[i].ulMinKeySize <= info[i].ulMaxKeySize,
+		   "%s: key sizes %lu..%lu", me->name, info[i].ulMinKeySize, info[i].ulMaxKeySize);
 	}
 	/* The policy docs/module.md states: no PKCS#1 v1.5 decryption (a padding oracle on OpenSSL 3.0). */
 	for (CK_ULONG i = 0; i < n; i++)
@@ -649,6 +821,7 @@ static void run(void)
 			check_unlisted(known[i].type, known[i].name, known[i].key_type);
 	for (size_t i = 0; i < sizeof(unlisted) / sizeof(unlisted[0]); i++)
 		check_unlisted(unlisted[i].type, unlisted[i].name, unlisted[i].key_type);
+	check_usages();
 }
 
 int main(int argc, char **argv)
@@ -661,6 +834,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: p11-mechs MODULE TOKEN PIN\n");
 		return 2;
 	}
+	if (getenv("P11_MECHS_SESSION_KEYS") != NULL && strcmp(getenv("P11_MECHS_SESSION_KEYS"), "1") == 0)
+		token_keys = CK_FALSE;
 	if ((lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		fprintf(stderr, "%s\n", dlerror());
 		return 2;

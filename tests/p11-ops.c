@@ -989,7 +989,7 @@ static void create_ec(void)
 
 static void create_rsa(void)
 {
-	EVP_PKEY *k = poc_test_key(poc_test_rsa2048_a), *k2 = poc_test_key(poc_test_rsa2048_b), *small = poc_test_key(poc_test_rsa1024);
+	EVP_PKEY *k = poc_test_key(poc_test_rsa2048_a), *k2 = poc_test_key(poc_test_rsa2048_b), *small = poc_test_key(poc_test_rsa768);
 	struct rsa_mat *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)), *s = calloc(1, sizeof(*s));
 	CK_OBJECT_HANDLE h, hp;
 	uint8_t sig[512];
@@ -1060,7 +1060,7 @@ static void create_rsa(void)
 	rsa_tmpl(&t, a, a, R_ALL & ~(1u << R_N), 0, "rsa-bad", 0x4b);
 	refuse(&t, CKR_TEMPLATE_INCOMPLETE, "RSA key without CKA_MODULUS");
 	rsa_tmpl(&t, s, s, R_ALL, 0, "rsa-bad", 0x4b);
-	refuse(&t, CKR_TEMPLATE_INCONSISTENT, "RSA-1024 key (this token takes 2048-4096 bits)");
+	refuse(&t, CKR_TEMPLATE_INCONSISTENT, "RSA-768 key (this token takes 1024-4096 bits)");
 	rsa_tmpl(&t, a, a, R_ALL, 0, "rsa-bad", 0x4b);
 	set(&t, CKA_EC_PARAMS, oid_p256, sizeof(oid_p256));
 	refuse(&t, CKR_ATTRIBUTE_TYPE_INVALID, "RSA key with CKA_EC_PARAMS");
@@ -1218,14 +1218,14 @@ static void create_aes(void)
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_PRIVATE false (pkcs11-tool's default)");
 	u = t;
 	u = t;
-	set_bool(&u, CKA_SIGN, 1);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_SIGN true (no AES MAC here)");
+	set_bool(&u, CKA_SIGN_RECOVER, 1);
+	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_SIGN_RECOVER true (no recovery here)");
 	u = t;
 	set_bool(&u, CKA_WRAP, 1);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_WRAP true");
 	u = t;
-	set_ul(&u, CKA_KEY_TYPE, CKK_GENERIC_SECRET);
-	refuse(&u, CKR_ATTRIBUTE_VALUE_INVALID, "CKK_GENERIC_SECRET");
+	set_ul(&u, CKA_KEY_TYPE, CKK_IDEA);
+	refuse(&u, CKR_ATTRIBUTE_VALUE_INVALID, "CKK_IDEA (not a key type of this token)");
 	set(&t, CKA_CHECK_VALUE, cv, 3);
 	h = make(&t, "AES-256 key with its CKA_CHECK_VALUE");
 	ok(bool_is(h, CKA_ENCRYPT, 1) && bool_is(h, CKA_DECRYPT, 1) && bool_is(h, CKA_SENSITIVE, 1) &&

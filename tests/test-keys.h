@@ -71,22 +71,19 @@ static const char poc_test_rsa2048_b[] =
 	"/ELSPD12ve27MfHDxxThGjgf\n"
 	"-----END PRIVATE KEY-----\n";
 
-static const char poc_test_rsa1024[] =
+static const char poc_test_rsa768[] =
 	"-----BEGIN PRIVATE KEY-----\n"
-	"MIICdQIBADANBgkqhkiG9w0BAQEFAASCAl8wggJbAgEAAoGBALnJDGNECDW8z659\n"
-	"LV+IxkPyzHF0gg3LESvykDss68pZ3A0WN6tn8H4TNjz7CPIZ/OBTmZiuN2mIkVqo\n"
-	"vbu1RS7mBWzCNrDeaIFBklb+jauxxnbMVCVwg2WJtpQ0eC+RxiDobql0H0yp8/FE\n"
-	"LSamjU5crrAtzPl2keoCMQylX7HxAgMBAAECgYACxQWDQVNiAbOS5VjU0MQr5SW5\n"
-	"F0SNEhbqcc5Go4/MT3ShWVBxJLaIGp83X4KtoUeMzJJAnXBECX4pPNS/RJ+IYeyU\n"
-	"YczjEWZ0O3SDQf7UOTlwU1RJAvAXHMLPPzcC1Gz+J9lgi/YeOMU1l2nuSvCleEyB\n"
-	"BKJk5gKi8glMR7L2QQJBAO3i/yev8YOGbzu/fnxJGWYBHGPV/V/japzsF9A78ByS\n"
-	"/IqnJzUkWnacAdtE8ZPv5x7p8U8PfpYNvrc+D7uU33kCQQDH7nd2CL9Hnk1Duo1v\n"
-	"pCdgCRLvidvBum6EhlteqkmP+RTyu50lY7Vwi3WqifRiz5rf+EgiwlGiA4aQUot0\n"
-	"3XA5AkAOO4OKi1NGzDdBet6FbxYu7SgWrQngv8l0JAf0tHFUNFMZtJB69HbZG9Jc\n"
-	"nQ5bDIJmbha65TFsptvfOL5WObz5AkBKZL9q2kJiodLaOtZaDljgcT/shf2Rjo+F\n"
-	"HIFvLioFOofC8nC88ucWo6368S5QfjOA11/wHyJFCM7PcQeXSrZxAkAqBVnWdra6\n"
-	"O2G506WvexuG4oufZNKw+obmgelDdTOu5T0thosbzoVVTlDeCuDQiy0/SUyozBle\n"
-	"KZtnM/ejQnaB\n"
+	"MIIB5QIBADANBgkqhkiG9w0BAQEFAASCAc8wggHLAgEAAmEA8tbeEt+NBFa6VQ9F\n"
+	"dfIV4i3pdhuRH8pQpFI3eZ+7auSe33MCty9tFx+6MMVTFVEnolSfswEB4l2a2ybe\n"
+	"ZcX843CX/B3ZGJc6NB3jSUpDWCbWA4elE7z0UbTgq++ywtXFAgMBAAECYHCMESSi\n"
+	"I1NNdtKRX1oItwe6y6cHo70eIT3nNPrTgyNJjjB1t157Ro4fEEYmThllIJhGJPsf\n"
+	"jLhacwCrWlBa40+Ldin1YrAnW6K951sCnac0r3eHQYrUGEtrj/z3E2W/SQIxAPsv\n"
+	"yrHRnzKZ5MjWKA1GUZ8RLoRoVPLMaFbBj+A677LV6vcYB/jM4X4j4tRtZ37fSwIx\n"
+	"APd+IJhvJ7CHsMk477GtKuapKWaezhWPHaJITKj65BuPzd4+Nw4c76alGzwza1Yl\n"
+	"LwIxANdM+aI9GQWYXz++QIpQUbnUUljvzJBooK5sLtR17+sL7OBq2rppcoZaYBzQ\n"
+	"wbs/zQIwTPw8423gKLdstIszdE9rguin6jYH4QjtrOdUgVPZ1QD8ht9PfOJfYbUG\n"
+	"LcnI37kdAjEAjaN26cYtnUDQdpKuHnnSnk/BAObArcEDoSNu8OwRpaxD3wPYePJS\n"
+	"B7bC8Lqv4xfo\n"
 	"-----END PRIVATE KEY-----\n";
 
 /* A new EVP_PKEY (EVP_PKEY_free it) from one of the PEM keys above; NULL if it does not load. */

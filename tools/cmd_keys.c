@@ -177,7 +177,7 @@ int poc_cmd_import(int argc, char **argv)
 		case 'P': pin = optarg; break;
 		case 'h':
 			printf("Usage: poctool import --token TOKEN --label NAME --key FILE [--cert FILE] [--id HEX] [--pin PIN]\n\n"
-			       "Seals a private key (PEM or DER, unencrypted: EC P-256/P-384, RSA 2048-4096,\n"
+			       "Seals a private key (PEM or DER, unencrypted: EC P-256/P-384, RSA 1024-4096,\n"
 			       "Ed25519) into the token under its Proof-of-Cloud policy; with --cert its\n"
 			       "certificate is stored too (CKO_CERTIFICATE, same label and id). Wipe the key\n"
 			       "file afterwards: the token is now the only place it should live.\n");
@@ -192,7 +192,7 @@ int poc_cmd_import(int argc, char **argv)
 	if (poc_tool_load_config(&cfg) < 0 || get_id(idhex, id, &id_len) < 0 || (k = read_private_key(keyfile)) == NULL)
 		goto done;
 	if (key_type_of(k, &type, &flags, &bits) < 0) {
-		poc_tool_warn("%s: a %d-bit %s key is not supported (EC P-256/P-384, RSA 2048-4096, Ed25519)", keyfile, bits,
+		poc_tool_warn("%s: a %d-bit %s key is not supported (EC P-256/P-384, RSA 1024-4096, Ed25519)", keyfile, bits,
 			      EVP_PKEY_get0_type_name(k));
 		goto done;
 	}

@@ -128,22 +128,40 @@ CK_RV poc_op_cipher_run(struct poc_op *o, const uint8_t *in, size_t inlen, uint8
 	case ALG_RSA_PSS:
 	case ALG_EDDSA:
 	case ALG_KEYGEN:
+	case ALG_DIGEST:
+	case ALG_BLOCK:
+	case ALG_HMAC:
+	case ALG_CMAC:
 		break;
 	}
 	return CKR_GENERAL_ERROR;
 }
 
+static CK_RV oneshot_run(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_t *out, CK_ULONG *outlen)
+{
+	if (op->kind == POC_OP_DIGEST)
+		return poc_digest_out(op, in, inlen, 1, out, outlen);
+	if (op->kind == POC_OP_SIGN)
+		return poc_op_sign_run(op, in, inlen, 0, out, outlen);
+	if (op->d->alg == ALG_BLOCK)
+		return poc_block_oneshot(op, in, inlen, out, outlen);
+	return poc_op_cipher_run(op, in, inlen, out, outlen);
+}
+
 CK_RV poc_op_oneshot(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_t *out, CK_ULONG *outlen)
 {
+	CK_RV rv;
+
 	if (op == NULL || outlen == NULL || (in == NULL && inlen > 0))
 		return CKR_ARGUMENTS_BAD;
-	if (op->kind == POC_OP_VERIFY)
+	if (op->kind == POC_OP_VERIFY || op->kind == POC_OP_MSG_ENCRYPT || op->kind == POC_OP_MSG_DECRYPT)
 		return CKR_OPERATION_NOT_INITIALIZED;
 	if (op->multi)
 		return CKR_OPERATION_ACTIVE;
-	if (op->kind == POC_OP_SIGN)
-		return poc_op_sign_run(op, in, inlen, 0, out, outlen);
-	return poc_op_cipher_run(op, in, inlen, out, outlen);
+	rv = oneshot_run(op, in, inlen, out, outlen);
+	if ((rv == CKR_OK && out == NULL) || rv == CKR_BUFFER_TOO_SMALL)
+		op->single = 1; /* the single-part operation has begun: C_*Update/C_*Final are refused */
+	return rv;
 }
 
 CK_RV poc_op_update(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_t *out, CK_ULONG *outlen)
@@ -153,6 +171,14 @@ CK_RV poc_op_update(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_
 
 	if (op == NULL || (in == NULL && inlen > 0))
 		return CKR_ARGUMENTS_BAD;
+	if (op->kind == POC_OP_MSG_ENCRYPT || op->kind == POC_OP_MSG_DECRYPT)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if (op->single)
+		return CKR_OPERATION_ACTIVE;
+	if (op->kind == POC_OP_DIGEST)
+		return poc_digest_update(op, in, inlen);
+	if (op->d->alg == ALG_HMAC || op->d->alg == ALG_CMAC)
+		return poc_mac_update(op, in, inlen);
 	if (op->kind == POC_OP_SIGN || op->kind == POC_OP_VERIFY) {
 		op->multi = 1;
 		if (op->mctx != NULL && op->d->alg != ALG_EDDSA) {
@@ -166,6 +192,8 @@ CK_RV poc_op_update(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, uint8_
 	}
 	if (outlen == NULL)
 		return CKR_ARGUMENTS_BAD;
+	if (op->d->alg == ALG_BLOCK)
+		return poc_block_update(op, in, inlen, out, outlen);
 	if (op->d->alg == ALG_AES_GCM && op->kind == POC_OP_ENCRYPT) {
 		if (inlen > INT_MAX)
 			return CKR_DATA_LEN_RANGE;
@@ -195,9 +223,15 @@ CK_RV poc_op_final(struct poc_op *op, uint8_t *out, CK_ULONG *outlen)
 
 	if (op == NULL || outlen == NULL)
 		return CKR_ARGUMENTS_BAD;
+	if (op->single)
+		return CKR_OPERATION_ACTIVE;
+	if (op->d->alg == ALG_BLOCK)
+		return poc_block_final(op, out, outlen);
 	switch (op->kind) {
 	case POC_OP_VERIFY:
 		return CKR_OPERATION_NOT_INITIALIZED;
+	case POC_OP_DIGEST:
+		return poc_digest_out(op, NULL, 0, 0, out, outlen);
 	case POC_OP_SIGN:
 		return poc_op_sign_run(op, NULL, 0, 1, out, outlen);
 	case POC_OP_ENCRYPT:
@@ -212,6 +246,9 @@ CK_RV poc_op_final(struct poc_op *op, uint8_t *out, CK_ULONG *outlen)
 		return CKR_OK;
 	case POC_OP_DECRYPT:
 		break;
+	case POC_OP_MSG_ENCRYPT:
+	case POC_OP_MSG_DECRYPT:
+		return CKR_OPERATION_NOT_INITIALIZED; /* poc_msg_* run them */
 	}
 	return poc_op_cipher_run(op, op->buf, op->buflen, out, outlen);
 }

@@ -2,7 +2,7 @@
 /*
  * C_CreateObject's RSA keys (see p11_create.c): private keys with or without
  * their primes (missing CRT values computed), public keys; the modulus within
- * the RSA range of the mechanism table (2048-4096 bits).
+ * the RSA range of the mechanism table (1024-4096 bits).
  */
 #include "crypto/create_int.h"
 

@@ -41,8 +41,10 @@ int poc_curve_sizes(CK_KEY_TYPE type, CK_ULONG *min, CK_ULONG *max);
 /* ---- keys (key.c) ---- */
 
 /* RSA keys of this token, everywhere (generation, C_CreateObject, import, release). */
-#define POC_RSA_MIN_BITS 2048
+#define POC_RSA_MIN_BITS 1024
 #define POC_RSA_MAX_BITS 4096
+/* Generic secret keys (HMAC): the longest value, in bytes. */
+#define POC_SECRET_KEY_MAX 512
 
 struct poc_key {
 	CK_KEY_TYPE type;
@@ -66,15 +68,37 @@ CK_RV poc_key_pkcs8(EVP_PKEY *pk, uint8_t **secret, size_t *secret_len);
 
 /* ---- the mechanism table (mech.c) ---- */
 
-enum poc_alg { ALG_ECDSA, ALG_RSA_PKCS, ALG_RSA_PSS, ALG_RSA_OAEP, ALG_EDDSA, ALG_AES_GCM, ALG_KEYGEN };
+enum poc_alg {
+	ALG_ECDSA, ALG_RSA_PKCS, ALG_RSA_PSS, ALG_RSA_OAEP, ALG_EDDSA, ALG_AES_GCM, ALG_KEYGEN,
+	ALG_DIGEST,  /* digest_op.c */
+	ALG_BLOCK,   /* AES and DES3 ECB, CBC, CBC-PAD, AES-CTR (cipher_modes.c) */
+	ALG_HMAC,    /* mac.c */
+	ALG_CMAC,    /* mac.c */
+};
 
 /* What a mechanism does: the bits of the op kinds, and key generation. */
 #define MECH_SIGN (1u << POC_OP_SIGN)
 #define MECH_VERIFY (1u << POC_OP_VERIFY)
 #define MECH_ENCRYPT (1u << POC_OP_ENCRYPT)
 #define MECH_DECRYPT (1u << POC_OP_DECRYPT)
-#define MECH_GEN_PAIR (1u << 4)
-#define MECH_GEN (1u << 5)
+#define MECH_DIGEST (1u << POC_OP_DIGEST)
+#define MECH_MSG_ENCRYPT (1u << POC_OP_MSG_ENCRYPT)
+#define MECH_MSG_DECRYPT (1u << POC_OP_MSG_DECRYPT)
+#define MECH_GEN_PAIR (1u << POC_OP_NKINDS)
+#define MECH_GEN (1u << (POC_OP_NKINDS + 1))
+/* Mechanism parameters: none, or a CK_MAC_GENERAL_PARAMS (a CK_ULONG output length) */
+#define MECH_GENERAL (1u << (POC_OP_NKINDS + 2))
+
+/* The key type of a mechanism that takes no key (digests). */
+#define POC_KEY_NONE ((CK_KEY_TYPE)CKK_VENDOR_DEFINED | 0x00ffffffUL)
+
+/* PKCS#11 3.0 mechanisms p11-kit's header does not have. */
+#ifndef CKM_SHA3_256
+#define CKM_SHA3_256 0x000002b0UL
+#define CKM_SHA3_224 0x000002b5UL
+#define CKM_SHA3_384 0x000002c0UL
+#define CKM_SHA3_512 0x000002d0UL
+#endif
 
 struct poc_mech_desc {
 	CK_MECHANISM_TYPE type;
@@ -88,7 +112,7 @@ struct poc_mech_desc {
 const struct poc_mech_desc *poc_mech_desc_find(CK_MECHANISM_TYPE type);
 /* The key sizes of a key type, as CK_MECHANISM_INFO gives them (RSA bits, AES bytes, curve bits). */
 int poc_key_type_sizes(CK_KEY_TYPE type, CK_ULONG *min, CK_ULONG *max);
-/* The digest of a CKM_SHA* hash or a CKG_MGF1_* mask generation function, or NULL. */
+/* The digest of a CKM_SHA* (SHA-1, SHA-2, SHA-3) hash or a CKG_MGF1_* mask generation function, or NULL. */
 const EVP_MD *poc_hash_md(CK_MECHANISM_TYPE h);
 const EVP_MD *poc_mgf_md(CK_RSA_PKCS_MGF_TYPE g);
 
@@ -111,8 +135,15 @@ struct poc_op {
 	EVP_CIPHER_CTX *cctx;   /* AES-GCM: holds the key schedule, IV and AAD */
 	size_t taglen;          /* AES-GCM */
 	size_t maxin;           /* RSA encryption: longest plaintext */
-	size_t mdlen;           /* raw PSS: the hash length the input must have */
+	size_t mdlen;           /* raw PSS: the hash length the input must have; digests and MACs: output length */
+	EVP_MAC_CTX *mac;       /* HMAC, CMAC */
+	size_t bs;              /* block ciphers: the block size (1 for CTR) */
+	size_t pending;         /* block ciphers: input taken but not output yet */
+	int pad;                /* block ciphers: PKCS#7 padding (CBC-PAD) */
+	uint64_t ctr_left;      /* AES-CTR: bytes before the counter bits wrap (UINT64_MAX: no limit) */
+	int in_msg;             /* message-based AEAD: a message begun (poc_msg_begin) */
 	int multi;              /* an update was done */
+	int single;             /* a single-part call answered a size (query or short buffer): no update or final now */
 	int broken;             /* an EVP call failed: do not reuse */
 	uint8_t *buf;           /* input buffered for mechanisms that need all of it */
 	size_t buflen, bufcap;
@@ -136,5 +167,26 @@ CK_RV poc_op_sign_run(struct poc_op *o, const uint8_t *in, size_t inlen, int fro
 		      CK_ULONG *outlen);
 /* Encrypt/decrypt of all the input at once (single-part, or final over the buffer). */
 CK_RV poc_op_cipher_run(struct poc_op *o, const uint8_t *in, size_t inlen, uint8_t *out, CK_ULONG *outlen);
+
+/* Digests (digest_op.c): setup, then single-part (in), update, or final (in NULL) with the output convention. */
+CK_RV poc_digest_setup(struct poc_op *o);
+CK_RV poc_digest_update(struct poc_op *o, const uint8_t *in, size_t inlen);
+CK_RV poc_digest_out(struct poc_op *o, const uint8_t *in, size_t inlen, int oneshot, uint8_t *out, CK_ULONG *outlen);
+
+/* MACs (mac.c): setup on a secret key, update, sign (output convention) and verify (constant time). */
+CK_RV poc_mac_setup(struct poc_op *o, const CK_MECHANISM *m, const struct poc_key *k);
+CK_RV poc_mac_update(struct poc_op *o, const uint8_t *in, size_t inlen);
+CK_RV poc_mac_sign(struct poc_op *o, const uint8_t *in, size_t inlen, int oneshot, uint8_t *out, CK_ULONG *outlen);
+CK_RV poc_mac_verify(struct poc_op *o, const uint8_t *in, size_t inlen, int oneshot, const uint8_t *sig,
+		     size_t siglen);
+
+/* Message-based AES-GCM (aead_msg.c): the op's context with the key, no IV yet. */
+CK_RV poc_msg_setup(struct poc_op *o, const struct poc_key *k);
+
+/* Block cipher modes (cipher_modes.c): setup, single-part, update and final with the output convention. */
+CK_RV poc_block_setup(struct poc_op *o, const CK_MECHANISM *m, const struct poc_key *k);
+CK_RV poc_block_oneshot(struct poc_op *o, const uint8_t *in, size_t inlen, uint8_t *out, CK_ULONG *outlen);
+CK_RV poc_block_update(struct poc_op *o, const uint8_t *in, size_t inlen, uint8_t *out, CK_ULONG *outlen);
+CK_RV poc_block_final(struct poc_op *o, uint8_t *out, CK_ULONG *outlen);
 
 #endif

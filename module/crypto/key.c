@@ -137,8 +137,12 @@ static int key_setup(struct poc_err *e, struct poc_key *k)
 
 static int secret_setup(struct poc_err *e, struct poc_key *k, const uint8_t *secret, size_t len)
 {
+	CK_ULONG min = 0, max = 0;
+
 	if (k->type == CKK_AES && len != 16 && len != 24 && len != 32)
 		return poc_err_set(e, POC_ERR_ARG, "key: AES key of %zu bytes (16, 24 or 32)", len);
+	if (!poc_key_type_sizes(k->type, &min, &max) || len < min || len > max)
+		return poc_err_set(e, POC_ERR_ARG, "key: secret key of %zu bytes (%lu..%lu)", len, min, max);
 	if ((k->secret = poc_secret_alloc(len)) == NULL)
 		return poc_err_set(e, POC_ERR_NOMEM, "key: %zu bytes of locked memory", len);
 	memcpy(k->secret, secret, len);
@@ -177,6 +181,8 @@ struct poc_key *poc_key_from_secret(struct poc_err *e, CK_KEY_TYPE type, const u
 	k->priv = 1;
 	switch (type) {
 	case CKK_AES:
+	case CKK_DES:
+	case CKK_DES3:
 	case CKK_GENERIC_SECRET: r = secret_setup(e, k, secret, len); break;
 	case CKK_EC:
 	case CKK_RSA:
@@ -313,6 +319,8 @@ CK_RV poc_key_attr(const struct poc_key *k, CK_ATTRIBUTE_TYPE type, uint8_t *buf
 		}
 		break;
 	case CKK_AES:
+	case CKK_DES:
+	case CKK_DES3:
 	case CKK_GENERIC_SECRET:
 		if (type == CKA_VALUE_LEN) {
 			v = (CK_ULONG)k->secret_len;

@@ -4,8 +4,10 @@
  * names the key type it takes (or makes), what it does and how; the
  * CK_MECHANISM_INFO of C_GetMechanismInfo is derived from it (flags from what
  * it does, key sizes from the key type: the curve table's curves, the RSA
- * range, AES's 16 to 32 bytes), and poc_op_init and poc_keygen take exactly
- * what it says.
+ * range, AES's 16 to 32 bytes, DES3's 24, generic secrets' 1 to
+ * POC_SECRET_KEY_MAX bytes, none for digests), and poc_op_init and poc_keygen
+ * take exactly what it says. A new mechanism is one line here (and its
+ * algorithm's setup in op.c).
  */
 #include "crypto/crypto_int.h"
 
@@ -13,6 +15,8 @@
 
 #define SV (MECH_SIGN | MECH_VERIFY)
 #define ED (MECH_ENCRYPT | MECH_DECRYPT)
+#define SVG (SV | MECH_GENERAL)
+#define DIGEST(m) { m, POC_KEY_NONE, MECH_DIGEST, ALG_DIGEST, m }
 
 static const struct poc_mech_desc mechs[] = {
 	{ CKM_EC_KEY_PAIR_GEN, CKK_EC, MECH_GEN_PAIR, ALG_KEYGEN, 0 },
@@ -44,7 +48,45 @@ static const struct poc_mech_desc mechs[] = {
 	{ CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, MECH_GEN_PAIR, ALG_KEYGEN, 0 },
 	{ CKM_EDDSA, CKK_EC_EDWARDS, SV, ALG_EDDSA, 0 },
 	{ CKM_AES_KEY_GEN, CKK_AES, MECH_GEN, ALG_KEYGEN, 0 },
-	{ CKM_AES_GCM, CKK_AES, ED, ALG_AES_GCM, 0 },
+	{ CKM_AES_GCM, CKK_AES, ED | MECH_MSG_ENCRYPT | MECH_MSG_DECRYPT, ALG_AES_GCM, 0 },
+	{ CKM_AES_ECB, CKK_AES, ED, ALG_BLOCK, 0 },
+	{ CKM_AES_CBC, CKK_AES, ED, ALG_BLOCK, 0 },
+	{ CKM_AES_CBC_PAD, CKK_AES, ED, ALG_BLOCK, 0 },
+	{ CKM_AES_CTR, CKK_AES, ED, ALG_BLOCK, 0 },
+	{ CKM_AES_CMAC, CKK_AES, SV, ALG_CMAC, 0 },
+	{ CKM_AES_CMAC_GENERAL, CKK_AES, SVG, ALG_CMAC, 0 },
+	/*
+	 * Single DES keys are generated (for applications that wrap or move
+	 * them) but no mechanism here encrypts with one: 56-bit DES is broken,
+	 * and OpenSSL 3.0 has it only in its legacy provider.
+	 */
+	{ CKM_DES_KEY_GEN, CKK_DES, MECH_GEN, ALG_KEYGEN, 0 },
+	{ CKM_DES3_KEY_GEN, CKK_DES3, MECH_GEN, ALG_KEYGEN, 0 },
+	{ CKM_DES3_ECB, CKK_DES3, ED, ALG_BLOCK, 0 },
+	{ CKM_DES3_CBC, CKK_DES3, ED, ALG_BLOCK, 0 },
+	{ CKM_DES3_CBC_PAD, CKK_DES3, ED, ALG_BLOCK, 0 },
+	{ CKM_GENERIC_SECRET_KEY_GEN, CKK_GENERIC_SECRET, MECH_GEN, ALG_KEYGEN, 0 },
+	{ CKM_SHA_1_HMAC, CKK_GENERIC_SECRET, SV, ALG_HMAC, CKM_SHA_1 },
+	{ CKM_SHA_1_HMAC_GENERAL, CKK_GENERIC_SECRET, SVG, ALG_HMAC, CKM_SHA_1 },
+	{ CKM_SHA224_HMAC, CKK_GENERIC_SECRET, SV, ALG_HMAC, CKM_SHA224 },
+	{ CKM_SHA224_HMAC_GENERAL, CKK_GENERIC_SECRET, SVG, ALG_HMAC, CKM_SHA224 },
+	{ CKM_SHA256_HMAC, CKK_GENERIC_SECRET, SV, ALG_HMAC, CKM_SHA256 },
+	{ CKM_SHA256_HMAC_GENERAL, CKK_GENERIC_SECRET, SVG, ALG_HMAC, CKM_SHA256 },
+	{ CKM_SHA384_HMAC, CKK_GENERIC_SECRET, SV, ALG_HMAC, CKM_SHA384 },
+	{ CKM_SHA384_HMAC_GENERAL, CKK_GENERIC_SECRET, SVG, ALG_HMAC, CKM_SHA384 },
+	{ CKM_SHA512_HMAC, CKK_GENERIC_SECRET, SV, ALG_HMAC, CKM_SHA512 },
+	{ CKM_SHA512_HMAC_GENERAL, CKK_GENERIC_SECRET, SVG, ALG_HMAC, CKM_SHA512 },
+	DIGEST(CKM_SHA_1),
+	DIGEST(CKM_SHA224),
+	DIGEST(CKM_SHA256),
+	DIGEST(CKM_SHA384),
+	DIGEST(CKM_SHA512),
+	DIGEST(CKM_SHA512_224),
+	DIGEST(CKM_SHA512_256),
+	DIGEST(CKM_SHA3_224),
+	DIGEST(CKM_SHA3_256),
+	DIGEST(CKM_SHA3_384),
+	DIGEST(CKM_SHA3_512),
 };
 
 #define NMECHS (sizeof(mechs) / sizeof(mechs[0]))
@@ -68,6 +110,19 @@ int poc_key_type_sizes(CK_KEY_TYPE type, CK_ULONG *min, CK_ULONG *max)
 		*min = 16; /* bytes: AES-128, -192, -256 */
 		*max = 32;
 		return 1;
+	case CKK_DES3:
+		*min = *max = 24; /* bytes: three-key triple DES (parity bits included) */
+		return 1;
+	case CKK_DES:
+		*min = *max = 8;
+		return 1;
+	case CKK_GENERIC_SECRET:
+		*min = 1; /* bytes: HMAC takes keys of any length (RFC 2104) */
+		*max = POC_SECRET_KEY_MAX;
+		return 1;
+	case POC_KEY_NONE:
+		*min = *max = 0;
+		return 1;
 	default:
 		return poc_curve_sizes(type, min, max);
 	}
@@ -88,7 +143,8 @@ CK_RV poc_mechanism_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
 	} flags[] = {
 		{ MECH_SIGN, CKF_SIGN },       { MECH_VERIFY, CKF_VERIFY },
 		{ MECH_ENCRYPT, CKF_ENCRYPT }, { MECH_DECRYPT, CKF_DECRYPT },
-		{ MECH_GEN_PAIR, CKF_GENERATE_KEY_PAIR }, { MECH_GEN, CKF_GENERATE },
+		{ MECH_DIGEST, CKF_DIGEST },  { MECH_GEN_PAIR, CKF_GENERATE_KEY_PAIR }, { MECH_GEN, CKF_GENERATE },
+		{ MECH_MSG_ENCRYPT, CKF_MESSAGE_ENCRYPT }, { MECH_MSG_DECRYPT, CKF_MESSAGE_DECRYPT },
 	};
 	const struct poc_mech_desc *d = poc_mech_desc_find(type);
 
@@ -110,7 +166,7 @@ int poc_mechanism_permits(CK_MECHANISM_TYPE type, enum poc_op_kind kind)
 {
 	const struct poc_mech_desc *d = poc_mech_desc_find(type);
 
-	return d != NULL && (unsigned)kind <= POC_OP_DECRYPT && (d->ops & (1u << kind)) != 0;
+	return d != NULL && (unsigned)kind < POC_OP_NKINDS && (d->ops & (1u << kind)) != 0;
 }
 
 const EVP_MD *poc_hash_md(CK_MECHANISM_TYPE h)
@@ -121,6 +177,12 @@ const EVP_MD *poc_hash_md(CK_MECHANISM_TYPE h)
 	case CKM_SHA256: return EVP_sha256();
 	case CKM_SHA384: return EVP_sha384();
 	case CKM_SHA512: return EVP_sha512();
+	case CKM_SHA512_224: return EVP_sha512_224();
+	case CKM_SHA512_256: return EVP_sha512_256();
+	case CKM_SHA3_224: return EVP_sha3_224();
+	case CKM_SHA3_256: return EVP_sha3_256();
+	case CKM_SHA3_384: return EVP_sha3_384();
+	case CKM_SHA3_512: return EVP_sha3_512();
 	default: return NULL;
 	}
 }

@@ -30,6 +30,9 @@ static int pctx_init(EVP_PKEY_CTX *c, enum poc_op_kind kind)
 	case POC_OP_VERIFY: return EVP_PKEY_verify_init(c);
 	case POC_OP_ENCRYPT: return EVP_PKEY_encrypt_init(c);
 	case POC_OP_DECRYPT: return EVP_PKEY_decrypt_init(c);
+	case POC_OP_DIGEST:
+	case POC_OP_MSG_ENCRYPT:
+	case POC_OP_MSG_DECRYPT: break;
 	}
 	return 0;
 }
@@ -159,11 +162,21 @@ static CK_RV pkey_setup(struct poc_op *o, const CK_MECHANISM *m, const struct po
 
 static CK_RV op_setup(struct poc_op *o, const CK_MECHANISM *m, const struct poc_key *k)
 {
+	/* The algorithms that take parameters check them; the others take none. */
 	if (o->d->alg != ALG_RSA_PSS && o->d->alg != ALG_RSA_OAEP && o->d->alg != ALG_AES_GCM &&
-	    m->ulParameterLen != 0)
+	    o->d->alg != ALG_BLOCK && o->d->alg != ALG_HMAC && o->d->alg != ALG_CMAC && m->ulParameterLen != 0)
 		return CKR_MECHANISM_PARAM_INVALID;
 	switch (o->d->alg) {
+	case ALG_DIGEST:
+		return poc_digest_setup(o);
+	case ALG_BLOCK:
+		return poc_block_setup(o, m, k);
+	case ALG_HMAC:
+	case ALG_CMAC:
+		return poc_mac_setup(o, m, k);
 	case ALG_AES_GCM:
+		if (o->kind == POC_OP_MSG_ENCRYPT || o->kind == POC_OP_MSG_DECRYPT)
+			return m->ulParameterLen == 0 ? poc_msg_setup(o, k) : CKR_MECHANISM_PARAM_INVALID;
 		return init_gcm(o, m, k);
 	case ALG_EDDSA:
 		if ((o->mctx = EVP_MD_CTX_new()) == NULL)
@@ -195,20 +208,24 @@ CK_RV poc_op_init_ex(struct poc_op **op, enum poc_op_kind kind, const CK_MECHANI
 	struct poc_op *o;
 	CK_RV rv;
 
-	if (op == NULL || m == NULL || k == NULL || (unsigned)kind > POC_OP_DECRYPT)
+	if (op == NULL || m == NULL || (k == NULL && kind != POC_OP_DIGEST) || (unsigned)kind >= POC_OP_NKINDS)
 		return CKR_ARGUMENTS_BAD;
 	*op = NULL;
 	if ((d = poc_mech_desc_find(m->mechanism)) == NULL || !(d->ops & (1u << kind)))
 		return CKR_MECHANISM_INVALID;
-	if (d->key_type != k->type)
+	if (m->ulParameterLen > 0 && m->pParameter == NULL)
+		return CKR_MECHANISM_PARAM_INVALID;
+	if (kind == POC_OP_DIGEST)
+		k = NULL; /* a digest takes no key */
+	else if (d->key_type != k->type)
 		return CKR_KEY_TYPE_INCONSISTENT;
-	if ((kind == POC_OP_SIGN || kind == POC_OP_DECRYPT) && !k->priv)
+	else if ((kind == POC_OP_SIGN || kind == POC_OP_DECRYPT || kind == POC_OP_MSG_DECRYPT) && !k->priv)
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return CKR_HOST_MEMORY;
 	o->kind = kind;
 	o->d = d;
-	o->nbytes = k->nbytes;
+	o->nbytes = k != NULL ? k->nbytes : 0;
 	o->lc = lc;
 	if ((rv = op_setup(o, m, k)) != CKR_OK) {
 		ERR_clear_error();
@@ -255,6 +272,8 @@ void poc_op_drop_crypto(struct poc_op *op)
 	EVP_MD_CTX_free(op->mctx);
 	EVP_MD_free(op->md);
 	EVP_CIPHER_CTX_free(op->cctx); /* cleanses the key schedule */
+	EVP_MAC_CTX_free(op->mac);     /* and the MAC key */
+	op->mac = NULL;
 	op->pctx = NULL;
 	op->mctx = NULL;
 	op->md = NULL;
@@ -291,6 +310,7 @@ int poc_op_park(struct poc_op *op)
 		OPENSSL_cleanse(op->buf, op->buflen);
 	op->buflen = 0;
 	op->multi = 0;
+	op->single = 0;
 	op->md_stale = op->mctx != NULL;
 	op->parked = 1;
 	return 1;

@@ -13,7 +13,7 @@
  * Errors follow PKCS#11 v3.0 section 4.1: a value that is never valid is
  * CKR_ATTRIBUTE_VALUE_INVALID; values that are valid one by one but do not
  * make one key, or make a key this token does not take (RSA outside
- * 2048-4096 bits), are CKR_TEMPLATE_INCONSISTENT; a curve the curve table
+ * 1024-4096 bits), are CKR_TEMPLATE_INCONSISTENT; a curve the curve table
  * does not hold (curve.c: P-256, P-384 for CKK_EC, Ed25519 for
  * CKK_EC_EDWARDS) is CKR_CURVE_NOT_SUPPORTED.
  */
@@ -146,7 +146,7 @@ CK_RV poc_create_private_out(EVP_PKEY *pk, CK_KEY_TYPE type, CK_RV encode_rv, st
 	return rv;
 }
 
-/* A public key as it is stored: its SPKI, loaded back by poc_key_from_spki (the curve table, RSA 2048-4096). */
+/* A public key as it is stored: its SPKI, loaded back by poc_key_from_spki (the curve table, RSA 1024-4096). */
 CK_RV poc_create_public_out(EVP_PKEY *pk, struct p11_material *m)
 {
 	struct poc_err e = { 0 };
@@ -199,16 +199,19 @@ static CK_RV aes_check_value(const uint8_t *key, size_t len, const CK_ATTRIBUTE 
 	return ok ? CKR_OK : CKR_TEMPLATE_INCONSISTENT;
 }
 
-static CK_RV aes_secret(const CK_ATTRIBUTE *t, CK_ULONG n, struct p11_material *m)
+/* A secret key's CKA_VALUE at the sizes of its key type (AES 16/24/32, DES 8, DES3 24, generic 1..512). */
+static CK_RV secret_value(CK_KEY_TYPE type, const CK_ATTRIBUTE *t, CK_ULONG n, struct p11_material *m)
 {
 	const CK_ATTRIBUTE *a = poc_create_take(m, t, n, CKA_VALUE), *cv = poc_create_take(m, t, n, CKA_CHECK_VALUE);
-	CK_RV rv = poc_create_need(a, 32);
+	CK_ULONG min = 0, max = 0;
+	CK_RV rv;
 
-	if (rv != CKR_OK)
-		return rv;
-	if (a->ulValueLen != 16 && a->ulValueLen != 24 && a->ulValueLen != 32)
+	if (!poc_key_type_sizes(type, &min, &max) || (rv = poc_create_need(a, max)) != CKR_OK)
+		return a == NULL ? CKR_TEMPLATE_INCOMPLETE : CKR_ATTRIBUTE_VALUE_INVALID;
+	if (a->ulValueLen < min || (type == CKK_AES && a->ulValueLen % 8 != 0))
 		return CKR_ATTRIBUTE_VALUE_INVALID;
-	if (cv != NULL && (rv = aes_check_value(a->pValue, a->ulValueLen, cv)) != CKR_OK)
+	/* The check value of AES keys is verified; the other types' is ignored as the spec allows. */
+	if (type == CKK_AES && cv != NULL && (rv = aes_check_value(a->pValue, a->ulValueLen, cv)) != CKR_OK)
 		return rv;
 	if ((m->secret = poc_secret_alloc(a->ulValueLen)) == NULL)
 		return CKR_HOST_MEMORY;
@@ -254,8 +257,9 @@ CK_RV p11_material_make(CK_OBJECT_CLASS class, CK_KEY_TYPE type, const CK_ATTRIB
 		case CKK_EC_EDWARDS: rv = poc_create_ed(class == CKO_PRIVATE_KEY, t, n, m); break;
 		default: break;
 		}
-	} else if (class == CKO_SECRET_KEY && type == CKK_AES) {
-		rv = aes_secret(t, n, m);
+	} else if (class == CKO_SECRET_KEY && (type == CKK_AES || type == CKK_DES || type == CKK_DES3 ||
+						 type == CKK_GENERIC_SECRET)) {
+		rv = secret_value(type, t, n, m);
 	} else if (class == CKO_CERTIFICATE) {
 		rv = x509_cert(t, n, m);
 	}

@@ -58,7 +58,40 @@ CK_RV poc_key_spki(const struct poc_key *k, uint8_t **spki, size_t *spki_len);
  */
 CK_RV poc_key_attr(const struct poc_key *k, CK_ATTRIBUTE_TYPE type, uint8_t *buf, CK_ULONG *len);
 
-enum poc_op_kind { POC_OP_SIGN, POC_OP_VERIFY, POC_OP_ENCRYPT, POC_OP_DECRYPT };
+/*
+ * The kinds of operation a session runs, one of each at a time (POC_OP_NKINDS:
+ * how many). POC_OP_MSG_*: the PKCS#11 3.0 message-based encryption (AES-GCM).
+ */
+enum poc_op_kind {
+	POC_OP_SIGN, POC_OP_VERIFY, POC_OP_ENCRYPT, POC_OP_DECRYPT, POC_OP_DIGEST, POC_OP_MSG_ENCRYPT, POC_OP_MSG_DECRYPT
+};
+#define POC_OP_NKINDS 7
+
+/* PKCS#11 3.0 (pkcs11t.h v3.0) for the message-based AEAD API, which p11-kit's v2.40 header lacks. */
+#ifndef CKG_NO_GENERATE
+typedef CK_ULONG CK_GENERATOR_FUNCTION;
+#define CKG_NO_GENERATE 0x00000000UL
+#define CKG_GENERATE 0x00000001UL
+#define CKG_GENERATE_COUNTER 0x00000002UL
+#define CKG_GENERATE_RANDOM 0x00000003UL
+typedef struct CK_GCM_MESSAGE_PARAMS {
+	CK_BYTE_PTR pIv;
+	CK_ULONG ulIvLen;
+	CK_ULONG ulIvFixedBits;
+	CK_GENERATOR_FUNCTION ivGenerator;
+	CK_BYTE_PTR pTag;
+	CK_ULONG ulTagBits;
+} CK_GCM_MESSAGE_PARAMS;
+#define CKF_END_OF_MESSAGE 0x00000001UL
+#define CKF_MESSAGE_ENCRYPT 0x00000002UL
+#define CKF_MESSAGE_DECRYPT 0x00000004UL
+#define CKF_MESSAGE_SIGN 0x00000008UL
+#define CKF_MESSAGE_VERIFY 0x00000010UL
+#define CKF_MULTI_MESSAGE 0x00000020UL
+#endif
+#ifndef CKR_AEAD_DECRYPT_FAILED
+#define CKR_AEAD_DECRYPT_FAILED 0x00000042UL
+#endif
 
 /*
  * The mechanism table (mech.c), the one list C_GetMechanismList,
@@ -76,7 +109,7 @@ int poc_mechanism_permits(CK_MECHANISM_TYPE type, enum poc_op_kind kind);
 
 /*
  * The key type of an OpenSSL key when this token takes it (the curve table's
- * curves, RSA of 2048-4096 bits): CKR_OK; CKR_CURVE_NOT_SUPPORTED (another
+ * curves, RSA of 1024-4096 bits): CKR_OK; CKR_CURVE_NOT_SUPPORTED (another
  * curve), CKR_KEY_SIZE_RANGE (RSA outside the range; *type set for both),
  * CKR_KEY_TYPE_INCONSISTENT (another algorithm). poctool import asks it.
  */
@@ -88,7 +121,9 @@ struct poc_op;
 /*
  * Checks mechanism vs key type and kind (CKR_MECHANISM_INVALID,
  * CKR_MECHANISM_PARAM_INVALID, CKR_KEY_TYPE_INCONSISTENT), copies parameters.
- * The op keeps its own reference to k so the caller may free k.
+ * The op keeps its own reference to k so the caller may free k. A digest
+ * (POC_OP_DIGEST) takes no key: k is ignored and may be NULL; a secret key's
+ * value enters it with poc_op_digest_key (C_DigestKey).
  */
 CK_RV poc_op_init(struct poc_op **op, enum poc_op_kind kind, const CK_MECHANISM *m, const struct poc_key *k);
 /*
@@ -119,6 +154,27 @@ CK_RV poc_op_final(struct poc_op *op, uint8_t *out, CK_ULONG *outlen);
 /* Verify: single-part and final. CKR_SIGNATURE_INVALID / CKR_SIGNATURE_LEN_RANGE. */
 CK_RV poc_op_verify(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, const uint8_t *sig, CK_ULONG siglen);
 CK_RV poc_op_verify_final(struct poc_op *op, const uint8_t *sig, CK_ULONG siglen);
+/*
+ * Message-based AEAD (POC_OP_MSG_ENCRYPT/DECRYPT on CKM_AES_GCM, PKCS#11 3.0
+ * section 5.13-5.14): each message has its CK_GCM_MESSAGE_PARAMS. Encryption
+ * takes the IV as given (CKG_NO_GENERATE) or makes it (CKG_GENERATE,
+ * CKG_GENERATE_RANDOM: the bits after ulIvFixedBits from the DRBG, at least
+ * 64 of them; CKG_GENERATE_COUNTER is refused, a counter per operation would
+ * repeat across sessions) and writes the IV and the tag to the parameters;
+ * decryption checks the tag in pTag (CKR_AEAD_DECRYPT_FAILED) and outputs
+ * nothing before. poc_msg_begin starts a message with its associated data;
+ * poc_msg_next takes a part (with CKF_END_OF_MESSAGE: the last; decryption
+ * outputs the whole message then); poc_msg_one is both. Length semantics as
+ * poc_op_oneshot (out NULL: the size; a size query starts nothing).
+ */
+CK_RV poc_msg_begin(struct poc_op *op, void *param, CK_ULONG param_len, const uint8_t *aad, CK_ULONG aad_len);
+CK_RV poc_msg_next(struct poc_op *op, void *param, CK_ULONG param_len, const uint8_t *in, CK_ULONG inlen,
+		   uint8_t *out, CK_ULONG *outlen, CK_FLAGS flags);
+CK_RV poc_msg_one(struct poc_op *op, void *param, CK_ULONG param_len, const uint8_t *aad, CK_ULONG aad_len,
+		  const uint8_t *in, CK_ULONG inlen, uint8_t *out, CK_ULONG *outlen);
+
+/* C_DigestKey: the value of secret key k into a digest op (CKR_KEY_INDIGESTIBLE for other keys). */
+CK_RV poc_op_digest_key(struct poc_op *op, const struct poc_key *k);
 /* NULL-safe, wipes. */
 void poc_op_free(struct poc_op *op);
 
@@ -142,9 +198,10 @@ void poc_op_detach(struct poc_op *op);
  * Key generation (C_GenerateKeyPair / C_GenerateKey / poctool keygen) by the
  * mechanism table's generating mechanisms: CKM_EC_KEY_PAIR_GEN (the curve
  * table's EC curves, CKA_EC_PARAMS a DER OID), CKM_RSA_PKCS_KEY_PAIR_GEN
- * (modulus bits 2048-4096, a multiple of 8, exponent 65537),
- * CKM_EC_EDWARDS_KEY_PAIR_GEN (Ed25519; ec_params optional) and
- * CKM_AES_KEY_GEN (16/24/32 bytes). CKR_MECHANISM_INVALID, CKR_TEMPLATE_INCONSISTENT
+ * (modulus bits 1024-4096, a multiple of 8, exponent 65537 unless given),
+ * CKM_EC_EDWARDS_KEY_PAIR_GEN (Ed25519; ec_params optional),
+ * CKM_AES_KEY_GEN (16/24/32 bytes), CKM_DES3_KEY_GEN (24 bytes, odd parity)
+ * and CKM_GENERIC_SECRET_KEY_GEN (1-512 bytes). CKR_MECHANISM_INVALID, CKR_TEMPLATE_INCONSISTENT
  * (type is not the mechanism's), CKR_KEY_SIZE_RANGE, CKR_TEMPLATE_INCOMPLETE
  * (EC without parameters), CKR_CURVE_NOT_SUPPORTED, CKR_DOMAIN_PARAMS_INVALID.
  * Output: the private material as poc_key_from_secret takes it (PKCS#8 DER
@@ -153,5 +210,9 @@ void poc_op_detach(struct poc_op *op);
  */
 CK_RV poc_keygen(CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, const uint8_t *ec_params, size_t ec_params_len,
 		 CK_ULONG bits_or_len, uint8_t **secret, size_t *secret_len, uint8_t **spki, size_t *spki_len);
+/* The same with RSA's public exponent (CKA_PUBLIC_EXPONENT, big-endian; NULL: 65537; odd, >= 3, <= 64 bits). */
+CK_RV poc_keygen_ex(CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, const uint8_t *ec_params, size_t ec_params_len,
+		    CK_ULONG bits_or_len, const uint8_t *pub_exp, size_t pub_exp_len, uint8_t **secret,
+		    size_t *secret_len, uint8_t **spki, size_t *spki_len);
 
 #endif

@@ -62,6 +62,10 @@ static CK_RV raw_check(const struct poc_op *o, size_t tbslen)
 	case ALG_RSA_OAEP:
 	case ALG_AES_GCM:
 	case ALG_KEYGEN:
+	case ALG_DIGEST:
+	case ALG_BLOCK:
+	case ALG_HMAC:
+	case ALG_CMAC:
 		break;
 	}
 	return CKR_OK;
@@ -102,6 +106,10 @@ static CK_RV sign_tbs(struct poc_op *o, const uint8_t *tbs, size_t tbslen, uint8
 	case ALG_RSA_OAEP:
 	case ALG_AES_GCM:
 	case ALG_KEYGEN:
+	case ALG_DIGEST:
+	case ALG_BLOCK:
+	case ALG_HMAC:
+	case ALG_CMAC:
 		break;
 	}
 	return CKR_GENERAL_ERROR;
@@ -134,6 +142,10 @@ static CK_RV verify_tbs(struct poc_op *o, const uint8_t *tbs, size_t tbslen, con
 	case ALG_RSA_OAEP:
 	case ALG_AES_GCM:
 	case ALG_KEYGEN:
+	case ALG_DIGEST:
+	case ALG_BLOCK:
+	case ALG_HMAC:
+	case ALG_CMAC:
 		return CKR_GENERAL_ERROR;
 	}
 	if (r != 1) {
@@ -152,6 +164,8 @@ CK_RV poc_op_sign_run(struct poc_op *o, const uint8_t *in, size_t inlen, int fro
 	size_t tbslen;
 	CK_RV rv;
 
+	if (o->d->alg == ALG_HMAC || o->d->alg == ALG_CMAC)
+		return poc_mac_sign(o, in, inlen, !from_buf, out, outlen);
 	if (!poc_op_out_check(&rv, sig_len(o), out, outlen))
 		return rv;
 	if ((rv = tbs_get(o, in, inlen, from_buf, md, &tbs, &tbslen)) == CKR_OK)
@@ -174,6 +188,8 @@ CK_RV poc_op_verify(struct poc_op *op, const uint8_t *in, CK_ULONG inlen, const 
 		return CKR_OPERATION_NOT_INITIALIZED;
 	if (op->multi)
 		return CKR_OPERATION_ACTIVE;
+	if (op->d->alg == ALG_HMAC || op->d->alg == ALG_CMAC)
+		return poc_mac_verify(op, in, inlen, 1, sig, siglen);
 	if ((rv = tbs_get(op, in, inlen, 0, md, &tbs, &tbslen)) != CKR_OK)
 		return rv;
 	return verify_tbs(op, tbs, tbslen, sig, siglen);
@@ -190,6 +206,8 @@ CK_RV poc_op_verify_final(struct poc_op *op, const uint8_t *sig, CK_ULONG siglen
 		return CKR_ARGUMENTS_BAD;
 	if (op->kind != POC_OP_VERIFY)
 		return CKR_OPERATION_NOT_INITIALIZED;
+	if (op->d->alg == ALG_HMAC || op->d->alg == ALG_CMAC)
+		return poc_mac_verify(op, NULL, 0, 0, sig, siglen);
 	if ((rv = tbs_get(op, NULL, 0, 1, md, &tbs, &tbslen)) != CKR_OK)
 		return rv;
 	return verify_tbs(op, tbs, tbslen, sig, siglen);

@@ -219,7 +219,8 @@ static CK_RV op_oneshot(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_BYTE_PTR 
 	if (rv != CKR_OK)
 		return rv;
 	rv = poc_op_oneshot(op, in, inlen, out, outlen);
-	p11_op_end(ss, kind, finished(rv, out));
+	/* A single-part call after updates is refused, and the multi-part operation goes on. */
+	p11_op_end(ss, kind, finished(rv, out) && rv != CKR_OPERATION_ACTIVE);
 	return rv;
 }
 
@@ -386,6 +387,41 @@ CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG
 		p11_op_end(ss, POC_OP_VERIFY, 1);
 	}
 	return p11_trace(__func__, rv);
+}
+
+CK_RV C_DigestInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)
+{
+	P11_READY();
+	CHECK(pMechanism != NULL);
+	return p11_trace(__func__, p11_digest_init(hSession, pMechanism));
+}
+
+CK_RV C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pDigest,
+	       CK_ULONG_PTR pulDigestLen)
+{
+	P11_READY();
+	CHECK((pData != NULL || ulDataLen == 0) && pulDigestLen != NULL);
+	return p11_trace(__func__, op_oneshot(hSession, POC_OP_DIGEST, pData, ulDataLen, pDigest, pulDigestLen));
+}
+
+CK_RV C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+{
+	P11_READY();
+	CHECK(pPart != NULL || ulPartLen == 0);
+	return p11_trace(__func__, op_update(hSession, POC_OP_DIGEST, pPart, ulPartLen, NULL, NULL));
+}
+
+CK_RV C_DigestKey(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hKey)
+{
+	P11_READY();
+	return p11_trace(__func__, p11_digest_key(hSession, hKey));
+}
+
+CK_RV C_DigestFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen)
+{
+	P11_READY();
+	CHECK(pulDigestLen != NULL);
+	return p11_trace(__func__, op_final(hSession, POC_OP_DIGEST, pDigest, pulDigestLen));
 }
 
 CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_ATTRIBUTE_PTR pTemplate,

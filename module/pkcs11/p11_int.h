@@ -80,8 +80,8 @@ struct p11_session {
 	CK_SESSION_HANDLE handle;
 	struct p11_slot *slot;
 	CK_FLAGS flags;
-	struct poc_op *op[4];           /* by enum poc_op_kind */
-	struct poc_op *idle[4];         /* finished ops parked for the next init (p11_ops.c) */
+	struct poc_op *op[POC_OP_NKINDS];   /* by enum poc_op_kind */
+	struct poc_op *idle[POC_OP_NKINDS]; /* finished ops parked for the next init (p11_ops.c) */
 	int busy;                       /* a thread runs an op outside the lock */
 	int drop_ops;                   /* logged out while busy: p11_op_end frees every op */
 	int closed;                     /* closed while busy: the busy thread frees it */
@@ -281,6 +281,31 @@ CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUT
 			 CK_ATTRIBUTE_PTR priv, CK_ULONG npriv, CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv);
 CK_RV p11_keygen_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
 			CK_OBJECT_HANDLE_PTR out);
+/* C_DigestInit (no key, no login) and C_DigestKey (a secret key the session may use, released if need be). */
+CK_RV p11_digest_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m);
+CK_RV p11_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key);
+/* p11_message.c: the PKCS#11 3.0 message-based encryption (in the v3.0 function list of p11_list.c) */
+CK_RV C_MessageEncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey);
+CK_RV C_EncryptMessage(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
+		       CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen, CK_BYTE_PTR pPlaintext,
+		       CK_ULONG ulPlaintextLen, CK_BYTE_PTR pCiphertext, CK_ULONG_PTR pulCiphertextLen);
+CK_RV C_EncryptMessageBegin(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
+			    CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen);
+CK_RV C_EncryptMessageNext(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
+			   CK_BYTE_PTR pPlaintextPart, CK_ULONG ulPlaintextPartLen, CK_BYTE_PTR pCiphertextPart,
+			   CK_ULONG_PTR pulCiphertextPartLen, CK_FLAGS flags);
+CK_RV C_MessageEncryptFinal(CK_SESSION_HANDLE hSession);
+CK_RV C_MessageDecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey);
+CK_RV C_DecryptMessage(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
+		       CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen, CK_BYTE_PTR pCiphertext,
+		       CK_ULONG ulCiphertextLen, CK_BYTE_PTR pPlaintext, CK_ULONG_PTR pulPlaintextLen);
+CK_RV C_DecryptMessageBegin(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
+			    CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen);
+CK_RV C_DecryptMessageNext(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
+			   CK_BYTE_PTR pCiphertextPart, CK_ULONG ulCiphertextPartLen, CK_BYTE_PTR pPlaintextPart,
+			   CK_ULONG_PTR pulPlaintextPartLen, CK_FLAGS flags);
+CK_RV C_MessageDecryptFinal(CK_SESSION_HANDLE hSession);
+
 CK_RV p11_seal_locked(struct p11_session *ss, const struct poc_object_header *h, const uint8_t *secret, size_t len,
 		      char name[POC_STORE_NAME_MAX]);
 

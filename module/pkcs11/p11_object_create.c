@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * C_CreateObject: CKO_DATA, private keys (EC P-256/P-384, RSA 2048-4096,
+ * C_CreateObject: CKO_DATA, private keys (EC P-256/P-384, RSA 1024-4096,
  * Ed25519), public keys, AES keys and X.509 certificates. The key material
  * comes from crypto/p11_create.c; every other attribute of the template is
  * checked against the attribute table (p11_attr.h: its shape, whether the
@@ -176,7 +176,8 @@ static CK_RV template_type(CK_OBJECT_CLASS c, const CK_ATTRIBUTE *t, CK_ULONG n,
 		return v == CKC_X_509 ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
 	}
 	if (c == CKO_SECRET_KEY)
-		return v == CKK_AES ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
+		return v == CKK_AES || v == CKK_DES || v == CKK_DES3 || v == CKK_GENERIC_SECRET ? CKR_OK
+												  : CKR_ATTRIBUTE_VALUE_INVALID;
 	return v == CKK_EC || v == CKK_RSA || v == CKK_EC_EDWARDS ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
 }
 

@@ -39,7 +39,7 @@ static uint64_t usage_default(CK_OBJECT_CLASS c, CK_KEY_TYPE type)
 	case CKO_PUBLIC_KEY:
 		return POC_OBJ_VERIFY | (type == CKK_RSA ? POC_OBJ_ENCRYPT : 0);
 	case CKO_SECRET_KEY:
-		return type == CKK_AES || type == CKK_DES3 ? POC_OBJ_ENCRYPT | POC_OBJ_DECRYPT : POC_OBJ_SIGN | POC_OBJ_VERIFY;
+		return type == CKK_AES || type == CKK_DES3 || type == CKK_DES ? POC_OBJ_ENCRYPT | POC_OBJ_DECRYPT : POC_OBJ_SIGN | POC_OBJ_VERIFY;
 	default:
 		return 0;
 	}
@@ -64,9 +64,11 @@ uint64_t p11_usage_possible(CK_KEY_TYPE type)
 	case CKK_EC: return sv | POC_OBJ_DERIVE; /* ECDH (C_DeriveKey) */
 	case CKK_EC_EDWARDS: return sv | POC_OBJ_DERIVE; /* kept (pkcs11-tool asks it); no mechanism derives from it */
 	case CKK_RSA: return sv | ed;
-	case CKK_AES: return ed;
+	case CKK_AES: return ed | sv; /* AES-CMAC */
 	case CKK_DES3: return ed;
-	case CKK_GENERIC_SECRET: return sv | POC_OBJ_DERIVE; /* HMAC, key derivation */
+	case CKK_DES: return ed; /* generated only: no mechanism uses a single-DES key (docs/module.md) */
+	/* HMAC, key derivation; CKA_ENCRYPT/DECRYPT are permissions no mechanism uses on it (pkcs11-tool --keygen GENERIC asks them) */
+	case CKK_GENERIC_SECRET: return sv | ed | POC_OBJ_DERIVE;
 	default: return 0;
 	}
 }

@@ -117,6 +117,9 @@ static CK_RV op_key_locked(struct p11_session *ss, enum poc_op_kind kind, CK_OBJ
 	case POC_OP_DECRYPT: need = POC_OBJ_DECRYPT; break;
 	case POC_OP_VERIFY: need = POC_OBJ_VERIFY | (o->class == CKO_PUBLIC_KEY ? POC_OBJ_SIGN : 0); break;
 	case POC_OP_ENCRYPT: need = POC_OBJ_ENCRYPT | (o->class == CKO_PUBLIC_KEY ? POC_OBJ_DECRYPT : 0); break;
+	case POC_OP_MSG_ENCRYPT: need = POC_OBJ_ENCRYPT; break;
+	case POC_OP_MSG_DECRYPT: need = POC_OBJ_DECRYPT; break;
+	case POC_OP_DIGEST: return CKR_GENERAL_ERROR; /* p11_digest_init: no key */
 	}
 	if (o->class == CKO_PUBLIC_KEY && (kind == POC_OP_VERIFY || kind == POC_OP_ENCRYPT)) {
 		k = so->pub;
@@ -405,8 +408,8 @@ CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUT
 			 CK_ATTRIBUTE_PTR priv, CK_ULONG npriv, CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv)
 {
 	const CK_ATTRIBUTE *a;
-	const uint8_t *ecp = NULL;
-	size_t ecp_len = 0;
+	const uint8_t *ecp = NULL, *exp = NULL;
+	size_t ecp_len = 0, exp_len = 0;
 	CK_ULONG bits = 0;
 	CK_KEY_TYPE type;
 	uint8_t *secret = NULL, *spki = NULL;
@@ -430,11 +433,16 @@ CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUT
 	a = p11_attr_find(pub, npub, CKA_MODULUS_BITS);
 	if (a != NULL && a->pValue != NULL && a->ulValueLen == sizeof(CK_ULONG))
 		memcpy(&bits, a->pValue, sizeof(bits));
+	a = p11_attr_find(pub, npub, CKA_PUBLIC_EXPONENT);
+	if (a != NULL && a->pValue != NULL && a->ulValueLen > 0) {
+		exp = a->pValue;
+		exp_len = a->ulValueLen;
+	}
 	if (type == CKK_EC && ecp == NULL)
 		return CKR_TEMPLATE_INCOMPLETE;
 	if (type == CKK_RSA && bits == 0)
 		bits = 2048;
-	rv = poc_keygen(m->mechanism, type, ecp, ecp_len, bits, &secret, &secret_len, &spki, &spki_len);
+	rv = poc_keygen_ex(m->mechanism, type, ecp, ecp_len, bits, exp, exp_len, &secret, &secret_len, &spki, &spki_len);
 	if (rv != CKR_OK)
 		return rv;
 	rv = pair_objects_locked(ss, m->mechanism, type, pub, npub, priv, npriv, secret, secret_len, spki, spki_len,
@@ -447,25 +455,105 @@ CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUT
 CK_RV p11_keygen_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
 			CK_OBJECT_HANDLE_PTR out)
 {
-	const CK_ATTRIBUTE *a = p11_attr_find(t, n, CKA_VALUE_LEN);
+	const CK_ATTRIBUTE *a = p11_attr_find(t, n, CKA_VALUE_LEN), *kt = p11_attr_find(t, n, CKA_KEY_TYPE);
 	CK_ULONG len = 32;
-	uint8_t *secret = NULL, *spki = NULL;
-	size_t secret_len = 0, spki_len = 0;
+	CK_KEY_TYPE type, want;
+	uint8_t *secret = NULL;
+	size_t secret_len = 0;
 	CK_RV rv;
 
+	switch (m->mechanism) {
+	case CKM_AES_KEY_GEN: type = CKK_AES; break;
+	case CKM_DES_KEY_GEN: type = CKK_DES; break;
+	case CKM_DES3_KEY_GEN: type = CKK_DES3; break;
+	case CKM_GENERIC_SECRET_KEY_GEN: type = CKK_GENERIC_SECRET; break;
+	default: return CKR_MECHANISM_INVALID;
+	}
 	*out = CK_INVALID_HANDLE;
-	if (m->mechanism != CKM_AES_KEY_GEN)
-		return CKR_MECHANISM_INVALID;
 	if (p11_attr_bool(t, n, CKA_TOKEN, 0) && !(ss->flags & CKF_RW_SESSION))
 		return CKR_SESSION_READ_ONLY;
-	if (a != NULL && a->pValue != NULL && a->ulValueLen == sizeof(CK_ULONG))
+	if (kt != NULL && (kt->pValue == NULL || kt->ulValueLen != sizeof(want) || (memcpy(&want, kt->pValue, sizeof(want)), want != type)))
+		return CKR_TEMPLATE_INCONSISTENT;
+	if (a != NULL && (a->pValue == NULL || a->ulValueLen != sizeof(CK_ULONG)))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (a != NULL)
 		memcpy(&len, a->pValue, sizeof(len));
-	rv = poc_keygen(CKM_AES_KEY_GEN, CKK_AES, NULL, 0, len, &secret, &secret_len, &spki, &spki_len);
+	else if (type == CKK_GENERIC_SECRET)
+		return CKR_TEMPLATE_INCOMPLETE; /* its length is the template's */
+	else if (type == CKK_DES3 || type == CKK_DES)
+		len = type == CKK_DES ? 8 : 24; /* the spec's DES key generation has no length */
+	rv = poc_keygen(m->mechanism, type, NULL, 0, len, &secret, &secret_len, NULL, NULL);
 	if (rv != CKR_OK)
 		return rv;
-	rv = p11_key_object_new_locked(ss, t, n, CKO_SECRET_KEY, CKK_AES, secret, secret_len, NULL, 0, m->mechanism, 1,
+	rv = p11_key_object_new_locked(ss, t, n, CKO_SECRET_KEY, type, secret, secret_len, NULL, 0, m->mechanism, 1,
 				       out);
 	poc_secret_free(secret, secret_len);
-	free(spki);
+	return rv;
+}
+
+CK_RV p11_digest_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m)
+{
+	struct p11_session *ss;
+	struct poc_op *op = NULL;
+	CK_RV rv;
+
+	p11_lock();
+	rv = p11_session_get_locked(h, &ss);
+	if (rv == CKR_OK && (ss->busy || ss->op[POC_OP_DIGEST] != NULL))
+		rv = CKR_OPERATION_ACTIVE;
+	if (rv == CKR_OK)
+		rv = poc_op_init_ex(&op, POC_OP_DIGEST, m, NULL, op_libctx_locked());
+	if (rv == CKR_OK)
+		ss->op[POC_OP_DIGEST] = op;
+	p11_unlock();
+	return rv;
+}
+
+/* The released secret key of object key for C_DigestKey. */
+static CK_RV digest_key_locked(struct p11_session *ss, CK_OBJECT_HANDLE key, const struct poc_key **k)
+{
+	struct p11_object *o;
+	CK_RV rv = p11_object_get_locked(ss, key, &o);
+
+	if (rv != CKR_OK)
+		return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_KEY_HANDLE_INVALID : rv;
+	/*
+	 * Only a key that could be read anyway (CKA_EXTRACTABLE) is digested: the
+	 * digest of a short generic secret would give the secret away by guessing.
+	 */
+	if (o->class != CKO_SECRET_KEY || o->sealed == NULL || !(o->sealed->h.flags & POC_OBJ_EXTRACTABLE))
+		return CKR_KEY_INDIGESTIBLE;
+	if (!user_ok(ss->slot))
+		return CKR_USER_NOT_LOGGED_IN;
+	if ((rv = p11_release_use_locked(ss->slot, o->sealed)) != CKR_OK)
+		return rv;
+	*k = o->sealed->key;
+	return *k != NULL ? CKR_OK : CKR_KEY_FUNCTION_NOT_PERMITTED;
+}
+
+CK_RV p11_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key)
+{
+	struct p11_session *ss;
+	struct poc_op *gone = NULL;
+	const struct poc_key *k = NULL;
+	CK_RV rv;
+
+	p11_lock();
+	rv = p11_session_get_locked(h, &ss);
+	if (rv == CKR_OK && ss->op[POC_OP_DIGEST] == NULL)
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	else if (rv == CKR_OK && ss->busy)
+		rv = CKR_OPERATION_ACTIVE;
+	if (rv == CKR_OK) {
+		rv = digest_key_locked(ss, key, &k);
+		if (rv == CKR_OK)
+			rv = poc_op_digest_key(ss->op[POC_OP_DIGEST], k);
+		if (rv != CKR_OK) { /* an error ends the digest */
+			gone = ss->op[POC_OP_DIGEST];
+			ss->op[POC_OP_DIGEST] = NULL;
+		}
+	}
+	p11_unlock();
+	poc_op_free(gone);
 	return rv;
 }

@@ -17,7 +17,7 @@ void p11_session_free(struct p11_session *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < POC_OP_NKINDS; i++) {
 		poc_op_free(s->op[i]);
 		poc_op_free(s->idle[i]);
 	}
@@ -34,7 +34,7 @@ void p11_session_drop_ops_locked(struct p11_session *s)
 		return;
 	}
 	s->drop_ops = 0;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < POC_OP_NKINDS; i++) {
 		poc_op_free(s->op[i]);
 		poc_op_free(s->idle[i]);
 		s->op[i] = NULL;

@@ -48,7 +48,7 @@ else
 		openssl pkey -in "$K/rsa.pem" -outform DER -out "$K/rsa.der" &&
 		openssl pkey -in "$K/rsa.pem" -pubout -out "$K/rsa.pub.pem" &&
 		openssl pkey -in "$K/rsa.pem" -pubout -outform DER -out "$K/rsa.pub.der" &&
-		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -outform DER -out "$K/rsa1024.der" 2>/dev/null &&
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:768 -outform DER -out "$K/rsa768.der" 2>/dev/null &&
 		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:secp256k1 -outform DER -out "$K/k256.der" &&
 		openssl genpkey -algorithm ED25519 -outform DER -out "$K/ed.der" &&
 		head -c 32 /dev/urandom >"$K/aes.key" || { echo "Bail out! openssl test keys"; exit 1; }
@@ -76,9 +76,9 @@ else
 	t_has "Public Key Object; EC" "created: an EC public key object"
 	t_run 0 "write-object RSA public key" $P11 --login --pin 1234 --write-object "$K/rsa.pub.der" --type pubkey --id 22 \
 		--label rsapub
-	t_run 1 "write-object RSA-1024 private key: refused" $P11 --login --pin 1234 --write-object "$K/rsa1024.der" \
-		--type privkey --id 15 --label rsa1024
-	t_has "CKR_TEMPLATE_INCONSISTENT" "CKR_TEMPLATE_INCONSISTENT (this token takes RSA 2048-4096)"
+	t_run 1 "write-object RSA-768 private key: refused" $P11 --login --pin 1234 --write-object "$K/rsa768.der" \
+		--type privkey --id 15 --label rsa768
+	t_has "CKR_TEMPLATE_INCONSISTENT" "CKR_TEMPLATE_INCONSISTENT (this token takes RSA 1024-4096)"
 	t_run 1 "write-object secp256k1 private key: refused" $P11 --login --pin 1234 --write-object "$K/k256.der" \
 		--type privkey --id 16 --label k256
 	t_has "(0x140)" "CKR_CURVE_NOT_SUPPORTED (0x140, a v2.40 code this pkcs11-tool prints as unknown)"

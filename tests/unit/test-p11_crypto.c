@@ -91,7 +91,7 @@ static void test_keygen_errors(void)
 		CK_ULONG bits;
 		CK_RV want;
 	} cases[] = {
-		{"RSA 1024", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 0, 1024, CKR_KEY_SIZE_RANGE},
+		{"RSA 1016", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 0, 1016, CKR_KEY_SIZE_RANGE},
 		{"RSA 8192", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 0, 8192, CKR_KEY_SIZE_RANGE},
 		{"secp256k1", CKM_EC_KEY_PAIR_GEN, CKK_EC, "\x06\x05\x2b\x81\x04\x00\x0a", 7, 0, CKR_CURVE_NOT_SUPPORTED},
 		{"EC garbage params", CKM_EC_KEY_PAIR_GEN, CKK_EC, "\x04\x01\x00", 3, 0, CKR_DOMAIN_PARAMS_INVALID},
@@ -111,12 +111,12 @@ static void test_keygen_errors(void)
 		{"P-256 for Edwards", CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07",
 		 10, 0, CKR_CURVE_NOT_SUPPORTED},
 		{"RSA 4104", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 0, 4104, CKR_KEY_SIZE_RANGE},
-		{"RSA 2040", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 0, 2040, CKR_KEY_SIZE_RANGE},
+		{"RSA 1020", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, 0, 1020, CKR_KEY_SIZE_RANGE},
 		{"AES 8", CKM_AES_KEY_GEN, CKK_AES, NULL, 0, 8, CKR_KEY_SIZE_RANGE},
 		{"AES 40", CKM_AES_KEY_GEN, CKK_AES, NULL, 0, 40, CKR_KEY_SIZE_RANGE},
 		{"a sign mechanism", CKM_ECDSA, CKK_EC, "\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07", 10, 0,
 		 CKR_MECHANISM_INVALID},
-		{"DES", CKM_DES_KEY_GEN, CKK_DES, NULL, 0, 8, CKR_MECHANISM_INVALID},
+		{"IDEA", CKM_IDEA_KEY_GEN, CKK_IDEA, NULL, 0, 16, CKR_MECHANISM_INVALID},
 	};
 	uint8_t *secret = NULL, *spki = NULL;
 	size_t slen = 0, splen = 0;
@@ -695,7 +695,7 @@ static void test_load_errors(void)
 	poc_err_clear(&e);
 	ok(poc_key_from_secret(&e, CKK_AES, secret, 20) == NULL && e.code == POC_ERR_ARG, "load: AES of 20 bytes");
 	poc_err_clear(&e);
-	ok(poc_key_from_secret(&e, CKK_DES3, secret, 24) == NULL && e.code == POC_ERR_UNSUPPORTED,
+	ok(poc_key_from_secret(&e, CKK_IDEA, secret, 16) == NULL && e.code == POC_ERR_UNSUPPORTED,
 	   "load: unsupported key type");
 	poc_err_clear(&e);
 	ok(poc_key_from_spki(&e, spki, splen - 3) == NULL && e.code == POC_ERR_MALFORMED, "load: truncated SPKI");
@@ -774,9 +774,9 @@ static void test_misc(void)
 	ok(poc_mechanism_info(CKM_RSA_PKCS, &mi[2]) == CKR_OK &&
 		   (mi[2].flags & (CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT | CKF_DECRYPT)) ==
 			   (CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT) &&
-		   mi[2].ulMinKeySize == 2048 && mi[2].ulMaxKeySize == 4096 && poc_mechanism_permits(CKM_RSA_PKCS_OAEP, POC_OP_DECRYPT) &&
+		   mi[2].ulMinKeySize == 1024 && mi[2].ulMaxKeySize == 4096 && poc_mechanism_permits(CKM_RSA_PKCS_OAEP, POC_OP_DECRYPT) &&
 		   !poc_mechanism_permits(CKM_RSA_PKCS, POC_OP_DECRYPT) && !poc_mechanism_permits(CKM_RSA_PKCS_KEY_PAIR_GEN, POC_OP_SIGN),
-	   "mechanisms: CKM_RSA_PKCS signs but does not decrypt; OAEP decrypts; RSA 2048-4096");
+	   "mechanisms: CKM_RSA_PKCS signs but does not decrypt; OAEP decrypts; RSA 1024-4096");
 	for (size_t i = 0; i < sizeof(sign_cases) / sizeof(sign_cases[0]); i++)
 		ok(poc_mechanism_info(sign_cases[i].mech, &mi[0]) == CKR_OK, "mechanisms: %s listed", sign_cases[i].name);
 
