@@ -146,11 +146,13 @@ int poc_cmd_seal(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
 		{ "in", required_argument, NULL, 'i' }, { "pin", required_argument, NULL, 'P' },
+		{ "pin-file", required_argument, NULL, 'F' }, { "force", no_argument, NULL, 'f' },
 		{ "id", required_argument, NULL, 'I' }, { "allow-empty", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *token = NULL, *label = NULL, *in = "-", *pin = NULL, *id = NULL;
-	int allow_empty = 0;
+	struct poc_tool_pin pp = { .arg = NULL };
+	int allow_empty = 0, force = 0;
 	struct poc_object_header h;
 	struct poc_config cfg;
 	struct poc_token *t = NULL;
@@ -167,17 +169,22 @@ int poc_cmd_seal(int argc, char **argv)
 		case 't': token = optarg; break;
 		case 'l': label = optarg; break;
 		case 'i': in = optarg; break;
-		case 'P': pin = optarg; break;
+		case 'P': pp.arg = optarg; break;
+		case 'F': pp.file = optarg; break;
+		case 'f': force = 1; break;
 		case 'I': id = optarg; break;
 		case 'E': allow_empty = 1; break;
 		case 'h':
-			printf("Usage: poctool seal --token TOKEN --label NAME [--in FILE] [--pin PIN] [--id HEX]\n"
-			       "                    [--allow-empty]\n\n"
+			printf("Usage: poctool seal --token TOKEN --label NAME [--in FILE] [--id HEX] [--allow-empty]\n"
+			       "                    [--pin PIN | --pin-file FILE] [--force]\n\n"
 			       "Seals a secret (from stdin by default) as a CKO_DATA object of the token, under\n"
 			       "its Proof-of-Cloud policy and PCRs. --pin is needed when the token has one\n"
 			       "(without it: exit 2); it is tried first, as a try the TPM counts: a wrong PIN\n"
 			       "seals nothing (exit 1). An empty secret (an empty file, a closed stdin) is\n"
-			       "refused (exit 2) unless --allow-empty says it is meant.\n");
+			       "refused (exit 2) unless --allow-empty says it is meant. A label the token\n"
+			       "already holds is refused (exit 2; pkcs11:object= URIs would pick one of\n"
+			       "them) unless --force.\n"
+			       POC_TOOL_PIN_HELP);
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -206,7 +213,7 @@ int poc_cmd_seal(int argc, char **argv)
 	if (poc_token_open(&e, &cfg, token, &t) < 0) {
 		poc_tool_warn("seal: %s", e.msg);
 		rv = poc_tool_exit(e.code, POC_TOOL_OPERATION);
-	} else if (poc_tool_pin_given("seal", t, pin) < 0) {
+	} else if (poc_tool_pin_given("seal", t, &pp, &pin) < 0 || poc_tool_label_free("seal", t, CKO_DATA, label, force) < 0) {
 		rv = POC_EXIT_USAGE;
 	} else if (poc_token_seal(&e, t, &h, secret, len, (const uint8_t *)pin, pin ? strlen(pin) : 0, name) < 0) {
 		poc_tool_warn("seal: %s", e.msg);
@@ -217,6 +224,7 @@ int poc_cmd_seal(int argc, char **argv)
 	}
 	OPENSSL_cleanse(secret, len);
 	free(secret);
+	poc_tool_pin_wipe(&pp);
 	poc_token_close(t);
 	return rv;
 }
@@ -278,9 +286,11 @@ int poc_cmd_release(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
-		{ "pin", required_argument, NULL, 'P' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "pin", required_argument, NULL, 'P' }, { "pin-file", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *token = NULL, *label = NULL, *pin = NULL;
+	struct poc_tool_pin pp = { .arg = NULL };
 	struct poc_config cfg;
 	struct poc_token *t = NULL;
 	struct poc_appraisal a;
@@ -295,9 +305,10 @@ int poc_cmd_release(int argc, char **argv)
 		switch (c) {
 		case 't': token = optarg; break;
 		case 'l': label = optarg; break;
-		case 'P': pin = optarg; break;
+		case 'P': pp.arg = optarg; break;
+		case 'F': pp.file = optarg; break;
 		case 'h':
-			printf("Usage: poctool release --token TOKEN --label NAME [--pin PIN]\n\n"
+			printf("Usage: poctool release --token TOKEN --label NAME [--pin PIN | --pin-file FILE]\n\n"
 			       "Runs the Proof-of-Cloud check (evidence from this machine's TPM and TEE, under\n"
 			       "the token's policy) and, when it is accepted, writes the secret to stdout.\n"
 			       "The attestation record is kept in the token (poctool show). Exit 0 released,\n"
@@ -306,7 +317,7 @@ int poc_cmd_release(int argc, char **argv)
 			       "unreachable, busy or failing (nothing was decided). A token.cbor not signed by\n"
 			       "the token's verifier key is denied as store.state, an object of another token\n"
 			       "or policy as store.token_id / store.policy_digest; a token of an older format,\n"
-			       "without a state signature, is refused (re-create it).\n");
+			       "without a state signature, is refused (re-create it).\n" POC_TOOL_PIN_HELP);
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -321,7 +332,7 @@ int poc_cmd_release(int argc, char **argv)
 		poc_tool_warn("release: %s", e.msg);
 		goto done;
 	}
-	if (poc_tool_pin_given("release", t, pin) < 0)
+	if (poc_tool_pin_given("release", t, &pp, &pin) < 0)
 		goto done;
 	if (!is_data_secret(&e, t, name)) {
 		poc_tool_warn("release: \"%s\" is not a CKO_DATA secret: keys are used through the PKCS#11 module, "
@@ -331,6 +342,7 @@ int poc_cmd_release(int argc, char **argv)
 	r = poc_token_release(&e, t, name, (const uint8_t *)pin, pin ? strlen(pin) : 0, &a, &secret, &len);
 	rv = release_outcome(r, &e, &a, secret, len);
 done:
+	poc_tool_pin_wipe(&pp);
 	poc_secret_free(secret, len);
 	poc_token_close(t);
 	return rv;

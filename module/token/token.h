@@ -34,6 +34,7 @@ struct poc_token {
 	struct poc_store *store;
 	struct poc_token_meta meta;
 	struct poc_policy *policy; /* parsed from meta.policy_json; its files come from the store */
+	int allow_duplicate_label; /* poctool --force: poc_token_seal accepts a label the token already holds */
 };
 
 /*
@@ -51,12 +52,21 @@ void poc_token_close(struct poc_token *t);
 /*
  * Seals secret as a new object of the token under its policy and PCRs; h
  * gives class, key type, label, id, flags, spki and cert (the rest is filled
- * in). Writes *name (the object's file name in the store). A PIN token's
+ * in). Writes *name (the object's file name in the store). A label of
+ * the same class already in the token is refused (poc_token_label_free). A PIN token's
  * PIN is tried first (poc_token_pin_attempt): POC_ERR_AUTH or POC_ERR_LOCKED,
  * and nothing sealed.
  */
 int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_object_header *h, const uint8_t *secret,
 		   size_t secret_len, const uint8_t *pin, size_t pin_len, char name[POC_STORE_NAME_MAX]);
+
+/*
+ * 0 when the token holds no object of class with this label, else -1
+ * (POC_ERR_ARG, naming the object): two keys with one label make a
+ * pkcs11:object= URI pick either (nginx: "key values mismatch").
+ * poc_token_seal refuses such a label unless t->allow_duplicate_label.
+ */
+int poc_token_label_free(struct poc_err *e, struct poc_token *t, unsigned long class, const char *label);
 
 /* The store name of the object labelled label (first match), or -1. */
 int poc_token_find(struct poc_err *e, struct poc_token *t, const char *label, char name[POC_STORE_NAME_MAX]);
