@@ -111,6 +111,7 @@ int poc_store_destroy(struct poc_err *e, struct poc_store *s)
 			close(fd);
 		return poc_err_set(e, POC_ERR_ARG, "store: %s: %s", s->dir, strerror(errno));
 	}
+	rewinddir(d); /* a dup shares the offset that an earlier listing left at the end */
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;

@@ -135,7 +135,7 @@ struct rekey {
 static int stage_files(struct poc_err *e, struct rekey *k)
 {
 	char **names = NULL;
-	size_t n = 0, i, len, l;
+	size_t n = 0, i, len, l, objs = 0;
 	int rv = 0;
 
 	if (poc_store_list(e, k->t->store, NULL, &names, &n) < 0)
@@ -154,7 +154,7 @@ static int stage_files(struct poc_err *e, struct rekey *k)
 				    &out, &out_len);
 			if (rv == 0)
 				rv = poc_store_put(e, k->stage, names[i], out, out_len);
-			if (rv == 0 && i == 0)
+			if (rv == 0 && ++objs == 1)
 				kill_point(2);
 		} else {
 			rv = poc_store_put(e, k->stage, names[i], buf, len);

@@ -47,4 +47,118 @@ t_run 0 "pin unlock with the SO PIN (from \$POC_SO_PIN)" env POC_SO_PIN=so-secre
 t_run 0 "the user PIN works again after the SO's unlock" "$POCTOOL" release --token tok --label s1 --pin 1234
 t_has "top secret" "... and releases the secret"
 
+
+# --- The user PIN changes: every object re-sealed, one switch. ---
+read -r OLD_NV _ < <(nvs tok)
+cp "$T/store/tok/token.cbor" "$T/token-before.cbor"
+t_run 0 "pin change 1234 -> 5678" "$POCTOOL" pin change --token tok --pin 1234 --new-pin 5678
+read -r NEW_NV _ < <(nvs tok)
+[ "$NEW_NV" != "$OLD_NV" ] && nv_defined "$NEW_NV" && ! nv_defined "$OLD_NV" &&
+	t_ok "a new PIN counter ($NEW_NV); the old one ($OLD_NV) is gone" || t_fail "counters after the change: $OLD_NV -> $NEW_NV"
+t_run 1 "the old PIN is refused after the change" "$POCTOOL" release --token tok --label s1 --pin 1234
+t_run 0 "the new PIN releases the re-sealed secret" "$POCTOOL" release --token tok --label s1 --pin 5678
+t_has "top secret" "... the same secret"
+ls -a "$T/store" | grep -q stage && { t_fail "a stage folder is left"; ls -laR "$T/store" | t_diag; } || t_ok "no stage folder is left"
+# From outside: the objects' policy needs PolicySecret on the token's counter; tpm2-tools with the old PIN fail there.
+auth() { printf %s "$1" | sha256sum | cut -c1-64; }
+psecret() {
+	tpm2_startauthsession -S "$T/g.ctx" --policy-session || return 9
+	tpm2_policysecret -S "$T/g.ctx" -c "$1" "hex:$(auth "$2")" >/dev/null 2>&1; local rc=$?
+	tpm2_flushcontext "$T/g.ctx"; return $rc
+}
+psecret "$NEW_NV" 1234 && t_fail "tpm2_policysecret with the old PIN passes on the new counter" ||
+	t_ok "tpm2-tools: the old PIN fails PolicySecret on the new counter"
+psecret "$OLD_NV" 1234 && t_fail "the old counter still answers" || t_ok "tpm2-tools: the old counter is gone"
+psecret "$NEW_NV" 5678 && t_ok "control: tpm2-tools with the new PIN pass PolicySecret" || t_fail "control: new PIN on new counter"
+# The old token.cbor put back (a rollback), and an edited one, are refused.
+cp "$T/store/tok/token.cbor" "$T/token-after.cbor"
+cp "$T/token-before.cbor" "$T/store/tok/token.cbor"
+t_run 1 "the pre-change token.cbor put back: the old PIN is refused" "$POCTOOL" release --token tok --label s1 --pin 1234
+t_run 1 "... and so is the new one" "$POCTOOL" release --token tok --label s1 --pin 5678
+"$PY" -c 'import cbor2,sys; p=sys.argv[1]; m=cbor2.load(open(p,"rb")); m["created"]+=1; open(p,"wb").write(cbor2.dumps(m))' "$T/store/tok/token.cbor" 2>/dev/null
+cp "$T/token-after.cbor" "$T/edited.cbor"
+"$PY" -c 'import cbor2,sys; p=sys.argv[1]; m=cbor2.load(open(p,"rb")); m["created"]+=1; open(p,"wb").write(cbor2.dumps(m))' "$T/edited.cbor"
+cp "$T/edited.cbor" "$T/store/tok/token.cbor"
+t_run 1 "an edited token.cbor after the change is refused" "$POCTOOL" release --token tok --label s1 --pin 5678
+t_has "store.state" "... as store.state"
+cp "$T/token-after.cbor" "$T/store/tok/token.cbor"
+t_run 0 "control: the real token.cbor releases" "$POCTOOL" release --token tok --label s1 --pin 5678
+
+# --- A change killed (SIGKILL) at each step: exactly one PIN works afterwards. ---
+cur=5678
+for step in 1 2 3 4 5; do
+	new=9${step}0${step}
+	POC_TEST_KILL_AT=pin-change:$step "$POCTOOL" pin change --token tok --pin "$cur" --new-pin "$new" >/dev/null 2>&1
+	rc=$?
+	"$POCTOOL" release --token tok --label s1 --pin "$cur" >"$T/o.cur" 2>&1; rc_cur=$?
+	"$POCTOOL" release --token tok --label s1 --pin "$new" >"$T/o.new" 2>&1; rc_new=$?
+	if [ $step -le 3 ]; then want_cur=0 want_new=1; else want_cur=1 want_new=0; fi
+	if [ $rc = 137 ] && [ $rc_cur = $want_cur ] && [ $rc_new = $want_new ]; then
+		t_ok "killed at step $step (exit $rc): only the $([ $want_cur = 0 ] && echo old || echo new) PIN works"
+	else
+		t_fail "killed at step $step: exit $rc, old PIN exit $rc_cur (want $want_cur), new PIN exit $rc_new (want $want_new)"
+		cat "$T/o.cur" "$T/o.new" | head -6 | t_diag
+	fi
+	[ $want_new = 0 ] && cur=$new
+	# A working PIN last: the count back to 0 for the next round.
+	"$POCTOOL" release --token tok --label s1 --pin "$cur" >/dev/null 2>&1
+done
+read -r LIVE_NV _ < <(nvs tok)
+t_run 0 "a change after the crashes works and cleans up" "$POCTOOL" pin change --token tok --pin "$cur" --new-pin 2468
+ls -a "$T/store" | grep -q stage && t_fail "stage folders are left after the clean-up" || t_ok "the crashed changes' stage folders are gone"
+n_nv=$(tpm2_getcap handles-nv-index | grep -c 0x1A5)
+[ "$n_nv" = 2 ] && t_ok "2 PIN counters in the TPM (the token's user and SO): no leftover" || t_fail "$n_nv PIN counters in the TPM"
+t_run 0 "the last new PIN releases" "$POCTOOL" release --token tok --label s1 --pin 2468
+
+# --- The SO PIN changes in place. ---
+t_run 1 "SO PIN change with a wrong SO PIN" "$POCTOOL" pin change --token tok --so --so-pin nope --new-pin so2
+t_run 0 "SO PIN change" "$POCTOOL" pin change --token tok --so --so-pin so-secret --new-pin so2
+read -r _ SO_NV2 < <(nvs tok)
+[ "$SO_NV2" = "$SO_NV" ] && t_ok "the SO counter stays (its name is in the user counter's reset branch)" || t_fail "SO counter moved"
+t_run 1 "the old SO PIN no longer unlocks" "$POCTOOL" pin unlock --token tok --so-pin so-secret
+t_run 0 "the new SO PIN unlocks" "$POCTOOL" pin unlock --token tok --so-pin so2
+
+# --- Prompt on a terminal (python pty), no echo. ---
+"$PY" - "$POCTOOL" >"$T/pty.out" 2>&1 <<'PY'
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "release", "--token", "tok", "--label", "s1"])
+out = b""
+while b"PIN: " not in out:
+    out += os.read(fd, 1024)
+os.write(fd, b"2468\n")
+try:
+    while True:
+        d = os.read(fd, 1024)
+        if not d: break
+        out += d
+except OSError:
+    pass
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+print("\nEXIT", os.waitstatus_to_exitcode(st))
+PY
+grep -q "top secret" "$T/pty.out" && grep -q "EXIT 0" "$T/pty.out" && t_ok "the PIN from a terminal prompt releases" ||
+	{ t_fail "prompt"; t_diag <"$T/pty.out"; }
+grep -q 2468 "$T/pty.out" && t_fail "the prompt echoed the PIN" || t_ok "the prompt does not echo the PIN"
+
+# --- Duplicate labels, delete, reinit, token delete. ---
+t_run 0 "keygen k1" "$POCTOOL" keygen --token tok --label k1 --type ec-p256 --pin 2468
+t_run 2 "a second key labelled k1 is refused" "$POCTOOL" keygen --token tok --label k1 --type ec-p256 --pin 2468
+t_run 0 "... unless --force" "$POCTOOL" keygen --token tok --label k1 --type ec-p256 --pin 2468 --force
+t_run 0 "delete --label k1 removes both" "$POCTOOL" delete --token tok --label k1 --pin 2468
+t_has "deleted 2 objects" "... two objects deleted"
+t_run 2 "delete of a missing label" "$POCTOOL" delete --token tok --label k1 --pin 2468
+t_run 1 "token reinit with a wrong SO PIN" "$POCTOOL" token reinit --token tok --so-pin bad
+t_run 0 "token reinit with the SO PIN" "$POCTOOL" token reinit --token tok --so-pin so2
+t_has "1 object destroyed" "... destroyed the secret"
+t_run 2 "the secret is gone after reinit" "$POCTOOL" release --token tok --label s1 --pin 2468
+t_run 0 "the token still seals after reinit" "$POCTOOL" seal --token tok --label s2 --in "$T/secret" --pin 2468
+read -r U_NV S_NV < <(nvs tok)
+t_run 1 "token delete with a wrong SO PIN" "$POCTOOL" token delete --token tok --so-pin bad
+t_run 0 "token delete with the SO PIN" "$POCTOOL" token delete --token tok --so-pin so2
+[ ! -e "$T/store/tok" ] && ! nv_defined "$U_NV" && ! nv_defined "$S_NV" && t_ok "its folder and both NV indexes are gone" ||
+	t_fail "token delete left something"
+
 t_done
