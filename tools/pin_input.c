@@ -62,13 +62,14 @@ static int pin_from_tty(const char *cmd, const char *what, struct poc_tool_pin *
 	raw = old;
 	raw.c_lflag &= ~(tcflag_t)ECHO;
 	raw.c_lflag |= ECHONL;
-	fprintf(tty, "%s: %s: ", cmd, what);
-	fflush(tty);
+	/* Echo off first, then the prompt: TCSAFLUSH drops what was typed before it. */
 	if (tcsetattr(fileno(tty), TCSAFLUSH, &raw) != 0) {
 		poc_tool_warn("%s: cannot turn the terminal's echo off: %s", cmd, strerror(errno));
 		fclose(tty);
 		return -1;
 	}
+	fprintf(tty, "%s: %s: ", cmd, what);
+	fflush(tty);
 	if (fgets(p->buf, sizeof(p->buf), tty) != NULL) {
 		n = strcspn(p->buf, "\r\n");
 		p->buf[n] = '\0';
@@ -76,7 +77,7 @@ static int pin_from_tty(const char *cmd, const char *what, struct poc_tool_pin *
 		if (rv < 0)
 			poc_tool_warn("%s: an empty %s", cmd, what);
 	}
-	(void)tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	(void)tcsetattr(fileno(tty), TCSANOW, &old);
 	fclose(tty);
 	return rv;
 }

@@ -215,6 +215,23 @@ static CK_FLAGS pin_flags(const struct p11_slot *s)
 	return (count > 0 ? CKF_USER_PIN_COUNT_LOW : 0) | (count + 1 == limit ? CKF_USER_PIN_FINAL_TRY : 0);
 }
 
+/* The same for the SO PIN's counter (none without an SO PIN). */
+static CK_FLAGS so_pin_flags(const struct p11_slot *s)
+{
+	struct poc_err e = { 0 };
+	uint32_t count, limit;
+
+	if (s->tok->meta.so_nv == 0)
+		return 0;
+	if (poc_token_pin_status(&e, s->tok, 1, &count, &limit) < 0) {
+		p11_log(POC_LOG_WARN, "token %s: SO PIN counter: %s", s->label, e.msg);
+		return 0;
+	}
+	if (count >= limit)
+		return CKF_SO_PIN_LOCKED;
+	return (count > 0 ? CKF_SO_PIN_COUNT_LOW : 0) | (count + 1 == limit ? CKF_SO_PIN_FINAL_TRY : 0);
+}
+
 CK_RV p11_token_info_locked(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 {
 	struct p11_slot *s;
@@ -236,7 +253,8 @@ CK_RV p11_token_info_locked(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 	info->flags = CKF_RNG | CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED;
 	if (s->tok->meta.has_pin)
 		info->flags |= CKF_LOGIN_REQUIRED;
-	info->flags |= pin_flags(s);
+	/* No CKF_PROTECTED_AUTHENTICATION_PATH: PINs come through C_Login. */
+	info->flags |= pin_flags(s) | so_pin_flags(s);
 	info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
 	info->ulSessionCount = s->sessions;
 	info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;

@@ -249,3 +249,16 @@ int poc_token_so_change(struct poc_err *e, struct poc_token *t, const uint8_t *o
 	poc_tpm_close(tpm);
 	return rv;
 }
+
+int poc_token_so_login(struct poc_err *e, struct poc_token *t, const uint8_t *so_pin, size_t so_len)
+{
+	struct poc_pin_nv so;
+	struct poc_tpm *tpm = NULL;
+	int rv;
+
+	if (so_tpm(e, t, &so, &tpm) < 0)
+		return e->code == POC_ERR_ARG ? poc_err_set(e, POC_ERR_AUTH, "%s", e->msg) : -1;
+	rv = poc_token_so_attempt(e, t, tpm, so_pin, so_len);
+	poc_tpm_close(tpm);
+	return rv;
+}

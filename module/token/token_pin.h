@@ -50,6 +50,9 @@ int poc_token_pin_attempt(struct poc_err *e, struct poc_token *t, struct poc_tpm
 int poc_token_so_attempt(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, const uint8_t *so_pin,
 			 size_t so_len);
 
+/* The SO's login: the TPM opened for t, then poc_token_so_attempt. */
+int poc_token_so_login(struct poc_err *e, struct poc_token *t, const uint8_t *so_pin, size_t so_len);
+
 /* A counter (so: the SO's) as the TPM has it: *count wrong tries of *limit (no PIN needed, nothing counted). */
 int poc_token_pin_status(struct poc_err *e, const struct poc_token *t, int so, uint32_t *count, uint32_t *limit);
 

@@ -120,10 +120,16 @@ t_run 0 "the new SO PIN unlocks" "$POCTOOL" pin unlock --token tok --so-pin so2
 
 # --- Prompt on a terminal (python pty), no echo. ---
 "$PY" - "$POCTOOL" >"$T/pty.out" 2>&1 <<'PY'
-import os, pty, sys, time
+import os, pty, signal, sys
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], [sys.argv[1], "release", "--token", "tok", "--label", "s1"])
+def timeout(*_):
+    os.kill(pid, signal.SIGKILL)
+    print("TIMEOUT")
+    sys.exit(1)
+signal.signal(signal.SIGALRM, timeout)
+signal.alarm(60)
 out = b""
 while b"PIN: " not in out:
     out += os.read(fd, 1024)
@@ -160,5 +166,44 @@ t_run 1 "token delete with a wrong SO PIN" "$POCTOOL" token delete --token tok -
 t_run 0 "token delete with the SO PIN" "$POCTOOL" token delete --token tok --so-pin so2
 [ ! -e "$T/store/tok" ] && ! nv_defined "$U_NV" && ! nv_defined "$S_NV" && t_ok "its folder and both NV indexes are gone" ||
 	t_fail "token delete left something"
+
+# --- Through the PKCS#11 module: the entry points (p11-so), then OpenSC's pkcs11-tool. ---
+MOD=$POC_BUILDDIR/module/.libs/poc-pkcs11.so
+t_run 0 "init token p11 (PIN and SO PIN)" "$POCTOOL" init --label p11 --policy "$T/policy.json" --pin 1234 --so-pin sopin --pin-tries 3
+t_run 0 "seal sec into p11" "$POCTOOL" seal --token p11 --label sec --in "$T/secret" --pin 1234
+if "$POC_BUILDDIR/tests/p11-so" "$MOD" p11 1234 sopin 4321 >"$T/p11-so.out" 2>&1; then
+	t_ok "p11-so: $(grep -c '^ok' "$T/p11-so.out") checks of the SO and the PINs through the entry points"
+else
+	t_fail "p11-so"; grep -v '^ok' "$T/p11-so.out" | t_diag
+fi
+if [ -n "${POC_SANITIZERS:-}" ]; then
+	t_skip "pkcs11-tool: an uninstrumented client cannot load the ASan-built module"
+else
+	P11="pkcs11-tool --module $MOD --token-label p11"
+	"$POCTOOL" seal --token p11 --label sec2 --in "$T/secret" --pin 4321 >/dev/null 2>&1
+	t_run 1 "pkcs11-tool --login-type so in a R/O session: refused (CKR_SESSION_READ_ONLY_EXISTS)" $P11 --login --login-type so --so-pin sopin --list-objects
+	t_has CKR_SESSION_READ_ONLY_EXISTS "... with the spec's code"
+	t_run 0 "pkcs11-tool --login --login-type so --session-rw" $P11 --session-rw --login --login-type so --so-pin sopin --list-objects
+	printf '%s' "$T_OUT" | grep -q "sec2" && t_fail "the SO sees the secret sec2" || t_ok "the SO does not see the secret"
+	t_run 1 "pkcs11-tool --login-type so with a wrong SO PIN" $P11 --session-rw --login --login-type so --so-pin bad --list-objects
+	t_run 0 "pkcs11-tool --change-pin" $P11 --login --pin 4321 --change-pin --new-pin 8765
+	t_run 0 "... poctool releases with the new PIN" "$POCTOOL" release --token p11 --label sec2 --pin 8765
+	for i in 1 2 3; do $P11 --login --pin 0000 --list-objects >/dev/null 2>&1; done
+	t_run 0 "pkcs11-tool --init-pin (the SO lifts the lock; the user's PIN)" $P11 --login --login-type so --so-pin sopin --init-pin --new-pin 8765
+	t_run 0 "... the user PIN works again" $P11 --login --pin 8765 --list-objects
+	t_run 0 "pkcs11-tool --change-pin --login-type so" $P11 --login --login-type so --so-pin sopin --change-pin --new-pin sopin2
+	t_run 0 "pkcs11-tool --init-token" $P11 --init-token --so-pin sopin2 --label p11
+	t_run 0 "... the objects are destroyed" $P11 --login --pin 8765 --list-objects --type data
+	printf '%s' "$T_OUT" | grep -q sec2 && t_fail "sec2 survived --init-token" || t_ok "sec2 is gone after --init-token"
+	# Slot IDs from the serial: stable when a token is added; serials differ for tokens made in the same second.
+	slot_of() { pkcs11-tool --module "$MOD" -L 2>/dev/null | awk -v l="$1" '/^Slot/ {s=$3} $0 ~ "token label *: *"l"$" {print s}'; }
+	before=$(slot_of p11)
+	"$POCTOOL" init --label a1 --policy "$T/policy.json" >/dev/null 2>&1 && "$POCTOOL" init --label a2 --policy "$T/policy.json" >/dev/null 2>&1
+	after=$(slot_of p11)
+	[ -n "$before" ] && [ "$before" = "$after" ] && t_ok "p11's slot ID stays when tokens a1, a2 sort before it ($after)" ||
+		t_fail "slot moved: '$before' -> '$after'"
+	serials=$(pkcs11-tool --module "$MOD" -L 2>/dev/null | sed -n 's/.*serial num *: *//p' | sort | uniq | wc -l)
+	[ "$serials" = 3 ] && t_ok "three tokens, three serials (a1, a2 made in one second)" || t_fail "$serials distinct serials"
+fi
 
 t_done
