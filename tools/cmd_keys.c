@@ -147,6 +147,18 @@ static int read_cert_for(const char *certfile, EVP_PKEY *k, uint8_t **cert)
 	return n > 0 ? n : -1;
 }
 
+static void import_usage(void)
+{
+	printf("Usage: poctool import --token TOKEN --label NAME --key FILE [--cert FILE] [--id HEX]\n"
+	       "                      [--pin PIN | --pin-file FILE] [--force]\n\n"
+	       "Seals a private key (PEM or DER, unencrypted: EC P-256/P-384, RSA 2048-4096,\n"
+	       "Ed25519) into the token under its Proof-of-Cloud policy; with --cert its\n"
+	       "certificate is stored too (CKO_CERTIFICATE, same label and id). Wipe the key\n"
+	       "file afterwards: the token is now the only place it should live. A label\n"
+	       "that a private key of the token already has is refused (exit 2) unless --force.\n"
+	       POC_TOOL_PIN_HELP);
+}
+
 int poc_cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -181,14 +193,7 @@ int poc_cmd_import(int argc, char **argv)
 		case 'F': pp.file = optarg; break;
 		case 'f': force = 1; break;
 		case 'h':
-			printf("Usage: poctool import --token TOKEN --label NAME --key FILE [--cert FILE] [--id HEX]\n"
-			       "                      [--pin PIN | --pin-file FILE] [--force]\n\n"
-			       "Seals a private key (PEM or DER, unencrypted: EC P-256/P-384, RSA 2048-4096,\n"
-			       "Ed25519) into the token under its Proof-of-Cloud policy; with --cert its\n"
-			       "certificate is stored too (CKO_CERTIFICATE, same label and id). Wipe the key\n"
-			       "file afterwards: the token is now the only place it should live. A label\n"
-			       "that a private key of the token already has is refused (exit 2) unless --force.\n"
-			       POC_TOOL_PIN_HELP);
+			import_usage();
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}

@@ -178,6 +178,20 @@ int poc_cmd_init(int argc, char **argv)
 	return rv;
 }
 
+static void seal_usage(void)
+{
+	printf("Usage: poctool seal --token TOKEN --label NAME [--in FILE] [--id HEX] [--allow-empty]\n"
+	       "                    [--pin PIN | --pin-file FILE] [--force]\n\n"
+	       "Seals a secret (from stdin by default) as a CKO_DATA object of the token, under\n"
+	       "its Proof-of-Cloud policy and PCRs. --pin is needed when the token has one\n"
+	       "(without it: exit 2); it is tried first, as a try the TPM counts: a wrong PIN\n"
+	       "seals nothing (exit 1). An empty secret (an empty file, a closed stdin) is\n"
+	       "refused (exit 2) unless --allow-empty says it is meant. A label the token\n"
+	       "already holds is refused (exit 2; pkcs11:object= URIs would pick one of\n"
+	       "them) unless --force.\n"
+	       POC_TOOL_PIN_HELP);
+}
+
 int poc_cmd_seal(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -212,16 +226,7 @@ int poc_cmd_seal(int argc, char **argv)
 		case 'I': id = optarg; break;
 		case 'E': allow_empty = 1; break;
 		case 'h':
-			printf("Usage: poctool seal --token TOKEN --label NAME [--in FILE] [--id HEX] [--allow-empty]\n"
-			       "                    [--pin PIN | --pin-file FILE] [--force]\n\n"
-			       "Seals a secret (from stdin by default) as a CKO_DATA object of the token, under\n"
-			       "its Proof-of-Cloud policy and PCRs. --pin is needed when the token has one\n"
-			       "(without it: exit 2); it is tried first, as a try the TPM counts: a wrong PIN\n"
-			       "seals nothing (exit 1). An empty secret (an empty file, a closed stdin) is\n"
-			       "refused (exit 2) unless --allow-empty says it is meant. A label the token\n"
-			       "already holds is refused (exit 2; pkcs11:object= URIs would pick one of\n"
-			       "them) unless --force.\n"
-			       POC_TOOL_PIN_HELP);
+			seal_usage();
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
