@@ -53,7 +53,8 @@ static int pin_from_tty(const char *cmd, const char *what, struct poc_tool_pin *
 	int rv = -1;
 
 	*no_tty = 0;
-	if (tty == NULL || tcgetattr(fileno(tty), &old) != 0) {
+	/* Only for a person at the terminal: stdin a terminal too (a script's poctool never waits for one). */
+	if (tty == NULL || !isatty(STDIN_FILENO) || tcgetattr(fileno(tty), &old) != 0) {
 		if (tty != NULL)
 			fclose(tty);
 		*no_tty = 1;

@@ -101,7 +101,9 @@ int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_obje
 		return poc_err_set(e, POC_ERR_ARG, "an object %s already exists", name);
 	}
 	poc_err_clear(e);
-	if (!t->allow_duplicate_label && poc_token_label_free(e, t, h.class, h.label) < 0)
+	/* Keys and secrets (CKO_DATA, CKO_PRIVATE_KEY, CKO_SECRET_KEY): what pkcs11:object= URIs pick to use. */
+	if (!t->allow_duplicate_label && (h.class == 0 || h.class == 3 || h.class == 4) &&
+	    poc_token_label_free(e, t, h.class, h.label) < 0)
 		return -1;
 	memcpy(h.policy_digest, t->meta.policy_digest, 32);
 	h.ttl = t->cfg.ttl;

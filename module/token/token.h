@@ -54,8 +54,10 @@ void poc_token_close(struct poc_token *t);
 /*
  * Seals secret as a new object of the token under its policy and PCRs; h
  * gives class, key type, label, id, flags, spki and cert (the rest is filled
- * in). Writes *name (the object's file name in the store). A label of
- * the same class already in the token is refused (poc_token_label_free). A PIN token's
+ * in). Writes *name (the object's file name in the store). A key or
+ * secret (CKO_DATA, CKO_PRIVATE_KEY, CKO_SECRET_KEY) with a label that one
+ * of its class in the token has is refused (poc_token_label_free; not
+ * certificates or public keys, which share their key's label). A PIN token's
  * PIN is tried first (poc_token_pin_attempt): POC_ERR_AUTH or POC_ERR_LOCKED,
  * and nothing sealed.
  */
@@ -63,7 +65,8 @@ int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_obje
 		   size_t secret_len, const uint8_t *pin, size_t pin_len, char name[POC_STORE_NAME_MAX]);
 
 /*
- * 0 when the token holds no object of class with this label, else -1
+ * 0 when the token holds no object of class with this label (or the label
+ * is empty), else -1
  * (POC_ERR_ARG, naming the object): two keys with one label make a
  * pkcs11:object= URI pick either (nginx: "key values mismatch").
  * poc_token_seal refuses such a label unless t->allow_duplicate_label.

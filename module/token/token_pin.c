@@ -128,9 +128,10 @@ static int nv_attempt(struct poc_err *e, struct poc_token *t, struct poc_tpm *tp
 				   (unsigned)(limit - count), (unsigned)limit, what, t->meta.label);
 	/* The try that reached the limit is a wrong PIN; every later one, the right one too, finds it locked. */
 	return poc_err_set(e, te.code,
-			   "%s %s: the %s of token \"%s\" is locked after %u wrong tries: the TPM refuses every PIN, the "
+			   "%s%s%s: the %s of token \"%s\" is locked after %u wrong tries: the TPM refuses every PIN, the "
 			   "right one too, %s (docs/pin.md, NV index 0x%08x)",
-			   te.code == POC_ERR_AUTH ? "wrong" : "locked", what, what, t->meta.label, (unsigned)limit,
+			   te.code == POC_ERR_AUTH ? "wrong " : "", what, te.code == POC_ERR_AUTH ? "" : " locked", what,
+			   t->meta.label, (unsigned)limit,
 			   nv->is_so ? "for good (nobody resets the SO's counter)"
 				     : "until the token's SO resets its counter (poctool pin unlock)",
 			   (unsigned)nv->handle);

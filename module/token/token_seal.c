@@ -79,6 +79,8 @@ int poc_token_label_free(struct poc_err *e, struct poc_token *t, unsigned long c
 	char **names = NULL, taken[POC_STORE_NAME_MAX] = "";
 	size_t n = 0, i;
 
+	if (label[0] == '\0')
+		return 0; /* no pkcs11:object= URI names an object without a label */
 	if (poc_store_list(e, t->store, ".obj", &names, &n) < 0)
 		return -1;
 	for (i = 0; i < n && taken[0] == '\0'; i++) {
