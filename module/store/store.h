@@ -164,6 +164,9 @@ int poc_store_record_remove(struct poc_err *e, struct poc_store *s, const char *
 int poc_store_stage(struct poc_err *e, const struct poc_store *s, struct poc_store **stage);
 int poc_store_stage_commit(struct poc_err *e, struct poc_store *s, struct poc_store *stage);
 int poc_store_stages(struct poc_err *e, const struct poc_store *s, struct poc_store ***out, size_t *n);
+/* One stage of a token at a time: an exclusive flock on root/.<label>.lock (*fd; unlock closes it). */
+int poc_store_stage_lock(struct poc_err *e, const struct poc_store *s, int *fd);
+void poc_store_stage_unlock(int fd);
 /* Removes the folder of s and every file in it (token folders are flat). s must still be closed. */
 int poc_store_destroy(struct poc_err *e, struct poc_store *s);
 

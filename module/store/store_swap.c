@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -157,4 +158,29 @@ int poc_store_stages(struct poc_err *e, const struct poc_store *s, struct poc_st
 	poc_err_clear(e);
 	*out = v;
 	return 0;
+}
+
+int poc_store_stage_lock(struct poc_err *e, const struct poc_store *s, int *fd)
+{
+	char root[4096], path[4096 + 2 * POC_TOKEN_LABEL_MAX];
+
+	*fd = -1;
+	if (split_dir(e, s, root, sizeof(root)) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/.%s.lock", root, s->label);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd < 0)
+		return poc_err_set(e, POC_ERR_ARG, "store: %s: %s", path, strerror(errno));
+	if (flock(*fd, LOCK_EX) < 0) {
+		close(*fd);
+		*fd = -1;
+		return poc_err_set(e, POC_ERR_ARG, "store: lock %s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+void poc_store_stage_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* drops the flock */
 }

@@ -95,12 +95,14 @@ int poc_token_destroy(struct poc_err *e, struct poc_token *t, const uint8_t *pin
 	struct poc_tpm *tpm = NULL;
 	struct poc_err e2 = { 0 };
 	struct poc_pin_nv nv;
-	int rv = -1;
+	int rv = -1, lock = -1;
 
-	if (so_or_user(e, t, pin, pin_len, 0) < 0)
+	if (so_or_user(e, t, pin, pin_len, 0) < 0 || poc_store_stage_lock(e, t->store, &lock) < 0)
 		return -1;
-	if (poc_token_tpm(e, t, &tpm) < 0)
+	if (poc_token_tpm(e, t, &tpm) < 0) {
+		poc_store_stage_unlock(lock);
 		return -1;
+	}
 	/* A crashed PIN change's leftovers, then the token's own counters (name-checked: never another's). */
 	if (poc_token_stages_clean(e, t, tpm) < 0)
 		goto done;
@@ -115,5 +117,6 @@ int poc_token_destroy(struct poc_err *e, struct poc_token *t, const uint8_t *pin
 	rv = poc_store_destroy(e, t->store);
 done:
 	poc_tpm_close(tpm);
+	poc_store_stage_unlock(lock);
 	return rv;
 }

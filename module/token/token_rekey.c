@@ -233,14 +233,19 @@ int poc_token_pin_change(struct poc_err *e, struct poc_token *t, const uint8_t *
 	struct poc_token_meta m;
 	struct poc_err e2 = { 0 };
 	EVP_PKEY *vkey = NULL;
-	int rv = -1, made = 0, switched = 0;
+	int rv = -1, made = 0, switched = 0, lock = -1;
 
 	memset(&m, 0, sizeof(m));
 	if (!t->meta.has_pin || poc_token_user_nv(&t->meta, &k.old) < 0 || pin == NULL || new_pin == NULL || new_len == 0)
 		return poc_err_set(e, POC_ERR_ARG, "token \"%s\": a PIN change needs a PIN token, the PIN and a new one",
 				   t->meta.label);
-	if (poc_token_tpm(e, t, &k.tpm) < 0)
+	/* One change at a time: another's stage is not a crashed one's leftover. */
+	if (poc_store_stage_lock(e, t->store, &lock) < 0)
 		return -1;
+	if (poc_token_tpm(e, t, &k.tpm) < 0) {
+		poc_store_stage_unlock(lock);
+		return -1;
+	}
 	(void)poc_token_stages_clean(&e2, t, k.tpm); /* what a crashed change left */
 	/* The PIN attempt (counted), the verifier key, the state verified: nothing is re-sealed from a forged store. */
 	if (poc_token_verifier_key(e, t, k.tpm, pin, pin_len, &vkey) < 0 || rekey_stage(e, &k, vkey, &m, &made) < 0)
@@ -270,5 +275,6 @@ done:
 	poc_token_meta_free(&m);
 	EVP_PKEY_free(vkey);
 	poc_tpm_close(k.tpm);
+	poc_store_stage_unlock(lock);
 	return rv;
 }
