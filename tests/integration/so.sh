@@ -13,6 +13,7 @@
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
 T=$POC_TEST_TMP
+. "$POC_SRCDIR/tests/tpm-blobs.sh" # SRKA, PCRS, auth, export_blobs, obj_unseal
 export TSS2_LOG=all+NONE
 trap 'poc_cleanup' EXIT
 
@@ -60,7 +61,6 @@ t_run 0 "the new PIN releases the re-sealed secret" "$POCTOOL" release --token t
 t_has "top secret" "... the same secret"
 ls -a "$T/store" | grep -q stage && { t_fail "a stage folder is left"; ls -laR "$T/store" | t_diag; } || t_ok "no stage folder is left"
 # From outside: the objects' policy needs PolicySecret on the token's counter; tpm2-tools with the old PIN fail there.
-auth() { printf %s "$1" | sha256sum | cut -c1-64; }
 psecret() {
 	tpm2_startauthsession -S "$T/g.ctx" --policy-session || return 9
 	tpm2_policysecret -S "$T/g.ctx" -c "$1" "hex:$(auth "$2")" >/dev/null 2>&1; local rc=$?
@@ -166,6 +166,26 @@ t_run 1 "token delete with a wrong SO PIN" "$POCTOOL" token delete --token tok -
 t_run 0 "token delete with the SO PIN" "$POCTOOL" token delete --token tok --so-pin so2
 [ ! -e "$T/store/tok" ] && ! nv_defined "$U_NV" && ! nv_defined "$S_NV" && t_ok "its folder and both NV indexes are gone" ||
 	t_fail "token delete left something"
+
+# --- From outside with tpm2-tools: the SO PIN opens no object; after a change the old PIN opens none. ---
+t_run 0 "init atk (PIN 1111, SO PIN 2222, PCRs 0-7 for tpm2_policypcr)" "$POCTOOL" init --label atk --policy "$T/policy.json" --pin 1111 --so-pin 2222 --pcrs $PCRS
+t_run 0 "seal s into atk" "$POCTOOL" seal --token atk --label s --in "$T/secret" --pin 1111
+export_blobs atk data-l-s.obj && NV=$(cat "$T/nv") && read -r _ ATK_SO < <(nvs atk) || t_fail "atk's blobs"
+obj_unseal 1111 && t_ok "control: tpm2_unseal with the user PIN on the user counter gets K_tpm" || t_fail "control unseal"
+USER_NV=$NV NV=$ATK_SO
+obj_unseal 2222 && t_fail "the SO PIN on the SO counter unseals an object" ||
+	t_ok "tpm2-tools: PolicySecret(SO counter, SO PIN) + the SO PIN as authValue unseal nothing (no SO branch)"
+NV=$USER_NV
+obj_unseal 2222 && t_fail "the SO PIN unseals through the user counter" || t_ok "tpm2-tools: the SO PIN on the user counter unseals nothing"
+cp "$T/obj.pub" "$T/old.pub"; cp "$T/obj.priv" "$T/old.priv"
+t_run 0 "pin change on atk 1111 -> 3333" "$POCTOOL" pin change --token atk --pin 1111 --new-pin 3333
+export_blobs atk data-l-s.obj && NV=$(cat "$T/nv")
+obj_unseal 1111 && t_fail "the old PIN unseals the re-sealed object" || t_ok "tpm2-tools: the old PIN does not unseal the re-sealed object"
+obj_unseal 3333 && t_ok "control: the new PIN unseals it" || t_fail "control: new PIN unseal"
+cp "$T/old.pub" "$T/obj.pub"; cp "$T/old.priv" "$T/obj.priv"; NV=$USER_NV
+obj_unseal 1111 && t_fail "a copy of the old blobs opens with the old PIN" ||
+	t_ok "tpm2-tools: a copy of the pre-change blobs does not open with the old PIN (its counter is gone)"
+t_run 0 "token delete atk" "$POCTOOL" token delete --token atk --so-pin 2222
 
 # --- Through the PKCS#11 module: the entry points (p11-so), then OpenSC's pkcs11-tool. ---
 MOD=$POC_BUILDDIR/module/.libs/poc-pkcs11.so
