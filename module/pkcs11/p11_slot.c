@@ -149,6 +149,7 @@ void p11_slot_clear(struct p11_slot *s)
 	p11_release_wipe_slot(s);
 	p11_objects_free(s);
 	poc_secret_free(s->pin, s->pin_len);
+	poc_secret_free(s->so_pin, s->so_pin_len);
 	poc_token_close(s->tok);
 	memset(s, 0, sizeof(*s));
 }
