@@ -13,7 +13,8 @@
  * C_LoginUser's username rule, an SO session's state and what it sees
  * (public objects, never "sec"; no R/O session beside it), C_InitPIN (R/W
  * SO session only; lifts a lock; another PIN refused), C_SetPIN old -> new
- * (the old PIN refused afterwards, the new one logs in), the SO's C_SetPIN,
+ * (the old PIN refused afterwards, the new one logs in), a second token
+ * object with an existing label refused by C_CreateObject, the SO's C_SetPIN,
  * and C_InitToken (needs the SO PIN and no session; destroys "sec").
  * Prints TAP; exit 0 when all passed.
  */
@@ -156,6 +157,18 @@ static void pin_functions(const char *user, const char *so, const char *npin)
 	EXPECT(CKR_PIN_INCORRECT, login(rw, CKU_USER, user), "the old PIN is refused after C_SetPIN");
 	EXPECT(CKR_OK, login(rw, CKU_USER, npin), "the new PIN logs in");
 	check(p11_test_find(f, rw, CKO_DATA, "sec") != CK_INVALID_HANDLE, "... and sees the re-sealed secret", 0);
+	{
+		CK_OBJECT_CLASS data = CKO_DATA;
+		CK_BBOOL yes = CK_TRUE;
+		CK_ATTRIBUTE t[] = {
+			{ CKA_CLASS, &data, sizeof(data) }, { CKA_TOKEN, &yes, sizeof(yes) }, { CKA_PRIVATE, &yes, sizeof(yes) },
+			{ CKA_LABEL, "sec", 3 },	     { CKA_VALUE, "another", 7 },
+		};
+		CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+
+		EXPECT(CKR_TEMPLATE_INCONSISTENT, f->C_CreateObject(rw, t, 5, &h),
+		       "C_CreateObject of a second token secret labelled \"sec\": refused");
+	}
 	f->C_Logout(rw);
 	EXPECT(CKR_OK, login(rw, CKU_SO, so), "SO login");
 	EXPECT(CKR_OK, f->C_SetPIN(rw, (CK_UTF8CHAR_PTR)so, strlen(so), (CK_UTF8CHAR_PTR) "so-2", 4), "the SO's C_SetPIN");
