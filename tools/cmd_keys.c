@@ -147,15 +147,30 @@ static int read_cert_for(const char *certfile, EVP_PKEY *k, uint8_t **cert)
 	return n > 0 ? n : -1;
 }
 
+static void import_usage(void)
+{
+	printf("Usage: poctool import --token TOKEN --label NAME --key FILE [--cert FILE] [--id HEX]\n"
+	       "                      [--pin PIN | --pin-file FILE] [--force]\n\n"
+	       "Seals a private key (PEM or DER, unencrypted: EC P-256/P-384, RSA 1024-4096,\n"
+	       "Ed25519) into the token under its Proof-of-Cloud policy; with --cert its\n"
+	       "certificate is stored too (CKO_CERTIFICATE, same label and id). Wipe the key\n"
+	       "file afterwards: the token is now the only place it should live. A label\n"
+	       "that a private key of the token already has is refused (exit 2) unless --force.\n"
+	       POC_TOOL_PIN_HELP);
+}
+
 int poc_cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
 		{ "key", required_argument, NULL, 'k' }, { "cert", required_argument, NULL, 'c' },
 		{ "id", required_argument, NULL, 'i' }, { "pin", required_argument, NULL, 'P' },
+		{ "pin-file", required_argument, NULL, 'F' }, { "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *token = NULL, *label = NULL, *keyfile = NULL, *certfile = NULL, *idhex = NULL, *pin = NULL;
+	struct poc_tool_pin pp = { .arg = NULL };
+	int force = 0;
 	struct poc_config cfg;
 	struct poc_token *t = NULL;
 	struct poc_err e = { 0 };
@@ -174,13 +189,11 @@ int poc_cmd_import(int argc, char **argv)
 		case 'k': keyfile = optarg; break;
 		case 'c': certfile = optarg; break;
 		case 'i': idhex = optarg; break;
-		case 'P': pin = optarg; break;
+		case 'P': pp.arg = optarg; break;
+		case 'F': pp.file = optarg; break;
+		case 'f': force = 1; break;
 		case 'h':
-			printf("Usage: poctool import --token TOKEN --label NAME --key FILE [--cert FILE] [--id HEX] [--pin PIN]\n\n"
-			       "Seals a private key (PEM or DER, unencrypted: EC P-256/P-384, RSA 1024-4096,\n"
-			       "Ed25519) into the token under its Proof-of-Cloud policy; with --cert its\n"
-			       "certificate is stored too (CKO_CERTIFICATE, same label and id). Wipe the key\n"
-			       "file afterwards: the token is now the only place it should live.\n");
+			import_usage();
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -208,7 +221,7 @@ int poc_cmd_import(int argc, char **argv)
 		poc_tool_warn("import: %s", e.msg);
 		goto done;
 	}
-	if (poc_tool_pin_given("import", t, pin) < 0)
+	if (poc_tool_pin_given("import", t, &pp, &pin) < 0 || poc_tool_label_free("import", t, CKO_PRIVATE_KEY, label, force) < 0)
 		goto done;
 	/* Key material from outside: not CKA_ALWAYS_SENSITIVE, as with C_CreateObject. */
 	rv = seal_key(t, label, id, id_len, type, flags | POC_OBJ_IMPORTED, p8, (size_t)p8_len, spki, (size_t)spki_len, cert,
@@ -219,6 +232,7 @@ done:
 	OPENSSL_free(spki);
 	OPENSSL_free(cert);
 	EVP_PKEY_free(k);
+	poc_tool_pin_wipe(&pp);
 	poc_token_close(t);
 	return rv;
 }
@@ -255,9 +269,12 @@ int poc_cmd_keygen(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
 		{ "type", required_argument, NULL, 'T' }, { "id", required_argument, NULL, 'i' },
-		{ "pin", required_argument, NULL, 'P' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "pin", required_argument, NULL, 'P' }, { "pin-file", required_argument, NULL, 'F' },
+		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *token = NULL, *label = NULL, *type = NULL, *idhex = NULL, *pin = NULL;
+	struct poc_tool_pin pp = { .arg = NULL };
+	int force = 0;
 	struct poc_config cfg;
 	struct poc_token *t = NULL;
 	struct poc_err e = { 0 };
@@ -273,14 +290,17 @@ int poc_cmd_keygen(int argc, char **argv)
 		case 'l': label = optarg; break;
 		case 'T': type = optarg; break;
 		case 'i': idhex = optarg; break;
-		case 'P': pin = optarg; break;
+		case 'P': pp.arg = optarg; break;
+		case 'F': pp.file = optarg; break;
+		case 'f': force = 1; break;
 		case 'h':
 			printf("Usage: poctool keygen --token TOKEN --label NAME --type ec-p256|ec-p384|rsa-2048|rsa-3072|ed25519\n"
-			       "                      [--id HEX] [--pin PIN]\n\n"
+			       "                      [--id HEX] [--pin PIN | --pin-file FILE] [--force]\n\n"
 			       "Generates a key pair in this process and seals the private key into the token\n"
 			       "under its Proof-of-Cloud policy; prints the public key (PEM) on stdout.\n"
 			       "A token's PIN is tried first, as a try the TPM counts: a wrong PIN seals\n"
-			       "nothing (exit 1).\n");
+			       "nothing (exit 1). A label that a private key of the token already has is\n"
+			       "refused (exit 2) unless --force.\n" POC_TOOL_PIN_HELP);
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -307,7 +327,7 @@ int poc_cmd_keygen(int argc, char **argv)
 		poc_tool_warn("keygen: %s", e.msg);
 		goto done;
 	}
-	if (poc_tool_pin_given("keygen", t, pin) < 0)
+	if (poc_tool_pin_given("keygen", t, &pp, &pin) < 0 || poc_tool_label_free("keygen", t, CKO_PRIVATE_KEY, label, force) < 0)
 		goto done;
 	rv = seal_key(t, label, id, id_len, key_kinds[i].type, key_kinds[i].flags | POC_OBJ_SENSITIVE | POC_OBJ_LOCAL, secret, secret_len, spki,
 		      spki_len, NULL, 0, pin);
@@ -316,6 +336,7 @@ int poc_cmd_keygen(int argc, char **argv)
 done:
 	poc_secret_free(secret, secret_len);
 	free(spki);
+	poc_tool_pin_wipe(&pp);
 	poc_token_close(t);
 	return rv;
 }

@@ -207,7 +207,8 @@ static void verify_usage(FILE *f)
 		"  -t, --token TOKEN      both keys from the token's state in the store; a record that\n"
 		"                         is not a denial also needs that state authenticated by the\n"
 		"                         TPM (the verifier key unsealed: the token's PCRs, and its PIN)\n"
-		"  -p, --pin PIN          with --token: the token's PIN (a counted try, docs/pin.md)\n");
+		"  -p, --pin PIN          with --token: the token's PIN (a counted try, docs/pin.md)\n"
+		"      --pin-file FILE    the same from a file's first line (or $POC_PIN)\n");
 }
 
 #define VERIFY_KEYS_MAX 16
@@ -405,11 +406,13 @@ int poc_cmd_record_verify(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },   { "denial-key", required_argument, NULL, 'd' },
 		{ "token", required_argument, NULL, 't' }, { "pin", required_argument, NULL, 'p' },
+		{ "pin-file", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 },
 	};
 	struct keyset ks = { .n = 0 };
 	struct poc_record *r = NULL;
 	const char *token = NULL, *signer = NULL, *pin = NULL;
+	struct poc_tool_pin pp = { .arg = NULL };
 	char why[POC_ERR_MSG_MAX] = "";
 	int c, nkeys = 0, denial = 0, found, rv = POC_EXIT_USAGE;
 
@@ -424,7 +427,8 @@ int poc_cmd_record_verify(int argc, char **argv)
 			nkeys++;
 			break;
 		case 't': token = optarg; break;
-		case 'p': pin = optarg; break;
+		case 'p': pp.arg = optarg; break;
+		case 'F': pp.file = optarg; break;
 		default: verify_usage(stderr); goto done;
 		}
 	}
@@ -443,6 +447,8 @@ int poc_cmd_record_verify(int argc, char **argv)
 	if (found < 0)
 		goto done;
 	if (token != NULL) {
+		if (poc_tool_pin_read("record verify", &pp, 0, &pin) < 0)
+			goto done;
 		found = token_signer(token, pin, r, &signer, why, sizeof(why));
 		if (found == 0)
 			rv = verdict(r, 0, signer);
@@ -454,6 +460,7 @@ int poc_cmd_record_verify(int argc, char **argv)
 		rv = POC_EXIT_DENIED;
 	}
 done:
+	poc_tool_pin_wipe(&pp);
 	keyset_free(&ks);
 	poc_record_free(r);
 	return rv;

@@ -36,7 +36,7 @@ static void list_pin(const struct poc_token *t)
 
 	if (!t->meta.has_pin)
 		return;
-	if (poc_token_pin_status(&e, t, &count, &limit) < 0)
+	if (poc_token_pin_status(&e, t, 0, &count, &limit) < 0)
 		printf("PIN: counter unreadable: %s\n", e.msg);
 	else if (count >= limit)
 		printf("PIN: LOCKED after %u wrong tries (the TPM refuses every PIN until the SO resets it: docs/pin.md)\n",

@@ -67,57 +67,48 @@ bad:
 	return -1;
 }
 
-int poc_cmd_init(int argc, char **argv)
+static void init_usage(void)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' }, { "policy", required_argument, NULL, 'p' },
-		{ "pin", required_argument, NULL, 'P' }, { "pcrs", required_argument, NULL, 'r' },
-		{ "pin-tries", required_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	const char *label = NULL, *policy = NULL, *pin = NULL, *tries = NULL;
+	printf("Usage: poctool init --label TOKEN --policy FILE [--pin PIN | --pin-file FILE]\n"
+	       "                    [--so-pin PIN | --so-pin-file FILE] [--pin-tries N]\n"
+	       "                    [--pcrs sha256:0,1,2,3,4,5,6,7,14]\n\n"
+	       "Creates a token in the configured store: its Proof-of-Cloud policy (refused\n"
+	       "without a providers or platforms clause; the certificates it names are copied\n"
+	       "into the token), and a local verifier key sealed to the TPM's current values of\n"
+	       "these PCRs (and the PIN), which signs its attestation records; a denial key\n"
+	       "sealed to the TPM alone, which signs only denials (so that a check after a PCR\n"
+	       "changed still leaves a signed record); and those PCRs' values, so that a denial\n"
+	       "names the PCR that changed. Objects of the token are sealed to the same PCRs.\n"
+	       "The token's state (token.cbor: policy, the digests of its files, PIN and SRK\n"
+	       "fields, keys, a random token id) is signed by the verifier key, and each release\n"
+	       "checks that signature with the key the TPM unseals; objects are bound to the\n"
+	       "token id. Tokens made before this (no state signature) must be re-created.\n\n"
+	       "With --pin, the TPM counts the wrong PINs of the token in an NV index of its\n"
+	       "own (TPM_NT_PIN_FAIL, no dictionary-attack implications), whatever tool tries\n"
+	       "them; after --pin-tries wrong PINs in a row (default %d, at most %d) it refuses\n"
+	       "every PIN, the right one too, until the token's SO resets it (docs/pin.md).\n"
+	       "Needs the TPM's owner hierarchy (empty owner authorization).\n\n"
+	       "With --so-pin (needs a user PIN), the token has a Security Officer: a PIN\n"
+	       "counter of its own (same tries limit) that logs in as CKU_SO, lifts the user\n"
+	       "PIN's lock (poctool pin unlock, C_InitPIN), changes the SO PIN and re-creates\n"
+	       "the token; it never releases a secret (docs/pin.md).\n"
+	       "PINs: --pin/--so-pin (argv), --pin-file/--so-pin-file FILE (first line),\n"
+	       "$POC_PIN/$POC_SO_PIN; init never prompts (no PIN: a token without one).\n",
+	       POC_PIN_TRIES_DEFAULT, POC_PIN_TRIES_MAX);
+}
+
+/* init after its options: the PINs, the configuration, the token. */
+static int init_run(const char *label, const char *policy, struct poc_tool_pin *pp, struct poc_tool_pin *sp,
+		    const char *tries, uint16_t bank, uint32_t mask)
+{
+	const char *pin = NULL, *so_pin = NULL;
 	struct poc_config cfg;
 	struct poc_err e = { 0 };
-	uint16_t bank = TPM2_ALG_SHA256;
-	uint32_t mask = POC_TPM_PCR_MASK_DEFAULT; /* sha256:0,1,2,3,4,5,6,7,14 */
-	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l': label = optarg; break;
-		case 'p': policy = optarg; break;
-		case 'P': pin = optarg; break;
-		case 'T': tries = optarg; break;
-		case 'r':
-			if (parse_pcrs(optarg, &bank, &mask) < 0)
-				return POC_EXIT_USAGE;
-			break;
-		case 'h':
-			printf("Usage: poctool init --label TOKEN --policy FILE [--pin PIN [--pin-tries N]]\n"
-			       "                    [--pcrs sha256:0,1,2,3,4,5,6,7,14]\n\n"
-			       "Creates a token in the configured store: its Proof-of-Cloud policy (refused\n"
-			       "without a providers or platforms clause; the certificates it names are copied\n"
-			       "into the token), and a local verifier key sealed to the TPM's current values of\n"
-			       "these PCRs (and the PIN), which signs its attestation records; a denial key\n"
-			       "sealed to the TPM alone, which signs only denials (so that a check after a PCR\n"
-			       "changed still leaves a signed record); and those PCRs' values, so that a denial\n"
-			       "names the PCR that changed. Objects of the token are sealed to the same PCRs.\n"
-			       "The token's state (token.cbor: policy, the digests of its files, PIN and SRK\n"
-			       "fields, keys, a random token id) is signed by the verifier key, and each release\n"
-			       "checks that signature with the key the TPM unseals; objects are bound to the\n"
-			       "token id. Tokens made before this (no state signature) must be re-created.\n\n"
-			       "With --pin, the TPM counts the wrong PINs of the token in an NV index of its\n"
-			       "own (TPM_NT_PIN_FAIL, no dictionary-attack implications), whatever tool tries\n"
-			       "them; after --pin-tries wrong PINs in a row (default %d, at most %d) it refuses\n"
-			       "every PIN, the right one too, until the token's SO resets it (docs/pin.md).\n"
-			       "Needs the TPM's owner hierarchy (empty owner authorization).\n",
-			       POC_PIN_TRIES_DEFAULT, POC_PIN_TRIES_MAX);
-			return POC_EXIT_OK;
-		default: return POC_EXIT_USAGE;
-		}
-	}
-	if (label == NULL || policy == NULL || optind != argc) {
-		poc_tool_warn("init needs --label and --policy (see --help)");
+	if (poc_tool_pin_read("init", pp, 0, &pin) < 0 || poc_tool_pin_read("init", sp, 0, &so_pin) < 0)
+		return POC_EXIT_USAGE;
+	if (so_pin != NULL && pin == NULL) {
+		poc_tool_warn("init: an SO PIN needs a user PIN (--pin, --pin-file or $POC_PIN)");
 		return POC_EXIT_USAGE;
 	}
 	if (poc_tool_load_config(&cfg) < 0)
@@ -132,13 +123,73 @@ int poc_cmd_init(int argc, char **argv)
 		}
 		cfg.pin_tries = (uint32_t)n;
 	}
-	if (poc_token_init(&e, &cfg, label, policy, (const uint8_t *)pin, pin ? strlen(pin) : 0, bank, mask) < 0) {
+	if (poc_token_init(&e, &cfg, label, policy, (const uint8_t *)pin, pin ? strlen(pin) : 0, (const uint8_t *)so_pin,
+			   so_pin ? strlen(so_pin) : 0, bank, mask) < 0) {
 		poc_tool_warn("init: %s", e.msg);
 		/* The operator's policy file: refused (not a Proof of Cloud, or not valid) is an input error. */
 		return e.code == POC_ERR_POLICY ? POC_EXIT_USAGE : poc_tool_exit(e.code, POC_TOOL_OPERATION);
 	}
-	printf("token \"%s\" created in %s/%s\n", label, cfg.store, label);
+	printf("token \"%s\" created in %s/%s%s\n", label, cfg.store, label, so_pin != NULL ? " (with an SO PIN)" : "");
 	return POC_EXIT_OK;
+}
+
+int poc_cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' }, { "policy", required_argument, NULL, 'p' },
+		{ "pin", required_argument, NULL, 'P' }, { "pcrs", required_argument, NULL, 'r' },
+		{ "pin-tries", required_argument, NULL, 'T' }, { "pin-file", required_argument, NULL, 'F' },
+		{ "so-pin", required_argument, NULL, 'S' }, { "so-pin-file", required_argument, NULL, 'G' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *label = NULL, *policy = NULL, *tries = NULL;
+	struct poc_tool_pin pp = { .arg = NULL }, sp = { .env = "POC_SO_PIN", .opt = "so-pin", .what = "SO PIN" };
+	uint16_t bank = TPM2_ALG_SHA256;
+	uint32_t mask = POC_TPM_PCR_MASK_DEFAULT; /* sha256:0,1,2,3,4,5,6,7,14 */
+	int c, rv;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': label = optarg; break;
+		case 'p': policy = optarg; break;
+		case 'P': pp.arg = optarg; break;
+		case 'F': pp.file = optarg; break;
+		case 'S': sp.arg = optarg; break;
+		case 'G': sp.file = optarg; break;
+		case 'T': tries = optarg; break;
+		case 'r':
+			if (parse_pcrs(optarg, &bank, &mask) < 0)
+				return POC_EXIT_USAGE;
+			break;
+		case 'h':
+			init_usage();
+			return POC_EXIT_OK;
+		default: return POC_EXIT_USAGE;
+		}
+	}
+	if (label == NULL || policy == NULL || optind != argc) {
+		poc_tool_warn("init needs --label and --policy (see --help)");
+		return POC_EXIT_USAGE;
+	}
+	rv = init_run(label, policy, &pp, &sp, tries, bank, mask);
+	poc_tool_pin_wipe(&pp);
+	poc_tool_pin_wipe(&sp);
+	return rv;
+}
+
+static void seal_usage(void)
+{
+	printf("Usage: poctool seal --token TOKEN --label NAME [--in FILE] [--id HEX] [--allow-empty]\n"
+	       "                    [--pin PIN | --pin-file FILE] [--force]\n\n"
+	       "Seals a secret (from stdin by default) as a CKO_DATA object of the token, under\n"
+	       "its Proof-of-Cloud policy and PCRs. --pin is needed when the token has one\n"
+	       "(without it: exit 2); it is tried first, as a try the TPM counts: a wrong PIN\n"
+	       "seals nothing (exit 1). An empty secret (an empty file, a closed stdin) is\n"
+	       "refused (exit 2) unless --allow-empty says it is meant. A label the token\n"
+	       "already holds is refused (exit 2; pkcs11:object= URIs would pick one of\n"
+	       "them) unless --force.\n"
+	       POC_TOOL_PIN_HELP);
 }
 
 int poc_cmd_seal(int argc, char **argv)
@@ -146,11 +197,13 @@ int poc_cmd_seal(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
 		{ "in", required_argument, NULL, 'i' }, { "pin", required_argument, NULL, 'P' },
+		{ "pin-file", required_argument, NULL, 'F' }, { "force", no_argument, NULL, 'f' },
 		{ "id", required_argument, NULL, 'I' }, { "allow-empty", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *token = NULL, *label = NULL, *in = "-", *pin = NULL, *id = NULL;
-	int allow_empty = 0;
+	struct poc_tool_pin pp = { .arg = NULL };
+	int allow_empty = 0, force = 0;
 	struct poc_object_header h;
 	struct poc_config cfg;
 	struct poc_token *t = NULL;
@@ -167,17 +220,13 @@ int poc_cmd_seal(int argc, char **argv)
 		case 't': token = optarg; break;
 		case 'l': label = optarg; break;
 		case 'i': in = optarg; break;
-		case 'P': pin = optarg; break;
+		case 'P': pp.arg = optarg; break;
+		case 'F': pp.file = optarg; break;
+		case 'f': force = 1; break;
 		case 'I': id = optarg; break;
 		case 'E': allow_empty = 1; break;
 		case 'h':
-			printf("Usage: poctool seal --token TOKEN --label NAME [--in FILE] [--pin PIN] [--id HEX]\n"
-			       "                    [--allow-empty]\n\n"
-			       "Seals a secret (from stdin by default) as a CKO_DATA object of the token, under\n"
-			       "its Proof-of-Cloud policy and PCRs. --pin is needed when the token has one\n"
-			       "(without it: exit 2); it is tried first, as a try the TPM counts: a wrong PIN\n"
-			       "seals nothing (exit 1). An empty secret (an empty file, a closed stdin) is\n"
-			       "refused (exit 2) unless --allow-empty says it is meant.\n");
+			seal_usage();
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -206,7 +255,7 @@ int poc_cmd_seal(int argc, char **argv)
 	if (poc_token_open(&e, &cfg, token, &t) < 0) {
 		poc_tool_warn("seal: %s", e.msg);
 		rv = poc_tool_exit(e.code, POC_TOOL_OPERATION);
-	} else if (poc_tool_pin_given("seal", t, pin) < 0) {
+	} else if (poc_tool_pin_given("seal", t, &pp, &pin) < 0 || poc_tool_label_free("seal", t, CKO_DATA, label, force) < 0) {
 		rv = POC_EXIT_USAGE;
 	} else if (poc_token_seal(&e, t, &h, secret, len, (const uint8_t *)pin, pin ? strlen(pin) : 0, name) < 0) {
 		poc_tool_warn("seal: %s", e.msg);
@@ -217,6 +266,7 @@ int poc_cmd_seal(int argc, char **argv)
 	}
 	OPENSSL_cleanse(secret, len);
 	free(secret);
+	poc_tool_pin_wipe(&pp);
 	poc_token_close(t);
 	return rv;
 }
@@ -278,9 +328,11 @@ int poc_cmd_release(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
-		{ "pin", required_argument, NULL, 'P' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "pin", required_argument, NULL, 'P' }, { "pin-file", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *token = NULL, *label = NULL, *pin = NULL;
+	struct poc_tool_pin pp = { .arg = NULL };
 	struct poc_config cfg;
 	struct poc_token *t = NULL;
 	struct poc_appraisal a;
@@ -295,9 +347,10 @@ int poc_cmd_release(int argc, char **argv)
 		switch (c) {
 		case 't': token = optarg; break;
 		case 'l': label = optarg; break;
-		case 'P': pin = optarg; break;
+		case 'P': pp.arg = optarg; break;
+		case 'F': pp.file = optarg; break;
 		case 'h':
-			printf("Usage: poctool release --token TOKEN --label NAME [--pin PIN]\n\n"
+			printf("Usage: poctool release --token TOKEN --label NAME [--pin PIN | --pin-file FILE]\n\n"
 			       "Runs the Proof-of-Cloud check (evidence from this machine's TPM and TEE, under\n"
 			       "the token's policy) and, when it is accepted, writes the secret to stdout.\n"
 			       "The attestation record is kept in the token (poctool show). Exit 0 released,\n"
@@ -306,7 +359,7 @@ int poc_cmd_release(int argc, char **argv)
 			       "unreachable, busy or failing (nothing was decided). A token.cbor not signed by\n"
 			       "the token's verifier key is denied as store.state, an object of another token\n"
 			       "or policy as store.token_id / store.policy_digest; a token of an older format,\n"
-			       "without a state signature, is refused (re-create it).\n");
+			       "without a state signature, is refused (re-create it).\n" POC_TOOL_PIN_HELP);
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -321,7 +374,7 @@ int poc_cmd_release(int argc, char **argv)
 		poc_tool_warn("release: %s", e.msg);
 		goto done;
 	}
-	if (poc_tool_pin_given("release", t, pin) < 0)
+	if (poc_tool_pin_given("release", t, &pp, &pin) < 0)
 		goto done;
 	if (!is_data_secret(&e, t, name)) {
 		poc_tool_warn("release: \"%s\" is not a CKO_DATA secret: keys are used through the PKCS#11 module, "
@@ -331,6 +384,7 @@ int poc_cmd_release(int argc, char **argv)
 	r = poc_token_release(&e, t, name, (const uint8_t *)pin, pin ? strlen(pin) : 0, &a, &secret, &len);
 	rv = release_outcome(r, &e, &a, secret, len);
 done:
+	poc_tool_pin_wipe(&pp);
 	poc_secret_free(secret, len);
 	poc_token_close(t);
 	return rv;

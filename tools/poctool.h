@@ -37,8 +37,28 @@ struct poc_config;
 /* Loads $POC_PKCS11_CONF or /etc/poc-pkcs11/poc-pkcs11.conf; prints why on failure. */
 int poc_tool_load_config(struct poc_config *cfg);
 struct poc_token;
-/* -1 (said why, naming --pin) when token t has a PIN and none was given: a usage error (exit 2). */
-int poc_tool_pin_given(const char *cmd, const struct poc_token *t, const char *pin);
+/*
+ * A PIN's sources (pin_input.c): --pin ARG (argv, for compatibility),
+ * --pin-file FILE (its first line), the environment variable env (NULL:
+ * POC_PIN; the SO PIN: POC_SO_PIN), a prompt on the terminal without echo.
+ * opt names the option in messages ("pin", "so-pin"), what the PIN ("PIN").
+ */
+#define POC_TOOL_PIN_MAX 128
+struct poc_tool_pin {
+	const char *arg, *file, *env, *opt, *what;
+	char buf[POC_TOOL_PIN_MAX + 2];
+};
+/* *pin from p's sources; needed: prompt when none is given (-1, said why, without a terminal). */
+int poc_tool_pin_read(const char *cmd, struct poc_tool_pin *p, int needed, const char **pin);
+/* The same for token t (needed when it has a PIN): -1 is a usage error (exit 2), before any try is counted. */
+int poc_tool_pin_given(const char *cmd, const struct poc_token *t, struct poc_tool_pin *p, const char **pin);
+void poc_tool_pin_wipe(struct poc_tool_pin *p);
+/* The --help lines about a PIN's sources. */
+#define POC_TOOL_PIN_HELP                                                                                              \
+	"The PIN: --pin PIN (visible to other users in ps), --pin-file FILE (its first line),\n"                    \
+	"$POC_PIN, or a prompt on the terminal (no echo), in that order.\n"
+/* -1 (said why, exit 2) when t holds an object of class labelled label, unless force (then t accepts it). */
+int poc_tool_label_free(const char *cmd, struct poc_token *t, unsigned long class, const char *label, int force);
 /* -1 (said "CMD: missing OPT, OPT") when any vals[i] is NULL, opts[i] naming it; else 0. */
 int poc_tool_missing(const char *cmd, const char *const *opts, const char *const *vals, size_t n);
 /* True when argv holds -h or --help. */

@@ -154,16 +154,6 @@ int poc_tool_load_config(struct poc_config *cfg)
 	return 0;
 }
 
-int poc_tool_pin_given(const char *cmd, const struct poc_token *t, const char *pin)
-{
-	/* A usage error, decided before any try the TPM would count; a forged has_pin is caught by the check. */
-	if (t->meta.has_pin && pin == NULL) {
-		poc_tool_warn("%s: token \"%s\" has a PIN: give it with --pin", cmd, t->meta.label);
-		return -1;
-	}
-	return 0;
-}
-
 int poc_tool_missing(const char *cmd, const char *const *opts, const char *const *vals, size_t n)
 {
 	char miss[128] = "";
@@ -180,4 +170,17 @@ int poc_tool_missing(const char *cmd, const char *const *opts, const char *const
 		return 0;
 	poc_tool_warn("%s: missing %s (see poctool %s --help)", cmd, miss, cmd);
 	return -1;
+}
+
+int poc_tool_label_free(const char *cmd, struct poc_token *t, unsigned long class, const char *label, int force)
+{
+	struct poc_err e = { 0 };
+
+	t->allow_duplicate_label = force;
+	/* Before any PIN try: a usage error costs no try of the TPM's counter. */
+	if (!force && poc_token_label_free(&e, t, class, label) < 0) {
+		poc_tool_warn("%s: %s", cmd, e.msg);
+		return -1;
+	}
+	return 0;
 }

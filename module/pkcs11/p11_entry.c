@@ -142,6 +142,28 @@ CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 	LOCKED(p11_logout_locked(hSession));
 }
 
+CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel)
+{
+	P11_READY();
+	CHECK((pPin != NULL || ulPinLen == 0) && pLabel != NULL);
+	LOCKED(p11_init_token_locked(slotID, pPin, ulPinLen, pLabel));
+}
+
+CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
+{
+	P11_READY();
+	CHECK(pPin != NULL || ulPinLen == 0);
+	LOCKED(p11_init_pin_locked(hSession, pPin, ulPinLen));
+}
+
+CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen, CK_UTF8CHAR_PTR pNewPin,
+	       CK_ULONG ulNewLen)
+{
+	P11_READY();
+	CHECK((pOldPin != NULL || ulOldLen == 0) && (pNewPin != NULL || ulNewLen == 0));
+	LOCKED(p11_set_pin_locked(hSession, pOldPin, ulOldLen, pNewPin, ulNewLen));
+}
+
 CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
 		     CK_OBJECT_HANDLE_PTR phObject)
 {

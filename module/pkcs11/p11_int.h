@@ -73,6 +73,9 @@ struct p11_slot {
 	size_t pin_len;
 	uint8_t pin_hash[32];       /* SHA-256 of the PIN that last released the keys */
 	int pin_hash_set;
+	int so_logged_in;           /* CKU_SO: public objects only, never a release (p11_session.c) */
+	uint8_t *so_pin;            /* the SO PIN of that login (secret memory), for C_InitPIN */
+	size_t so_pin_len;
 	unsigned long sessions, rw_sessions;
 };
 
@@ -169,6 +172,17 @@ void p11_session_drop_ops_locked(struct p11_session *s);
 CK_RV p11_session_info_locked(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info);
 CK_RV p11_login_locked(CK_SESSION_HANDLE h, CK_USER_TYPE user, const uint8_t *pin, size_t pin_len);
 CK_RV p11_logout_locked(CK_SESSION_HANDLE h);
+/* The token's logout, the user's or the SO's: PINs and released keys wiped, private handles changed. */
+void p11_slot_logout_locked(struct p11_slot *slot);
+
+/* p11_admin.c: the SO's and the PINs' functions (docs/pin.md "The Security Officer") */
+CK_RV p11_init_token_locked(CK_SLOT_ID id, const uint8_t *so_pin, size_t so_len, const CK_UTF8CHAR *label);
+CK_RV p11_init_pin_locked(CK_SESSION_HANDLE h, const uint8_t *pin, size_t pin_len);
+CK_RV p11_set_pin_locked(CK_SESSION_HANDLE h, const uint8_t *old_pin, size_t old_len, const uint8_t *new_pin,
+			 size_t new_len);
+/* C_LoginUser's username rule: empty, "user" for CKU_USER, "so" for CKU_SO, or the token's label. */
+CK_RV p11_login_user_locked(CK_SESSION_HANDLE h, CK_USER_TYPE user, const uint8_t *pin, size_t pin_len,
+			    const CK_UTF8CHAR *name, size_t name_len);
 
 /* p11_object.c */
 CK_RV p11_objects_load_locked(struct p11_slot *s);

@@ -22,9 +22,6 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
-NOT_SUPPORTED(C_InitToken, (CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel))
-NOT_SUPPORTED(C_InitPIN, (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen))
-NOT_SUPPORTED(C_SetPIN, (CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen, CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen))
 NOT_SUPPORTED(C_GetOperationState, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState, CK_ULONG_PTR pulOperationStateLen))
 NOT_SUPPORTED(C_SetOperationState, (CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState, CK_ULONG ulOperationStateLen, CK_OBJECT_HANDLE hEncryptionKey, CK_OBJECT_HANDLE hAuthenticationKey))
 NOT_SUPPORTED(C_SignRecoverInit, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey))
@@ -45,9 +42,15 @@ NOT_SUPPORTED(C_WaitForSlotEvent, (CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID
 static CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
 			 CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen)
 {
-	(void)pUsername;
-	(void)ulUsernameLen; /* one user per token: the name is not used */
-	return C_Login(hSession, userType, pPin, ulPinLen);
+	CK_RV rv;
+
+	P11_READY();
+	if ((pPin == NULL && ulPinLen != 0) || (pUsername == NULL && ulUsernameLen != 0))
+		return p11_trace("C_LoginUser", CKR_ARGUMENTS_BAD);
+	p11_lock();
+	rv = p11_login_user_locked(hSession, userType, pPin, ulPinLen, pUsername, ulUsernameLen);
+	p11_unlock();
+	return p11_trace("C_LoginUser", rv);
 }
 
 static CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)

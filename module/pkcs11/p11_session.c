@@ -8,6 +8,8 @@
  */
 #include "pkcs11/p11_int.h"
 
+#include "token/token_pin.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +50,7 @@ void p11_session_drop_ops_locked(struct p11_session *s)
  * handles of private objects changed: PKCS#11 makes them invalid even after
  * a new login, which releases again (a new Proof-of-Cloud check).
  */
-static void slot_logout_locked(struct p11_slot *slot)
+void p11_slot_logout_locked(struct p11_slot *slot)
 {
 	size_t i;
 
@@ -57,6 +59,10 @@ static void slot_logout_locked(struct p11_slot *slot)
 	poc_secret_free(slot->pin, slot->pin_len);
 	slot->pin = NULL;
 	slot->pin_len = 0;
+	slot->so_logged_in = 0;
+	poc_secret_free(slot->so_pin, slot->so_pin_len);
+	slot->so_pin = NULL;
+	slot->so_pin_len = 0;
 	for (i = 0; i < p11_ctx.nsessions; i++)
 		if (p11_ctx.sessions[i]->slot == slot)
 			p11_session_drop_ops_locked(p11_ctx.sessions[i]);
@@ -79,6 +85,8 @@ CK_RV p11_session_open_locked(CK_SLOT_ID id, CK_FLAGS flags, CK_SESSION_HANDLE_P
 	rv = p11_slot_open_locked(slot);
 	if (rv != CKR_OK)
 		return rv;
+	if (slot->so_logged_in && !(flags & CKF_RW_SESSION))
+		return CKR_SESSION_READ_WRITE_SO_EXISTS;
 	if (p11_ctx.nsessions == p11_ctx.capsessions) {
 		size_t cap = p11_ctx.capsessions ? 2 * p11_ctx.capsessions : 16;
 
@@ -127,7 +135,7 @@ static void session_remove_locked(size_t i)
 		slot->rw_sessions--;
 	p11_session_objects_drop_locked(slot, s->handle); /* its session objects end with it */
 	if (slot->sessions == 0)
-		slot_logout_locked(slot);
+		p11_slot_logout_locked(slot);
 	if (s->busy)
 		s->closed = 1; /* the thread running its op frees it (p11_op_end) */
 	else
@@ -172,12 +180,47 @@ CK_RV p11_session_info_locked(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
 	rw = (s->flags & CKF_RW_SESSION) != 0;
 	memset(info, 0, sizeof(*info));
 	info->slotID = s->slot->id;
-	if (s->slot->logged_in)
+	if (s->slot->so_logged_in)
+		info->state = CKS_RW_SO_FUNCTIONS;
+	else if (s->slot->logged_in)
 		info->state = rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
 	else
 		info->state = rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
 	info->flags = s->flags;
 	info->ulDeviceError = 0;
+	return CKR_OK;
+}
+
+/*
+ * The SO's login (docs/pin.md "The Security Officer"): the SO PIN tried on
+ * the SO's own counter (counted); kept for C_InitPIN. An SO session sees
+ * public objects only and releases nothing (every user function checks
+ * logged_in, which an SO login never sets).
+ */
+static CK_RV so_login_locked(struct p11_slot *slot, const uint8_t *pin, size_t pin_len)
+{
+	struct poc_err e = { 0 };
+	CK_RV rv;
+
+	if (slot->so_logged_in)
+		return CKR_USER_ALREADY_LOGGED_IN;
+	if (slot->sessions > slot->rw_sessions)
+		return CKR_SESSION_READ_ONLY_EXISTS; /* before "another user": PKCS#11 5.6, C_Login */
+	if (slot->logged_in)
+		return CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
+	rv = p11_slot_open_locked(slot);
+	if (rv != CKR_OK)
+		return rv;
+	if (poc_token_so_login(&e, slot->tok, pin, pin_len) < 0) {
+		p11_log(POC_LOG_WARN, "token %s: SO login: %s", slot->label, e.msg);
+		return p11_rv_from_err(e.code, CKR_FUNCTION_FAILED);
+	}
+	slot->so_pin = poc_secret_alloc(pin_len ? pin_len : 1);
+	if (slot->so_pin == NULL)
+		return CKR_HOST_MEMORY;
+	memcpy(slot->so_pin, pin, pin_len);
+	slot->so_pin_len = pin_len;
+	slot->so_logged_in = 1;
 	return CKR_OK;
 }
 
@@ -188,16 +231,18 @@ CK_RV p11_login_locked(CK_SESSION_HANDLE h, CK_USER_TYPE user, const uint8_t *pi
 
 	if (rv != CKR_OK)
 		return rv;
-	if (user == CKU_SO)
-		return CKR_PIN_INCORRECT; /* no security officer: tokens are set up with poctool init */
 	if (user == CKU_CONTEXT_SPECIFIC)
 		return CKR_OPERATION_NOT_INITIALIZED; /* no key needs CKA_ALWAYS_AUTHENTICATE */
-	if (user != CKU_USER)
+	if (user != CKU_USER && user != CKU_SO)
 		return CKR_USER_TYPE_INVALID;
-	if (s->slot->logged_in)
-		return CKR_USER_ALREADY_LOGGED_IN;
 	if (pin_len > P11_PIN_MAX)
 		return CKR_PIN_LEN_RANGE;
+	if (user == CKU_SO)
+		return so_login_locked(s->slot, pin, pin_len);
+	if (s->slot->so_logged_in)
+		return CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
+	if (s->slot->logged_in)
+		return CKR_USER_ALREADY_LOGGED_IN;
 	rv = p11_release_login_locked(s->slot, pin, pin_len);
 	p11_memlock_check();
 	if (rv != CKR_OK)
@@ -213,8 +258,8 @@ CK_RV p11_logout_locked(CK_SESSION_HANDLE h)
 
 	if (rv != CKR_OK)
 		return rv;
-	if (!s->slot->logged_in)
+	if (!s->slot->logged_in && !s->slot->so_logged_in)
 		return CKR_USER_NOT_LOGGED_IN;
-	slot_logout_locked(s->slot);
+	p11_slot_logout_locked(s->slot);
 	return CKR_OK;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hex.h"
 #include "token/token_pin.h"
 
 #define P11_MANUFACTURER "poc-pkcs11"
@@ -43,7 +44,37 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The token folders of the store (those holding a token.cbor), sorted, as slots 0..n-1. */
+/*
+ * A token's slot ID, from its serial (the token id's first 4 bytes, 31
+ * bits): stable when other tokens come and go. A token.cbor that does not
+ * parse gets the ID 0x7fffffff downwards (C_OpenSession then says why).
+ */
+static CK_SLOT_ID slot_id_of(const char *label)
+{
+	struct poc_token_meta m;
+	struct poc_store *st = NULL;
+	struct poc_err e = { 0 };
+	CK_SLOT_ID id = 0x7fffffff;
+
+	memset(&m, 0, sizeof(m));
+	if (poc_store_open(&e, p11_ctx.cfg.store, label, 0, &st) == 0 && poc_store_token_read(&e, st, &m) == 0)
+		id = ((CK_SLOT_ID)m.token_id[0] << 24 | (CK_SLOT_ID)m.token_id[1] << 16 | (CK_SLOT_ID)m.token_id[2] << 8 |
+		      m.token_id[3]) & 0x7fffffff;
+	poc_token_meta_free(&m);
+	poc_store_close(st);
+	return id;
+}
+
+/* Whether id is taken by one of the first n slots. */
+static int slot_id_taken(CK_SLOT_ID id, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p11_ctx.slots[i].id == id)
+			return 1;
+	return 0;
+}
+
+/* The token folders of the store (those holding a token.cbor), sorted by label; IDs from their serials. */
 CK_RV p11_slots_list_locked(void)
 {
 	char *names[P11_MAX_SLOTS], path[POC_CONFIG_VALUE_MAX + 300];
@@ -76,7 +107,9 @@ CK_RV p11_slots_list_locked(void)
 		struct p11_slot *s = &p11_ctx.slots[i];
 
 		memset(s, 0, sizeof(*s));
-		s->id = (CK_SLOT_ID)i;
+		s->id = slot_id_of(names[i]);
+		while (slot_id_taken(s->id, i)) /* two serials sharing 31 bits: the later label moves down */
+			s->id = (s->id - 1) & 0x7fffffff;
 		snprintf(s->label, sizeof(s->label), "%s", names[i]);
 		free(names[i]);
 	}
@@ -90,10 +123,12 @@ CK_RV p11_slot_get_locked(CK_SLOT_ID id, struct p11_slot **out)
 
 	if (rv != CKR_OK)
 		return rv;
-	if (id >= p11_ctx.nslots)
-		return CKR_SLOT_ID_INVALID;
-	*out = &p11_ctx.slots[id];
-	return CKR_OK;
+	for (size_t i = 0; i < p11_ctx.nslots; i++)
+		if (p11_ctx.slots[i].id == id) {
+			*out = &p11_ctx.slots[i];
+			return CKR_OK;
+		}
+	return CKR_SLOT_ID_INVALID;
 }
 
 CK_RV p11_slot_open_locked(struct p11_slot *s)
@@ -114,6 +149,7 @@ void p11_slot_clear(struct p11_slot *s)
 	p11_release_wipe_slot(s);
 	p11_objects_free(s);
 	poc_secret_free(s->pin, s->pin_len);
+	poc_secret_free(s->so_pin, s->so_pin_len);
 	poc_token_close(s->tok);
 	memset(s, 0, sizeof(*s));
 }
@@ -171,7 +207,7 @@ static CK_FLAGS pin_flags(const struct p11_slot *s)
 
 	if (!s->tok->meta.has_pin)
 		return 0;
-	if (poc_token_pin_status(&e, s->tok, &count, &limit) < 0) {
+	if (poc_token_pin_status(&e, s->tok, 0, &count, &limit) < 0) {
 		p11_log(POC_LOG_WARN, "token %s: PIN counter: %s", s->label, e.msg);
 		return 0;
 	}
@@ -180,10 +216,27 @@ static CK_FLAGS pin_flags(const struct p11_slot *s)
 	return (count > 0 ? CKF_USER_PIN_COUNT_LOW : 0) | (count + 1 == limit ? CKF_USER_PIN_FINAL_TRY : 0);
 }
 
+/* The same for the SO PIN's counter (none without an SO PIN). */
+static CK_FLAGS so_pin_flags(const struct p11_slot *s)
+{
+	struct poc_err e = { 0 };
+	uint32_t count, limit;
+
+	if (s->tok->meta.so_nv == 0)
+		return 0;
+	if (poc_token_pin_status(&e, s->tok, 1, &count, &limit) < 0) {
+		p11_log(POC_LOG_WARN, "token %s: SO PIN counter: %s", s->label, e.msg);
+		return 0;
+	}
+	if (count >= limit)
+		return CKF_SO_PIN_LOCKED;
+	return (count > 0 ? CKF_SO_PIN_COUNT_LOW : 0) | (count + 1 == limit ? CKF_SO_PIN_FINAL_TRY : 0);
+}
+
 CK_RV p11_token_info_locked(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 {
 	struct p11_slot *s;
-	char serial[17];
+	char serial[2 * 8 + 1];
 	CK_RV rv = p11_slot_get_locked(id, &s);
 
 	if (rv != CKR_OK)
@@ -195,12 +248,14 @@ CK_RV p11_token_info_locked(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 	p11_pad_copy(info->label, sizeof(info->label), s->label);
 	p11_pad_copy(info->manufacturerID, sizeof(info->manufacturerID), P11_MANUFACTURER);
 	p11_pad_copy(info->model, sizeof(info->model), "PoC sealed");
-	snprintf(serial, sizeof(serial), "%016llx", (unsigned long long)s->tok->meta.created);
+	/* The serial: the token id's first 8 bytes (random at init), so two tokens made in one second differ. */
+	poc_hex_encode(s->tok->meta.token_id, 8, serial);
 	p11_pad_copy(info->serialNumber, sizeof(info->serialNumber), serial);
 	info->flags = CKF_RNG | CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED;
 	if (s->tok->meta.has_pin)
 		info->flags |= CKF_LOGIN_REQUIRED;
-	info->flags |= pin_flags(s);
+	/* No CKF_PROTECTED_AUTHENTICATION_PATH: PINs come through C_Login. */
+	info->flags |= pin_flags(s) | so_pin_flags(s);
 	info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
 	info->ulSessionCount = s->sessions;
 	info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;

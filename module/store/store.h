@@ -18,6 +18,7 @@
  *                "srk_name": bstr(34) (nameAlg SHA-256 || SHA-256 of the SRK's public area),
  *                "pin_nv": uint, "pin_nv_name": bstr(34) (a PIN token's PIN counter in
  *                the TPM, tpm_pin.h: both or neither),
+ *                "so_nv": uint, "so_nv_name": bstr(34) (its SO PIN's counter: both or neither),
  *                "state_sig": bstr (DER ECDSA-SHA256 by the verifier key) }
  *
  * state_sig signs every other entry of the map (token_state.h): nothing in
@@ -88,6 +89,10 @@ struct poc_token_meta {
 	uint32_t pin_nv;
 	uint8_t *pin_nv_name;
 	size_t pin_nv_name_len;                  /* POC_TOKEN_PIN_NV_NAME_LEN */
+	/* The SO PIN's counter (docs/pin.md "The Security Officer"); NULL name: the token has no SO PIN. */
+	uint32_t so_nv;
+	uint8_t *so_nv_name;
+	size_t so_nv_name_len;                   /* POC_TOKEN_PIN_NV_NAME_LEN */
 	uint8_t *state_sig;                      /* token_state.h; NULL only before poc_token_state_sign */
 	size_t state_sig_len;
 	/* Not stored: the bytes state_sig signs, as decoded from the file (token_state.h). */
@@ -146,6 +151,24 @@ int poc_store_object_name(struct poc_err *e, unsigned long class, const uint8_t 
 int poc_store_record_put(struct poc_err *e, struct poc_store *s, const char *object, const uint8_t *rec, size_t len);
 int poc_store_record_get(struct poc_err *e, struct poc_store *s, const char *object, uint8_t **rec, size_t *len);
 int poc_store_record_remove(struct poc_err *e, struct poc_store *s, const char *object);
+
+/*
+ * Stages (store_swap.c): a token folder replaced as a whole. poc_store_stage
+ * makes root/.<label>.stage-XXXXXX, a store of the same label to write the
+ * new files into; poc_store_stage_commit swaps it with s's folder in one
+ * renameat2(RENAME_EXCHANGE), after which s holds the new files and stage
+ * the old ones (poc_store_destroy them). A crash leaves the old folder or the
+ * new one, and a stage folder: poc_store_stages lists those of s's label
+ * (each a store to inspect, then destroy; close each and free the array).
+ */
+int poc_store_stage(struct poc_err *e, const struct poc_store *s, struct poc_store **stage);
+int poc_store_stage_commit(struct poc_err *e, struct poc_store *s, struct poc_store *stage);
+int poc_store_stages(struct poc_err *e, const struct poc_store *s, struct poc_store ***out, size_t *n);
+/* One stage of a token at a time: an exclusive flock on root/.<label>.lock (*fd; unlock closes it). */
+int poc_store_stage_lock(struct poc_err *e, const struct poc_store *s, int *fd);
+void poc_store_stage_unlock(int fd);
+/* Removes the folder of s and every file in it (token folders are flat). s must still be closed. */
+int poc_store_destroy(struct poc_err *e, struct poc_store *s);
 
 /*
  * Writes token.cbor (the signature must already be in m: an unsigned state

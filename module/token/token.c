@@ -32,7 +32,7 @@
 /* ---- the token ---- */
 
 /* The TPM for token t, its SRK pinned to the one t was created with (tpm.h says why): never unpinned. */
-static int token_tpm(struct poc_err *e, const struct poc_token *t, struct poc_tpm **tpm)
+int poc_token_tpm(struct poc_err *e, const struct poc_token *t, struct poc_tpm **tpm)
 {
 	if (poc_tpm_open(e, t->cfg.tcti, tpm) < 0)
 		return -1;
@@ -44,11 +44,6 @@ static int token_tpm(struct poc_err *e, const struct poc_token *t, struct poc_tp
 	}
 	poc_token_pin_use(&t->meta, *tpm);
 	return 0;
-}
-
-int poc_token_tpm_open(struct poc_err *e, const struct poc_token *t, struct poc_tpm **tpm)
-{
-	return token_tpm(e, t, tpm);
 }
 
 int poc_token_open(struct poc_err *e, const struct poc_config *cfg, const char *label, struct poc_token **out)
@@ -106,12 +101,16 @@ int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_obje
 		return poc_err_set(e, POC_ERR_ARG, "an object %s already exists", name);
 	}
 	poc_err_clear(e);
+	/* Keys and secrets (CKO_DATA, CKO_PRIVATE_KEY, CKO_SECRET_KEY): what pkcs11:object= URIs pick to use. */
+	if (!t->allow_duplicate_label && (h.class == 0 || h.class == 3 || h.class == 4) &&
+	    poc_token_label_free(e, t, h.class, h.label) < 0)
+		return -1;
 	memcpy(h.policy_digest, t->meta.policy_digest, 32);
 	h.ttl = t->cfg.ttl;
 	h.recheck_first_use = t->cfg.release_first_use;
 	h.remote = NULL;
 	/* Bound to this token (object.h); a token.cbor swapped before this seal is another token (token_state.h). */
-	if (poc_token_bind(e, &t->meta, &bind) < 0 || token_tpm(e, t, &tpm) < 0)
+	if (poc_token_bind(e, &t->meta, &bind) < 0 || poc_token_tpm(e, t, &tpm) < 0)
 		return -1;
 	/* The PIN first, a counted try: an object sealed under a wrong PIN would block every later login. */
 	r = poc_token_pin_attempt(e, t, tpm, pin, pin_len);
@@ -339,6 +338,29 @@ done:
 	return rv;
 }
 
+int poc_token_verifier_key(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, const uint8_t *pin,
+			   size_t pin_len, EVP_PKEY **vkey)
+{
+	struct poc_appraisal a;
+	struct round rd;
+	int rv;
+
+	*vkey = NULL;
+	memset(&a, 0, sizeof(a));
+	memset(&rd, 0, sizeof(rd));
+	rv = open_verifier(e, t, tpm, pin, pin_len, &a, &rd);
+	if (rv == 0 && rd.pcrs_changed[0] != '\0')
+		rv = poc_err_set(e, POC_ERR_PCR, "the token's verifier key is locked: %s", rd.pcrs_changed);
+	else if (rv < 0 && a.code != POC_OK)
+		poc_err_set(e, a.code, "%s: %s", a.clause, a.reason);
+	if (rv == 0) {
+		*vkey = rd.vkey;
+		rd.vkey = NULL;
+	}
+	round_free(&rd);
+	return rv;
+}
+
 int poc_token_authenticate(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len, int *locked)
 {
 	struct poc_tpm *tpm = NULL;
@@ -349,7 +371,7 @@ int poc_token_authenticate(struct poc_err *e, struct poc_token *t, const uint8_t
 	*locked = 0;
 	memset(&a, 0, sizeof(a));
 	memset(&rd, 0, sizeof(rd));
-	if (token_tpm(e, t, &tpm) < 0)
+	if (poc_token_tpm(e, t, &tpm) < 0)
 		return -1;
 	rv = open_verifier(e, t, tpm, pin, pin_len, &a, &rd);
 	poc_tpm_close(tpm);
@@ -408,7 +430,7 @@ int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, 
 		*record = NULL;
 		*record_len = 0;
 	}
-	if (token_tpm(e, t, &tpm) < 0) {
+	if (poc_token_tpm(e, t, &tpm) < 0) {
 		memset(a, 0, sizeof(*a));
 		return -1;
 	}
@@ -497,7 +519,7 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
 		}
 	}
 	/* One TPM connection and one evidence round for every object: they share the token's policy. */
-	if (token_tpm(e, t, &tpm) < 0)
+	if (poc_token_tpm(e, t, &tpm) < 0)
 		goto done;
 	round = 1; /* check_round fills rd from its start: freed whatever it returns */
 	r = check_round(e, t, tpm, pin, pin_len, a, &rd);

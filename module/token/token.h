@@ -34,6 +34,7 @@ struct poc_token {
 	struct poc_store *store;
 	struct poc_token_meta meta;
 	struct poc_policy *policy; /* parsed from meta.policy_json; its files come from the store */
+	int allow_duplicate_label; /* poctool --force: poc_token_seal accepts a label the token already holds */
 };
 
 /*
@@ -42,16 +43,21 @@ struct poc_token {
  * into the token; a local verifier key (EC P-256) sealed to the TPM's PCRs
  * (bank, mask) and the PIN, if any; a denial key (EC P-256) sealed to the TPM
  * alone, which signs the records of checks whose PCRs changed; the PCR values.
+ * so_pin (needs pin; NULL: none): the token's SO PIN, a counter of its own
+ * (token_pin.h).
  */
 int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *label, const char *policy_path,
-		   const uint8_t *pin, size_t pin_len, uint16_t bank, uint32_t mask);
+		   const uint8_t *pin, size_t pin_len, const uint8_t *so_pin, size_t so_len, uint16_t bank, uint32_t mask);
 int poc_token_open(struct poc_err *e, const struct poc_config *cfg, const char *label, struct poc_token **out);
 void poc_token_close(struct poc_token *t);
 
 /*
  * Seals secret as a new object of the token under its policy and PCRs; h
  * gives class, key type, label, id, flags, spki and cert (the rest is filled
- * in). Writes *name (the object's file name in the store). A PIN token's
+ * in). Writes *name (the object's file name in the store). A key or
+ * secret (CKO_DATA, CKO_PRIVATE_KEY, CKO_SECRET_KEY) with a label that one
+ * of its class in the token has is refused (poc_token_label_free; not
+ * certificates or public keys, which share their key's label). A PIN token's
  * PIN is tried first (poc_token_pin_attempt): POC_ERR_AUTH or POC_ERR_LOCKED,
  * and nothing sealed.
  */
@@ -73,6 +79,46 @@ int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_obje
  */
 int poc_token_reseal(struct poc_err *e, struct poc_token *t, const char *old_name, const struct poc_object_header *in,
 		     const uint8_t *pin, size_t pin_len, int keep_old, char name[POC_STORE_NAME_MAX]);
+
+/*
+ * 0 when the token holds no object of class with this label (or the label
+ * is empty), else -1
+ * (POC_ERR_ARG, naming the object): two keys with one label make a
+ * pkcs11:object= URI pick either (nginx: "key values mismatch").
+ * poc_token_seal refuses such a label unless t->allow_duplicate_label.
+ */
+int poc_token_label_free(struct poc_err *e, struct poc_token *t, unsigned long class, const char *label);
+
+/*
+ * The token's lifecycle (token_rekey.c, token_life.c; docs/pin.md):
+ *
+ * poc_token_pin_change: the user PIN from pin to new_pin. A new PIN
+ * counter, every object and the verifier key re-sealed to it in a stage
+ * folder, token.cbor re-signed there, one rename to switch; the old counter
+ * deleted after. Atomic: a crash (SIGKILL) at any step leaves the old or the
+ * new PIN working, never neither. pin is tried first (counted) and the
+ * state verified with the verifier key it unseals.
+ *
+ * poc_token_stages_clean: removes what a crashed change left (stage folders
+ * and a counter they name that the token does not use).
+ *
+ * poc_token_delete_object: removes the objects labelled label (class ~0ul:
+ * every class), after the user PIN (counted); *gone says how many.
+ *
+ * poc_token_reinit: C_InitToken. The SO PIN (counted) is required; every
+ * object of the token is removed; its policy, keys, PIN counters stay.
+ *
+ * poc_token_destroy: the token deleted: its PIN counters (name-checked) and
+ * its folder. Needs the SO PIN when the token has one, else its user PIN.
+ */
+int poc_token_pin_change(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len,
+			 const uint8_t *new_pin, size_t new_len);
+struct poc_tpm;
+int poc_token_stages_clean(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm);
+int poc_token_delete_object(struct poc_err *e, struct poc_token *t, const char *label, unsigned long class,
+			    const uint8_t *pin, size_t pin_len, size_t *gone);
+int poc_token_reinit(struct poc_err *e, struct poc_token *t, const uint8_t *so_pin, size_t so_len, size_t *gone);
+int poc_token_destroy(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len);
 
 /* The store name of the object labelled label (first match), or -1. */
 int poc_token_find(struct poc_err *e, struct poc_token *t, const char *label, char name[POC_STORE_NAME_MAX]);

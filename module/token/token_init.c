@@ -193,8 +193,13 @@ static int init_srk(struct poc_err *e, struct poc_tpm *tpm, struct poc_token_met
  * new token id), the PCR values. *vkey is the verifier key, for signing the
  * state.
  */
+struct init_pins {
+	const uint8_t *pin, *so_pin;
+	size_t pin_len, so_len;
+};
+
 static int init_tpm(struct poc_err *e, struct poc_tpm *tpm, const struct poc_config *cfg, struct poc_token_meta *m,
-		    const uint8_t *pin, size_t pin_len, EVP_PKEY **vkey)
+		    const struct init_pins *p, EVP_PKEY **vkey)
 {
 	struct poc_object_bind bind;
 	uint8_t vals[POC_PCR_COUNT * POC_DIGEST_MAX];
@@ -207,7 +212,7 @@ static int init_tpm(struct poc_err *e, struct poc_tpm *tpm, const struct poc_con
 	if (poc_tpm_provision(e, tpm) < 0 || init_srk(e, tpm, m) < 0)
 		return -1;
 	/* A PIN token's counter in the TPM, before anything is sealed under the PIN (token_pin.h). */
-	if (pin != NULL && poc_token_pin_create(e, tpm, cfg, pin, pin_len, m) < 0)
+	if (p->pin != NULL && poc_token_pin_create(e, tpm, cfg, p->pin, p->pin_len, p->so_pin, p->so_len, m) < 0)
 		return -1;
 	/*
 	 * The local verifier: its key signs records, the token state and the AK
@@ -215,7 +220,7 @@ static int init_tpm(struct poc_err *e, struct poc_tpm *tpm, const struct poc_con
 	 * key is sealed to the TPM alone and signs only denials: a changed PCR
 	 * locks the verifier key, and the denial record must still be signed.
 	 */
-	if (new_signing_key(e, tpm, VERIFIER_LABEL, cfg, m, &bind, m->pcr_mask, pin, pin_len, &m->verifier_spki,
+	if (new_signing_key(e, tpm, VERIFIER_LABEL, cfg, m, &bind, m->pcr_mask, p->pin, p->pin_len, &m->verifier_spki,
 			    &m->verifier_spki_len, &m->verifier_key, &m->verifier_key_len, vkey) < 0 ||
 	    new_signing_key(e, tpm, DENIAL_LABEL, cfg, m, &bind, 0, NULL, 0, &m->denial_spki, &m->denial_spki_len,
 			    &m->denial_key, &m->denial_key_len, NULL) < 0)
@@ -232,8 +237,9 @@ static int init_tpm(struct poc_err *e, struct poc_tpm *tpm, const struct poc_con
 }
 
 int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *label, const char *policy_path,
-		   const uint8_t *pin, size_t pin_len, uint16_t bank, uint32_t mask)
+		   const uint8_t *pin, size_t pin_len, const uint8_t *so_pin, size_t so_len, uint16_t bank, uint32_t mask)
 {
+	const struct init_pins pins = { .pin = pin, .pin_len = pin_len, .so_pin = so_pin, .so_len = so_len };
 	struct poc_token_meta meta;
 	struct poc_store *store = NULL;
 	struct poc_tpm *tpm = NULL;
@@ -241,6 +247,8 @@ int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *
 	int rv = -1;
 
 	memset(&meta, 0, sizeof(meta));
+	if (so_pin != NULL && pin == NULL)
+		return poc_err_set(e, POC_ERR_ARG, "an SO PIN needs a user PIN: the SO administers the user's PIN");
 	if (poc_store_open(e, cfg->store, label, 0, &store) == 0) {
 		poc_store_close(store);
 		return poc_err_set(e, POC_ERR_ARG, "token \"%s\" already exists in %s", label, cfg->store);
@@ -253,7 +261,7 @@ int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *
 	meta.pcr_mask = mask;
 	meta.has_pin = pin != NULL;
 	if (poc_store_open(e, cfg->store, label, 1, &store) < 0 || init_policy(e, store, policy_path, &meta) < 0 ||
-	    poc_tpm_open(e, cfg->tcti, &tpm) < 0 || init_tpm(e, tpm, cfg, &meta, pin, pin_len, &vkey) < 0)
+	    poc_tpm_open(e, cfg->tcti, &tpm) < 0 || init_tpm(e, tpm, cfg, &meta, &pins, &vkey) < 0)
 		goto done;
 	/* Last: every entry is in place, so the signature covers them all, pin_nv too (token_state.h). */
 	if (poc_token_state_sign(e, vkey, &meta) < 0)

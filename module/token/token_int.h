@@ -24,7 +24,15 @@ int poc_token_seal_with(struct poc_err *e, struct poc_tpm *tpm, struct poc_objec
 int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct poc_object_bind *bind, const uint8_t *obj,
 			  size_t len, const uint8_t *pin, size_t pin_len, uint8_t **secret, size_t *secret_len);
 
-/* The TPM for token t, its SRK pinned to the one t was created with (token.c). */
-int poc_token_tpm_open(struct poc_err *e, const struct poc_token *t, struct poc_tpm **tpm);
+/* The TPM for t: its SRK pinned to t's, its PIN counter in use (token.c). */
+int poc_token_tpm(struct poc_err *e, const struct poc_token *t, struct poc_tpm **tpm);
+
+/*
+ * The PIN attempt, the verifier key unsealed and the token state verified
+ * with it (poc_token_authenticate): *vkey is that key. POC_ERR_PCR when the
+ * PCRs lock it (nothing authenticated).
+ */
+int poc_token_verifier_key(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, const uint8_t *pin,
+			   size_t pin_len, EVP_PKEY **vkey);
 
 #endif

@@ -19,11 +19,15 @@
 /*
  * For poc_token_init: defines the counter of a new PIN token (limit
  * cfg->pin_tries, POC_PIN_TRIES_DEFAULT when 0), records it in m and makes
- * tpm seal through it.
+ * tpm seal through it. With so_pin, the SO's counter first (same limit),
+ * and the user counter gets the branch by which the SO resets it.
  */
 int poc_token_pin_create(struct poc_err *e, struct poc_tpm *tpm, const struct poc_config *cfg, const uint8_t *pin,
-			 size_t pin_len, struct poc_token_meta *m);
-/* Deletes the counter of a token whose init failed (no-op without one). */
+			 size_t pin_len, const uint8_t *so_pin, size_t so_len, struct poc_token_meta *m);
+/* m's user and SO counters as tpm_pin.h takes them: -1 when m has none. */
+int poc_token_user_nv(const struct poc_token_meta *m, struct poc_pin_nv *nv);
+int poc_token_so_nv(const struct poc_token_meta *m, struct poc_pin_nv *nv);
+/* Deletes the counters of a token whose init failed, or that is deleted (no-op without them). */
 void poc_token_pin_destroy(struct poc_tpm *tpm, const struct poc_token_meta *m);
 
 /* Makes tpm seal and unseal m's PIN objects through m's counter (none: plain PolicyAuthValue). */
@@ -42,7 +46,25 @@ void poc_token_pin_use(const struct poc_token_meta *m, struct poc_tpm *tpm);
 int poc_token_pin_attempt(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, const uint8_t *pin,
 			  size_t pin_len);
 
-/* The counter as the TPM has it: *count wrong tries of *limit (no PIN needed, nothing counted). */
-int poc_token_pin_status(struct poc_err *e, const struct poc_token *t, uint32_t *count, uint32_t *limit);
+/* The SO's attempt, the same on the SO's counter (POC_ERR_AUTH too for a token without an SO PIN). */
+int poc_token_so_attempt(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, const uint8_t *so_pin,
+			 size_t so_len);
+
+/* The SO's login: the TPM opened for t, then poc_token_so_attempt. */
+int poc_token_so_login(struct poc_err *e, struct poc_token *t, const uint8_t *so_pin, size_t so_len);
+
+/* A counter (so: the SO's) as the TPM has it: *count wrong tries of *limit (no PIN needed, nothing counted). */
+int poc_token_pin_status(struct poc_err *e, const struct poc_token *t, int so, uint32_t *count, uint32_t *limit);
+
+/*
+ * The SO lifts the user PIN's lock: the user counter's count set to 0
+ * through its SO branch (tpm_pin.h), so_pin tried on the SO's counter
+ * (counted). The user PIN stays what it was: objects are sealed to it
+ * (docs/pin.md "The Security Officer" says why the SO cannot set another).
+ */
+int poc_token_pin_unlock(struct poc_err *e, struct poc_token *t, const uint8_t *so_pin, size_t so_len);
+/* The SO PIN changed in the TPM, in one command (NV_ChangeAuth): atomic; the old one counted when wrong. */
+int poc_token_so_change(struct poc_err *e, struct poc_token *t, const uint8_t *old_pin, size_t old_len,
+			const uint8_t *new_pin, size_t new_len);
 
 #endif

@@ -18,7 +18,7 @@ static int reseal_bytes(struct poc_err *e, struct poc_token *t, const uint8_t *o
 	size_t secret_len = 0;
 	int rv = -1;
 
-	if (poc_token_bind(e, &t->meta, &bind) < 0 || poc_token_tpm_open(e, t, &tpm) < 0)
+	if (poc_token_bind(e, &t->meta, &bind) < 0 || poc_token_tpm(e, t, &tpm) < 0)
 		return -1;
 	/* The PIN first, a counted try (as a seal does). */
 	if (poc_token_pin_attempt(e, t, tpm, pin, pin_len) != 0)

@@ -2,6 +2,8 @@
 /* Sealing and unsealing one object of a token (token_int.h). */
 #include "token/token_int.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -70,3 +72,35 @@ int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct p
 	return rv;
 }
 
+
+int poc_token_label_free(struct poc_err *e, struct poc_token *t, unsigned long class, const char *label)
+{
+	static const char *const classes[] = { "secret", "certificate", "public key", "private key", "secret key" };
+	char **names = NULL, taken[POC_STORE_NAME_MAX] = "";
+	size_t n = 0, i;
+
+	if (label[0] == '\0')
+		return 0; /* no pkcs11:object= URI names an object without a label */
+	if (poc_store_list(e, t->store, ".obj", &names, &n) < 0)
+		return -1;
+	for (i = 0; i < n && taken[0] == '\0'; i++) {
+		struct poc_object_header h;
+		struct poc_err e2 = { 0 };
+		uint8_t *buf = NULL;
+		size_t len = 0;
+
+		memset(&h, 0, sizeof(h));
+		if (poc_store_get(&e2, t->store, names[i], &buf, &len) == 0 &&
+		    poc_object_parse(&e2, buf, len, &h, NULL, NULL) == 0 && h.class == class && strcmp(h.label, label) == 0)
+			snprintf(taken, sizeof(taken), "%s", names[i]);
+		poc_object_header_free(&h);
+		free(buf);
+	}
+	poc_store_list_free(names, n);
+	if (taken[0] == '\0')
+		return 0;
+	return poc_err_set(e, POC_ERR_ARG,
+			   "token \"%s\" already holds a %s labelled \"%s\" (%s): a second one would make "
+			   "pkcs11:object=%s pick either; delete it first (poctool delete) or give --force",
+			   t->meta.label, class < 5 ? classes[class] : "object", label, taken, label);
+}

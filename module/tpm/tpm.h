@@ -43,6 +43,10 @@ struct poc_pin_nv {
 	uint32_t handle;
 	uint8_t name[2 + 64]; /* its name (nameAlg || H(TPMS_NV_PUBLIC), TPMA_NV_WRITTEN set) */
 	size_t name_len;
+	/* Which authPolicy it has (tpm_pin.h): a user PIN index names its SO's index; an SO index is_so. */
+	uint8_t so_name[2 + 64];
+	size_t so_name_len;
+	int is_so;
 };
 
 struct poc_tpm {

@@ -24,8 +24,33 @@ static int policy_update(struct poc_err *e, const uint8_t *in, uint32_t cc, cons
 	return poc_tpm_policy_update(e, "PIN counter", in, cc, &pc, 1, out);
 }
 
-/* The two branches of the index's authPolicy: [0] NV_Read, [1] NV_Write once. */
-static int nv_branches(struct poc_err *e, TPML_DIGEST *list)
+/* The third branch (tpm_pin.h): the SO's reset of a user index, or the SO's change of its own PIN. */
+static int nv_so_branch(struct poc_err *e, const struct poc_pin_nv *nv, uint8_t out[32])
+{
+	struct poc_pin_nv so;
+	uint8_t cc[4];
+
+	if (nv->is_so) {
+		poc_put_u32be(cc, TPM2_CC_NV_ChangeAuth);
+		if (policy_update(e, NULL, TPM2_CC_PolicyCommandCode, cc, 4, out) < 0)
+			return -1;
+		return poc_tpm_policy_update(e, "PIN counter", out, TPM2_CC_PolicyAuthValue, NULL, 0, out);
+	}
+	memset(&so, 0, sizeof(so));
+	memcpy(so.name, nv->so_name, nv->so_name_len);
+	so.name_len = nv->so_name_len;
+	memset(out, 0, 32);
+	if (poc_tpm_pin_policy(e, &so, out, out) < 0)
+		return -1;
+	poc_put_u32be(cc, TPM2_CC_NV_Write);
+	return policy_update(e, out, TPM2_CC_PolicyCommandCode, cc, 4, out);
+}
+
+/*
+ * The branches of the index's authPolicy: [0] NV_Read, [1] NV_Write once,
+ * and [2] for an SO index or a user index with an SO (nv_so_branch).
+ */
+static int nv_branches(struct poc_err *e, const struct poc_pin_nv *nv, TPML_DIGEST *list)
 {
 	uint8_t cc[4], no = TPM2_NO;
 
@@ -38,20 +63,29 @@ static int nv_branches(struct poc_err *e, TPML_DIGEST *list)
 	poc_put_u32be(cc, TPM2_CC_NV_Write);
 	if (policy_update(e, NULL, TPM2_CC_PolicyCommandCode, cc, 4, list->digests[1].buffer) < 0)
 		return -1;
-	return policy_update(e, list->digests[1].buffer, TPM2_CC_PolicyNvWritten, &no, 1, list->digests[1].buffer);
+	if (policy_update(e, list->digests[1].buffer, TPM2_CC_PolicyNvWritten, &no, 1, list->digests[1].buffer) < 0)
+		return -1;
+	if (nv == NULL || (!nv->is_so && nv->so_name_len == 0))
+		return 0;
+	if (nv->so_name_len > sizeof(nv->so_name))
+		return poc_err_set(e, POC_ERR_ARG, "PIN counter: bad SO counter name");
+	list->count = 3;
+	list->digests[2].size = 32;
+	return nv_so_branch(e, nv, list->digests[2].buffer);
 }
 
-static int nv_auth_policy(struct poc_err *e, TPM2B_DIGEST *out)
+static int nv_auth_policy(struct poc_err *e, const struct poc_pin_nv *nv, TPM2B_DIGEST *out)
 {
 	TPML_DIGEST list;
-	uint8_t both[64];
+	uint8_t all[3 * 32];
+	uint32_t i;
 
-	if (nv_branches(e, &list) < 0)
+	if (nv_branches(e, nv, &list) < 0)
 		return -1;
-	memcpy(both, list.digests[0].buffer, 32);
-	memcpy(both + 32, list.digests[1].buffer, 32);
+	for (i = 0; i < list.count; i++)
+		memcpy(all + 32 * i, list.digests[i].buffer, 32);
 	out->size = 32;
-	return policy_update(e, NULL, TPM2_CC_PolicyOR, both, sizeof(both), out->buffer);
+	return policy_update(e, NULL, TPM2_CC_PolicyOR, all, 32 * list.count, out->buffer);
 }
 
 int poc_tpm_pin_policy(struct poc_err *e, const struct poc_pin_nv *nv, const uint8_t in[32], uint8_t out[32])
@@ -120,8 +154,8 @@ static void nv_close(struct poc_tpm *t, ESYS_TR *tr)
 	*tr = ESYS_TR_NONE;
 }
 
-/* A policy session on branch 0 (read) or 1 (write once) of the index's authPolicy. */
-static int nv_branch_session(struct poc_err *e, struct poc_tpm *t, int write, ESYS_TR *sess)
+/* A policy session on branch 0 (read) or 1 (write once) of nv's authPolicy. */
+static int nv_branch_session(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv, int write, ESYS_TR *sess)
 {
 	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_NULL };
 	TPML_DIGEST list;
@@ -137,7 +171,7 @@ static int nv_branch_session(struct poc_err *e, struct poc_tpm *t, int write, ES
 				    write ? TPM2_CC_NV_Write : TPM2_CC_NV_Read);
 	if (rc == TSS2_RC_SUCCESS && write)
 		rc = Esys_PolicyNvWritten(t->esys, *sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_NO);
-	if (rc == TSS2_RC_SUCCESS && nv_branches(e, &list) < 0)
+	if (rc == TSS2_RC_SUCCESS && nv_branches(e, nv, &list) < 0)
 		return -1;
 	if (rc == TSS2_RC_SUCCESS)
 		rc = Esys_PolicyOR(t->esys, *sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &list);
@@ -145,8 +179,8 @@ static int nv_branch_session(struct poc_err *e, struct poc_tpm *t, int write, ES
 }
 
 /* Defines the index at a free handle of the range; the PIN's authValue travels encrypted. */
-static int nv_define(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, const TPM2B_AUTH *auth, ESYS_TR *tr,
-		     uint32_t *handle)
+static int nv_define(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, const TPM2B_AUTH *auth,
+		     const struct poc_pin_nv *kind, ESYS_TR *tr, uint32_t *handle)
 {
 	TPM2B_NV_PUBLIC pub = { .nvPublic = { .nameAlg = TPM2_ALG_SHA256, .attributes = PIN_NV_ATTRS, .dataSize = 8 } };
 	ESYS_TR sess = ESYS_TR_NONE;
@@ -154,7 +188,7 @@ static int nv_define(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, const TP
 	uint8_t r[2];
 	int i, rv = -1;
 
-	if (nv_auth_policy(e, &pub.nvPublic.authPolicy) < 0 ||
+	if (nv_auth_policy(e, kind, &pub.nvPublic.authPolicy) < 0 ||
 	    poc_tpm_salted_session(e, t, srk, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, &sess) < 0)
 		goto done;
 	for (i = 0; i < 32; i++) {
@@ -181,7 +215,8 @@ done:
 }
 
 /* Writes {0, limit} through the write-once branch: TPMA_NV_WRITTEN is set and never cleared. */
-static int nv_write_once(struct poc_err *e, struct poc_tpm *t, ESYS_TR tr, uint32_t limit)
+static int nv_write_once(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *kind, ESYS_TR tr,
+			 uint32_t limit)
 {
 	TPM2B_MAX_NV_BUFFER data = { .size = 8 };
 	ESYS_TR sess = ESYS_TR_NONE;
@@ -190,7 +225,7 @@ static int nv_write_once(struct poc_err *e, struct poc_tpm *t, ESYS_TR tr, uint3
 
 	poc_put_u32be(data.buffer, 0);
 	poc_put_u32be(data.buffer + 4, limit);
-	if (nv_branch_session(e, t, 1, &sess) == 0) {
+	if (nv_branch_session(e, t, kind, 1, &sess) == 0) {
 		rc = Esys_NV_Write(t->esys, tr, tr, sess, ESYS_TR_NONE, ESYS_TR_NONE, &data, 0);
 		rv = rc == TSS2_RC_SUCCESS ? 0 : poc_tpm_rc_err(e, rc, "PIN counter: NV_Write {0, limit}");
 	}
@@ -200,8 +235,9 @@ static int nv_write_once(struct poc_err *e, struct poc_tpm *t, ESYS_TR tr, uint3
 }
 
 int poc_tpm_pin_nv_create(struct poc_err *e, struct poc_tpm *t, const uint8_t *pin, size_t pin_len, uint32_t limit,
-			  struct poc_pin_nv *out)
+			  const struct poc_pin_nv *kind, struct poc_pin_nv *out)
 {
+	struct poc_pin_nv k;
 	TPM2B_NV_PUBLIC *pub = NULL;
 	TPM2B_NAME *name = NULL;
 	TPM2B_AUTH auth;
@@ -209,13 +245,16 @@ int poc_tpm_pin_nv_create(struct poc_err *e, struct poc_tpm *t, const uint8_t *p
 	TSS2_RC rc;
 	int rv = -1;
 
+	memset(&k, 0, sizeof(k));
+	if (kind != NULL)
+		k = *kind;
 	memset(out, 0, sizeof(*out));
-	if (pin == NULL || limit == 0 || limit > POC_PIN_TRIES_MAX)
+	if (pin == NULL || limit == 0 || limit > POC_PIN_TRIES_MAX || k.so_name_len > sizeof(k.so_name))
 		return poc_err_set(e, POC_ERR_ARG, "PIN counter: a PIN and 1..%d tries are needed", POC_PIN_TRIES_MAX);
 	if (poc_tpm_pin_auth(e, pin, pin_len, &auth) < 0 || poc_tpm_srk(e, t, &srk) < 0 ||
-	    nv_define(e, t, srk, &auth, &tr, &out->handle) < 0)
+	    nv_define(e, t, srk, &auth, &k, &tr, &out->handle) < 0)
 		goto done;
-	if (nv_write_once(e, t, tr, limit) < 0)
+	if (nv_write_once(e, t, &k, tr, limit) < 0)
 		goto undefine;
 	rc = Esys_NV_ReadPublic(t->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name);
 	if (rc != TSS2_RC_SUCCESS) {
@@ -228,6 +267,9 @@ int poc_tpm_pin_nv_create(struct poc_err *e, struct poc_tpm *t, const uint8_t *p
 	}
 	memcpy(out->name, name->name, name->size);
 	out->name_len = name->size;
+	memcpy(out->so_name, k.so_name, k.so_name_len);
+	out->so_name_len = k.so_name_len;
+	out->is_so = k.is_so;
 	rv = 0;
 	goto done;
 undefine:
@@ -273,7 +315,7 @@ int poc_tpm_pin_nv_read(struct poc_err *e, struct poc_tpm *t, const struct poc_p
 
 	if (nv_open(e, t, nv, &tr) < 0)
 		return -1;
-	if (nv_branch_session(e, t, 0, &sess) == 0) {
+	if (nv_branch_session(e, t, nv, 0, &sess) == 0) {
 		rc = Esys_NV_Read(t->esys, tr, tr, sess, ESYS_TR_NONE, ESYS_TR_NONE, 8, 0, &data);
 		if (rc != TSS2_RC_SUCCESS) {
 			poc_tpm_rc_err(e, rc, "PIN counter: NV_Read");
@@ -371,5 +413,108 @@ done:
 		rv = -1;
 	if (poc_tpm_flush(e, t, &own_srk) < 0 && rv == 0)
 		rv = -1;
+	return rv;
+}
+
+/* The error of a failed PIN use on nv, in the words of poc_tpm_pin_try. */
+static int pin_rc_err(struct poc_err *e, TSS2_RC rc, const struct poc_pin_nv *nv, const char *what)
+{
+	if (rc_base(rc) == TPM2_RC_AUTH_UNAVAILABLE)
+		return poc_err_set(e, POC_ERR_LOCKED, "the PIN is locked: the TPM's PIN counter (NV index 0x%08x) reached "
+				   "its limit", (unsigned)nv->handle);
+	if (poc_tpm_rc_code(rc) == POC_ERR_AUTH)
+		return poc_err_set(e, POC_ERR_AUTH, "wrong PIN (%s)", Tss2_RC_Decode(rc));
+	return poc_tpm_rc_err(e, rc, what);
+}
+
+int poc_tpm_pin_nv_reset(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv, const struct poc_pin_nv *so,
+			 const uint8_t *so_pin, size_t so_pin_len)
+{
+	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_NULL };
+	TPM2B_MAX_NV_BUFFER data = { .size = 8 };
+	struct poc_pin_nv saved = t->pin_nv;
+	TPML_DIGEST list;
+	ESYS_TR tr = ESYS_TR_NONE, sess = ESYS_TR_NONE;
+	uint32_t count = 0, limit = 0;
+	TSS2_RC rc;
+	int rv = -1;
+
+	if (nv->so_name_len == 0 || nv->so_name_len != so->name_len || memcmp(nv->so_name, so->name, so->name_len) != 0)
+		return poc_err_set(e, POC_ERR_MISMATCH, "PIN counter 0x%08x has no reset branch for SO counter 0x%08x",
+				   (unsigned)nv->handle, (unsigned)so->handle);
+	if (poc_tpm_pin_nv_read(e, t, nv, &count, &limit) < 0 || nv_open(e, t, nv, &tr) < 0)
+		return -1;
+	rc = Esys_StartAuthSession(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL,
+				   TPM2_SE_POLICY, &sym, TPM2_ALG_SHA256, &sess);
+	if (rc != TSS2_RC_SUCCESS) {
+		sess = ESYS_TR_NONE;
+		poc_tpm_rc_err(e, rc, "PIN counter reset: StartAuthSession");
+		goto done;
+	}
+	/* Branch 2: PolicySecret(SO counter) with the SO PIN (counted there), then NV_Write. */
+	t->pin_nv = *so;
+	rv = poc_tpm_pin_try(e, t, ESYS_TR_NONE, sess, so_pin, so_pin_len);
+	t->pin_nv = saved;
+	if (rv < 0)
+		goto done;
+	rv = -1;
+	rc = Esys_PolicyCommandCode(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CC_NV_Write);
+	if (rc == TSS2_RC_SUCCESS && nv_branches(e, nv, &list) < 0)
+		goto done;
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Esys_PolicyOR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &list);
+	poc_put_u32be(data.buffer, 0);
+	poc_put_u32be(data.buffer + 4, limit);
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Esys_NV_Write(t->esys, tr, tr, sess, ESYS_TR_NONE, ESYS_TR_NONE, &data, 0);
+	rv = rc == TSS2_RC_SUCCESS ? 0 : poc_tpm_rc_err(e, rc, "PIN counter reset: NV_Write {0, limit}");
+done:
+	if (poc_tpm_flush(e, t, &sess) < 0)
+		rv = -1;
+	nv_close(t, &tr);
+	return rv;
+}
+
+int poc_tpm_pin_nv_change(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *so, const uint8_t *old_pin,
+			  size_t old_len, const uint8_t *new_pin, size_t new_len)
+{
+	TPML_DIGEST list;
+	TPM2B_AUTH old_auth, new_auth;
+	ESYS_TR tr = ESYS_TR_NONE, sess = ESYS_TR_NONE, srk = ESYS_TR_NONE;
+	TSS2_RC rc;
+	int rv = -1;
+
+	memset(&old_auth, 0, sizeof(old_auth));
+	memset(&new_auth, 0, sizeof(new_auth));
+	if (!so->is_so)
+		return poc_err_set(e, POC_ERR_ARG, "PIN counter 0x%08x: only an SO counter changes its PIN in place",
+				   (unsigned)so->handle);
+	if (poc_tpm_pin_auth(e, old_pin, old_len, &old_auth) < 0 || poc_tpm_pin_auth(e, new_pin, new_len, &new_auth) < 0 ||
+	    nv_open(e, t, so, &tr) < 0 || poc_tpm_srk(e, t, &srk) < 0 ||
+	    /* The new authValue goes in encrypted: a policy session salted with the SRK. */
+	    poc_tpm_salted_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_DECRYPT, &sess) < 0)
+		goto done;
+	/* Branch 2 of an SO counter: NV_ChangeAuth with PolicyAuthValue, the old SO PIN (counted on a wrong one). */
+	rc = Esys_PolicyCommandCode(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CC_NV_ChangeAuth);
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Esys_PolicyAuthValue(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE);
+	if (rc == TSS2_RC_SUCCESS && nv_branches(e, so, &list) < 0)
+		goto done;
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Esys_PolicyOR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &list);
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Esys_TR_SetAuth(t->esys, tr, &old_auth);
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Esys_NV_ChangeAuth(t->esys, tr, sess, ESYS_TR_NONE, ESYS_TR_NONE, &new_auth);
+	rv = rc == TSS2_RC_SUCCESS ? 0 : pin_rc_err(e, rc, so, "SO PIN counter: NV_ChangeAuth");
+	(void)Esys_TR_SetAuth(t->esys, tr, NULL);
+done:
+	OPENSSL_cleanse(&old_auth, sizeof(old_auth));
+	OPENSSL_cleanse(&new_auth, sizeof(new_auth));
+	if (poc_tpm_flush(e, t, &sess) < 0)
+		rv = -1;
+	if (poc_tpm_flush(e, t, &srk) < 0)
+		rv = -1;
+	nv_close(t, &tr);
 	return rv;
 }

@@ -6,7 +6,14 @@
  *   TPM_NT_PIN_FAIL | TPMA_NV_NO_DA | TPMA_NV_POLICYWRITE | TPMA_NV_POLICYREAD
  * and authPolicy PolicyOR(
  *   PolicyCommandCode(NV_Read)                          anyone reads the count,
- *   PolicyCommandCode(NV_Write) + PolicyNvWritten(NO))  written once, at init.
+ *   PolicyCommandCode(NV_Write) + PolicyNvWritten(NO),  written once, at init,
+ *   [a third branch, docs/pin.md "The Security Officer"]) :
+ * - a user PIN counter whose token has an SO: PolicySecret(the SO's counter)
+ *   + PolicyCommandCode(NV_Write): the SO, with the SO PIN (counted on the
+ *   SO's counter), writes {0, limit} and lifts the user PIN's lock;
+ * - an SO counter: PolicyCommandCode(NV_ChangeAuth) + PolicyAuthValue: the
+ *   SO changes the SO PIN in place, proving the old one (counted), so the
+ *   counter's name, which the user counter's reset branch names, stays.
  *
  * Every PIN-protected sealed object of the token (its verifier key and each
  * object) has authPolicy [PolicyPCR] + PolicySecret(this index) +
@@ -49,9 +56,21 @@
  * Defines a new PIN counter with authValue SHA-256(pin) and pinLimit limit
  * (1..POC_PIN_TRIES_MAX), writes {0, limit} once and returns its handle and
  * name (with TPMA_NV_WRITTEN). Uses the owner hierarchy (empty owner auth).
+ * kind (NULL: two branches) gives the third branch: is_so, or so_name (a
+ * user counter that its SO's counter of that name resets).
  */
 int poc_tpm_pin_nv_create(struct poc_err *e, struct poc_tpm *t, const uint8_t *pin, size_t pin_len, uint32_t limit,
-			  struct poc_pin_nv *out);
+			  const struct poc_pin_nv *kind, struct poc_pin_nv *out);
+/*
+ * The SO lifts user counter nv's lock: {0, limit} written through its reset
+ * branch with so_pin, tried on the SO counter so (counted there). POC_ERR_AUTH,
+ * POC_ERR_LOCKED for the SO PIN; POC_ERR_MISMATCH when nv has no branch for so.
+ */
+int poc_tpm_pin_nv_reset(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv, const struct poc_pin_nv *so,
+			 const uint8_t *so_pin, size_t so_pin_len);
+/* The SO changes its PIN in place (NV_ChangeAuth, old_pin counted when wrong): the counter's name stays. */
+int poc_tpm_pin_nv_change(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *so, const uint8_t *old_pin,
+			  size_t old_len, const uint8_t *new_pin, size_t new_len);
 /* Deletes it (owner); for a token whose creation failed. */
 int poc_tpm_pin_nv_delete(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv);
 
