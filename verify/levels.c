@@ -338,6 +338,7 @@ static void identify(const struct lv *v, const struct src *c, struct kid *k)
 	size_t dl = poc_tpm_alg_digest_len(c->alg), files = 0;
 	ssize_t uki = -1, bad_file = -1, last_app = -1;
 	int sb = secure_boot(c), grub_cmd = 0;
+	char line[POC_CMDLINE_MAX];
 
 	memset(k, 0, sizeof(*k));
 	for (size_t i = 0; i < c->log->nevents; i++) {
@@ -357,8 +358,8 @@ static void identify(const struct lv *v, const struct src *c, struct kid *k)
 		if (poc_boot_grub_file(ev)) {
 			files++;
 			bad_file = !listed && bad_file < 0 ? (ssize_t)i : bad_file;
-		} else
-			grub_cmd |= ev->type == POC_EV_IPL && ev->data_len > 16 && memcmp(ev->data, "kernel_cmdline: ", 16) == 0;
+		} else if (ev->type == POC_EV_IPL && ev->data_len > 16 && memcmp(ev->data, "kernel_cmdline: ", 16) == 0)
+			grub_cmd |= poc_boot_cmdline(ev, c->alg, line, sizeof(line)); /* its digest is its text's */
 	}
 	if (uki >= 0 && sb == 1) {
 		k->ok = 1;

@@ -146,7 +146,7 @@ t_has 'unknown field "min_level"' "names the field"
 # Forged boots (a malicious host boots what it likes and reads the CCEL format): ccel_forge IN OUT
 # [AT:MR:TYPE:TEXT ...] inserts events (AT: the index among IN's events, -1 appends; TYPE in hex;
 # TEXT the data, or sb=0/sb=1 for a SecureBoot variable, sbx=1 for one of another vendor GUID);
-# each event's digest is SHA-384 of its data, so the quote of the forged log holds.
+# each event's digest is SHA-384 of its data (grub's kernel_cmdline: of its text), so the quote of the forged log holds.
 ccel_forge() {
 	python3 - "$@" <<'PY'
 import hashlib, struct, sys
@@ -163,7 +163,7 @@ G = bytes.fromhex('61dfe48bca93d211aa0d00e098032b8c')
 for op in sys.argv[3:]:
     at, mr, typ, text = op.split(':', 3)
     data = var(G, int(text[3:])) if text.startswith('sb=') else var(b'\x11' * 16, 1) if text == 'sbx=1' else text.encode()
-    ev = struct.pack('<IIIH', int(mr), int(typ, 16), 1, 0x0c) + hashlib.sha384(data).digest() + struct.pack('<I', len(data)) + data
+    ev = struct.pack('<IIIH', int(mr), int(typ, 16), 1, 0x0c) + hashlib.sha384(data[16:] if data.startswith(b'kernel_cmdline: ') else data).digest() + struct.pack('<I', len(data)) + data
     evs.insert(int(at) if int(at) >= 0 else len(evs), ev)
 open(sys.argv[2], 'wb').write(d[:hl] + b''.join(evs))
 PY
