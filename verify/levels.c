@@ -36,7 +36,7 @@ struct lv {
 struct kid {
 	int ok;
 	char how[128], why[200];
-	int has_cmdline;
+	int has_cmdline, cmd_conflict;
 	char cmdline[POC_CMDLINE_MAX];
 };
 
@@ -269,7 +269,8 @@ static void kid_why(struct kid *k, const struct src *c, const struct poc_policy_
 	}
 	if (uki >= 0) {
 		poc_say(k->why, sizeof(k->why), "Secure Boot on (SecureBoot %s in %s%u): without it a UKI's stub takes a "
-			 "command-line override", sb < 0 ? "not measured" : "off", c->name, reg_num(c, c->sb_reg));
+			 "command-line override", sb == -2 ? "measured again after the firmware's separator" : sb < 0 ? "not measured" : "off",
+			 c->name, reg_num(c, c->sb_reg));
 		return;
 	}
 	if (bad_file >= 0 || last_app >= 0) {
@@ -284,13 +285,59 @@ static void kid_why(struct kid *k, const struct src *c, const struct poc_policy_
 		 c->ccel ? "CCEL" : "vTPM");
 }
 
+/*
+ * The Secure Boot state the firmware measured in c's register before its separator: 1 on, 0 off,
+ * -1 not measured, -2 measured again after the separator (by whatever ran next: not the firmware's word).
+ */
+static int secure_boot(const struct src *c)
+{
+	int sb = -1, sep = 0, r;
+
+	for (size_t i = 0; i < c->log->nevents; i++) {
+		const struct poc_evlog_event *ev = &c->log->ev[i];
+
+		if (ev->pcr != c->sb_reg || ev->type == POC_EV_NO_ACTION || !reg_ok(c, ev->pcr))
+			continue;
+		if (ev->type == POC_EV_SEPARATOR)
+			sep = 1;
+		else if ((r = poc_boot_secure_boot(ev)) >= 0)
+			sb = sep ? -2 : sb == -2 ? -2 : sb == -1 ? r : sb && r;
+	}
+	return sb;
+}
+
+/*
+ * The command line the kernel was given: every verified command-line event of c after event
+ * from (a UKI's: what ran before it does not speak for it) names the same text; else none.
+ */
+static void take_cmdline(const struct src *c, ssize_t from, struct kid *k)
+{
+	char line[POC_CMDLINE_MAX];
+
+	k->has_cmdline = 0;
+	for (size_t i = from < 0 ? 0 : (size_t)from + 1; i < c->log->nevents; i++) {
+		const struct poc_evlog_event *ev = &c->log->ev[i];
+
+		if (ev->pcr >= 32 || !(c->cmd_regs & (1u << ev->pcr)) || !reg_ok(c, ev->pcr) ||
+		    !poc_boot_cmdline(ev, c->alg, line, sizeof(line)))
+			continue;
+		if (k->has_cmdline && strcmp(k->cmdline, line) != 0) {
+			k->has_cmdline = 0;
+			k->cmd_conflict = 1;
+			return;
+		}
+		memcpy(k->cmdline, line, sizeof(line));
+		k->has_cmdline = 1;
+	}
+}
+
 /* The kernel, initrd and command line as source c identifies them. */
 static void identify(const struct lv *v, const struct src *c, struct kid *k)
 {
 	const struct poc_policy_reference *ref = &v->s->p->ref[POC_REF_UKI];
 	size_t dl = poc_tpm_alg_digest_len(c->alg), files = 0;
 	ssize_t uki = -1, bad_file = -1, last_app = -1;
-	int sb = -1, r, grub_cmd = 0;
+	int sb = secure_boot(c), grub_cmd = 0;
 	char line[POC_CMDLINE_MAX];
 
 	memset(k, 0, sizeof(*k));
@@ -302,8 +349,6 @@ static void identify(const struct lv *v, const struct src *c, struct kid *k)
 		if (d == NULL || ev->type == POC_EV_NO_ACTION || !reg_ok(c, ev->pcr))
 			continue;
 		listed = ref->present && poc_refvals_has(&ref->vals, d, dl);
-		if (ev->pcr == c->sb_reg && (r = poc_boot_secure_boot(ev)) >= 0)
-			sb = r;
 		if (ev->pcr == c->app_reg && ev->type == POC_EV_EFI_BOOT_SERVICES_APPLICATION) {
 			last_app = (ssize_t)i;
 			uki = listed ? (ssize_t)i : uki;
@@ -313,24 +358,21 @@ static void identify(const struct lv *v, const struct src *c, struct kid *k)
 		if (poc_boot_grub_file(ev)) {
 			files++;
 			bad_file = !listed && bad_file < 0 ? (ssize_t)i : bad_file;
-		} else if (poc_boot_cmdline(ev, c->alg, line, sizeof(line))) {
-			memcpy(k->cmdline, line, sizeof(line));
-			k->has_cmdline = 1;
-			grub_cmd |= ev->data_len > 16 && memcmp(ev->data, "kernel_cmdline: ", 16) == 0;
-		}
+		} else if (ev->type == POC_EV_IPL && ev->data_len > 16 && memcmp(ev->data, "kernel_cmdline: ", 16) == 0)
+			grub_cmd |= poc_boot_cmdline(ev, c->alg, line, sizeof(line)); /* its digest is its text's */
 	}
 	if (uki >= 0 && sb == 1) {
 		k->ok = 1;
+		take_cmdline(c, uki, k);
 		poc_say(k->how, sizeof(k->how), "AL3: UKI %s%u #%zd in reference.uki, Secure Boot on%s", c->name,
 			 reg_num(c, c->app_reg), uki, k->has_cmdline ? "; its command line measured" : "");
 	} else if (files > 0 && bad_file < 0 && grub_cmd && ref->present) {
 		k->ok = 1;
+		take_cmdline(c, -1, k);
 		poc_say(k->how, sizeof(k->how), "AL3: grub's kernel_cmdline and %zu files in reference.uki (%s log)", files,
 			 c->ccel ? "CCEL" : "vTPM");
-	} else {
+	} else
 		kid_why(k, c, ref, sb, uki, bad_file, last_app);
-		k->has_cmdline = 0;
-	}
 }
 
 /* $.vtpm.pcrs pins PCR 11 (a systemd-measure prediction of the UKI's sections); the quote matched it. */
@@ -372,13 +414,15 @@ static void level3(struct lv *v, struct kid *kt, struct kid *kn, const struct ki
 
 static int roothash_ok(const struct poc_policy_reference *ref, const struct kid *k, char *why, size_t wl, char *hex)
 {
+	char bad[160] = "";
 	uint8_t h[64];
 	size_t hl;
 
 	hex[0] = '\0';
-	if (k == NULL || !k->has_cmdline || !poc_boot_roothash(k->cmdline, h, &hl)) {
+	if (k == NULL || !k->has_cmdline || !poc_boot_verity(k->cmdline, h, &hl, bad, sizeof(bad))) {
 		poc_say(why, wl, "a dm-verity root hash in the AL3-verified command line (%s)",
-			 k == NULL ? "none is verified" : !k->has_cmdline ? "no command line is measured" : "it names none");
+			 k == NULL ? "none is verified" : k->cmd_conflict ? "two different command lines are measured"
+			 : !k->has_cmdline ? "no command line is measured" : bad);
 		return 0;
 	}
 	poc_hex_encode(h, 8, hex);
@@ -400,17 +444,27 @@ static const struct poc_pcr_bank *pcr10_bank(const struct lv *v)
 	return q != NULL && (q->mask & (1u << 10)) ? q : NULL;
 }
 
-/* Every PCR 10 entry's file digest is in reference.ima_allow (boot_aggregate aside, no violation). */
+/* The first PCR 10 entry is boot_aggregate; every later one's file digest is in reference.ima_allow, no violation. */
 static int ima_entries_ok(const struct poc_policy_reference *ref, const struct poc_ima_log *log, char *why, size_t wl,
 			  size_t *n)
 {
 	char hex[17];
 
+	size_t first = log->n;
+
 	*n = 0;
-	for (size_t i = 0; i < log->n; i++) {
+	/* IMA's list starts with boot_aggregate: without it, PCR 10 (zeros when IMA is off) shows no IMA. */
+	for (size_t i = 0; i < log->n && first == log->n; i++)
+		first = log->ev[i].pcr == 10 ? i : first;
+	if (first == log->n || log->ev[first].violation || strcmp(log->ev[first].path, "boot_aggregate") != 0) {
+		poc_say(why, wl, "an IMA list that starts with boot_aggregate (%s)",
+			first == log->n ? "it has no PCR 10 entry" : "its first PCR 10 entry is another");
+		return 0;
+	}
+	for (size_t i = first + 1; i < log->n; i++) {
 		const struct poc_ima_entry *ev = &log->ev[i];
 
-		if (ev->pcr != 10 || (!ev->violation && strcmp(ev->path, "boot_aggregate") == 0))
+		if (ev->pcr != 10)
 			continue;
 		if (ev->violation) {
 			poc_say(why, wl, "IMA without violations (entry #%zu is one)", i);

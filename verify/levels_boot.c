@@ -9,7 +9,6 @@
 
 #include "bytes.h"
 #include "digest.h"
-#include "hex.h"
 #include "pcrs.h"
 
 static const char grub_prefix[] = "kernel_cmdline: ";
@@ -17,15 +16,18 @@ static const char grub_prefix[] = "kernel_cmdline: ";
 int poc_boot_secure_boot(const struct poc_evlog_event *ev)
 {
 	static const uint8_t name[] = { 'S', 0, 'e', 0, 'c', 0, 'u', 0, 'r', 0, 'e', 0, 'B', 0, 'o', 0, 'o', 0, 't', 0 };
+	/* EFI_GLOBAL_VARIABLE 8be4df61-93ca-11d2-aa0d-00e098032b8c: another vendor's "SecureBoot" says nothing. */
+	static const uint8_t global[16] = { 0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93, 0xd2, 0x11,
+					    0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c };
 	struct poc_rd r;
 	uint64_t nlen, dlen;
-	const uint8_t *n, *v;
+	const uint8_t *g, *n, *v;
 
 	if (ev->type != POC_EV_EFI_VARIABLE_DRIVER_CONFIG)
 		return -1;
 	/* UEFI_VARIABLE_DATA: GUID, UnicodeNameLength, VariableDataLength, name (UTF-16), data. */
 	poc_rd_init(&r, ev->data, ev->data_len);
-	if (poc_rd_bytes(&r, 16, NULL) < 0 || poc_rd_u64le(&r, &nlen) < 0 || poc_rd_u64le(&r, &dlen) < 0 ||
+	if (poc_rd_bytes(&r, 16, &g) < 0 || memcmp(g, global, 16) != 0 || poc_rd_u64le(&r, &nlen) < 0 || poc_rd_u64le(&r, &dlen) < 0 ||
 	    nlen != sizeof(name) / 2 || poc_rd_bytes(&r, sizeof(name), &n) < 0 || memcmp(n, name, sizeof(name)) != 0)
 		return -1;
 	if (dlen != 1 || poc_rd_bytes(&r, 1, &v) < 0)
@@ -106,59 +108,5 @@ int poc_boot_cmdline(const struct poc_evlog_event *ev, uint16_t alg, char *out, 
 
 int poc_boot_grub_file(const struct poc_evlog_event *ev)
 {
-	size_t n = ev->data_len;
-
-	if (ev->type != POC_EV_IPL || n < 2 || ev->data[0] != '/')
-		return 0;
-	if (ev->data[n - 1] == 0)
-		n--;
-	for (size_t i = 0; i < n; i++)
-		if (ev->data[i] <= 0x20 || ev->data[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
-/* The next white-space separated token of s from *at (quotes are plain characters); its length. */
-static size_t token(const char *s, size_t *at, const char **tok)
-{
-	size_t i = *at, start;
-
-	while (s[i] == ' ' || s[i] == '\t' || s[i] == '"')
-		i++;
-	start = i;
-	while (s[i] != '\0' && s[i] != ' ' && s[i] != '\t' && s[i] != '"')
-		i++;
-	*tok = s + start;
-	*at = i;
-	return i - start;
-}
-
-static int hex_value(const char *p, size_t n, uint8_t out[64], size_t *len)
-{
-	struct poc_err e = { 0 };
-
-	if (n < 32 || n > 128 || poc_hex_decode(&e, p, n, out, 64, len) < 0)
-		return 0;
-	return 1;
-}
-
-int poc_boot_roothash(const char *cmdline, uint8_t out[64], size_t *len)
-{
-	size_t at = 0, n;
-	const char *t;
-	int after_verity = -1;
-
-	*len = 0;
-	while ((n = token(cmdline, &at, &t)) > 0) {
-		if (n > 9 && strncmp(t, "roothash=", 9) == 0)
-			return hex_value(t + 9, n - 9, out, len);
-		/* dm-mod.create "name,uuid,minor,flags,start len verity VERSION DATA HASH DBS HBS NBLOCKS HSTART ALG DIGEST SALT" */
-		if (n == 6 && strncmp(t, "verity", 6) == 0) {
-			after_verity = 0;
-			continue;
-		}
-		if (after_verity >= 0 && ++after_verity == 9)
-			return hex_value(t, n, out, len);
-	}
-	return 0;
+	return ev->type == POC_EV_IPL && ev->data_len >= 2 && (ev->data[0] == '/' || ev->data[0] == '(');
 }

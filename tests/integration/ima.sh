@@ -44,6 +44,8 @@ printf '["%s"]\n' "$mrtd" >"$T/mrtd.json"
 printf '["%s"]\n' "$UKI" >"$T/uki.json"
 allow bash libc conf >"$T/allow.json"
 allow bash libc >"$T/allow-short.json"
+# A quote of PCR 10 before IMA extended it (zeros: IMA off), for the list that claims nothing.
+t_run 0 "a TPM quote of PCR 10 at zeros (IMA off)" quote_td one r0 "$N" sha256:10 --ccel "$T/boot.log"
 # PCR 10 cannot be reset: swtpm one's PCR 10 is extended once, with the honest list's template hashes.
 imalog "$T/ima.bin" >"$T/ima.hashes" || t_fail "imalog"
 while read -r h; do tpm2_pcrextend "10:sha256=$h" >/dev/null || t_fail "pcrextend"; done <"$T/ima.hashes"
@@ -57,10 +59,11 @@ policy() {
  "assurance": $3}
 JSON
 }
-# check WANT NAME LOG POLICY
+# check WANT NAME LOG POLICY (Q: the quotes, r1 unless set)
 check() {
-	"$POCTOOL" evidence pack -o "$T/b.cbor" --nonce "$N" --tdx-quote "$T/r1.td" --collateral "$T/sim/collateral" \
-		--ccel-log "$T/boot.log" --tpm-quote "$T/r1.attest" --tpm-sig "$T/r1.sig" --pcrs "$T/r1.pcrs" \
+	local q=${Q:-r1}
+	"$POCTOOL" evidence pack -o "$T/b.cbor" --nonce "$N" --tdx-quote "$T/$q.td" --collateral "$T/sim/collateral" \
+		--ccel-log "$T/boot.log" --tpm-quote "$T/$q.attest" --tpm-sig "$T/$q.sig" --pcrs "$T/$q.pcrs" \
 		--ak-pub "$T/one.ak.pub" --ima-log "$3" >/dev/null || { t_fail "$2: pack"; return; }
 	t_run "$1" "$2" "$POCTOOL" evidence verify "$T/b.cbor" --policy "$4" --nonce "$N"
 }
@@ -82,4 +85,15 @@ t_has "an IMA log replaying PCR 10 of a verified quote (it does not)" "says the 
 head -c 200 "$T/ima.bin" >"$T/cut.bin"
 check 1 "a truncated list: denied" "$T/cut.bin" "$T/p4.json"
 t_has "a readable IMA log" "says the list does not parse"
+# IMA off (PCR 10 zeros) and a list with no PCR 10 entry: it replays to zeros but shows no IMA.
+python3 - "$T/none.bin" <<'PY'
+import hashlib, struct, sys
+dng = b'sha256:\0' + hashlib.sha256(b'bash').digest()
+nng = b'/usr/bin/bash\0'
+tdata = struct.pack('<I', len(dng)) + dng + struct.pack('<I', len(nng)) + nng
+open(sys.argv[1], 'wb').write(struct.pack('<I', 11) + hashlib.sha1(tdata).digest() + struct.pack('<I', 6) + b'ima-ng' +
+                              struct.pack('<I', len(tdata)) + tdata)
+PY
+Q=r0 check 1 "IMA off (PCR 10 zeros) with a list of no PCR 10 entry: not AL4" "$T/none.bin" "$T/p4.json"
+t_has "an IMA list that starts with boot_aggregate (it has no PCR 10 entry)" "says the list shows no IMA"
 t_done

@@ -143,6 +143,85 @@ sed 's/"assurance":{/"assurance":{"min_level": 1, /; s/"assurance": {/"assurance
 t_run 2 "an unknown assurance field is refused" verify "$T/full.cbor" "$T/unk.json"
 t_has 'unknown field "min_level"' "names the field"
 
+# Forged boots (a malicious host boots what it likes and reads the CCEL format): ccel_forge IN OUT
+# [AT:MR:TYPE:TEXT ...] inserts events (AT: the index among IN's events, -1 appends; TYPE in hex;
+# TEXT the data, or sb=0/sb=1 for a SecureBoot variable, sbx=1 for one of another vendor GUID);
+# each event's digest is SHA-384 of its data (grub's kernel_cmdline: of its text), so the quote of the forged log holds.
+ccel_forge() {
+	python3 - "$@" <<'PY'
+import hashlib, struct, sys
+d = open(sys.argv[1], 'rb').read()
+hl = 32 + struct.unpack_from('<I', d, 28)[0]
+evs, o = [], hl
+while o < len(d):
+    n = struct.unpack_from('<I', d, o + 12 + 2 + 48)[0]
+    evs.append(d[o:o + 12 + 2 + 48 + 4 + n]); o += 12 + 2 + 48 + 4 + n
+def var(guid, on):
+    name = 'SecureBoot'.encode('utf-16-le')
+    return guid + struct.pack('<QQ', 10, 1) + name + bytes([on])
+G = bytes.fromhex('61dfe48bca93d211aa0d00e098032b8c')
+for op in sys.argv[3:]:
+    at, mr, typ, text = op.split(':', 3)
+    data = var(G, int(text[3:])) if text.startswith('sb=') else var(b'\x11' * 16, 1) if text == 'sbx=1' else text.encode()
+    ev = struct.pack('<IIIH', int(mr), int(typ, 16), 1, 0x0c) + hashlib.sha384(data[16:] if data.startswith(b'kernel_cmdline: ') else data).digest() + struct.pack('<I', len(data)) + data
+    evs.insert(int(at) if int(at) >= 0 else len(evs), ev)
+open(sys.argv[2], 'wb').write(d[:hl] + b''.join(evs))
+PY
+}
+# forged NAME BASE-ARGS -- OPS...: a boot from sim boot BASE-ARGS, edited by ccel_forge OPS, quoted and packed
+forged() {
+	local name=$1; shift
+	local args=()
+	while [ "$1" != "--" ]; do args+=("$1"); shift; done; shift
+	"$POCTOOL" sim boot -o "$T/$name.base" "${args[@]}" >/dev/null && ccel_forge "$T/$name.base" "$T/$name.log" "$@" &&
+		"$POCTOOL" sim quote "$T/sim" --report-data "$N" --ccel "$T/$name.log" -o "$T/$name.td" >/dev/null &&
+		"$POCTOOL" evidence pack --tdx-quote "$T/$name.td" --collateral "$T/sim/collateral" --ccel-log "$T/$name.log" \
+			-o "$T/$name.cbor" >/dev/null
+}
+policy "$T/m3.json" independent '{"min_trustworthy": 3}' $REFS
+t_run 0 "forge: the honest boot re-read by ccel_forge is AL4" forged honest --uki-digest "$UKI" --cmdline "roothash=$RH" --
+t_run 0 "forge: honest AL4" verify "$T/honest.cbor" "$T/l4.json"
+# Secure Boot off, then "on" measured into RTMR0 by the code that ran after the firmware's separator.
+t_run 0 "forge: SecureBoot=1 after the separator" forged sblate --uki-digest "$UKI" --cmdline "roothash=$RH" --secure-boot off -- -1:1:80000001:sb=1
+t_run 1 "forge: a SecureBoot variable measured after RTMR0's separator is not Secure Boot on" verify "$T/sblate.cbor" "$T/m3.json"
+t_has "Secure Boot on (SecureBoot measured again after the firmware's separator in RTMR0)" "names the late SecureBoot event"
+t_run 0 "forge: a SecureBoot of another vendor" forged sbx --uki-digest "$UKI" --cmdline "roothash=$RH" --secure-boot off -- 4:1:80000001:sbx=1
+t_run 1 "forge: a \"SecureBoot\" variable of another vendor GUID is not Secure Boot on" verify "$T/sbx.cbor" "$T/m3.json"
+t_has "AL3 needs Secure Boot on (SecureBoot off" "the EFI global SecureBoot stays off"
+# The command line: one from before the UKI ran, two different ones, parameters as the kernel reads them.
+t_run 0 "forge: a command line before the UKI" forged early --uki-digest "$UKI" -- 7:3:d:roothash=$RH
+t_run 1 "forge: a command line measured before the UKI does not speak for it" verify "$T/early.cbor" "$T/l4.json"
+t_has "AL4 needs a dm-verity root hash in the AL3-verified command line (no command line is measured)" "no command line of the UKI"
+t_run 0 "forge: two command lines" forged two --uki-digest "$UKI" --cmdline "roothash=$RH2" -- -1:3:d:roothash=$RH
+t_run 1 "forge: two different command lines are none" verify "$T/two.cbor" "$T/l4.json"
+t_has "two different command lines are measured" "names the conflict"
+VT="0 8 verity 1 /dev/vda2 /dev/vda3 4096 4096 1 1 sha256"
+for c in "roothash=$RH roothash=$RH2" "rd.roothash=$RH2 roothash=$RH" "x=\"y roothash=$RH\"" "roothash=$RH systemd.verity=0" \
+	"roothash=$RH rd.systemd.verity=no" "roothash=$RH systemd.verity-root-options=ignore-corruption" "roothash=$RH root=/dev/vda1" \
+	"x verity 1 a b c d e f g $RH" "\"dm-mod.create=v,,,ro,$VT $RH 00 1 ignore_corruption\" root=/dev/dm-0" \
+	"\"dm-mod.create=v,,,ro,$VT $RH 00\" root=/dev/vda1" "\"dm-mod.create=v,,,ro,$VT $RH 00\" dm_mod.create=v,,,ro,0 8 linear /dev/vda2 0 root=/dev/dm-0" \
+	"\"dm-mod.create=v,,,ro,$VT $RH 00,8 8 linear /dev/vda4 0\" root=/dev/dm-0" "roothash=$RH root=/dev/mapper/root root=/dev/vda1"; do
+	boot cl --uki-digest "$UKI" --cmdline "$c" || t_fail "sim boot --cmdline $c"
+	t_run 1 "command line '${c//$RH/RH}' enforces no reference root hash" verify "$T/cl.cbor" "$T/l4.json"
+	t_has "AL4 needs" "names the missing AL4"
+done
+for c in "roothash=$RH root=/dev/mapper/root" "ro \"roothash=$RH\"" "\"dm-mod.create=vroot,,,ro,$VT $RH 00\" root=/dev/dm-0" \
+	"dm-mod.create=\"vroot,,,ro,$VT $RH 00\" root=/dev/mapper/vroot"; do
+	boot cl --uki-digest "$UKI" --cmdline "$c" || t_fail "sim boot --cmdline $c"
+	t_run 0 "command line '${c//$RH/RH}' enforces the reference root hash: AL4" verify "$T/cl.cbor" "$T/l4.json"
+	t_has "levels: nominal AL4, trustworthy AL4" "AL4"
+done
+
+# grub's boot (RTMR2): every file grub read is a reference value, whatever its path looks like.
+printf '["%s"]\n' "$(printf '/boot/grub.cfg' | openssl dgst -sha384 -r | cut -d' ' -f1)" >"$T/grub-uki.json"
+policy "$T/g3.json" independent '{"min_trustworthy": 3}' mrtd="$T/mrtd.json" uki="$T/grub-uki.json"
+t_run 0 "forge: grub reads grub.cfg" forged grub -- -1:3:d:/boot/grub.cfg -1:3:d:kernel_cmdline:\ ro
+t_run 0 "forge: grub's listed grub.cfg and kernel_cmdline: AL3" verify "$T/grub.cbor" "$T/g3.json"
+for f in "(hd0,3)/boot/vmlinuz" "/boot/my kernel"; do
+	t_run 0 "forge: grub reads $f" forged gf -- -1:3:d:/boot/grub.cfg "-1:3:d:$f" -1:3:d:kernel_cmdline:\ ro
+	t_run 1 "forge: grub's file '$f' outside reference.uki is not AL3" verify "$T/gf.cbor" "$T/g3.json"
+	t_has "AL3 needs reference.uki; RTMR2 #" "names the file event"
+done
 # The real vectors (testdata/real/README.md) at the levels docs/levels.md states.
 X=$D/tdx/go-tdx-guest
 cat >"$T/cos.json" <<JSON
