@@ -128,6 +128,7 @@ CK_RV poc_op_cipher_run(struct poc_op *o, const uint8_t *in, size_t inlen, uint8
 	case ALG_RSA_PSS:
 	case ALG_EDDSA:
 	case ALG_KEYGEN:
+	case ALG_KEYMGMT:
 		break;
 	}
 	return CKR_GENERAL_ERROR;

@@ -66,7 +66,8 @@ CK_RV poc_key_pkcs8(EVP_PKEY *pk, uint8_t **secret, size_t *secret_len);
 
 /* ---- the mechanism table (mech.c) ---- */
 
-enum poc_alg { ALG_ECDSA, ALG_RSA_PKCS, ALG_RSA_PSS, ALG_RSA_OAEP, ALG_EDDSA, ALG_AES_GCM, ALG_KEYGEN };
+enum poc_alg { ALG_ECDSA, ALG_RSA_PKCS, ALG_RSA_PSS, ALG_RSA_OAEP, ALG_EDDSA, ALG_AES_GCM, ALG_KEYGEN,
+	ALG_KEYMGMT /* wraps or derives only: wrap.c, derive.c (no poc_op) */ };
 
 /* What a mechanism does: the bits of the op kinds, and key generation. */
 #define MECH_SIGN (1u << POC_OP_SIGN)
@@ -75,6 +76,9 @@ enum poc_alg { ALG_ECDSA, ALG_RSA_PKCS, ALG_RSA_PSS, ALG_RSA_OAEP, ALG_EDDSA, AL
 #define MECH_DECRYPT (1u << POC_OP_DECRYPT)
 #define MECH_GEN_PAIR (1u << 4)
 #define MECH_GEN (1u << 5)
+#define MECH_WRAP (1u << 6)
+#define MECH_UNWRAP (1u << 7)
+#define MECH_DERIVE (1u << 8)
 
 struct poc_mech_desc {
 	CK_MECHANISM_TYPE type;

@@ -45,6 +45,17 @@ static const struct poc_mech_desc mechs[] = {
 	{ CKM_EDDSA, CKK_EC_EDWARDS, SV, ALG_EDDSA, 0 },
 	{ CKM_AES_KEY_GEN, CKK_AES, MECH_GEN, ALG_KEYGEN, 0 },
 	{ CKM_AES_GCM, CKK_AES, ED, ALG_AES_GCM, 0 },
+	/*
+	 * Key management (wrap.c, derive.c; C_WrapKey, C_UnwrapKey, C_DeriveKey).
+	 * CKM_RSA_PKCS_OAEP also wraps and unwraps: poc_wrap_mechanism adds the
+	 * flags to its row. No CKM_AES_KEY_WRAP_PAD: PKCS#11 3.0 deprecates it
+	 * (implementations disagree: RFC 5649 or PKCS#7 padding then RFC 3394).
+	 */
+	{ CKM_AES_KEY_WRAP, CKK_AES, MECH_WRAP | MECH_UNWRAP, ALG_KEYMGMT, 0 },
+	{ CKM_AES_KEY_WRAP_KWP, CKK_AES, MECH_WRAP | MECH_UNWRAP, ALG_KEYMGMT, 0 },
+	{ CKM_AES_CBC_PAD, CKK_AES, MECH_WRAP | MECH_UNWRAP, ALG_KEYMGMT, 0 },
+	{ CKM_ECDH1_DERIVE, CKK_EC, MECH_DERIVE, ALG_KEYMGMT, 0 },
+	{ CKM_HKDF_DERIVE, CKK_GENERIC_SECRET, MECH_DERIVE, ALG_KEYMGMT, 0 },
 };
 
 #define NMECHS (sizeof(mechs) / sizeof(mechs[0]))
@@ -68,6 +79,10 @@ int poc_key_type_sizes(CK_KEY_TYPE type, CK_ULONG *min, CK_ULONG *max)
 		*min = 16; /* bytes: AES-128, -192, -256 */
 		*max = 32;
 		return 1;
+	case CKK_GENERIC_SECRET:
+		*min = 1; /* bytes: what ECDH and HKDF derive (HKDF-SHA512: up to 255 x 64) */
+		*max = 255 * 64;
+		return 1;
 	default:
 		return poc_curve_sizes(type, min, max);
 	}
@@ -89,6 +104,7 @@ CK_RV poc_mechanism_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
 		{ MECH_SIGN, CKF_SIGN },       { MECH_VERIFY, CKF_VERIFY },
 		{ MECH_ENCRYPT, CKF_ENCRYPT }, { MECH_DECRYPT, CKF_DECRYPT },
 		{ MECH_GEN_PAIR, CKF_GENERATE_KEY_PAIR }, { MECH_GEN, CKF_GENERATE },
+		{ MECH_WRAP, CKF_WRAP }, { MECH_UNWRAP, CKF_UNWRAP }, { MECH_DERIVE, CKF_DERIVE },
 	};
 	const struct poc_mech_desc *d = poc_mech_desc_find(type);
 
@@ -96,7 +112,7 @@ CK_RV poc_mechanism_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
 		return CKR_MECHANISM_INVALID;
 	memset(info, 0, sizeof(*info));
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (d->ops & flags[i].op)
+		if ((d->ops | (poc_wrap_mechanism(type) ? MECH_WRAP | MECH_UNWRAP : 0)) & flags[i].op)
 			info->flags |= flags[i].flag;
 	/* Named curves in uncompressed points over prime fields only (CKA_EC_PARAMS, CKA_EC_POINT). */
 	if (d->key_type == CKK_EC)

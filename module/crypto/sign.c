@@ -62,6 +62,7 @@ static CK_RV raw_check(const struct poc_op *o, size_t tbslen)
 	case ALG_RSA_OAEP:
 	case ALG_AES_GCM:
 	case ALG_KEYGEN:
+	case ALG_KEYMGMT:
 		break;
 	}
 	return CKR_OK;
@@ -102,6 +103,7 @@ static CK_RV sign_tbs(struct poc_op *o, const uint8_t *tbs, size_t tbslen, uint8
 	case ALG_RSA_OAEP:
 	case ALG_AES_GCM:
 	case ALG_KEYGEN:
+	case ALG_KEYMGMT:
 		break;
 	}
 	return CKR_GENERAL_ERROR;
@@ -134,6 +136,7 @@ static CK_RV verify_tbs(struct poc_op *o, const uint8_t *tbs, size_t tbslen, con
 	case ALG_RSA_OAEP:
 	case ALG_AES_GCM:
 	case ALG_KEYGEN:
+	case ALG_KEYMGMT:
 		return CKR_GENERAL_ERROR;
 	}
 	if (r != 1) {
