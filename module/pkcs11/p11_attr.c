@@ -103,8 +103,22 @@ GETTER(get_encrypt)
 	return CKR_OK;
 }
 
+/* Key management flags (p11_keyrules.c): what the template asked, and the key's history. */
+#define FLAG_GETTER(fn, expr) GETTER(fn) { UNUSED_ARGS(); val_bool(v, (expr)); return CKR_OK; }
+#define F (H->flags)
+FLAG_GETTER(get_wrap, obj->class != CKO_PRIVATE_KEY && (F & POC_OBJ_WRAP))
+FLAG_GETTER(get_unwrap, obj->class != CKO_PUBLIC_KEY && (F & POC_OBJ_UNWRAP))
+FLAG_GETTER(get_derive, obj->class != CKO_PUBLIC_KEY && (F & POC_OBJ_DERIVE))
+FLAG_GETTER(get_trusted, (F & POC_OBJ_TRUSTED) != 0)
+FLAG_GETTER(get_wrap_with_trusted, (F & POC_OBJ_WRAP_WITH_TRUSTED) != 0)
+FLAG_GETTER(get_sensitive, (F & POC_OBJ_SENSITIVE) != 0)
+FLAG_GETTER(get_extractable, (F & POC_OBJ_EXTRACTABLE) != 0)
+FLAG_GETTER(get_local, !(F & (POC_OBJ_IMPORTED | POC_OBJ_NOT_LOCAL)))
 /* CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE: a key made from outside bytes (C_CreateObject) was not always inside. */
-GETTER(get_always_inside) { UNUSED_ARGS(); val_bool(v, !(H->flags & POC_OBJ_IMPORTED)); return CKR_OK; }
+FLAG_GETTER(get_always_sensitive, (F & POC_OBJ_SENSITIVE) && !(F & (POC_OBJ_IMPORTED | POC_OBJ_NOT_ALWAYS_SENSITIVE)))
+FLAG_GETTER(get_never_extractable,
+	    !(F & (POC_OBJ_EXTRACTABLE | POC_OBJ_IMPORTED | POC_OBJ_NOT_NEVER_EXTRACTABLE)))
+#undef F
 
 GETTER(get_spki)
 {
@@ -214,7 +228,7 @@ static const struct p11_attr_def table[] = {
 	/* Certificates (X.509 only). */
 	ROW(CKA_CERTIFICATE_TYPE, P11_ULONG, .has = P11_CERT, .required = P11_CERT, .get = get_x509),
 	ROW(CKA_CERTIFICATE_CATEGORY, P11_ULONG, .has = P11_CERT, .get = get_zero),
-	ROW(CKA_TRUSTED, P11_BOOL, .has = P11_CERT | P11_KEYS, .foreign = P11_PRIV, .get = get_false),
+	ROW(CKA_TRUSTED, P11_BOOL, .has = P11_CERT | P11_KEYS, .foreign = P11_PRIV, .get = get_trusted),
 	ROW(CKA_ID, P11_BYTES, .has = P11_CERT | P11_KEYS, .settable = P11_CERT | P11_KEYS, .get = get_id),
 	ROW(CKA_SUBJECT, P11_BYTES, .has = P11_CERT | P11_PUB | P11_PRIV, .get = get_cert_field),
 	ROW(CKA_ISSUER, P11_BYTES, .has = P11_CERT, .get = get_cert_field),
@@ -230,8 +244,8 @@ static const struct p11_attr_def table[] = {
 	ROW(CKA_START_DATE, P11_DATE, .has = P11_KEYS, .unkept = P11_CERT, .get = get_empty),
 	ROW(CKA_END_DATE, P11_DATE, .has = P11_KEYS, .unkept = P11_CERT, .get = get_empty),
 	ROW(CKA_PUBLIC_KEY_INFO, P11_BYTES, .has = P11_KEYS, .unkept = P11_CERT, .get = get_spki),
-	ROW(CKA_DERIVE, P11_BOOL, .has = P11_KEYS, .get = get_false),
-	ROW(CKA_LOCAL, P11_BOOL, .has = P11_KEYS, .token_set = P11_CERT | P11_KEYS, .get = get_false),
+	ROW(CKA_DERIVE, P11_BOOL, .has = P11_KEYS, .get = get_derive),
+	ROW(CKA_LOCAL, P11_BOOL, .has = P11_KEYS, .token_set = P11_CERT | P11_KEYS, .get = get_local),
 	ROW(CKA_KEY_GEN_MECHANISM, P11_ULONG, .has = P11_KEYS, .token_set = P11_CERT | P11_KEYS, .get = get_unavailable),
 	ROW(CKA_ALLOWED_MECHANISMS, P11_MECHS, .unkept = P11_DATA | P11_KEYS),
 	/* Keys: usages. */
@@ -241,18 +255,18 @@ static const struct p11_attr_def table[] = {
 	ROW(CKA_ENCRYPT, P11_BOOL, .has = P11_KEYS, .settable = P11_PUB | P11_SEC, .foreign = P11_PRIV, .get = get_encrypt),
 	ROW(CKA_SIGN_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PUB, .get = get_false),
 	ROW(CKA_VERIFY_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PRIV, .get = get_false),
-	ROW(CKA_WRAP, P11_BOOL, .has = P11_KEYS, .foreign = P11_PRIV, .get = get_false),
-	ROW(CKA_UNWRAP, P11_BOOL, .has = P11_KEYS, .foreign = P11_PUB, .get = get_false),
-	ROW(CKA_WRAP_WITH_TRUSTED, P11_BOOL, .has = P11_KEYS, .get = get_false),
+	ROW(CKA_WRAP, P11_BOOL, .has = P11_KEYS, .foreign = P11_PRIV, .get = get_wrap),
+	ROW(CKA_UNWRAP, P11_BOOL, .has = P11_KEYS, .foreign = P11_PUB, .get = get_unwrap),
+	ROW(CKA_WRAP_WITH_TRUSTED, P11_BOOL, .has = P11_KEYS, .get = get_wrap_with_trusted),
 	ROW(CKA_WRAP_TEMPLATE, P11_TEMPLATE, .unkept = P11_DATA | P11_KEYS),
 	ROW(CKA_UNWRAP_TEMPLATE, P11_TEMPLATE, .unkept = P11_DATA | P11_KEYS),
 	ROW(CKA_DERIVE_TEMPLATE, P11_TEMPLATE, .unkept = P11_DATA | P11_KEYS),
 	/* Private and secret keys: no key value ever leaves the module. */
-	ROW(CKA_SENSITIVE, P11_BOOL, .has = P11_SECRET, .get = get_true),
-	ROW(CKA_ALWAYS_SENSITIVE, P11_BOOL, .has = P11_SECRET, .token_set = P11_CERT | P11_KEYS, .get = get_always_inside),
+	ROW(CKA_SENSITIVE, P11_BOOL, .has = P11_SECRET, .get = get_sensitive),
+	ROW(CKA_ALWAYS_SENSITIVE, P11_BOOL, .has = P11_SECRET, .token_set = P11_CERT | P11_KEYS, .get = get_always_sensitive),
 	ROW(CKA_NEVER_EXTRACTABLE, P11_BOOL, .has = P11_SECRET, .token_set = P11_CERT | P11_KEYS,
-	    .get = get_always_inside),
-	ROW(CKA_EXTRACTABLE, P11_BOOL, .has = P11_SECRET, .get = get_false),
+	    .get = get_never_extractable),
+	ROW(CKA_EXTRACTABLE, P11_BOOL, .has = P11_SECRET, .get = get_extractable),
 	ROW(CKA_ALWAYS_AUTHENTICATE, P11_BOOL, .has = P11_SECRET, .get = get_false),
 	ROW(CKA_PRIVATE_EXPONENT, P11_BIGINT, .never = P11_SECRET, .settable = P11_PRIV),
 	ROW(CKA_PRIME_1, P11_BIGINT, .never = P11_SECRET, .settable = P11_PRIV),

@@ -6,6 +6,7 @@
  * token's policy.
  */
 #include "pkcs11/p11_int.h"
+#include "pkcs11/p11_keymgmt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -342,6 +343,11 @@ CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUT
 	if (rv != CKR_OK)
 		return rv;
 	h.flags = usage_flags(priv, npriv, dflt);
+	/* Key management: the private template's, and CKA_WRAP from the public one (the pair wraps as one). */
+	if ((rv = p11_keymgmt_flags(ss->slot, priv, npriv, &h.flags)) != CKR_OK)
+		return rv;
+	if (p11_attr_bool(pub, npub, CKA_WRAP, 0))
+		h.flags |= POC_OBJ_WRAP;
 	rv = poc_keygen(m->mechanism, type, ecp, ecp_len, bits, &secret, &secret_len, &spki, &spki_len);
 	if (rv != CKR_OK)
 		return rv;
@@ -380,7 +386,8 @@ CK_RV p11_keygen_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE
 	rv = p11_header_names(&h, t, n);
 	if (rv != CKR_OK)
 		return rv;
-	h.flags = POC_OBJ_SENSITIVE | POC_OBJ_ENCRYPT | POC_OBJ_DECRYPT;
+	if ((rv = p11_keymgmt_secret_flags(ss->slot, t, n, &h.flags)) != CKR_OK)
+		return rv;
 	rv = poc_keygen(CKM_AES_KEY_GEN, CKK_AES, NULL, 0, len, &secret, &secret_len, &spki, &spki_len);
 	if (rv != CKR_OK)
 		return rv;

@@ -59,6 +59,12 @@
 #define POC_OBJ_EXTRACTABLE (1u << 7)
 #define POC_OBJ_SENSITIVE (1u << 8)
 #define POC_OBJ_IMPORTED (1u << 9) /* key material from outside (C_CreateObject): not CKA_ALWAYS_SENSITIVE */
+/* Key management (module/pkcs11/p11_keymgmt*.c, docs/module.md "Key management"). */
+#define POC_OBJ_TRUSTED (1u << 10)           /* CKA_TRUSTED (set by the SO only) */
+#define POC_OBJ_WRAP_WITH_TRUSTED (1u << 11) /* CKA_WRAP_WITH_TRUSTED */
+#define POC_OBJ_NOT_LOCAL (1u << 12)         /* derived (C_DeriveKey): CKA_LOCAL false, though not imported */
+#define POC_OBJ_NOT_ALWAYS_SENSITIVE (1u << 13)  /* was not sensitive once (or its base key was not) */
+#define POC_OBJ_NOT_NEVER_EXTRACTABLE (1u << 14) /* was extractable once (or its base key was) */
 
 /* Classes a sealed object may have: CKO_DATA .. CKO_SECRET_KEY. */
 #define POC_OBJ_CLASS_MAX 4

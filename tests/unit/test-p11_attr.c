@@ -504,11 +504,11 @@ static void test_key_values(CK_SESSION_HANDLE ss)
 	   "EC key signing: the private key signs, its public key verifies, neither decrypts nor encrypts");
 	ok(has_bool(ss, priv, CKA_SENSITIVE, 1) && has_bool(ss, priv, CKA_ALWAYS_SENSITIVE, 1) &&
 		   has_bool(ss, priv, CKA_NEVER_EXTRACTABLE, 1) && has_bool(ss, priv, CKA_EXTRACTABLE, 0) &&
-		   has_bool(ss, priv, CKA_ALWAYS_AUTHENTICATE, 0) && has_bool(ss, priv, CKA_LOCAL, 0) &&
+		   has_bool(ss, priv, CKA_ALWAYS_AUTHENTICATE, 0) && has_bool(ss, priv, CKA_LOCAL, 1) &&
 		   has_ulong(ss, priv, CKA_KEY_GEN_MECHANISM, CK_UNAVAILABLE_INFORMATION) &&
 		   has_bytes(ss, priv, CKA_START_DATE, "", 0) && has_bool(ss, priv, CKA_DERIVE, 0) &&
 		   has_bool(ss, priv, CKA_WRAP_WITH_TRUSTED, 0),
-	   "EC private key: sensitive, always sensitive, never extractable; no derive, dates empty");
+	   "EC private key: sensitive, always sensitive, never extractable, local (made on the token); no derive, dates empty");
 	ok(has_ulong(ss, aes, CKA_KEY_TYPE, CKK_AES) && has_bool(ss, aes, CKA_ENCRYPT, 1) &&
 		   has_bool(ss, aes, CKA_DECRYPT, 1) && has_bool(ss, aes, CKA_SIGN, 0) && has_bool(ss, aes, CKA_VERIFY, 0) &&
 		   has_bool(ss, aes, CKA_SENSITIVE, 1) && has_bool(ss, aes, CKA_ALWAYS_SENSITIVE, 0) &&
