@@ -143,7 +143,23 @@ static const struct {
 	{ 0x00000060UL /* CKM_SHA3_256_RSA_PKCS */, "CKM_SHA3_256_RSA_PKCS", CKK_RSA },
 	{ 0x00001047UL /* CKM_ECDSA_SHA3_256 */, "CKM_ECDSA_SHA3_256", CKK_EC }, { CKM_AES_CBC, "CKM_AES_CBC", CKK_AES },
 	{ CKM_AES_ECB, "CKM_AES_ECB", CKK_AES },               { CKM_AES_CTR, "CKM_AES_CTR", CKK_AES },
-	{ CKM_ECDH1_DERIVE, "CKM_ECDH1_DERIVE", CKK_EC },
+};
+
+/*
+ * Key-management mechanisms: tests/p11-keymgmt runs them (wrap, unwrap,
+ * derive); here they must advertise only that and refuse every other init.
+ */
+static const struct {
+	CK_MECHANISM_TYPE type;
+	const char *name;
+	CK_KEY_TYPE key_type;
+	CK_FLAGS flags;
+} keymgmt[] = {
+	{ CKM_AES_KEY_WRAP, "CKM_AES_KEY_WRAP", CKK_AES, CKF_WRAP | CKF_UNWRAP },
+	{ 0x0000210BUL /* CKM_AES_KEY_WRAP_KWP */, "CKM_AES_KEY_WRAP_KWP", CKK_AES, CKF_WRAP | CKF_UNWRAP },
+	{ CKM_AES_CBC_PAD, "CKM_AES_CBC_PAD", CKK_AES, CKF_WRAP | CKF_UNWRAP },
+	{ CKM_ECDH1_DERIVE, "CKM_ECDH1_DERIVE", CKK_EC, CKF_DERIVE },
+	{ 0x0000402AUL /* CKM_HKDF_DERIVE */, "CKM_HKDF_DERIVE", CKK_GENERIC_SECRET, CKF_DERIVE },
 };
 
 static const struct mech *mech_known(CK_MECHANISM_TYPE type)
@@ -605,6 +621,34 @@ static void check_unlisted(CK_MECHANISM_TYPE type, const char *name, CK_KEY_TYPE
 	is_rv(f->C_DecryptInit(sess, &m, k->priv), CKR_MECHANISM_INVALID, "%s: C_DecryptInit refused", name);
 }
 
+/* A key-management mechanism: only its flags, and every sign, verify, encrypt, decrypt init refused. */
+static int check_keymgmt(CK_MECHANISM_TYPE type, const CK_MECHANISM_INFO *mi)
+{
+	CK_MECHANISM m = { type, NULL, 0 };
+	size_t i;
+	int ti;
+
+	for (i = 0; i < sizeof(keymgmt) / sizeof(keymgmt[0]) && keymgmt[i].type != type; i++)
+		;
+	if (i == sizeof(keymgmt) / sizeof(keymgmt[0]))
+		return 0;
+	/* EC mechanisms also say which curves (named, prime field, uncompressed points). */
+	ok((mi->flags & ~(CK_FLAGS)(CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)) == keymgmt[i].flags,
+	   "%s: flags 0x%lx only (tests/p11-keymgmt runs it)", keymgmt[i].name, mi->flags);
+	ti = type_index(keymgmt[i].key_type);
+	if (ti >= 0 && nkeys[ti] > 0) {
+		const struct key *k = &keys[ti][0];
+		CK_OBJECT_HANDLE pub = k->pub != CK_INVALID_HANDLE ? k->pub : k->priv;
+
+		ok(f->C_SignInit(sess, &m, k->priv) == CKR_MECHANISM_INVALID &&
+			   f->C_VerifyInit(sess, &m, pub) == CKR_MECHANISM_INVALID &&
+			   f->C_EncryptInit(sess, &m, pub) == CKR_MECHANISM_INVALID &&
+			   f->C_DecryptInit(sess, &m, k->priv) == CKR_MECHANISM_INVALID,
+		   "%s: no sign, verify, encrypt or decrypt", keymgmt[i].name);
+	}
+	return 1;
+}
+
 static void run(void)
 {
 	CK_MECHANISM_TYPE list[128];
@@ -621,6 +665,8 @@ static void run(void)
 		const struct mech *me = mech_known(list[i]);
 
 		is_rv(f->C_GetMechanismInfo(slot, list[i], &info[i]), CKR_OK, "C_GetMechanismInfo 0x%lx", list[i]);
+		if (me == NULL && (info[i].flags & (CKF_WRAP | CKF_UNWRAP | CKF_DERIVE)))
+			continue; /* checked once the keys exist (check_keymgmt) */
 		if (!ok(me != NULL, "mechanism 0x%lx is one this test knows how to run", list[i]))
 			continue;
 		seen[me - known] = 1;
@@ -644,6 +690,8 @@ static void run(void)
 	for (CK_ULONG i = 0; i < n; i++)
 		if (mech_known(list[i]) != NULL)
 			check_mechanism(mech_known(list[i]), &info[i]);
+		else
+			ok(check_keymgmt(list[i], &info[i]), "mechanism 0x%lx is one this test knows", list[i]);
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (!seen[i])
 			check_unlisted(known[i].type, known[i].name, known[i].key_type);
