@@ -10,6 +10,7 @@
  */
 #include "pkcs11/p11_keymgmt.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The length of the key to derive: CKA_VALUE_LEN, or an AES key's 32 bytes by default. */
@@ -82,6 +83,8 @@ CK_RV p11_derive_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_OBJECT_HA
 	uint64_t history = 0;
 	size_t len = 0;
 	CK_MECHANISM_INFO mi;
+	CK_ATTRIBUTE *mt = NULL;
+	CK_ULONG mn = 0;
 	CK_RV rv;
 
 	*out = CK_INVALID_HANDLE;
@@ -93,15 +96,18 @@ CK_RV p11_derive_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_OBJECT_HA
 		return CKR_MECHANISM_INVALID;
 	if (!(bo->sealed->h.flags & POC_OBJ_DERIVE) || bo->class == CKO_PUBLIC_KEY)
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
-	if ((rv = p11_keymgmt_template(t, n, CKO_SECRET_KEY, &k)) != CKR_OK || (rv = derive_len(&k, &len)) != CKR_OK)
-		return rv;
 	if (!(ss->flags & CKF_RW_SESSION))
 		return CKR_SESSION_READ_ONLY;
+	/* Released first: then the base key's CKA_DERIVE_TEMPLATE is the authenticated one. */
 	if ((rv = p11_keymgmt_key_locked(ss, bo, &bk)) != CKR_OK ||
-	    (rv = derive_bytes_locked(ss, m, bo, bk, len, &secret)) != CKR_OK)
+	    (rv = p11_keymgmt_merge(&bo->sealed->h.tmpl[POC_TMPL_DERIVE], t, n, &mt, &mn)) != CKR_OK)
 		return rv;
-	p11_keymgmt_history(bo->sealed->h.flags, &history);
-	rv = p11_keymgmt_new_locked(ss, t, n, &k, history, secret, len, out);
-	poc_secret_free(secret, len);
+	if ((rv = p11_keymgmt_template(mt, mn, CKO_SECRET_KEY, &k)) == CKR_OK && (rv = derive_len(&k, &len)) == CKR_OK &&
+	    (rv = derive_bytes_locked(ss, m, bo, bk, len, &secret)) == CKR_OK) {
+		p11_keymgmt_history(bo->sealed->h.flags, &history);
+		rv = p11_keymgmt_new_locked(ss, mt, mn, &k, history, secret, len, out);
+		poc_secret_free(secret, len);
+	}
+	free(mt);
 	return rv;
 }

@@ -83,6 +83,9 @@ static CK_RV wrap_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_OBJECT_H
 		return rv;
 	if ((rv = p11_keymgmt_key_locked(ss, wo, &wk)) != CKR_OK || (rv = p11_keymgmt_key_locked(ss, ko, &k)) != CKR_OK)
 		return rv;
+	/* After the release: the wrapping key's header (and template) is the authenticated one. */
+	if ((rv = p11_keymgmt_wrap_template(ss->slot, wo, ko)) != CKR_OK)
+		return rv;
 	if ((rv = poc_key_material(k, &mat, &mat_len)) != CKR_OK)
 		return rv;
 	rv = poc_wrap(m, wk, mat, mat_len, out, out_len);
@@ -90,17 +93,12 @@ static CK_RV wrap_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_OBJECT_H
 	return rv == CKR_KEY_TYPE_INCONSISTENT ? CKR_WRAPPING_KEY_TYPE_INCONSISTENT : rv;
 }
 
-/* The checks of C_UnwrapKey on the unwrapping key and the template. */
-static CK_RV unwrap_check(const CK_MECHANISM *m, const struct p11_object *uo, const CK_ATTRIBUTE *t, CK_ULONG n,
-			  struct p11_newkey *k)
+/* The checks of C_UnwrapKey on the template (merged with the unwrapping key's CKA_UNWRAP_TEMPLATE). */
+static CK_RV unwrap_check(const struct p11_object *uo, const CK_ATTRIBUTE *t, CK_ULONG n, struct p11_newkey *k)
 {
 	uint64_t uf = uo->sealed->h.flags;
 	CK_RV rv;
 
-	if (!mech_can(m->mechanism, CKF_UNWRAP))
-		return CKR_MECHANISM_INVALID;
-	if ((uo->class != CKO_SECRET_KEY && uo->class != CKO_PRIVATE_KEY) || !(uf & POC_OBJ_UNWRAP))
-		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if ((rv = p11_keymgmt_template(t, n, CKO_SECRET_KEY, k)) != CKR_OK)
 		return rv;
 	/*
@@ -113,39 +111,58 @@ static CK_RV unwrap_check(const CK_MECHANISM *m, const struct p11_object *uo, co
 	return CKR_OK;
 }
 
+/* Unwraps in with uk into a new key of template t (k from it). */
+static CK_RV unwrap_new_locked(struct p11_session *ss, CK_MECHANISM_PTR m, const struct poc_key *uk, CK_BYTE_PTR in,
+			       CK_ULONG in_len, const CK_ATTRIBUTE *t, CK_ULONG n, const struct p11_newkey *k,
+			       CK_OBJECT_HANDLE_PTR out)
+{
+	uint8_t *mat = NULL;
+	size_t mat_len = 0;
+	CK_RV rv = poc_unwrap(m, uk, in, in_len, &mat, &mat_len);
+
+	if (rv == CKR_KEY_TYPE_INCONSISTENT)
+		return CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT;
+	if (rv != CKR_OK)
+		return rv;
+	if (k->value_len != 0 && k->value_len != mat_len)
+		rv = CKR_TEMPLATE_INCONSISTENT;
+	else if (k->type == CKK_AES && mat_len != 16 && mat_len != 24 && mat_len != 32)
+		rv = CKR_WRAPPED_KEY_INVALID;
+	else
+		rv = p11_keymgmt_new_locked(ss, t, n, k,
+					    POC_OBJ_IMPORTED | POC_OBJ_NOT_LOCAL | POC_OBJ_NOT_ALWAYS_SENSITIVE |
+						    POC_OBJ_NOT_NEVER_EXTRACTABLE,
+					    mat, mat_len, out);
+	poc_secret_free(mat, mat_len);
+	return rv;
+}
+
 static CK_RV unwrap_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE hu, CK_BYTE_PTR in,
 			   CK_ULONG in_len, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
 {
 	struct p11_object *uo;
 	struct p11_newkey k;
 	const struct poc_key *uk;
-	uint8_t *mat = NULL;
-	size_t mat_len = 0;
+	CK_ATTRIBUTE *mt = NULL;
+	CK_ULONG mn = 0;
 	CK_RV rv;
 
 	*out = CK_INVALID_HANDLE;
-	if ((rv = km_object_locked(ss, hu, CKR_UNWRAPPING_KEY_HANDLE_INVALID, &uo)) != CKR_OK ||
-	    (rv = unwrap_check(m, uo, t, n, &k)) != CKR_OK)
+	if ((rv = km_object_locked(ss, hu, CKR_UNWRAPPING_KEY_HANDLE_INVALID, &uo)) != CKR_OK)
 		return rv;
+	if (!mech_can(m->mechanism, CKF_UNWRAP))
+		return CKR_MECHANISM_INVALID;
+	if ((uo->class != CKO_SECRET_KEY && uo->class != CKO_PRIVATE_KEY) || !(uo->sealed->h.flags & POC_OBJ_UNWRAP))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if (!(ss->flags & CKF_RW_SESSION))
 		return CKR_SESSION_READ_ONLY;
-	if ((rv = p11_keymgmt_key_locked(ss, uo, &uk)) != CKR_OK)
+	/* Released first: then the key's header and its CKA_UNWRAP_TEMPLATE are the authenticated ones. */
+	if ((rv = p11_keymgmt_key_locked(ss, uo, &uk)) != CKR_OK ||
+	    (rv = p11_keymgmt_merge(&uo->sealed->h.tmpl[POC_TMPL_UNWRAP], t, n, &mt, &mn)) != CKR_OK)
 		return rv;
-	rv = poc_unwrap(m, uk, in, in_len, &mat, &mat_len);
-	if (rv == CKR_KEY_TYPE_INCONSISTENT)
-		return CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT;
-	if (rv != CKR_OK)
-		return rv;
-	if (k.value_len != 0 && k.value_len != mat_len)
-		rv = CKR_TEMPLATE_INCONSISTENT;
-	else if (k.type == CKK_AES && mat_len != 16 && mat_len != 24 && mat_len != 32)
-		rv = CKR_WRAPPED_KEY_INVALID;
-	else
-		rv = p11_keymgmt_new_locked(ss, t, n, &k,
-					    POC_OBJ_IMPORTED | POC_OBJ_NOT_LOCAL | POC_OBJ_NOT_ALWAYS_SENSITIVE |
-						    POC_OBJ_NOT_NEVER_EXTRACTABLE,
-					    mat, mat_len, out);
-	poc_secret_free(mat, mat_len);
+	if ((rv = unwrap_check(uo, mt, mn, &k)) == CKR_OK)
+		rv = unwrap_new_locked(ss, m, uk, in, in_len, mt, mn, &k, out);
+	free(mt);
 	return rv;
 }
 

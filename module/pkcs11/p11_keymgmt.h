@@ -52,6 +52,28 @@ CK_RV p11_keymgmt_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_U
 /* The released key of an object for key management (a public key: its own), or an error. */
 CK_RV p11_keymgmt_key_locked(struct p11_session *ss, struct p11_object *o, const struct poc_key **k);
 
+/*
+ * The CKA_WRAP_TEMPLATE (kinds bit POC_TMPL_WRAP), CKA_UNWRAP_TEMPLATE and
+ * CKA_DERIVE_TEMPLATE of a key's template t into h->tmpl: arrays of at most
+ * POC_OBJECT_TEMPLATE_ATTRS known attributes with values of their shape,
+ * each once (else CKR_ATTRIBUTE_VALUE_INVALID). Free with
+ * poc_object_templates_free.
+ */
+CK_RV p11_keymgmt_templates(const CK_ATTRIBUTE *t, CK_ULONG n, unsigned kinds, struct poc_object_header *h);
+/* Key generation's key-management flags and templates: a secret key's (all three templates), a pair's. */
+CK_RV p11_keymgmt_secret(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, struct poc_object_header *h);
+CK_RV p11_keymgmt_pair(const struct p11_slot *s, const CK_ATTRIBUTE *pub, CK_ULONG npub, const CK_ATTRIBUTE *priv,
+		       CK_ULONG npriv, struct poc_object_header *h);
+/* C_WrapKey: ko has every attribute of wo's CKA_WRAP_TEMPLATE with its value, else CKR_KEY_NOT_WRAPPABLE. */
+CK_RV p11_keymgmt_wrap_template(const struct p11_slot *s, const struct p11_object *wo, const struct p11_object *ko);
+/*
+ * C_UnwrapKey, C_DeriveKey: t with the key's template kt added (*mt, *mn;
+ * free *mt; its added values point into kt). An attribute in both must have
+ * the same value: CKR_TEMPLATE_INCONSISTENT.
+ */
+CK_RV p11_keymgmt_merge(const struct poc_object_template *kt, const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE **mt,
+			CK_ULONG *mn);
+
 /* p11_derive.c */
 CK_RV p11_derive_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE base, CK_ATTRIBUTE_PTR t,
 			CK_ULONG n, CK_OBJECT_HANDLE_PTR out);

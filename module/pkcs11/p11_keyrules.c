@@ -11,7 +11,10 @@
  */
 #include "pkcs11/p11_keymgmt.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "pkcs11/p11_attr.h"
 
 /*
  * The SO's login. Until the module has one (issue 12, the SO part), no
@@ -164,8 +167,8 @@ CK_RV p11_keymgmt_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_U
 	h.key_type = k->type;
 	if ((rv = p11_header_names(&h, t, n)) != CKR_OK)
 		return rv;
-	rv = k->class == CKO_SECRET_KEY ? p11_keymgmt_secret_flags(ss->slot, t, n, &h.flags)
-					: p11_keymgmt_flags(ss->slot, t, n, &h.flags);
+	rv = k->class == CKO_SECRET_KEY ? p11_keymgmt_secret(ss->slot, t, n, &h)
+					: p11_keymgmt_pair(ss->slot, NULL, 0, t, n, &h);
 	if (rv != CKR_OK)
 		return rv;
 	if (k->class == CKO_PRIVATE_KEY)
@@ -173,16 +176,146 @@ CK_RV p11_keymgmt_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_U
 	h.flags |= history;
 	/* The material must be a key of the template's type (a private key: its PKCS#8 names the algorithm). */
 	if ((key = poc_key_from_secret(&e, k->type, secret, len)) == NULL)
-		return k->class == CKO_PRIVATE_KEY ? CKR_WRAPPED_KEY_INVALID : CKR_KEY_SIZE_RANGE;
-	if (k->class == CKO_PRIVATE_KEY && (rv = poc_key_spki(key, &h.spki, &h.spki_len)) != CKR_OK) {
-		poc_key_free(key);
-		return rv;
-	}
+		rv = k->class == CKO_PRIVATE_KEY ? CKR_WRAPPED_KEY_INVALID : CKR_KEY_SIZE_RANGE;
+	else if (k->class == CKO_PRIVATE_KEY)
+		rv = poc_key_spki(key, &h.spki, &h.spki_len);
 	poc_key_free(key);
 	/* A token object sealed under the token's policy (session objects: see docs/module.md). */
-	rv = p11_seal_locked(ss, &h, secret, len, name);
+	if (rv == CKR_OK)
+		rv = p11_seal_locked(ss, &h, secret, len, name);
 	if (rv == CKR_OK)
 		rv = p11_sealed_add_locked(ss->slot, name, out, NULL);
 	free(h.spki);
+	poc_object_templates_free(&h);
 	return rv;
+}
+
+/* ---- CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE, CKA_DERIVE_TEMPLATE ---- */
+
+/* One attribute of a template attribute's array: a known, plain attribute with a value of its shape. */
+static int tmpl_entry_ok(const CK_ATTRIBUTE *a)
+{
+	const struct p11_attr_def *d = p11_attr_def_find(a->type);
+
+	if (d == NULL || d->shape == P11_TEMPLATE || d->shape == P11_MECHS || a->pValue == NULL || a->ulValueLen == 0 ||
+	    a->ulValueLen > POC_OBJECT_TEMPLATE_VALUE_MAX)
+		return 0;
+	if (d->shape == P11_BOOL)
+		return a->ulValueLen == sizeof(CK_BBOOL);
+	return d->shape != P11_ULONG || a->ulValueLen == sizeof(CK_ULONG);
+}
+
+static CK_RV tmpl_copy(const CK_ATTRIBUTE *a, struct poc_object_template *out)
+{
+	const CK_ATTRIBUTE *in = a->pValue;
+	CK_ULONG n = a->ulValueLen / sizeof(CK_ATTRIBUTE);
+
+	if (a->ulValueLen % sizeof(CK_ATTRIBUTE) != 0 || n > POC_OBJECT_TEMPLATE_ATTRS || (n > 0 && in == NULL))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (n == 0)
+		return CKR_OK;
+	if ((out->attrs = calloc(n, sizeof(*out->attrs))) == NULL)
+		return CKR_HOST_MEMORY;
+	for (CK_ULONG i = 0; i < n; i++) {
+		if (!tmpl_entry_ok(&in[i]) || p11_attr_find(in, i, in[i].type) != NULL)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		if ((out->attrs[i].value = malloc(in[i].ulValueLen)) == NULL)
+			return CKR_HOST_MEMORY;
+		memcpy(out->attrs[i].value, in[i].pValue, in[i].ulValueLen);
+		out->attrs[i].len = in[i].ulValueLen;
+		out->attrs[i].type = in[i].type;
+		out->n = i + 1;
+	}
+	return CKR_OK;
+}
+
+CK_RV p11_keymgmt_templates(const CK_ATTRIBUTE *t, CK_ULONG n, unsigned kinds, struct poc_object_header *h)
+{
+	static const CK_ATTRIBUTE_TYPE types[POC_TMPL_N] = { CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE, CKA_DERIVE_TEMPLATE };
+	const CK_ATTRIBUTE *a;
+	CK_RV rv;
+
+	for (int k = 0; k < POC_TMPL_N; k++) {
+		if (!(kinds & (1u << k)) || (a = p11_attr_find(t, n, types[k])) == NULL)
+			continue;
+		if ((rv = tmpl_copy(a, &h->tmpl[k])) != CKR_OK) {
+			poc_object_templates_free(h);
+			return rv;
+		}
+	}
+	return CKR_OK;
+}
+
+CK_RV p11_keymgmt_wrap_template(const struct p11_slot *s, const struct p11_object *wo, const struct p11_object *ko)
+{
+	const struct poc_object_template *wt = &wo->sealed->h.tmpl[POC_TMPL_WRAP];
+
+	for (size_t i = 0; i < wt->n; i++) {
+		CK_ATTRIBUTE a = { wt->attrs[i].type, wt->attrs[i].value, (CK_ULONG)wt->attrs[i].len };
+		struct p11_val v;
+		CK_RV rv;
+		int same;
+
+		memset(&v, 0, sizeof(v));
+		rv = p11_attr_get(s, ko, a.type, &v);
+		same = rv == CKR_OK && p11_attr_same(&a, v.p, v.len);
+		free(v.own);
+		if (!same)
+			return CKR_KEY_NOT_WRAPPABLE; /* the key lacks an attribute the wrapping key's template asks */
+	}
+	return CKR_OK;
+}
+
+CK_RV p11_keymgmt_merge(const struct poc_object_template *kt, const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE **mt,
+			CK_ULONG *mn)
+{
+	*mt = NULL;
+	*mn = 0;
+	if (n > 1024 || (*mt = calloc(n + kt->n + 1, sizeof(**mt))) == NULL)
+		return CKR_HOST_MEMORY;
+	if (n > 0)
+		memcpy(*mt, t, n * sizeof(*t));
+	*mn = n;
+	for (size_t i = 0; i < kt->n; i++) {
+		CK_ATTRIBUTE ka = { kt->attrs[i].type, kt->attrs[i].value, (CK_ULONG)kt->attrs[i].len };
+		const CK_ATTRIBUTE *ua = p11_attr_find(t, n, ka.type);
+
+		if (ua == NULL) {
+			(*mt)[(*mn)++] = ka; /* points into the key's header: used under the lock, before it can change */
+			continue;
+		}
+		/* The template must agree with the key's own (PKCS#11 v3.0 4.8: CKA_UNWRAP_TEMPLATE, CKA_DERIVE_TEMPLATE). */
+		const struct p11_attr_def *d = p11_attr_def_find(ka.type);
+
+		if (d == NULL || ua->pValue == NULL || (d->shape == P11_BOOL && ua->ulValueLen != sizeof(CK_BBOOL)) ||
+		    !p11_attr_same(ua, ka.pValue, ka.ulValueLen)) {
+			free(*mt);
+			*mt = NULL;
+			*mn = 0;
+			return CKR_TEMPLATE_INCONSISTENT;
+		}
+	}
+	return CKR_OK;
+}
+
+CK_RV p11_keymgmt_secret(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, struct poc_object_header *h)
+{
+	CK_RV rv = p11_keymgmt_secret_flags(s, t, n, &h->flags);
+
+	return rv != CKR_OK ? rv : p11_keymgmt_templates(t, n, 1u << POC_TMPL_WRAP | 1u << POC_TMPL_UNWRAP | 1u << POC_TMPL_DERIVE, h);
+}
+
+CK_RV p11_keymgmt_pair(const struct p11_slot *s, const CK_ATTRIBUTE *pub, CK_ULONG npub, const CK_ATTRIBUTE *priv,
+		       CK_ULONG npriv, struct poc_object_header *h)
+{
+	CK_RV rv = p11_keymgmt_flags(s, priv, npriv, &h->flags);
+
+	if (rv != CKR_OK)
+		return rv;
+	/* The pair wraps as one: the public half's CKA_WRAP and CKA_WRAP_TEMPLATE. */
+	if (p11_attr_bool(pub, npub, CKA_WRAP, 0))
+		h->flags |= POC_OBJ_WRAP;
+	if ((rv = p11_keymgmt_templates(pub, npub, 1u << POC_TMPL_WRAP, h)) != CKR_OK)
+		return rv;
+	return p11_keymgmt_templates(priv, npriv, 1u << POC_TMPL_UNWRAP | 1u << POC_TMPL_DERIVE, h);
 }

@@ -343,21 +343,18 @@ CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUT
 	if (rv != CKR_OK)
 		return rv;
 	h.flags = usage_flags(priv, npriv, dflt);
-	/* Key management: the private template's, and CKA_WRAP from the public one (the pair wraps as one). */
-	if ((rv = p11_keymgmt_flags(ss->slot, priv, npriv, &h.flags)) != CKR_OK)
+	if ((rv = p11_keymgmt_pair(ss->slot, pub, npub, priv, npriv, &h)) != CKR_OK)
 		return rv;
-	if (p11_attr_bool(pub, npub, CKA_WRAP, 0))
-		h.flags |= POC_OBJ_WRAP;
 	rv = poc_keygen(m->mechanism, type, ecp, ecp_len, bits, &secret, &secret_len, &spki, &spki_len);
-	if (rv != CKR_OK)
-		return rv;
 	h.spki = spki;
 	h.spki_len = spki_len;
-	rv = p11_seal_locked(ss, &h, secret, secret_len, name);
+	if (rv == CKR_OK)
+		rv = p11_seal_locked(ss, &h, secret, secret_len, name);
 	if (rv == CKR_OK)
 		rv = p11_sealed_add_locked(ss->slot, name, hpriv, hpub);
 	poc_secret_free(secret, secret_len);
 	free(spki);
+	poc_object_templates_free(&h);
 	return rv;
 }
 
@@ -386,15 +383,15 @@ CK_RV p11_keygen_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE
 	rv = p11_header_names(&h, t, n);
 	if (rv != CKR_OK)
 		return rv;
-	if ((rv = p11_keymgmt_secret_flags(ss->slot, t, n, &h.flags)) != CKR_OK)
+	if ((rv = p11_keymgmt_secret(ss->slot, t, n, &h)) != CKR_OK)
 		return rv;
 	rv = poc_keygen(CKM_AES_KEY_GEN, CKK_AES, NULL, 0, len, &secret, &secret_len, &spki, &spki_len);
-	if (rv != CKR_OK)
-		return rv;
-	rv = p11_seal_locked(ss, &h, secret, secret_len, name);
+	if (rv == CKR_OK)
+		rv = p11_seal_locked(ss, &h, secret, secret_len, name);
 	if (rv == CKR_OK)
 		rv = p11_sealed_add_locked(ss->slot, name, out, NULL);
 	poc_secret_free(secret, secret_len);
 	free(spki);
+	poc_object_templates_free(&h);
 	return rv;
 }

@@ -13,7 +13,8 @@
  *                          "policy_digest": bstr(32), "ttl": uint,
  *                          "recheck": "login" / "first-use" },
  *              "sealed": { "pub": bstr, "priv": bstr },
- *              ? "remote": tstr }
+ *              ? "remote": tstr,
+ *              ? "templates": [ 3 * [ * [ type: uint, value: bstr ] ] ] }  (wrap, unwrap, derive)
  *
  *   K = HKDF-SHA256(ikm = K_tpm [|| K_remote], no salt,
  *                   info = "poc-pkcs11/v1/object" || SHA-256(header bytes)
@@ -66,6 +67,25 @@
 #define POC_OBJ_NOT_ALWAYS_SENSITIVE (1u << 13)  /* was not sensitive once (or its base key was not) */
 #define POC_OBJ_NOT_NEVER_EXTRACTABLE (1u << 14) /* was extractable once (or its base key was) */
 
+/*
+ * The attribute templates of a key (CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE,
+ * CKA_DERIVE_TEMPLATE): each up to POC_OBJECT_TEMPLATE_ATTRS attributes, a
+ * type and its value's bytes as PKCS#11 gives them (a CK_ULONG in this
+ * machine's byte order: a store never leaves its TPM).
+ */
+#define POC_OBJECT_TEMPLATE_ATTRS 32
+#define POC_OBJECT_TEMPLATE_VALUE_MAX 1024
+enum poc_object_template_kind { POC_TMPL_WRAP, POC_TMPL_UNWRAP, POC_TMPL_DERIVE, POC_TMPL_N };
+struct poc_object_attr {
+	unsigned long type;
+	uint8_t *value; /* malloc'ed (1 byte at least) */
+	size_t len;
+};
+struct poc_object_template {
+	struct poc_object_attr *attrs;
+	size_t n;
+};
+
 /* Classes a sealed object may have: CKO_DATA .. CKO_SECRET_KEY. */
 #define POC_OBJ_CLASS_MAX 4
 
@@ -90,6 +110,7 @@ struct poc_object_header {
 	uint8_t *sealed_priv;              /* TPM2B_PRIVATE */
 	size_t sealed_priv_len;
 	char *remote;                      /* remote verifier URL, or NULL: K_remote is used iff set */
+	struct poc_object_template tmpl[POC_TMPL_N]; /* "templates", present when one is not empty */
 };
 
 /* What binds an object to its token (both from the token's authenticated state), in the HKDF info. */
@@ -132,6 +153,9 @@ int poc_object_open(struct poc_err *e, const uint8_t *buf, size_t len, const str
 uint8_t *poc_secret_alloc(size_t len);
 /* Cleanses len bytes then frees; NULL-safe. len must be the allocated length. */
 void poc_secret_free(uint8_t *secret, size_t len);
+
+/* Frees h's templates only (poc_object_header_free frees them too). */
+void poc_object_templates_free(struct poc_object_header *h);
 
 /* Frees what poc_object_parse allocated and zeroes h; NULL-safe. */
 void poc_object_header_free(struct poc_object_header *h);
