@@ -1,19 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * C_WrapKey, C_UnwrapKey and C_DeriveKey only through C_GetFunctionList
- * (dlopen), for tests/integration/p11-keymgmt.sh. TAP through tests/test.h.
- *
- *   p11-keymgmt MODULE TOKEN PIN OUTDIR
- *
- * Round trips: AES-KW, AES-KWP and AES-CBC-PAD under an AES wrapping key
- * made on the token, RSA OAEP under a token key pair, an EC private key as
- * PKCS#8 under KWP; each unwrapped key does what the original does. Keys of
- * known value enter only by unwrapping what OpenSSL encrypted to a token RSA
- * key (OAEP), so the script can check from outside: AES-KW of a known key
- * under a known key (OUTDIR/kw.bin against python's aes_key_wrap), ECDH
- * with an OpenSSL key (OUTDIR/ecdh.bin, the shared secret wrapped under the
- * known key, against `openssl pkeyutl -derive`) and HKDF of it. Then the
- * Tookan-style table: each attempt refused with the spec's code.
+ * C_WrapKey, C_UnwrapKey, C_DeriveKey through C_GetFunctionList for tests/integration/p11-keymgmt.sh
+ * (TAP): p11-keymgmt MODULE TOKEN PIN OUTDIR. Round trips per mechanism; keys of known value enter
+ * by unwrapping what OpenSSL encrypted to a token RSA key, so the script checks OUTDIR's files from
+ * outside (AES-KW vs python, ECDH vs `openssl pkeyutl -derive`, HKDF); then the Tookan-style
+ * refusals (wrap, unwrap, derive, set and copy attributes) and the key templates, with the spec's codes.
  */
 #include <dlfcn.h>
 #include <stdint.h>
@@ -70,13 +61,16 @@ static void t_add(struct tmpl *t, CK_ATTRIBUTE_TYPE type, void *p, CK_ULONG len)
 	t->a[t->n++] = (CK_ATTRIBUTE){ type, p, len };
 }
 
-/* A template with a fresh label and the booleans of the NULL-terminated list "+CKA" / "-CKA" pairs. */
+/*
+ * A template with a fresh label and CK_TRUE for the attributes of on, CK_FALSE
+ * for those of off (CKA_TOKEN among them makes a token object; without it a
+ * session object).
+ */
 static struct tmpl *tmpl_new(struct tmpl *t, const CK_ATTRIBUTE_TYPE *on, const CK_ATTRIBUTE_TYPE *off)
 {
 	memset(t, 0, sizeof(*t));
 	snprintf(t->label, sizeof(t->label), "km-%d", next_label++);
 	t_add(t, CKA_LABEL, t->label, strlen(t->label));
-	t_add(t, CKA_TOKEN, &yes, sizeof(yes));
 	for (; on != NULL && *on != (CK_ATTRIBUTE_TYPE)-1; on++)
 		t_add(t, *on, &yes, sizeof(yes));
 	for (; off != NULL && *off != (CK_ATTRIBUTE_TYPE)-1; off++)
@@ -303,13 +297,17 @@ static void oaep_and_private(CK_OBJECT_HANDLE w, CK_OBJECT_HANDLE target)
 	uint8_t out[2048], hash[32] = "a SHA-256 hash is 32 bytes long", sig[128];
 	CK_ULONG len = sizeof(out), slen = sizeof(sig);
 	struct tmpl t;
+	CK_OBJECT_HANDLE plain = aes_gen(16, LIST(CKA_EXTRACTABLE), LIST(CKA_SENSITIVE));
 
 	is_rv(pair_gen(CKM_RSA_PKCS_KEY_PAIR_GEN, LIST(CKA_WRAP), LIST(CKA_UNWRAP), LIST(CKA_DECRYPT), &pub, &priv),
-	      CKR_OK, "RSA pair: the public half wraps, the private half only unwraps (guarded)");
-	if (is_rv(wrap(&oaep, pub, target, out, &len), CKR_OK, "RSA OAEP wraps the sensitive key")) {
+	      CKR_OK, "RSA pair: the public half wraps, the private half only unwraps");
+	is_rv(wrap(&oaep, pub, target, out, &len), CKR_KEY_NOT_WRAPPABLE,
+	      "a sensitive key under an (untrusted) public key: CKR_KEY_NOT_WRAPPABLE");
+	len = sizeof(out);
+	if (is_rv(wrap(&oaep, pub, plain, out, &len), CKR_OK, "RSA OAEP wraps an extractable key that is not sensitive")) {
 		secret_tmpl(&t, &aes_type, NULL, LIST(CKA_ENCRYPT, CKA_DECRYPT), NULL);
 		if (is_rv(unwrap(&oaep, priv, out, len, &t, &back), CKR_OK, "RSA OAEP unwraps it"))
-			ok(same_aes(target, back), "RSA OAEP: the same key back");
+			ok(same_aes(plain, back), "RSA OAEP: the same key back");
 	}
 	is_rv(pair_gen(CKM_EC_KEY_PAIR_GEN, NULL, LIST(CKA_EXTRACTABLE, CKA_SIGN), NULL, &epub, &epriv), CKR_OK,
 	      "P-256 pair with an extractable private key");
@@ -332,7 +330,7 @@ static void tookan(const struct known *kn, CK_OBJECT_HANDLE w, CK_OBJECT_HANDLE 
 	CK_MECHANISM kw = { CKM_AES_KEY_WRAP, NULL, 0 }, gcm = { CKM_AES_GCM, NULL, 0 }, gen = { CKM_AES_KEY_GEN, NULL, 0 };
 	CK_RSA_PKCS_OAEP_PARAMS op = { CKM_SHA256, CKG_MGF1_SHA256, CKZ_DATA_SPECIFIED, NULL, 0 };
 	CK_MECHANISM oaep = { CKM_RSA_PKCS_OAEP, &op, sizeof(op) };
-	CK_OBJECT_HANDLE plain = aes_gen(16, NULL, NULL), wwt = aes_gen(16, LIST(CKA_EXTRACTABLE, CKA_WRAP_WITH_TRUSTED), NULL);
+	CK_OBJECT_HANDLE plain = aes_gen(16, LIST(CKA_TOKEN), NULL), wwt = aes_gen(16, LIST(CKA_EXTRACTABLE, CKA_WRAP_WITH_TRUSTED), NULL);
 	CK_OBJECT_HANDLE wd = aes_gen(16, LIST(CKA_WRAP, CKA_DECRYPT), NULL), epub, epriv, h;
 	uint8_t out[2048];
 	CK_ULONG len = sizeof(out), vlen = 16;
@@ -340,7 +338,8 @@ static void tookan(const struct known *kn, CK_OBJECT_HANDLE w, CK_OBJECT_HANDLE 
 
 #define WRAP_REFUSED(m, wk, k, want, what) (len = sizeof(out), is_rv(wrap((m), (wk), (k), out, &len), (want), what))
 	WRAP_REFUSED(&kw, w, plain, CKR_KEY_UNEXTRACTABLE, "a key made without CKA_EXTRACTABLE: CKR_KEY_UNEXTRACTABLE");
-	is_rv(pair_gen(CKM_EC_KEY_PAIR_GEN, NULL, LIST(CKA_SIGN), NULL, &epub, &epriv), CKR_OK, "a sealed P-256 key");
+	is_rv(pair_gen(CKM_EC_KEY_PAIR_GEN, LIST(CKA_TOKEN), LIST(CKA_SIGN, CKA_TOKEN), NULL, &epub, &epriv), CKR_OK,
+	      "a sealed P-256 key (a token object)");
 	WRAP_REFUSED(&kw, w, epriv, CKR_KEY_UNEXTRACTABLE,
 		     "a sealed (Proof-of-Cloud released) private key: CKR_KEY_UNEXTRACTABLE");
 	WRAP_REFUSED(&kw, w, wwt, CKR_KEY_NOT_WRAPPABLE, "CKA_WRAP_WITH_TRUSTED under an untrusted key: CKR_KEY_NOT_WRAPPABLE");
@@ -350,8 +349,7 @@ static void tookan(const struct known *kn, CK_OBJECT_HANDLE w, CK_OBJECT_HANDLE 
 	WRAP_REFUSED(&kw, kn->k1, target, CKR_KEY_NOT_WRAPPABLE,
 		     "a sensitive key under a wrapping key of known value (imported): CKR_KEY_NOT_WRAPPABLE");
 	WRAP_REFUSED(&oaep, kn->pub, target, CKR_KEY_NOT_WRAPPABLE,
-		     "a sensitive key to a public key whose private half decrypts: CKR_KEY_NOT_WRAPPABLE");
-	WRAP_REFUSED(&kw, target, plain, CKR_KEY_UNEXTRACTABLE, "(the key to wrap is checked first)");
+		     "wrap/decrypt with a pair: a sensitive key to a public key whose private half decrypts");
 	WRAP_REFUSED(&kw, target, kn->k2, CKR_KEY_FUNCTION_NOT_PERMITTED,
 		     "a wrapping key without CKA_WRAP: CKR_KEY_FUNCTION_NOT_PERMITTED");
 	WRAP_REFUSED(&kw, 0x7fff0000UL, target, CKR_WRAPPING_KEY_HANDLE_INVALID, "no such wrapping key");
@@ -371,6 +369,29 @@ static void tookan(const struct known *kn, CK_OBJECT_HANDLE w, CK_OBJECT_HANDLE 
 	is_rv(f->C_GenerateKey(sess, &gen, t.a, t.n, &h), CKR_ATTRIBUTE_READ_ONLY,
 	      "CKA_TRUSTED set outside an SO session: CKR_ATTRIBUTE_READ_ONLY");
 #undef WRAP_REFUSED
+}
+
+/* Tookan with C_SetAttributeValue and C_CopyObject: a key that wraps never comes to decrypt, nor does a copy. */
+static void sticky(CK_OBJECT_HANDLE target)
+{
+	CK_MECHANISM kw = { CKM_AES_KEY_WRAP, NULL, 0 };
+	CK_ATTRIBUTE dec = { CKA_DECRYPT, &yes, sizeof(yes) }, nodec = { CKA_DECRYPT, &no, sizeof(no) };
+	CK_ATTRIBUTE unwrapping[] = { { CKA_WRAP, &no, sizeof(no) }, { CKA_UNWRAP, &no, sizeof(no) } };
+	CK_OBJECT_HANDLE g = aes_gen(16, LIST(CKA_WRAP, CKA_UNWRAP), LIST(CKA_ENCRYPT, CKA_DECRYPT)), copy;
+	CK_OBJECT_HANDLE d = aes_gen(16, LIST(CKA_WRAP, CKA_DECRYPT), LIST(CKA_ENCRYPT));
+	uint8_t out[256];
+	CK_ULONG len = sizeof(out);
+
+	is_rv(f->C_SetAttributeValue(sess, g, &dec, 1), CKR_ATTRIBUTE_READ_ONLY,
+	      "C_SetAttributeValue: CKA_DECRYPT on a wrapping key is read-only");
+	is_rv(f->C_CopyObject(sess, g, &dec, 1, &copy), CKR_ATTRIBUTE_READ_ONLY,
+	      "C_CopyObject: a copy of a wrapping key that decrypts is refused");
+	is_rv(f->C_SetAttributeValue(sess, g, unwrapping, 2), CKR_OK, "C_SetAttributeValue: CKA_WRAP, CKA_UNWRAP false");
+	is_rv(f->C_SetAttributeValue(sess, g, &dec, 1), CKR_ATTRIBUTE_READ_ONLY,
+	      "and still no CKA_DECRYPT: it wrapped once");
+	is_rv(f->C_SetAttributeValue(sess, d, &nodec, 1), CKR_OK, "C_SetAttributeValue: CKA_DECRYPT false on a key that decrypted");
+	is_rv(wrap(&kw, d, target, out, &len), CKR_KEY_NOT_WRAPPABLE,
+	      "that key still wraps no sensitive key (it decrypted once, or a copy of it may)");
 }
 
 /* ---- derivation ---- */
@@ -455,11 +476,11 @@ static void templates(CK_OBJECT_HANDLE target)
 	CK_ATTRIBUTE wt[] = { { CKA_VALUE_LEN, &l16, sizeof(l16) } };
 	CK_ATTRIBUTE ut[] = { { CKA_EXTRACTABLE, &no, sizeof(no) }, { CKA_DECRYPT, &no, sizeof(no) } };
 	CK_ATTRIBUTE bad[] = { { CKA_WRAP_TEMPLATE, wt, sizeof(wt) } };
-	CK_OBJECT_HANDLE w = CK_INVALID_HANDLE, big = aes_gen(32, LIST(CKA_EXTRACTABLE), NULL), back;
+	CK_OBJECT_HANDLE w = CK_INVALID_HANDLE, big = aes_gen(32, LIST(CKA_EXTRACTABLE), NULL), back, copy;
 	uint8_t out[256];
 	struct tmpl t;
 
-	tmpl_new(&t, LIST(CKA_WRAP, CKA_UNWRAP), NULL);
+	tmpl_new(&t, LIST(CKA_WRAP, CKA_UNWRAP), LIST(CKA_ENCRYPT, CKA_DECRYPT));
 	t_add(&t, CKA_VALUE_LEN, &l32, sizeof(l32));
 	t_add(&t, CKA_WRAP_TEMPLATE, bad, sizeof(bad));
 	is_rv(f->C_GenerateKey(sess, &gen, t.a, t.n, &w), CKR_ATTRIBUTE_VALUE_INVALID, "a template inside a template");
@@ -481,6 +502,10 @@ static void templates(CK_OBJECT_HANDLE target)
 	if (is_rv(unwrap(&kw, w, out, len, &t, &back), CKR_OK, "CKA_UNWRAP_TEMPLATE: a template that agrees"))
 		ok(get_bool(back, CKA_EXTRACTABLE, 0) && get_bool(back, CKA_DECRYPT, 0) && get_bool(back, CKA_ENCRYPT, 1),
 		   "CKA_UNWRAP_TEMPLATE: the unwrapped key has the template's attributes");
+	if (is_rv(f->C_CopyObject(sess, w, NULL, 0, &copy), CKR_OK, "C_CopyObject of the wrapping key")) {
+		len = sizeof(out);
+		is_rv(wrap(&kw, copy, big, out, &len), CKR_KEY_NOT_WRAPPABLE, "the copy keeps CKA_WRAP_TEMPLATE");
+	}
 }
 
 static void derive_template(void)
@@ -517,7 +542,7 @@ static void derive_template(void)
 static void run_cases(void)
 {
 	struct known kn;
-	CK_OBJECT_HANDLE w = aes_gen(32, LIST(CKA_WRAP, CKA_UNWRAP), NULL);
+	CK_OBJECT_HANDLE w = aes_gen(32, LIST(CKA_WRAP, CKA_UNWRAP, CKA_TOKEN), LIST(CKA_ENCRYPT, CKA_DECRYPT));
 	CK_OBJECT_HANDLE target = aes_gen(16, LIST(CKA_EXTRACTABLE), NULL);
 	uint8_t blob[64];
 	CK_ULONG blen = 0;
@@ -527,12 +552,15 @@ static void run_cases(void)
 	   "an AES-256 wrapping key made on the token: wraps, does not encrypt, local, never extractable");
 	ok(target != CK_INVALID_HANDLE && get_bool(target, CKA_EXTRACTABLE, 1) && get_bool(target, CKA_SENSITIVE, 1) &&
 		   get_bool(target, CKA_NEVER_EXTRACTABLE, 0) && get_bool(target, CKA_ALWAYS_SENSITIVE, 1),
-	   "an extractable sensitive AES key: never extractable false, always sensitive true");
+	   "an extractable sensitive AES key (a session object): never extractable false, always sensitive true");
+	ok(aes_gen(16, LIST(CKA_EXTRACTABLE, CKA_TOKEN), NULL) == CK_INVALID_HANDLE,
+	   "a sealed (token) key cannot be made extractable: it never leaves through a wrap");
 	known_keys(&kn);
 	aes_round_trips(w, target, blob, &blen);
 	oaep_and_private(w, target);
 	tookan(&kn, w, target, blob, blen);
 	derive(&kn);
+	sticky(target);
 	templates(target);
 	derive_template();
 }

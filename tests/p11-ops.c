@@ -1077,7 +1077,8 @@ static void create_rules(void)
 	struct ec_mat m;
 	struct tmpl t, u;
 	CK_OBJECT_HANDLE h;
-	CK_BYTE four[4] = { 1, 0, 0, 0 };
+	CK_BYTE four[4] = { 1, 0, 0, 0 }, buf[64];
+	CK_ULONG len = 0;
 	uint8_t sig[128];
 	CK_ULONG siglen = sizeof(sig);
 
@@ -1103,7 +1104,12 @@ static void create_rules(void)
 	refuse(&u, CKR_ATTRIBUTE_VALUE_INVALID, "CKA_SENSITIVE of 4 bytes");
 	u = t;
 	set_bool(&u, CKA_SENSITIVE, 0);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_SENSITIVE false (no key value ever leaves the module)");
+	set_bool(&u, CKA_TOKEN, 0);
+	h = make(&u, "CKA_SENSITIVE false (a session object)");
+	ok(bool_is(h, CKA_SENSITIVE, 0) && bool_is(h, CKA_EXTRACTABLE, 0), "not sensitive, not extractable");
+	is_rv(get_attr(h, CKA_VALUE, buf, sizeof(buf), &len), CKR_ATTRIBUTE_SENSITIVE,
+	      "its CKA_VALUE is still not revealed (unextractable): CKR_ATTRIBUTE_SENSITIVE");
+	is_rv(destroy(h), CKR_OK, "C_DestroyObject it");
 	u = t;
 	set_bool(&u, CKA_EXTRACTABLE, 1);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_EXTRACTABLE true");
@@ -1112,13 +1118,13 @@ static void create_rules(void)
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "a private key with CKA_PRIVATE false on a token with a PIN");
 	u = t;
 	set_bool(&u, CKA_TOKEN, 0);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_TOKEN false (no session objects: every object is sealed)");
+	h = make(&u, "CKA_TOKEN false: a session object");
+	ok(bool_is(h, CKA_TOKEN, 0) && bool_is(h, CKA_LOCAL, 0) && bool_is(h, CKA_ALWAYS_SENSITIVE, 0),
+	   "its CKA_TOKEN, CKA_LOCAL, CKA_ALWAYS_SENSITIVE are false");
+	is_rv(destroy(h), CKR_OK, "C_DestroyObject the session object");
 	u = t;
-	set_bool(&u, CKA_MODIFIABLE, 1);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_MODIFIABLE true");
-	u = t;
-	set_bool(&u, CKA_DERIVE, 1);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_DERIVE true (no ECDH here)");
+	set_bool(&u, CKA_UNWRAP, 1);
+	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_UNWRAP true (no EC unwrapping)");
 	u = t;
 	set_bool(&u, CKA_DECRYPT, 1);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "CKA_DECRYPT true on an EC key");
@@ -1209,14 +1215,12 @@ static void create_aes(void)
 	set_bool(&u, CKA_PRIVATE, 0);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_PRIVATE false (pkcs11-tool's default)");
 	u = t;
-	set_bool(&u, CKA_SENSITIVE, 0);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_SENSITIVE false");
 	u = t;
 	set_bool(&u, CKA_SIGN, 1);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_SIGN true (no AES MAC here)");
 	u = t;
-	set_bool(&u, CKA_WRAP, 1);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_WRAP true");
+	set_bool(&u, CKA_DERIVE, 1);
+	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_DERIVE true (no derivation from AES keys here)");
 	u = t;
 	set_ul(&u, CKA_KEY_TYPE, CKK_GENERIC_SECRET);
 	refuse(&u, CKR_ATTRIBUTE_VALUE_INVALID, "CKK_GENERIC_SECRET");
@@ -1272,7 +1276,7 @@ static void create_cert(void)
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "certificate with CKA_PRIVATE true (certificates are public)");
 	u = t;
 	set_bool(&u, CKA_TRUSTED, 1);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "certificate with CKA_TRUSTED true");
+	refuse(&u, CKR_ATTRIBUTE_READ_ONLY, "certificate with CKA_TRUSTED true (the SO's to set)");
 	u = t;
 	set(&u, CKA_URL, "http://x", 8);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "certificate with a CKA_URL (not kept)");
@@ -1304,6 +1308,151 @@ static void create_cert(void)
 	EVP_PKEY_free(k);
 }
 
+/* C_SetAttributeValue and C_CopyObject on session objects (data object hd, AES key hk), from session ro. */
+static void session_edit(CK_SESSION_HANDLE ro, CK_OBJECT_HANDLE hd, CK_OBJECT_HANDLE hk)
+{
+	static uint8_t v2[4] = { 0xfa, 0xce, 0xfe, 0xed };
+	CK_OBJECT_CLASS cpub = CKO_PUBLIC_KEY;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ATTRIBUTE lab = { CKA_LABEL, "renamed", 7 }, cls = { CKA_CLASS, &cpub, sizeof(cpub) };
+	CK_ATTRIBUTE val = { CKA_VALUE, v2, 4 }, sens_t = { CKA_SENSITIVE, &yes, 1 }, sens_f = { CKA_SENSITIVE, &no, 1 };
+	CK_ATTRIBUTE extr = { CKA_EXTRACTABLE, &yes, 1 }, nocopy = { CKA_COPYABLE, &no, 1 };
+	CK_OBJECT_HANDLE c1 = CK_INVALID_HANDLE, c2 = CK_INVALID_HANDLE, c3 = CK_INVALID_HANDLE;
+	CK_ULONG s1 = 0, s2 = 0;
+
+	is_rv(f->C_SetAttributeValue(ro, hd, &lab, 1), CKR_OK, "C_SetAttributeValue CKA_LABEL of a session object");
+	ok(attr_is(hd, CKA_LABEL, "renamed", 7), "its new label");
+	is_rv(f->C_SetAttributeValue(ro, hd, &cls, 1), CKR_ATTRIBUTE_READ_ONLY, "CKA_CLASS: CKR_ATTRIBUTE_READ_ONLY");
+	is_rv(f->C_SetAttributeValue(ro, hd, &val, 1), CKR_ATTRIBUTE_READ_ONLY, "CKA_VALUE: CKR_ATTRIBUTE_READ_ONLY");
+	is_rv(f->C_SetAttributeValue(ro, hk, &sens_t, 1), CKR_OK, "CKA_SENSITIVE true");
+	is_rv(f->C_SetAttributeValue(ro, hk, &sens_f, 1), CKR_ATTRIBUTE_READ_ONLY, "CKA_SENSITIVE back to false: CKR_ATTRIBUTE_READ_ONLY");
+	is_rv(f->C_SetAttributeValue(ro, hk, &extr, 1), CKR_ATTRIBUTE_READ_ONLY, "CKA_EXTRACTABLE to true: CKR_ATTRIBUTE_READ_ONLY");
+	is_rv(f->C_CopyObject(ro, hd, NULL, 0, &c1), CKR_OK, "C_CopyObject of the data object");
+	ok(f->C_GetObjectSize(ro, hd, &s1) == CKR_OK && f->C_GetObjectSize(ro, c1, &s2) == CKR_OK && s1 == s2,
+	   "the copy has the same size");
+	ok(attr_is(c1, CKA_VALUE, "\xde\xad\xbe\xef", 4) && attr_is(c1, CKA_LABEL, "renamed", 7), "the copy's value and label");
+	is_rv(f->C_CopyObject(ro, hd, &val, 1, &c2), CKR_OK, "a copy with another CKA_VALUE");
+	ok(attr_is(c2, CKA_VALUE, v2, 4), "its value");
+	is_rv(f->C_CopyObject(ro, hd, &cls, 1, &c3), CKR_ATTRIBUTE_READ_ONLY, "a copy with another CKA_CLASS: CKR_ATTRIBUTE_READ_ONLY");
+	is_rv(f->C_CopyObject(ro, hk, &nocopy, 1, &c3), CKR_OK, "a copy of the key, not copyable");
+	ok(bool_is(c3, CKA_SENSITIVE, 1) && bool_is(c3, CKA_ALWAYS_SENSITIVE, 1) && bool_is(c3, CKA_LOCAL, 1),
+	   "the key's copy: sensitive, always sensitive, local (as its original)");
+	is_rv(f->C_CopyObject(ro, c3, NULL, 0, &c2), CKR_ACTION_PROHIBITED, "copying it: CKR_ACTION_PROHIBITED");
+	is_rv(f->C_DestroyObject(ro, c1), CKR_OK, "C_DestroyObject a copy in the read-only session");
+}
+
+/*
+ * Session objects (CKA_TOKEN false or absent): made in a read-only session
+ * without login when public, seen by the application's other sessions, with
+ * no Proof-of-Cloud record, gone when their session closes; a private one
+ * needs the login and goes at logout. Also the state rule after a refused
+ * call, C_SeedRandom and C_Logout while logged out.
+ */
+static void session_objects(void)
+{
+	static uint8_t val[4] = { 0xde, 0xad, 0xbe, 0xef }, iv[12];
+	CK_OBJECT_CLASS cd = CKO_DATA;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ULONG vlen = 16, s1 = 0, s2 = 0, len = 0, n = 0;
+	CK_ATTRIBUTE dt[] = { { CKA_CLASS, &cd, sizeof(cd) }, { CKA_APPLICATION, "app", 3 }, { CKA_VALUE, val, 4 },
+				{ CKA_LABEL, "sess-data", 9 }, { CKA_PRIVATE, &no, 1 } };
+	CK_ATTRIBUTE key[] = { { CKA_LABEL, "sess-aes", 8 }, { CKA_VALUE_LEN, &vlen, sizeof(vlen) },
+			       { CKA_PRIVATE, &no, 1 }, { CKA_ENCRYPT, &yes, 1 }, { CKA_DECRYPT, &yes, 1 } };
+	CK_ATTRIBUTE find_t[] = { { CKA_TOKEN, &no, 1 } };
+	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_GCM_PARAMS gp = { iv, sizeof(iv), sizeof(iv) * 8, NULL, 0, 128 };
+	CK_MECHANISM gcm = { CKM_AES_GCM, &gp, sizeof(gp) };
+	CK_SESSION_HANDLE ro;
+	CK_OBJECT_HANDLE hd = CK_INVALID_HANDLE, hk = CK_INVALID_HANDLE, found[4];
+	CK_ULONG mech = 0;
+	uint8_t buf[64];
+
+	is_rv(f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &ro), CKR_OK, "C_OpenSession read-only");
+	is_rv(f->C_CreateObject(ro, dt, 5, &hd), CKR_OK, "a public session data object, read-only session, no login");
+	dt[4].pValue = &yes;
+	is_rv(f->C_CreateObject(ro, dt, 5, &found[0]), CKR_USER_NOT_LOGGED_IN,
+	      "a private session object before C_Login: CKR_USER_NOT_LOGGED_IN");
+	is_rv(f->C_GenerateKey(ro, &gen, key, 5, &hk), CKR_OK, "C_GenerateKey AES, no CKA_TOKEN, read-only session");
+	ok(f->C_FindObjectsInit(sess, find_t, 1) == CKR_OK && f->C_FindObjects(sess, found, 4, &n) == CKR_OK &&
+		   f->C_FindObjectsFinal(sess) == CKR_OK && n == 2,
+	   "another session finds both with CKA_TOKEN false");
+	ok(attr_is(hd, CKA_VALUE, val, 4) && attr_is(hd, CKA_APPLICATION, "app", 3) && bool_is(hd, CKA_TOKEN, 0),
+	   "the data object's CKA_VALUE, CKA_APPLICATION, CKA_TOKEN false");
+	ok(bool_is(hk, CKA_LOCAL, 1) && bool_is(hk, CKA_ALWAYS_SENSITIVE, 1) && bool_is(hk, CKA_NEVER_EXTRACTABLE, 1) &&
+		   get_attr(hk, CKA_KEY_GEN_MECHANISM, &mech, sizeof(mech), &len) == CKR_OK && mech == CKM_AES_KEY_GEN,
+	   "the key: CKA_LOCAL, CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE, CKA_KEY_GEN_MECHANISM CKM_AES_KEY_GEN");
+	is_rv(get_attr(hk, CKA_POC_ATTESTATION_RECORD, buf, sizeof(buf), &len), CKR_ATTRIBUTE_TYPE_INVALID,
+	      "no Proof-of-Cloud record for a session key");
+	ok(f->C_GetObjectSize(sess, hd, &s1) == CKR_OK && f->C_GetObjectSize(ro, hd, &s2) == CKR_OK && s1 == s2 && s1 > 0,
+	   "C_GetObjectSize: the same size twice (%lu)", s1);
+	is_rv(f->C_EncryptInit(sess, &gcm, hk), CKR_OK, "C_EncryptInit AES-GCM with the session key");
+	is_rv(f->C_Encrypt(sess, val, 4, buf, NULL), CKR_ARGUMENTS_BAD, "C_Encrypt without a length: CKR_ARGUMENTS_BAD");
+	len = sizeof(buf);
+	is_rv(f->C_Encrypt(sess, val, 4, buf, &len), CKR_OPERATION_NOT_INITIALIZED,
+	      "the refused call ended the operation: CKR_OPERATION_NOT_INITIALIZED");
+	is_rv(f->C_EncryptInit(sess, &gcm, hk), CKR_OK, "C_EncryptInit again");
+	len = sizeof(buf);
+	is_rv(f->C_Encrypt(sess, val, 4, buf, &len), CKR_OK, "C_Encrypt with the session key");
+	is_rv(f->C_SeedRandom(sess, val, 4), CKR_OK, "C_SeedRandom");
+	session_edit(ro, hd, hk);
+	is_rv(f->C_Logout(sess), CKR_USER_NOT_LOGGED_IN, "C_Logout while logged out: CKR_USER_NOT_LOGGED_IN");
+	is_rv(f->C_CloseSession(ro), CKR_OK, "C_CloseSession of their session");
+	is_rv(get_attr(hd, CKA_LABEL, buf, sizeof(buf), &len), CKR_OBJECT_HANDLE_INVALID, "the data object is gone");
+	is_rv(get_attr(hk, CKA_LABEL, buf, sizeof(buf), &len), CKR_OBJECT_HANDLE_INVALID, "the key is gone");
+}
+
+/* A token AES key renamed, given a new CKA_ID (re-sealed: a new file), used, copied; the copy's own seal. */
+static void token_edit(void)
+{
+	static uint8_t iv[12];
+	CK_GCM_PARAMS gp = { iv, sizeof(iv), sizeof(iv) * 8, NULL, 0, 128 };
+	CK_MECHANISM gcm = { CKM_AES_GCM, &gp, sizeof(gp) };
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	uint8_t id2 = 0x5f, id3 = 0x60, pt[16] = { 1 }, ct[64];
+	CK_OBJECT_CLASS cdata = CKO_DATA;
+	CK_ATTRIBUTE lab = { CKA_LABEL, "aes-edited", 10 }, id = { CKA_ID, &id2, 1 }, cls = { CKA_CLASS, &cdata, sizeof(cdata) };
+	CK_ATTRIBUTE cp_tok[] = { { CKA_TOKEN, &yes, 1 }, { CKA_ID, &id3, 1 }, { CKA_LABEL, "aes-copy", 8 } };
+	CK_ATTRIBUTE cp_sess[] = { { CKA_TOKEN, &no, 1 } };
+	CK_OBJECT_HANDLE h, h2 = CK_INVALID_HANDLE, h3 = CK_INVALID_HANDLE;
+	CK_ULONG len = sizeof(ct);
+	struct tmpl t;
+
+	base(&t, CKO_SECRET_KEY, CKK_AES, "aes-edit", 0x5e);
+	set(&t, CKA_VALUE, known32, 32);
+	h = make(&t, "a token AES key to edit");
+	is_rv(f->C_SetAttributeValue(sess, h, &lab, 1), CKR_OK, "C_SetAttributeValue CKA_LABEL of a token key (re-sealed)");
+	is_rv(f->C_SetAttributeValue(sess, h, &id, 1), CKR_OK, "C_SetAttributeValue CKA_ID (a new file)");
+	ok(find(CKO_SECRET_KEY, "aes-edited") == h && attr_is(h, CKA_ID, &id2, 1), "found under its new label, same handle, new id");
+	is_rv(f->C_SetAttributeValue(sess, h, &cls, 1), CKR_ATTRIBUTE_READ_ONLY, "CKA_CLASS: CKR_ATTRIBUTE_READ_ONLY");
+	ok(f->C_EncryptInit(sess, &gcm, h) == CKR_OK && f->C_Encrypt(sess, pt, 16, ct, &len) == CKR_OK,
+	   "the re-sealed key encrypts (released from its new file)");
+	is_rv(f->C_CopyObject(sess, h, cp_sess, 1, &h2), CKR_ACTION_PROHIBITED,
+	      "a session copy of a sealed key: CKR_ACTION_PROHIBITED (a sealed secret stays sealed)");
+	is_rv(f->C_CopyObject(sess, h, cp_tok, 3, &h3), CKR_OK, "a token copy under another CKA_ID: sealed too");
+	len = sizeof(ct);
+	ok(bool_is(h3, CKA_TOKEN, 1) && f->C_EncryptInit(sess, &gcm, h3) == CKR_OK && f->C_Encrypt(sess, pt, 16, ct, &len) == CKR_OK,
+	   "the copy is a token object and encrypts");
+	is_rv(destroy(h3), CKR_OK, "C_DestroyObject the copy");
+}
+
+/* A private session object lives until the logout (then the login again). */
+static void session_private(const char *pin)
+{
+	static uint8_t val[2] = { 1, 2 };
+	CK_OBJECT_CLASS cd = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE dt[] = { { CKA_CLASS, &cd, sizeof(cd) }, { CKA_VALUE, val, 2 }, { CKA_PRIVATE, &yes, 1 } };
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+	uint8_t buf[8];
+	CK_ULONG len = 0;
+
+	is_rv(f->C_CreateObject(sess, dt, 3, &h), CKR_OK, "a private session object, logged in");
+	ok(attr_is(h, CKA_VALUE, val, 2) && bool_is(h, CKA_PRIVATE, 1), "its value, CKA_PRIVATE true");
+	is_rv(f->C_Logout(sess), CKR_OK, "C_Logout");
+	is_rv(f->C_Login(sess, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin)), CKR_OK, "C_Login again");
+	is_rv(get_attr(h, CKA_VALUE, buf, sizeof(buf), &len), CKR_OBJECT_HANDLE_INVALID, "it went at the logout");
+}
+
 static void run_create(const char *dir, const char *pin)
 {
 	CK_SESSION_HANDLE ro;
@@ -1311,6 +1460,7 @@ static void run_create(const char *dir, const char *pin)
 	CK_OBJECT_HANDLE h;
 	CK_RV rv;
 
+	session_objects();
 	/* Before C_Login: a read-only session, then a read/write one. */
 	base(&t, CKO_SECRET_KEY, CKK_AES, "aes-early", 0x30);
 	set(&t, CKA_VALUE, known16, 16);
@@ -1346,6 +1496,8 @@ static void run_create(const char *dir, const char *pin)
 	create_rules();
 	create_aes();
 	create_cert();
+	token_edit();
+	session_private(pin);
 }
 
 static void run_reopen(const char *dir)

@@ -309,7 +309,7 @@ int poc_cmd_keygen(int argc, char **argv)
 	}
 	if (poc_tool_pin_given("keygen", t, pin) < 0)
 		goto done;
-	rv = seal_key(t, label, id, id_len, key_kinds[i].type, key_kinds[i].flags | POC_OBJ_SENSITIVE, secret, secret_len, spki,
+	rv = seal_key(t, label, id, id_len, key_kinds[i].type, key_kinds[i].flags | POC_OBJ_SENSITIVE | POC_OBJ_LOCAL, secret, secret_len, spki,
 		      spki_len, NULL, 0, pin);
 	if (rv == POC_EXIT_OK && print_pubkey(spki, spki_len) < 0)
 		rv = POC_EXIT_USAGE;

@@ -46,7 +46,6 @@ static void val_bytes(struct p11_val *v, const void *p, size_t len)
 #define IS_SECRET (obj->class == CKO_PRIVATE_KEY || obj->class == CKO_SECRET_KEY)
 
 GETTER(get_false) { UNUSED_ARGS(); val_bool(v, 0); return CKR_OK; }
-GETTER(get_true) { UNUSED_ARGS(); val_bool(v, 1); return CKR_OK; }
 GETTER(get_empty) { UNUSED_ARGS(); val_bytes(v, "", 0); return CKR_OK; }
 GETTER(get_class) { UNUSED_ARGS(); val_ulong(v, obj->class); return CKR_OK; }
 GETTER(get_private) { UNUSED_ARGS(); val_bool(v, p11_object_private(s, obj)); return CKR_OK; }
@@ -55,7 +54,35 @@ GETTER(get_id) { UNUSED_ARGS(); val_bytes(v, H->id, H->id_len); return CKR_OK; }
 GETTER(get_key_type) { UNUSED_ARGS(); val_ulong(v, H->key_type); return CKR_OK; }
 GETTER(get_x509) { UNUSED_ARGS(); val_ulong(v, CKC_X_509); return CKR_OK; }
 GETTER(get_zero) { UNUSED_ARGS(); val_ulong(v, 0); return CKR_OK; }
-GETTER(get_unavailable) { UNUSED_ARGS(); val_ulong(v, CK_UNAVAILABLE_INFORMATION); return CKR_OK; }
+
+GETTER(get_token) { UNUSED_ARGS(); val_bool(v, obj->sealed->owner == 0); return CKR_OK; }
+GETTER(get_modifiable) { UNUSED_ARGS(); val_bool(v, !(H->flags & POC_OBJ_FIXED)); return CKR_OK; }
+GETTER(get_copyable) { UNUSED_ARGS(); val_bool(v, !(H->flags & POC_OBJ_NO_COPY)); return CKR_OK; }
+GETTER(get_destroyable) { UNUSED_ARGS(); val_bool(v, !(H->flags & POC_OBJ_NO_DESTROY)); return CKR_OK; }
+GETTER(get_local) { UNUSED_ARGS(); val_bool(v, (H->flags & POC_OBJ_LOCAL) != 0); return CKR_OK; }
+GETTER(get_gen_mech) { UNUSED_ARGS(); val_ulong(v, obj->sealed->gen_mech); return CKR_OK; }
+GETTER(get_derive) { UNUSED_ARGS(); val_bool(v, (H->flags & POC_OBJ_DERIVE) != 0); return CKR_OK; }
+GETTER(get_wrap) { UNUSED_ARGS(); val_bool(v, obj->class != CKO_PRIVATE_KEY && (H->flags & POC_OBJ_WRAP)); return CKR_OK; }
+GETTER(get_unwrap) { UNUSED_ARGS(); val_bool(v, obj->class != CKO_PUBLIC_KEY && (H->flags & POC_OBJ_UNWRAP)); return CKR_OK; }
+GETTER(get_extractable) { UNUSED_ARGS(); val_bool(v, (H->flags & POC_OBJ_EXTRACTABLE) != 0); return CKR_OK; }
+GETTER(get_trusted) { UNUSED_ARGS(); val_bool(v, (H->flags & POC_OBJ_TRUSTED) != 0); return CKR_OK; }
+GETTER(get_wrap_with_trusted) { UNUSED_ARGS(); val_bool(v, (H->flags & POC_OBJ_WRAP_WITH_TRUSTED) != 0); return CKR_OK; }
+
+/* CKA_SENSITIVE: the template's (an older header without POC_OBJ_WAS_PLAIN: true). */
+GETTER(get_sensitive)
+{
+	UNUSED_ARGS();
+	val_bool(v, (H->flags & POC_OBJ_SENSITIVE) || !(H->flags & POC_OBJ_WAS_PLAIN));
+	return CKR_OK;
+}
+
+/* A session data object's CKA_APPLICATION (token data objects keep none). */
+GETTER(get_application)
+{
+	UNUSED_ARGS();
+	val_bytes(v, obj->sealed->app != NULL ? (const void *)obj->sealed->app : "", obj->sealed->app_len);
+	return CKR_OK;
+}
 
 GETTER(get_record)
 {
@@ -66,7 +93,10 @@ GETTER(get_record)
 	return CKR_OK;
 }
 
-/* CKA_VALUE: a certificate's DER; a CKO_DATA value once released, to a logged-in user only. */
+/*
+ * CKA_VALUE: a certificate's DER; a CKO_DATA value once released, to a
+ * logged-in user only; a session data object's to whoever sees it.
+ */
 GETTER(get_value)
 {
 	UNUSED_ARGS();
@@ -74,7 +104,7 @@ GETTER(get_value)
 		val_bytes(v, H->cert, H->cert_len);
 		return CKR_OK;
 	}
-	if (obj->sealed->data == NULL || !s->logged_in)
+	if (obj->sealed->data == NULL || (obj->sealed->owner == 0 && !s->logged_in))
 		return CKR_ATTRIBUTE_SENSITIVE;
 	val_bytes(v, obj->sealed->data, obj->sealed->data_len);
 	return CKR_OK;
@@ -103,22 +133,24 @@ GETTER(get_encrypt)
 	return CKR_OK;
 }
 
-/* Key management flags (p11_keyrules.c): what the template asked, and the key's history. */
-#define FLAG_GETTER(fn, expr) GETTER(fn) { UNUSED_ARGS(); val_bool(v, (expr)); return CKR_OK; }
-#define F (H->flags)
-FLAG_GETTER(get_wrap, obj->class != CKO_PRIVATE_KEY && (F & POC_OBJ_WRAP))
-FLAG_GETTER(get_unwrap, obj->class != CKO_PUBLIC_KEY && (F & POC_OBJ_UNWRAP))
-FLAG_GETTER(get_derive, obj->class != CKO_PUBLIC_KEY && (F & POC_OBJ_DERIVE))
-FLAG_GETTER(get_trusted, (F & POC_OBJ_TRUSTED) != 0)
-FLAG_GETTER(get_wrap_with_trusted, (F & POC_OBJ_WRAP_WITH_TRUSTED) != 0)
-FLAG_GETTER(get_sensitive, (F & POC_OBJ_SENSITIVE) != 0)
-FLAG_GETTER(get_extractable, (F & POC_OBJ_EXTRACTABLE) != 0)
-FLAG_GETTER(get_local, !(F & (POC_OBJ_IMPORTED | POC_OBJ_NOT_LOCAL)))
-/* CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE: a key made from outside bytes (C_CreateObject) was not always inside. */
-FLAG_GETTER(get_always_sensitive, (F & POC_OBJ_SENSITIVE) && !(F & (POC_OBJ_IMPORTED | POC_OBJ_NOT_ALWAYS_SENSITIVE)))
-FLAG_GETTER(get_never_extractable,
-	    !(F & (POC_OBJ_EXTRACTABLE | POC_OBJ_IMPORTED | POC_OBJ_NOT_NEVER_EXTRACTABLE)))
-#undef F
+/*
+ * CKA_ALWAYS_SENSITIVE, CKA_NEVER_EXTRACTABLE: a key made from outside bytes
+ * (C_CreateObject, an import) was not always inside; nor one that was not
+ * sensitive, or extractable, at some time.
+ */
+GETTER(get_always_sensitive)
+{
+	UNUSED_ARGS();
+	val_bool(v, !(H->flags & (POC_OBJ_IMPORTED | POC_OBJ_WAS_PLAIN)));
+	return CKR_OK;
+}
+
+GETTER(get_never_extractable)
+{
+	UNUSED_ARGS();
+	val_bool(v, !(H->flags & (POC_OBJ_IMPORTED | POC_OBJ_WAS_EXTRACTABLE)));
+	return CKR_OK;
+}
 
 GETTER(get_spki)
 {
@@ -212,16 +244,16 @@ GETTER(get_key_attr) { UNUSED_ARGS(); return key_attr(obj->sealed->key, type, v)
 static const struct p11_attr_def table[] = {
 	/* Every object. */
 	ROW(CKA_CLASS, P11_ULONG, .has = P11_ALL, .required = P11_ALL, .get = get_class),
-	ROW(CKA_TOKEN, P11_BOOL, .has = P11_ALL, .get = get_true),
+	ROW(CKA_TOKEN, P11_BOOL, .has = P11_ALL, .get = get_token),
 	ROW(CKA_PRIVATE, P11_BOOL, .has = P11_ALL, .get = get_private),
-	ROW(CKA_MODIFIABLE, P11_BOOL, .has = P11_ALL, .get = get_false),
-	ROW(CKA_COPYABLE, P11_BOOL, .has = P11_ALL, .get = get_false),
-	ROW(CKA_DESTROYABLE, P11_BOOL, .has = P11_ALL, .get = get_true),
+	ROW(CKA_MODIFIABLE, P11_BOOL, .has = P11_ALL, .get = get_modifiable),
+	ROW(CKA_COPYABLE, P11_BOOL, .has = P11_ALL, .get = get_copyable),
+	ROW(CKA_DESTROYABLE, P11_BOOL, .has = P11_ALL, .get = get_destroyable),
 	ROW(CKA_LABEL, P11_STRING, .has = P11_ALL, .settable = P11_ALL, .get = get_label),
 	ROW(CKA_UNIQUE_ID, P11_STRING, .token_set = P11_ALL),
 	ROW(CKA_POC_ATTESTATION_RECORD, P11_BYTES, .has = P11_ALL, .token_set = P11_ALL, .get = get_record),
 	/* Data objects. */
-	ROW(CKA_APPLICATION, P11_STRING, .has = P11_DATA, .get = get_empty),
+	ROW(CKA_APPLICATION, P11_STRING, .has = P11_DATA, .settable = P11_DATA, .get = get_application),
 	ROW(CKA_OBJECT_ID, P11_BYTES, .has = P11_DATA, .get = get_empty),
 	ROW(CKA_VALUE, P11_BYTES, .has = P11_DATA | P11_CERT, .never = P11_SECRET, .sensitive = P11_DATA,
 	    .required = P11_DATA, .settable = P11_DATA | P11_CERT | P11_SECRET, .get = get_value),
@@ -244,9 +276,9 @@ static const struct p11_attr_def table[] = {
 	ROW(CKA_START_DATE, P11_DATE, .has = P11_KEYS, .unkept = P11_CERT, .get = get_empty),
 	ROW(CKA_END_DATE, P11_DATE, .has = P11_KEYS, .unkept = P11_CERT, .get = get_empty),
 	ROW(CKA_PUBLIC_KEY_INFO, P11_BYTES, .has = P11_KEYS, .unkept = P11_CERT, .get = get_spki),
-	ROW(CKA_DERIVE, P11_BOOL, .has = P11_KEYS, .get = get_derive),
+	ROW(CKA_DERIVE, P11_BOOL, .has = P11_KEYS, .settable = P11_KEYS, .get = get_derive),
 	ROW(CKA_LOCAL, P11_BOOL, .has = P11_KEYS, .token_set = P11_CERT | P11_KEYS, .get = get_local),
-	ROW(CKA_KEY_GEN_MECHANISM, P11_ULONG, .has = P11_KEYS, .token_set = P11_CERT | P11_KEYS, .get = get_unavailable),
+	ROW(CKA_KEY_GEN_MECHANISM, P11_ULONG, .has = P11_KEYS, .token_set = P11_CERT | P11_KEYS, .get = get_gen_mech),
 	ROW(CKA_ALLOWED_MECHANISMS, P11_MECHS, .unkept = P11_DATA | P11_KEYS),
 	/* Keys: usages. */
 	ROW(CKA_SIGN, P11_BOOL, .has = P11_KEYS, .settable = P11_SECRET, .foreign = P11_PUB, .get = get_sign),
@@ -255,18 +287,18 @@ static const struct p11_attr_def table[] = {
 	ROW(CKA_ENCRYPT, P11_BOOL, .has = P11_KEYS, .settable = P11_PUB | P11_SEC, .foreign = P11_PRIV, .get = get_encrypt),
 	ROW(CKA_SIGN_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PUB, .get = get_false),
 	ROW(CKA_VERIFY_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PRIV, .get = get_false),
-	ROW(CKA_WRAP, P11_BOOL, .has = P11_KEYS, .foreign = P11_PRIV, .get = get_wrap),
-	ROW(CKA_UNWRAP, P11_BOOL, .has = P11_KEYS, .foreign = P11_PUB, .get = get_unwrap),
-	ROW(CKA_WRAP_WITH_TRUSTED, P11_BOOL, .has = P11_KEYS, .get = get_wrap_with_trusted),
+	ROW(CKA_WRAP, P11_BOOL, .has = P11_KEYS, .settable = P11_PUB | P11_SEC, .foreign = P11_PRIV, .get = get_wrap),
+	ROW(CKA_UNWRAP, P11_BOOL, .has = P11_KEYS, .settable = P11_SECRET, .foreign = P11_PUB, .get = get_unwrap),
+	ROW(CKA_WRAP_WITH_TRUSTED, P11_BOOL, .has = P11_KEYS, .settable = P11_SECRET, .get = get_wrap_with_trusted),
 	ROW(CKA_WRAP_TEMPLATE, P11_TEMPLATE, .unkept = P11_DATA | P11_KEYS),
 	ROW(CKA_UNWRAP_TEMPLATE, P11_TEMPLATE, .unkept = P11_DATA | P11_KEYS),
 	ROW(CKA_DERIVE_TEMPLATE, P11_TEMPLATE, .unkept = P11_DATA | P11_KEYS),
 	/* Private and secret keys: no key value ever leaves the module. */
-	ROW(CKA_SENSITIVE, P11_BOOL, .has = P11_SECRET, .get = get_sensitive),
+	ROW(CKA_SENSITIVE, P11_BOOL, .has = P11_SECRET, .settable = P11_SECRET, .get = get_sensitive),
 	ROW(CKA_ALWAYS_SENSITIVE, P11_BOOL, .has = P11_SECRET, .token_set = P11_CERT | P11_KEYS, .get = get_always_sensitive),
 	ROW(CKA_NEVER_EXTRACTABLE, P11_BOOL, .has = P11_SECRET, .token_set = P11_CERT | P11_KEYS,
 	    .get = get_never_extractable),
-	ROW(CKA_EXTRACTABLE, P11_BOOL, .has = P11_SECRET, .get = get_extractable),
+	ROW(CKA_EXTRACTABLE, P11_BOOL, .has = P11_SECRET, .settable = P11_SECRET, .get = get_extractable),
 	ROW(CKA_ALWAYS_AUTHENTICATE, P11_BOOL, .has = P11_SECRET, .get = get_false),
 	ROW(CKA_PRIVATE_EXPONENT, P11_BIGINT, .never = P11_SECRET, .settable = P11_PRIV),
 	ROW(CKA_PRIME_1, P11_BIGINT, .never = P11_SECRET, .settable = P11_PRIV),

@@ -6,9 +6,11 @@
  * matching (p11_object.c) and the C_CreateObject template checks
  * (p11_object_create.c) all read it; nothing else lists attributes.
  *
- * Objects are never modified (CKA_MODIFIABLE is false, C_SetAttributeValue
- * is not supported): every attribute is read-only once the object exists.
- * The class masks below say what happens before that, and on a read:
+ * Once an object exists, C_SetAttributeValue changes only what
+ * p11_object_edit.c allows (CKA_LABEL, CKA_ID, CKA_APPLICATION, the usage
+ * flags of a session object, CKA_SENSITIVE false -> true, CKA_EXTRACTABLE
+ * true -> false); every other attribute is read-only. The class masks below
+ * say what happens when an object is made, and on a read:
  *
  *   has        the getter answers for an object of the class (else
  *              CKR_ATTRIBUTE_TYPE_INVALID);
@@ -97,7 +99,58 @@ CK_RV p11_attr_get(const struct p11_slot *s, const struct p11_object *obj, CK_AT
 /* 1 when the template attribute a has the value (p, len): CK_BBOOL compared as truth values. */
 int p11_attr_same(const CK_ATTRIBUTE *a, const void *p, CK_ULONG len);
 
-/* p11_object.c: whether obj is a private object (the token has a PIN and it is a key or data object). */
+/*
+ * p11_object.c: whether obj is a private object: a token object when the
+ * token has a PIN and it is a key or data object; a session object when the
+ * token has a PIN and its CKA_PRIVATE was true.
+ */
 int p11_object_private(const struct p11_slot *s, const struct p11_object *o);
+
+/*
+ * Template checks (p11_object_create.c), for every call that makes an
+ * object from a template. p11_template_shape: each value's shape (CK_BBOOL
+ * and CK_ULONG sizes, no NULL value with a length: CKR_ATTRIBUTE_VALUE_INVALID),
+ * an attribute given twice with two values (CKR_TEMPLATE_INCONSISTENT).
+ * p11_template_complete: the class's required attributes (CKR_TEMPLATE_INCOMPLETE).
+ * p11_template_matches: every attribute of the template except the nskip
+ * types of skip (the ones the material was made of) is what obj reports
+ * (CKR_TEMPLATE_INCONSISTENT), not set by the token (CKR_ATTRIBUTE_READ_ONLY)
+ * and an attribute of the class (CKR_ATTRIBUTE_TYPE_INVALID).
+ */
+CK_RV p11_template_shape(const CK_ATTRIBUTE *t, CK_ULONG n);
+CK_RV p11_template_complete(CK_OBJECT_CLASS c, const CK_ATTRIBUTE *t, CK_ULONG n);
+CK_RV p11_template_matches(const struct p11_slot *s, const struct p11_object *obj, const CK_ATTRIBUTE *t, CK_ULONG n,
+			   const CK_ATTRIBUTE_TYPE *skip, size_t nskip);
+
+/* The usages (POC_OBJ_SIGN ...) a key of type can have (p11_object_new.c). */
+uint64_t p11_usage_possible(CK_KEY_TYPE type);
+
+/* What p11_object_new_locked (p11_object_new.c) makes an object of. */
+struct p11_new {
+	CK_OBJECT_CLASS cls;
+	CK_KEY_TYPE type;
+	const uint8_t *secret;         /* key material (poc_key_from_secret) or a data object's value, or NULL */
+	size_t secret_len;
+	const uint8_t *spki;           /* DER SubjectPublicKeyInfo, or NULL */
+	size_t spki_len;
+	const uint8_t *cert;           /* DER certificate, or NULL */
+	size_t cert_len;
+	const CK_ATTRIBUTE_TYPE *used; /* template attributes the material was made of (not checked again) */
+	size_t nused;
+	CK_MECHANISM_TYPE gen_mech;    /* with local */
+	int local;                     /* generated here */
+	uint64_t history;              /* POC_OBJ_IMPORTED, _WAS_PLAIN, _WAS_EXTRACTABLE of a copied object */
+	int derived;                   /* C_DeriveKey's: not local, yet not imported (its history is the base key's) */
+	const struct poc_object_template *tmpl; /* a copy's: the original's CKA_*_TEMPLATE (POC_TMPL_N), or NULL */
+};
+
+/*
+ * An object of nw from template t: a session object (CKA_TOKEN false or
+ * absent) or a sealed token object (true), as p11_key_object_new_locked
+ * says (p11_int.h). *out its handle; out2 (may be NULL): for a sealed
+ * private key, the handle of its public-key view.
+ */
+CK_RV p11_object_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_ULONG n, const struct p11_new *nw,
+			    CK_OBJECT_HANDLE *out, CK_OBJECT_HANDLE *out2);
 
 #endif

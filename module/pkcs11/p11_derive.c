@@ -31,6 +31,7 @@ static CK_RV derive_len(const struct p11_newkey *k, size_t *len)
 static CK_RV hkdf_salt_locked(struct p11_session *ss, const CK_HKDF_PARAMS *p, const uint8_t **salt, size_t *len)
 {
 	struct p11_object *o;
+	const struct p11_object *again;
 	const struct poc_key *k;
 	CK_RV rv;
 
@@ -41,7 +42,7 @@ static CK_RV hkdf_salt_locked(struct p11_session *ss, const CK_HKDF_PARAMS *p, c
 	rv = p11_object_get_locked(ss, p->hSaltKey, &o);
 	if (rv != CKR_OK || o->class != CKO_SECRET_KEY)
 		return CKR_MECHANISM_PARAM_INVALID;
-	if ((rv = p11_keymgmt_key_locked(ss, o, &k)) != CKR_OK)
+	if ((rv = p11_key_object_material_locked(ss, o->handle, &k, &again)) != CKR_OK)
 		return rv;
 	*salt = poc_key_secret(k, len);
 	return *salt != NULL ? CKR_OK : CKR_MECHANISM_PARAM_INVALID;
@@ -77,10 +78,10 @@ CK_RV p11_derive_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_OBJECT_HA
 			CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
 {
 	struct p11_object *bo;
+	const struct p11_object *again;
 	struct p11_newkey k;
 	const struct poc_key *bk;
 	uint8_t *secret = NULL;
-	uint64_t history = 0;
 	size_t len = 0;
 	CK_MECHANISM_INFO mi;
 	CK_ATTRIBUTE *mt = NULL;
@@ -96,16 +97,13 @@ CK_RV p11_derive_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_OBJECT_HA
 		return CKR_MECHANISM_INVALID;
 	if (!(bo->sealed->h.flags & POC_OBJ_DERIVE) || bo->class == CKO_PUBLIC_KEY)
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
-	if (!(ss->flags & CKF_RW_SESSION))
-		return CKR_SESSION_READ_ONLY;
 	/* Released first: then the base key's CKA_DERIVE_TEMPLATE is the authenticated one. */
-	if ((rv = p11_keymgmt_key_locked(ss, bo, &bk)) != CKR_OK ||
+	if ((rv = p11_key_object_material_locked(ss, bo->handle, &bk, &again)) != CKR_OK ||
 	    (rv = p11_keymgmt_merge(&bo->sealed->h.tmpl[POC_TMPL_DERIVE], t, n, &mt, &mn)) != CKR_OK)
 		return rv;
 	if ((rv = p11_keymgmt_template(mt, mn, CKO_SECRET_KEY, &k)) == CKR_OK && (rv = derive_len(&k, &len)) == CKR_OK &&
 	    (rv = derive_bytes_locked(ss, m, bo, bk, len, &secret)) == CKR_OK) {
-		p11_keymgmt_history(bo->sealed->h.flags, &history);
-		rv = p11_keymgmt_new_locked(ss, mt, mn, &k, history, secret, len, out);
+		rv = p11_keymgmt_new_locked(ss, mt, mn, &k, 1, p11_keymgmt_history(bo->sealed->h.flags), secret, len, out);
 		poc_secret_free(secret, len);
 	}
 	free(mt);

@@ -13,6 +13,13 @@
 
 #include <openssl/rand.h>
 
+/* The same in a call of an active operation: a refused call ends it (p11_op_abort). */
+#define OP_CHECK(cond, h, kind)                                                                                        \
+	do {                                                                                                           \
+		if (!(cond))                                                                                           \
+			return p11_trace(__func__, p11_op_abort((h), (kind), CKR_ARGUMENTS_BAD));              \
+	} while (0)
+
 CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 {
 	return p11_trace(__func__, p11_ctx_initialize(pInitArgs));
@@ -117,6 +124,22 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 	WITH_SESSION(hSession, p11_create_object_locked(ss, pTemplate, ulCount, phObject));
 }
 
+CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
+		   CK_OBJECT_HANDLE_PTR phNewObject)
+{
+	P11_READY();
+	CHECK((pTemplate != NULL || ulCount == 0) && phNewObject != NULL);
+	WITH_SESSION(hSession, p11_copy_object_locked(ss, hObject, pTemplate, ulCount, phNewObject));
+}
+
+CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
+			  CK_ULONG ulCount)
+{
+	P11_READY();
+	CHECK(pTemplate != NULL || ulCount == 0);
+	WITH_SESSION(hSession, p11_set_attrs_locked(ss, hObject, pTemplate, ulCount));
+}
+
 CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
 	P11_READY();
@@ -216,21 +239,21 @@ CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJ
 CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
 	P11_READY();
-	CHECK((pData != NULL || ulDataLen == 0) && pulSignatureLen != NULL);
+	OP_CHECK((pData != NULL || ulDataLen == 0) && pulSignatureLen != NULL, hSession, POC_OP_SIGN);
 	return p11_trace(__func__, op_oneshot(hSession, POC_OP_SIGN, pData, ulDataLen, pSignature, pulSignatureLen));
 }
 
 CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
 	P11_READY();
-	CHECK(pPart != NULL || ulPartLen == 0);
+	OP_CHECK(pPart != NULL || ulPartLen == 0, hSession, POC_OP_SIGN);
 	return p11_trace(__func__, op_update(hSession, POC_OP_SIGN, pPart, ulPartLen, NULL, NULL));
 }
 
 CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
 	P11_READY();
-	CHECK(pulSignatureLen != NULL);
+	OP_CHECK(pulSignatureLen != NULL, hSession, POC_OP_SIGN);
 	return p11_trace(__func__, op_final(hSession, POC_OP_SIGN, pSignature, pulSignatureLen));
 }
 
@@ -244,7 +267,7 @@ CK_RV C_EncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_
 CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pEncryptedData, CK_ULONG_PTR pulEncryptedDataLen)
 {
 	P11_READY();
-	CHECK((pData != NULL || ulDataLen == 0) && pulEncryptedDataLen != NULL);
+	OP_CHECK((pData != NULL || ulDataLen == 0) && pulEncryptedDataLen != NULL, hSession, POC_OP_ENCRYPT);
 	return p11_trace(__func__, op_oneshot(hSession, POC_OP_ENCRYPT, pData, ulDataLen, pEncryptedData, pulEncryptedDataLen));
 }
 
@@ -252,14 +275,14 @@ CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ul
 		    CK_ULONG_PTR pulEncryptedPartLen)
 {
 	P11_READY();
-	CHECK((pPart != NULL || ulPartLen == 0) && pulEncryptedPartLen != NULL);
+	OP_CHECK((pPart != NULL || ulPartLen == 0) && pulEncryptedPartLen != NULL, hSession, POC_OP_ENCRYPT);
 	return p11_trace(__func__, op_update(hSession, POC_OP_ENCRYPT, pPart, ulPartLen, pEncryptedPart, pulEncryptedPartLen));
 }
 
 CK_RV C_EncryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastEncryptedPart, CK_ULONG_PTR pulLastEncryptedPartLen)
 {
 	P11_READY();
-	CHECK(pulLastEncryptedPartLen != NULL);
+	OP_CHECK(pulLastEncryptedPartLen != NULL, hSession, POC_OP_ENCRYPT);
 	return p11_trace(__func__, op_final(hSession, POC_OP_ENCRYPT, pLastEncryptedPart, pulLastEncryptedPartLen));
 }
 
@@ -273,7 +296,7 @@ CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_
 CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen, CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
 {
 	P11_READY();
-	CHECK((pEncryptedData != NULL || ulEncryptedDataLen == 0) && pulDataLen != NULL);
+	OP_CHECK((pEncryptedData != NULL || ulEncryptedDataLen == 0) && pulDataLen != NULL, hSession, POC_OP_DECRYPT);
 	return p11_trace(__func__, op_oneshot(hSession, POC_OP_DECRYPT, pEncryptedData, ulEncryptedDataLen, pData, pulDataLen));
 }
 
@@ -281,14 +304,14 @@ CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK
 		    CK_ULONG_PTR pulPartLen)
 {
 	P11_READY();
-	CHECK((pEncryptedPart != NULL || ulEncryptedPartLen == 0) && pulPartLen != NULL);
+	OP_CHECK((pEncryptedPart != NULL || ulEncryptedPartLen == 0) && pulPartLen != NULL, hSession, POC_OP_DECRYPT);
 	return p11_trace(__func__, op_update(hSession, POC_OP_DECRYPT, pEncryptedPart, ulEncryptedPartLen, pPart, pulPartLen));
 }
 
 CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart, CK_ULONG_PTR pulLastPartLen)
 {
 	P11_READY();
-	CHECK(pulLastPartLen != NULL);
+	OP_CHECK(pulLastPartLen != NULL, hSession, POC_OP_DECRYPT);
 	return p11_trace(__func__, op_final(hSession, POC_OP_DECRYPT, pLastPart, pulLastPartLen));
 }
 
@@ -307,7 +330,7 @@ CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen
 	CK_RV rv;
 
 	P11_READY();
-	CHECK((pData != NULL || ulDataLen == 0) && (pSignature != NULL || ulSignatureLen == 0));
+	OP_CHECK((pData != NULL || ulDataLen == 0) && (pSignature != NULL || ulSignatureLen == 0), hSession, POC_OP_VERIFY);
 	rv = p11_op_begin(hSession, POC_OP_VERIFY, &ss, &op);
 	if (rv == CKR_OK) {
 		rv = poc_op_verify(op, pData, ulDataLen, pSignature, ulSignatureLen);
@@ -319,7 +342,7 @@ CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen
 CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
 	P11_READY();
-	CHECK(pPart != NULL || ulPartLen == 0);
+	OP_CHECK(pPart != NULL || ulPartLen == 0, hSession, POC_OP_VERIFY);
 	return p11_trace(__func__, op_update(hSession, POC_OP_VERIFY, pPart, ulPartLen, NULL, NULL));
 }
 
@@ -330,7 +353,7 @@ CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG
 	CK_RV rv;
 
 	P11_READY();
-	CHECK(pSignature != NULL || ulSignatureLen == 0);
+	OP_CHECK(pSignature != NULL || ulSignatureLen == 0, hSession, POC_OP_VERIFY);
 	rv = p11_op_begin(hSession, POC_OP_VERIFY, &ss, &op);
 	if (rv == CKR_OK) {
 		rv = poc_op_verify_final(op, pSignature, ulSignatureLen);
@@ -368,6 +391,22 @@ CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_UL
 	WITH_SESSION(hSession, (ulRandomLen > (CK_ULONG)INT32_MAX || RAND_bytes(RandomData, (int)ulRandomLen) == 1)
 				       ? (ulRandomLen > (CK_ULONG)INT32_MAX ? CKR_DATA_LEN_RANGE : CKR_OK)
 				       : CKR_FUNCTION_FAILED);
+}
+
+CK_RV C_SeedRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed, CK_ULONG ulSeedLen)
+{
+	P11_READY();
+	CHECK(pSeed != NULL || ulSeedLen == 0);
+	/* Mixed into OpenSSL's DRBG as extra input, credited with no entropy: a seed never weakens it. */
+	WITH_SESSION(hSession, ulSeedLen > (CK_ULONG)INT32_MAX ? CKR_DATA_LEN_RANGE
+				: (RAND_add(pSeed, (int)ulSeedLen, 0.0), CKR_OK));
+}
+
+CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize)
+{
+	P11_READY();
+	CHECK(pulSize != NULL);
+	WITH_SESSION(hSession, p11_object_size_locked(ss, hObject, pulSize));
 }
 
 CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE hSession)

@@ -22,9 +22,16 @@
 #include "token/token.h"
 
 #define P11_MAX_SLOTS 64
+#define P11_CKF_FIND_OBJECTS 0x00000040UL /* PKCS#11 v3.0 CKF_FIND_OBJECTS (C_SessionCancel) */
 #define P11_PIN_MAX 128
 
-/* One sealed object file of a token: the header (no TPM access) and its release state. */
+/*
+ * One sealed object file of a token: the header (no TPM access) and its
+ * release state. Or a session object (owner set): the same in memory only,
+ * never sealed nor stored, with no record, its key or data value held from
+ * its creation (wiped when it is destroyed: C_DestroyObject, its session
+ * closed, a logout for a private one, C_Finalize).
+ */
 struct p11_sealed {
 	char name[POC_STORE_NAME_MAX];
 	struct poc_object_header h;
@@ -38,6 +45,11 @@ struct p11_sealed {
 	uint8_t *record;          /* the last attestation record, or NULL */
 	size_t record_len;
 	int gone;                 /* destroyed */
+	CK_SESSION_HANDLE owner;  /* a session object: the session that made it; 0: a token object */
+	int session_private;      /* a session object's CKA_PRIVATE */
+	CK_MECHANISM_TYPE gen_mech; /* CKA_KEY_GEN_MECHANISM, CK_UNAVAILABLE_INFORMATION when not generated here */
+	uint8_t *app;             /* a session data object's CKA_APPLICATION (malloc), or NULL */
+	size_t app_len;
 };
 
 /* A PKCS#11 object: a view of one sealed object (private, public, certificate, data, secret). */
@@ -202,6 +214,71 @@ const CK_ATTRIBUTE *p11_attr_find(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUT
 CK_RV p11_header_names(struct poc_object_header *h, const CK_ATTRIBUTE *t, CK_ULONG n);
 int p11_attr_bool(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type, int dflt);
 
+/*
+ * p11_object_new.c: key objects from raw material, for every caller that
+ * makes one (C_GenerateKey, C_GenerateKeyPair, C_CreateObject, C_DeriveKey,
+ * C_UnwrapKey, C_CopyObject).
+ *
+ * p11_key_object_new_locked makes a key object of class cls (CKO_SECRET_KEY,
+ * CKO_PRIVATE_KEY, CKO_PUBLIC_KEY) and key type from the material: secret as
+ * poc_key_from_secret takes it (NULL for a public key), spki the DER
+ * SubjectPublicKeyInfo of a private or public key (NULL for a secret key).
+ * The template t decides: CKA_TOKEN false or absent (the spec's default) -> a
+ * session object (in memory, owned by ss, creatable in a read-only session;
+ * a private one needs the user logged in); true -> a token object sealed
+ * like a generated key (p11_seal_locked: a read-write session and the user
+ * logged in). Every attribute of t is checked against the attribute table
+ * (p11_attr.h): its shape, read-only (token-set) attributes ->
+ * CKR_ATTRIBUTE_READ_ONLY, attributes the class lacks ->
+ * CKR_ATTRIBUTE_TYPE_INVALID, a value the object cannot have ->
+ * CKR_TEMPLATE_INCONSISTENT; CKA_VALUE_LEN, CKA_MODULUS_BITS,
+ * CKA_PUBLIC_EXPONENT and CKA_EC_PARAMS are taken as the material's (the
+ * caller made the material from them). Usage flags (CKA_SIGN ... CKA_DERIVE),
+ * CKA_SENSITIVE (default true), CKA_EXTRACTABLE (default false),
+ * CKA_MODIFIABLE, CKA_COPYABLE, CKA_DESTROYABLE, CKA_LABEL, CKA_ID come from
+ * t. local (generated here) sets CKA_LOCAL and CKA_KEY_GEN_MECHANISM =
+ * gen_mech; otherwise CKA_LOCAL false, CKA_KEY_GEN_MECHANISM unavailable and
+ * CKA_ALWAYS_SENSITIVE / CKA_NEVER_EXTRACTABLE false. The material is only
+ * read (the caller wipes its copy). *out: the new object's handle.
+ */
+CK_RV p11_key_object_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls,
+				CK_KEY_TYPE type, const uint8_t *secret, size_t secret_len, const uint8_t *spki,
+				size_t spki_len, CK_MECHANISM_TYPE gen_mech, int local, CK_OBJECT_HANDLE_PTR out);
+/*
+ * The key of object h for a caller that works with another key's material
+ * (C_WrapKey's wrapped key and wrapping key, C_DeriveKey's base key):
+ * *k the key (a private or secret key's, released first when it is a sealed
+ * token object that needs its check: a denial is
+ * CKR_KEY_FUNCTION_NOT_PERMITTED; a public key object's public key), *obj
+ * the object, whose attributes the caller reads with p11_attr_get
+ * (p11_attr.h) and whose usage and state flags are (*obj)->sealed->h.flags
+ * (POC_OBJ_*: POC_OBJ_EXTRACTABLE, POC_OBJ_SENSITIVE, POC_OBJ_WRAP, ...).
+ * CKR_KEY_HANDLE_INVALID for a handle the session does not see (a private
+ * object while logged out), CKR_KEY_TYPE_INCONSISTENT for a certificate or
+ * data object. Both pointers are valid under the module lock only.
+ */
+CK_RV p11_key_object_material_locked(struct p11_session *ss, CK_OBJECT_HANDLE h, const struct poc_key **k,
+				     const struct p11_object **obj);
+/* A session object from the in-memory sealed o (taken: freed on failure); *first its handle (may be NULL). */
+CK_RV p11_session_object_add_locked(struct p11_session *ss, struct p11_sealed *o, CK_OBJECT_HANDLE *first);
+/* Destroys (wipes) the session objects of session h, or with h == 0 the private ones of slot s (logout). */
+void p11_session_objects_drop_locked(struct p11_slot *s, CK_SESSION_HANDLE h);
+/* Frees a sealed or session object (wiping what it holds); NULL-safe. */
+void p11_sealed_free(struct p11_sealed *o);
+/* CKA_KEY_GEN_MECHANISM of a key of type made here. */
+CK_MECHANISM_TYPE p11_gen_mech_of(CK_KEY_TYPE type);
+
+/* p11_object_edit.c: C_CopyObject and C_SetAttributeValue (what may change: the file's head comment). */
+CK_RV p11_copy_object_locked(struct p11_session *ss, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+			     CK_OBJECT_HANDLE_PTR out);
+CK_RV p11_set_attrs_locked(struct p11_session *ss, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n);
+/*
+ * C_GetObjectSize (p11_object.c): the bytes the object holds (label, id,
+ * public key, certificate, sealed TPM blobs, a session object's value and
+ * application), the same for every call and for a copy.
+ */
+CK_RV p11_object_size_locked(struct p11_session *ss, CK_OBJECT_HANDLE h, CK_ULONG_PTR size);
+
 /* p11_release.c */
 CK_RV p11_release_login_locked(struct p11_slot *s, const uint8_t *pin, size_t pin_len);
 CK_RV p11_release_use_locked(struct p11_slot *s, struct p11_sealed *o); /* before an op: first use or TTL */
@@ -218,6 +295,16 @@ void p11_ops_cleanup(void);
 CK_RV p11_op_begin(CK_SESSION_HANDLE h, enum poc_op_kind kind, struct p11_session **ss, struct poc_op **op);
 /* Ends a busy section: done parks the op for the next init (or frees it): the operation finished. */
 void p11_op_end(struct p11_session *ss, enum poc_op_kind kind, int done);
+/*
+ * The state rule of PKCS#11 v3.0 5.2: a call that fails (other than
+ * CKR_BUFFER_TOO_SMALL and the length query) ends the session's active
+ * operation of kind, so the next call gets CKR_OPERATION_NOT_INITIALIZED.
+ * p11_op_end(done = 1) does it after the crypto; p11_op_abort for a call
+ * refused before it (CKR_ARGUMENTS_BAD). Returns rv, for the entry point.
+ */
+CK_RV p11_op_abort(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_RV rv);
+/* C_SessionCancel: ends the operations of flags (CKF_SIGN, CKF_VERIFY, CKF_ENCRYPT, CKF_DECRYPT, CKF_FIND_OBJECTS). */
+CK_RV p11_session_cancel_locked(struct p11_session *ss, CK_FLAGS flags);
 CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pub, CK_ULONG npub,
 			 CK_ATTRIBUTE_PTR priv, CK_ULONG npriv, CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv);
 CK_RV p11_keygen_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,

@@ -16,18 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-CK_RV p11_keymgmt_key_locked(struct p11_session *ss, struct p11_object *o, const struct poc_key **k)
+/* The released key of object h (p11_key_object_material_locked: the release and its check happen here). */
+static CK_RV km_key_locked(struct p11_session *ss, const struct p11_object *o, const struct poc_key **k)
 {
-	CK_RV rv;
+	const struct p11_object *again;
 
-	if (o->class == CKO_PUBLIC_KEY) {
-		*k = o->sealed->pub;
-		return *k != NULL ? CKR_OK : CKR_KEY_TYPE_INCONSISTENT;
-	}
-	if ((rv = p11_release_use_locked(ss->slot, o->sealed)) != CKR_OK)
-		return rv;
-	*k = o->sealed->key;
-	return *k != NULL ? CKR_OK : CKR_KEY_FUNCTION_NOT_PERMITTED;
+	return p11_key_object_material_locked(ss, o->handle, k, &again);
 }
 
 /* Looks up h for key management; a wrong handle gives bad_handle. */
@@ -63,7 +57,7 @@ static CK_RV wrap_check(const CK_MECHANISM *m, const struct p11_object *wo, cons
 	if ((kf & POC_OBJ_WRAP_WITH_TRUSTED) && !(wf & POC_OBJ_TRUSTED))
 		return CKR_KEY_NOT_WRAPPABLE;
 	/* Tookan: a sensitive key never leaves under a key that decrypts, is known outside, or was made from outside. */
-	if ((kf & POC_OBJ_SENSITIVE) && !p11_keymgmt_guarded(wf))
+	if ((kf & POC_OBJ_SENSITIVE) && !p11_keymgmt_guarded(wo->class, wf))
 		return CKR_KEY_NOT_WRAPPABLE;
 	return CKR_OK;
 }
@@ -81,7 +75,7 @@ static CK_RV wrap_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_OBJECT_H
 	    (rv = km_object_locked(ss, hw, CKR_WRAPPING_KEY_HANDLE_INVALID, &wo)) != CKR_OK ||
 	    (rv = wrap_check(m, wo, ko)) != CKR_OK)
 		return rv;
-	if ((rv = p11_keymgmt_key_locked(ss, wo, &wk)) != CKR_OK || (rv = p11_keymgmt_key_locked(ss, ko, &k)) != CKR_OK)
+	if ((rv = km_key_locked(ss, wo, &wk)) != CKR_OK || (rv = km_key_locked(ss, ko, &k)) != CKR_OK)
 		return rv;
 	/* After the release: the wrapping key's header (and template) is the authenticated one. */
 	if ((rv = p11_keymgmt_wrap_template(ss->slot, wo, ko)) != CKR_OK)
@@ -106,7 +100,7 @@ static CK_RV unwrap_check(const struct p11_object *uo, const CK_ATTRIBUTE *t, CK
 	 * comes back sensitive, whatever the template asks (Tookan: re-import
 	 * with weaker attributes).
 	 */
-	if (p11_keymgmt_guarded(uf) && !p11_attr_bool(t, n, CKA_SENSITIVE, 1))
+	if (p11_keymgmt_guarded(uo->class, uf) && !p11_attr_bool(t, n, CKA_SENSITIVE, 1))
 		return CKR_TEMPLATE_INCONSISTENT;
 	return CKR_OK;
 }
@@ -129,10 +123,7 @@ static CK_RV unwrap_new_locked(struct p11_session *ss, CK_MECHANISM_PTR m, const
 	else if (k->type == CKK_AES && mat_len != 16 && mat_len != 24 && mat_len != 32)
 		rv = CKR_WRAPPED_KEY_INVALID;
 	else
-		rv = p11_keymgmt_new_locked(ss, t, n, k,
-					    POC_OBJ_IMPORTED | POC_OBJ_NOT_LOCAL | POC_OBJ_NOT_ALWAYS_SENSITIVE |
-						    POC_OBJ_NOT_NEVER_EXTRACTABLE,
-					    mat, mat_len, out);
+		rv = p11_keymgmt_new_locked(ss, t, n, k, 0, POC_OBJ_WAS_PLAIN | POC_OBJ_WAS_EXTRACTABLE, mat, mat_len, out);
 	poc_secret_free(mat, mat_len);
 	return rv;
 }
@@ -154,10 +145,8 @@ static CK_RV unwrap_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_OBJECT
 		return CKR_MECHANISM_INVALID;
 	if ((uo->class != CKO_SECRET_KEY && uo->class != CKO_PRIVATE_KEY) || !(uo->sealed->h.flags & POC_OBJ_UNWRAP))
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
-	if (!(ss->flags & CKF_RW_SESSION))
-		return CKR_SESSION_READ_ONLY;
 	/* Released first: then the key's header and its CKA_UNWRAP_TEMPLATE are the authenticated ones. */
-	if ((rv = p11_keymgmt_key_locked(ss, uo, &uk)) != CKR_OK ||
+	if ((rv = km_key_locked(ss, uo, &uk)) != CKR_OK ||
 	    (rv = p11_keymgmt_merge(&uo->sealed->h.tmpl[POC_TMPL_UNWRAP], t, n, &mt, &mn)) != CKR_OK)
 		return rv;
 	if ((rv = unwrap_check(uo, mt, mn, &k)) == CKR_OK)

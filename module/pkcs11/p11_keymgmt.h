@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Key management inside the PKCS#11 layer: C_WrapKey, C_UnwrapKey and
- * C_DeriveKey (p11_keymgmt.c, p11_derive.c) and the rules they and key
- * generation share (p11_keyrules.c; docs/module.md "Key management").
+ * C_DeriveKey (p11_keymgmt.c, p11_derive.c) and the rules they and every new
+ * key object share (p11_keyrules.c; docs/module.md "Key management").
  */
 #ifndef POC_P11_KEYMGMT_H
 #define POC_P11_KEYMGMT_H
@@ -17,24 +17,25 @@ struct p11_newkey {
 };
 
 /*
- * The key-management flags of a new key from its template, replacing those
- * in *f: CKA_WRAP, CKA_UNWRAP, CKA_DERIVE, CKA_EXTRACTABLE (default false),
- * CKA_SENSITIVE (default true), CKA_WRAP_WITH_TRUSTED, CKA_TRUSTED; and the
- * start of its history (not sensitive or extractable now: never always
- * sensitive or never extractable). CKA_TRUSTED = TRUE outside an SO
- * session: CKR_ATTRIBUTE_READ_ONLY.
+ * Every new object's template, with the history it inherits (a copy's):
+ * CKA_TRUSTED true outside an SO session (unless copied from a trusted key)
+ * is CKR_ATTRIBUTE_READ_ONLY; CKA_ENCRYPT or CKA_DECRYPT true on a copy of a
+ * key that wrapped is CKR_TEMPLATE_INCONSISTENT.
  */
-CK_RV p11_keymgmt_flags(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, uint64_t *f);
-/* The same for a secret key, with CKA_ENCRYPT and CKA_DECRYPT (default true unless it wraps or unwraps). */
-CK_RV p11_keymgmt_secret_flags(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, uint64_t *f);
+CK_RV p11_keymgmt_new_check(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, uint64_t history);
+/* The sticky usage history of usage flags f: POC_OBJ_WAS_ED, POC_OBJ_WAS_WRAPPER. */
+uint64_t p11_keymgmt_usage_history(uint64_t f);
+/* 0 when usage bit may not be turned on for a key of flags f (encrypt or decrypt on a key that wraps, or did). */
+int p11_keymgmt_usage_may(uint64_t f, uint64_t bit);
 /*
- * 1 when a key of header flags f may wrap a sensitive key (and then unwraps
- * only to sensitive keys): trusted, or made on this token, always sensitive,
- * never extractable, and neither it nor its pair decrypts or encrypts data.
+ * 1 when a key of class cls and header flags f may wrap a sensitive key (and
+ * then unwraps only to sensitive keys): trusted; or a secret key made on this
+ * token (CKA_LOCAL), always sensitive, never extractable, that neither
+ * decrypts nor encrypts data. A public key only when trusted.
  */
-int p11_keymgmt_guarded(uint64_t f);
-/* A derived key's history from its base key's flags (PKCS#11 v3.0 4.9), and not local. */
-void p11_keymgmt_history(uint64_t base, uint64_t *f);
+int p11_keymgmt_guarded(CK_OBJECT_CLASS cls, uint64_t f);
+/* A derived key's history (POC_OBJ_WAS_PLAIN, _WAS_EXTRACTABLE) from its base key's flags (PKCS#11 v3.0 4.9). */
+uint64_t p11_keymgmt_history(uint64_t base);
 /*
  * The template of a key made by unwrapping or derivation: class (default
  * dflt_class; secret or private), key type (required), CKA_VALUE_LEN; no
@@ -43,27 +44,26 @@ void p11_keymgmt_history(uint64_t base, uint64_t *f);
  */
 CK_RV p11_keymgmt_template(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS dflt_class, struct p11_newkey *k);
 /*
- * Makes the key k of template t from its material (a secret key's bytes, a
- * private key's PKCS#8; checked to be a key of k's type) with the history
- * flags given, and returns its handle.
+ * The key k of template t from its material (a secret key's bytes, a private
+ * key's PKCS#8, checked to be a key of k's type), through
+ * p11_object_new_locked: unwrapped (derived 0: imported) or derived (its
+ * history given). *out its handle.
  */
 CK_RV p11_keymgmt_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_ULONG n, const struct p11_newkey *k,
-			     uint64_t history, const uint8_t *secret, size_t len, CK_OBJECT_HANDLE_PTR out);
-/* The released key of an object for key management (a public key: its own), or an error. */
-CK_RV p11_keymgmt_key_locked(struct p11_session *ss, struct p11_object *o, const struct poc_key **k);
-
+			     int derived, uint64_t history, const uint8_t *secret, size_t len, CK_OBJECT_HANDLE_PTR out);
 /*
- * The CKA_WRAP_TEMPLATE (kinds bit POC_TMPL_WRAP), CKA_UNWRAP_TEMPLATE and
- * CKA_DERIVE_TEMPLATE of a key's template t into h->tmpl: arrays of at most
+ * The CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE and CKA_DERIVE_TEMPLATE an
+ * object of class cls keeps (a secret key all three, a private key unwrap and
+ * derive, a public key wrap), from template t into h->tmpl, and *rest (n,
+ * malloc'ed: free it) the other attributes of t. Each an array of at most
  * POC_OBJECT_TEMPLATE_ATTRS known attributes with values of their shape,
- * each once (else CKR_ATTRIBUTE_VALUE_INVALID). Free with
+ * each once (else CKR_ATTRIBUTE_VALUE_INVALID). Free h's with
  * poc_object_templates_free.
  */
-CK_RV p11_keymgmt_templates(const CK_ATTRIBUTE *t, CK_ULONG n, unsigned kinds, struct poc_object_header *h);
-/* Key generation's key-management flags and templates: a secret key's (all three templates), a pair's. */
-CK_RV p11_keymgmt_secret(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, struct poc_object_header *h);
-CK_RV p11_keymgmt_pair(const struct p11_slot *s, const CK_ATTRIBUTE *pub, CK_ULONG npub, const CK_ATTRIBUTE *priv,
-		       CK_ULONG npriv, struct poc_object_header *h);
+CK_RV p11_keymgmt_templates_take(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls, struct poc_object_header *h,
+				 CK_ATTRIBUTE **rest, CK_ULONG *nrest);
+/* Deep copy of src's templates into dst's (empty); on failure dst holds what was copied. */
+CK_RV p11_keymgmt_templates_dup(struct poc_object_header *dst, const struct poc_object_header *src);
 /* C_WrapKey: ko has every attribute of wo's CKA_WRAP_TEMPLATE with its value, else CKR_KEY_NOT_WRAPPABLE. */
 CK_RV p11_keymgmt_wrap_template(const struct p11_slot *s, const struct p11_object *wo, const struct p11_object *ko);
 /*

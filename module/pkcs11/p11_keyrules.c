@@ -27,74 +27,60 @@ static int so_logged_in(const struct p11_slot *s)
 	return 0;
 }
 
-CK_RV p11_keymgmt_flags(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, uint64_t *f)
+CK_RV p11_keymgmt_new_check(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, uint64_t history)
 {
-	static const struct {
-		CK_ATTRIBUTE_TYPE type;
-		uint64_t flag;
-		int dflt;
-	} bools[] = {
-		{ CKA_WRAP, POC_OBJ_WRAP, 0 },
-		{ CKA_UNWRAP, POC_OBJ_UNWRAP, 0 },
-		{ CKA_DERIVE, POC_OBJ_DERIVE, 0 },
-		{ CKA_EXTRACTABLE, POC_OBJ_EXTRACTABLE, 0 },
-		{ CKA_SENSITIVE, POC_OBJ_SENSITIVE, 1 },
-		{ CKA_WRAP_WITH_TRUSTED, POC_OBJ_WRAP_WITH_TRUSTED, 0 },
-		{ CKA_TRUSTED, POC_OBJ_TRUSTED, 0 },
-	};
-
-	*f &= ~(uint64_t)(POC_OBJ_WRAP | POC_OBJ_UNWRAP | POC_OBJ_DERIVE | POC_OBJ_EXTRACTABLE | POC_OBJ_SENSITIVE |
-			  POC_OBJ_WRAP_WITH_TRUSTED | POC_OBJ_TRUSTED);
-	for (size_t i = 0; i < sizeof(bools) / sizeof(bools[0]); i++)
-		if (p11_attr_bool(t, n, bools[i].type, bools[i].dflt))
-			*f |= bools[i].flag;
-	if ((*f & POC_OBJ_TRUSTED) && !so_logged_in(s))
+	/* PKCS#11 v3.0 4.4: only the SO sets CKA_TRUSTED; for anyone else the attribute is read-only. */
+	if (p11_attr_bool(t, n, CKA_TRUSTED, 0) && !so_logged_in(s) && !(history & POC_OBJ_TRUSTED))
 		return CKR_ATTRIBUTE_READ_ONLY;
-	/* The history starts here: a key made not sensitive, or extractable, was so once. */
-	if (!(*f & POC_OBJ_SENSITIVE))
-		*f |= POC_OBJ_NOT_ALWAYS_SENSITIVE;
-	if (*f & POC_OBJ_EXTRACTABLE)
-		*f |= POC_OBJ_NOT_NEVER_EXTRACTABLE;
+	/* A copy of a key that wrapped does not decrypt (or encrypt) with the same value. */
+	if ((history & POC_OBJ_WAS_WRAPPER) && (p11_attr_bool(t, n, CKA_ENCRYPT, 0) || p11_attr_bool(t, n, CKA_DECRYPT, 0)))
+		return CKR_TEMPLATE_INCONSISTENT;
 	return CKR_OK;
 }
 
-CK_RV p11_keymgmt_secret_flags(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, uint64_t *f)
+uint64_t p11_keymgmt_usage_history(uint64_t f)
 {
-	CK_RV rv = p11_keymgmt_flags(s, t, n, f);
-	/* A key asked to wrap or unwrap is a dedicated one unless the template says otherwise. */
-	int ed = !(*f & (POC_OBJ_WRAP | POC_OBJ_UNWRAP));
+	uint64_t h = 0;
 
-	if (rv != CKR_OK)
-		return rv;
-	if (p11_attr_bool(t, n, CKA_ENCRYPT, ed))
-		*f |= POC_OBJ_ENCRYPT;
-	if (p11_attr_bool(t, n, CKA_DECRYPT, ed))
-		*f |= POC_OBJ_DECRYPT;
-	return CKR_OK;
+	if (f & (POC_OBJ_ENCRYPT | POC_OBJ_DECRYPT))
+		h |= POC_OBJ_WAS_ED;
+	if (f & (POC_OBJ_WRAP | POC_OBJ_UNWRAP))
+		h |= POC_OBJ_WAS_WRAPPER;
+	return h;
 }
 
-int p11_keymgmt_guarded(uint64_t f)
+int p11_keymgmt_usage_may(uint64_t f, uint64_t bit)
+{
+	if (bit != POC_OBJ_ENCRYPT && bit != POC_OBJ_DECRYPT)
+		return 1;
+	return !(f & (POC_OBJ_WRAP | POC_OBJ_UNWRAP | POC_OBJ_WAS_WRAPPER));
+}
+
+int p11_keymgmt_guarded(CK_OBJECT_CLASS cls, uint64_t f)
 {
 	if (f & POC_OBJ_TRUSTED)
 		return 1;
+	/* A public key is anyone's to encrypt to, and says nothing of what its private half decrypts. */
+	if (cls != CKO_SECRET_KEY)
+		return 0;
 	/* Made here, never known outside (always sensitive, never extractable) ... */
-	if (f & (POC_OBJ_IMPORTED | POC_OBJ_NOT_LOCAL | POC_OBJ_NOT_ALWAYS_SENSITIVE | POC_OBJ_NOT_NEVER_EXTRACTABLE |
-		 POC_OBJ_EXTRACTABLE))
+	if (!(f & POC_OBJ_LOCAL) || (f & (POC_OBJ_IMPORTED | POC_OBJ_WAS_PLAIN | POC_OBJ_WAS_EXTRACTABLE | POC_OBJ_EXTRACTABLE)) ||
+	    !(f & POC_OBJ_SENSITIVE))
 		return 0;
-	if (!(f & POC_OBJ_SENSITIVE))
-		return 0;
-	/* ... and it (or its pair) neither decrypts what it wraps nor encrypts what it unwraps. */
-	return !(f & (POC_OBJ_DECRYPT | POC_OBJ_ENCRYPT));
+	/* ... and it never decrypted what it wraps nor encrypted what it unwraps (nor did a copy of it). */
+	return !(f & (POC_OBJ_DECRYPT | POC_OBJ_ENCRYPT | POC_OBJ_WAS_ED));
 }
 
-void p11_keymgmt_history(uint64_t base, uint64_t *f)
+uint64_t p11_keymgmt_history(uint64_t base)
 {
+	uint64_t f = 0;
+
 	/* PKCS#11 v3.0 4.9: a derived key is always sensitive (never extractable) only if its base key was. */
-	if (base & (POC_OBJ_IMPORTED | POC_OBJ_NOT_ALWAYS_SENSITIVE) || !(base & POC_OBJ_SENSITIVE))
-		*f |= POC_OBJ_NOT_ALWAYS_SENSITIVE;
-	if (base & (POC_OBJ_IMPORTED | POC_OBJ_NOT_NEVER_EXTRACTABLE | POC_OBJ_EXTRACTABLE))
-		*f |= POC_OBJ_NOT_NEVER_EXTRACTABLE;
-	*f |= POC_OBJ_NOT_LOCAL;
+	if (base & (POC_OBJ_IMPORTED | POC_OBJ_WAS_PLAIN) || !(base & POC_OBJ_SENSITIVE))
+		f |= POC_OBJ_WAS_PLAIN;
+	if (base & (POC_OBJ_IMPORTED | POC_OBJ_WAS_EXTRACTABLE | POC_OBJ_EXTRACTABLE))
+		f |= POC_OBJ_WAS_EXTRACTABLE;
+	return f;
 }
 
 /* Attributes the token sets on a new key ("must not be specified"). */
@@ -144,49 +130,39 @@ CK_RV p11_keymgmt_template(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS df
 	return CKR_OK;
 }
 
-/* The usages of a new private key: what key generation gives by default (EC, Edwards sign; RSA also decrypts). */
-static void private_usages(const CK_ATTRIBUTE *t, CK_ULONG n, CK_KEY_TYPE type, uint64_t *f)
-{
-	if (p11_attr_bool(t, n, CKA_SIGN, 1))
-		*f |= POC_OBJ_SIGN | POC_OBJ_VERIFY;
-	if (p11_attr_bool(t, n, CKA_DECRYPT, type == CKK_RSA && !(*f & POC_OBJ_UNWRAP)))
-		*f |= POC_OBJ_DECRYPT | POC_OBJ_ENCRYPT;
-}
-
 CK_RV p11_keymgmt_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_ULONG n, const struct p11_newkey *k,
-			     uint64_t history, const uint8_t *secret, size_t len, CK_OBJECT_HANDLE_PTR out)
+			     int derived, uint64_t history, const uint8_t *secret, size_t len, CK_OBJECT_HANDLE_PTR out)
 {
+	static const CK_ATTRIBUTE_TYPE used[] = { CKA_VALUE_LEN };
 	struct poc_err e = { 0 };
-	struct poc_object_header h;
-	struct poc_key *key = NULL;
-	char name[POC_STORE_NAME_MAX];
-	CK_RV rv;
+	struct p11_new nw;
+	struct poc_key *key;
+	uint8_t *spki = NULL;
+	size_t spki_len = 0;
+	CK_RV rv = CKR_OK;
 
-	memset(&h, 0, sizeof(h));
-	h.class = k->class;
-	h.key_type = k->type;
-	if ((rv = p11_header_names(&h, t, n)) != CKR_OK)
-		return rv;
-	rv = k->class == CKO_SECRET_KEY ? p11_keymgmt_secret(ss->slot, t, n, &h)
-					: p11_keymgmt_pair(ss->slot, NULL, 0, t, n, &h);
-	if (rv != CKR_OK)
-		return rv;
-	if (k->class == CKO_PRIVATE_KEY)
-		private_usages(t, n, k->type, &h.flags);
-	h.flags |= history;
 	/* The material must be a key of the template's type (a private key: its PKCS#8 names the algorithm). */
 	if ((key = poc_key_from_secret(&e, k->type, secret, len)) == NULL)
-		rv = k->class == CKO_PRIVATE_KEY ? CKR_WRAPPED_KEY_INVALID : CKR_KEY_SIZE_RANGE;
-	else if (k->class == CKO_PRIVATE_KEY)
-		rv = poc_key_spki(key, &h.spki, &h.spki_len);
+		return k->class == CKO_PRIVATE_KEY ? CKR_WRAPPED_KEY_INVALID : CKR_KEY_SIZE_RANGE;
+	if (k->class == CKO_PRIVATE_KEY)
+		rv = poc_key_spki(key, &spki, &spki_len);
 	poc_key_free(key);
-	/* A token object sealed under the token's policy (session objects: see docs/module.md). */
-	if (rv == CKR_OK)
-		rv = p11_seal_locked(ss, &h, secret, len, name);
-	if (rv == CKR_OK)
-		rv = p11_sealed_add_locked(ss->slot, name, out, NULL);
-	free(h.spki);
-	poc_object_templates_free(&h);
+	if (rv != CKR_OK)
+		return rv;
+	memset(&nw, 0, sizeof(nw));
+	nw.cls = k->class;
+	nw.type = k->type;
+	nw.secret = secret;
+	nw.secret_len = len;
+	nw.spki = spki;
+	nw.spki_len = spki_len;
+	nw.used = used;
+	nw.nused = 1;
+	nw.gen_mech = CK_UNAVAILABLE_INFORMATION;
+	nw.derived = derived;
+	nw.history = history;
+	rv = p11_object_new_locked(ss, t, n, &nw, out, NULL);
+	free(spki);
 	return rv;
 }
 
@@ -229,18 +205,67 @@ static CK_RV tmpl_copy(const CK_ATTRIBUTE *a, struct poc_object_template *out)
 	return CKR_OK;
 }
 
-CK_RV p11_keymgmt_templates(const CK_ATTRIBUTE *t, CK_ULONG n, unsigned kinds, struct poc_object_header *h)
-{
-	static const CK_ATTRIBUTE_TYPE types[POC_TMPL_N] = { CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE, CKA_DERIVE_TEMPLATE };
-	const CK_ATTRIBUTE *a;
-	CK_RV rv;
+static const CK_ATTRIBUTE_TYPE tmpl_types[POC_TMPL_N] = { CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE,
+							   CKA_DERIVE_TEMPLATE };
 
+/* The templates an object of class keeps: a secret key all three, a private key unwrap and derive, a public key wrap. */
+static unsigned tmpl_kinds(CK_OBJECT_CLASS cls)
+{
+	switch (cls) {
+	case CKO_SECRET_KEY: return 1u << POC_TMPL_WRAP | 1u << POC_TMPL_UNWRAP | 1u << POC_TMPL_DERIVE;
+	case CKO_PRIVATE_KEY: return 1u << POC_TMPL_UNWRAP | 1u << POC_TMPL_DERIVE;
+	case CKO_PUBLIC_KEY: return 1u << POC_TMPL_WRAP;
+	default: return 0;
+	}
+}
+
+CK_RV p11_keymgmt_templates_take(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls, struct poc_object_header *h,
+				 CK_ATTRIBUTE **rest, CK_ULONG *nrest)
+{
+	unsigned kinds = tmpl_kinds(cls);
+	CK_RV rv = CKR_OK;
+
+	*nrest = 0;
+	if ((*rest = calloc(n + 1, sizeof(**rest))) == NULL)
+		return CKR_HOST_MEMORY;
+	for (CK_ULONG i = 0; i < n && rv == CKR_OK; i++) {
+		int k = 0;
+
+		while (k < POC_TMPL_N && (!(kinds & (1u << k)) || t[i].type != tmpl_types[k]))
+			k++;
+		if (k == POC_TMPL_N)
+			(*rest)[(*nrest)++] = t[i]; /* an attribute of the object: its own checks */
+		else if (h->tmpl[k].n > 0)
+			rv = CKR_TEMPLATE_INCONSISTENT; /* given twice */
+		else
+			rv = tmpl_copy(&t[i], &h->tmpl[k]);
+	}
+	if (rv != CKR_OK) {
+		poc_object_templates_free(h);
+		free(*rest);
+		*rest = NULL;
+		*nrest = 0;
+	}
+	return rv;
+}
+
+CK_RV p11_keymgmt_templates_dup(struct poc_object_header *dst, const struct poc_object_header *src)
+{
 	for (int k = 0; k < POC_TMPL_N; k++) {
-		if (!(kinds & (1u << k)) || (a = p11_attr_find(t, n, types[k])) == NULL)
+		const struct poc_object_template *st = &src->tmpl[k];
+		struct poc_object_template *dt = &dst->tmpl[k];
+
+		if (st->n == 0)
 			continue;
-		if ((rv = tmpl_copy(a, &h->tmpl[k])) != CKR_OK) {
-			poc_object_templates_free(h);
-			return rv;
+		if ((dt->attrs = calloc(st->n, sizeof(*dt->attrs))) == NULL)
+			return CKR_HOST_MEMORY;
+		for (size_t i = 0; i < st->n; i++) {
+			if ((dt->attrs[i].value = malloc(st->attrs[i].len)) == NULL)
+				return CKR_HOST_MEMORY; /* the caller frees dst with what it holds */
+			memcpy(dt->attrs[i].value, st->attrs[i].value, st->attrs[i].len);
+			dt->attrs[i].len = st->attrs[i].len;
+			dt->attrs[i].type = st->attrs[i].type;
+			dt->n = i + 1;
 		}
 	}
 	return CKR_OK;
@@ -298,24 +323,3 @@ CK_RV p11_keymgmt_merge(const struct poc_object_template *kt, const CK_ATTRIBUTE
 	return CKR_OK;
 }
 
-CK_RV p11_keymgmt_secret(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, struct poc_object_header *h)
-{
-	CK_RV rv = p11_keymgmt_secret_flags(s, t, n, &h->flags);
-
-	return rv != CKR_OK ? rv : p11_keymgmt_templates(t, n, 1u << POC_TMPL_WRAP | 1u << POC_TMPL_UNWRAP | 1u << POC_TMPL_DERIVE, h);
-}
-
-CK_RV p11_keymgmt_pair(const struct p11_slot *s, const CK_ATTRIBUTE *pub, CK_ULONG npub, const CK_ATTRIBUTE *priv,
-		       CK_ULONG npriv, struct poc_object_header *h)
-{
-	CK_RV rv = p11_keymgmt_flags(s, priv, npriv, &h->flags);
-
-	if (rv != CKR_OK)
-		return rv;
-	/* The pair wraps as one: the public half's CKA_WRAP and CKA_WRAP_TEMPLATE. */
-	if (p11_attr_bool(pub, npub, CKA_WRAP, 0))
-		h->flags |= POC_OBJ_WRAP;
-	if ((rv = p11_keymgmt_templates(pub, npub, 1u << POC_TMPL_WRAP, h)) != CKR_OK)
-		return rv;
-	return p11_keymgmt_templates(priv, npriv, 1u << POC_TMPL_UNWRAP | 1u << POC_TMPL_DERIVE, h);
-}

@@ -5,7 +5,9 @@
  * object, a public-key object (from its SubjectPublicKeyInfo) and, when the
  * header holds one, a certificate object. Which objects a session sees,
  * search (matching through the attribute table, p11_attr.c) and
- * C_DestroyObject; C_CreateObject is in p11_object_create.c.
+ * C_DestroyObject; C_CreateObject is in p11_object_create.c. Session objects
+ * (p11_object_new.c) are kept in the same lists, with their owner set:
+ * added, and taken out (wiped) when destroyed, here.
  */
 #include "digest.h"
 #include "pkcs11/p11_attr.h"
@@ -15,7 +17,7 @@
 
 #include <openssl/evp.h>
 
-static void sealed_free(struct p11_sealed *o)
+void p11_sealed_free(struct p11_sealed *o)
 {
 	if (o == NULL)
 		return;
@@ -23,6 +25,7 @@ static void sealed_free(struct p11_sealed *o)
 	poc_key_free(o->pub);
 	poc_object_header_free(&o->h);
 	free(o->record);
+	free(o->app);
 	free(o);
 }
 
@@ -31,7 +34,7 @@ void p11_objects_free(struct p11_slot *s)
 	size_t i;
 
 	for (i = 0; i < s->nsealed; i++)
-		sealed_free(s->sealed[i]);
+		p11_sealed_free(s->sealed[i]);
 	free(s->sealed);
 	free(s->objs);
 	s->sealed = NULL;
@@ -80,13 +83,13 @@ CK_RV p11_sealed_add_locked(struct p11_slot *s, const char *name, CK_OBJECT_HAND
 	    poc_object_parse(&e, buf, len, &o->h, NULL, NULL) < 0) {
 		p11_log(POC_LOG_WARN, "token %s: object %s skipped: %s", s->label, name, e.msg);
 		free(buf);
-		sealed_free(o);
+		p11_sealed_free(o);
 		return CKR_OK; /* an unreadable file hides one object, not the token */
 	}
 	/* The file as listed: a release refuses it if it changed since (token.h). */
 	if (poc_sha256(buf, len, o->file_sha256) < 0) {
 		free(buf);
-		sealed_free(o);
+		p11_sealed_free(o);
 		return CKR_HOST_MEMORY;
 	}
 	free(buf);
@@ -97,9 +100,10 @@ CK_RV p11_sealed_add_locked(struct p11_slot *s, const char *name, CK_OBJECT_HAND
 	}
 	ns = realloc(s->sealed, (s->nsealed + 1) * sizeof(*ns));
 	if (ns == NULL) {
-		sealed_free(o);
+		p11_sealed_free(o);
 		return CKR_HOST_MEMORY;
 	}
+	o->gen_mech = (o->h.flags & POC_OBJ_LOCAL) ? p11_gen_mech_of(o->h.key_type) : CK_UNAVAILABLE_INFORMATION;
 	s->sealed = ns;
 	s->sealed[s->nsealed++] = o;
 	rv = obj_add(s, o, o->h.class, first);
@@ -132,8 +136,58 @@ CK_RV p11_objects_load_locked(struct p11_slot *s)
 
 int p11_object_private(const struct p11_slot *s, const struct p11_object *o)
 {
+	if (o->sealed->owner != 0)
+		return s->tok->meta.has_pin && o->sealed->session_private;
 	return s->tok->meta.has_pin &&
 	       (o->class == CKO_PRIVATE_KEY || o->class == CKO_SECRET_KEY || o->class == CKO_DATA);
+}
+
+/* ---- session objects ---- */
+
+CK_RV p11_session_object_add_locked(struct p11_session *ss, struct p11_sealed *o, CK_OBJECT_HANDLE *first)
+{
+	struct p11_slot *s = ss->slot;
+	struct p11_sealed **ns = realloc(s->sealed, (s->nsealed + 1) * sizeof(*ns));
+	CK_RV rv;
+
+	if (ns == NULL) {
+		p11_sealed_free(o);
+		return CKR_HOST_MEMORY;
+	}
+	s->sealed = ns;
+	rv = obj_add(s, o, o->h.class, first);
+	if (rv != CKR_OK) {
+		p11_sealed_free(o);
+		return rv;
+	}
+	s->sealed[s->nsealed++] = o;
+	return CKR_OK;
+}
+
+/* Takes sealed object i out of the slot with its views, and frees (wipes) it. */
+static void sealed_remove(struct p11_slot *s, size_t i)
+{
+	struct p11_sealed *o = s->sealed[i];
+	size_t k, j = 0;
+
+	for (k = 0; k < s->nobjs; k++)
+		if (s->objs[k].sealed != o)
+			s->objs[j++] = s->objs[k];
+	s->nobjs = j;
+	s->sealed[i] = s->sealed[--s->nsealed];
+	p11_sealed_free(o);
+}
+
+void p11_session_objects_drop_locked(struct p11_slot *s, CK_SESSION_HANDLE h)
+{
+	size_t i = s->nsealed;
+
+	while (i-- > 0) {
+		const struct p11_sealed *o = s->sealed[i];
+
+		if (o->owner != 0 && (h != 0 ? o->owner == h : o->session_private))
+			sealed_remove(s, i);
+	}
 }
 
 int p11_object_visible(const struct p11_slot *s, const struct p11_object *o)
@@ -229,6 +283,17 @@ CK_RV p11_destroy_object_locked(struct p11_session *ss, CK_OBJECT_HANDLE h)
 
 	if (rv != CKR_OK)
 		return rv;
+	if (o->sealed->h.flags & POC_OBJ_NO_DESTROY)
+		return CKR_ACTION_PROHIBITED;
+	if (o->sealed->owner != 0) {
+		/* A session object: in any session (PKCS#11 v3.0 5.7), the private ones only logged in (visible). */
+		for (size_t i = 0; i < ss->slot->nsealed; i++)
+			if (ss->slot->sealed[i] == o->sealed) {
+				sealed_remove(ss->slot, i);
+				break;
+			}
+		return CKR_OK;
+	}
 	if (!(ss->flags & CKF_RW_SESSION))
 		return CKR_SESSION_READ_ONLY;
 	if (ss->slot->tok->meta.has_pin && !ss->slot->logged_in)
@@ -242,5 +307,21 @@ CK_RV p11_destroy_object_locked(struct p11_session *ss, CK_OBJECT_HANDLE h)
 	/* The private key, its public key and certificate are one sealed file: all go. */
 	o->sealed->gone = 1;
 	p11_release_wipe(o->sealed);
+	return CKR_OK;
+}
+
+CK_RV p11_object_size_locked(struct p11_session *ss, CK_OBJECT_HANDLE h, CK_ULONG_PTR size)
+{
+	struct p11_object *o;
+	const struct poc_object_header *hd;
+	CK_RV rv = p11_object_get_locked(ss, h, &o);
+
+	if (rv != CKR_OK)
+		return rv;
+	hd = &o->sealed->h;
+	*size = (CK_ULONG)(strlen(hd->label) + hd->id_len + hd->spki_len + hd->cert_len + hd->sealed_pub_len +
+			   hd->sealed_priv_len + o->sealed->app_len);
+	if (o->sealed->owner != 0)
+		*size += (CK_ULONG)o->sealed->data_len; /* a token object's value is sealed: its blobs count */
 	return CKR_OK;
 }

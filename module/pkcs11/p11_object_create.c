@@ -6,8 +6,9 @@
  * checked against the attribute table (p11_attr.h: its shape, whether the
  * token sets it, whether the class has it) and must say what the object will
  * report, so a template is honoured exactly or refused, never silently
- * changed (PKCS#11 v3.0 section 4.1). The object is sealed like a generated
- * key (p11_seal_locked).
+ * changed (PKCS#11 v3.0 section 4.1). A token object (CKA_TOKEN true) is
+ * sealed like a generated key (p11_seal_locked); without CKA_TOKEN, or false,
+ * a session object (p11_object_new.c).
  */
 #include "pkcs11/p11_attr.h"
 
@@ -63,7 +64,7 @@ CK_RV p11_header_names(struct poc_object_header *h, const CK_ATTRIBUTE *t, CK_UL
  * no NULL value with a length): CKR_ATTRIBUTE_VALUE_INVALID. An attribute
  * given twice with two values: CKR_TEMPLATE_INCONSISTENT.
  */
-static CK_RV template_shape(const CK_ATTRIBUTE *t, CK_ULONG n)
+CK_RV p11_template_shape(const CK_ATTRIBUTE *t, CK_ULONG n)
 {
 	for (CK_ULONG i = 0; i < n; i++) {
 		const struct p11_attr_def *d = p11_attr_def_find(t[i].type);
@@ -80,7 +81,7 @@ static CK_RV template_shape(const CK_ATTRIBUTE *t, CK_ULONG n)
 }
 
 /* Every attribute the class requires is in the template, or CKR_TEMPLATE_INCOMPLETE. */
-static CK_RV template_complete(CK_OBJECT_CLASS c, const CK_ATTRIBUTE *t, CK_ULONG n)
+CK_RV p11_template_complete(CK_OBJECT_CLASS c, const CK_ATTRIBUTE *t, CK_ULONG n)
 {
 	size_t nrows, i;
 	const struct p11_attr_def *rows = p11_attr_table(&nrows);
@@ -98,8 +99,16 @@ static CK_RV template_complete(CK_OBJECT_CLASS c, const CK_ATTRIBUTE *t, CK_ULON
  * the object, such as CKA_SENSITIVE false, CKA_EXTRACTABLE or CKA_MODIFIABLE
  * true: no key value ever leaves the module and objects are not modified).
  */
-static CK_RV template_matches(const struct p11_slot *s, const struct p11_object *obj, const CK_ATTRIBUTE *t, CK_ULONG n,
-			      const struct p11_material *m)
+static int skipped(const CK_ATTRIBUTE_TYPE *skip, size_t nskip, CK_ATTRIBUTE_TYPE type)
+{
+	for (size_t i = 0; i < nskip; i++)
+		if (skip[i] == type)
+			return 1;
+	return 0;
+}
+
+CK_RV p11_template_matches(const struct p11_slot *s, const struct p11_object *obj, const CK_ATTRIBUTE *t, CK_ULONG n,
+			   const CK_ATTRIBUTE_TYPE *skip, size_t nskip)
 {
 	CK_OBJECT_CLASS c = obj->class;
 	unsigned bit = p11_attr_class_bit(c);
@@ -113,7 +122,7 @@ static CK_RV template_matches(const struct p11_slot *s, const struct p11_object 
 		CK_RV r;
 		int same;
 
-		if (p11_material_used(m, a->type))
+		if (skipped(skip, nskip, a->type))
 			continue;
 		if (token_set & bit)
 			return CKR_ATTRIBUTE_READ_ONLY;
@@ -143,8 +152,11 @@ static CK_RV template_matches(const struct p11_slot *s, const struct p11_object 
 		}
 		same = p11_attr_same(a, v.p, v.len);
 		free(v.own);
-		if (!same)
+		if (!same) {
+			p11_log(POC_LOG_DEBUG, "template: %s 0x%lx is not what the object will have",
+				d != NULL ? d->name : "attribute", (unsigned long)a->type);
 			return CKR_TEMPLATE_INCONSISTENT;
+		}
 	}
 	return CKR_OK;
 }
@@ -169,119 +181,76 @@ static CK_RV template_type(CK_OBJECT_CLASS c, const CK_ATTRIBUTE *t, CK_ULONG n,
 }
 
 /*
- * Usage flags: what the template asks, defaulting to what the key type is for
- * (poctool import's defaults). Usages this token has no mechanism for (EC
- * decryption, AES signing, derive, wrap) are not set, so template_matches
- * refuses a template that asks for them.
- */
-static uint64_t template_flags(CK_OBJECT_CLASS c, CK_KEY_TYPE type, const CK_ATTRIBUTE *t, CK_ULONG n)
-{
-	uint64_t f = 0;
-
-	switch (c) {
-	case CKO_PRIVATE_KEY:
-		f = POC_OBJ_SENSITIVE | POC_OBJ_IMPORTED;
-		if (p11_attr_bool(t, n, CKA_SIGN, 1))
-			f |= POC_OBJ_SIGN;
-		if (type == CKK_RSA && p11_attr_bool(t, n, CKA_DECRYPT, 1))
-			f |= POC_OBJ_DECRYPT;
-		break;
-	case CKO_PUBLIC_KEY:
-		if (p11_attr_bool(t, n, CKA_VERIFY, 1))
-			f |= POC_OBJ_VERIFY;
-		if (type == CKK_RSA && p11_attr_bool(t, n, CKA_ENCRYPT, 1))
-			f |= POC_OBJ_ENCRYPT;
-		break;
-	case CKO_SECRET_KEY:
-		f = POC_OBJ_SENSITIVE | POC_OBJ_IMPORTED;
-		if (p11_attr_bool(t, n, CKA_ENCRYPT, 1))
-			f |= POC_OBJ_ENCRYPT;
-		if (p11_attr_bool(t, n, CKA_DECRYPT, 1))
-			f |= POC_OBJ_DECRYPT;
-		break;
-	default:
-		break;
-	}
-	return f;
-}
-
-/*
- * A key or certificate from a template. Every object file holds a TPM object
- * sealed with the token's PIN, so on a token with a PIN even a public object
- * (certificate, public key) is created only after C_Login.
+ * A key or certificate from a template: its material (crypto/p11_create.c),
+ * then p11_object_new_locked (a session object, or sealed: every object file
+ * holds a TPM object sealed with the token's PIN, so on a token with a PIN
+ * even a public token object is created only after C_Login).
  */
 static CK_RV create_key_locked(struct p11_session *ss, CK_OBJECT_CLASS c, const CK_ATTRIBUTE *t, CK_ULONG n,
 			       CK_OBJECT_HANDLE_PTR out)
 {
 	struct p11_slot *s = ss->slot;
-	struct poc_err e = { 0 };
 	struct poc_object_header h;
 	struct p11_material m;
-	struct p11_sealed tmp;
-	struct p11_object view;
-	char name[POC_STORE_NAME_MAX];
+	struct p11_new nw;
 	CK_KEY_TYPE type = 0;
 	CK_RV rv = p11_objects_load_locked(s);
 
 	memset(&m, 0, sizeof(m));
 	memset(&h, 0, sizeof(h));
-	memset(&tmp, 0, sizeof(tmp));
 	if (rv != CKR_OK)
 		return rv;
-	if (!(ss->flags & CKF_RW_SESSION))
-		return CKR_SESSION_READ_ONLY;
-	if (s->tok->meta.has_pin && !s->logged_in)
-		return CKR_USER_NOT_LOGGED_IN;
-	if ((rv = template_shape(t, n)) != CKR_OK || (rv = template_complete(c, t, n)) != CKR_OK ||
-	    (rv = template_type(c, t, n, &type)) != CKR_OK ||
-	    (rv = p11_header_names(&h, t, n)) != CKR_OK)
+	if ((rv = p11_template_shape(t, n)) != CKR_OK || (rv = p11_template_complete(c, t, n)) != CKR_OK ||
+	    (rv = template_type(c, t, n, &type)) != CKR_OK || (rv = p11_header_names(&h, t, n)) != CKR_OK)
 		return rv;
-	if (h.id_len == 0 && h.label[0] == '\0')
-		return CKR_TEMPLATE_INCOMPLETE; /* the store names an object by its CKA_ID or CKA_LABEL */
+	/* The store names an object by its CKA_ID or CKA_LABEL. */
+	if (p11_attr_bool(t, n, CKA_TOKEN, 0) && h.id_len == 0 && h.label[0] == '\0')
+		return CKR_TEMPLATE_INCOMPLETE;
 	if ((rv = p11_material_make(c, type, t, n, &m)) != CKR_OK)
 		goto done;
-	h.class = c;
-	h.key_type = type;
-	h.flags = template_flags(c, type, t, n);
-	h.spki = m.spki;
-	h.spki_len = m.spki_len;
-	h.cert = m.cert;
-	h.cert_len = m.cert_len;
-	/* The object as it will be, to hold the template against. */
-	tmp.h = h;
-	if (m.spki != NULL && (tmp.pub = poc_key_from_spki(&e, m.spki, m.spki_len)) == NULL) {
-		rv = CKR_FUNCTION_FAILED;
-		goto done;
-	}
-	view.handle = CK_INVALID_HANDLE;
-	view.class = c;
-	view.sealed = &tmp;
-	if ((rv = template_matches(s, &view, t, n, &m)) != CKR_OK)
-		goto done;
-	rv = p11_seal_locked(ss, &h, m.secret, m.secret_len, name);
-	if (rv == CKR_OK)
-		rv = p11_sealed_add_locked(s, name, out, NULL);
+	memset(&nw, 0, sizeof(nw));
+	nw.cls = c;
+	nw.type = type;
+	nw.secret = m.secret;
+	nw.secret_len = m.secret_len;
+	nw.spki = m.spki;
+	nw.spki_len = m.spki_len;
+	nw.cert = m.cert;
+	nw.cert_len = m.cert_len;
+	nw.used = m.used;
+	nw.nused = m.nused;
+	rv = p11_object_new_locked(ss, t, n, &nw, out, NULL);
 done:
 	if (rv != CKR_OK)
 		p11_log(POC_LOG_DEBUG, "token %s: C_CreateObject of class %lu, type %lu: %s", s->label, (unsigned long)c,
 			(unsigned long)type, p11_rv_str(rv));
-	poc_key_free(tmp.pub);
 	p11_material_clear(&m);
 	return rv;
 }
 
-/* CKO_DATA: a sealed secret (CKA_VALUE), as before keys were taken. */
+/* CKO_DATA: CKA_VALUE (a sealed secret for a token object) with CKA_LABEL and, in memory, CKA_APPLICATION. */
 static CK_RV create_data_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
 {
+	static const CK_ATTRIBUTE_TYPE used[] = { CKA_VALUE };
 	struct poc_object_header h;
 	const CK_ATTRIBUTE *val = p11_attr_find(t, n, CKA_VALUE);
 	char name[POC_STORE_NAME_MAX];
+	struct p11_new nw;
 	CK_RV rv;
 
-	if (!p11_attr_bool(t, n, CKA_TOKEN, 1))
-		return CKR_ATTRIBUTE_VALUE_INVALID; /* every object here is a sealed token object */
-	if (template_complete(CKO_DATA, t, n) != CKR_OK || val == NULL || val->pValue == NULL || val->ulValueLen == 0 || val->ulValueLen > POC_OBJECT_SECRET_MAX)
+	if ((rv = p11_template_shape(t, n)) != CKR_OK)
+		return rv;
+	if (p11_template_complete(CKO_DATA, t, n) != CKR_OK || val == NULL || val->pValue == NULL || val->ulValueLen == 0 || val->ulValueLen > POC_OBJECT_SECRET_MAX)
 		return CKR_TEMPLATE_INCOMPLETE;
+	if (!p11_attr_bool(t, n, CKA_TOKEN, 0)) {
+		memset(&nw, 0, sizeof(nw));
+		nw.cls = CKO_DATA;
+		nw.secret = val->pValue;
+		nw.secret_len = val->ulValueLen;
+		nw.used = used;
+		nw.nused = 1;
+		return p11_object_new_locked(ss, t, n, &nw, out, NULL);
+	}
 	memset(&h, 0, sizeof(h));
 	h.class = CKO_DATA;
 	rv = p11_header_names(&h, t, n);

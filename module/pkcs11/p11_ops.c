@@ -5,8 +5,7 @@
  * several threads work in parallel, and creating keys sealed under the
  * token's policy.
  */
-#include "pkcs11/p11_int.h"
-#include "pkcs11/p11_keymgmt.h"
+#include "pkcs11/p11_attr.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -121,11 +120,10 @@ static CK_RV op_key_locked(struct p11_session *ss, enum poc_op_kind kind, CK_OBJ
 	}
 	if (o->class == CKO_PUBLIC_KEY && (kind == POC_OP_VERIFY || kind == POC_OP_ENCRYPT)) {
 		k = so->pub;
-	} else if (o->class == CKO_PRIVATE_KEY && (kind == POC_OP_SIGN || kind == POC_OP_DECRYPT)) {
-		if (!user_ok(ss->slot))
-			return CKR_USER_NOT_LOGGED_IN;
-	} else if (o->class == CKO_SECRET_KEY) {
-		if (!user_ok(ss->slot))
+	} else if ((o->class == CKO_PRIVATE_KEY && (kind == POC_OP_SIGN || kind == POC_OP_DECRYPT)) ||
+		   o->class == CKO_SECRET_KEY) {
+		/* A token's key: its user (p11_object_private); a public session object's: anyone who sees it. */
+		if (p11_object_private(ss->slot, o) && !ss->slot->logged_in)
 			return CKR_USER_NOT_LOGGED_IN;
 	} else {
 		return CKR_KEY_TYPE_INCONSISTENT;
@@ -264,6 +262,48 @@ void p11_op_end(struct p11_session *ss, enum poc_op_kind kind, int done)
 	poc_op_free(gone); /* EVP frees outside the lock */
 }
 
+CK_RV p11_op_abort(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_RV rv)
+{
+	struct p11_session *ss;
+	struct poc_op *gone = NULL;
+
+	p11_lock_light();
+	if (p11_session_get_locked(h, &ss) == CKR_OK && !ss->busy) {
+		gone = ss->op[kind];
+		ss->op[kind] = NULL;
+		poc_op_detach(gone);
+	}
+	p11_unlock_light();
+	poc_op_free(gone);
+	return rv;
+}
+
+CK_RV p11_session_cancel_locked(struct p11_session *ss, CK_FLAGS flags)
+{
+	static const struct {
+		CK_FLAGS flag;
+		enum poc_op_kind kind;
+	} kinds[] = {
+		{ CKF_SIGN, POC_OP_SIGN },
+		{ CKF_VERIFY, POC_OP_VERIFY },
+		{ CKF_ENCRYPT, POC_OP_ENCRYPT },
+		{ CKF_DECRYPT, POC_OP_DECRYPT },
+	};
+
+	if (ss->busy)
+		return CKR_OPERATION_CANCEL_FAILED; /* a thread runs one of them now */
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if ((flags & kinds[i].flag) && ss->op[kinds[i].kind] != NULL) {
+			poc_op_detach(ss->op[kinds[i].kind]);
+			poc_op_free(ss->op[kinds[i].kind]);
+			ss->op[kinds[i].kind] = NULL;
+		}
+	}
+	if ((flags & P11_CKF_FIND_OBJECTS) && ss->finding)
+		(void)p11_find_final_locked(ss);
+	return CKR_OK;
+}
+
 CK_RV p11_seal_locked(struct p11_session *ss, const struct poc_object_header *h, const uint8_t *secret, size_t len,
 		      char name[POC_STORE_NAME_MAX])
 {
@@ -286,21 +326,84 @@ CK_RV p11_seal_locked(struct p11_session *ss, const struct poc_object_header *h,
 	return CKR_OK;
 }
 
-static uint64_t usage_flags(const CK_ATTRIBUTE *t, CK_ULONG n, uint64_t dflt)
+/* A copy of the private-key template with the public one's CKA_LABEL and CKA_ID when it has none (one name for the pair). */
+static CK_ATTRIBUTE *pair_template(const CK_ATTRIBUTE *pub, CK_ULONG npub, const CK_ATTRIBUTE *priv, CK_ULONG npriv,
+				   CK_ULONG *n)
 {
-	uint64_t f = POC_OBJ_SENSITIVE;
+	static const CK_ATTRIBUTE_TYPE names[] = { CKA_LABEL, CKA_ID };
+	CK_ATTRIBUTE *t = calloc(npriv + 2, sizeof(*t));
 
-	if (p11_attr_bool(t, n, CKA_SIGN, (dflt & POC_OBJ_SIGN) != 0))
-		f |= POC_OBJ_SIGN | POC_OBJ_VERIFY;
-	if (p11_attr_bool(t, n, CKA_DECRYPT, (dflt & POC_OBJ_DECRYPT) != 0))
-		f |= POC_OBJ_DECRYPT | POC_OBJ_ENCRYPT;
-	return f;
+	if (t == NULL)
+		return NULL;
+	if (npriv)
+		memcpy(t, priv, npriv * sizeof(*t));
+	*n = npriv;
+	for (size_t i = 0; i < 2; i++) {
+		const CK_ATTRIBUTE *a = p11_attr_find(pub, npub, names[i]);
+
+		if (a != NULL && p11_attr_find(priv, npriv, names[i]) == NULL)
+			t[(*n)++] = *a;
+	}
+	return t;
+}
+
+/*
+ * The two objects of a generated pair: the private key by its template (a
+ * sealed one has a public-key view), the public key by its own: the view
+ * when both are token objects, else its own object (a session object, or
+ * sealed on its own).
+ */
+static CK_RV pair_objects_locked(struct p11_session *ss, CK_MECHANISM_TYPE mech, CK_KEY_TYPE type,
+				 const CK_ATTRIBUTE *pub, CK_ULONG npub, const CK_ATTRIBUTE *priv, CK_ULONG npriv,
+				 const uint8_t *secret, size_t secret_len, const uint8_t *spki, size_t spki_len,
+				 CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv)
+{
+	static const CK_ATTRIBUTE_TYPE used[] = { CKA_VALUE_LEN, CKA_MODULUS_BITS, CKA_PUBLIC_EXPONENT, CKA_EC_PARAMS };
+	struct p11_new nw;
+	CK_OBJECT_HANDLE view = CK_INVALID_HANDLE;
+	CK_ULONG nt = 0;
+	CK_ATTRIBUTE *t = pair_template(pub, npub, priv, npriv, &nt);
+	int pub_token = p11_attr_bool(pub, npub, CKA_TOKEN, 0);
+	CK_RV rv;
+
+	if (t == NULL)
+		return CKR_HOST_MEMORY;
+	/* Both objects' rules first, so no private key is sealed for a public one that is then refused. */
+	rv = pub_token && !(ss->flags & CKF_RW_SESSION) ? CKR_SESSION_READ_ONLY : p11_template_shape(pub, npub);
+	memset(&nw, 0, sizeof(nw));
+	nw.cls = CKO_PRIVATE_KEY;
+	nw.type = type;
+	nw.secret = secret;
+	nw.secret_len = secret_len;
+	nw.spki = spki;
+	nw.spki_len = spki_len;
+	nw.used = used;
+	nw.nused = sizeof(used) / sizeof(used[0]);
+	nw.gen_mech = mech;
+	nw.local = 1;
+	if (rv == CKR_OK)
+		rv = p11_object_new_locked(ss, t, nt, &nw, hpriv, &view);
+	free(t);
+	if (rv != CKR_OK)
+		return rv;
+	if (pub_token && view != CK_INVALID_HANDLE) {
+		*hpub = view;
+		return CKR_OK;
+	}
+	nw.cls = CKO_PUBLIC_KEY;
+	nw.secret = NULL;
+	nw.secret_len = 0;
+	rv = p11_object_new_locked(ss, pub, npub, &nw, hpub, NULL);
+	if (rv != CKR_OK) {
+		(void)p11_destroy_object_locked(ss, *hpriv);
+		*hpriv = CK_INVALID_HANDLE;
+	}
+	return rv;
 }
 
 CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pub, CK_ULONG npub,
 			 CK_ATTRIBUTE_PTR priv, CK_ULONG npriv, CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv)
 {
-	struct poc_object_header h;
 	const CK_ATTRIBUTE *a;
 	const uint8_t *ecp = NULL;
 	size_t ecp_len = 0;
@@ -308,20 +411,17 @@ CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUT
 	CK_KEY_TYPE type;
 	uint8_t *secret = NULL, *spki = NULL;
 	size_t secret_len = 0, spki_len = 0;
-	char name[POC_STORE_NAME_MAX];
-	uint64_t dflt;
 	CK_RV rv;
 
+	*hpub = *hpriv = CK_INVALID_HANDLE;
 	switch (m->mechanism) {
-	case CKM_EC_KEY_PAIR_GEN: type = CKK_EC; dflt = POC_OBJ_SIGN; break;
-	case CKM_EC_EDWARDS_KEY_PAIR_GEN: type = CKK_EC_EDWARDS; dflt = POC_OBJ_SIGN; break;
-	case CKM_RSA_PKCS_KEY_PAIR_GEN: type = CKK_RSA; dflt = POC_OBJ_SIGN | POC_OBJ_DECRYPT; break;
+	case CKM_EC_KEY_PAIR_GEN: type = CKK_EC; break;
+	case CKM_EC_EDWARDS_KEY_PAIR_GEN: type = CKK_EC_EDWARDS; break;
+	case CKM_RSA_PKCS_KEY_PAIR_GEN: type = CKK_RSA; break;
 	default: return CKR_MECHANISM_INVALID;
 	}
-	if (!(ss->flags & CKF_RW_SESSION))
+	if (p11_attr_bool(priv, npriv, CKA_TOKEN, 0) && !(ss->flags & CKF_RW_SESSION))
 		return CKR_SESSION_READ_ONLY;
-	if (!user_ok(ss->slot))
-		return CKR_USER_NOT_LOGGED_IN;
 	a = p11_attr_find(pub, npub, CKA_EC_PARAMS);
 	if (a != NULL && a->pValue != NULL) {
 		ecp = a->pValue;
@@ -334,64 +434,38 @@ CK_RV p11_keypair_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUT
 		return CKR_TEMPLATE_INCOMPLETE;
 	if (type == CKK_RSA && bits == 0)
 		bits = 2048;
-	memset(&h, 0, sizeof(h));
-	h.class = CKO_PRIVATE_KEY;
-	h.key_type = type;
-	rv = p11_header_names(&h, pub, npub);
-	if (rv == CKR_OK)
-		rv = p11_header_names(&h, priv, npriv);
+	rv = poc_keygen(m->mechanism, type, ecp, ecp_len, bits, &secret, &secret_len, &spki, &spki_len);
 	if (rv != CKR_OK)
 		return rv;
-	h.flags = usage_flags(priv, npriv, dflt);
-	if ((rv = p11_keymgmt_pair(ss->slot, pub, npub, priv, npriv, &h)) != CKR_OK)
-		return rv;
-	rv = poc_keygen(m->mechanism, type, ecp, ecp_len, bits, &secret, &secret_len, &spki, &spki_len);
-	h.spki = spki;
-	h.spki_len = spki_len;
-	if (rv == CKR_OK)
-		rv = p11_seal_locked(ss, &h, secret, secret_len, name);
-	if (rv == CKR_OK)
-		rv = p11_sealed_add_locked(ss->slot, name, hpriv, hpub);
+	rv = pair_objects_locked(ss, m->mechanism, type, pub, npub, priv, npriv, secret, secret_len, spki, spki_len,
+				 hpub, hpriv);
 	poc_secret_free(secret, secret_len);
 	free(spki);
-	poc_object_templates_free(&h);
 	return rv;
 }
 
 CK_RV p11_keygen_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
 			CK_OBJECT_HANDLE_PTR out)
 {
-	struct poc_object_header h;
 	const CK_ATTRIBUTE *a = p11_attr_find(t, n, CKA_VALUE_LEN);
 	CK_ULONG len = 32;
 	uint8_t *secret = NULL, *spki = NULL;
 	size_t secret_len = 0, spki_len = 0;
-	char name[POC_STORE_NAME_MAX];
 	CK_RV rv;
 
+	*out = CK_INVALID_HANDLE;
 	if (m->mechanism != CKM_AES_KEY_GEN)
 		return CKR_MECHANISM_INVALID;
-	if (!(ss->flags & CKF_RW_SESSION))
+	if (p11_attr_bool(t, n, CKA_TOKEN, 0) && !(ss->flags & CKF_RW_SESSION))
 		return CKR_SESSION_READ_ONLY;
-	if (!user_ok(ss->slot))
-		return CKR_USER_NOT_LOGGED_IN;
 	if (a != NULL && a->pValue != NULL && a->ulValueLen == sizeof(CK_ULONG))
 		memcpy(&len, a->pValue, sizeof(len));
-	memset(&h, 0, sizeof(h));
-	h.class = CKO_SECRET_KEY;
-	h.key_type = CKK_AES;
-	rv = p11_header_names(&h, t, n);
+	rv = poc_keygen(CKM_AES_KEY_GEN, CKK_AES, NULL, 0, len, &secret, &secret_len, &spki, &spki_len);
 	if (rv != CKR_OK)
 		return rv;
-	if ((rv = p11_keymgmt_secret(ss->slot, t, n, &h)) != CKR_OK)
-		return rv;
-	rv = poc_keygen(CKM_AES_KEY_GEN, CKK_AES, NULL, 0, len, &secret, &secret_len, &spki, &spki_len);
-	if (rv == CKR_OK)
-		rv = p11_seal_locked(ss, &h, secret, secret_len, name);
-	if (rv == CKR_OK)
-		rv = p11_sealed_add_locked(ss->slot, name, out, NULL);
+	rv = p11_key_object_new_locked(ss, t, n, CKO_SECRET_KEY, CKK_AES, secret, secret_len, NULL, 0, m->mechanism, 1,
+				       out);
 	poc_secret_free(secret, secret_len);
 	free(spki);
-	poc_object_templates_free(&h);
 	return rv;
 }

@@ -56,13 +56,16 @@ void p11_release_wipe_slot(struct p11_slot *s)
 	size_t i;
 
 	for (i = 0; i < s->nsealed; i++)
-		p11_release_wipe(s->sealed[i]);
+		if (s->sealed[i]->owner == 0) /* a session object's key is its value, not a release */
+			p11_release_wipe(s->sealed[i]);
 	s->pin_hash_set = 0;
 }
 
-static int is_secret_class(unsigned long class)
+/* A sealed object a login releases: a key or data object of the token (session objects are never checked). */
+static int is_released_at_login(const struct p11_sealed *o)
 {
-	return class == CKO_PRIVATE_KEY || class == CKO_SECRET_KEY || class == CKO_DATA;
+	return !o->gone && o->owner == 0 &&
+	       (o->h.class == CKO_PRIVATE_KEY || o->h.class == CKO_SECRET_KEY || o->h.class == CKO_DATA);
 }
 
 /* Fails closed: a digest that cannot be made leaves a random value no PIN matches. */
@@ -295,7 +298,7 @@ CK_RV p11_release_login_locked(struct p11_slot *s, const uint8_t *pin, size_t pi
 	}
 	pin_hash(pin, pin_len, ph);
 	for (i = 0; i < s->nsealed; i++)
-		if (!s->sealed[i]->gone && is_secret_class(s->sealed[i]->h.class) && !released(s->sealed[i]))
+		if (is_released_at_login(s->sealed[i]) && !released(s->sealed[i]))
 			all = 0;
 	/* Keys still released by this PIN within their TTL: no new evidence round. */
 	if (s->pin_hash_set && CRYPTO_memcmp(ph, s->pin_hash, 32) == 0 && (all || p11_ctx.cfg.release_first_use))
@@ -308,7 +311,7 @@ CK_RV p11_release_login_locked(struct p11_slot *s, const uint8_t *pin, size_t pi
 		if (os == NULL)
 			return CKR_HOST_MEMORY;
 		for (i = 0; i < s->nsealed; i++)
-			if (!s->sealed[i]->gone && is_secret_class(s->sealed[i]->h.class))
+			if (is_released_at_login(s->sealed[i]))
 				os[n++] = s->sealed[i];
 		rv = n ? release_set_locked(s, os, n, pin, pin_len, CKR_FUNCTION_FAILED) : CKR_OK;
 		free(os);
@@ -344,7 +347,7 @@ ok:
 
 CK_RV p11_release_use_locked(struct p11_slot *s, struct p11_sealed *o)
 {
-	if (released(o))
+	if (released(o) || o->owner != 0)
 		return CKR_OK;
 	if (expired(o)) {
 		p11_log(POC_LOG_INFO, "%s/%s: release expired, checking again", s->label, o->name);

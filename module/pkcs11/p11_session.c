@@ -4,6 +4,7 @@
  * login state, which PKCS#11 shares between all sessions of a token. A
  * logout (C_Logout, or the token's last session closed) wipes every key the
  * token released, with the operations and parked contexts that hold them.
+ * A session's objects end with it, the private session objects at logout.
  */
 #include "pkcs11/p11_int.h"
 
@@ -52,6 +53,7 @@ static void slot_logout_locked(struct p11_slot *slot)
 	size_t i;
 
 	slot->logged_in = 0;
+	p11_session_objects_drop_locked(slot, 0); /* the private session objects go with the login */
 	poc_secret_free(slot->pin, slot->pin_len);
 	slot->pin = NULL;
 	slot->pin_len = 0;
@@ -123,6 +125,7 @@ static void session_remove_locked(size_t i)
 	slot->sessions--;
 	if (s->flags & CKF_RW_SESSION)
 		slot->rw_sessions--;
+	p11_session_objects_drop_locked(slot, s->handle); /* its session objects end with it */
 	if (slot->sessions == 0)
 		slot_logout_locked(slot);
 	if (s->busy)

@@ -60,12 +60,21 @@
 #define POC_OBJ_EXTRACTABLE (1u << 7)
 #define POC_OBJ_SENSITIVE (1u << 8)
 #define POC_OBJ_IMPORTED (1u << 9) /* key material from outside (C_CreateObject): not CKA_ALWAYS_SENSITIVE */
+/*
+ * Added later, each an exception to the meaning an older header has without
+ * it, so objects sealed before keep their attributes (docs/module.md "Objects").
+ */
+#define POC_OBJ_LOCAL (1u << 10)           /* generated here: CKA_LOCAL (CKA_KEY_GEN_MECHANISM from the key type) */
+#define POC_OBJ_WAS_PLAIN (1u << 11)       /* was not sensitive once: CKA_ALWAYS_SENSITIVE false */
+#define POC_OBJ_WAS_EXTRACTABLE (1u << 12) /* was extractable once: CKA_NEVER_EXTRACTABLE false */
+#define POC_OBJ_FIXED (1u << 13)           /* CKA_MODIFIABLE false */
+#define POC_OBJ_NO_COPY (1u << 14)         /* CKA_COPYABLE false */
+#define POC_OBJ_NO_DESTROY (1u << 15)      /* CKA_DESTROYABLE false */
 /* Key management (module/pkcs11/p11_keymgmt*.c, docs/module.md "Key management"). */
-#define POC_OBJ_TRUSTED (1u << 10)           /* CKA_TRUSTED (set by the SO only) */
-#define POC_OBJ_WRAP_WITH_TRUSTED (1u << 11) /* CKA_WRAP_WITH_TRUSTED */
-#define POC_OBJ_NOT_LOCAL (1u << 12)         /* derived (C_DeriveKey): CKA_LOCAL false, though not imported */
-#define POC_OBJ_NOT_ALWAYS_SENSITIVE (1u << 13)  /* was not sensitive once (or its base key was not) */
-#define POC_OBJ_NOT_NEVER_EXTRACTABLE (1u << 14) /* was extractable once (or its base key was) */
+#define POC_OBJ_TRUSTED (1u << 16)           /* CKA_TRUSTED (set by the SO only) */
+#define POC_OBJ_WRAP_WITH_TRUSTED (1u << 17) /* CKA_WRAP_WITH_TRUSTED */
+#define POC_OBJ_WAS_ED (1u << 18)            /* encrypted or decrypted at some time (it, or a copy of it) */
+#define POC_OBJ_WAS_WRAPPER (1u << 19)       /* wrapped or unwrapped at some time: never encrypts or decrypts */
 
 /*
  * The attribute templates of a key (CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE,

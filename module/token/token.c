@@ -46,6 +46,11 @@ static int token_tpm(struct poc_err *e, const struct poc_token *t, struct poc_tp
 	return 0;
 }
 
+int poc_token_tpm_open(struct poc_err *e, const struct poc_token *t, struct poc_tpm **tpm)
+{
+	return token_tpm(e, t, tpm);
+}
+
 int poc_token_open(struct poc_err *e, const struct poc_config *cfg, const char *label, struct poc_token **out)
 {
 	struct poc_token *t = calloc(1, sizeof(*t));

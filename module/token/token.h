@@ -58,6 +58,22 @@ void poc_token_close(struct poc_token *t);
 int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_object_header *h, const uint8_t *secret,
 		   size_t secret_len, const uint8_t *pin, size_t pin_len, char name[POC_STORE_NAME_MAX]);
 
+/*
+ * Re-seals the object old_name under header in (its label, id and flags
+ * changed: the header is the AEAD's associated data and in the key's
+ * derivation, so a changed header needs a new seal): the object is opened
+ * with the TPM and pin (no Proof-of-Cloud check: nothing leaves the token,
+ * the secret goes straight into the new object) and sealed again under in
+ * with a fresh K_tpm. The new file's name follows in's class, id and label
+ * (*name). With keep_old (a copy) the old object stays and the name must be
+ * new; without, a new name replaces the old file after the new one is
+ * written (a crash leaves one or both, never neither) and the old object's
+ * record goes (it was bound to the old file), the same name is replaced
+ * atomically (a rename). POC_ERR_ARG when the name is taken.
+ */
+int poc_token_reseal(struct poc_err *e, struct poc_token *t, const char *old_name, const struct poc_object_header *in,
+		     const uint8_t *pin, size_t pin_len, int keep_old, char name[POC_STORE_NAME_MAX]);
+
 /* The store name of the object labelled label (first match), or -1. */
 int poc_token_find(struct poc_err *e, struct poc_token *t, const char *label, char name[POC_STORE_NAME_MAX]);
 

@@ -454,10 +454,10 @@ static void test_common_values(CK_SESSION_HANDLE ss)
 
 	for (int c = 0; c < NCOL; c++)
 		bad += !has_ulong(ss, cols[c], CKA_CLASS, class_of[c]) || !has_bool(ss, cols[c], CKA_TOKEN, 1) ||
-		       !has_bool(ss, cols[c], CKA_PRIVATE, 0) || !has_bool(ss, cols[c], CKA_MODIFIABLE, 0) ||
-		       !has_bool(ss, cols[c], CKA_COPYABLE, 0) || !has_bool(ss, cols[c], CKA_DESTROYABLE, 1);
-	ok(bad == 0, "every object: its class, CKA_TOKEN, CKA_DESTROYABLE true, CKA_PRIVATE (no PIN), CKA_MODIFIABLE, "
-		     "CKA_COPYABLE false");
+		       !has_bool(ss, cols[c], CKA_PRIVATE, 0) || !has_bool(ss, cols[c], CKA_MODIFIABLE, 1) ||
+		       !has_bool(ss, cols[c], CKA_COPYABLE, 1) || !has_bool(ss, cols[c], CKA_DESTROYABLE, 1);
+	ok(bad == 0, "every object: its class, CKA_TOKEN, CKA_DESTROYABLE, CKA_MODIFIABLE, CKA_COPYABLE true (an older "
+		     "header has no bit saying otherwise), CKA_PRIVATE (no PIN)");
 	ok(has_bytes(ss, cols[COL_CERT], CKA_LABEL, "ec", 2) && has_bytes(ss, cols[COL_ECPUB], CKA_LABEL, "ec", 2) &&
 		   has_bytes(ss, cols[COL_ECPRIV], CKA_ID, "\x01", 1) && has_bytes(ss, cols[COL_AES], CKA_LABEL, "aes", 3) &&
 		   has_bytes(ss, cols[COL_RSAPUB], CKA_ID, "\x02", 1),
@@ -504,11 +504,11 @@ static void test_key_values(CK_SESSION_HANDLE ss)
 	   "EC key signing: the private key signs, its public key verifies, neither decrypts nor encrypts");
 	ok(has_bool(ss, priv, CKA_SENSITIVE, 1) && has_bool(ss, priv, CKA_ALWAYS_SENSITIVE, 1) &&
 		   has_bool(ss, priv, CKA_NEVER_EXTRACTABLE, 1) && has_bool(ss, priv, CKA_EXTRACTABLE, 0) &&
-		   has_bool(ss, priv, CKA_ALWAYS_AUTHENTICATE, 0) && has_bool(ss, priv, CKA_LOCAL, 1) &&
+		   has_bool(ss, priv, CKA_ALWAYS_AUTHENTICATE, 0) && has_bool(ss, priv, CKA_LOCAL, 0) &&
 		   has_ulong(ss, priv, CKA_KEY_GEN_MECHANISM, CK_UNAVAILABLE_INFORMATION) &&
 		   has_bytes(ss, priv, CKA_START_DATE, "", 0) && has_bool(ss, priv, CKA_DERIVE, 0) &&
 		   has_bool(ss, priv, CKA_WRAP_WITH_TRUSTED, 0),
-	   "EC private key: sensitive, always sensitive, never extractable, local (made on the token); no derive, dates empty");
+	   "EC private key: sensitive, always sensitive, never extractable; no derive, dates empty");
 	ok(has_ulong(ss, aes, CKA_KEY_TYPE, CKK_AES) && has_bool(ss, aes, CKA_ENCRYPT, 1) &&
 		   has_bool(ss, aes, CKA_DECRYPT, 1) && has_bool(ss, aes, CKA_SIGN, 0) && has_bool(ss, aes, CKA_VERIFY, 0) &&
 		   has_bool(ss, aes, CKA_SENSITIVE, 1) && has_bool(ss, aes, CKA_ALWAYS_SENSITIVE, 0) &&
@@ -700,10 +700,11 @@ static const struct variant aes_variants[] = {
 	{ A(CKA_VALUE_LEN, &u_32), NONE, CKR_ATTRIBUTE_READ_ONLY, "CKA_VALUE_LEN of a secret key" },
 	{ AS(CKA_UNIQUE_ID, "u"), NONE, CKR_ATTRIBUTE_READ_ONLY, "CKA_UNIQUE_ID" },
 	{ AS(CKA_POC_ATTESTATION_RECORD, "r"), NONE, CKR_ATTRIBUTE_READ_ONLY, "CKA_POC_ATTESTATION_RECORD" },
-	{ A(CKA_SENSITIVE, &t_false), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_SENSITIVE false" },
+	{ A(CKA_SENSITIVE, &t_false), NONE, CKR_OK, "CKA_SENSITIVE false (unextractable: no value leaves)" },
 	{ A(CKA_EXTRACTABLE, &t_true), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_EXTRACTABLE true" },
-	{ A(CKA_MODIFIABLE, &t_true), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_MODIFIABLE true" },
-	{ A(CKA_SIGN, &t_true), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_SIGN true (no AES signing)" },
+	{ A(CKA_MODIFIABLE, &t_true), NONE, CKR_OK, "CKA_MODIFIABLE true (label and id may change)" },
+	{ A(CKA_COPYABLE, &t_false), NONE, CKR_OK, "CKA_COPYABLE false" },
+	{ A(CKA_SIGN_RECOVER, &t_true), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_SIGN_RECOVER true (no recovery)" },
 	{ A(CKA_ALLOWED_MECHANISMS, &m_gcm), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_ALLOWED_MECHANISMS not empty" },
 	{ A(CKA_KEY_TYPE, &k_rsa), NONE, CKR_TEMPLATE_INCONSISTENT, "CKA_KEY_TYPE twice, two values" },
 	{ A(CKA_MODULUS_BITS, &u_2048), NONE, CKR_ATTRIBUTE_TYPE_INVALID, "CKA_MODULUS_BITS of an AES key" },
@@ -779,23 +780,24 @@ static void run_variants(CK_SESSION_HANDLE ss, const char *kind, const CK_ATTRIB
 static void test_create(CK_SESSION_HANDLE rw, CK_SESSION_HANDLE ro, CK_SESSION_HANDLE pin_rw)
 {
 	CK_ATTRIBUTE aes[] = { A(CKA_CLASS, &k_sec), A(CKA_KEY_TYPE, &k_aes), { CKA_VALUE, (void *)aes_key, 32 },
-			       AS(CKA_LABEL, "new-aes") };
+			       AS(CKA_LABEL, "new-aes"), A(CKA_TOKEN, &t_true) };
 	CK_ATTRIBUTE pub[] = { A(CKA_CLASS, &k_pub), A(CKA_KEY_TYPE, &k_ec), A(CKA_EC_PARAMS, &p256_oid),
-			       A(CKA_EC_POINT, &ec_point), AS(CKA_LABEL, "new-pub") };
+			       A(CKA_EC_POINT, &ec_point), AS(CKA_LABEL, "new-pub"), A(CKA_TOKEN, &t_true) };
 	CK_ATTRIBUTE cert[] = { A(CKA_CLASS, &k_cert), A(CKA_CERTIFICATE_TYPE, &k_x509),
-				{ CKA_VALUE, fx.cert.p, fx.cert.len }, AS(CKA_LABEL, "new-cert") };
+				{ CKA_VALUE, fx.cert.p, fx.cert.len }, AS(CKA_LABEL, "new-cert"), A(CKA_TOKEN, &t_true) };
 	CK_ATTRIBUTE data[] = { A(CKA_CLASS, &k_data), A(CKA_TOKEN, &t_false), AS(CKA_VALUE, "x"), AS(CKA_LABEL, "d") };
 	CK_OBJECT_HANDLE h;
 	size_t ptlen = 0;
 
 	EVP_PKEY_get_octet_string_param(fx.ec, "pub", ec_point + 2, 65, &ptlen);
-	run_variants(rw, "AES key", aes, 4, aes_variants, sizeof(aes_variants) / sizeof(aes_variants[0]));
-	run_variants(rw, "EC public key", pub, 5, pub_variants, sizeof(pub_variants) / sizeof(pub_variants[0]));
-	run_variants(rw, "certificate", cert, 4, cert_variants, sizeof(cert_variants) / sizeof(cert_variants[0]));
-	ok(f->C_CreateObject(rw, data, 4, &h) == CKR_ATTRIBUTE_VALUE_INVALID, "data object with CKA_TOKEN false");
+	run_variants(rw, "AES key", aes, 5, aes_variants, sizeof(aes_variants) / sizeof(aes_variants[0]));
+	run_variants(rw, "EC public key", pub, 6, pub_variants, sizeof(pub_variants) / sizeof(pub_variants[0]));
+	run_variants(rw, "certificate", cert, 5, cert_variants, sizeof(cert_variants) / sizeof(cert_variants[0]));
+	ok(f->C_CreateObject(rw, data, 4, &h) == CKR_OK && f->C_DestroyObject(rw, h) == CKR_OK,
+	   "data object with CKA_TOKEN false: a session object (no TPM), destroyed");
 	ok(f->C_CreateObject(rw, data, 1, &h) == CKR_TEMPLATE_INCOMPLETE, "data object without CKA_VALUE");
-	ok(f->C_CreateObject(ro, aes, 4, &h) == CKR_SESSION_READ_ONLY, "C_CreateObject in a read-only session");
-	ok(f->C_CreateObject(pin_rw, aes, 4, &h) == CKR_USER_NOT_LOGGED_IN, "C_CreateObject on a PIN token before login");
+	ok(f->C_CreateObject(ro, aes, 5, &h) == CKR_SESSION_READ_ONLY, "C_CreateObject of a token object in a read-only session");
+	ok(f->C_CreateObject(pin_rw, aes, 5, &h) == CKR_USER_NOT_LOGGED_IN, "C_CreateObject on a PIN token before login");
 	ok(f->C_DestroyObject(ro, cols[COL_DATA]) == CKR_SESSION_READ_ONLY, "C_DestroyObject in a read-only session");
 	ok(find(rw, NULL, 0, &h, 1) == 1 && count_by(rw, CKA_LABEL, "new-aes", 7) == 0,
 	   "no refused template left an object behind");
