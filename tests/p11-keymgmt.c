@@ -6,7 +6,6 @@
  * outside (AES-KW vs python, ECDH vs `openssl pkeyutl -derive`, HKDF); then the Tookan-style
  * refusals (wrap, unwrap, derive, set and copy attributes) and the key templates, with the spec's codes.
  */
-#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -567,8 +566,6 @@ static void run_cases(void)
 
 int main(int argc, char **argv)
 {
-	CK_C_INITIALIZE_ARGS init = { NULL, NULL, NULL, NULL, CKF_OS_LOCKING_OK, NULL };
-	CK_RV (*gfl)(CK_FUNCTION_LIST_PTR_PTR);
 	CK_SLOT_ID slot;
 	void *lib;
 
@@ -577,20 +574,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	outdir = argv[4];
-	if ((lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		fprintf(stderr, "%s\n", dlerror());
-		return 2;
-	}
-	*(void **)&gfl = dlsym(lib, "C_GetFunctionList");
-	if (gfl == NULL || gfl(&f) != CKR_OK)
-		return 2;
-	is_rv(f->C_Initialize(&init), CKR_OK, "C_Initialize");
-	if (p11_test_find_slot(f, argv[2], &slot) < 0) {
-		printf("Bail out! no token %s\n", argv[2]);
+	if (p11_test_open(argv[1], argv[2], argv[3], &f, &lib, &slot, &sess) < 0)
 		return 1;
-	}
-	is_rv(f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &sess), CKR_OK, "C_OpenSession");
-	is_rv(f->C_Login(sess, CKU_USER, (CK_UTF8CHAR_PTR)argv[3], strlen(argv[3])), CKR_OK, "C_Login");
 	run_cases();
 	f->C_CloseSession(sess);
 	is_rv(f->C_Finalize(NULL), CKR_OK, "C_Finalize");

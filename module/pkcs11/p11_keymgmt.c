@@ -71,8 +71,8 @@ static CK_RV wrap_locked(struct p11_session *ss, CK_MECHANISM_PTR m, CK_OBJECT_H
 	size_t mat_len = 0;
 	CK_RV rv;
 
-	if ((rv = km_object_locked(ss, hk, CKR_KEY_HANDLE_INVALID, &ko)) != CKR_OK ||
-	    (rv = km_object_locked(ss, hw, CKR_WRAPPING_KEY_HANDLE_INVALID, &wo)) != CKR_OK ||
+	if ((rv = km_object_locked(ss, hw, CKR_WRAPPING_KEY_HANDLE_INVALID, &wo)) != CKR_OK ||
+	    (rv = km_object_locked(ss, hk, CKR_KEY_HANDLE_INVALID, &ko)) != CKR_OK ||
 	    (rv = wrap_check(m, wo, ko)) != CKR_OK)
 		return rv;
 	if ((rv = km_key_locked(ss, wo, &wk)) != CKR_OK || (rv = km_key_locked(ss, ko, &k)) != CKR_OK)
