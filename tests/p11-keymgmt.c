@@ -6,66 +6,32 @@
  * outside (AES-KW vs python, ECDH vs `openssl pkeyutl -derive`, HKDF); then the Tookan-style
  * refusals (wrap, unwrap, derive, set and copy attributes) and the key templates, with the spec's codes.
  */
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include <openssl/ec.h>
-#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
-#include <p11-kit/pkcs11.h>
 
-#include "p11-test.h"
-#include "test.h"
+#include "p11-test.h" /* before the globals of p11-keymgmt.h, which its parameters would shadow */
+#include "p11-keymgmt.h"
 
-/* PKCS#11 3.0 (pkcs11t.h) names p11-kit's v2.40 header lacks, as an application would define them. */
-#define CKM_AES_KEY_WRAP_KWP 0x0000210BUL
-#define CKM_HKDF_DERIVE 0x0000402AUL
-#define CKF_HKDF_SALT_DATA 0x00000002UL
-typedef struct {
-	CK_BBOOL bExtract, bExpand;
-	CK_MECHANISM_TYPE prfHashMechanism;
-	CK_ULONG ulSaltType;
-	CK_BYTE_PTR pSalt;
-	CK_ULONG ulSaltLen;
-	CK_OBJECT_HANDLE hSaltKey;
-	CK_BYTE_PTR pInfo;
-	CK_ULONG ulInfoLen;
-} CK_HKDF_PARAMS;
-
-static CK_FUNCTION_LIST_PTR f;
-static CK_SESSION_HANDLE sess;
-static const char *outdir;
-static CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+CK_FUNCTION_LIST_PTR f;
+CK_SESSION_HANDLE sess;
+CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+CK_KEY_TYPE aes_type = CKK_AES, generic_type = CKK_GENERIC_SECRET;
+static CK_KEY_TYPE ec_type = CKK_EC;
 static CK_OBJECT_CLASS secret_class = CKO_SECRET_KEY, private_class = CKO_PRIVATE_KEY;
-static CK_KEY_TYPE aes_type = CKK_AES, generic_type = CKK_GENERIC_SECRET, ec_type = CKK_EC;
+static const char *outdir;
 static int next_label;
-
-#define is_rv(got, want, ...) \
-	(ok((got) == (want), __VA_ARGS__) || (diag("got 0x%lx, want 0x%lx", (unsigned long)(got), (unsigned long)(want)), 0))
 
 /* ---- templates ---- */
 
-struct tmpl {
-	CK_ATTRIBUTE a[20];
-	CK_ULONG n;
-	char label[32];
-};
-
-static void t_add(struct tmpl *t, CK_ATTRIBUTE_TYPE type, void *p, CK_ULONG len)
+void t_add(struct tmpl *t, CK_ATTRIBUTE_TYPE type, void *p, CK_ULONG len)
 {
 	t->a[t->n++] = (CK_ATTRIBUTE){ type, p, len };
 }
 
-/*
- * A template with a fresh label and CK_TRUE for the attributes of on, CK_FALSE
- * for those of off (CKA_TOKEN among them makes a token object; without it a
- * session object).
- */
-static struct tmpl *tmpl_new(struct tmpl *t, const CK_ATTRIBUTE_TYPE *on, const CK_ATTRIBUTE_TYPE *off)
+struct tmpl *tmpl_new(struct tmpl *t, const CK_ATTRIBUTE_TYPE *on, const CK_ATTRIBUTE_TYPE *off)
 {
 	memset(t, 0, sizeof(*t));
 	snprintf(t->label, sizeof(t->label), "km-%d", next_label++);
@@ -77,10 +43,7 @@ static struct tmpl *tmpl_new(struct tmpl *t, const CK_ATTRIBUTE_TYPE *on, const 
 	return t;
 }
 
-#define END ((CK_ATTRIBUTE_TYPE)-1)
-#define LIST(...) ((const CK_ATTRIBUTE_TYPE[]){ __VA_ARGS__, END })
-
-static CK_OBJECT_HANDLE aes_gen(CK_ULONG len, const CK_ATTRIBUTE_TYPE *on, const CK_ATTRIBUTE_TYPE *off)
+CK_OBJECT_HANDLE aes_gen(CK_ULONG len, const CK_ATTRIBUTE_TYPE *on, const CK_ATTRIBUTE_TYPE *off)
 {
 	CK_MECHANISM m = { CKM_AES_KEY_GEN, NULL, 0 };
 	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
@@ -116,12 +79,12 @@ static CK_RV pair_gen(CK_MECHANISM_TYPE mech, const CK_ATTRIBUTE_TYPE *pub_on, c
 
 /* ---- operations ---- */
 
-static CK_RV wrap(CK_MECHANISM *m, CK_OBJECT_HANDLE wk, CK_OBJECT_HANDLE k, uint8_t *out, CK_ULONG *len)
+CK_RV wrap(CK_MECHANISM *m, CK_OBJECT_HANDLE wk, CK_OBJECT_HANDLE k, uint8_t *out, CK_ULONG *len)
 {
 	return f->C_WrapKey(sess, m, wk, k, out, len);
 }
 
-static CK_RV unwrap(CK_MECHANISM *m, CK_OBJECT_HANDLE uk, uint8_t *in, CK_ULONG len, struct tmpl *t,
+CK_RV unwrap(CK_MECHANISM *m, CK_OBJECT_HANDLE uk, uint8_t *in, CK_ULONG len, struct tmpl *t,
 		    CK_OBJECT_HANDLE *out)
 {
 	*out = CK_INVALID_HANDLE;
@@ -129,7 +92,7 @@ static CK_RV unwrap(CK_MECHANISM *m, CK_OBJECT_HANDLE uk, uint8_t *in, CK_ULONG 
 }
 
 /* The template of an unwrapped or derived secret key of type (and len bytes if not 0). */
-static struct tmpl *secret_tmpl(struct tmpl *t, CK_KEY_TYPE *type, CK_ULONG *len, const CK_ATTRIBUTE_TYPE *on,
+struct tmpl *secret_tmpl(struct tmpl *t, CK_KEY_TYPE *type, CK_ULONG *len, const CK_ATTRIBUTE_TYPE *on,
 				const CK_ATTRIBUTE_TYPE *off)
 {
 	tmpl_new(t, on, off);
@@ -141,7 +104,7 @@ static struct tmpl *secret_tmpl(struct tmpl *t, CK_KEY_TYPE *type, CK_ULONG *len
 }
 
 /* 1 when a and b are the same AES key: what one encrypts (AES-GCM) the other decrypts. */
-static int same_aes(CK_OBJECT_HANDLE a, CK_OBJECT_HANDLE b)
+int same_aes(CK_OBJECT_HANDLE a, CK_OBJECT_HANDLE b)
 {
 	uint8_t iv[12] = { 1 }, pt[32] = "poc-pkcs11 wraps and unwraps.", ct[64], back[64];
 	CK_GCM_PARAMS gp = { iv, sizeof(iv), 96, NULL, 0, 128 };
@@ -153,7 +116,7 @@ static int same_aes(CK_OBJECT_HANDLE a, CK_OBJECT_HANDLE b)
 	       blen == sizeof(pt) && memcmp(back, pt, blen) == 0;
 }
 
-static int get_bool(CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, int want)
+int get_bool(CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, int want)
 {
 	CK_BBOOL v = 2;
 	CK_ATTRIBUTE a = { type, &v, sizeof(v) };
@@ -278,6 +241,10 @@ static void aes_round_trips(CK_OBJECT_HANDLE w, CK_OBJECT_HANDLE target, uint8_t
 		if (i == 0) {
 			memcpy(kw_blob, out, len);
 			*kw_len = len;
+			secret_tmpl(&t, &aes_type, NULL, LIST(CKA_ENCRYPT, CKA_DECRYPT, CKA_TOKEN), NULL);
+			if (is_rv(unwrap(&mechs[i], w, out, len, &t, &back), CKR_OK, "AES-KW: unwrapped into a token object"))
+				ok(get_bool(back, CKA_TOKEN, 1) && same_aes(target, back),
+				   "the sealed unwrapped key (released on its first use) is the same key");
 		}
 		secret_tmpl(&t, &aes_type, NULL, LIST(CKA_ENCRYPT, CKA_DECRYPT), NULL);
 		if (is_rv(unwrap(&mechs[i], w, out, len, &t, &back), CKR_OK, "%s: and unwraps it", names[i]))
@@ -370,32 +337,9 @@ static void tookan(const struct known *kn, CK_OBJECT_HANDLE w, CK_OBJECT_HANDLE 
 #undef WRAP_REFUSED
 }
 
-/* Tookan with C_SetAttributeValue and C_CopyObject: a key that wraps never comes to decrypt, nor does a copy. */
-static void sticky(CK_OBJECT_HANDLE target)
-{
-	CK_MECHANISM kw = { CKM_AES_KEY_WRAP, NULL, 0 };
-	CK_ATTRIBUTE dec = { CKA_DECRYPT, &yes, sizeof(yes) }, nodec = { CKA_DECRYPT, &no, sizeof(no) };
-	CK_ATTRIBUTE unwrapping[] = { { CKA_WRAP, &no, sizeof(no) }, { CKA_UNWRAP, &no, sizeof(no) } };
-	CK_OBJECT_HANDLE g = aes_gen(16, LIST(CKA_WRAP, CKA_UNWRAP), LIST(CKA_ENCRYPT, CKA_DECRYPT)), copy;
-	CK_OBJECT_HANDLE d = aes_gen(16, LIST(CKA_WRAP, CKA_DECRYPT), LIST(CKA_ENCRYPT));
-	uint8_t out[256];
-	CK_ULONG len = sizeof(out);
-
-	is_rv(f->C_SetAttributeValue(sess, g, &dec, 1), CKR_ATTRIBUTE_READ_ONLY,
-	      "C_SetAttributeValue: CKA_DECRYPT on a wrapping key is read-only");
-	is_rv(f->C_CopyObject(sess, g, &dec, 1, &copy), CKR_ATTRIBUTE_READ_ONLY,
-	      "C_CopyObject: a copy of a wrapping key that decrypts is refused");
-	is_rv(f->C_SetAttributeValue(sess, g, unwrapping, 2), CKR_OK, "C_SetAttributeValue: CKA_WRAP, CKA_UNWRAP false");
-	is_rv(f->C_SetAttributeValue(sess, g, &dec, 1), CKR_ATTRIBUTE_READ_ONLY,
-	      "and still no CKA_DECRYPT: it wrapped once");
-	is_rv(f->C_SetAttributeValue(sess, d, &nodec, 1), CKR_OK, "C_SetAttributeValue: CKA_DECRYPT false on a key that decrypted");
-	is_rv(wrap(&kw, d, target, out, &len), CKR_KEY_NOT_WRAPPABLE,
-	      "that key still wraps no sensitive key (it decrypted once, or a copy of it may)");
-}
-
 /* ---- derivation ---- */
 
-static CK_RV ecdh(CK_OBJECT_HANDLE base, CK_ULONG kdf, uint8_t *pt, CK_ULONG ptlen, struct tmpl *t,
+CK_RV ecdh(CK_OBJECT_HANDLE base, CK_ULONG kdf, uint8_t *pt, CK_ULONG ptlen, struct tmpl *t,
 		  CK_OBJECT_HANDLE *out)
 {
 	CK_ECDH1_DERIVE_PARAMS p = { kdf, 0, NULL, ptlen, pt };
@@ -445,11 +389,12 @@ static void derive(const struct known *kn)
 		if (is_rv(wrap(&kw, kn->k1, zd, out, &len), CKR_OK, "and wrapped"))
 			write_file("ecdh-der.bin", out, len);
 	}
-	secret_tmpl(&t, &aes_type, NULL, LIST(CKA_ENCRYPT, CKA_DECRYPT), NULL);
-	if (is_rv(ecdh(priv, CKD_SHA256_KDF, pt, (CK_ULONG)ptlen, &t, &a), CKR_OK, "ECDH1 with the X9.63 KDF into AES-256"))
+	secret_tmpl(&t, &aes_type, NULL, LIST(CKA_ENCRYPT, CKA_DECRYPT, CKA_TOKEN), NULL);
+	if (is_rv(ecdh(priv, CKD_SHA256_KDF, pt, (CK_ULONG)ptlen, &t, &a), CKR_OK,
+		  "ECDH1 with the X9.63 KDF into AES-256, a token object"))
 		ok(get_bool(a, CKA_ALWAYS_SENSITIVE, 1) && get_bool(a, CKA_NEVER_EXTRACTABLE, 1) && get_bool(a, CKA_LOCAL, 0) &&
-			   same_aes(a, a),
-		   "derived from an always sensitive base: always sensitive, never extractable, not local; it encrypts");
+			   get_bool(a, CKA_TOKEN, 1) && same_aes(a, a),
+		   "derived from an always sensitive base: always sensitive, never extractable, not local; sealed, it encrypts");
 	secret_tmpl(&t, &generic_type, &hlen, LIST(CKA_EXTRACTABLE), LIST(CKA_SENSITIVE));
 	hk = CK_INVALID_HANDLE;
 	if (is_rv(f->C_DeriveKey(sess, &hkdf, z, t.a, t.n, &hk), CKR_OK, "HKDF-SHA256 from the ECDH secret: 42 bytes")) {
@@ -463,78 +408,6 @@ static void derive(const struct known *kn)
 	pt[10] ^= 1;
 	is_rv(ecdh(priv, CKD_NULL, pt, (CK_ULONG)ptlen, &t, &a), CKR_MECHANISM_PARAM_INVALID, "a point off the curve");
 	is_rv(f->C_DeriveKey(sess, &hkdf, zd, t.a, t.n, &a), CKR_KEY_FUNCTION_NOT_PERMITTED, "HKDF from a key without CKA_DERIVE");
-	EVP_PKEY_free(peer);
-}
-
-/* ---- CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE, CKA_DERIVE_TEMPLATE ---- */
-
-static void templates(CK_OBJECT_HANDLE target)
-{
-	CK_MECHANISM kw = { CKM_AES_KEY_WRAP, NULL, 0 }, gen = { CKM_AES_KEY_GEN, NULL, 0 };
-	CK_ULONG l16 = 16, l32 = 32, len;
-	CK_ATTRIBUTE wt[] = { { CKA_VALUE_LEN, &l16, sizeof(l16) } };
-	CK_ATTRIBUTE ut[] = { { CKA_EXTRACTABLE, &no, sizeof(no) }, { CKA_DECRYPT, &no, sizeof(no) } };
-	CK_ATTRIBUTE bad[] = { { CKA_WRAP_TEMPLATE, wt, sizeof(wt) } };
-	CK_OBJECT_HANDLE w = CK_INVALID_HANDLE, big = aes_gen(32, LIST(CKA_EXTRACTABLE), NULL), back, copy;
-	uint8_t out[256];
-	struct tmpl t;
-
-	tmpl_new(&t, LIST(CKA_WRAP, CKA_UNWRAP), LIST(CKA_ENCRYPT, CKA_DECRYPT));
-	t_add(&t, CKA_VALUE_LEN, &l32, sizeof(l32));
-	t_add(&t, CKA_WRAP_TEMPLATE, bad, sizeof(bad));
-	is_rv(f->C_GenerateKey(sess, &gen, t.a, t.n, &w), CKR_ATTRIBUTE_VALUE_INVALID, "a template inside a template");
-	t.n--;
-	t_add(&t, CKA_WRAP_TEMPLATE, wt, sizeof(wt));
-	t_add(&t, CKA_UNWRAP_TEMPLATE, ut, sizeof(ut));
-	if (!is_rv(f->C_GenerateKey(sess, &gen, t.a, t.n, &w), CKR_OK,
-		   "a wrapping key with CKA_WRAP_TEMPLATE {VALUE_LEN 16} and CKA_UNWRAP_TEMPLATE {EXTRACTABLE, DECRYPT false}"))
-		return;
-	len = sizeof(out);
-	is_rv(wrap(&kw, w, big, out, &len), CKR_KEY_NOT_WRAPPABLE, "CKA_WRAP_TEMPLATE: a 32-byte key is not wrapped");
-	len = sizeof(out);
-	if (!is_rv(wrap(&kw, w, target, out, &len), CKR_OK, "CKA_WRAP_TEMPLATE: a 16-byte key is"))
-		return;
-	secret_tmpl(&t, &aes_type, NULL, LIST(CKA_EXTRACTABLE), NULL);
-	is_rv(unwrap(&kw, w, out, len, &t, &back), CKR_TEMPLATE_INCONSISTENT,
-	      "CKA_UNWRAP_TEMPLATE: a template asking CKA_EXTRACTABLE true is inconsistent");
-	secret_tmpl(&t, &aes_type, NULL, LIST(CKA_ENCRYPT), NULL);
-	if (is_rv(unwrap(&kw, w, out, len, &t, &back), CKR_OK, "CKA_UNWRAP_TEMPLATE: a template that agrees"))
-		ok(get_bool(back, CKA_EXTRACTABLE, 0) && get_bool(back, CKA_DECRYPT, 0) && get_bool(back, CKA_ENCRYPT, 1),
-		   "CKA_UNWRAP_TEMPLATE: the unwrapped key has the template's attributes");
-	if (is_rv(f->C_CopyObject(sess, w, NULL, 0, &copy), CKR_OK, "C_CopyObject of the wrapping key")) {
-		len = sizeof(out);
-		is_rv(wrap(&kw, copy, big, out, &len), CKR_KEY_NOT_WRAPPABLE, "the copy keeps CKA_WRAP_TEMPLATE");
-	}
-}
-
-static void derive_template(void)
-{
-	uint8_t p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 }, pt[80];
-	CK_ATTRIBUTE dt[] = { { CKA_SENSITIVE, &yes, sizeof(yes) } };
-	CK_MECHANISM gen = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
-	CK_OBJECT_HANDLE pub, priv, k;
-	EVP_PKEY *peer = EVP_EC_gen("P-256");
-	size_t ptlen = 0;
-	CK_ULONG zlen = 32;
-	struct tmpl pt_t, vt, t;
-
-	tmpl_new(&pt_t, NULL, NULL);
-	t_add(&pt_t, CKA_EC_PARAMS, p256, sizeof(p256));
-	tmpl_new(&vt, LIST(CKA_DERIVE), NULL);
-	t_add(&vt, CKA_DERIVE_TEMPLATE, dt, sizeof(dt));
-	if (!is_rv(f->C_GenerateKeyPair(sess, &gen, pt_t.a, pt_t.n, vt.a, vt.n, &pub, &priv), CKR_OK,
-		   "an EC key with CKA_DERIVE_TEMPLATE {SENSITIVE true}") ||
-	    !ok(peer != NULL && EVP_PKEY_get_octet_string_param(peer, "encoded-pub-key", pt, sizeof(pt), &ptlen) == 1,
-		"a peer key")) {
-		EVP_PKEY_free(peer);
-		return;
-	}
-	secret_tmpl(&t, &generic_type, &zlen, LIST(CKA_EXTRACTABLE), LIST(CKA_SENSITIVE));
-	is_rv(ecdh(priv, CKD_NULL, pt, (CK_ULONG)ptlen, &t, &k), CKR_TEMPLATE_INCONSISTENT,
-	      "CKA_DERIVE_TEMPLATE: deriving a key that is not sensitive is inconsistent");
-	secret_tmpl(&t, &generic_type, &zlen, NULL, NULL);
-	if (is_rv(ecdh(priv, CKD_NULL, pt, (CK_ULONG)ptlen, &t, &k), CKR_OK, "CKA_DERIVE_TEMPLATE: a template that agrees"))
-		ok(get_bool(k, CKA_SENSITIVE, 1), "CKA_DERIVE_TEMPLATE: the derived key is sensitive");
 	EVP_PKEY_free(peer);
 }
 
