@@ -24,6 +24,7 @@ void sticky(CK_OBJECT_HANDLE target)
 	is_rv(f->C_SetAttributeValue(sess, g, unwrapping, 2), CKR_OK, "C_SetAttributeValue: CKA_WRAP, CKA_UNWRAP false");
 	is_rv(f->C_SetAttributeValue(sess, g, &dec, 1), CKR_ATTRIBUTE_READ_ONLY,
 	      "and still no CKA_DECRYPT: it wrapped once");
+	is_rv(f->C_CopyObject(sess, d, NULL, 0, &copy), CKR_OK, "(control: a key that wraps and decrypts copies as it is)");
 	is_rv(f->C_SetAttributeValue(sess, d, &nodec, 1), CKR_OK, "C_SetAttributeValue: CKA_DECRYPT false on a key that decrypted");
 	is_rv(wrap(&kw, d, target, out, &len), CKR_KEY_NOT_WRAPPABLE,
 	      "that key still wraps no sensitive key (it decrypted once, or a copy of it may)");

@@ -15,6 +15,7 @@
 #include "p11-test.h" /* before the globals of p11-keymgmt.h, which its parameters would shadow */
 #include "p11-keymgmt.h"
 
+int poc_test_count, poc_test_failed;
 CK_FUNCTION_LIST_PTR f;
 CK_SESSION_HANDLE sess;
 CK_BBOOL yes = CK_TRUE, no = CK_FALSE;

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <p11-kit/pkcs11.h>
 
+#define POC_TEST_SHARED /* one TAP count for tests/p11-keymgmt.c and tests/p11-keymgmt-rules.c */
 #include "test.h"
 
 /* PKCS#11 3.0 (pkcs11t.h) names p11-kit's v2.40 header lacks, as an application would define them. */

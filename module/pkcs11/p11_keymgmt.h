@@ -20,7 +20,7 @@ struct p11_newkey {
  * Every new object's template, with the history it inherits (a copy's):
  * CKA_TRUSTED true outside an SO session (unless copied from a trusted key)
  * is CKR_ATTRIBUTE_READ_ONLY; CKA_ENCRYPT or CKA_DECRYPT true on a copy of a
- * key that wrapped is CKR_TEMPLATE_INCONSISTENT.
+ * key that wrapped and never encrypted or decrypted is CKR_TEMPLATE_INCONSISTENT.
  */
 CK_RV p11_keymgmt_new_check(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, uint64_t history);
 /* The sticky usage history of usage flags f: POC_OBJ_WAS_ED, POC_OBJ_WAS_WRAPPER. */

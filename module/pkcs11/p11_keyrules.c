@@ -32,8 +32,9 @@ CK_RV p11_keymgmt_new_check(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_
 	/* PKCS#11 v3.0 4.4: only the SO sets CKA_TRUSTED; for anyone else the attribute is read-only. */
 	if (p11_attr_bool(t, n, CKA_TRUSTED, 0) && !so_logged_in(s) && !(history & POC_OBJ_TRUSTED))
 		return CKR_ATTRIBUTE_READ_ONLY;
-	/* A copy of a key that wrapped does not decrypt (or encrypt) with the same value. */
-	if ((history & POC_OBJ_WAS_WRAPPER) && (p11_attr_bool(t, n, CKA_ENCRYPT, 0) || p11_attr_bool(t, n, CKA_DECRYPT, 0)))
+	/* A copy of a key that wrapped, and never encrypted or decrypted, does not come to with the same value. */
+	if ((history & POC_OBJ_WAS_WRAPPER) && !(history & POC_OBJ_WAS_ED) &&
+	    (p11_attr_bool(t, n, CKA_ENCRYPT, 0) || p11_attr_bool(t, n, CKA_DECRYPT, 0)))
 		return CKR_TEMPLATE_INCONSISTENT;
 	return CKR_OK;
 }
