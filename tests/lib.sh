@@ -40,4 +40,21 @@ t_has() {
 	if printf '%s' "$T_OUT" | grep -qF -- "$1"; then t_ok "$2"; else
 		t_fail "$2 (output lacks \"$1\")"; printf '%s\n' "$T_OUT" | head -20 | t_diag; fi
 }
+# t_tap_prog MIN OUT DESC CMD...: runs a TAP program (its output in OUT, shown as diagnostics) as one
+# check: ok when it exits 0 with no failure and more than MIN checks, else not ok with its failures.
+t_tap_prog() {
+	local min=$1 out=$2 desc=$3 rc n f
+	shift 3
+	"$@" >"$out" 2>&1
+	rc=$?
+	n=$(grep -c '^ok' "$out")
+	f=$(grep -c '^not ok' "$out")
+	sed 's/^/# /' "$out"
+	if [ $rc = 0 ] && [ "$f" = 0 ] && [ "$n" -gt "$min" ]; then
+		t_ok "$desc ($n checks)"
+	else
+		t_fail "$desc (exit $rc, $f of $((n + f)) checks failed)"
+		grep -E -A2 '^(not ok|Bail out)' "$out" | head -40 | t_diag
+	fi
+}
 t_done() { echo "1..$_t_n"; [ "$_t_fail" = 0 ] && [ "$_t_n" -gt 0 ]; }

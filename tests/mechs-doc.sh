@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The docs and the code agree on the mechanisms (TAP):
 #   1. docs/module.md's mechanism table has one row per mechanism of C_GetMechanismList, in its
-#      order (the values through p11-kit's header and crypto_int.h's PKCS#11 3.0 additions),
+#      order (the values through p11-kit's header and crypto_int.h's and p11_crypto.h's PKCS#11 3.0 additions),
 #      with the key sizes and flags C_GetMechanismInfo gives (tests/unit/test-crypto_modes
 #      --list prints the module's table);
 #   2. README.md's mechanism list names the same mechanisms in the same order.
@@ -17,7 +17,7 @@ p11h=$(pkg-config --variable=includedir p11-kit-1 2>/dev/null)/p11-kit-1/p11-kit
 [ -f "$p11h" ] || p11h=/usr/include/p11-kit-1/p11-kit/pkcs11.h
 # "NAME VALUE" of every CKM_ the module can name.
 defs=$( (sed -nE 's/^#define (CKM_[A-Z0-9_]+)[[:space:]]+\((0x[0-9a-fA-F]+|[0-9]+)UL\).*/\1 \2/p' "$p11h"
-	sed -nE 's/^#define (CKM_[A-Z0-9_]+)[[:space:]]+(0x[0-9a-fA-F]+)UL.*/\1 \2/p' "$SRC/module/crypto/crypto_int.h") |
+	sed -nE 's/^#define (CKM_[A-Z0-9_]+)[[:space:]]+(0x[0-9a-fA-F]+)UL.*/\1 \2/p' "$SRC/module/crypto/crypto_int.h" "$SRC/module/crypto/p11_crypto.h") |
 	while read -r nm v; do printf '%s 0x%08x\n' "$nm" "$((v))"; done)
 # "NAME MIN MAX FLAGS" from the docs' rows: | `CKM_X` | min-max or - | unit | flag, flag |
 doc=$(sed -nE 's/^\| `(CKM_[A-Z0-9_]+)` \| ([-0-9]+) \| [a-z-]+ \| ([a-z, -]+) \|$/\1 \2 \3/p' "$SRC/docs/module.md" |

@@ -26,7 +26,6 @@
  * Mechanisms that are not listed are refused by C_GetMechanismInfo and by
  * every init. A usage a key was not made for is CKR_KEY_FUNCTION_NOT_PERMITTED.
  */
-#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,6 +192,22 @@ static const struct {
 	{ CKM_AES_MAC, "CKM_AES_MAC", CKK_AES },               { CKM_DES3_MAC, "CKM_DES3_MAC", CKK_DES3 },
 	{ CKM_MD5_HMAC, "CKM_MD5_HMAC", CKK_GENERIC_SECRET },  { CKM_MD5, "CKM_MD5", CKK_AES },
 	{ CKM_RIPEMD160, "CKM_RIPEMD160", CKK_AES },
+};
+
+/*
+ * Key-management mechanisms: tests/p11-keymgmt runs them (wrap, unwrap,
+ * derive); here they must advertise only that and refuse every other init.
+ */
+static const struct {
+	CK_MECHANISM_TYPE type;
+	const char *name;
+	CK_KEY_TYPE key_type;
+	CK_FLAGS flags;
+} keymgmt[] = {
+	{ CKM_AES_KEY_WRAP, "CKM_AES_KEY_WRAP", CKK_AES, CKF_WRAP | CKF_UNWRAP },
+	{ 0x0000210BUL /* CKM_AES_KEY_WRAP_KWP */, "CKM_AES_KEY_WRAP_KWP", CKK_AES, CKF_WRAP | CKF_UNWRAP },
+	{ CKM_ECDH1_DERIVE, "CKM_ECDH1_DERIVE", CKK_EC, CKF_DERIVE },
+	{ 0x0000402AUL /* CKM_HKDF_DERIVE */, "CKM_HKDF_DERIVE", CKK_GENERIC_SECRET, CKF_DERIVE },
 };
 
 static const struct mech *mech_known(CK_MECHANISM_TYPE type)
@@ -776,6 +791,34 @@ static void check_usages(void)
 	is_rv(f->C_EncryptInit(sess, &ecb, g), CKR_OPERATION_ACTIVE, "usages: (an encryption is active)");
 }
 
+/* A key-management mechanism: only its flags, and every sign, verify, encrypt, decrypt init refused. */
+static int check_keymgmt(CK_MECHANISM_TYPE type, const CK_MECHANISM_INFO *mi)
+{
+	CK_MECHANISM m = { type, NULL, 0 };
+	size_t i;
+	int ti;
+
+	for (i = 0; i < sizeof(keymgmt) / sizeof(keymgmt[0]) && keymgmt[i].type != type; i++)
+		;
+	if (i == sizeof(keymgmt) / sizeof(keymgmt[0]))
+		return 0;
+	/* EC mechanisms also say which curves (named, prime field, uncompressed points). */
+	ok((mi->flags & ~(CK_FLAGS)(CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)) == keymgmt[i].flags,
+	   "%s: flags 0x%lx only (tests/p11-keymgmt runs it)", keymgmt[i].name, mi->flags);
+	ti = type_index(keymgmt[i].key_type);
+	if (ti >= 0 && nkeys[ti] > 0) {
+		const struct key *k = &keys[ti][0];
+		CK_OBJECT_HANDLE pub = k->pub != CK_INVALID_HANDLE ? k->pub : k->priv;
+
+		ok(f->C_SignInit(sess, &m, k->priv) == CKR_MECHANISM_INVALID &&
+			   f->C_VerifyInit(sess, &m, pub) == CKR_MECHANISM_INVALID &&
+			   f->C_EncryptInit(sess, &m, pub) == CKR_MECHANISM_INVALID &&
+			   f->C_DecryptInit(sess, &m, k->priv) == CKR_MECHANISM_INVALID,
+		   "%s: no sign, verify, encrypt or decrypt", keymgmt[i].name);
+	}
+	return 1;
+}
+
 static void run(void)
 {
 	CK_MECHANISM_TYPE list[128];
@@ -792,6 +835,8 @@ static void run(void)
 		const struct mech *me = mech_known(list[i]);
 
 		is_rv(f->C_GetMechanismInfo(slot, list[i], &info[i]), CKR_OK, "C_GetMechanismInfo 0x%lx", list[i]);
+		if (me == NULL && (info[i].flags & (CKF_WRAP | CKF_UNWRAP | CKF_DERIVE)))
+			continue; /* checked once the keys exist (check_keymgmt) */
 		if (!ok(me != NULL, "mechanism 0x%lx is one this test knows how to run", list[i]))
 			continue;
 		seen[me - known] = 1;
@@ -816,6 +861,8 @@ static void run(void)
 	for (CK_ULONG i = 0; i < n; i++)
 		if (mech_known(list[i]) != NULL)
 			check_mechanism(mech_known(list[i]), &info[i]);
+		else
+			ok(check_keymgmt(list[i], &info[i]), "mechanism 0x%lx is one this test knows", list[i]);
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (!seen[i])
 			check_unlisted(known[i].type, known[i].name, known[i].key_type);
@@ -826,8 +873,6 @@ static void run(void)
 
 int main(int argc, char **argv)
 {
-	CK_C_INITIALIZE_ARGS init = { NULL, NULL, NULL, NULL, CKF_OS_LOCKING_OK, NULL };
-	CK_RV (*gfl)(CK_FUNCTION_LIST_PTR_PTR);
 	void *lib;
 
 	if (argc != 4) {
@@ -836,20 +881,8 @@ int main(int argc, char **argv)
 	}
 	if (getenv("P11_MECHS_SESSION_KEYS") != NULL && strcmp(getenv("P11_MECHS_SESSION_KEYS"), "1") == 0)
 		token_keys = CK_FALSE;
-	if ((lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		fprintf(stderr, "%s\n", dlerror());
-		return 2;
-	}
-	*(void **)&gfl = dlsym(lib, "C_GetFunctionList");
-	if (gfl == NULL || gfl(&f) != CKR_OK)
-		return 2;
-	is_rv(f->C_Initialize(&init), CKR_OK, "C_Initialize");
-	if (p11_test_find_slot(f, argv[2], &slot) < 0) {
-		printf("Bail out! no token %s\n", argv[2]);
+	if (p11_test_open(argv[1], argv[2], argv[3], &f, &lib, &slot, &sess) < 0)
 		return 1;
-	}
-	is_rv(f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &sess), CKR_OK, "C_OpenSession");
-	is_rv(f->C_Login(sess, CKU_USER, (CK_UTF8CHAR_PTR)argv[3], strlen(argv[3])), CKR_OK, "C_Login");
 	run();
 	f->C_CloseSession(sess);
 	is_rv(f->C_Finalize(NULL), CKR_OK, "C_Finalize");

@@ -1221,8 +1221,8 @@ static void create_aes(void)
 	set_bool(&u, CKA_SIGN_RECOVER, 1);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_SIGN_RECOVER true (no recovery here)");
 	u = t;
-	set_bool(&u, CKA_WRAP, 1);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_WRAP true");
+	set_bool(&u, CKA_DERIVE, 1);
+	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "AES key with CKA_DERIVE true (no derivation from AES keys here)");
 	u = t;
 	set_ul(&u, CKA_KEY_TYPE, CKK_IDEA);
 	refuse(&u, CKR_ATTRIBUTE_VALUE_INVALID, "CKK_IDEA (not a key type of this token)");
@@ -1278,7 +1278,7 @@ static void create_cert(void)
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "certificate with CKA_PRIVATE true (certificates are public)");
 	u = t;
 	set_bool(&u, CKA_TRUSTED, 1);
-	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "certificate with CKA_TRUSTED true");
+	refuse(&u, CKR_ATTRIBUTE_READ_ONLY, "certificate with CKA_TRUSTED true (the SO's to set)");
 	u = t;
 	set(&u, CKA_URL, "http://x", 8);
 	refuse(&u, CKR_TEMPLATE_INCONSISTENT, "certificate with a CKA_URL (not kept)");

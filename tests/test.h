@@ -14,7 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A test program of several files defines POC_TEST_SHARED and, in one of them, the two counters. */
+#ifdef POC_TEST_SHARED
+extern int poc_test_count, poc_test_failed;
+#else
 static int poc_test_count, poc_test_failed;
+#endif
 
 static inline int poc_test_ok(int cond, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -132,6 +132,7 @@ CK_RV poc_op_cipher_run(struct poc_op *o, const uint8_t *in, size_t inlen, uint8
 	case ALG_BLOCK:
 	case ALG_HMAC:
 	case ALG_CMAC:
+	case ALG_KEYMGMT:
 		break;
 	}
 	return CKR_GENERAL_ERROR;

@@ -74,6 +74,7 @@ enum poc_alg {
 	ALG_BLOCK,   /* AES and DES3 ECB, CBC, CBC-PAD, AES-CTR (cipher_modes.c) */
 	ALG_HMAC,    /* mac.c */
 	ALG_CMAC,    /* mac.c */
+	ALG_KEYMGMT, /* wraps or derives only: wrap.c, derive.c (no poc_op) */
 };
 
 /* What a mechanism does: the bits of the op kinds, and key generation. */
@@ -88,6 +89,9 @@ enum poc_alg {
 #define MECH_GEN (1u << (POC_OP_NKINDS + 1))
 /* Mechanism parameters: none, or a CK_MAC_GENERAL_PARAMS (a CK_ULONG output length) */
 #define MECH_GENERAL (1u << (POC_OP_NKINDS + 2))
+#define MECH_WRAP (1u << (POC_OP_NKINDS + 3))
+#define MECH_UNWRAP (1u << (POC_OP_NKINDS + 4))
+#define MECH_DERIVE (1u << (POC_OP_NKINDS + 5))
 
 /* The key type of a mechanism that takes no key (digests). */
 #define POC_KEY_NONE ((CK_KEY_TYPE)CKK_VENDOR_DEFINED | 0x00ffffffUL)

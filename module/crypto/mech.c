@@ -87,6 +87,16 @@ static const struct poc_mech_desc mechs[] = {
 	DIGEST(CKM_SHA3_256),
 	DIGEST(CKM_SHA3_384),
 	DIGEST(CKM_SHA3_512),
+	/*
+	 * Key management (wrap.c, derive.c; C_WrapKey, C_UnwrapKey, C_DeriveKey).
+	 * CKM_RSA_PKCS_OAEP and CKM_AES_CBC_PAD also wrap and unwrap:
+	 * poc_wrap_mechanism adds the flags to their rows. No CKM_AES_KEY_WRAP_PAD: PKCS#11 3.0 deprecates it
+	 * (implementations disagree: RFC 5649 or PKCS#7 padding then RFC 3394).
+	 */
+	{ CKM_AES_KEY_WRAP, CKK_AES, MECH_WRAP | MECH_UNWRAP, ALG_KEYMGMT, 0 },
+	{ CKM_AES_KEY_WRAP_KWP, CKK_AES, MECH_WRAP | MECH_UNWRAP, ALG_KEYMGMT, 0 },
+	{ CKM_ECDH1_DERIVE, CKK_EC, MECH_DERIVE, ALG_KEYMGMT, 0 },
+	{ CKM_HKDF_DERIVE, CKK_GENERIC_SECRET, MECH_DERIVE, ALG_KEYMGMT, 0 },
 };
 
 #define NMECHS (sizeof(mechs) / sizeof(mechs[0]))
@@ -145,6 +155,7 @@ CK_RV poc_mechanism_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
 		{ MECH_ENCRYPT, CKF_ENCRYPT }, { MECH_DECRYPT, CKF_DECRYPT },
 		{ MECH_DIGEST, CKF_DIGEST },  { MECH_GEN_PAIR, CKF_GENERATE_KEY_PAIR }, { MECH_GEN, CKF_GENERATE },
 		{ MECH_MSG_ENCRYPT, CKF_MESSAGE_ENCRYPT }, { MECH_MSG_DECRYPT, CKF_MESSAGE_DECRYPT },
+		{ MECH_WRAP, CKF_WRAP }, { MECH_UNWRAP, CKF_UNWRAP }, { MECH_DERIVE, CKF_DERIVE },
 	};
 	const struct poc_mech_desc *d = poc_mech_desc_find(type);
 
@@ -152,7 +163,7 @@ CK_RV poc_mechanism_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
 		return CKR_MECHANISM_INVALID;
 	memset(info, 0, sizeof(*info));
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (d->ops & flags[i].op)
+		if ((d->ops | (poc_wrap_mechanism(type) ? MECH_WRAP | MECH_UNWRAP : 0)) & flags[i].op)
 			info->flags |= flags[i].flag;
 	/* Named curves in uncompressed points over prime fields only (CKA_EC_PARAMS, CKA_EC_POINT). */
 	if (d->key_type == CKK_EC)

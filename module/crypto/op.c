@@ -191,6 +191,7 @@ static CK_RV op_setup(struct poc_op *o, const CK_MECHANISM *m, const struct poc_
 	case ALG_RSA_OAEP:
 		return pkey_setup(o, m, k);
 	case ALG_KEYGEN:
+	case ALG_KEYMGMT:
 		break;
 	}
 	return CKR_MECHANISM_INVALID;

@@ -215,4 +215,86 @@ CK_RV poc_keygen_ex(CK_MECHANISM_TYPE mech, CK_KEY_TYPE type, const uint8_t *ec_
 		    CK_ULONG bits_or_len, const uint8_t *pub_exp, size_t pub_exp_len, uint8_t **secret,
 		    size_t *secret_len, uint8_t **spki, size_t *spki_len);
 
+/*
+ * ---- key management: wrap and unwrap (wrap.c), derivation (derive.c) ----
+ * The mechanism constants and parameters of PKCS#11 3.0 that p11-kit's v2.40
+ * header lacks (pkcs11t.h v3.0, sections 2.14 and 2.43 of the current
+ * mechanisms).
+ */
+#ifndef CKM_AES_KEY_WRAP_KWP
+#define CKM_AES_KEY_WRAP_KWP 0x0000210BUL /* RFC 5649 (NIST SP 800-38F KWP) */
+#endif
+#ifndef CKM_HKDF_DERIVE
+#define CKM_HKDF_DERIVE 0x0000402AUL
+#define CKM_HKDF_DATA 0x0000402BUL
+#define CKM_HKDF_KEY_GEN 0x0000402CUL
+#define CKK_HKDF 0x00000042UL
+#define CKF_HKDF_SALT_NULL 0x00000001UL
+#define CKF_HKDF_SALT_DATA 0x00000002UL
+#define CKF_HKDF_SALT_KEY 0x00000004UL
+typedef struct CK_HKDF_PARAMS {
+	CK_BBOOL bExtract;
+	CK_BBOOL bExpand;
+	CK_MECHANISM_TYPE prfHashMechanism;
+	CK_ULONG ulSaltType;
+	CK_BYTE_PTR pSalt;
+	CK_ULONG ulSaltLen;
+	CK_OBJECT_HANDLE hSaltKey;
+	CK_BYTE_PTR pInfo;
+	CK_ULONG ulInfoLen;
+} CK_HKDF_PARAMS;
+#endif
+
+/* 1 when mech wraps and unwraps keys here (the mechanism table says which key it takes). */
+int poc_wrap_mechanism(CK_MECHANISM_TYPE mech);
+/*
+ * The bytes a key is wrapped as (PKCS#11 v3.0 5.18: a secret key's value, a
+ * private key's PKCS#8 PrivateKeyInfo DER), in locked memory
+ * (poc_secret_free). CKR_KEY_NOT_WRAPPABLE for a public key.
+ */
+CK_RV poc_key_material(const struct poc_key *k, uint8_t **out, size_t *out_len);
+/*
+ * Wraps in (key material) under wk with mechanism m: CKM_AES_KEY_WRAP (RFC
+ * 3394, in a multiple of 8 bytes, at least 16), CKM_AES_KEY_WRAP_KWP (RFC
+ * 5649, any length), CKM_AES_CBC_PAD (parameter: the 16-byte IV; PKCS#7
+ * padding), all with an AES key; CKM_RSA_PKCS_OAEP with an RSA public key
+ * (or private key: its public half). PKCS#11 length semantics (out NULL: the
+ * length; short: CKR_BUFFER_TOO_SMALL). CKR_MECHANISM_INVALID,
+ * CKR_MECHANISM_PARAM_INVALID, CKR_KEY_TYPE_INCONSISTENT (wk is not the
+ * mechanism's), CKR_KEY_SIZE_RANGE (in does not fit: KW needs multiples of 8,
+ * OAEP the modulus).
+ */
+CK_RV poc_wrap(const CK_MECHANISM *m, const struct poc_key *wk, const uint8_t *in, size_t in_len, uint8_t *out,
+	       CK_ULONG *out_len);
+/*
+ * The inverse with uk (an AES key, or an RSA private key for OAEP): *out in
+ * locked memory (poc_secret_free). A wrapped key that does not authenticate
+ * (KW, KWP integrity check), decrypt or unpad: CKR_WRAPPED_KEY_INVALID; one
+ * of a length the mechanism never makes: CKR_WRAPPED_KEY_LEN_RANGE.
+ */
+CK_RV poc_unwrap(const CK_MECHANISM *m, const struct poc_key *uk, const uint8_t *in, size_t in_len, uint8_t **out,
+		 size_t *out_len);
+
+/*
+ * CKM_ECDH1_DERIVE: the shared secret of base (an EC private key) and the
+ * peer's point in p (raw uncompressed X9.62 or a DER OCTET STRING of it, on
+ * base's curve), through kdf (CKD_NULL: Z itself, its first len bytes;
+ * CKD_SHA1/224/256/384/512_KDF: ANSI X9.63 with p->pSharedData), len bytes
+ * into *out (locked memory). CKR_MECHANISM_PARAM_INVALID (unknown kdf, shared
+ * data with CKD_NULL, a point not on the curve), CKR_KEY_TYPE_INCONSISTENT,
+ * CKR_KEY_SIZE_RANGE (CKD_NULL asked for more than Z has).
+ */
+CK_RV poc_derive_ecdh(const struct poc_key *base, const CK_ECDH1_DERIVE_PARAMS *p, size_t len, uint8_t **out);
+/*
+ * CKM_HKDF_DERIVE (RFC 5869) over ikm with p (extract, expand or both; prf
+ * CKM_SHA256/384/512; salt as p->ulSaltType says: the key's bytes for
+ * CKF_HKDF_SALT_KEY come in salt_key), len bytes into *out (locked memory;
+ * extract only: len must be the hash's length). CKR_MECHANISM_PARAM_INVALID,
+ * CKR_KEY_SIZE_RANGE (more than 255 hash lengths).
+ */
+CK_RV poc_derive_hkdf(const CK_HKDF_PARAMS *p, const uint8_t *ikm, size_t ikm_len, const uint8_t *salt_key,
+		      size_t salt_key_len, size_t len, uint8_t **out);
+/* The raw bytes of a secret key (borrowed: valid while k lives), or NULL for an asymmetric key. */
+const uint8_t *poc_key_secret(const struct poc_key *k, size_t *len);
+
 #endif

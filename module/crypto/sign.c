@@ -66,6 +66,7 @@ static CK_RV raw_check(const struct poc_op *o, size_t tbslen)
 	case ALG_BLOCK:
 	case ALG_HMAC:
 	case ALG_CMAC:
+	case ALG_KEYMGMT:
 		break;
 	}
 	return CKR_OK;
@@ -110,6 +111,7 @@ static CK_RV sign_tbs(struct poc_op *o, const uint8_t *tbs, size_t tbslen, uint8
 	case ALG_BLOCK:
 	case ALG_HMAC:
 	case ALG_CMAC:
+	case ALG_KEYMGMT:
 		break;
 	}
 	return CKR_GENERAL_ERROR;
@@ -146,6 +148,7 @@ static CK_RV verify_tbs(struct poc_op *o, const uint8_t *tbs, size_t tbslen, con
 	case ALG_BLOCK:
 	case ALG_HMAC:
 	case ALG_CMAC:
+	case ALG_KEYMGMT:
 		return CKR_GENERAL_ERROR;
 	}
 	if (r != 1) {

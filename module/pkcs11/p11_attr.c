@@ -65,6 +65,8 @@ GETTER(get_derive) { UNUSED_ARGS(); val_bool(v, (H->flags & POC_OBJ_DERIVE) != 0
 GETTER(get_wrap) { UNUSED_ARGS(); val_bool(v, obj->class != CKO_PRIVATE_KEY && (H->flags & POC_OBJ_WRAP)); return CKR_OK; }
 GETTER(get_unwrap) { UNUSED_ARGS(); val_bool(v, obj->class != CKO_PUBLIC_KEY && (H->flags & POC_OBJ_UNWRAP)); return CKR_OK; }
 GETTER(get_extractable) { UNUSED_ARGS(); val_bool(v, (H->flags & POC_OBJ_EXTRACTABLE) != 0); return CKR_OK; }
+GETTER(get_trusted) { UNUSED_ARGS(); val_bool(v, (H->flags & POC_OBJ_TRUSTED) != 0); return CKR_OK; }
+GETTER(get_wrap_with_trusted) { UNUSED_ARGS(); val_bool(v, (H->flags & POC_OBJ_WRAP_WITH_TRUSTED) != 0); return CKR_OK; }
 
 /* CKA_SENSITIVE: the template's (an older header without POC_OBJ_WAS_PLAIN: true). */
 GETTER(get_sensitive)
@@ -258,7 +260,7 @@ static const struct p11_attr_def table[] = {
 	/* Certificates (X.509 only). */
 	ROW(CKA_CERTIFICATE_TYPE, P11_ULONG, .has = P11_CERT, .required = P11_CERT, .get = get_x509),
 	ROW(CKA_CERTIFICATE_CATEGORY, P11_ULONG, .has = P11_CERT, .get = get_zero),
-	ROW(CKA_TRUSTED, P11_BOOL, .has = P11_CERT | P11_KEYS, .foreign = P11_PRIV, .get = get_false),
+	ROW(CKA_TRUSTED, P11_BOOL, .has = P11_CERT | P11_KEYS, .foreign = P11_PRIV, .get = get_trusted),
 	ROW(CKA_ID, P11_BYTES, .has = P11_CERT | P11_KEYS, .settable = P11_CERT | P11_KEYS, .get = get_id),
 	ROW(CKA_SUBJECT, P11_BYTES, .has = P11_CERT | P11_PUB | P11_PRIV, .get = get_cert_field),
 	ROW(CKA_ISSUER, P11_BYTES, .has = P11_CERT, .get = get_cert_field),
@@ -287,7 +289,7 @@ static const struct p11_attr_def table[] = {
 	ROW(CKA_VERIFY_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PRIV, .get = get_false),
 	ROW(CKA_WRAP, P11_BOOL, .has = P11_KEYS, .settable = P11_PUB | P11_SEC, .foreign = P11_PRIV, .get = get_wrap),
 	ROW(CKA_UNWRAP, P11_BOOL, .has = P11_KEYS, .settable = P11_SECRET, .foreign = P11_PUB, .get = get_unwrap),
-	ROW(CKA_WRAP_WITH_TRUSTED, P11_BOOL, .has = P11_KEYS, .get = get_false),
+	ROW(CKA_WRAP_WITH_TRUSTED, P11_BOOL, .has = P11_KEYS, .settable = P11_SECRET, .get = get_wrap_with_trusted),
 	ROW(CKA_WRAP_TEMPLATE, P11_TEMPLATE, .unkept = P11_DATA | P11_KEYS),
 	ROW(CKA_UNWRAP_TEMPLATE, P11_TEMPLATE, .unkept = P11_DATA | P11_KEYS),
 	ROW(CKA_DERIVE_TEMPLATE, P11_TEMPLATE, .unkept = P11_DATA | P11_KEYS),

@@ -140,6 +140,8 @@ struct p11_new {
 	CK_MECHANISM_TYPE gen_mech;    /* with local */
 	int local;                     /* generated here */
 	uint64_t history;              /* POC_OBJ_IMPORTED, _WAS_PLAIN, _WAS_EXTRACTABLE of a copied object */
+	int derived;                   /* C_DeriveKey's: not local, yet not imported (its history is the base key's) */
+	const struct poc_object_template *tmpl; /* a copy's: the original's CKA_*_TEMPLATE (POC_TMPL_N), or NULL */
 };
 
 /*

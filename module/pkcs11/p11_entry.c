@@ -13,37 +13,11 @@
 
 #include <openssl/rand.h>
 
-#define CHECK(cond)                                                                                                    \
-	do {                                                                                                           \
-		if (!(cond))                                                                                           \
-			return p11_trace(__func__, CKR_ARGUMENTS_BAD);                                         \
-	} while (0)
 /* The same in a call of an active operation: a refused call ends it (p11_op_abort). */
 #define OP_CHECK(cond, h, kind)                                                                                        \
 	do {                                                                                                           \
 		if (!(cond))                                                                                           \
 			return p11_trace(__func__, p11_op_abort((h), (kind), CKR_ARGUMENTS_BAD));              \
-	} while (0)
-/* Runs call under the lock. */
-#define LOCKED(call)                                                                                                   \
-	do {                                                                                                           \
-		CK_RV rv_;                                                                                             \
-		p11_lock();                                                                                            \
-		rv_ = (call);                                                                                          \
-		p11_unlock();                                                                                          \
-		return p11_trace(__func__, rv_);                                                                           \
-	} while (0)
-/* Runs call under the lock with ss the session of h. */
-#define WITH_SESSION(h, call)                                                                                          \
-	do {                                                                                                           \
-		struct p11_session *ss;                                                                                \
-		CK_RV rv_;                                                                                             \
-		p11_lock();                                                                                            \
-		rv_ = p11_session_get_locked((h), &ss);                                                                \
-		if (rv_ == CKR_OK)                                                                                     \
-			rv_ = (call);                                                                                  \
-		p11_unlock();                                                                                          \
-		return p11_trace(__func__, rv_);                                                                           \
 	} while (0)
 
 CK_RV C_Initialize(CK_VOID_PTR pInitArgs)

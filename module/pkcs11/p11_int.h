@@ -144,6 +144,34 @@ static inline CK_RV p11_trace(const char *fn, CK_RV rv)
 			return CKR_CRYPTOKI_NOT_INITIALIZED;                                                           \
 	} while (0)
 
+/* The entry points' argument check (CKR_ARGUMENTS_BAD, traced). */
+#define CHECK(cond)                                                                                                    \
+	do {                                                                                                           \
+		if (!(cond))                                                                                           \
+			return p11_trace(__func__, CKR_ARGUMENTS_BAD);                                         \
+	} while (0)
+/* Runs call under the lock. */
+#define LOCKED(call)                                                                                                   \
+	do {                                                                                                           \
+		CK_RV rv_;                                                                                             \
+		p11_lock();                                                                                            \
+		rv_ = (call);                                                                                          \
+		p11_unlock();                                                                                          \
+		return p11_trace(__func__, rv_);                                                                           \
+	} while (0)
+/* Runs call under the lock with ss the session of h. */
+#define WITH_SESSION(h, call)                                                                                          \
+	do {                                                                                                           \
+		struct p11_session *ss;                                                                                \
+		CK_RV rv_;                                                                                             \
+		p11_lock();                                                                                            \
+		rv_ = p11_session_get_locked((h), &ss);                                                                \
+		if (rv_ == CKR_OK)                                                                                     \
+			rv_ = (call);                                                                                  \
+		p11_unlock();                                                                                          \
+		return p11_trace(__func__, rv_);                                                                           \
+	} while (0)
+
 /* p11_engine.c: default OpenSSL engines off while the module works (tpm2-tss issue 3151) */
 void p11_engines_off(void);
 void p11_engines_restore(void);

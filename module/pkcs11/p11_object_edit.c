@@ -15,6 +15,7 @@
  * A token object's secret is copied only into another sealed object.
  */
 #include "pkcs11/p11_attr.h"
+#include "pkcs11/p11_keymgmt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,11 @@ static CK_RV edit_usage(const struct p11_object *o, struct edit *ed, const CK_AT
 			return CKR_ATTRIBUTE_READ_ONLY; /* the public view of a private key: its usages are the key's */
 		if (b && !(p11_usage_possible(o->sealed->h.key_type) & usages[i].bit))
 			return CKR_ATTRIBUTE_VALUE_INVALID; /* no mechanism here does it with this key type */
+		/* Tookan: a key that wraps never comes to decrypt what it wrapped (p11_keyrules.c). */
+		if (b && !p11_keymgmt_usage_may(ed->flags, usages[i].bit))
+			return CKR_ATTRIBUTE_READ_ONLY;
 		ed->flags = b ? ed->flags | usages[i].bit : ed->flags & ~usages[i].bit;
+		ed->flags |= p11_keymgmt_usage_history(ed->flags);
 		return CKR_OK;
 	}
 	return CKR_ATTRIBUTE_READ_ONLY;
@@ -326,7 +331,9 @@ static CK_RV copy_new_locked(struct p11_session *ss, const struct p11_object *o,
 	}
 	nw.local = (so->h.flags & POC_OBJ_LOCAL) != 0;
 	nw.gen_mech = so->gen_mech;
-	nw.history = so->h.flags & (POC_OBJ_IMPORTED | POC_OBJ_WAS_PLAIN | POC_OBJ_WAS_EXTRACTABLE);
+	nw.history = so->h.flags & (POC_OBJ_IMPORTED | POC_OBJ_WAS_PLAIN | POC_OBJ_WAS_EXTRACTABLE | POC_OBJ_WAS_ED |
+				    POC_OBJ_WAS_WRAPPER | POC_OBJ_TRUSTED | POC_OBJ_WRAP_WITH_TRUSTED);
+	nw.tmpl = so->h.tmpl;
 	return p11_object_new_locked(ss, t, k, &nw, out, NULL);
 }
 

@@ -10,6 +10,7 @@
  * another key (wrap, derive).
  */
 #include "pkcs11/p11_attr.h"
+#include "pkcs11/p11_keymgmt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +61,13 @@ uint64_t p11_usage_possible(CK_KEY_TYPE type)
 {
 	const uint64_t sv = POC_OBJ_SIGN | POC_OBJ_VERIFY, ed = POC_OBJ_ENCRYPT | POC_OBJ_DECRYPT;
 
+	const uint64_t wu = POC_OBJ_WRAP | POC_OBJ_UNWRAP; /* key wrap (crypto/wrap.c) */
+
 	switch (type) {
 	case CKK_EC: return sv | POC_OBJ_DERIVE; /* ECDH (C_DeriveKey) */
 	case CKK_EC_EDWARDS: return sv | POC_OBJ_DERIVE; /* kept (pkcs11-tool asks it); no mechanism derives from it */
-	case CKK_RSA: return sv | ed;
-	case CKK_AES: return ed | sv; /* AES-CMAC */
+	case CKK_RSA: return sv | ed | wu; /* OAEP */
+	case CKK_AES: return ed | sv | wu; /* AES-CMAC; AES-KW, AES-KWP, AES-CBC-PAD */
 	case CKK_DES3: return ed;
 	case CKK_DES: return ed; /* generated only: no mechanism uses a single-DES key (docs/module.md) */
 	/* HMAC, key derivation; CKA_ENCRYPT/DECRYPT are permissions no mechanism uses on it (pkcs11-tool --keygen GENERIC asks them) */
@@ -90,6 +93,7 @@ static uint64_t new_flags(const struct p11_new *nw, const CK_ATTRIBUTE *t, CK_UL
 		f |= flag_if(t, n, CKA_WRAP, d, POC_OBJ_WRAP) | flag_if(t, n, CKA_UNWRAP, d, POC_OBJ_UNWRAP);
 		f |= flag_if(t, n, CKA_DERIVE, d, POC_OBJ_DERIVE);
 		f &= p11_usage_possible(nw->type);
+		f |= p11_keymgmt_usage_history(f);
 	}
 	if (secret) {
 		f |= flag_if(t, n, CKA_SENSITIVE, POC_OBJ_SENSITIVE, POC_OBJ_SENSITIVE);
@@ -98,7 +102,8 @@ static uint64_t new_flags(const struct p11_new *nw, const CK_ATTRIBUTE *t, CK_UL
 			f |= POC_OBJ_WAS_PLAIN;
 		if (f & POC_OBJ_EXTRACTABLE)
 			f |= POC_OBJ_WAS_EXTRACTABLE;
-		if (!nw->local)
+		f |= flag_if(t, n, CKA_WRAP_WITH_TRUSTED, 0, POC_OBJ_WRAP_WITH_TRUSTED);
+		if (!nw->local && !nw->derived)
 			f |= POC_OBJ_IMPORTED;
 	}
 	if (nw->local)
@@ -139,6 +144,9 @@ static CK_RV session_sealed(struct p11_session *ss, const struct p11_new *nw, co
 	snprintf(o->name, sizeof(o->name), "(session %lu)", (unsigned long)ss->handle);
 	o->h = *h;
 	o->h.spki = o->h.cert = NULL;
+	memset(o->h.tmpl, 0, sizeof(o->h.tmpl));
+	if ((rv = p11_keymgmt_templates_dup(&o->h, h)) != CKR_OK)
+		goto fail;
 	o->owner = ss->handle;
 	o->session_private = p11_attr_bool(t, n, CKA_PRIVATE, nw->cls == CKO_PRIVATE_KEY || nw->cls == CKO_SECRET_KEY);
 	o->gen_mech = nw->local ? nw->gen_mech : CK_UNAVAILABLE_INFORMATION;
@@ -229,8 +237,9 @@ static CK_RV new_token_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_
 	return rv;
 }
 
-CK_RV p11_object_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_ULONG n, const struct p11_new *nw,
-			    CK_OBJECT_HANDLE *out, CK_OBJECT_HANDLE *out2)
+/* An object of nw from t, whose key-management templates (if any) tmpl holds and t no longer names. */
+static CK_RV object_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_ULONG n, const struct p11_new *nw,
+			       const struct poc_object_header *tmpl, CK_OBJECT_HANDLE *out, CK_OBJECT_HANDLE *out2)
 {
 	struct poc_object_header h;
 	struct p11_sealed *o = NULL;
@@ -256,6 +265,7 @@ CK_RV p11_object_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_UL
 	h.spki_len = nw->spki_len;
 	h.cert = (uint8_t *)nw->cert;
 	h.cert_len = nw->cert_len;
+	memcpy(h.tmpl, tmpl->tmpl, sizeof(h.tmpl)); /* borrowed: a session object copies them */
 	if (token)
 		return new_token_locked(ss, t, n, nw, &h, out, out2);
 	if ((rv = session_sealed(ss, nw, t, n, &h, &o)) != CKR_OK)
@@ -269,6 +279,35 @@ CK_RV p11_object_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_UL
 		return rv;
 	}
 	return p11_session_object_add_locked(ss, o, out);
+}
+
+CK_RV p11_object_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_ULONG n, const struct p11_new *nw,
+			    CK_OBJECT_HANDLE *out, CK_OBJECT_HANDLE *out2)
+{
+	struct poc_object_header tmpl;
+	CK_ATTRIBUTE *rest = NULL;
+	CK_ULONG nrest = 0;
+	CK_RV rv;
+
+	/* CKA_TRUSTED (the SO's) and the key's CKA_*_TEMPLATE attributes, kept apart (p11_keyrules.c). */
+	memset(&tmpl, 0, sizeof(tmpl));
+	if ((rv = p11_keymgmt_new_check(ss->slot, t, n, nw->history)) != CKR_OK)
+		return rv;
+	if (nw->tmpl != NULL) {
+		struct poc_object_header from;
+
+		memcpy(from.tmpl, nw->tmpl, sizeof(from.tmpl));
+		if ((rv = p11_keymgmt_templates_dup(&tmpl, &from)) != CKR_OK) {
+			poc_object_templates_free(&tmpl);
+			return rv;
+		}
+	}
+	if ((rv = p11_keymgmt_templates_take(t, n, nw->cls, &tmpl, &rest, &nrest)) != CKR_OK)
+		return rv;
+	rv = object_new_locked(ss, rest, nrest, nw, &tmpl, out, out2);
+	poc_object_templates_free(&tmpl);
+	free(rest);
+	return rv;
 }
 
 CK_RV p11_key_object_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls,

@@ -30,6 +30,7 @@ void poc_object_header_free(struct poc_object_header *h)
 	free(h->sealed_pub);
 	free(h->sealed_priv);
 	free(h->remote);
+	poc_object_templates_free(h);
 	memset(h, 0, sizeof(*h));
 }
 

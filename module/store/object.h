@@ -13,7 +13,8 @@
  *                          "policy_digest": bstr(32), "ttl": uint,
  *                          "recheck": "login" / "first-use" },
  *              "sealed": { "pub": bstr, "priv": bstr },
- *              ? "remote": tstr }
+ *              ? "remote": tstr,
+ *              ? "templates": [ 3 * [ * [ type: uint, value: bstr ] ] ] }  (wrap, unwrap, derive)
  *
  *   K = HKDF-SHA256(ikm = K_tpm [|| K_remote], no salt,
  *                   info = "poc-pkcs11/v1/object" || SHA-256(header bytes)
@@ -69,6 +70,30 @@
 #define POC_OBJ_FIXED (1u << 13)           /* CKA_MODIFIABLE false */
 #define POC_OBJ_NO_COPY (1u << 14)         /* CKA_COPYABLE false */
 #define POC_OBJ_NO_DESTROY (1u << 15)      /* CKA_DESTROYABLE false */
+/* Key management (module/pkcs11/p11_keymgmt*.c, docs/module.md "Key management"). */
+#define POC_OBJ_TRUSTED (1u << 16)           /* CKA_TRUSTED (set by the SO only) */
+#define POC_OBJ_WRAP_WITH_TRUSTED (1u << 17) /* CKA_WRAP_WITH_TRUSTED */
+#define POC_OBJ_WAS_ED (1u << 18)            /* encrypted or decrypted at some time (it, or a copy of it) */
+#define POC_OBJ_WAS_WRAPPER (1u << 19)       /* wrapped or unwrapped at some time: never encrypts or decrypts */
+
+/*
+ * The attribute templates of a key (CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE,
+ * CKA_DERIVE_TEMPLATE): each up to POC_OBJECT_TEMPLATE_ATTRS attributes, a
+ * type and its value's bytes as PKCS#11 gives them (a CK_ULONG in this
+ * machine's byte order: a store never leaves its TPM).
+ */
+#define POC_OBJECT_TEMPLATE_ATTRS 32
+#define POC_OBJECT_TEMPLATE_VALUE_MAX 1024
+enum poc_object_template_kind { POC_TMPL_WRAP, POC_TMPL_UNWRAP, POC_TMPL_DERIVE, POC_TMPL_N };
+struct poc_object_attr {
+	unsigned long type;
+	uint8_t *value; /* malloc'ed (1 byte at least) */
+	size_t len;
+};
+struct poc_object_template {
+	struct poc_object_attr *attrs;
+	size_t n;
+};
 
 /* Classes a sealed object may have: CKO_DATA .. CKO_SECRET_KEY. */
 #define POC_OBJ_CLASS_MAX 4
@@ -94,6 +119,7 @@ struct poc_object_header {
 	uint8_t *sealed_priv;              /* TPM2B_PRIVATE */
 	size_t sealed_priv_len;
 	char *remote;                      /* remote verifier URL, or NULL: K_remote is used iff set */
+	struct poc_object_template tmpl[POC_TMPL_N]; /* "templates", present when one is not empty */
 };
 
 /* What binds an object to its token (both from the token's authenticated state), in the HKDF info. */
@@ -136,6 +162,9 @@ int poc_object_open(struct poc_err *e, const uint8_t *buf, size_t len, const str
 uint8_t *poc_secret_alloc(size_t len);
 /* Cleanses len bytes then frees; NULL-safe. len must be the allocated length. */
 void poc_secret_free(uint8_t *secret, size_t len);
+
+/* Frees h's templates only (poc_object_header_free frees them too). */
+void poc_object_templates_free(struct poc_object_header *h);
 
 /* Frees what poc_object_parse allocated and zeroes h; NULL-safe. */
 void poc_object_header_free(struct poc_object_header *h);

@@ -17,12 +17,24 @@
 
 cbor_item_t *poc_object_header_encode(const struct poc_object_header *h)
 {
-	cbor_item_t *m, *pol = NULL, *sealed = NULL;
-	size_t n = 9 + (h->spki != NULL) + (h->cert != NULL) + (h->remote != NULL);
+	cbor_item_t *m, *pol = NULL, *sealed = NULL, *tmpl;
+	int err = 0;
+	size_t n;
 
-	m = cbor_new_definite_map(n);
-	if (m == NULL)
+	tmpl = poc_object_templates_encode(h, &err);
+	if (err)
 		return NULL;
+	n = 9 + (h->spki != NULL) + (h->cert != NULL) + (h->remote != NULL) + (tmpl != NULL);
+	m = cbor_new_definite_map(n);
+	if (m == NULL) {
+		if (tmpl)
+			cbor_decref(&tmpl);
+		return NULL;
+	}
+	if (tmpl != NULL && poc_cbor_put(m, "templates", tmpl) < 0) {
+		cbor_decref(&m);
+		return NULL;
+	}
 	if (poc_cbor_put(m, "version", cbor_build_uint8(POC_OBJECT_VERSION)) < 0 ||
 	    poc_cbor_put(m, "token_id", poc_cbor_bstr(h->token_id, POC_TOKEN_ID_LEN)) < 0 ||
 	    poc_cbor_put(m, "class", cbor_build_uint64(h->class)) < 0 ||
@@ -145,9 +157,11 @@ static int dup_bytes(struct poc_err *e, const uint8_t *p, size_t len, uint8_t **
 	return 0;
 }
 
-enum { H_VERSION, H_TOKEN_ID, H_CLASS, H_KEY_TYPE, H_LABEL, H_ID, H_FLAGS, H_SPKI, H_CERT, H_POLICY, H_SEALED, H_REMOTE, H_N };
+enum { H_VERSION, H_TOKEN_ID, H_CLASS, H_KEY_TYPE, H_LABEL, H_ID, H_FLAGS, H_SPKI, H_CERT, H_POLICY, H_SEALED, H_REMOTE,
+       H_TEMPLATES, H_N };
 static const char *const header_names[H_N] = {
 	"version", "token_id", "class", "key_type", "label", "id", "flags", "spki", "cert", "policy", "sealed", "remote",
+	"templates",
 };
 enum { P_BANK, P_MASK, P_DIGEST, P_TTL, P_RECHECK, P_N };
 static const char *const policy_names[P_N] = { "pcr_bank", "pcr_mask", "policy_digest", "ttl", "recheck" };
@@ -253,7 +267,8 @@ int poc_object_header_decode(struct poc_err *e, const uint8_t *hb, size_t hlen, 
 	if (v[H_CERT] != NULL && (get_bstr(e, v[H_CERT], "header.cert", 1, POC_OBJECT_MAX, &p, &n) < 0 ||
 				  dup_bytes(e, p, n, &h->cert, &h->cert_len) < 0))
 		goto done;
-	if (decode_policy(e, v[H_POLICY], h) < 0)
+	if (decode_policy(e, v[H_POLICY], h) < 0 ||
+	    (v[H_TEMPLATES] != NULL && poc_object_templates_decode(e, v[H_TEMPLATES], h) < 0))
 		goto done;
 	if (map_fields(e, v[H_SEALED], "header.sealed", sealed_names, S_N, s) < 0 ||
 	    need(e, s[S_PUB], "header.sealed", "pub") < 0 || need(e, s[S_PRIV], "header.sealed", "priv") < 0)

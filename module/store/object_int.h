@@ -21,6 +21,9 @@ struct poc_object_outer {
 cbor_item_t *poc_object_header_encode(const struct poc_object_header *h);
 /* Strict: unknown or duplicate keys, wrong types and sizes are refused. h is freed by the caller. */
 int poc_object_header_decode(struct poc_err *e, const uint8_t *hb, size_t hlen, struct poc_object_header *h);
+/* header.templates (object_templates.c): NULL when every template is empty; decode fills h->tmpl. */
+cbor_item_t *poc_object_templates_encode(const struct poc_object_header *h, int *err);
+int poc_object_templates_decode(struct poc_err *e, const cbor_item_t *v, struct poc_object_header *h);
 int poc_object_outer_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_object_outer *o);
 
 #endif

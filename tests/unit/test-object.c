@@ -364,8 +364,69 @@ static void test_old_version(void)
 	poc_object_header_free(&p);
 }
 
+/* h is refused: the seal checks what it wrote (or the parse refuses it). */
+static int refused(const struct poc_object_header *h, struct poc_object_header *p, struct poc_err *e)
+{
+	uint8_t *obj = NULL;
+	size_t len = 0;
+	int r = poc_object_seal(e, h, &bind, k_tpm, NULL, (const uint8_t *)"k", 1, &obj, &len) < 0 ||
+		poc_object_parse(e, obj, len, p, NULL, NULL) < 0;
+
+	if (obj != NULL)
+		poc_object_header_free(p);
+	free(obj);
+	return r;
+}
+
+/* header.templates: round trip, and each malformed form the encoder can be made to write refused by the parser. */
+static void test_templates(void)
+{
+	static uint8_t t_true[1] = { 1 }, len16[sizeof(unsigned long)] = { 16 }, none[1] = { 0 };
+	struct poc_object_attr wrap[] = { { 0x161 /* CKA_VALUE_LEN */, len16, sizeof(len16) } };
+	struct poc_object_attr unwrap[] = { { 0x103 /* CKA_SENSITIVE */, t_true, 1 }, { 0x162 /* EXTRACTABLE */, none, 1 } };
+	struct poc_object_attr many[POC_OBJECT_TEMPLATE_ATTRS + 1];
+	struct poc_object_header h, p;
+	struct poc_err e = { 0 };
+	uint8_t *obj = NULL;
+	size_t len = 0;
+	const char *env = getenv("POC_TEST_CORPUS_OUT");
+
+	fill(&h);
+	h.tmpl[POC_TMPL_WRAP] = (struct poc_object_template){ wrap, 1 };
+	h.tmpl[POC_TMPL_UNWRAP] = (struct poc_object_template){ unwrap, 2 };
+	ok(poc_object_seal(&e, &h, &bind, k_tpm, NULL, (const uint8_t *)"k", 1, &obj, &len) == 0, "templates: seal");
+	if (env != NULL) { /* the fuzz corpus' seed for templates (tests/fuzz/corpus/fuzz-object/templates.obj) */
+		FILE *fp = fopen(env, "wb");
+
+		ok(fp != NULL && fwrite(obj, 1, len, fp) == len && fclose(fp) == 0, "wrote %s", env);
+	}
+	ok(poc_object_parse(&e, obj, len, &p, NULL, NULL) == 0 && p.tmpl[POC_TMPL_WRAP].n == 1 &&
+		   p.tmpl[POC_TMPL_UNWRAP].n == 2 && p.tmpl[POC_TMPL_DERIVE].n == 0 &&
+		   p.tmpl[POC_TMPL_WRAP].attrs[0].type == 0x161 && p.tmpl[POC_TMPL_WRAP].attrs[0].len == sizeof(len16) &&
+		   memcmp(p.tmpl[POC_TMPL_WRAP].attrs[0].value, len16, sizeof(len16)) == 0 &&
+		   p.tmpl[POC_TMPL_UNWRAP].attrs[1].type == 0x162 && p.tmpl[POC_TMPL_UNWRAP].attrs[1].value[0] == 0,
+	   "templates survive: %s", e.msg);
+	poc_object_header_free(&p);
+	free(obj);
+	unwrap[1].type = 0x103;
+	poc_err_clear(&e);
+	ok(refused(&h, &p, &e) && strstr(e.msg, "twice") != NULL, "an attribute twice in a template: %s", e.msg);
+	unwrap[1].type = 0x162;
+	unwrap[1].len = 0;
+	poc_err_clear(&e);
+	ok(refused(&h, &p, &e) && strstr(e.msg, "0 bytes") != NULL, "an empty value: %s", e.msg);
+	for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++)
+		many[i] = (struct poc_object_attr){ 0x1000 + i, t_true, 1 };
+	h.tmpl[POC_TMPL_DERIVE] = (struct poc_object_template){ many, sizeof(many) / sizeof(many[0]) };
+	h.tmpl[POC_TMPL_UNWRAP].n = 0;
+	poc_err_clear(&e);
+	ok(refused(&h, &p, &e) && strstr(e.msg, "at most") != NULL, "a template of %d attributes: %s",
+	   POC_OBJECT_TEMPLATE_ATTRS + 1, e.msg);
+}
+
 int main(void)
 {
+	test_templates();
 	test_token_binding();
 	test_old_version();
 	test_roundtrip();

@@ -854,7 +854,7 @@ static const struct sess_case sess_set[] = {
 	{ A(CKA_PRIVATE, &t_true), CKR_ATTRIBUTE_READ_ONLY, "CKA_PRIVATE" },
 	{ A(CKA_MODIFIABLE, &t_false), CKR_ATTRIBUTE_READ_ONLY, "CKA_MODIFIABLE" },
 	{ A(CKA_ALWAYS_SENSITIVE, &t_true), CKR_ATTRIBUTE_READ_ONLY, "CKA_ALWAYS_SENSITIVE" },
-	{ A(CKA_WRAP, &t_true), CKR_ATTRIBUTE_VALUE_INVALID, "CKA_WRAP true (no AES wrap mechanism yet)" },
+	{ A(CKA_DERIVE, &t_true), CKR_ATTRIBUTE_VALUE_INVALID, "CKA_DERIVE true (no mechanism derives from AES)" },
 	{ A(CKA_CERTIFICATE_TYPE, &k_x509), CKR_ATTRIBUTE_TYPE_INVALID, "CKA_CERTIFICATE_TYPE of a key" },
 	{ AS(CKA_OTP_FORMAT, "x"), CKR_ATTRIBUTE_TYPE_INVALID, "an attribute the module does not know" },
 	{ { CKA_SENSITIVE, &t_true, 4 }, CKR_ATTRIBUTE_VALUE_INVALID, "a CK_BBOOL of 4 bytes" },
