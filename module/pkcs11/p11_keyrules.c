@@ -16,15 +16,10 @@
 
 #include "pkcs11/p11_attr.h"
 
-/*
- * The SO's login. Until the module has one (issue 12, the SO part), no
- * session is the SO's and so no key is ever trusted: CKA_TRUSTED = TRUE is
- * refused in every template.
- */
+/* The SO's login (p11_session.c): only the SO makes a key CKA_TRUSTED. */
 static int so_logged_in(const struct p11_slot *s)
 {
-	(void)s;
-	return 0;
+	return s != NULL && s->so_logged_in;
 }
 
 CK_RV p11_keymgmt_new_check(const struct p11_slot *s, const CK_ATTRIBUTE *t, CK_ULONG n, uint64_t history)
