@@ -42,10 +42,10 @@ const char *poc_config_level_str(enum poc_config_level l)
 void poc_config_defaults(struct poc_config *out)
 {
 	memset(out, 0, sizeof(*out));
-	strcpy(out->store, "/var/lib/poc-pkcs11");
+	strcpy(out->store, POC_STORE_DEFAULT);
 	strcpy(out->tcti, "device:/dev/tpmrm0");
-	poc_tee_defaults(&out->tee); /* tdx, collateral /var/cache/poc-pkcs11 */
-	strcpy(out->policy, "/etc/poc-pkcs11/policy.json");
+	poc_tee_defaults(&out->tee); /* tdx, collateral POC_COLLATERAL_DEFAULT */
+	strcpy(out->policy, POC_POLICY_DEFAULT);
 	out->release_first_use = 0;
 	out->ttl = 3600;
 	out->log = POC_LOG_STDERR;
