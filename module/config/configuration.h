@@ -48,6 +48,7 @@ struct poc_config {
 	enum poc_config_log log;
 	char log_path[POC_CONFIG_VALUE_MAX];   /* log = /path; "" otherwise */
 	enum poc_config_level log_level;
+	uint32_t tpm_timeout_ms;               /* ms any one TPM answer may take (default 30000) */
 	uint32_t pin_tries;                    /* wrong PINs before the TPM locks a new token's PIN (0: default 10) */
 };
 

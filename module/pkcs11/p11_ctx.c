@@ -9,6 +9,7 @@
  */
 #include "pkcs11/p11_int.h"
 #include "store/secret.h"
+#include "token/token_setup.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -217,6 +218,7 @@ CK_RV p11_ctx_initialize(CK_VOID_PTR args)
 	}
 	p11_ctx.cfg_ok = 1;
 	log_level = p11_ctx.cfg.log_level;
+	poc_token_setup(&p11_ctx.cfg);
 	secure_heap_setup();
 	p11_ctx.pid = getpid();
 	p11_ctx.next_session = 1;
