@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 struct p11_ctx p11_ctx;
@@ -78,9 +79,27 @@ int p11_ctx_ready(void)
 	return p11_ctx.initialized && p11_ctx.pid == getpid();
 }
 
+static int syslog_priority(enum poc_config_level level)
+{
+	switch (level) {
+	case POC_LOG_ERROR: return LOG_ERR;
+	case POC_LOG_WARN: return LOG_WARNING;
+	case POC_LOG_INFO: return LOG_INFO;
+	case POC_LOG_DEBUG: return LOG_DEBUG;
+	}
+	return LOG_NOTICE;
+}
+
+/*
+ * One line per event where the configuration says: syslog (the journal takes it; openlog at
+ * C_Initialize), a file (an ISO 8601 UTC timestamp with milliseconds and the pid first), or
+ * stderr, each at the configured level and above (default warn).
+ */
 void p11_log(enum poc_config_level level, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], when[40];
+	struct timespec ts;
+	struct tm tm;
 	va_list ap;
 	FILE *f;
 
@@ -90,21 +109,24 @@ void p11_log(enum poc_config_level level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (p11_ctx.cfg_ok && p11_ctx.cfg.log == POC_LOG_SYSLOG) {
-		syslog(level == POC_LOG_ERROR ? LOG_ERR : level == POC_LOG_WARN ? LOG_WARNING : LOG_DEBUG,
-		       "poc-pkcs11: %s", msg);
+		syslog(syslog_priority(level), "%s: %s", poc_config_level_str(level), msg);
 		return;
 	}
 	if (p11_ctx.cfg_ok && p11_ctx.cfg.log == POC_LOG_FILE) {
 		f = fopen(p11_ctx.cfg.log_path, "ae");
 		if (f != NULL) {
-			fprintf(f, "poc-pkcs11[%ld]: %s: %s\n", (long)getpid(), poc_config_level_str(level), msg);
+			when[0] = '\0';
+			if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && gmtime_r(&ts.tv_sec, &tm) != NULL) {
+				size_t n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+
+				snprintf(when + n, sizeof(when) - n, ".%03ldZ ", ts.tv_nsec / 1000000);
+			}
+			fprintf(f, "%spoc-pkcs11[%ld]: %s: %s\n", when, (long)getpid(), poc_config_level_str(level), msg);
 			fclose(f);
 		}
 		return;
 	}
-	/* stderr only at warn and above: the host application's stderr is not ours. */
-	if (level <= POC_LOG_WARN)
-		fprintf(stderr, "poc-pkcs11: %s: %s\n", poc_config_level_str(level), msg);
+	fprintf(stderr, "poc-pkcs11: %s: %s\n", poc_config_level_str(level), msg);
 }
 
 /*
@@ -219,6 +241,8 @@ CK_RV p11_ctx_initialize(CK_VOID_PTR args)
 	p11_ctx.cfg_ok = 1;
 	log_level = p11_ctx.cfg.log_level;
 	poc_token_setup(&p11_ctx.cfg);
+	if (p11_ctx.cfg.log == POC_LOG_SYSLOG)
+		openlog("poc-pkcs11", LOG_PID, LOG_DAEMON);
 	secure_heap_setup();
 	p11_ctx.pid = getpid();
 	p11_ctx.next_session = 1;
