@@ -34,6 +34,9 @@ CONF=$P/etc/poc-pkcs11/poc-pkcs11.conf
 [ -d "$P/var/lib/poc-pkcs11" ] && t_ok "the store folder is made" || t_fail "no $P/var/lib/poc-pkcs11"
 [ -x "$P/libexec/poc-pkcs11/poc-boot-secret" ] && t_ok "the boot-secret helper is in LIBEXECDIR/poc-pkcs11" ||
 	t_fail "no boot-secret helper"
+[ -f "$P/share/man/man1/poctool.1" ] && [ -f "$P/share/man/man5/poc-pkcs11.conf.5" ] && [ -f "$P/share/man/man7/poc-pkcs11.7" ] &&
+	grep -q "^\.I $P/etc/poc-pkcs11/poc-pkcs11.conf$" "$P/share/man/man5/poc-pkcs11.conf.5" &&
+	t_ok "man pages poctool(1), poc-pkcs11.conf(5), poc-pkcs11(7) installed, naming P's paths" || t_fail "man pages not installed"
 UNIT=$P/lib/systemd/system/poc-boot-secret@.service
 grep -q "^ExecStart=$P/libexec/poc-pkcs11/poc-boot-secret " "$UNIT" 2>/dev/null &&
 	grep -q "^EnvironmentFile=$P/etc/poc-pkcs11/boot-secret/%i.conf" "$UNIT" &&
