@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 static int poc_test_count, poc_test_failed;
@@ -78,6 +79,11 @@ static inline const char *poc_testdata(const char *rel)
 		exit(1);
 	}
 	snprintf(buf, sizeof(buf), "%s/%s", root, rel);
+	if (access(root, R_OK | X_OK) != 0) {
+		printf("Bail out! the real test vectors are absent: POC_TESTDATA=%s is not a readable folder "
+		       "(check out ../shared/testdata/real beside the source, or configure POC_TESTDATA=DIR)\n", root);
+		exit(1);
+	}
 	return buf;
 }
 

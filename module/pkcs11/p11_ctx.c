@@ -195,10 +195,20 @@ static CK_RV locking_setup(CK_C_INITIALIZE_ARGS *a)
 	return CKR_OK;
 }
 
+/* The configuration exists but this user may not read it (EACCES), rather than being broken. */
+static int config_not_ours(void)
+{
+	const char *env = getenv(POC_CONFIG_ENV);
+	const char *path = env != NULL && env[0] != '\0' ? env : POC_CONFIG_DEFAULT_PATH;
+
+	return access(path, R_OK) != 0 && errno == EACCES;
+}
+
 CK_RV p11_ctx_initialize(CK_VOID_PTR args)
 {
 	struct poc_err e = { 0 };
 	CK_RV rv;
+	int loaded;
 
 	pthread_mutex_lock(&init_mutex);
 	if (p11_ctx.initialized && p11_ctx.pid == getpid()) {
@@ -229,7 +239,18 @@ CK_RV p11_ctx_initialize(CK_VOID_PTR args)
 		setenv("TSS2_LOG", "all+NONE", 0);
 	memset(&p11_ctx, 0, sizeof(p11_ctx));
 	/* Reading the configuration file is cheap; the TPM is touched only at login or first use. */
-	if (poc_config_load(&e, &p11_ctx.cfg) < 0) {
+	loaded = poc_config_load(&e, &p11_ctx.cfg);
+	if (loaded < 0 && config_not_ours()) {
+		/*
+		 * A module registered system-wide is loaded by every p11-kit client: one whose user may
+		 * not read the configuration is not served (no slots) and not disturbed (debug only).
+		 */
+		log_level = POC_LOG_WARN;
+		p11_log(POC_LOG_DEBUG, "configuration: %s: not readable by uid %ld: no slots", e.msg, (long)getuid());
+		poc_config_defaults(&p11_ctx.cfg);
+		p11_ctx.cfg.store[0] = '\0';
+		p11_ctx.slots_listed = 1; /* none */
+	} else if (loaded < 0) {
 		log_level = POC_LOG_WARN;
 		p11_log(POC_LOG_ERROR, "configuration (%s or %s): %s", POC_CONFIG_ENV, POC_CONFIG_DEFAULT_PATH, e.msg);
 		if (use_app_locking)
