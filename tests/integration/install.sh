@@ -37,6 +37,8 @@ CONF=$P/etc/poc-pkcs11/poc-pkcs11.conf
 [ -f "$P/share/man/man1/poctool.1" ] && [ -f "$P/share/man/man5/poc-pkcs11.conf.5" ] && [ -f "$P/share/man/man7/poc-pkcs11.7" ] &&
 	grep -q "^\.I $P/etc/poc-pkcs11/poc-pkcs11.conf$" "$P/share/man/man5/poc-pkcs11.conf.5" &&
 	t_ok "man pages poctool(1), poc-pkcs11.conf(5), poc-pkcs11(7) installed, naming P's paths" || t_fail "man pages not installed"
+[ -f "$P/share/bash-completion/completions/poctool" ] && t_ok "bash completion in P's bash-completion folder" ||
+	t_fail "no bash completion installed"
 UNIT=$P/lib/systemd/system/poc-boot-secret@.service
 grep -q "^ExecStart=$P/libexec/poc-pkcs11/poc-boot-secret " "$UNIT" 2>/dev/null &&
 	grep -q "^EnvironmentFile=$P/etc/poc-pkcs11/boot-secret/%i.conf" "$UNIT" &&
