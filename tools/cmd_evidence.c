@@ -19,6 +19,7 @@
 #include "hex.h"
 #include "policy_file.h"
 #include "poctool.h"
+#include "verify_json.h"
 #include "evidence/evidence.h"
 #include "token/token.h"
 #include "tpm_attest.h"
@@ -363,7 +364,7 @@ static void verify_usage(FILE *f)
 	fprintf(f,
 		"Usage: poctool evidence verify BUNDLE --policy FILE [--nonce HEX [--nonce-time T]]\n"
 		"                               [--at UNIXTIME] [--collateral DIR] [--verifier-key KEY]\n"
-		"                               [--record OUT [--record-key KEY]]\n\n"
+		"                               [--record OUT [--record-key KEY]] [--json]\n\n"
 		"Appraises an evidence bundle under a policy (DESIGN.md section 8).\n"
 		"Exit 0: accepted (prints a summary whose first line is \"accepted\" when the status\n"
 		"is affirming, else \"accepted, not affirming (status warning: CLAUSE)\" naming the\n"
@@ -390,7 +391,9 @@ static void verify_usage(FILE *f)
 		"  --record OUT       write the signed attestation record (COSE_Sign1, EAR claims),\n"
 		"                     for a denial too; read it with `poctool record show`\n"
 		"  --record-key KEY   sign it with this EC P-256/P-384 private key (PEM); without\n"
-		"                     it an ephemeral key signs and its public key goes to OUT.pub.pem\n");
+		"                     it an ephemeral key signs and its public key goes to OUT.pub.pem\n"
+		"  --json             the verdict as one JSON document (verdict, status, clause,\n"
+		"                     reason, the parts' statuses, verified_at in ISO 8601)\n");
 }
 
 static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_nonce)
@@ -457,14 +460,14 @@ static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_n
 		printf("  note: %s\n", a->notes[i]);
 }
 
-enum { V_POLICY = 256, V_NONCE, V_AT, V_COLL, V_RECORD, V_VKEY, V_RKEY, V_NTIME };
+enum { V_POLICY = 256, V_NONCE, V_AT, V_COLL, V_RECORD, V_VKEY, V_RKEY, V_NTIME, V_JSON };
 
 /* What verify's options say. */
 struct verify_args {
 	const char *policy_path, *coll, *record, *vkey, *rkey;
 	struct poc_appraise_opts ao;
 	struct poc_blob nonce;
-	int have_nonce;
+	int have_nonce, json;
 };
 
 /* One option of verify into va: 0, or -1 (said why). */
@@ -487,6 +490,7 @@ static int verify_option(struct verify_args *va, int c, const char *arg)
 	case V_RECORD: va->record = arg; return 0;
 	case V_VKEY: va->vkey = arg; return 0;
 	case V_RKEY: va->rkey = arg; return 0;
+	case V_JSON: va->json = 1; return 0;
 	default: verify_usage(stderr); return -1;
 	}
 }
@@ -495,7 +499,10 @@ static int verify_option(struct verify_args *va, int c, const char *arg)
 static int verify_report(int rc, const struct poc_appraisal *a, const struct verify_args *va)
 {
 	if (rc == 0) {
-		print_summary(a, va->ao.at, va->have_nonce && va->nonce.len == 0);
+		if (va->json)
+			poc_tool_verify_json(a, 1, va->ao.at);
+		else
+			print_summary(a, va->ao.at, va->have_nonce && va->nonce.len == 0);
 		return POC_EXIT_OK;
 	}
 	/* An appraisal that could not be made (unusable input), as opposed to a denial; never exit 0 on a failure. */
@@ -503,7 +510,10 @@ static int verify_report(int rc, const struct poc_appraisal *a, const struct ver
 		poc_tool_warn("cannot appraise: %s: %s", a->clause, a->reason);
 		return poc_tool_exit(a->code, POC_TOOL_CHECK);
 	}
-	printf("denied: %s\n  reason: %s (%s)\n", a->clause, a->reason, poc_strerror(a->code));
+	if (va->json)
+		poc_tool_verify_json(a, 0, va->ao.at);
+	else
+		printf("denied: %s\n  reason: %s (%s)\n", a->clause, a->reason, poc_strerror(a->code));
 	return POC_EXIT_DENIED;
 }
 
@@ -514,7 +524,7 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 		{ "at", required_argument, NULL, V_AT }, { "collateral", required_argument, NULL, V_COLL },
 		{ "record", required_argument, NULL, V_RECORD }, { "verifier-key", required_argument, NULL, V_VKEY },
 		{ "record-key", required_argument, NULL, V_RKEY }, { "nonce-time", required_argument, NULL, V_NTIME },
-		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, V_JSON }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct verify_args va;
