@@ -37,6 +37,25 @@ grep -qE "${ts}info: check tok [^ ]+: denied, clause [a-z_$.]+[a-z0-9_.]*, recor
 sed -e "s|^log = .*|log = stderr|" -e "s|^log_level = .*|log_level = debug|" "$T/file.conf" >"$POC_PKCS11_CONF"
 t_run 0 "pkcs11-tool -L with log = stderr, log_level = debug" $P11 -L
 t_has "poc-pkcs11: debug: initialized" "debug lines reach stderr"
+# syslog: a private /dev/log (a mount namespace of the client alone) received by syslog-recv.py.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+	"$PY" "$POC_SRCDIR/tests/integration/syslog-recv.py" "$T/log.sock" "$T/log.ready" "$T/syslog.out" &
+	rcv=$!
+	trap 'kill $rcv 2>/dev/null; wait $rcv 2>/dev/null; poc_cleanup' EXIT
+	for _ in $(seq 50); do [ -f "$T/log.ready" ] && break; sleep 0.1; done
+	sed -e "s|^log = .*|log = syslog|" -e "s|^log_level = .*|log_level = debug|" "$T/file.conf" >"$POC_PKCS11_CONF"
+	mkdir -p "$T/dev"
+	t_run 0 "pkcs11-tool -L with log = syslog, log_level = debug" unshare -m sh -c '
+		mount --make-rprivate / && mount --rbind /dev "$1" && mount -t tmpfs tmpfs /dev &&
+		for n in null zero urandom random; do touch /dev/$n && mount --bind "$1/$n" /dev/$n || exit 9; done &&
+		touch /dev/log && mount --bind "$2" /dev/log && shift 2 && exec "$@"' sh "$T/dev" "$T/log.sock" \
+		pkcs11-tool --module "$SO" --token-label tok -L
+	for _ in $(seq 20); do grep -q "check\|initialized\|poc-pkcs11" "$T/syslog.out" 2>/dev/null && break; sleep 0.1; done
+	grep -qE '^<31>.*poc-pkcs11\[[0-9]+\]: debug: initialized' "$T/syslog.out" 2>/dev/null &&
+		t_ok "syslog: the debug line as poc-pkcs11[pid], facility daemon, priority debug (<31>)" || { t_fail "no syslog message"; t_diag <"$T/syslog.out" 2>/dev/null; }
+else
+	t_skip "log = syslog: needs root and unshare for a private /dev/log"
+fi
 sed -e "/^log/d" "$T/file.conf" >"$POC_PKCS11_CONF"
 t_run 0 "pkcs11-tool -L with the default log settings" $P11 -L
 printf '%s' "$T_OUT" | grep -q "poc-pkcs11: \(debug\|info\)" && t_fail "debug or info lines on stderr by default" ||
