@@ -416,7 +416,12 @@ static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_n
 	printf("  status: %s\n", poc_ear_status_name(st));
 	if (a->warn_clause[0])
 		printf("  warning: %s: %s\n", a->warn_clause, a->warning);
-	printf("  verified at: %" PRId64 "\n", at);
+	{
+		char when[32];
+
+		poc_tool_iso_time(at, when, sizeof(when));
+		printf("  verified at: %s (%" PRId64 ")\n", when, at);
+	}
 	printf("  nonce: %s\n", a->nonce_checked ? "checked"
 		: empty_nonce ? "NOT checked: no nonce (an empty nonce; the evidence may be a replay)"
 			      : "NOT checked: no nonce (the evidence may be a replay)");

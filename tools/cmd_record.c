@@ -18,6 +18,7 @@
 #include "digest.h"
 #include "hex.h"
 #include "poctool.h"
+#include "verify_json.h"
 #include "record.h"
 #include "record_file.h"
 #include "token/token.h"
@@ -147,8 +148,8 @@ static void show_usage(FILE *f)
 	fprintf(f,
 		"Usage: poctool record show FILE [--json]\n\n"
 		"Prints an attestation record (COSE_Sign1 over EAR claims) as JSON, claim names\n"
-		"instead of numeric keys (--json: the same, accepted as by list, show and evidence\n"
-		"verify). The signature is not checked: use record verify.\n"
+		"instead of numeric keys, claims.iat also as ISO 8601 (claims.iat_utc; --json: the same,\n"
+		"accepted as by list, show and evidence verify). The signature is not checked.\n"
 		"Exit 0: printed. 2: not a record, or usage.\n");
 }
 
@@ -183,7 +184,12 @@ int poc_cmd_record_show(int argc, char **argv)
 		poc_tool_warn("%s: %s", argv[optind], e.msg);
 		goto done;
 	}
-	printf("%s\n", json);
+	{
+		char *timed = poc_tool_record_json_times(json);
+
+		printf("%s\n", timed != NULL ? timed : json);
+		free(timed);
+	}
 	rv = POC_EXIT_OK;
 done:
 	free(json);

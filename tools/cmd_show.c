@@ -23,6 +23,7 @@
 #include "hex.h"
 #include "pcrs.h"
 #include "poctool.h"
+#include "verify_json.h"
 #include "record.h"
 #include "record_file.h"
 #include "token/token.h"
@@ -310,9 +311,14 @@ static void show_record(const struct poc_token *t, const uint8_t *rec, size_t rl
 	struct poc_err e = { 0 };
 	struct poc_record *r = NULL;
 	const char *signer = NULL;
-	char *json = NULL;
+	char *json = NULL, *timed;
 
-	if (poc_record_decode(&e, rec, rlen, &r) < 0 || poc_record_to_json(&e, r, &json) < 0)
+	if (poc_record_decode(&e, rec, rlen, &r) == 0 && poc_record_to_json(&e, r, &json) == 0 &&
+	    (timed = poc_tool_record_json_times(json)) != NULL) {
+		free(json);
+		json = timed; /* with iat_utc */
+	}
+	if (json == NULL)
 		printf("last record: unreadable (%s)\n", e.msg);
 	else if (poc_token_record_verify(&e, t, r, &signer) < 0)
 		printf("last record (signature NOT valid: %s):\n%s\n", e.msg, json);
@@ -380,7 +386,10 @@ static json_object *record_json(const struct poc_token *t, const uint8_t *rec, s
 		json_object_object_add(o, "signature", json_object_new_string(ok ? "valid" : "not valid"));
 		json_object_object_add(o, ok ? "signer" : "why", json_object_new_string(ok ? signer : e.msg));
 		json_object_object_add(o, "authenticated_by_show", json_object_new_boolean(ok && poc_record_is_denial(r)));
-		json_object_object_add(o, "record", json_tokener_parse(json));
+		char *timed = poc_tool_record_json_times(json);
+
+		json_object_object_add(o, "record", json_tokener_parse(timed != NULL ? timed : json));
+		free(timed);
 	}
 	free(json);
 	poc_record_free(r);

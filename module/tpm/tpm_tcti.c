@@ -341,9 +341,18 @@ TSS2_RC poc_tcti_open_bounded(const char *conf, uint32_t timeout_ms, TSS2_TCTI_C
 	TSS2_RC trc;
 
 	*out = NULL;
+	/*
+	 * Only the socket TCTIs talk to the TPM while they initialise; the others (cmd, device, the
+	 * loader's default) start here: cmd's child dies with the thread that forked it
+	 * (PR_SET_PDEATHSIG), so it must not be a thread that ends.
+	 */
+	if (conf == NULL || (strncmp(conf, "swtpm", 5) != 0 && strncmp(conf, "mssim", 5) != 0)) {
+		free(j);
+		return Tss2_TctiLdr_Initialize(conf != NULL && conf[0] != '\0' ? conf : NULL, out);
+	}
 	if (j == NULL)
 		return TSS2_TCTI_RC_MEMORY;
-	memcpy(j->conf, conf != NULL ? conf : "", n + 1);
+	memcpy(j->conf, conf, n + 1);
 	if (pthread_mutex_init(&j->mu, NULL) != 0 || pthread_cond_init(&j->cv, NULL) != 0 ||
 	    pthread_create(&th, NULL, ldr_thread, j) != 0) {
 		free(j); /* a failed init leaves nothing to destroy that matters on Linux */

@@ -20,8 +20,8 @@ TSS2_TCTI_CONTEXT *poc_tcti_timeout_wrap(TSS2_TCTI_CONTEXT *inner, uint32_t time
 void poc_tcti_timeout_free(TSS2_TCTI_CONTEXT *tcti);
 
 /*
- * Tss2_TctiLdr_Initialize(conf, out) that gives up after timeout_ms (swtpm's and mssim's TCTIs
- * wait for the endpoint while they initialise): TSS2_TCTI_RC_IO_ERROR, poc_tcti_timeout_take()
+ * Tss2_TctiLdr_Initialize(conf, out) that gives up after timeout_ms for swtpm's and mssim's
+ * TCTIs (they wait for the endpoint while they initialise, on a thread of their own here): TSS2_TCTI_RC_IO_ERROR, poc_tcti_timeout_take()
  * then says how long it waited. conf NULL or "": the loader's default.
  */
 TSS2_RC poc_tcti_open_bounded(const char *conf, uint32_t timeout_ms, TSS2_TCTI_CONTEXT **out);

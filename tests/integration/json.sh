@@ -49,6 +49,8 @@ rec=$(find "$T/store/js" -type f -name "data-l-s*" ! -name "*.obj" | head -1)
 [ -n "$rec" ] && t_ok "the release left its record in the store ($(basename "$rec"))" || t_fail "no record file for s"
 t_run 0 "record show --json" "$POCTOOL" record show "$rec" --json
 valid "record show --json"
+jq_py 'd["claims"]["iat_utc"]' <"$T/out.json" | grep -qE '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' &&
+	t_ok "record show: iat also as ISO 8601 (iat_utc)" || t_fail "no iat_utc: $(head -c 300 "$T/out.json")"
 
 # evidence verify --json on a real capture.
 pack() {
@@ -67,6 +69,8 @@ t_run 0 "evidence verify --json (accepted)" "$POCTOOL" evidence verify "$T/gce.c
 valid "evidence verify --json"
 [ "$(jq_py 'd["verdict"], d["nonce_checked"], d["verified_at"], d["provider"]' <"$T/out.json")" = "accepted True 2026-05-28T20:26:40Z gcp-legacy" ] &&
 	t_ok "accepted, nonce checked, ISO 8601 time, provider" || t_fail "evidence verify --json: $(cat "$T/out.json")"
+t_run 0 "evidence verify (human)" "$POCTOOL" evidence verify "$T/gce.cbor" --policy "$T/gce.json" --nonce 9009 --at 1780000000
+t_has "verified at: 2026-05-28T20:26:40Z (1780000000)" "the verification time in ISO 8601 (and Unix seconds)"
 t_run 1 "evidence verify --json (denied: another nonce)" "$POCTOOL" evidence verify "$T/gce.cbor" --policy "$T/gce.json" --nonce 9008 --at 1780000000 --json
 valid "evidence verify --json (denied)"
 [ "$(jq_py 'd["verdict"], d["clause"].startswith("$")' <"$T/out.json")" = "denied True" ] && t_ok "denied, naming the clause" ||
