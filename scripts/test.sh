@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Sets everything up and runs every test: Debian packages, a -Werror build with the
 # whole suite, the same suite under AddressSanitizer + UBSan, and each fuzz target for
-# a short time. Ends with one "N passed, N failed" line.
+# a short time, then `make distcheck`. Ends with one "N passed, N failed" line.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -36,6 +36,15 @@ suite() { # suite NAME BUILDDIR [configure args]
 
 suite "werror" "$top/build" --enable-werror
 suite "asan+ubsan" "$top/build-asan" --enable-werror --enable-sanitizers CC=clang
+
+# The release tarball: builds out of a read-only copy of it, runs the whole suite there, installs
+# and uninstalls into a temporary prefix (a few minutes: the suite once more).
+echo "==> distcheck"
+if POC_TESTDATA=$top/../shared/testdata/real make -C "$top/build" -s -j"$(nproc)" distcheck >"$top/build/distcheck.out" 2>&1; then
+	pass=$((pass + 1)); echo "==> distcheck: passed"
+else
+	fail=$((fail + 1)); echo "==> distcheck: FAILED"; grep -E '^(FAIL|ERROR)' "$top/build/distcheck.out"; tail -20 "$top/build/distcheck.out"
+fi
 
 echo "==> fuzz: each target ${POC_FUZZ_SECONDS:-20}s"
 if "$top/tests/fuzz/run.sh" "${POC_FUZZ_SECONDS:-20}"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi

@@ -7,6 +7,13 @@ _t_n=0 _t_fail=0
 # terminal must not wait for one); tests that want the prompt make a pty of their own.
 exec </dev/null
 D=${POC_TESTDATA:?POC_TESTDATA is not set}
+# t_need_testdata: first thing in a test that reads the real vectors ($D): without them the whole
+# test is skipped and says why (the TAP driver reports SKIP, never a pass).
+t_need_testdata() {
+	[ -d "$D" ] && return 0
+	echo "1..0 # SKIP the real test vectors are absent: POC_TESTDATA=$D is not a folder (check out ../shared/testdata/real beside the source, or configure POC_TESTDATA=DIR)"
+	exit 0
+}
 POCTOOL=${POCTOOL:?POCTOOL is not set}
 # Attack producers written in Python use Debian's interpreter (python3-cbor2, python3-cryptography from deps.sh).
 PY=${POC_PYTHON:-/usr/bin/python3}

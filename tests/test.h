@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 /* A test program of several files defines POC_TEST_SHARED and, in one of them, the two counters. */
@@ -83,6 +84,11 @@ static inline const char *poc_testdata(const char *rel)
 		exit(1);
 	}
 	snprintf(buf, sizeof(buf), "%s/%s", root, rel);
+	if (access(root, R_OK | X_OK) != 0) {
+		printf("Bail out! the real test vectors are absent: POC_TESTDATA=%s is not a readable folder "
+		       "(check out ../shared/testdata/real beside the source, or configure POC_TESTDATA=DIR)\n", root);
+		exit(1);
+	}
 	return buf;
 }
 

@@ -19,11 +19,13 @@
 #include "hex.h"
 #include "policy_file.h"
 #include "poctool.h"
+#include "verify_json.h"
 #include "evidence/evidence.h"
 #include "token/token.h"
 #include "tpm_attest.h"
 #include "pack_check.h"
 #include "levels_print.h"
+#include "verify_print.h"
 
 #define EVIDENCE_FILE_MAX (16u << 20)
 
@@ -369,7 +371,7 @@ static void verify_usage(FILE *f)
 	fprintf(f,
 		"Usage: poctool evidence verify BUNDLE --policy FILE [--nonce HEX [--nonce-time T]]\n"
 		"                               [--at UNIXTIME] [--collateral DIR] [--verifier-key KEY]\n"
-		"                               [--record OUT [--record-key KEY]]\n\n"
+		"                               [--record OUT [--record-key KEY]] [--json]\n\n"
 		"Appraises an evidence bundle under a policy (DESIGN.md section 8).\n"
 		"Exit 0: accepted (prints a summary whose first line is \"accepted\" when the status\n"
 		"is affirming, else \"accepted, not affirming (status warning: CLAUSE)\" naming the\n"
@@ -396,82 +398,19 @@ static void verify_usage(FILE *f)
 		"  --record OUT       write the signed attestation record (COSE_Sign1, EAR claims),\n"
 		"                     for a denial too; read it with `poctool record show`\n"
 		"  --record-key KEY   sign it with this EC P-256/P-384 private key (PEM); without\n"
-		"                     it an ephemeral key signs and its public key goes to OUT.pub.pem\n");
+		"                     it an ephemeral key signs and its public key goes to OUT.pub.pem\n"
+		"  --json             the verdict as one JSON document (verdict, status, clause,\n"
+		"                     reason, the parts' statuses, verified_at in ISO 8601)\n");
 }
 
-static void print_summary(const struct poc_appraisal *a, int64_t at, int empty_nonce)
-{
-	enum poc_ear_status st;
-	char hex[2 * 66 + 1];
-	size_t i;
-
-	/* The record's top-level status: the worst part, at least warning when a clause was not established. */
-	st = a->tee > a->vtpm ? a->tee : a->vtpm;
-	st = a->poc > st ? a->poc : st;
-	if (a->warn_clause[0] && st < POC_EAR_WARNING)
-		st = POC_EAR_WARNING;
-	/* A script reading only the first line must not take a warning for an affirming result. */
-	if (st == POC_EAR_AFFIRMING)
-		printf("accepted\n");
-	else
-		printf("accepted, not affirming (status %s%s%s)\n", poc_ear_status_name(st), a->warn_clause[0] ? ": " : "",
-		       a->warn_clause);
-	printf("  status: %s\n", poc_ear_status_name(st));
-	if (a->warn_clause[0])
-		printf("  warning: %s: %s\n", a->warn_clause, a->warning);
-	printf("  verified at: %" PRId64 "\n", at);
-	printf("  nonce: %s\n", a->nonce_checked ? "checked"
-		: empty_nonce ? "NOT checked: no nonce (an empty nonce; the evidence may be a replay)"
-			      : "NOT checked: no nonce (the evidence may be a replay)");
-	printf("  vtpm: %s", poc_ear_status_name(a->vtpm));
-	if (a->nquotes) {
-		printf(" (%zu quote%s", a->nquotes, a->nquotes == 1 ? "" : "s");
-		if (a->ak_name_len) {
-			poc_hex_encode(a->ak_name, a->ak_name_len, hex);
-			printf(", AK name %s", hex);
-		}
-		printf(", clock %" PRIu64 ", resetCount %" PRIu64 ", restartCount %" PRIu64 ", firmware %016" PRIx64,
-		       a->clock, a->reset_count, a->restart_count, a->firmware_version);
-		if (a->qualified_signer_len) {
-			poc_hex_encode(a->qualified_signer, a->qualified_signer_len, hex);
-			printf(", qualifiedSigner %s", hex);
-		}
-		printf(")");
-	}
-	printf("\n  tee: %s", poc_ear_status_name(a->tee));
-	if (a->has_tdx) {
-		poc_hex_encode(a->mrtd, 48, hex);
-		printf(" (TDX, MRTD %s%s", hex, a->tdx_debug ? ", DEBUG" : "");
-		if (a->tcb_status[0])
-			printf(", TCB %s since %s%s%s", a->tcb_status, a->tcb_date, a->advisories[0] ? ", advisories " : "",
-			       a->advisories);
-		printf(")");
-	}
-	printf("\n  poc: %s", poc_ear_status_name(a->poc));
-	if (a->provider[0])
-		printf(" (provider %s)", a->provider);
-	printf("\n");
-	if (a->provider_chain[0])
-		printf("  chain: %s\n", a->provider_chain);
-	if (a->platform[0])
-		printf("  td platform: endorsed by %s\n", a->platform);
-	if (a->gce.present)
-		printf("  gce: zone %s, project %s (%" PRIu64 "), instance %s (%" PRIu64 ")%s\n", a->gce.zone,
-		       a->gce.project_id, a->gce.project_number, a->gce.instance_name, a->gce.instance_id,
-		       a->gce.has_security ? (a->gce.is_production ? ", production" : ", not production") : "");
-	poc_tool_print_levels(&a->al);
-	for (i = 0; i < a->nnotes; i++)
-		printf("  note: %s\n", a->notes[i]);
-}
-
-enum { V_POLICY = 256, V_NONCE, V_AT, V_COLL, V_RECORD, V_VKEY, V_RKEY, V_NTIME };
+enum { V_POLICY = 256, V_NONCE, V_AT, V_COLL, V_RECORD, V_VKEY, V_RKEY, V_NTIME, V_JSON };
 
 /* What verify's options say. */
 struct verify_args {
 	const char *policy_path, *coll, *record, *vkey, *rkey;
 	struct poc_appraise_opts ao;
 	struct poc_blob nonce;
-	int have_nonce;
+	int have_nonce, json;
 };
 
 /* One option of verify into va: 0, or -1 (said why). */
@@ -494,6 +433,7 @@ static int verify_option(struct verify_args *va, int c, const char *arg)
 	case V_RECORD: va->record = arg; return 0;
 	case V_VKEY: va->vkey = arg; return 0;
 	case V_RKEY: va->rkey = arg; return 0;
+	case V_JSON: va->json = 1; return 0;
 	default: verify_usage(stderr); return -1;
 	}
 }
@@ -502,7 +442,10 @@ static int verify_option(struct verify_args *va, int c, const char *arg)
 static int verify_report(int rc, const struct poc_appraisal *a, const struct verify_args *va)
 {
 	if (rc == 0) {
-		print_summary(a, va->ao.at, va->have_nonce && va->nonce.len == 0);
+		if (va->json)
+			poc_tool_verify_json(a, 1, va->ao.at);
+		else
+			poc_tool_verify_summary(a, va->ao.at, va->have_nonce && va->nonce.len == 0);
 		return POC_EXIT_OK;
 	}
 	/* An appraisal that could not be made (unusable input), as opposed to a denial; never exit 0 on a failure. */
@@ -510,7 +453,10 @@ static int verify_report(int rc, const struct poc_appraisal *a, const struct ver
 		poc_tool_warn("cannot appraise: %s: %s", a->clause, a->reason);
 		return poc_tool_exit(a->code, POC_TOOL_CHECK);
 	}
-	printf("denied: %s\n  reason: %s (%s)\n", a->clause, a->reason, poc_strerror(a->code));
+	if (va->json)
+		poc_tool_verify_json(a, 0, va->ao.at);
+	else
+		printf("denied: %s\n  reason: %s (%s)\n", a->clause, a->reason, poc_strerror(a->code));
 	return POC_EXIT_DENIED;
 }
 
@@ -521,7 +467,7 @@ int poc_cmd_evidence_verify(int argc, char **argv)
 		{ "at", required_argument, NULL, V_AT }, { "collateral", required_argument, NULL, V_COLL },
 		{ "record", required_argument, NULL, V_RECORD }, { "verifier-key", required_argument, NULL, V_VKEY },
 		{ "record-key", required_argument, NULL, V_RKEY }, { "nonce-time", required_argument, NULL, V_NTIME },
-		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, V_JSON }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct verify_args va;

@@ -12,6 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <p11-kit/pkcs11.h>
 
 #include "commands.h"
@@ -264,23 +265,98 @@ static int print_pubkey(const uint8_t *spki, size_t len)
 	return rv;
 }
 
+/* "/CN=a/O=b" (openssl req -subj's form) into name: 0, or -1 when it is not that form. */
+static int parse_subject(const char *subj, X509_NAME *name)
+{
+	char *copy = strdup(subj), *p, *next, *eq;
+	int rv = copy != NULL && copy[0] == '/' && copy[1] != '\0' ? 0 : -1;
+
+	for (p = copy != NULL ? copy + 1 : NULL; rv == 0 && p != NULL; p = next) {
+		next = strchr(p, '/');
+		if (next != NULL)
+			*next++ = '\0';
+		eq = strchr(p, '=');
+		if (eq == NULL || eq == p || eq[1] == '\0')
+			rv = -1;
+		else if ((*eq = '\0', X509_NAME_add_entry_by_txt(name, p, MBSTRING_UTF8, (unsigned char *)eq + 1, -1, -1, 0)) != 1)
+			rv = -1;
+	}
+	free(copy);
+	return rv;
+}
+
+/*
+ * A self-signed certificate (DER, *out: OPENSSL_free) for the private key secret (PKCS#8 DER)
+ * under subject: serial random, valid from now for 3650 days, CA:FALSE, keyUsage
+ * digitalSignature (and keyEncipherment for RSA), SHA-256 (Ed25519: its own). Length or -1.
+ */
+static int self_signed(const uint8_t *secret, size_t secret_len, const char *subject, uint8_t **out)
+{
+	const unsigned char *q = secret;
+	EVP_PKEY *k = d2i_AutoPrivateKey(NULL, &q, (long)secret_len);
+	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	X509_EXTENSION *bc = NULL, *ku = NULL;
+	BIGNUM *sn = BN_new();
+	int rsa, len = -1;
+
+	*out = NULL;
+	if (k == NULL || x == NULL || name == NULL || sn == NULL || parse_subject(subject, name) < 0)
+		goto done;
+	rsa = EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA;
+	bc = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, "critical,CA:FALSE");
+	ku = X509V3_EXT_conf_nid(NULL, NULL, NID_key_usage, rsa ? "critical,digitalSignature,keyEncipherment"
+								: "critical,digitalSignature");
+	if (bc == NULL || ku == NULL || X509_set_version(x, X509_VERSION_3) != 1 || BN_rand(sn, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
+	    BN_to_ASN1_INTEGER(sn, X509_get_serialNumber(x)) == NULL || X509_set_subject_name(x, name) != 1 ||
+	    X509_set_issuer_name(x, name) != 1 || X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(x), 3650L * 24 * 3600) == NULL || X509_set_pubkey(x, k) != 1 ||
+	    X509_add_ext(x, bc, -1) != 1 || X509_add_ext(x, ku, -1) != 1 ||
+	    X509_sign(x, k, EVP_PKEY_get_base_id(k) == EVP_PKEY_ED25519 ? NULL : EVP_sha256()) <= 0)
+		goto done;
+	len = i2d_X509(x, out);
+done:
+	X509_EXTENSION_free(bc);
+	X509_EXTENSION_free(ku);
+	BN_free(sn);
+	X509_NAME_free(name);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return len;
+}
+
+static const char keygen_help[] =
+	"Usage: poctool keygen --token TOKEN --label NAME --type ec-p256|ec-p384|rsa-2048|rsa-3072|ed25519\n"
+	"                      [--id HEX] [--pin PIN | --pin-file FILE] [--force]\n"
+	"                      [--cert-subject /CN=NAME[/O=...]]\n\n"
+	"Generates a key pair in this process and seals the private key into the token\n"
+	"under its Proof-of-Cloud policy; prints the public key (PEM) on stdout.\n"
+	"A token's PIN is tried first, as a try the TPM counts: a wrong PIN seals\n"
+	"nothing (exit 1). A label that a private key of the token already has is\n"
+	"refused (exit 2) unless --force.\n\n"
+	"  --cert-subject S   also store a self-signed certificate of the key (CKO_CERTIFICATE,\n"
+	"                     same label and id; subject as openssl req -subj, valid 3650 days):\n"
+	"                     what systemd-cryptenroll --pkcs11-token-uri needs with an RSA key\n"
+	"                     (docs/interop.md)\n";
+
 int poc_cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "token", required_argument, NULL, 't' }, { "label", required_argument, NULL, 'l' },
 		{ "type", required_argument, NULL, 'T' }, { "id", required_argument, NULL, 'i' },
 		{ "pin", required_argument, NULL, 'P' }, { "pin-file", required_argument, NULL, 'F' },
-		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "force", no_argument, NULL, 'f' }, { "cert-subject", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *token = NULL, *label = NULL, *type = NULL, *idhex = NULL, *pin = NULL;
+	const char *token = NULL, *label = NULL, *type = NULL, *idhex = NULL, *pin = NULL, *subject = NULL;
 	struct poc_tool_pin pp = { .arg = NULL };
 	int force = 0;
 	struct poc_config cfg;
 	struct poc_token *t = NULL;
 	struct poc_err e = { 0 };
-	uint8_t id[POC_OBJECT_ID_MAX], params[16], *secret = NULL, *spki = NULL;
+	uint8_t id[POC_OBJECT_ID_MAX], params[16], *secret = NULL, *spki = NULL, *cert = NULL;
 	size_t id_len = 0, plen = 0, secret_len = 0, spki_len = 0, i;
-	int c, rv = POC_EXIT_USAGE;
+	int c, cert_len = 0, rv = POC_EXIT_USAGE;
 	CK_RV ckr;
 
 	optind = 1;
@@ -293,14 +369,10 @@ int poc_cmd_keygen(int argc, char **argv)
 		case 'P': pp.arg = optarg; break;
 		case 'F': pp.file = optarg; break;
 		case 'f': force = 1; break;
+		case 'S': subject = optarg; break;
 		case 'h':
-			printf("Usage: poctool keygen --token TOKEN --label NAME --type ec-p256|ec-p384|rsa-2048|rsa-3072|ed25519\n"
-			       "                      [--id HEX] [--pin PIN | --pin-file FILE] [--force]\n\n"
-			       "Generates a key pair in this process and seals the private key into the token\n"
-			       "under its Proof-of-Cloud policy; prints the public key (PEM) on stdout.\n"
-			       "A token's PIN is tried first, as a try the TPM counts: a wrong PIN seals\n"
-			       "nothing (exit 1). A label that a private key of the token already has is\n"
-			       "refused (exit 2) unless --force.\n" POC_TOOL_PIN_HELP);
+			fputs(keygen_help, stdout);
+			fputs(POC_TOOL_PIN_HELP, stdout);
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -323,6 +395,10 @@ int poc_cmd_keygen(int argc, char **argv)
 		poc_tool_warn("keygen: key generation failed (CK_RV 0x%lx)", (unsigned long)ckr);
 		goto done;
 	}
+	if (subject != NULL && (cert_len = self_signed(secret, secret_len, subject, &cert)) <= 0) {
+		poc_tool_warn("keygen: --cert-subject \"%s\": not a subject such as /CN=name/O=org, or no certificate made", subject);
+		goto done;
+	}
 	if (poc_token_open(&e, &cfg, token, &t) < 0) {
 		poc_tool_warn("keygen: %s", e.msg);
 		goto done;
@@ -330,10 +406,11 @@ int poc_cmd_keygen(int argc, char **argv)
 	if (poc_tool_pin_given("keygen", t, &pp, &pin) < 0 || poc_tool_label_free("keygen", t, CKO_PRIVATE_KEY, label, force) < 0)
 		goto done;
 	rv = seal_key(t, label, id, id_len, key_kinds[i].type, key_kinds[i].flags | POC_OBJ_SENSITIVE | POC_OBJ_LOCAL, secret, secret_len, spki,
-		      spki_len, NULL, 0, pin);
+		      spki_len, cert, (size_t)(cert_len > 0 ? cert_len : 0), pin);
 	if (rv == POC_EXIT_OK && print_pubkey(spki, spki_len) < 0)
 		rv = POC_EXIT_USAGE;
 done:
+	OPENSSL_free(cert);
 	poc_secret_free(secret, secret_len);
 	free(spki);
 	poc_tool_pin_wipe(&pp);

@@ -34,7 +34,7 @@ int poc_tool_write_file(const char *path, const uint8_t *buf, size_t len);
 /* Prints "poctool: ..." to stderr. */
 void poc_tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct poc_config;
-/* Loads $POC_PKCS11_CONF or /etc/poc-pkcs11/poc-pkcs11.conf; prints why on failure. */
+/* Loads $POC_PKCS11_CONF or SYSCONFDIR/poc-pkcs11/poc-pkcs11.conf; prints why on failure. */
 int poc_tool_load_config(struct poc_config *cfg);
 struct poc_token;
 /*

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "config/configuration.h"
 #include "token/token.h"
+#include "token/token_setup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -151,6 +152,7 @@ int poc_tool_load_config(struct poc_config *cfg)
 		poc_tool_warn("configuration: %s", e.msg);
 		return -1;
 	}
+	poc_token_setup(cfg);
 	return 0;
 }
 

@@ -11,11 +11,11 @@
 _Static_assert(POC_TEE_PATH_MAX == POC_CONFIG_VALUE_MAX, "tee paths are config values");
 
 enum cfg_key {
-	K_STORE, K_TCTI, K_TEE, K_POLICY, K_COLLATERAL, K_RELEASE, K_TTL, K_LOG, K_LOG_LEVEL, K_COUNT
+	K_STORE, K_TCTI, K_TEE, K_POLICY, K_COLLATERAL, K_RELEASE, K_TTL, K_LOG, K_LOG_LEVEL, K_TPM_TIMEOUT, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
-	"store", "tcti", "tee", "policy", "collateral", "release", "ttl", "log", "log_level",
+	"store", "tcti", "tee", "policy", "collateral", "release", "ttl", "log", "log_level", "tpm_timeout_ms",
 };
 
 const char *poc_config_log_str(enum poc_config_log l)
@@ -42,14 +42,15 @@ const char *poc_config_level_str(enum poc_config_level l)
 void poc_config_defaults(struct poc_config *out)
 {
 	memset(out, 0, sizeof(*out));
-	strcpy(out->store, "/var/lib/poc-pkcs11");
+	strcpy(out->store, POC_STORE_DEFAULT);
 	strcpy(out->tcti, "device:/dev/tpmrm0");
-	poc_tee_defaults(&out->tee); /* tdx, collateral /var/cache/poc-pkcs11 */
-	strcpy(out->policy, "/etc/poc-pkcs11/policy.json");
+	poc_tee_defaults(&out->tee); /* tdx, collateral POC_COLLATERAL_DEFAULT */
+	strcpy(out->policy, POC_POLICY_DEFAULT);
 	out->release_first_use = 0;
 	out->ttl = 3600;
 	out->log = POC_LOG_STDERR;
 	out->log_level = POC_LOG_WARN;
+	out->tpm_timeout_ms = 30000; /* POC_TPM_TIMEOUT_DEFAULT_MS (tpm/tpm.h) */
 }
 
 static int is_ws(char c)
@@ -116,6 +117,16 @@ static int apply(struct poc_err *e, size_t line, enum cfg_key k, const char *val
 			return bad(e, line, "release", "must be login or first-use", val);
 		return 0;
 	case K_TTL: return parse_ttl(e, line, val, &c->ttl);
+	case K_TPM_TIMEOUT: {
+		uint64_t ms;
+
+		if (parse_ttl(e, line, val, &ms) < 0 || ms > INT32_MAX) {
+			poc_err_clear(e);
+			return bad(e, line, "tpm_timeout_ms", "must be a positive number of milliseconds", val);
+		}
+		c->tpm_timeout_ms = (uint32_t)ms;
+		return 0;
+	}
 	case K_LOG:
 		if (strcmp(val, "stderr") == 0) {
 			c->log = POC_LOG_STDERR;

@@ -13,7 +13,14 @@
 #include "tee/tee.h"
 #include "verr.h"
 
-#define POC_CONFIG_DEFAULT_PATH "/etc/poc-pkcs11/poc-pkcs11.conf"
+/* configure's --sysconfdir (Makefile.am passes -DPOC_SYSCONFDIR); /etc outside automake. */
+#ifndef POC_SYSCONFDIR
+#define POC_SYSCONFDIR "/etc"
+#endif
+#define POC_CONFIG_DIR POC_SYSCONFDIR "/poc-pkcs11"
+#define POC_CONFIG_DEFAULT_PATH POC_CONFIG_DIR "/poc-pkcs11.conf"
+#define POC_POLICY_DEFAULT POC_CONFIG_DIR "/policy.json"
+#define POC_STORE_DEFAULT POC_LOCALSTATEDIR "/lib/poc-pkcs11" /* tee/tee.h */
 #define POC_CONFIG_ENV "POC_PKCS11_CONF"
 #define POC_CONFIG_VALUE_MAX 4096 /* bytes of one value, NUL included */
 #define POC_CONFIG_FILE_MAX (64u * 1024)
@@ -41,6 +48,7 @@ struct poc_config {
 	enum poc_config_log log;
 	char log_path[POC_CONFIG_VALUE_MAX];   /* log = /path; "" otherwise */
 	enum poc_config_level log_level;
+	uint32_t tpm_timeout_ms;               /* ms any one TPM answer may take (default 30000) */
 	uint32_t pin_tries;                    /* wrong PINs before the TPM locks a new token's PIN (0: default 10) */
 };
 
@@ -57,8 +65,8 @@ void poc_config_defaults(struct poc_config *out);
 int poc_config_parse(struct poc_err *e, const char *text, size_t len, struct poc_config *out);
 
 /*
- * Reads $POC_PKCS11_CONF (when set and not empty) or
- * /etc/poc-pkcs11/poc-pkcs11.conf. A missing default file means the
+ * Reads $POC_PKCS11_CONF (when set and not empty) or POC_CONFIG_DEFAULT_PATH
+ * (SYSCONFDIR/poc-pkcs11/poc-pkcs11.conf). A missing default file means the
  * defaults; a missing file named by the variable is an error.
  */
 int poc_config_load(struct poc_err *e, struct poc_config *out);

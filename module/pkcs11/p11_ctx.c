@@ -9,6 +9,7 @@
  */
 #include "pkcs11/p11_int.h"
 #include "store/secret.h"
+#include "token/token_setup.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 struct p11_ctx p11_ctx;
@@ -77,9 +79,27 @@ int p11_ctx_ready(void)
 	return p11_ctx.initialized && p11_ctx.pid == getpid();
 }
 
+static int syslog_priority(enum poc_config_level level)
+{
+	switch (level) {
+	case POC_LOG_ERROR: return LOG_ERR;
+	case POC_LOG_WARN: return LOG_WARNING;
+	case POC_LOG_INFO: return LOG_INFO;
+	case POC_LOG_DEBUG: return LOG_DEBUG;
+	}
+	return LOG_NOTICE;
+}
+
+/*
+ * One line per event where the configuration says: syslog (the journal takes it; openlog at
+ * C_Initialize), a file (an ISO 8601 UTC timestamp with milliseconds and the pid first), or
+ * stderr, each at the configured level and above (default warn).
+ */
 void p11_log(enum poc_config_level level, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], when[40];
+	struct timespec ts;
+	struct tm tm;
 	va_list ap;
 	FILE *f;
 
@@ -89,21 +109,24 @@ void p11_log(enum poc_config_level level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (p11_ctx.cfg_ok && p11_ctx.cfg.log == POC_LOG_SYSLOG) {
-		syslog(level == POC_LOG_ERROR ? LOG_ERR : level == POC_LOG_WARN ? LOG_WARNING : LOG_DEBUG,
-		       "poc-pkcs11: %s", msg);
+		syslog(syslog_priority(level), "%s: %s", poc_config_level_str(level), msg);
 		return;
 	}
 	if (p11_ctx.cfg_ok && p11_ctx.cfg.log == POC_LOG_FILE) {
 		f = fopen(p11_ctx.cfg.log_path, "ae");
 		if (f != NULL) {
-			fprintf(f, "poc-pkcs11[%ld]: %s: %s\n", (long)getpid(), poc_config_level_str(level), msg);
+			when[0] = '\0';
+			if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && gmtime_r(&ts.tv_sec, &tm) != NULL) {
+				size_t n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+
+				snprintf(when + n, sizeof(when) - n, ".%03ldZ ", ts.tv_nsec / 1000000);
+			}
+			fprintf(f, "%spoc-pkcs11[%ld]: %s: %s\n", when, (long)getpid(), poc_config_level_str(level), msg);
 			fclose(f);
 		}
 		return;
 	}
-	/* stderr only at warn and above: the host application's stderr is not ours. */
-	if (level <= POC_LOG_WARN)
-		fprintf(stderr, "poc-pkcs11: %s: %s\n", poc_config_level_str(level), msg);
+	fprintf(stderr, "poc-pkcs11: %s: %s\n", poc_config_level_str(level), msg);
 }
 
 /*
@@ -172,10 +195,20 @@ static CK_RV locking_setup(CK_C_INITIALIZE_ARGS *a)
 	return CKR_OK;
 }
 
+/* The configuration exists but this user may not read it (EACCES), rather than being broken. */
+static int config_not_ours(void)
+{
+	const char *env = getenv(POC_CONFIG_ENV);
+	const char *path = env != NULL && env[0] != '\0' ? env : POC_CONFIG_DEFAULT_PATH;
+
+	return access(path, R_OK) != 0 && errno == EACCES;
+}
+
 CK_RV p11_ctx_initialize(CK_VOID_PTR args)
 {
 	struct poc_err e = { 0 };
 	CK_RV rv;
+	int loaded;
 
 	pthread_mutex_lock(&init_mutex);
 	if (p11_ctx.initialized && p11_ctx.pid == getpid()) {
@@ -206,7 +239,18 @@ CK_RV p11_ctx_initialize(CK_VOID_PTR args)
 		setenv("TSS2_LOG", "all+NONE", 0);
 	memset(&p11_ctx, 0, sizeof(p11_ctx));
 	/* Reading the configuration file is cheap; the TPM is touched only at login or first use. */
-	if (poc_config_load(&e, &p11_ctx.cfg) < 0) {
+	loaded = poc_config_load(&e, &p11_ctx.cfg);
+	if (loaded < 0 && config_not_ours()) {
+		/*
+		 * A module registered system-wide is loaded by every p11-kit client: one whose user may
+		 * not read the configuration is not served (no slots) and not disturbed (debug only).
+		 */
+		log_level = POC_LOG_WARN;
+		p11_log(POC_LOG_DEBUG, "configuration: %s: not readable by uid %ld: no slots", e.msg, (long)getuid());
+		poc_config_defaults(&p11_ctx.cfg);
+		p11_ctx.cfg.store[0] = '\0';
+		p11_ctx.slots_listed = 1; /* none */
+	} else if (loaded < 0) {
 		log_level = POC_LOG_WARN;
 		p11_log(POC_LOG_ERROR, "configuration (%s or %s): %s", POC_CONFIG_ENV, POC_CONFIG_DEFAULT_PATH, e.msg);
 		if (use_app_locking)
@@ -217,6 +261,9 @@ CK_RV p11_ctx_initialize(CK_VOID_PTR args)
 	}
 	p11_ctx.cfg_ok = 1;
 	log_level = p11_ctx.cfg.log_level;
+	poc_token_setup(&p11_ctx.cfg);
+	if (p11_ctx.cfg.log == POC_LOG_SYSLOG)
+		openlog("poc-pkcs11", LOG_PID, LOG_DAEMON);
 	secure_heap_setup();
 	p11_ctx.pid = getpid();
 	p11_ctx.next_session = 1;

@@ -41,6 +41,28 @@ static void stats_line(const struct p11_slot *s, const char *name, const char *w
 	fclose(f);
 }
 
+/*
+ * The one info line per check: the outcome, the clause that failed (or "-"), the SHA-256 of the
+ * signed record ("-": none was signed) and how long the check took.
+ */
+static void check_line(const struct p11_slot *s, const char *name, const char *what, const struct poc_appraisal *a,
+		       const uint8_t *record, size_t record_len, const struct timespec *t0)
+{
+	uint8_t d[32];
+	char hex[65] = "-";
+	struct timespec t1;
+	double ms = 0;
+	size_t i;
+
+	if (record != NULL && poc_sha256(record, record_len, d) == 0)
+		for (i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	if (clock_gettime(CLOCK_MONOTONIC, &t1) == 0)
+		ms = (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+	p11_log(POC_LOG_INFO, "check %s %s: %s, clause %s, record sha256:%s, %.1f ms", s->label, name, what,
+		a->code != POC_OK && a->clause[0] ? a->clause : "-", hex, ms);
+}
+
 void p11_release_wipe(struct p11_sealed *o)
 {
 	poc_key_free(o->key);
@@ -146,6 +168,7 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 	uint8_t(*sha)[32];
 	uint8_t **secrets, **records;
 	size_t *lens, *record_lens, i;
+	struct timespec t0;
 	CK_RV rv = denied;
 	int r;
 
@@ -162,9 +185,11 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 	memset(&a, 0, sizeof(a));
 	for (i = 0; i < n; i++)
 		release_prepare(s, os[i], &names[i], sha[i]);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = poc_token_release_many(&e, s->tok, names, n, (const uint8_t(*)[32])sha, pin, pin_len, &a, secrets, lens,
 				   records, record_lens);
 	stats_line(s, n == 1 ? os[0]->name : "(token)", outcome(r, &e, &a));
+	check_line(s, n == 1 ? os[0]->name : "(token)", outcome(r, &e, &a), &a, records[0], record_lens[0], &t0);
 	if (is_pin_error(r, &e) || is_outage(r, &e)) {
 		rv = fail_result(s, &e, denied);
 		goto done;
@@ -231,6 +256,7 @@ static CK_RV token_check_locked(struct p11_slot *s, const uint8_t *pin, size_t p
 {
 	struct poc_err e = { 0 };
 	struct poc_appraisal a;
+	struct timespec t0;
 	int r, locked;
 
 	memset(&a, 0, sizeof(a));
@@ -253,8 +279,10 @@ static CK_RV token_check_locked(struct p11_slot *s, const uint8_t *pin, size_t p
 		}
 		return CKR_OK;
 	}
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = poc_token_check(&e, s->tok, pin, pin_len, NULL, 0, &a, NULL, NULL);
 	stats_line(s, "(token)", outcome(r, &e, &a));
+	check_line(s, "(login)", outcome(r, &e, &a), &a, NULL, 0, &t0);
 	if (is_pin_error(r, &e) || is_outage(r, &e))
 		return fail_result(s, &e, CKR_FUNCTION_FAILED);
 	if (r < 0) {

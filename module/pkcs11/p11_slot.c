@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <errno.h>
 #include <sys/stat.h>
 
 #include "hex.h"
@@ -87,6 +89,13 @@ CK_RV p11_slots_list_locked(void)
 		return CKR_OK;
 	p11_ctx.slots_listed = 1;
 	dir = opendir(p11_ctx.cfg.store);
+	if (dir == NULL && errno != ENOENT) {
+		/* A store that is there but not ours to read: say so loudly (poc-pkcs11(7) "SERVICE USERS"). */
+		p11_log(POC_LOG_WARN, "store %s exists but cannot be read by uid %ld: %s: no tokens (a service user joins "
+				      "the store's group: usermod -aG poc-pkcs11 USER)", p11_ctx.cfg.store, (long)getuid(),
+			strerror(errno));
+		return CKR_OK;
+	}
 	if (dir == NULL) {
 		p11_log(POC_LOG_INFO, "store %s: no tokens", p11_ctx.cfg.store);
 		return CKR_OK;
@@ -95,8 +104,12 @@ CK_RV p11_slots_list_locked(void)
 		if (d->d_name[0] == '.' || strlen(d->d_name) > POC_TOKEN_LABEL_MAX)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/%s", p11_ctx.cfg.store, d->d_name, POC_STORE_TOKEN_FILE);
-		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+			if (errno == EACCES)
+				p11_log(POC_LOG_WARN, "store %s: token %s cannot be read by uid %ld: %s", p11_ctx.cfg.store,
+					d->d_name, (long)getuid(), strerror(errno));
 			continue;
+		}
 		names[n] = strdup(d->d_name);
 		if (names[n] != NULL)
 			n++;

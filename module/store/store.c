@@ -63,6 +63,7 @@ int poc_store_open(struct poc_err *e, const char *root, const char *token_label,
 {
 	struct poc_store *s;
 	size_t n;
+	struct stat rst;
 	int rootfd;
 
 	*out = NULL;
@@ -84,7 +85,8 @@ int poc_store_open(struct poc_err *e, const char *root, const char *token_label,
 			poc_err_set(e, POC_ERR_ARG, "store: cannot create %s: %s", root, strerror(errno));
 			goto fail;
 		}
-		if (mkdir(s->dir, 0700) == 0) {
+		/* A store shared with a service group (setgid, docs/install.md): the group may read tokens. */
+		if (mkdir(s->dir, stat(root, &rst) == 0 && (rst.st_mode & S_ISGID) ? 02750 : 0700) == 0) {
 			/* Make the new folder's name durable. */
 			rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (rootfd < 0 || fsync(rootfd) < 0) {
@@ -133,6 +135,14 @@ const char *poc_store_label(const struct poc_store *s)
 }
 
 /* Writes name atomically (temporary file, rename); durable: fsync the file and the folder too. */
+/* Files are the owner's (0600), and readable by the group of a token folder it may read (0640). */
+static mode_t file_mode(const struct poc_store *s)
+{
+	struct stat st;
+
+	return fstat(s->dirfd, &st) == 0 && (st.st_mode & S_IRGRP) ? 0640 : 0600;
+}
+
 static int write_file(struct poc_err *e, struct poc_store *s, const char *name, const uint8_t *buf, size_t len,
 		      int durable)
 {
@@ -154,7 +164,7 @@ static int write_file(struct poc_err *e, struct poc_store *s, const char *name, 
 			break;
 		}
 		snprintf(tmp, sizeof(tmp), ".%s.%02x%02x%02x%02x", name, r[0], r[1], r[2], r[3]);
-		fd = openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		fd = openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, file_mode(s));
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}

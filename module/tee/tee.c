@@ -12,7 +12,7 @@ void poc_tee_defaults(struct poc_tee *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->kind = POC_TEE_TDX;
-	snprintf(t->collateral, sizeof(t->collateral), "%s", "/var/cache/poc-pkcs11");
+	snprintf(t->collateral, sizeof(t->collateral), "%s", POC_COLLATERAL_DEFAULT);
 }
 
 int poc_tee_parse(struct poc_err *e, const char *value, struct poc_tee *t)

@@ -31,7 +31,16 @@ struct poc_tee {
 	char collateral[POC_TEE_PATH_MAX]; /* DCAP collateral folder (config key "collateral") */
 };
 
-/* tdx, collateral the documented default (/var/cache/poc-pkcs11). */
+/*
+ * The install's folders: configure's --localstatedir (Makefile.am passes it as
+ * -DPOC_LOCALSTATEDIR); /var when a build outside automake does not.
+ */
+#ifndef POC_LOCALSTATEDIR
+#define POC_LOCALSTATEDIR "/var"
+#endif
+#define POC_COLLATERAL_DEFAULT POC_LOCALSTATEDIR "/cache/poc-pkcs11"
+
+/* tdx, collateral the documented default (POC_COLLATERAL_DEFAULT: LOCALSTATEDIR/cache/poc-pkcs11). */
 void poc_tee_defaults(struct poc_tee *t);
 
 /*

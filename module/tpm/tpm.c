@@ -10,10 +10,20 @@
 #include <tss2/tss2_tctildr.h>
 
 #include "pcrs.h"
+#include "tpm/tpm_tcti.h"
+
+/* tpm_timeout_ms of the configuration, for every TPM this process opens (poc_tpm_timeout_set). */
+static uint32_t tpm_timeout_ms = POC_TPM_TIMEOUT_DEFAULT_MS;
+
+void poc_tpm_timeout_set(uint32_t ms)
+{
+	tpm_timeout_ms = ms == 0 ? POC_TPM_TIMEOUT_DEFAULT_MS : ms;
+}
 
 int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out)
 {
 	struct poc_tpm *t;
+	TSS2_TCTI_CONTEXT *bounded;
 	TSS2_RC rc;
 
 	*out = NULL;
@@ -22,16 +32,23 @@ int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out)
 		return poc_err_set(e, POC_ERR_NOMEM, "tpm: out of memory");
 	t->ek.h = ESYS_TR_NONE;
 	t->ak.h = ESYS_TR_NONE;
-	rc = Tss2_TctiLdr_Initialize(tcti != NULL && *tcti != '\0' ? tcti : NULL, &t->tcti);
+	rc = poc_tcti_open_bounded(tcti, tpm_timeout_ms, &t->tcti);
 	if (rc != TSS2_RC_SUCCESS) {
 		free(t);
 		poc_tpm_rc_err(e, rc, "tpm: TCTI");
 		poc_err_prefix(e, "\"%s\": ", tcti != NULL && *tcti != '\0' ? tcti : "(default)");
 		return -1;
 	}
+	bounded = poc_tcti_timeout_wrap(t->tcti, tpm_timeout_ms);
+	if (bounded == NULL) {
+		Tss2_TctiLdr_Finalize(&t->tcti);
+		free(t);
+		return poc_err_set(e, POC_ERR_NOMEM, "tpm: out of memory");
+	}
+	t->tcti = bounded;
 	rc = Esys_Initialize(&t->esys, t->tcti, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
-		Tss2_TctiLdr_Finalize(&t->tcti);
+		poc_tcti_timeout_free(t->tcti);
 		free(t);
 		return poc_tpm_rc_err(e, rc, "tpm: Esys_Initialize");
 	}
@@ -94,8 +111,7 @@ void poc_tpm_close(struct poc_tpm *t)
 		poc_err_clear(&ignored);
 	if (t->esys != NULL)
 		Esys_Finalize(&t->esys);
-	if (t->tcti != NULL)
-		Tss2_TctiLdr_Finalize(&t->tcti);
+	poc_tcti_timeout_free(t->tcti);
 	free(t);
 }
 
@@ -292,8 +308,14 @@ int poc_tpm_rc_err(struct poc_err *e, TSS2_RC rc, const char *what)
 	case POC_ERR_BUSY:
 		return poc_err_set(e, code, "%s: the TPM stayed busy after tpm2-tss's %d submissions: %s (0x%x): try again",
 				   what, POC_TPM_SUBMISSIONS, d, x);
-	case POC_ERR_UNREACHABLE:
+	case POC_ERR_UNREACHABLE: {
+		uint32_t ms = poc_tcti_timeout_take();
+
+		if (ms != 0 && rc == TSS2_TCTI_RC_IO_ERROR)
+			return poc_err_set(e, code, "%s: the TPM did not answer within %u ms (tpm_timeout_ms): an outage", what,
+					   (unsigned)ms);
 		return poc_err_set(e, code, "%s: the TPM cannot be reached: %s (0x%x)", what, d, x);
+	}
 	case POC_ERR_ARG:
 	case POC_ERR_NOMEM:
 	case POC_ERR_TRUNCATED:

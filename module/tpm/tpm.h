@@ -64,6 +64,15 @@ struct poc_tpm {
  * the TCTI loader's default. *out: poc_tpm_close() it.
  */
 int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out);
+
+/*
+ * Every TPM answer is awaited at most this long (tpm_tcti.h), in every poc_tpm_open of the
+ * process after the call: the configuration's tpm_timeout_ms, set once by whoever loaded it
+ * (the module at C_Initialize, poctool). 0: the default. A command that gets no answer in time
+ * fails as POC_ERR_UNREACHABLE, "did not answer within N ms" (an outage, never a denial).
+ */
+#define POC_TPM_TIMEOUT_DEFAULT_MS 30000u
+void poc_tpm_timeout_set(uint32_t ms);
 /* Flushes the transient EK and AK t holds (tpm_keys.c), never a persistent one; NULL-safe. */
 void poc_tpm_close(struct poc_tpm *t);
 

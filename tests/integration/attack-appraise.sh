@@ -12,6 +12,7 @@
 #     needs the verifier's own nonce time (--nonce-time), and a stale one is denied.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
+t_need_testdata
 T=$POC_TEST_TMP
 X=$D/tdx
 G=$D/gce-cos85-nonce9009

@@ -14,6 +14,7 @@
 # EKs, whose certificates the test CA issued, are accepted (and challenged with --ek-cert).
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
+t_need_testdata
 T=$POC_TEST_TMP
 G=$D/gce-certs
 

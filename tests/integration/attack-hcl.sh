@@ -11,6 +11,7 @@
 # real policy still accepts the unedited capture.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
+t_need_testdata
 T=$POC_TEST_TMP
 A=$D/azure/tdx-vtpm-1780922561
 AT=1780922561

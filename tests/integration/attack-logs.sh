@@ -9,6 +9,7 @@
 # next to its control: the real GCE capture (nonce 9009), the cos-113 CCEL, honest logs.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
+t_need_testdata
 T=$POC_TEST_TMP
 G=$D/gce-cos85-nonce9009
 X=$D/tdx/go-tdx-guest

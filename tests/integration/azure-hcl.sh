@@ -5,6 +5,7 @@
 # and the GCE capture's AK swapped in (mix and match).
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
+t_need_testdata
 T=$POC_TEST_TMP
 A=$D/azure/tdx-vtpm-1780922561
 AT=1780922561

@@ -20,8 +20,9 @@ t_run 0 "seal the disk key" "$POCTOOL" seal --token boot --label data --in "$T/d
 rm -f "$T/disk.key"
 t_run 0 "the released key opens the volume (cryptsetup --test-passphrase)" "$BOOT" --token boot --label data --device "$T/disk.img" --test
 t_has "opens" "says so"
-# The unit as installed would run /usr/local/libexec/...; verify a copy that runs the tree's script.
-sed "s|/usr/local/libexec/poc-pkcs11/poc-boot-secret|$BOOT|" "$POC_SRCDIR/examples/boot-secret/poc-boot-secret@.service" \
+# The unit as built names LIBEXECDIR's helper; verify a copy that runs the tree's script
+# (tests/integration/install.sh verifies the installed one).
+sed "s|^ExecStart=[^ ]*|ExecStart=$BOOT|" "$POC_BUILDDIR/examples/boot-secret/poc-boot-secret@.service" \
 	>"$T/poc-boot-secret@.service"
 t_run 0 "the systemd unit is well-formed (systemd-analyze verify)" systemd-analyze verify --man=no "$T/poc-boot-secret@data.service"
 tpm2_pcrextend 4:sha256=0000000000000000000000000000000000000000000000000000000000000004 >/dev/null

@@ -4,6 +4,7 @@
 # verdicts testdata/real/README.md states.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
+t_need_testdata
 T=$POC_TEST_TMP
 AT=1780000000 # certificates valid 2021-2051
 

@@ -5,6 +5,7 @@
 # only by the policy it writes, never under the real Intel root.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
+t_need_testdata
 T=$POC_TEST_TMP
 N1=$(printf '%064d' 0 | tr 0 a)   # a 32-byte nonce
 N2=$(printf '%064d' 0 | tr 0 b)

@@ -4,6 +4,7 @@
 # testdata/real/README.md states, and the Proof-of-Cloud clause on the TEE.fail forgery.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
+t_need_testdata
 T=$POC_TEST_TMP
 X=$D/tdx
 

@@ -18,11 +18,11 @@ static void test_defaults(void)
 	struct poc_err e = { 0 };
 
 	ok(parse("", &c, &e) == 0, "empty text parses");
-	is_str(c.store, "/var/lib/poc-pkcs11", "default store");
+	is_str(c.store, POC_LOCALSTATEDIR "/lib/poc-pkcs11", "default store (--localstatedir)");
 	is_str(c.tcti, "device:/dev/tpmrm0", "default tcti");
 	is_int(c.tee.kind, POC_TEE_TDX, "default tee = tdx");
-	is_str(c.policy, "/etc/poc-pkcs11/policy.json", "default policy");
-	is_str(c.tee.collateral, "/var/cache/poc-pkcs11", "default collateral");
+	is_str(c.policy, POC_SYSCONFDIR "/poc-pkcs11/policy.json", "default policy (--sysconfdir)");
+	is_str(c.tee.collateral, POC_LOCALSTATEDIR "/cache/poc-pkcs11", "default collateral (--localstatedir)");
 	is_int(c.release_first_use, 0, "default release = login");
 	is_int(c.ttl, 3600, "default ttl");
 	is_int(c.log, POC_LOG_STDERR, "default log = stderr");
@@ -110,7 +110,7 @@ static void test_errors(void)
 
 		ok(rv < 0 && e.code == POC_ERR_MALFORMED && strstr(e.msg, bad_cases[i].want) != NULL,
 		   "bad config %zu refused: %s", i, e.msg);
-		ok(c.ttl == 3600 && strcmp(c.store, "/var/lib/poc-pkcs11") == 0, "bad config %zu leaves defaults", i);
+		ok(c.ttl == 3600 && strcmp(c.store, POC_STORE_DEFAULT) == 0, "bad config %zu leaves defaults", i);
 	}
 	memcpy(big, "store = /", 9);
 	memset(big + 9, 'a', sizeof(big) - 10);
