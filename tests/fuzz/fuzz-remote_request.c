@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer: pocd's request decoders (remote/protocol.h) and the challenge parser, on the same input. */
+/*
+ * libFuzzer: pocd's request decoders (remote/protocol.h), the challenge parser and the owner
+ * request opener (remote/owner.h, under a fixed owner key), on the same input.
+ */
 #include <stdlib.h>
+#include <string.h>
 
 #include "remote/challenge.h"
+#include "remote/hpke.h"
+#include "remote/owner.h"
 #include "remote/protocol.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,5 +31,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		poc_release_req_free(&rr);
 	}
 	(void)poc_chal_parse(&e, data, size, &c);
+	{
+		static EVP_PKEY *owner;
+		struct poc_owner_req r;
+		uint8_t s[32];
+
+		memset(s, 0x07, sizeof(s));
+		if (owner == NULL)
+			owner = poc_p256_from_scalar(s);
+		if (owner != NULL && poc_owner_req_open(&e, data, size, owner, &r) == 0)
+			poc_owner_req_free(&r);
+	}
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "remote/answer.h"
 #include "remote/challenge.h"
 #include "remote/hpke.h"
+#include "remote/owner.h"
 #include "remote/protocol.h"
 #include "../test.h"
 
@@ -269,8 +270,49 @@ static void test_answer(void)
 	EVP_PKEY_free(other);
 }
 
+static void test_owner(void)
+{
+	struct poc_err e = { 0 };
+	struct poc_owner_req r = { .op = POC_OWNER_ENROL, .iat = NOW, .key_id = "tls-server" }, got;
+	EVP_PKEY *owner = poc_p256_generate(), *other = poc_p256_generate();
+	uint8_t *buf = NULL, share[32], root[5] = "root";
+	size_t len = 0;
+
+	memset(share, 0x77, sizeof(share));
+	memset(r.nonce, 0x01, sizeof(r.nonce));
+	r.policy = (char *)"{\"version\": 1}";
+	r.identities = (char *)"{\"gce_project\": \"p\"}";
+	r.nfiles = 1;
+	r.files[0] = (struct poc_owner_file){ .path = (char *)"root.pem", .data = root, .len = 4 };
+	r.share = share;
+	r.share_len = 32;
+	ok(poc_owner_req_seal(&e, &r, owner, &buf, &len) == 0, "owner: seal an enrolment");
+	ok(poc_owner_req_open(&e, buf, len, owner, &got) == 0 && got.op == POC_OWNER_ENROL && got.iat == NOW &&
+		   strcmp(got.key_id, "tls-server") == 0 && strcmp(got.policy, r.policy) == 0 && got.nfiles == 1 &&
+		   strcmp(got.files[0].path, "root.pem") == 0 && got.share_len == 32 && memcmp(got.share, share, 32) == 0,
+	   "owner: open it under the pinned key %s", e.msg);
+	poc_owner_req_free(&got);
+	poc_err_clear(&e);
+	ok(poc_owner_req_open(&e, buf, len, other, &got) == -1 && e.code == POC_ERR_SIGNATURE,
+	   "owner: a request signed by another key: refused");
+	buf[len / 2] ^= 1;
+	ok(poc_owner_req_open(&e, buf, len, owner, &got) == -1, "owner: a changed byte: refused");
+	free(buf);
+	r.op = POC_OWNER_REVOKE;
+	ok(poc_owner_req_seal(&e, &r, owner, &buf, &len) == 0 && poc_owner_req_open(&e, buf, len, owner, &got) == -1,
+	   "owner: a revocation carrying a policy: refused");
+	free(buf);
+	r = (struct poc_owner_req){ .op = POC_OWNER_ENROL, .iat = NOW };
+	ok(poc_owner_req_seal(&e, &r, owner, &buf, &len) == 0 && poc_owner_req_open(&e, buf, len, owner, &got) == -1,
+	   "owner: an enrolment without key_id and policy: refused");
+	free(buf);
+	EVP_PKEY_free(owner);
+	EVP_PKEY_free(other);
+}
+
 int main(void)
 {
+	test_owner();
 	test_challenge();
 	test_requests();
 	test_answer();
