@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pocd serve: libmicrohttpd with a thread pool, a per-connection timeout and a body cap;
- * the routes POST /v1/challenge, /v1/release, /v1/owner and GET /v1/key; a rate limit per
+ * the routes POST /v1/challenge, /v1/credential, /v1/release and /v1/owner; a rate limit per
  * source address before anything is parsed. Plain HTTP on the configured address: TLS is
  * terminated in front of pocd (docs/pocd.md "Deployment").
  */
@@ -64,6 +64,8 @@ static void route(struct pocd *p, const char *url, const char *method, struct up
 		pocd_text(r, 429, "too many requests from %s this minute", client);
 	else if (post && strcmp(url, "/v1/challenge") == 0)
 		pocd_challenge(p, u->buf, u->len, client, r);
+	else if (post && strcmp(url, "/v1/credential") == 0)
+		pocd_credential(p, u->buf, u->len, client, r);
 	else if (post && strcmp(url, "/v1/release") == 0)
 		pocd_release(p, u->buf, u->len, client, r);
 	else if (post && strcmp(url, "/v1/owner") == 0)

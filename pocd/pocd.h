@@ -154,6 +154,7 @@ struct pocd_response {
 /* Sets a text response. */
 void pocd_text(struct pocd_response *r, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void pocd_challenge(struct pocd *p, const uint8_t *body, size_t len, const char *client, struct pocd_response *r);
+void pocd_credential(struct pocd *p, const uint8_t *body, size_t len, const char *client, struct pocd_response *r);
 void pocd_release(struct pocd *p, const uint8_t *body, size_t len, const char *client, struct pocd_response *r);
 void pocd_owner(struct pocd *p, const uint8_t *body, size_t len, const char *client, struct pocd_response *r);
 /* Serves until SIGINT/SIGTERM. 0 or -1. */

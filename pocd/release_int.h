@@ -22,6 +22,9 @@ struct pocd_rq {
  * computes the digests and B. Anything refused is answered in r. 0 or -1.
  */
 int pocd_rq_open(struct pocd *p, struct pocd_rq *q, const uint8_t *body, size_t len, struct pocd_response *r);
+/* chal for key_id under its kid's K_kid (MAC, then expiry at now); c gets its fields. 0 or -1 (e). */
+int pocd_chal_check(struct pocd *p, const uint8_t *chal, const char *key_id, size_t key_id_len, int64_t now,
+		    struct poc_chal *c, struct poc_err *e);
 /* The enrolled policy, its files served from the enrolment. 0 or -1. */
 int pocd_policy_load(struct poc_err *e, const struct pocd_enrolment *en, struct poc_policy **out);
 /* "sha256:HEX" of the policy JSON. */

@@ -40,23 +40,23 @@ void pocd_challenge(struct pocd *p, const uint8_t *body, size_t len, const char 
 	r->type = "application/cbor";
 }
 
-/* The challenge under its kid's key: 0, or -1 with e set. */
-static int chal_check(struct pocd *p, struct pocd_rq *q, struct poc_err *e)
+int pocd_chal_check(struct pocd *p, const uint8_t *chal, const char *key_id, size_t key_id_len, int64_t now,
+		    struct poc_chal *c, struct poc_err *e)
 {
 	int rc = -1;
 
-	if (poc_chal_parse(e, q->rq.chal, POC_CHAL_LEN, &q->ch) < 0)
+	if (poc_chal_parse(e, chal, POC_CHAL_LEN, c) < 0)
 		return -1;
 	pthread_rwlock_rdlock(&p->kids_lock);
 	for (size_t i = 0; i < p->kids.n; i++)
-		if (p->kids.k[i].kid == q->ch.kid) {
-			rc = poc_chal_check(e, q->rq.chal, POC_CHAL_LEN, p->kids.k[i].key, 32, (const uint8_t *)q->rq.key_id,
-					    q->rq.key_id_len, q->now, &q->ch);
+		if (p->kids.k[i].kid == c->kid) {
+			rc = poc_chal_check(e, chal, POC_CHAL_LEN, p->kids.k[i].key, 32, (const uint8_t *)key_id, key_id_len,
+					    now, c);
 			break;
 		}
 	pthread_rwlock_unlock(&p->kids_lock);
 	if (rc < 0 && e->code == POC_OK)
-		poc_err_set(e, POC_ERR_SIGNATURE, "challenge: kid %u is not ours (rotated out?)", q->ch.kid);
+		poc_err_set(e, POC_ERR_SIGNATURE, "challenge: kid %u is not ours (rotated out?)", c->kid);
 	return rc;
 }
 
@@ -73,7 +73,7 @@ int pocd_rq_open(struct pocd *p, struct pocd_rq *q, const uint8_t *body, size_t 
 		pocd_text(r, 500, "digests");
 		return -1;
 	}
-	if (chal_check(p, q, &e) < 0) {
+	if (pocd_chal_check(p, q->rq.chal, q->rq.key_id, q->rq.key_id_len, q->now, &q->ch, &e) < 0) {
 		/* A MAC failure is unauthenticated: answered (signed) but not audited, nothing written. */
 		int expired = e.code == POC_ERR_EXPIRED;
 

@@ -5,6 +5,9 @@
  *
  *   POST /v1/challenge  {"key_id": text, "platform": text}  ->  {"chal": bstr(69), "exp": uint}
  *   POST /v1/release    {"chal": bstr(69), "evidence": bstr, "key_id": text, "pkR": bstr(65)}
+ *   POST /v1/credential {"ak_pub": bstr, "chal": bstr(69), "ek_pub": bstr, "key_id": text, "pkR": bstr(65)}
+ *                       ->  tpm2-tools' credential file: TPM2_MakeCredential to the EK of a
+ *                           secret HMAC'd over B and both names, for TPM2_ActivateCredential
  *
  * and the binding the evidence carries as its nonce:
  *
@@ -57,5 +60,23 @@ int poc_release_req_encode(struct poc_err *e, const uint8_t chal[static POC_CHAL
 			   uint8_t **out, size_t *outlen);
 int poc_release_req_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_release_req *r);
 void poc_release_req_free(struct poc_release_req *r);
+
+/* A credential request: the challenge, its key and the TPM's EK and AK public areas (copies). */
+struct poc_cred_req {
+	uint8_t chal[POC_CHAL_LEN];
+	char key_id[POC_KEY_ID_MAX + 1];
+	size_t key_id_len;
+	uint8_t pkR[POC_HPKE_NPK];
+	uint8_t *ek_pub, *ak_pub;
+	size_t ek_len, ak_len;
+};
+
+#define POC_TPM_PUB_MAX 2048
+
+int poc_cred_req_encode(struct poc_err *e, const uint8_t chal[static POC_CHAL_LEN], const char *key_id,
+			const uint8_t pkR[static POC_HPKE_NPK], const uint8_t *ek, size_t ek_len, const uint8_t *ak,
+			size_t ak_len, uint8_t **out, size_t *outlen);
+int poc_cred_req_decode(struct poc_err *e, const uint8_t *buf, size_t len, struct poc_cred_req *r);
+void poc_cred_req_free(struct poc_cred_req *r);
 
 #endif

@@ -10,6 +10,9 @@
  *       (remote/answer.h). --save keeps the request body (DIR2/request) to replay it.
  *   pocd-client replay URL REQUEST KEY_ID DIR BUNDLE POCD_PUB
  *       POSTs a saved request body again and checks the answer.
+ *   pocd-client credential URL KEY_ID DIR EK_PUB AK_PUB OUT
+ *       POST /v1/credential: pocd's TPM2_MakeCredential for this challenge, into OUT (for
+ *       tpm2_activatecredential).
  * Prints "http STATUS", then "release SHARE_HEX" (exit 0), "deny CLAUSE" (exit 1), a refused
  * answer (exit 2) or an outage (exit 3).
  */
@@ -244,6 +247,35 @@ static int replay(char **argv)
 	return rv;
 }
 
+static int credential(char **argv)
+{
+	struct poc_err e = { 0 };
+	struct buf ans = { 0 };
+	uint8_t *chal, *ek, *ak, *req = NULL, pk[POC_HPKE_NPK];
+	size_t clen = 0, ekl = 0, akl = 0, rlen = 0;
+	char path[4096];
+	EVP_PKEY *skR = read_sk(argv[4]);
+	int rv = 3;
+
+	snprintf(path, sizeof(path), "%s/chal", argv[4]);
+	chal = slurp(path, &clen);
+	ek = slurp(argv[5], &ekl);
+	ak = slurp(argv[6], &akl);
+	if (skR != NULL && chal != NULL && clen == POC_CHAL_LEN && ek != NULL && ak != NULL && poc_p256_point(skR, pk) == 0 &&
+	    poc_cred_req_encode(&e, chal, argv[3], pk, ek, ekl, ak, akl, &req, &rlen) == 0 &&
+	    post(argv[2], "/v1/credential", req, rlen, &ans) == 200 && spill(argv[7], ans.p, ans.n) == 0)
+		rv = 0;
+	else
+		fprintf(stderr, "credential: %s %s\n", e.msg, ans.p ? (char *)ans.p : "");
+	free(chal);
+	free(ek);
+	free(ak);
+	free(req);
+	free(ans.p);
+	EVP_PKEY_free(skR);
+	return rv;
+}
+
 int main(int argc, char **argv)
 {
 	int rv = 2;
@@ -253,6 +285,8 @@ int main(int argc, char **argv)
 		rv = challenge(argv[2], argv[3], argv[4], argv[5]);
 	else if (argc >= 7 && strcmp(argv[1], "release") == 0)
 		rv = release(argc, argv);
+	else if (argc == 8 && strcmp(argv[1], "credential") == 0)
+		rv = credential(argv);
 	else if (argc == 8 && strcmp(argv[1], "replay") == 0)
 		rv = replay(argv);
 	else

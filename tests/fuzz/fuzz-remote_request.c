@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libFuzzer: pocd's request decoders (remote/protocol.h), the challenge parser and the owner
- * request opener (remote/owner.h, under a fixed owner key), on the same input.
+ * libFuzzer: pocd's request decoders (remote/protocol.h), the challenge parser, the credential request decoder
+ * and the owner request opener (remote/owner.h, under a fixed owner key), on the same input.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +31,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		poc_release_req_free(&rr);
 	}
 	(void)poc_chal_parse(&e, data, size, &c);
+	{
+		struct poc_cred_req cq;
+
+		if (poc_cred_req_decode(&e, data, size, &cq) == 0)
+			poc_cred_req_free(&cq);
+	}
 	{
 		static EVP_PKEY *owner;
 		struct poc_owner_req r;

@@ -57,7 +57,7 @@ mkdir -p "$T/tokens"
 printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$T/tokens" >"$SOFTHSM2_CONF"
 t_run 0 "a SoftHSM2 token for the KEK" softhsm2-util --init-token --free --label pocd --pin 1234 --so-pin 5678
 
-# ---- pocd: its key is the verifier key the evidence's credential challenge used ----
+# ---- pocd: its signing key also derives the credential key of /v1/credential ----
 openssl pkey -in "$T/verifier.pem" -pubout -out "$T/verifier.pem.pub" 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/owner.pem" 2>/dev/null
 openssl pkey -in "$T/owner.pem" -pubout -out "$T/owner.pub.pem" 2>/dev/null
@@ -126,12 +126,25 @@ share_db=$(psql_as pgsuper -At -c "SELECT encode(share_wrapped, 'hex') FROM pocd
 case $share_db in ""|*00112233445566778899aabbccddeeff*) t_fail "S_R is in clear in the database (or absent)" ;;
 *) t_ok "S_R is stored wrapped, never in clear (${#share_db} hex digits)" ;; esac
 
+# collect_remote TPM RUN B KEY_ID: collect (tests/poc-v1-lib.sh) with pocd making the credential
+# challenge (/v1/credential) instead of a local verifier key: the client never holds pocd's key.
+collect_remote() {
+	local tpm=$1 run=$2 n=$3 rd q
+	date +%s%3N >"$T/$run.ntime"
+	rd=$( { printf 'poc-pkcs11/v1/tdx'; printf '%s' "$n" | unhex; cat "$T/$tpm.ak.name"; } | sha sha512)
+	"$POCTOOL" sim quote "$T/sim" --report-data "$rd" -o "$T/$run.td" >/dev/null || return 1
+	q=$( { printf 'poc-pkcs11/v1/tpm'; printf '%s' "$n" | unhex; head -c 632 "$T/$run.td" | openssl dgst -sha384 -binary; } | sha sha256)
+	tpm2_quote -c "$T/$tpm.ak.ctx" -l sha256:0,1,2,3,7 -q "$q" -m "$T/$run.attest" -s "$T/$run.sig" -g sha256 >/dev/null && flush || return 1
+	tpm2_pcrread sha256:0,1,2,3,7 | sed -nE 's/^ +([0-9]+) *: *0x([0-9A-Fa-f]+).*/\1 \2/p' | tr A-F a-f >"$T/$run.pcrs"
+	"$CLIENT" credential "${5:-$URL}" "$4" "$T/$run" "$T/$tpm.ek.pub" "$T/$tpm.ak.pub" "$T/$run.cred" >/dev/null || return 1
+	activate "$tpm" "$T/$run.cred" "$T/$run.secret"
+}
 # flow NAME KEY_ID: a challenge into $T/NAME/, evidence collected for its B into $T/NAME.cbor.
 flow() {
 	mkdir -p "$T/$1"
 	B=$("$CLIENT" challenge "${3:-$URL}" "$2" poc-v1 "$T/$1" | tail -1) || return 1
 	echo "$B" >"$T/$1.B"
-	collect one "$1" "$B" && pack "$1" "$T/$1.cbor" "$1" one "$B"
+	collect_remote one "$1" "$B" "$2" && pack "$1" "$T/$1.cbor" "$1" one "$B"
 }
 t_run 0 "honest: challenge, evidence bound to B" flow h tls-server
 t_run 0 "honest: release" "$CLIENT" release "$URL" tls-server "$T/h" "$T/h.cbor" "$PUB" --save "$T/h"
