@@ -13,12 +13,13 @@
  *   pocd-client credential URL KEY_ID DIR EK_PUB AK_PUB OUT
  *       POST /v1/credential: pocd's TPM2_MakeCredential for this challenge, into OUT (for
  *       tpm2_activatecredential).
- * Prints "http STATUS", then "release SHARE_HEX" (exit 0), "deny CLAUSE" (exit 1), a refused
+ * Prints "http STATUS" (release also "ms LATENCY" of its POST), then "release SHARE_HEX" (exit 0), "deny CLAUSE" (exit 1), a refused
  * answer (exit 2) or an outage (exit 3).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <openssl/pem.h>
@@ -212,7 +213,14 @@ static int release(int argc, char **argv)
 		if (spill(path, req, rlen) < 0)
 			return 3;
 	}
-	status = post(url, "/v1/release", req, rlen, &ans);
+	{
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		status = post(url, "/v1/release", req, rlen, &ans);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		printf("ms %.3f\n", (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	}
 	rv = check(key_id, chal, skR, req, rlen, bundle, blen, argv[6], status, &ans);
 	free(chal);
 	free(bundle);

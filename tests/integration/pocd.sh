@@ -11,108 +11,7 @@
 # `pocd audit verify` finds an edited, a deleted and a reordered row and a cut chain tail.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
-T=$POC_TEST_TMP
-PG=/usr/lib/postgresql/15/bin
-POCD=$POC_BUILDDIR/pocd/pocd
-CLIENT=$POC_BUILDDIR/tests/pocd-client
-SOFTHSM=/usr/lib/softhsm/libsofthsm2.so
-for x in "$PG/initdb" "$SOFTHSM" /usr/bin/softhsm2-util /usr/sbin/runuser; do
-	[ -e "$x" ] || { echo "1..0 # SKIP $x is not installed (scripts/deps.sh)"; exit 0; }
-done
-if [ -n "${POC_SANITIZERS:-}" ]; then
-	echo "1..0 # SKIP pocd dlopens SoftHSM2 (uninstrumented) and the gcc build runs this"; exit 0
-fi
-
-_pocd_pids=()
-pocd_cleanup() {
-	local p
-	for p in "${_pocd_pids[@]:-}"; do
-		[ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-	[ -d "$T/pg" ] && runuser -u nobody -- "$PG/pg_ctl" -D "$T/pg" -m immediate stop >/dev/null 2>&1
-	poc_cleanup
-}
-trap pocd_cleanup EXIT
-
-. "$POC_SRCDIR/tests/poc-v1-lib.sh"
-
-# ---- PostgreSQL 15 as nobody, on a free loopback port ----
-chmod 711 "$T"
-mkdir -p "$T/pg" "$T/pgsock" && chown nobody:nogroup "$T/pg" "$T/pgsock"
-PGPORT=$(_poc_free_port)
-t_run 0 "initdb (as nobody)" runuser -u nobody -- "$PG/initdb" -D "$T/pg" -U pgsuper --auth=trust -E UTF8
-pg_start() {
-	runuser -u nobody -- "$PG/pg_ctl" -D "$T/pg" -l "$T/pg/log" -w -t 30 \
-		-o "-p $PGPORT -k $T/pgsock -c listen_addresses=127.0.0.1" start
-}
-t_run 0 "PostgreSQL started on 127.0.0.1:$PGPORT" pg_start
-psql_as() { local u=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U "$u" -d "${DB:-pocd}" "$@"; }
-psql_postgres() { DB=postgres psql_as pgsuper "$@"; }
-t_run 0 "roles: the schema owner and pocd's own" psql_postgres \
-	-c "CREATE ROLE pocd_owner LOGIN" -c "CREATE ROLE pocd LOGIN" -c "CREATE DATABASE pocd OWNER pocd_owner"
-
-# ---- SoftHSM2 with its own configuration: the token that holds the KEK ----
-export SOFTHSM2_CONF=$T/softhsm2.conf
-mkdir -p "$T/tokens"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$T/tokens" >"$SOFTHSM2_CONF"
-t_run 0 "a SoftHSM2 token for the KEK" softhsm2-util --init-token --free --label pocd --pin 1234 --so-pin 5678
-
-# ---- pocd: its signing key also derives the credential key of /v1/credential ----
-openssl pkey -in "$T/verifier.pem" -pubout -out "$T/verifier.pem.pub" 2>/dev/null
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/owner.pem" 2>/dev/null
-openssl pkey -in "$T/owner.pem" -pubout -out "$T/owner.pub.pem" 2>/dev/null
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/forger.pem" 2>/dev/null
-openssl pkey -in "$T/forger.pem" -pubout -out "$T/forger.pub.pem" 2>/dev/null
-PORT=$(_poc_free_port)
-PORT2=$((PORT + 1))
-conf() { # conf FILE PORT TTL
-	cat >"$1" <<CONF
-listen = 127.0.0.1
-port = $2
-database = host=127.0.0.1 port=$PGPORT dbname=pocd user=pocd
-admin_database = host=127.0.0.1 port=$PGPORT dbname=pocd user=pocd_owner
-app_role = pocd
-pkcs11_module = $SOFTHSM
-pkcs11_token = pocd
-pkcs11_pin = 1234
-signing_key = $T/verifier.pem
-owner_key = $T/owner.pub.pem
-replica = replica-a
-chal_ttl_s = $3
-checkpoint_every = 4
-threads = 2
-CONF
-}
-conf "$T/pocd.conf" "$PORT" 120
-conf "$T/pocd-short.conf" "$PORT2" 1
-t_run 0 "pocd init: migrations, the KEK in the token, K_kid" "$POCD" init --config "$T/pocd.conf"
-t_has "migration 1 applied" "the schema migration ran"
-t_run 0 "pocd init again: nothing to do" "$POCD" init --config "$T/pocd.conf"
-t_run 0 "the KEK is sensitive and not extractable in the token" pkcs11-tool --module "$SOFTHSM" --token-label pocd \
-	--login --pin 1234 --list-objects --type secrkey
-t_has "pocd-kek" "pkcs11-tool lists the KEK"
-t_has "never extractable" "the KEK was never extractable"
-
-serve() { # serve CONF LOG
-	"$POCD" serve --config "$1" >"$2" 2>&1 &
-	_pocd_pids+=($!)
-	for _ in $(seq 1 100); do grep -q serving "$2" && return 0; sleep 0.1; done
-	cat "$2"; return 1
-}
-# Not through t_run: its command substitution is a subshell, and the trap must know the pids.
-serve "$T/pocd.conf" "$T/pocd.log" && t_ok "pocd serve" || t_fail "pocd serve"
-serve "$T/pocd-short.conf" "$T/pocd2.log" && t_ok "a second pocd (challenges that live 1 s)" || t_fail "a second pocd"
-URL=http://127.0.0.1:$PORT
-PUB=$T/verifier.pem.pub
-
-cat >"$T/policy.json" <<JSON
-{"version": 1,
- "providers": [{"name": "swtpm-test-ca", "roots": ["$CA1/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA1/issuercert.pem"]}],
- "platforms": {"poe": {"roots": ["$T/sim/poe_endorser.pem"], "owners": ["sim-csp.poc-pkcs11.test"]}},
- "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"], "mrtd": ["$mrtd"]},
- "binding": "poc-v1", "freshness": {"max_age_s": 300}}
-JSON
-owner() { "$POCD" owner "$@" --url "$URL"; }
+. "$POC_SRCDIR/tests/pocd-lib.sh"
 t_run 1 "an enrolment signed by another key: refused" owner enrol --owner-key "$T/forger.pem" --key-id tls-server --policy "$T/policy.json"
 t_has "not signed by the owner key" "pocd names the owner signature"
 t_run 0 "enrol tls-server (S_R generated by pocd)" owner enrol --owner-key "$T/owner.pem" --key-id tls-server --policy "$T/policy.json"
@@ -126,26 +25,6 @@ share_db=$(psql_as pgsuper -At -c "SELECT encode(share_wrapped, 'hex') FROM pocd
 case $share_db in ""|*00112233445566778899aabbccddeeff*) t_fail "S_R is in clear in the database (or absent)" ;;
 *) t_ok "S_R is stored wrapped, never in clear (${#share_db} hex digits)" ;; esac
 
-# collect_remote TPM RUN B KEY_ID: collect (tests/poc-v1-lib.sh) with pocd making the credential
-# challenge (/v1/credential) instead of a local verifier key: the client never holds pocd's key.
-collect_remote() {
-	local tpm=$1 run=$2 n=$3 rd q
-	date +%s%3N >"$T/$run.ntime"
-	rd=$( { printf 'poc-pkcs11/v1/tdx'; printf '%s' "$n" | unhex; cat "$T/$tpm.ak.name"; } | sha sha512)
-	"$POCTOOL" sim quote "$T/sim" --report-data "$rd" -o "$T/$run.td" >/dev/null || return 1
-	q=$( { printf 'poc-pkcs11/v1/tpm'; printf '%s' "$n" | unhex; head -c 632 "$T/$run.td" | openssl dgst -sha384 -binary; } | sha sha256)
-	tpm2_quote -c "$T/$tpm.ak.ctx" -l sha256:0,1,2,3,7 -q "$q" -m "$T/$run.attest" -s "$T/$run.sig" -g sha256 >/dev/null && flush || return 1
-	tpm2_pcrread sha256:0,1,2,3,7 | sed -nE 's/^ +([0-9]+) *: *0x([0-9A-Fa-f]+).*/\1 \2/p' | tr A-F a-f >"$T/$run.pcrs"
-	"$CLIENT" credential "${5:-$URL}" "$4" "$T/$run" "$T/$tpm.ek.pub" "$T/$tpm.ak.pub" "$T/$run.cred" >/dev/null || return 1
-	activate "$tpm" "$T/$run.cred" "$T/$run.secret"
-}
-# flow NAME KEY_ID: a challenge into $T/NAME/, evidence collected for its B into $T/NAME.cbor.
-flow() {
-	mkdir -p "$T/$1"
-	B=$("$CLIENT" challenge "${3:-$URL}" "$2" poc-v1 "$T/$1" | tail -1) || return 1
-	echo "$B" >"$T/$1.B"
-	collect_remote one "$1" "$B" "$2" && pack "$1" "$T/$1.cbor" "$1" one "$B"
-}
 t_run 0 "honest: challenge, evidence bound to B" flow h tls-server
 t_run 0 "honest: release" "$CLIENT" release "$URL" tls-server "$T/h" "$T/h.cbor" "$PUB" --save "$T/h"
 t_has "http 200" "200"
