@@ -101,13 +101,7 @@ serve "$T/pocd-short.conf" "$T/pocd2.log" && t_ok "a second pocd (challenges tha
 URL=http://127.0.0.1:$PORT
 PUB=$T/verifier.pem.pub
 
-cat >"$T/policy.json" <<JSON
-{"version": 1,
- "providers": [{"name": "swtpm-test-ca", "roots": ["$CA1/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA1/issuercert.pem"]}],
- "platforms": {"poe": {"roots": ["$T/sim/poe_endorser.pem"], "owners": ["sim-csp.poc-pkcs11.test"]}},
- "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"], "mrtd": ["$mrtd"]},
- "binding": "poc-v1", "freshness": {"max_age_s": 300}}
-JSON
+poc_v1_policy "$T/policy.json"
 owner() { "$POCD" owner "$@" --url "$URL"; }
 # collect_remote TPM RUN B KEY_ID: collect (tests/poc-v1-lib.sh) with pocd making the credential
 # challenge (/v1/credential) instead of a local verifier key: the client never holds pocd's key.
