@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "pocd.h"
+
+#define CONF_MAX (64 * 1024)
 
 enum kind { STR, INT, SIZE };
 struct field {
@@ -107,33 +111,57 @@ static int line(struct pocd_conf *c, char *l, const char *path, int lineno)
 	return 0;
 }
 
+int pocd_conf_parse(const char *text, size_t len, const char *name, struct pocd_conf *c)
+{
+	char buf[2048];
+	size_t at = 0;
+	int lineno = 0, rv = 0;
+
+	defaults(c);
+	while (rv == 0 && at < len) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
+
+		lineno++;
+		if (n >= sizeof(buf) || memchr(text + at, '\0', n) != NULL) {
+			pocd_warn("%s:%d: a line over %zu bytes or with a NUL", name, lineno, sizeof(buf) - 1);
+			return -1;
+		}
+		memcpy(buf, text + at, n);
+		buf[n] = '\0';
+		rv = line(c, buf, name, lineno);
+		at += n + (nl != NULL);
+	}
+	if (rv == 0 && (c->database[0] == '\0' || c->pkcs11_module[0] == '\0' || c->pkcs11_token[0] == '\0' ||
+			c->signing_key[0] == '\0')) {
+		pocd_warn("%s: database, pkcs11_module, pkcs11_token and signing_key are required", name);
+		rv = -1;
+	}
+	return rv;
+}
+
 int pocd_conf_load(const char *path, struct pocd_conf *c)
 {
 	FILE *f = fopen(path, "r");
-	char buf[2048];
-	int lineno = 0, rv = 0;
+	char *text = NULL;
+	size_t len = 0;
+	int rv = -1;
 
 	defaults(c);
 	if (f == NULL) {
 		pocd_warn("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (rv == 0 && fgets(buf, sizeof(buf), f) != NULL) {
-		lineno++;
-		if (strchr(buf, '\n') == NULL && !feof(f)) {
-			pocd_warn("%s:%d: a line over %zu bytes", path, lineno, sizeof(buf));
-			rv = -1;
-		} else {
-			rv = line(c, buf, path, lineno);
-		}
+	if ((text = malloc(CONF_MAX + 1)) != NULL) {
+		len = fread(text, 1, CONF_MAX + 1, f);
+		if (ferror(f) || len > CONF_MAX)
+			pocd_warn("%s: unreadable or over %d bytes", path, CONF_MAX);
+		else
+			rv = pocd_conf_parse(text, len, path, c);
 	}
-	if (ferror(f))
-		rv = -1;
 	fclose(f);
-	if (rv == 0 && (c->database[0] == '\0' || c->pkcs11_module[0] == '\0' || c->pkcs11_token[0] == '\0' ||
-			c->signing_key[0] == '\0')) {
-		pocd_warn("%s: database, pkcs11_module, pkcs11_token and signing_key are required", path);
-		rv = -1;
-	}
+	if (text != NULL)
+		OPENSSL_cleanse(text, CONF_MAX + 1); /* it holds the token's PIN */
+	free(text);
 	return rv;
 }

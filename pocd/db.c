@@ -158,6 +158,8 @@ int pocd_db_kids(struct poc_err *e, struct pocd_db *d, struct pocd_kek *kek, str
 	else
 		rv = 0;
 done:
+	if (rv < 0)
+		OPENSSL_cleanse(out, sizeof(*out));
 	PQclear(r);
 	pocd_db_put(d, c);
 	return rv;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include <microhttpd.h>
-#include <openssl/pem.h>
+#include <openssl/crypto.h>
 
 #include "pocd.h"
 
@@ -142,6 +142,7 @@ static void housekeeping(struct pocd *p)
 		pthread_rwlock_unlock(&p->kids_lock);
 	}
 	pthread_mutex_unlock(&p->kek_lock);
+	OPENSSL_cleanse(&k, sizeof(k));
 }
 
 int pocd_serve(struct pocd *p)

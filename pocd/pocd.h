@@ -42,6 +42,8 @@ struct pocd_conf {
 
 /* Reads path into c (defaults first); prints why on failure. 0 or -1. */
 int pocd_conf_load(const char *path, struct pocd_conf *c);
+/* The same over len bytes of text (name: for messages). 0 or -1. */
+int pocd_conf_parse(const char *text, size_t len, const char *name, struct pocd_conf *c);
 
 /* ---- the key-encryption key (kek.c): AES-256 in a PKCS#11 token, CKA_SENSITIVE, not extractable ---- */
 struct pocd_kek;
