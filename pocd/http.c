@@ -127,7 +127,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	}
 }
 
-/* Every minute: prune consumed challenges, reload K_kid (another replica may have rotated it). */
+/*
+ * Every minute: prune consumed challenges, sign this replica's chain head (a checkpoint, so
+ * a cut tail shows within a minute), reload K_kid (another replica may have rotated it).
+ */
 static void housekeeping(struct pocd *p)
 {
 	struct poc_err e = { 0 };
@@ -135,6 +138,10 @@ static void housekeeping(struct pocd *p)
 
 	if (pocd_db_prune(&e, p->db, pocd_now()) < 0)
 		pocd_warn("prune: %s", e.msg);
+	poc_err_clear(&e);
+	if (pocd_audit_checkpoint(&e, p->db, p->key, p->conf.replica) < 0)
+		pocd_warn("audit checkpoint: %s", e.msg);
+	poc_err_clear(&e);
 	pthread_mutex_lock(&p->kek_lock);
 	if (pocd_db_kids(&e, p->db, p->kek, &k) == 0) {
 		pthread_rwlock_wrlock(&p->kids_lock);

@@ -119,4 +119,13 @@ t_run 0 "rotate K_kid" owner rotate-kid --owner-key "$T/owner.pem"
 t_has "K_kid 2 is current" "K_kid 2"
 t_run 0 "a release under the new K_kid" flow k other-key
 t_run 0 "release" "$CLIENT" release "$URL" other-key "$T/k" "$T/k.cbor" "$PUB"
+# In the sanitizer build every pocd command above ran instrumented (a report fails its exit
+# code); the servers report when they exit.
+pocd_stop
+if grep -l "Sanitizer\|runtime error" "$T/pocd.log" "$T/pocd2.log" >/dev/null; then
+	t_fail "pocd serve's logs hold a sanitizer report"
+	grep -h -A5 "Sanitizer\|runtime error" "$T/pocd.log" "$T/pocd2.log" | head -20 | t_diag
+else
+	t_ok "pocd serve stopped on SIGTERM, its logs hold no sanitizer report"
+fi
 t_done
