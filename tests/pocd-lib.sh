@@ -63,7 +63,7 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/forger.p
 openssl pkey -in "$T/forger.pem" -pubout -out "$T/forger.pub.pem" 2>/dev/null
 PORT=$(_poc_free_port)
 PORT2=$((PORT + 1))
-conf() { # conf FILE PORT TTL
+conf() { # conf FILE PORT TTL [RATE_IP RATE_KEY]
 	cat >"$1" <<CONF
 listen = 127.0.0.1
 port = $2
@@ -77,6 +77,8 @@ signing_key = $T/verifier.pem
 owner_key = $T/owner.pub.pem
 replica = replica-a
 chal_ttl_s = $3
+rate_ip = ${4:-600}
+rate_key = ${5:-120}
 checkpoint_every = 4
 threads = 2
 CONF

@@ -66,6 +66,23 @@ sleep 2.2
 t_run 1 "released after it expired" "$CLIENT" release "$URL" tls-server "$T/e" "$T/h.cbor" "$PUB"
 t_has "deny \$.challenge.exp" "denied naming \$.challenge.exp"
 
+# Rate limits: a third pocd allowing 6 requests per address and 2 releases per key_id a minute.
+PORT3=$(_poc_free_port)
+conf "$T/pocd-rate.conf" "$PORT3" 120 6 2
+serve "$T/pocd-rate.conf" "$T/pocd3.log" && t_ok "a third pocd (rate_ip 6, rate_key 2)" || t_fail "a third pocd"
+URL3=http://127.0.0.1:$PORT3
+mkdir -p "$T/l"
+head -c 64 /dev/urandom >"$T/garbage.cbor"
+t_run 0 "rate: a challenge (1)" "$CLIENT" challenge "$URL3" other-key poc-v1 "$T/l"
+t_run 1 "rate: a release of garbage (2): denied \$.evidence, not consumed" "$CLIENT" release "$URL3" other-key "$T/l" "$T/garbage.cbor" "$PUB"
+t_has "deny \$.evidence" "an undecodable bundle is denied naming \$.evidence"
+t_run 1 "rate: again (3)" "$CLIENT" release "$URL3" other-key "$T/l" "$T/garbage.cbor" "$PUB"
+t_run 2 "rate: a third release for the key (4)" "$CLIENT" release "$URL3" other-key "$T/l" "$T/garbage.cbor" "$PUB"
+t_has "http 429" "429: over rate_key for other-key"
+t_run 0 "rate: challenges (5, 6)" bash -c "'$CLIENT' challenge '$URL3' other-key poc-v1 '$T/l' && '$CLIENT' challenge '$URL3' other-key poc-v1 '$T/l'"
+t_run 3 "rate: a 7th request from this address" "$CLIENT" challenge "$URL3" other-key poc-v1 "$T/l"
+t_has "http 429" "429: over rate_ip for 127.0.0.1"
+
 t_run 0 "gce-only: evidence" flow g gce-only
 t_run 1 "gce-only: swtpm's AK certificate names no GCE project" "$CLIENT" release "$URL" gce-only "$T/g" "$T/g.cbor" "$PUB"
 t_has "deny \$.identities.gce_project" "denied naming \$.identities.gce_project"
@@ -122,9 +139,9 @@ t_run 0 "release" "$CLIENT" release "$URL" other-key "$T/k" "$T/k.cbor" "$PUB"
 # In the sanitizer build every pocd command above ran instrumented (a report fails its exit
 # code); the servers report when they exit.
 pocd_stop
-if grep -l "Sanitizer\|runtime error" "$T/pocd.log" "$T/pocd2.log" >/dev/null; then
+if grep -l "Sanitizer\|runtime error" "$T/pocd.log" "$T/pocd2.log" "$T/pocd3.log" >/dev/null; then
 	t_fail "pocd serve's logs hold a sanitizer report"
-	grep -h -A5 "Sanitizer\|runtime error" "$T/pocd.log" "$T/pocd2.log" | head -20 | t_diag
+	grep -h -A5 "Sanitizer\|runtime error" "$T/pocd.log" "$T/pocd2.log" "$T/pocd3.log" | head -20 | t_diag
 else
 	t_ok "pocd serve stopped on SIGTERM, its logs hold no sanitizer report"
 fi
