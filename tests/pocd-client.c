@@ -10,6 +10,8 @@
  *       (remote/answer.h). --save keeps the request body (DIR2/request) to replay it.
  *   pocd-client replay URL REQUEST KEY_ID DIR BUNDLE POCD_PUB
  *       POSTs a saved request body again and checks the answer.
+ *   pocd-client owner-replay URL OWNER_KEY AGE_S
+ *       an owner "list" request issued AGE_S seconds ago, POSTed twice (the second a replay).
  *   pocd-client credential URL KEY_ID DIR EK_PUB AK_PUB OUT
  *       POST /v1/credential: pocd's TPM2_MakeCredential for this challenge, into OUT (for
  *       tpm2_activatecredential).
@@ -27,6 +29,7 @@
 #include "digest.h"
 #include "hex.h"
 #include "remote/answer.h"
+#include "remote/owner.h"
 #include "remote/protocol.h"
 
 struct buf {
@@ -255,6 +258,32 @@ static int replay(char **argv)
 	return rv;
 }
 
+static int owner_replay(char **argv)
+{
+	struct poc_err e = { 0 };
+	struct poc_owner_req r = { .op = POC_OWNER_LIST, .iat = (int64_t)time(NULL) - atoi(argv[4]) };
+	struct buf a1 = { 0 }, a2 = { 0 };
+	uint8_t *body = NULL;
+	size_t len = 0;
+	FILE *f = fopen(argv[3], "r");
+	EVP_PKEY *k = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+	long s1, s2;
+
+	if (f)
+		fclose(f);
+	memset(r.nonce, 0x5a, sizeof(r.nonce));
+	if (k == NULL || poc_owner_req_seal(&e, &r, k, &body, &len) < 0)
+		return 3;
+	s1 = post(argv[2], "/v1/owner", body, len, &a1);
+	s2 = post(argv[2], "/v1/owner", body, len, &a2);
+	printf("%s%s", a1.p ? (char *)a1.p : "", a2.p ? (char *)a2.p : "");
+	free(a1.p);
+	free(a2.p);
+	free(body);
+	EVP_PKEY_free(k);
+	return s1 == 200 && s2 == 409 ? 0 : 1;
+}
+
 static int credential(char **argv)
 {
 	struct poc_err e = { 0 };
@@ -293,6 +322,8 @@ int main(int argc, char **argv)
 		rv = challenge(argv[2], argv[3], argv[4], argv[5]);
 	else if (argc >= 7 && strcmp(argv[1], "release") == 0)
 		rv = release(argc, argv);
+	else if (argc == 5 && strcmp(argv[1], "owner-replay") == 0)
+		rv = owner_replay(argv);
 	else if (argc == 8 && strcmp(argv[1], "credential") == 0)
 		rv = credential(argv);
 	else if (argc == 8 && strcmp(argv[1], "replay") == 0)

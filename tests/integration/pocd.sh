@@ -21,6 +21,13 @@ t_run 0 "enrol gce-only (identities: a GCE project)" owner enrol --owner-key "$T
 	--policy "$T/policy.json" --identities '{"gce_project": "my-project"}'
 t_run 0 "list" owner list --owner-key "$T/owner.pem"
 t_has "tls-server enrolled" "list names tls-server"
+t_run 0 "an owner request POSTed twice" "$CLIENT" owner-replay "$URL" "$T/owner.pem" 0
+t_has "http 409" "the second is a replay: 409"
+t_has "owner request: a replay" "pocd names it"
+t_run 1 "an owner request issued 10 minutes ago" "$CLIENT" owner-replay "$URL" "$T/owner.pem" 600
+t_has "at most 300 s old" "refused as too old"
+code=$(head -c 5000000 /dev/zero | curl -s -o /dev/null -w '%{http_code}' --data-binary @- "$URL/v1/release")
+[ "$code" = 413 ] && t_ok "a 5 MB body: 413 (body_max)" || t_fail "a 5 MB body: $code"
 share_db=$(psql_as pgsuper -At -c "SELECT encode(share_wrapped, 'hex') FROM pocd_enrolment WHERE key_id = 'other-key'")
 case $share_db in ""|*00112233445566778899aabbccddeeff*) t_fail "S_R is in clear in the database (or absent)" ;;
 *) t_ok "S_R is stored wrapped, never in clear (${#share_db} hex digits)" ;; esac
