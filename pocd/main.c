@@ -28,6 +28,29 @@ static void usage(FILE *f)
 		   "Exit: 0 success, 1 a failed check or a refused request, 2 usage, 3 an outage.\n");
 }
 
+/* path.pub from an existing key at path, when it is missing. 0 or -1. */
+static int write_pub(const char *path)
+{
+	char pub[1100];
+	EVP_PKEY *k;
+	FILE *g;
+	int rv = -1;
+
+	snprintf(pub, sizeof(pub), "%s.pub", path);
+	if (access(pub, F_OK) == 0)
+		return 0;
+	if ((k = pocd_read_private(path)) == NULL)
+		return -1;
+	if ((g = fopen(pub, "w")) != NULL && PEM_write_PUBKEY(g, k) == 1)
+		rv = 0;
+	if (g != NULL && fclose(g) != 0)
+		rv = -1;
+	EVP_PKEY_free(k);
+	if (rv < 0)
+		pocd_warn("%s: cannot write", pub);
+	return rv;
+}
+
 /* Writes a new P-256 key to path (0600) and its public key to path.pub. 0 or -1. */
 static int new_key(const char *path)
 {
@@ -70,7 +93,7 @@ static int cmd_init(const char *conf_path)
 	}
 	if (pocd_db_migrate(c.admin_database, c.app_role) < 0)
 		return POCD_EXIT_OUTAGE;
-	if (access(c.signing_key, F_OK) != 0 && new_key(c.signing_key) < 0)
+	if ((access(c.signing_key, F_OK) != 0 ? new_key(c.signing_key) : write_pub(c.signing_key)) < 0)
 		return POCD_EXIT_FAILED;
 	if (pocd_kek_open(&e, &c, 1, &kek) < 0 || pocd_db_open(c.database, 1, &db) < 0) {
 		pocd_warn("%s", e.msg[0] ? e.msg : "database");
@@ -173,6 +196,10 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
 		printf("pocd (poc-pkcs11) %s\n", PACKAGE_VERSION);
+		return POCD_EXIT_OK;
+	}
+	if (argc == 3 && strcmp(argv[2], "--help") == 0 && strcmp(argv[1], "owner") != 0) {
+		usage(stdout);
 		return POCD_EXIT_OK;
 	}
 	if (argc >= 2 && strcmp(argv[1], "owner") == 0)

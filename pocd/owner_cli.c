@@ -187,6 +187,10 @@ int pocd_owner_cli(int argc, char **argv)
 	size_t len = 0;
 	int rv = POCD_EXIT_USAGE;
 
+	if (argc >= 2 && strcmp(argv[argc - 1], "--help") == 0) {
+		owner_usage(stdout);
+		return POCD_EXIT_OK;
+	}
 	for (int i = 1; argc >= 2 && i < 5; i++)
 		if (strcmp(argv[1], ops[i]) == 0)
 			r.op = (enum poc_owner_op)i;

@@ -56,7 +56,6 @@ printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$T/tokens" >"$
 t_run 0 "a SoftHSM2 token for the KEK" softhsm2-util --init-token --free --label pocd --pin 1234 --so-pin 5678
 
 # ---- pocd: its signing key also derives the credential key of /v1/credential ----
-openssl pkey -in "$T/verifier.pem" -pubout -out "$T/verifier.pem.pub" 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/owner.pem" 2>/dev/null
 openssl pkey -in "$T/owner.pem" -pubout -out "$T/owner.pub.pem" 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/forger.pem" 2>/dev/null
