@@ -23,7 +23,7 @@ struct field {
 #define I(n, lo, hi) { #n, INT, offsetof(struct pocd_conf, n), sizeof(int), lo, hi }
 static const struct field FIELDS[] = {
 	S(listen), I(port, 1, 65535), S(database), S(admin_database), S(app_role), S(pkcs11_module),
-	S(pkcs11_token), S(pkcs11_pin), S(kek_label), S(signing_key), S(owner_key), S(replica),
+	S(pkcs11_token), S(pkcs11_pin), S(kek_label), S(signing_key), S(owner_key), S(replica), S(tls_cert), S(tls_key),
 	I(threads, 1, 256), I(timeout_s, 1, 600), I(chal_ttl_s, 1, 3600), I(checkpoint_every, 1, 1000000),
 	I(rate_ip, 1, 1000000), I(rate_key, 1, 1000000),
 	{ "body_max", SIZE, offsetof(struct pocd_conf, body_max), sizeof(size_t), 1024, 64L << 20 },
@@ -131,6 +131,10 @@ int pocd_conf_parse(const char *text, size_t len, const char *name, struct pocd_
 		buf[n] = '\0';
 		rv = line(c, buf, name, lineno);
 		at += n + (nl != NULL);
+	}
+	if (rv == 0 && (c->tls_cert[0] == '\0') != (c->tls_key[0] == '\0')) {
+		pocd_warn("%s: tls_cert and tls_key go together", name);
+		rv = -1;
 	}
 	if (rv == 0 && (c->database[0] == '\0' || c->pkcs11_module[0] == '\0' || c->pkcs11_token[0] == '\0' ||
 			c->signing_key[0] == '\0')) {

@@ -2,8 +2,8 @@
 /*
  * pocd serve: libmicrohttpd with a thread pool, a per-connection timeout and a body cap;
  * the routes POST /v1/challenge, /v1/credential, /v1/release and /v1/owner; a rate limit per
- * source address before anything is parsed. Plain HTTP on the configured address: TLS is
- * terminated in front of pocd (docs/pocd.md "Deployment").
+ * source address before anything is parsed. HTTPS through libmicrohttpd's GnuTLS when
+ * tls_cert and tls_key are set (a single node), else plain HTTP for a TLS terminator in front.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -152,11 +152,50 @@ static void housekeeping(struct pocd *p)
 	OPENSSL_cleanse(&k, sizeof(k));
 }
 
+/* A PEM file as a NUL-terminated string (libmicrohttpd takes TLS material from memory). */
+static char *read_pem(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = f ? malloc(64 * 1024) : NULL;
+	size_t n = 0;
+
+	if (buf != NULL) {
+		n = fread(buf, 1, 64 * 1024 - 1, f);
+		buf[n] = '\0';
+		if (ferror(f) || n == 0) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	if (buf == NULL)
+		pocd_warn("%s: cannot read", path);
+	return buf;
+}
+
+static struct MHD_Daemon *start(struct pocd *p, struct sockaddr_in *sin, const char *cert, const char *key)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0);
+
+	if (cert != NULL)
+		return MHD_start_daemon(flags, (uint16_t)p->conf.port, NULL, NULL, handler, p, MHD_OPTION_SOCK_ADDR,
+					(struct sockaddr *)sin, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)p->conf.threads,
+					MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)p->conf.timeout_s,
+					MHD_OPTION_NOTIFY_COMPLETED, completed, p, MHD_OPTION_HTTPS_MEM_CERT, cert,
+					MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+	return MHD_start_daemon(flags, (uint16_t)p->conf.port, NULL, NULL, handler, p, MHD_OPTION_SOCK_ADDR,
+				(struct sockaddr *)sin, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)p->conf.threads,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)p->conf.timeout_s, MHD_OPTION_NOTIFY_COMPLETED,
+				completed, p, MHD_OPTION_END);
+}
+
 int pocd_serve(struct pocd *p)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)p->conf.port) };
 	struct MHD_Daemon *d;
 	struct timespec ts = { .tv_sec = 60 };
+	char *cert = NULL, *key = NULL;
 	sigset_t set;
 	int sig;
 
@@ -168,15 +207,18 @@ int pocd_serve(struct pocd *p)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)p->conf.port, NULL, NULL,
-			     handler, p, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin, MHD_OPTION_THREAD_POOL_SIZE,
-			     (unsigned)p->conf.threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)p->conf.timeout_s,
-			     MHD_OPTION_NOTIFY_COMPLETED, completed, p, MHD_OPTION_END);
-	if (d == NULL) {
-		pocd_warn("cannot listen on %s:%d", p->conf.listen, p->conf.port);
+	if (p->conf.tls_cert[0] && ((cert = read_pem(p->conf.tls_cert)) == NULL || (key = read_pem(p->conf.tls_key)) == NULL)) {
+		free(cert);
 		return -1;
 	}
-	printf("pocd: serving on %s:%d (replica %s)\n", p->conf.listen, p->conf.port, p->conf.replica);
+	/* The PEM strings stay alive until the daemon stops: libmicrohttpd keeps the pointers. */
+	if ((d = start(p, &sin, cert, key)) == NULL) {
+		pocd_warn("cannot listen on %s:%d", p->conf.listen, p->conf.port);
+		sig = -1;
+		goto done;
+	}
+	printf("pocd: serving %s on %s:%d (replica %s)\n", p->conf.tls_cert[0] ? "HTTPS" : "HTTP", p->conf.listen,
+	       p->conf.port, p->conf.replica);
 	fflush(stdout);
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &ts);
@@ -185,5 +227,11 @@ int pocd_serve(struct pocd *p)
 		housekeeping(p);
 	}
 	MHD_stop_daemon(d);
-	return 0;
+	sig = 0;
+done:
+	if (key != NULL)
+		OPENSSL_cleanse(key, strlen(key));
+	free(key);
+	free(cert);
+	return sig;
 }

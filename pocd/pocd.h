@@ -36,6 +36,7 @@ struct pocd_conf {
 	char signing_key[1024];
 	char owner_key[1024];
 	char replica[64];
+	char tls_cert[1024], tls_key[1024]; /* both set: HTTPS through libmicrohttpd's GnuTLS */
 	int threads, timeout_s, chal_ttl_s, checkpoint_every, rate_ip, rate_key;
 	size_t body_max;
 };

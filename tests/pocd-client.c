@@ -15,6 +15,7 @@
  *   pocd-client credential URL KEY_ID DIR EK_PUB AK_PUB OUT
  *       POST /v1/credential: pocd's TPM2_MakeCredential for this challenge, into OUT (for
  *       tpm2_activatecredential).
+ * https URLs: POCD_CAFILE (the CA to trust) and POCD_PIN (CURLOPT_PINNEDPUBLICKEY, sha256//BASE64).
  * Prints "http STATUS" (release also "ms LATENCY" of its POST), then "release SHARE_HEX" (exit 0), "deny CLAUSE" (exit 1), a refused
  * answer (exit 2) or an outage (exit 3).
  */
@@ -65,6 +66,11 @@ static long post(const char *url, const char *path, const uint8_t *body, size_t 
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	/* https: the CA file and the pinned public key of pocd's TLS key (sha256//BASE64), as the module will. */
+	if (getenv("POCD_CAFILE") != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, getenv("POCD_CAFILE"));
+	if (getenv("POCD_PIN") != NULL)
+		curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, getenv("POCD_PIN"));
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
 	if (curl_easy_perform(c) == CURLE_OK)

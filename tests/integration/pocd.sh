@@ -96,6 +96,24 @@ t_run 0 "rate: challenges (5, 6)" bash -c "'$CLIENT' challenge '$URL3' other-key
 t_run 3 "rate: a 7th request from this address" "$CLIENT" challenge "$URL3" other-key poc-v1 "$T/l"
 t_has "http 429" "429: over rate_ip for 127.0.0.1"
 
+# HTTPS on a single node (libmicrohttpd's GnuTLS), the client pinning pocd's TLS key.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/tls.key" -out "$T/tls.crt" \
+	-days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/tls2.key" -out "$T/tls2.crt" \
+	-days 2 -subj /CN=other 2>/dev/null
+pin=sha256//$(openssl pkey -in "$T/tls.key" -pubout -outform DER 2>/dev/null | openssl dgst -sha256 -binary | base64)
+pin2=sha256//$(openssl pkey -in "$T/tls2.key" -pubout -outform DER 2>/dev/null | openssl dgst -sha256 -binary | base64)
+PORT4=$(_poc_free_port)
+conf "$T/pocd-tls.conf" "$PORT4" 120
+printf 'tls_cert = %s\ntls_key = %s\n' "$T/tls.crt" "$T/tls.key" >>"$T/pocd-tls.conf"
+serve "$T/pocd-tls.conf" "$T/pocd4.log" && t_ok "a fourth pocd over HTTPS" || t_fail "a fourth pocd over HTTPS"
+mkdir -p "$T/s"
+t_run 0 "https: a challenge with pocd's TLS key pinned" env POCD_CAFILE="$T/tls.crt" POCD_PIN="$pin" \
+	"$CLIENT" challenge "https://127.0.0.1:$PORT4" other-key poc-v1 "$T/s"
+t_run 3 "https: another key pinned: no connection" env POCD_CAFILE="$T/tls.crt" POCD_PIN="$pin2" \
+	"$CLIENT" challenge "https://127.0.0.1:$PORT4" other-key poc-v1 "$T/s"
+t_has "http 0" "the pin mismatch aborts before any request"
+
 t_run 0 "gce-only: evidence" flow g gce-only
 t_run 1 "gce-only: swtpm's AK certificate names no GCE project" "$CLIENT" release "$URL" gce-only "$T/g" "$T/g.cbor" "$PUB"
 t_has "deny \$.identities.gce_project" "denied naming \$.identities.gce_project"
@@ -152,9 +170,9 @@ t_run 0 "release" "$CLIENT" release "$URL" other-key "$T/k" "$T/k.cbor" "$PUB"
 # In the sanitizer build every pocd command above ran instrumented (a report fails its exit
 # code); the servers report when they exit.
 pocd_stop
-if grep -l "Sanitizer\|runtime error" "$T/pocd.log" "$T/pocd2.log" "$T/pocd3.log" >/dev/null; then
+if grep -l "Sanitizer\|runtime error" "$T/pocd.log" "$T/pocd2.log" "$T/pocd3.log" "$T/pocd4.log" >/dev/null; then
 	t_fail "pocd serve's logs hold a sanitizer report"
-	grep -h -A5 "Sanitizer\|runtime error" "$T/pocd.log" "$T/pocd2.log" "$T/pocd3.log" | head -20 | t_diag
+	grep -h -A5 "Sanitizer\|runtime error" "$T/pocd.log" "$T/pocd2.log" "$T/pocd3.log" "$T/pocd4.log" | head -20 | t_diag
 else
 	t_ok "pocd serve stopped on SIGTERM, its logs hold no sanitizer report"
 fi
