@@ -15,6 +15,7 @@
 #include "credential.h"
 #include "owner_cli.h"
 #include "pocd.h"
+#include "release_int.h"
 
 static void usage(FILE *f)
 {
@@ -144,6 +145,7 @@ int pocd_open(struct pocd *p, const char *conf_path)
 
 void pocd_close(struct pocd *p)
 {
+	pocd_policy_cache_clear();
 	pocd_db_close(p->db);
 	pocd_kek_close(p->kek);
 	EVP_PKEY_free(p->key);

@@ -148,17 +148,17 @@ static int appraise(struct pocd *p, struct pocd_rq *q, const struct pocd_enrolme
 				       .credential_key = p->credential_key, .has_nonce_time = 1,
 				       .nonce_time_ms = q->ch.iat * 1000, .at_ms = pocd_now_ms() };
 	struct poc_err e = { 0 };
-	int rc;
+	int rc, own;
 
 	memset(&b, 0, sizeof(b));
-	if (pocd_policy_load(&e, en, &pol) < 0) {
+	if ((own = pocd_policy_get(&e, en, &pol)) < 0) {
 		pocd_text(r, 500, "the enrolled policy: %s", e.msg);
 		return -1;
 	}
 	pocd_policy_id(en->policy, q->policy_id);
 	if (poc_bundle_decode(&e, q->rq.evidence, q->rq.evidence_len, &b) < 0) {
 		pocd_deny_at(p, q, 400, "$.evidence", e.code, e.msg, 1, r);
-		poc_policy_free(pol);
+		pocd_policy_put(pol, own);
 		return -1;
 	}
 	rc = poc_appraise(pol, &b, &o, a);
@@ -174,7 +174,7 @@ static int appraise(struct pocd *p, struct pocd_rq *q, const struct pocd_enrolme
 	if (rc != 0)
 		pocd_deny(p, q, 403, a, 1, r);
 	poc_bundle_free(&b);
-	poc_policy_free(pol);
+	pocd_policy_put(pol, own);
 	return rc == 0 ? 0 : -1;
 }
 

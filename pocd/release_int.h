@@ -27,6 +27,14 @@ int pocd_chal_check(struct pocd *p, const uint8_t *chal, const char *key_id, siz
 		    struct poc_chal *c, struct poc_err *e);
 /* The enrolled policy, its files served from the enrolment. 0 or -1. */
 int pocd_policy_load(struct poc_err *e, const struct pocd_enrolment *en, struct poc_policy **out);
+/*
+ * The enrolment's parsed policy from the shared cache (pocd/policy_cache.c): 0 cached, 1 this
+ * request's own copy (no idle slot), -1 error. Give it back with pocd_policy_put(pol, rc == 1).
+ */
+int pocd_policy_get(struct poc_err *e, const struct pocd_enrolment *en, struct poc_policy **out);
+void pocd_policy_put(struct poc_policy *pol, int own);
+/* Frees every cached policy (pocd_close: no request runs any more). */
+void pocd_policy_cache_clear(void);
 /* "sha256:HEX" of the policy JSON. */
 void pocd_policy_id(const char *policy, char out[7 + 65]);
 /* The AAD binding a wrapped share to its key_id. */

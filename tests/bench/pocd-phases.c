@@ -2,8 +2,9 @@
 /*
  * pocd's release work in one process, phase by phase, on one core (tests/bench/pocd.sh):
  *   pocd-phases BUNDLE POLICY B_HEX SIGNING_KEY SECONDS
- * runs what /v1/release does after the challenge check (the policy parse, the bundle decode,
- * poc_appraise with warm collateral from the bundle, the EAR, HPKE to a pkR, the signed answer)
+ * runs what /v1/release does after the challenge check (the bundle decode, poc_appraise with
+ * warm collateral from the bundle and the policy parsed once, as pocd's cache holds it, the
+ * EAR, HPKE to a pkR, the signed answer)
  * and the client's check, for SECONDS, and prints verifications/s and each phase's share.
  * The database transaction and HTTP are measured end to end by pocd.sh (p50/p99).
  */
@@ -23,9 +24,8 @@
 #include "record.h"
 #include "remote/answer.h"
 
-enum { P_POLICY, P_DECODE, P_APPRAISE, P_EAR, P_ANSWER, P_CHECK, P_N };
-static const char *const NAMES[P_N] = { "policy parse", "bundle decode", "appraise", "EAR sign", "HPKE + answer sign",
-					"client check" };
+enum { P_DECODE, P_APPRAISE, P_EAR, P_ANSWER, P_CHECK, P_N };
+static const char *const NAMES[P_N] = { "bundle decode", "appraise", "EAR sign", "HPKE + answer sign", "client check" };
 
 static double now_s(void)
 {
@@ -59,6 +59,7 @@ static int load_rel(void *ctx, struct poc_err *e, const char *path, uint8_t **bu
 }
 
 struct run {
+	const struct poc_policy *pol;
 	const uint8_t *bundle, *policy, *B;
 	size_t bundle_len, policy_len;
 	EVP_PKEY *key, *skR;
@@ -70,7 +71,6 @@ struct run {
 static int once(struct run *r)
 {
 	struct poc_err e = { 0 };
-	struct poc_policy *pol = NULL;
 	struct poc_bundle b;
 	struct poc_appraisal a;
 	struct poc_appraise_opts o = { .nonce = r->B, .nonce_len = 64, .at = time(NULL), .credential_key = r->ckey,
@@ -83,13 +83,11 @@ static int once(struct run *r)
 	int ok = -1;
 
 	memset(&b, 0, sizeof(b));
-	if (poc_policy_parse(&e, (const char *)r->policy, r->policy_len, load_rel, NULL, &pol) < 0)
-		goto done;
-	r->t[P_POLICY] += (t1 = now_s()) - t0;
 	if (poc_bundle_decode(&e, r->bundle, r->bundle_len, &b) < 0)
 		goto done;
-	r->t[P_DECODE] += (t0 = now_s()) - t1;
-	if (poc_appraise(pol, &b, &o, &a) < 0 || poc_appraisal_require_affirming(&a) < 0) {
+	r->t[P_DECODE] += (t1 = now_s()) - t0;
+	t0 = t1;
+	if (poc_appraise(r->pol, &b, &o, &a) < 0 || poc_appraisal_require_affirming(&a) < 0) {
 		fprintf(stderr, "denied: %s %s\n", a.clause, a.reason);
 		goto done;
 	}
@@ -119,13 +117,14 @@ done:
 	free(ear);
 	free(ans);
 	poc_bundle_free(&b);
-	poc_policy_free(pol);
 	return ok;
 }
 
 int main(int argc, char **argv)
 {
 	struct run r = { 0 };
+	struct poc_policy *pol = NULL;
+	double tp;
 	struct poc_err e = { 0 };
 	uint8_t B[64];
 	size_t n = 0;
@@ -152,6 +151,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	r.B = B;
+	tp = now_s();
+	if (poc_policy_parse(&e, (const char *)r.policy, r.policy_len, load_rel, NULL, &pol) < 0) {
+		fprintf(stderr, "pocd-phases: policy %s\n", e.msg);
+		return 2;
+	}
+	tp = now_s() - tp;
+	r.pol = pol;
 	end = now_s() + atof(argv[5]);
 	while (now_s() < end) {
 		if (once(&r) < 0)
@@ -164,5 +170,7 @@ int main(int argc, char **argv)
 	       count / (total - r.t[P_CHECK]), count, total - r.t[P_CHECK], count / total);
 	for (int i = 0; i < P_N; i++)
 		printf("  %-20s %7.3f ms  %5.1f%%\n", NAMES[i], 1000 * r.t[i] / count, 100 * r.t[i] / total);
+	printf("  (the policy parse, once per enrolment in pocd's cache: %.3f ms)\n", 1000 * tp);
+	poc_policy_free(pol);
 	return 0;
 }
