@@ -131,6 +131,17 @@ t_has "http 503" "503, fail closed (no share, no denial)"
 t_run 0 "PostgreSQL restarted" pg_start
 t_run 1 "pocd reconnects (a denial again, for the old bundle)" "$CLIENT" release "$URL" other-key "$T/d" "$T/o.cbor" "$PUB"
 
+# Four releases at once (the thread pool, the shared policy, the chain's per-replica lock).
+for i in 1 2 3 4; do flow "c$i" other-key >/dev/null 2>&1 || t_fail "concurrent run $i: evidence"; done
+pids=()
+for i in 1 2 3 4; do
+	"$CLIENT" release "$URL" other-key "$T/c$i" "$T/c$i.cbor" "$PUB" >"$T/c$i.out" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}" # these four only: a bare wait would wait for the pocd servers too
+n=$(cat "$T"/c[1-4].out | grep -c "^release 00112233445566778899aabbccddeeff")
+[ "$n" = 4 ] && t_ok "four concurrent releases: each opened S_R" || t_fail "four concurrent releases: $n of 4"
+
 # ---- the audit: insert-only for pocd's role, tamper-evident for the superuser ----
 t_run 0 "rows were audited" psql_as pgsuper -At -c "SELECT count(*), count(DISTINCT decision) FROM pocd_audit"
 printf '%s\n' "$T_OUT" | t_diag
