@@ -114,26 +114,31 @@ static int challenge(const char *url, const char *key_id, const char *platform, 
 	size_t len = 0;
 	int64_t exp;
 	EVP_PKEY *k = poc_p256_generate();
-	FILE *f;
+	FILE *f = NULL;
+	int rv = 3;
 
 	if (k == NULL || poc_chal_req_encode(&e, key_id, platform, &req, &len) < 0 ||
 	    post(url, "/v1/challenge", req, len, &ans) != 200 || poc_chal_resp_decode(&e, ans.p, ans.n, chal, &exp) < 0 ||
 	    poc_p256_point(k, pk) < 0 || poc_remote_binding(chal, pk, (const uint8_t *)key_id, strlen(key_id), B) < 0) {
 		fprintf(stderr, "challenge: %s\n", e.msg);
-		return 3;
+		goto done;
 	}
 	snprintf(path, sizeof(path), "%s/chal", dir);
 	if (spill(path, chal, sizeof(chal)) < 0)
-		return 3;
+		goto done;
 	snprintf(path, sizeof(path), "%s/skR.pem", dir);
-	if ((f = fopen(path, "w")) == NULL || PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) != 1 || fclose(f) != 0)
-		return 3;
+	if ((f = fopen(path, "w")) == NULL || PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) != 1)
+		goto done;
 	poc_hex_encode(B, sizeof(B), hex);
 	printf("%s\n", hex);
+	rv = 0;
+done:
+	if (f != NULL && fclose(f) != 0)
+		rv = 3;
 	free(req);
 	free(ans.p);
 	EVP_PKEY_free(k);
-	return 0;
+	return rv;
 }
 
 /* Checks pocd's answer to req: the exit code. */
@@ -158,8 +163,10 @@ static int check(const char *key_id, const uint8_t *chal, EVP_PKEY *skR, const u
 		return 3;
 	}
 	if (poc_sha256(req, req_len, reqd) < 0 || poc_sha256(bundle, bundle_len, evd) < 0 || poc_p256_point(skR, pk) < 0 ||
-	    poc_remote_binding(chal, pk, (const uint8_t *)key_id, strlen(key_id), B) < 0)
+	    poc_remote_binding(chal, pk, (const uint8_t *)key_id, strlen(key_id), B) < 0) {
+		EVP_PKEY_free(pub);
 		return 3;
+	}
 	if (poc_answer_check(&e, ans->p, ans->n, &x, &a) < 0) {
 		printf("refused answer: %s\n", ans->p && ans->n < 400 && ans->p[0] != 0xd2 ? (char *)ans->p : e.msg);
 		rv = 2;
@@ -215,12 +222,15 @@ static int release(int argc, char **argv)
 	if (skR == NULL || chal == NULL || clen != POC_CHAL_LEN || bundle == NULL || poc_p256_point(skR, pk) < 0 ||
 	    poc_release_req_encode(&e, chal, key_id, pk, bundle, blen, &req, &rlen) < 0) {
 		fprintf(stderr, "release: inputs %s\n", e.msg);
-		return 3;
+		rv = 3;
+		goto done;
 	}
 	if (save != NULL) {
 		snprintf(path, sizeof(path), "%s/request", save);
-		if (spill(path, req, rlen) < 0)
-			return 3;
+		if (spill(path, req, rlen) < 0) {
+			rv = 3;
+			goto done;
+		}
 	}
 	{
 		struct timespec t0, t1;
@@ -231,6 +241,7 @@ static int release(int argc, char **argv)
 		printf("ms %.3f\n", (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	}
 	rv = check(key_id, chal, skR, req, rlen, bundle, blen, argv[6], status, &ans);
+done:
 	free(chal);
 	free(bundle);
 	free(req);
@@ -253,9 +264,10 @@ static int replay(char **argv)
 	req = slurp(argv[3], &rlen);
 	chal = slurp(path, &clen);
 	bundle = slurp(argv[6], &blen);
-	if (req == NULL || chal == NULL || bundle == NULL || skR == NULL)
-		return 3;
-	rv = check(key_id, chal, skR, req, rlen, bundle, blen, argv[7], post(url, "/v1/release", req, rlen, &ans), &ans);
+	rv = req == NULL || chal == NULL || bundle == NULL || skR == NULL ?
+		     3 :
+		     check(key_id, chal, skR, req, rlen, bundle, blen, argv[7], post(url, "/v1/release", req, rlen, &ans),
+			   &ans);
 	free(req);
 	free(chal);
 	free(bundle);
@@ -278,8 +290,10 @@ static int owner_replay(char **argv)
 	if (f)
 		fclose(f);
 	memset(r.nonce, 0x5a, sizeof(r.nonce));
-	if (k == NULL || poc_owner_req_seal(&e, &r, k, &body, &len) < 0)
+	if (k == NULL || poc_owner_req_seal(&e, &r, k, &body, &len) < 0) {
+		EVP_PKEY_free(k);
 		return 3;
+	}
 	s1 = post(argv[2], "/v1/owner", body, len, &a1);
 	s2 = post(argv[2], "/v1/owner", body, len, &a2);
 	printf("%s%s", a1.p ? (char *)a1.p : "", a2.p ? (char *)a2.p : "");
