@@ -8,6 +8,7 @@ PKGS=(
 	swtpm swtpm-tools tpm2-tools opensc gnutls-bin libengine-pkcs11-openssl nginx cryptsetup-bin systemd
 	softhsm2 libtpm2-pkcs11-1 libtpm2-pkcs11-tools tpm2-abrmd libtss2-tcti-tabrmd0 dbus curl xxd
 	python3 python3-cbor2 python3-cryptography
+	postgresql-15 libmicrohttpd-dev libpq-dev libcurl4-openssl-dev util-linux
 )
 missing=()
 for p in "${PKGS[@]}"; do

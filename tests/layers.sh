@@ -21,6 +21,8 @@
 #   store      -
 #   sim        tee store config          (sim/: the simulator's setup, libpocsim)
 #   verify     -                         (nothing of module/, sim/ or tools/)
+#   remote     -                         (remote/: pocd's protocol, pure like verify/, libpocremote)
+#   pocd       remote config             (pocd/: the remote verifier's server; never in the .so)
 #
 # No layer of module/ includes sim/: the module never links the simulator's setup.
 set -u
@@ -38,6 +40,8 @@ declare -A ALLOWED=(
 	[store]=""
 	[sim]="tee store config"
 	[verify]=""
+	[remote]=""
+	[pocd]="remote config"
 )
 MODULE_LAYERS="pkcs11 token evidence config crypto tpm tee store"
 
@@ -52,6 +56,8 @@ layer_of() {
 	module/*/*) local r=${1#module/}; echo "${r%%/*}" ;;
 	sim/*) echo sim ;;
 	verify/*) echo verify ;;
+	remote/*) echo remote ;;
+	pocd/*) echo pocd ;;
 	*) echo "?" ;;
 	esac
 }
@@ -97,13 +103,13 @@ check_includes() {
 				bad=1 ;;
 			esac
 		done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$root/$f")
-	done < <(cd "$root" && find module sim verify -name '*.[ch]' | sort)
+	done < <(cd "$root" && find module sim verify remote pocd -name '*.[ch]' 2>/dev/null | sort)
 	return $bad
 }
 
 # 1. The tree's includes.
 if out=$(check_includes "$SRC"); then
-	ok "every include of module/, sim/ and verify/ goes down the layers or stays in its layer"
+	ok "every include of module/, sim/, verify/, remote/ and pocd/ goes down the layers or stays in its layer"
 else
 	not_ok "includes that reach up or sideways"
 	printf '%s\n' "$out" | diag
@@ -150,6 +156,12 @@ if hits=$(grep -En '(^|[ =])sim/[A-Za-z0-9_]+\.(c|h|la)|POC_SIM_LIBS' "$SRC"/mod
 else
 	ok "no module/ fragment links or names the simulator's library"
 fi
+if hits=$(grep -En '(^|[ =])pocd/[A-Za-z0-9_]+\.(c|h|la)|POC_POCD' "$SRC"/module/Makefile.am "$SRC"/module/*/*.am); then
+	not_ok "a module/ fragment names pocd's sources (the .so must never link the server)"
+	printf '%s\n' "$hits" | diag
+else
+	ok "no module/ fragment links or names pocd's sources"
+fi
 
 # 3. The built module: its exports and no simulator setup code.
 SO=$BUILD/module/.libs/poc-pkcs11.so
@@ -174,7 +186,8 @@ fi
 # 4. The check can fail: a copy of the tree, one include at a time reaching up or sideways.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cp -r "$SRC/module" "$SRC/sim" "$SRC/verify" "$tmp/"
+cp -r "$SRC/module" "$SRC/sim" "$SRC/verify" "$SRC/remote" "$tmp/"
+[ -d "$SRC/pocd" ] && cp -r "$SRC/pocd" "$tmp/"
 try_bad() { # FILE LINE WANT DESCRIPTION
 	local file=$1 line=$2 want=$3 desc=$4 out
 	cp "$SRC/$file" "$tmp/$file"
@@ -195,6 +208,8 @@ try_bad module/evidence/evidence.c '#include "sim/tdx_sim.h"' "evidence may not 
 try_bad module/crypto/key.c '#include "pkcs11/p11_int.h"' "crypto may not include pkcs11" "crypto/ including pkcs11/"
 try_bad verify/hex.c '#include "store/files.h"' "verify may not include store" "verify/ including module/"
 try_bad module/store/store.c '#include "token_state.h"' "neither of its folder nor of verify/" "a bare include of another layer's header"
+try_bad remote/hpke.c '#include "tpm/tpm.h"' "remote may not include tpm" "remote/ including module/ (it is pure)"
+try_bad verify/hex.c '#include "remote/hpke.h"' "verify may not include remote" "verify/ including remote/ (upward)"
 if check_includes "$tmp" >/dev/null; then
 	ok "the unchanged copy passes again"
 else

@@ -81,3 +81,15 @@ t_run 0 "EK, EK certificate and AK in swtpm one" tpm_setup one
 # the simulator's POE token endorses the TD's platform (an endorsed vTPM alone is only a warning).
 mrtd=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"mrtd":\["([0-9a-f]+)"\].*/\1/p')
 simroot=$(tr -d ' \n' <"$T/sim/policy-fragment.json" | sed -nE 's/.*"tee":\{[^}]*"roots":\["([^"]+)"\].*/\1/p')
+
+# poc_v1_policy FILE: the Proof-of-Cloud policy of this setup (swtpm one's CA as the provider,
+# the simulator's TEE root, its POE token endorsing the TD's platform, poc-v1, 300 s freshness).
+poc_v1_policy() {
+	cat >"$1" <<JSON
+{"version": 1,
+ "providers": [{"name": "swtpm-test-ca", "roots": ["$CA1/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA1/issuercert.pem"]}],
+ "platforms": {"poe": {"roots": ["$T/sim/poe_endorser.pem"], "owners": ["sim-csp.poc-pkcs11.test"]}},
+ "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"], "mrtd": ["$mrtd"]},
+ "binding": "poc-v1", "freshness": {"max_age_s": 300}}
+JSON
+}

@@ -8,13 +8,7 @@
 . "$POC_SRCDIR/tests/lib.sh"
 T=$POC_TEST_TMP
 . "$POC_SRCDIR/tests/poc-v1-lib.sh"
-cat >"$T/policy.json" <<JSON
-{"version": 1,
- "providers": [{"name": "swtpm-test-ca", "roots": ["$CA1/swtpm-localca-rootca-cert.pem"], "intermediates": ["$CA1/issuercert.pem"]}],
- "platforms": {"poe": {"roots": ["$T/sim/poe_endorser.pem"], "owners": ["sim-csp.poc-pkcs11.test"]}},
- "tee": {"type": "tdx", "roots": ["$simroot"], "tcb_status": ["UpToDate"], "mrtd": ["$mrtd"]},
- "binding": "poc-v1", "freshness": {"max_age_s": 300}}
-JSON
+poc_v1_policy "$T/policy.json"
 
 N1=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 N2=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
