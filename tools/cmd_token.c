@@ -33,6 +33,7 @@
 #include "tpm/tpm.h"
 #include "evidence/evidence.h"
 #include "tpm/tpm_keys.h"
+#include "policy_key.h"
 
 #define SECRET_IN_MAX (1u << 20)
 
@@ -67,14 +68,62 @@ bad:
 	return -1;
 }
 
+static int init_usage(void)
+{
+	printf("Usage: poctool init --label TOKEN --policy FILE [--pin PIN [--pin-tries N]]\n"
+	       "                    [--pcrs sha256:0,1,2,3,4,5,6,7,14]\n"
+	       "                    [--pcr-policy literal|signed --policy-key PUB.pem|pkcs11:URI]\n\n"
+	       "Creates a token in the configured store: its Proof-of-Cloud policy (refused\n"
+	       "without a providers or platforms clause; the certificates it names are copied\n"
+	       "into the token), and a local verifier key sealed to the TPM's current values of\n"
+	       "these PCRs (and the PIN), which signs its attestation records; a denial key\n"
+	       "sealed to the TPM alone, which signs only denials (so that a check after a PCR\n"
+	       "changed still leaves a signed record); and those PCRs' values, so that a denial\n"
+	       "names the PCR that changed. Objects of the token are sealed to the same PCRs.\n"
+	       "The token's state (token.cbor: policy, the digests of its files, PIN and SRK\n"
+	       "fields, keys, a random token id) is signed by the verifier key, and each release\n"
+	       "checks that signature with the key the TPM unseals; objects are bound to the\n"
+	       "token id. Tokens made before this (no state signature) must be re-created.\n\n"
+	       "With --pin, the TPM counts the wrong PINs of the token in an NV index of its\n"
+	       "own (TPM_NT_PIN_FAIL, no dictionary-attack implications), whatever tool tries\n"
+	       "them; after --pin-tries wrong PINs in a row (default %d, at most %d) it refuses\n"
+	       "every PIN, the right one too, until the token's SO resets it (docs/pin.md).\n"
+	       "Needs the TPM's owner hierarchy (empty owner authorization).\n\n"
+	       "--pcr-policy signed (default: literal, the TPM's current values): the verifier\n"
+	       "key and the objects are sealed under PolicyAuthorize of the policy key (EC\n"
+	       "P-256 or RSA, kept off the machine) and open under any PCR values it approves\n"
+	       "(`poctool policy approve`), until `policy revoke` bumps the token's epoch\n"
+	       "counter in the TPM (docs/updates.md). Nothing opens before a first approval.\n",
+	       POC_PIN_TRIES_DEFAULT, POC_PIN_TRIES_MAX);
+	return POC_EXIT_OK;
+}
+
+/* --pcr-policy literal|signed, --policy-key with signed only. */
+static int init_pcr_policy(const char *pcr_policy, const char *pkey)
+{
+	if (strcmp(pcr_policy, "literal") != 0 && strcmp(pcr_policy, "signed") != 0) {
+		poc_tool_warn("init: --pcr-policy is literal or signed");
+		return -1;
+	}
+	if ((strcmp(pcr_policy, "signed") == 0) != (pkey != NULL)) {
+		poc_tool_warn("init: --pcr-policy signed goes with --policy-key PUB.pem");
+		return -1;
+	}
+	return 0;
+}
+
 int poc_cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, 'l' }, { "policy", required_argument, NULL, 'p' },
 		{ "pin", required_argument, NULL, 'P' }, { "pcrs", required_argument, NULL, 'r' },
-		{ "pin-tries", required_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "pin-tries", required_argument, NULL, 'T' }, { "pcr-policy", required_argument, NULL, 'S' },
+		{ "policy-key", required_argument, NULL, 'K' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *label = NULL, *policy = NULL, *pin = NULL, *tries = NULL;
+	const char *label = NULL, *policy = NULL, *pin = NULL, *tries = NULL, *pcr_policy = "literal", *pkey = NULL;
+	uint8_t *spki = NULL;
+	size_t spki_len = 0;
+	int r;
 	struct poc_config cfg;
 	struct poc_err e = { 0 };
 	uint16_t bank = TPM2_ALG_SHA256;
@@ -88,31 +137,13 @@ int poc_cmd_init(int argc, char **argv)
 		case 'p': policy = optarg; break;
 		case 'P': pin = optarg; break;
 		case 'T': tries = optarg; break;
+		case 'S': pcr_policy = optarg; break;
+		case 'K': pkey = optarg; break;
 		case 'r':
 			if (parse_pcrs(optarg, &bank, &mask) < 0)
 				return POC_EXIT_USAGE;
 			break;
-		case 'h':
-			printf("Usage: poctool init --label TOKEN --policy FILE [--pin PIN [--pin-tries N]]\n"
-			       "                    [--pcrs sha256:0,1,2,3,4,5,6,7,14]\n\n"
-			       "Creates a token in the configured store: its Proof-of-Cloud policy (refused\n"
-			       "without a providers or platforms clause; the certificates it names are copied\n"
-			       "into the token), and a local verifier key sealed to the TPM's current values of\n"
-			       "these PCRs (and the PIN), which signs its attestation records; a denial key\n"
-			       "sealed to the TPM alone, which signs only denials (so that a check after a PCR\n"
-			       "changed still leaves a signed record); and those PCRs' values, so that a denial\n"
-			       "names the PCR that changed. Objects of the token are sealed to the same PCRs.\n"
-			       "The token's state (token.cbor: policy, the digests of its files, PIN and SRK\n"
-			       "fields, keys, a random token id) is signed by the verifier key, and each release\n"
-			       "checks that signature with the key the TPM unseals; objects are bound to the\n"
-			       "token id. Tokens made before this (no state signature) must be re-created.\n\n"
-			       "With --pin, the TPM counts the wrong PINs of the token in an NV index of its\n"
-			       "own (TPM_NT_PIN_FAIL, no dictionary-attack implications), whatever tool tries\n"
-			       "them; after --pin-tries wrong PINs in a row (default %d, at most %d) it refuses\n"
-			       "every PIN, the right one too, until the token's SO resets it (docs/pin.md).\n"
-			       "Needs the TPM's owner hierarchy (empty owner authorization).\n",
-			       POC_PIN_TRIES_DEFAULT, POC_PIN_TRIES_MAX);
-			return POC_EXIT_OK;
+		case 'h': return init_usage();
 		default: return POC_EXIT_USAGE;
 		}
 	}
@@ -120,7 +151,7 @@ int poc_cmd_init(int argc, char **argv)
 		poc_tool_warn("init needs --label and --policy (see --help)");
 		return POC_EXIT_USAGE;
 	}
-	if (poc_tool_load_config(&cfg) < 0)
+	if (init_pcr_policy(pcr_policy, pkey) < 0 || poc_tool_load_config(&cfg) < 0)
 		return POC_EXIT_USAGE;
 	if (tries != NULL) {
 		char *end;
@@ -132,7 +163,12 @@ int poc_cmd_init(int argc, char **argv)
 		}
 		cfg.pin_tries = (uint32_t)n;
 	}
-	if (poc_token_init(&e, &cfg, label, policy, (const uint8_t *)pin, pin ? strlen(pin) : 0, bank, mask) < 0) {
+	if (pkey != NULL && (spki = poc_tool_policy_pub(pkey, &spki_len)) == NULL)
+		return POC_EXIT_USAGE;
+	r = poc_token_init_signed(&e, &cfg, label, policy, (const uint8_t *)pin, pin ? strlen(pin) : 0, bank, mask, spki,
+				  spki_len);
+	free(spki);
+	if (r < 0) {
 		poc_tool_warn("init: %s", e.msg);
 		/* The operator's policy file: refused (not a Proof of Cloud, or not valid) is an input error. */
 		return e.code == POC_ERR_POLICY ? POC_EXIT_USAGE : poc_tool_exit(e.code, POC_TOOL_OPERATION);

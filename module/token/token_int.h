@@ -24,4 +24,7 @@ int poc_token_seal_with(struct poc_err *e, struct poc_tpm *tpm, struct poc_objec
 int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct poc_object_bind *bind, const uint8_t *obj,
 			  size_t len, const uint8_t *pin, size_t pin_len, uint8_t **secret, size_t *secret_len);
 
+/* The TPM for token t: its SRK pinned, its PIN counter and signed-policy context in use. */
+int poc_token_tpm(struct poc_err *e, const struct poc_token *t, struct poc_tpm **tpm);
+
 #endif
