@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Issue 15, on swtpm: seals that survive updates (docs/updates.md). A "boot" restarts swtpm with
+# a fresh PCR state and replays a chosen event sequence (tpm2_pcrextend) with a matching TCG event
+# log written by signed-policy.py. A secret sealed under a signed PCR policy opens at boot A after
+# `policy approve`; at boot B (one PCR 4 component changed, as a kernel update does) it is denied
+# until an approval predicted from A's log plus the new digest is signed, and the prediction is
+# B's PCRs; `policy revoke` kills every earlier approval, even at boot A; approvals signed by
+# another key, or for another object, are refused by the module and by the TPM (tpm2-tools
+# building the PolicyAuthorize session by hand, next to the same session with the honest
+# signature); the epoch counter, deleted and defined again by the owner, never comes back to an
+# old epoch; the whole flow through poctool release and through the PKCS#11 module (C_Login
+# after an update); recovery from an attested bundle.
+. "$POC_SRCDIR/tests/swtpm-env.sh"
+. "$POC_SRCDIR/tests/lib.sh"
+T=$POC_TEST_TMP
+PY="$PY $POC_SRCDIR/tests/integration/signed-policy.py"
+SRKA="fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt"
+# Token s seals to 8 PCRs: tpm2_policypcr (the hand-built sessions below) takes at most 8.
+PCRS=sha256:0,1,2,3,4,5,6,7
+
+poc_token_env boot "ttl = 60" || { echo "Bail out! test setup"; exit 1; }
+S=$T/store/s
+
+# The components of a boot: the CRTM, Secure Boot's db, a separator, shim, grub and the kernel (their
+# Authenticode digests stand-ins) in PCR 4. Boot B has another kernel.
+d() { printf '%s' "$1" | sha256sum | cut -c1-64; }
+SEP=$(printf '\0\0\0\0' | sha256sum | cut -c1-64)
+KERNEL_A=$(d kernel-6.1.0-1) KERNEL_B=$(d kernel-6.1.0-2)
+events() { # events KERNEL: the boot's events, PCR:TYPE:DIGEST
+	echo "0:0x8:$(d crtm-1.0)" "7:0x80000001:$(d secureboot-db)"
+	for p in 0 1 2 3 4 5 6 7; do echo "$p:0x4:$SEP"; done
+	echo "4:0x80000003:$(d shim-15.7)" "4:0x80000003:$(d grub-2.06)" "4:0x80000003:$1"
+}
+# boot NAME KERNEL: power-cycle the TPM, replay the boot's events, write its event log to $T/NAME.log.
+boot() {
+	tpm2_shutdown 2>/dev/null; poc_swtpm_stop
+	poc_swtpm_start boot || { echo "Bail out! swtpm restart"; exit 1; }
+	sed -i "s|^tcti = .*|tcti = $POC_TCTI|" "$POC_PKCS11_CONF"
+	# shellcheck disable=SC2046
+	$PY evlog "$T/$1.log" $(events "$2") | while read -r p h; do tpm2_pcrextend "$p:sha256=$h" || exit 1; done ||
+		{ echo "Bail out! replay of boot $1"; exit 1; }
+}
+release_is() { # release_is EXPECTED-EXIT WHAT
+	"$POCTOOL" release --token s --label disk >"$T/out" 2>"$T/err"; local rc=$?
+	if [ "$rc" = "$1" ] && { [ "$1" != 0 ] || cmp -s "$T/secret" "$T/out"; }; then t_ok "$2"; else
+		t_fail "$2 (exit $rc)"; t_diag <"$T/err"; fi
+}
+
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/owner.pem" 2>/dev/null
+openssl pkey -in "$T/owner.pem" -pubout -out "$T/owner.pub.pem" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/other.pem" 2>/dev/null
+printf 'disk-key-0123456789' >"$T/secret"
+
+# ---- boot A: init, seal, approve, release ----
+boot A "$KERNEL_A"
+t_run 2 "init --pcr-policy signed needs --policy-key" "$POCTOOL" init --label s --policy "$T/policy.json" --pcr-policy signed
+t_run 0 "init --pcr-policy signed --policy-key" "$POCTOOL" init --label s --policy "$T/policy.json" --pcrs "$PCRS" \
+	--pcr-policy signed --policy-key "$T/owner.pub.pem"
+t_run 0 "seal a secret" "$POCTOOL" seal --token s --label disk --in "$T/secret"
+release_is 1 "before any approval nothing opens"
+grep -q "seal.approval: no approval" "$T/err" && t_ok "the denial names the missing approval" || t_fail "denial reason"
+t_run 1 "approve with another key is refused" "$POCTOOL" policy approve --token s --key "$T/other.pem"
+t_has "not the policy key" "says so"
+t_run 0 "policy approve (the current PCRs of boot A)" "$POCTOOL" policy approve --token s --key "$T/owner.pem"
+APPROVAL_A=$(ls "$S"/approval-*.cbor)
+release_is 0 "boot A: the secret opens under A's approval"
+t_run 0 "policy list" "$POCTOOL" policy list --token s
+t_has "1 approvals, 0 refused" "one approval"
+t_has "(valid)" "of the current epoch"
+
+# ---- boot B: a kernel update ----
+boot B "$KERNEL_B"
+release_is 1 "boot B (PCR 4's kernel changed): denied"
+grep -q "names the TPM's current PCRs" "$T/err" && t_ok "the denial says no approval fits" || t_fail "denial reason"
+t_run 0 "policy predict from A's log with the new kernel's digest" "$POCTOOL" policy predict --token s --eventlog "$T/A.log" \
+	--replace "4:$KERNEL_A:$KERNEL_B" -o "$T/B.pcrs"
+t_run 1 "predict with a --replace that matches no event fails" "$POCTOOL" policy predict --token s --eventlog "$T/A.log" \
+	--replace "4:$KERNEL_B:$KERNEL_A" -o "$T/x.pcrs"
+tpm2_pcrread "$PCRS" -o "$T/actual.bin" >/dev/null
+actual=$(xxd -p -c 32 "$T/actual.bin")
+predicted=$(cut -d' ' -f2 "$T/B.pcrs")
+[ -n "$actual" ] && [ "$actual" = "$predicted" ] && t_ok "the prediction is the PCRs boot B actually has" ||
+	{ t_fail "prediction differs from boot B's PCRs"; diff <(echo "$predicted") <(echo "$actual") | t_diag; }
+"$POCTOOL" policy predict --token s --eventlog "$T/A.log" -o "$T/A.pcrs" >/dev/null 2>&1
+[ "$(diff "$T/A.pcrs" "$T/B.pcrs" | grep -c '^[<>] sha256:4 ')" = 2 ] && [ "$(diff "$T/A.pcrs" "$T/B.pcrs" | grep -c '^[<>]')" = 2 ] &&
+	t_ok "the prediction differs from A's replay in PCR 4 only" || t_fail "PCR 4 prediction"
+t_run 0 "approve the predicted PCRs" "$POCTOOL" policy approve --token s --key "$T/owner.pem" --pcrs "$T/B.pcrs"
+release_is 0 "boot B: the secret opens under the predicted approval"
+t_run 0 "two approvals listed" "$POCTOOL" policy list --token s
+t_has "2 approvals" "both valid at once"
+APPROVAL_B=$(ls "$S"/approval-*.cbor | grep -v "$APPROVAL_A")
+
+# ---- approvals by another key, or for another object: refused by the module ----
+t_run 0 "a second object" "$POCTOOL" seal --token s --label other --in "$T/secret"
+t_run 0 "approve again (covers the new object)" "$POCTOOL" policy approve --token s --key "$T/owner.pem" --pcrs "$T/B.pcrs"
+cp "$APPROVAL_B" "$T/b.good"
+$PY resign "$S" "$T/b.good" "$T/other.pem" "$APPROVAL_B"
+release_is 1 "an approval re-signed by another key opens nothing"
+grep -q "1 refused" "$T/err" && t_ok "the module refuses it (its signatures are not the policy key's)" || t_fail "refused count"
+$PY swap "$T/b.good" data-l-other.obj data-l-disk.obj "$APPROVAL_B"
+release_is 1 "an approval whose signature is another object's (policyRef) opens nothing"
+cp "$T/b.good" "$APPROVAL_B"
+release_is 0 "control: the honest approval file back, the secret opens"
+
+# ---- the same, from outside: tpm2-tools builds the PolicyAuthorize session by hand ----
+{ printf '\x20\x00'; head -c 128 /dev/zero; printf '\x20\x00'; head -c 128 /dev/zero; } >"$T/unique.bin"
+$PY export "$S" data-l-disk.obj "$T"
+$PY tpm-pub "$T/owner.pub.pem" "$T/owner.tpub"
+openssl pkey -in "$T/other.pem" -pubout -out "$T/other.pub.pem" 2>/dev/null
+$PY tpm-pub "$T/other.pub.pem" "$T/other.tpub"
+NV=$(cat "$T/epoch_nv")
+# raw_unseal KEY.tpub OBJECT-FOR-REF OBJECT-WHOSE-SIGNATURE [APPROVAL]: 0 when tpm2_unseal gives K_tpm;
+# else the TPM step that refused: 1 VerifySignature, 2 PolicyNV, 3 PolicyAuthorize, 4 Unseal (9: setup).
+raw_unseal() {
+	local rc
+	$PY session "$S" "${4:-$T/b.good}" "$2" "$3" "$T"
+	tpm2_flushcontext -t 2>/dev/null
+	tpm2_createprimary -C o -g sha256 -G ecc256:aes128cfb -a "$SRKA" -u "$T/unique.bin" -c "$T/srk.ctx" >/dev/null &&
+		tpm2_load -C "$T/srk.ctx" -u "$T/obj.pub" -r "$T/obj.priv" -c "$T/obj.ctx" >/dev/null && tpm2_flushcontext -t &&
+		tpm2_loadexternal -C o -u "$1" -c "$T/pk.ctx" -n "$T/pk.name" >/dev/null || { tpm2_flushcontext -t; return 9; }
+	tpm2_verifysignature -c "$T/pk.ctx" -d "$T/ahash.bin" -s "$T/sig.tss" -t "$T/ticket" >/dev/null 2>"$T/raw.err" ||
+		{ tpm2_flushcontext -t; return 1; }
+	tpm2_flushcontext -t
+	tpm2_pcrread "$PCRS" -o "$T/now.pcrs" >/dev/null && tpm2_startauthsession -S "$T/u.ctx" --policy-session || return 9
+	rc=0
+	tpm2_policypcr -S "$T/u.ctx" -l "$PCRS" -f "$T/now.pcrs" >/dev/null 2>>"$T/raw.err" || rc=9
+	[ $rc = 0 ] && { tpm2_policynv -S "$T/u.ctx" -i "$T/epoch.bin" -P "" "$NV" eq >/dev/null 2>>"$T/raw.err" || rc=2; }
+	[ $rc = 0 ] && { tpm2_policyauthorize -S "$T/u.ctx" -i "$T/approved.bin" -q "$T/ref.bin" -n "$T/pk.name" \
+		-t "$T/ticket" >/dev/null 2>>"$T/raw.err" || rc=3; }
+	[ $rc = 0 ] && { tpm2_unseal -c "$T/obj.ctx" -p "session:$T/u.ctx" -o "$T/k_tpm" 2>>"$T/raw.err" || rc=4; }
+	tpm2_flushcontext "$T/u.ctx"; tpm2_flushcontext -t 2>/dev/null
+	return $rc
+}
+raw_unseal "$T/owner.tpub" data-l-disk.obj data-l-disk.obj && [ "$(stat -c %s "$T/k_tpm")" = 32 ] &&
+	t_ok "control: tpm2-tools by hand (PolicyPCR, PolicyNV, VerifySignature, PolicyAuthorize) unseals K_tpm" ||
+	{ t_fail "control: hand-built unseal"; t_diag <"$T/raw.err"; }
+$PY resign "$S" "$T/b.good" "$T/other.pem" "$T/b.other"
+raw_unseal "$T/owner.tpub" data-l-disk.obj data-l-disk.obj "$T/b.other"; r=$?
+[ $r = 1 ] && t_ok "by hand: another key's signature, checked with the policy key: VerifySignature refuses" ||
+	{ t_fail "by hand: another key's signature (rc $r)"; t_diag <"$T/raw.err"; }
+raw_unseal "$T/other.tpub" data-l-disk.obj data-l-disk.obj "$T/b.other"; r=$?
+[ $r = 4 ] && t_ok "by hand: another key's signature with that key's ticket: the object refuses (not its key)" ||
+	{ t_fail "by hand: the other key's ticket (rc $r)"; t_diag <"$T/raw.err"; }
+raw_unseal "$T/owner.tpub" data-l-disk.obj data-l-other.obj; r=$?
+[ $r = 1 ] && t_ok "by hand: another object's signature for this object's policyRef: refused" ||
+	{ t_fail "by hand: another object's signature (rc $r)"; t_diag <"$T/raw.err"; }
+raw_unseal "$T/owner.tpub" data-l-other.obj data-l-other.obj; r=$?
+[ $r = 4 ] && t_ok "by hand: another object's valid authorization (its policyRef) does not open this object" ||
+	{ t_fail "by hand: another object's policyRef (rc $r)"; t_diag <"$T/raw.err"; }
+
+# ---- revocation ----
+t_run 1 "revoke with another key is refused" "$POCTOOL" policy revoke --token s --key "$T/other.pem"
+t_run 0 "policy revoke (bump the epoch)" "$POCTOOL" policy revoke --token s --key "$T/owner.pem"
+release_is 1 "boot B after revoke: the old approvals open nothing"
+raw_unseal "$T/owner.tpub" data-l-disk.obj data-l-disk.obj; r=$?
+[ $r = 2 ] && t_ok "by hand after revoke: PolicyNV refuses the old epoch" ||
+	{ t_fail "by hand after revoke (rc $r)"; t_diag <"$T/raw.err"; }
+boot A "$KERNEL_A"
+release_is 1 "boot A after revoke: A's approval opens nothing either"
+grep -q "2 of older epochs" "$T/err" && t_ok "the denial says the approvals are of an older epoch" || t_fail "epoch reason"
+t_run 0 "approve A again (new epoch)" "$POCTOOL" policy approve --token s --key "$T/owner.pem"
+release_is 0 "boot A: opens under the new approval"
+t_done
