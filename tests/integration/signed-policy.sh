@@ -161,4 +161,48 @@ release_is 1 "boot A after revoke: A's approval opens nothing either"
 grep -q "2 of older epochs" "$T/err" && t_ok "the denial says the approvals are of an older epoch" || t_fail "epoch reason"
 t_run 0 "approve A again (new epoch)" "$POCTOOL" policy approve --token s --key "$T/owner.pem"
 release_is 0 "boot A: opens under the new approval"
+
+# ---- the owner deletes the epoch counter and defines it again (same public area, hence same name) ----
+epoch_now() { tpm2_nvread "$NV" -C "$NV" -P "" -s 8 2>/dev/null | xxd -p; }
+E=$((16#$(epoch_now)))
+$PY epoch-branches "$T/owner.tpub" "$S" "$T"
+tpm2_startauthsession -S "$T/t.ctx" && tpm2_policyor -S "$T/t.ctx" -L "$T/or.pol" "sha256:$T/b0.bin,$T/b1.bin" >/dev/null &&
+	tpm2_flushcontext "$T/t.ctx"
+tpm2_nvundefine "$NV" -C o && tpm2_nvdefine "$NV" -C o -s 8 -a "nt=counter|authread|policywrite|no_da" -L "$T/or.pol" >/dev/null &&
+	tpm2_startauthsession -S "$T/w.ctx" --policy-session && tpm2_policycommandcode -S "$T/w.ctx" TPM2_CC_NV_Increment >/dev/null &&
+	tpm2_policynvwritten -S "$T/w.ctx" c >/dev/null && tpm2_policyor -S "$T/w.ctx" "sha256:$T/b0.bin,$T/b1.bin" >/dev/null &&
+	tpm2_nvincrement "$NV" -C "$NV" -P "session:$T/w.ctx"; r=$?
+tpm2_flushcontext "$T/w.ctx" 2>/dev/null
+V=$((16#$(epoch_now)))
+[ $r = 0 ] && [ "$V" -gt "$E" ] && t_ok "a counter redefined after deletion starts above every value used before ($E -> $V)" ||
+	t_fail "redefined counter: rc $r, epoch $E -> $V"
+release_is 1 "after the redefinition, the approvals of epoch $E open nothing"
+t_run 0 "approve again (the redefined counter has the token's name)" "$POCTOOL" policy approve --token s --key "$T/owner.pem"
+release_is 0 "opens under the approval of epoch $V"
+
+# ---- through the PKCS#11 module: C_Login after an update (default PCRs, a PIN) ----
+SO=$POC_BUILDDIR/module/.libs/poc-pkcs11.so
+P11="pkcs11-tool --module $SO --token-label p --login --pin 1234"
+printf 'to be signed' >"$T/msg"
+p11_sign() { $P11 --sign --mechanism ECDSA-SHA256 --id 01 -i "$T/msg" -o "$T/sig" >"$T/p11.out" 2>&1; }
+if [ -n "${POC_SANITIZERS:-}" ]; then
+	t_skip "PKCS#11 flow: pkcs11-tool cannot load the ASan-built module"
+else
+	t_run 0 "init a PIN token with the default PCRs, signed" "$POCTOOL" init --label p --policy "$T/policy.json" --pin 1234 \
+		--pcr-policy signed --policy-key "$T/owner.pub.pem"
+	t_run 0 "approve it at boot A" "$POCTOOL" policy approve --token p --key "$T/owner.pem"
+	t_run 0 "C_GenerateKeyPair through the module" $P11 --keypairgen --key-type EC:prime256v1 --label k --id 01
+	p11_sign && t_fail "a key sealed after the approval signs before an approval covers it" ||
+		t_ok "a key sealed after the approval does not open before an approval covers it"
+	t_run 0 "approve again (covers the new key)" "$POCTOOL" policy approve --token p --key "$T/owner.pem"
+	p11_sign && t_ok "C_Login + C_Sign at boot A" || { t_fail "C_Sign at boot A"; t_diag <"$T/p11.out"; }
+	boot B2 "$KERNEL_B"
+	p11_sign && t_fail "C_Login after the kernel update signs without an approval" ||
+		t_ok "C_Login after the kernel update: no key before an approval"
+	"$POCTOOL" policy predict --token p --eventlog "$T/A.log" --replace "4:$KERNEL_A:$KERNEL_B" -o "$T/p.pcrs" >/dev/null &&
+		t_run 0 "approve the prediction for the PIN token" "$POCTOOL" policy approve --token p --key "$T/owner.pem" --pcrs "$T/p.pcrs"
+	p11_sign && t_ok "C_Login + C_Sign after the update, under the predicted approval" ||
+		{ t_fail "C_Sign after the update"; t_diag <"$T/p11.out"; }
+fi
+
 t_done
