@@ -63,14 +63,19 @@ static int approve_values(struct poc_token *t, const char *file, struct poc_pcr_
 static int approve_usage(void)
 {
 	printf("Usage: poctool policy approve --token TOKEN --key PRIV.pem|pkcs11:URI [--pcrs FILE]\n"
-	       "                              [--bundle BUNDLE --policy POLICY]\n\n"
+	       "                              [--bundle BUNDLE --policy POLICY [--nonce HEX --nonce-time MS]\n"
+	       "                               [--verifier-key KEY.pem]]\n\n"
 	       "Signs, with the token's policy key, an approved PCR policy for the verifier key\n"
 	       "and every object of a token made with --pcr-policy signed: PolicyPCR over these\n"
 	       "values and PolicyNV(the token's epoch counter == its current value). FILE has\n"
 	       "\"bank:index hex\" lines (what `policy predict` writes); without it, the TPM's\n"
 	       "current values of the token's PCRs. With --bundle (from `poctool attest` on the\n"
 	       "machine), the bundle is first appraised under POLICY, and only its quoted PCRs\n"
-	       "are approved, only if the appraisal passes (docs/updates.md \"Recovery\").\n"
+	       "are approved, only if the appraisal is affirming, as for a release: give the\n"
+	       "nonce you passed to `poctool attest --nonce` and when you made it (Unix ms), or\n"
+	       "freshness stays unverified and nothing is approved; --verifier-key: the key you\n"
+	       "made the bundle's credential challenge with (`evidence challenge`, then `attest\n"
+	       "--credential`), where no AK certificate endorses the vTPM (docs/updates.md).\n"
 	       "Several approvals stay valid at once; an object sealed after an approval needs\n"
 	       "`policy approve` again. --key: a PEM private key or a pkcs11: URI.\n");
 	return POC_EXIT_OK;
@@ -81,9 +86,11 @@ int poc_cmd_policy_approve(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "token", required_argument, NULL, 't' }, { "key", required_argument, NULL, 'k' },
 		{ "pcrs", required_argument, NULL, 'r' }, { "bundle", required_argument, NULL, 'b' },
-		{ "policy", required_argument, NULL, 'p' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "policy", required_argument, NULL, 'p' }, { "nonce", required_argument, NULL, 'n' },
+		{ "nonce-time", required_argument, NULL, 'T' }, { "verifier-key", required_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *token = NULL, *key = NULL, *pcrs = NULL, *bundle = NULL, *policy = NULL;
+	struct poc_tool_recovery rec = { NULL, NULL, NULL, NULL, NULL };
 	struct poc_pcr_file pf;
 	struct poc_token *t = NULL;
 	struct poc_err e = { 0 };
@@ -100,6 +107,9 @@ int poc_cmd_policy_approve(int argc, char **argv)
 		case 'r': pcrs = optarg; break;
 		case 'b': bundle = optarg; break;
 		case 'p': policy = optarg; break;
+		case 'n': rec.nonce_hex = optarg; break;
+		case 'T': rec.nonce_time = optarg; break;
+		case 'V': rec.verifier_key = optarg; break;
 		case 'h': return approve_usage();
 		default: return POC_EXIT_USAGE;
 		}
@@ -113,7 +123,9 @@ int poc_cmd_policy_approve(int argc, char **argv)
 	}
 	if ((rv = open_token("policy approve", token, &t)) != POC_EXIT_OK)
 		return rv;
-	rv = bundle != NULL ? poc_tool_bundle_pcrs(bundle, policy, t->meta.pcr_bank, t->meta.pcr_mask, &pf)
+	rec.bundle = bundle;
+	rec.policy = policy;
+	rv = bundle != NULL ? poc_tool_bundle_pcrs(&rec, t->meta.pcr_bank, t->meta.pcr_mask, &pf)
 			    : approve_values(t, pcrs, &pf);
 	if (rv == POC_EXIT_OK && (priv = poc_tool_policy_priv(key)) == NULL)
 		rv = POC_EXIT_USAGE;

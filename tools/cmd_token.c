@@ -376,9 +376,9 @@ int poc_cmd_attest(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' }, { "nonce", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "credential", required_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL, *nonce_hex = NULL;
+	const char *out = NULL, *nonce_hex = NULL, *cred = NULL;
 	struct poc_collect_opts co;
 	struct poc_config cfg;
 	struct poc_bundle b;
@@ -395,13 +395,17 @@ int poc_cmd_attest(int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'n': nonce_hex = optarg; break;
+		case 'c': cred = optarg; break;
 		case 'h':
-			printf("Usage: poctool attest -o BUNDLE [--nonce HEX]\n\n"
+			printf("Usage: poctool attest -o BUNDLE [--nonce HEX] [--credential CREDFILE]\n\n"
 			       "Collects evidence on this machine (TPM quote bound to the nonce with the poc-v1\n"
 			       "binding, the TDX quote of the configured tee, DCAP collateral, EK certificate)\n"
 			       "into an evidence bundle for `poctool evidence verify`. The TPM quote covers the\n"
 			       "sha256 PCRs a token is sealed to by default (0-7, 14). Without --nonce a random\n"
-			       "32-byte nonce is used and printed.\n");
+			       "32-byte nonce is used and printed. --credential: a challenge for this machine's\n"
+			       "AK (`poctool evidence challenge`, made by whoever appraises the bundle) that the\n"
+			       "TPM answers (TPM2_ActivateCredential) into the bundle, so that its EK\n"
+			       "certificate endorses the AK (docs/updates.md \"Recovery\").\n");
 			return POC_EXIT_OK;
 		default: return POC_EXIT_USAGE;
 		}
@@ -422,6 +426,8 @@ int poc_cmd_attest(int argc, char **argv)
 	co.nonce = nonce;
 	co.nonce_len = nlen;
 	co.tee = &cfg.tee; /* the collector reads its collateral folder too */
+	if (cred != NULL && (co.credential = poc_tool_read_file(cred, 1u << 16, &co.credential_len)) == NULL)
+		return POC_EXIT_USAGE;
 	if (poc_tpm_open(&e, cfg.tcti, &tpm) < 0 || poc_evidence_collect(&e, tpm, &co, &b) < 0) {
 		poc_tool_warn("attest: %s", e.msg);
 		rv = poc_tool_exit(e.code, POC_TOOL_OPERATION);
@@ -442,6 +448,7 @@ int poc_cmd_attest(int argc, char **argv)
 	rv = POC_EXIT_OK;
 done:
 	free(enc);
+	free((uint8_t *)co.credential);
 	poc_bundle_free(&b);
 	poc_tpm_close(tpm);
 	return rv;

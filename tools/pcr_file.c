@@ -7,8 +7,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "appraise.h"
 #include "bundle.h"
+#include "credential_key.h"
+#include "evidence/evidence.h"
 #include "hex.h"
 #include "policy.h"
 #include "policy_file.h"
@@ -146,20 +150,57 @@ static int quoted_values(const struct poc_bundle *b, uint16_t bank, uint32_t mas
 	return 0;
 }
 
-int poc_tool_bundle_pcrs(const char *path, const char *policy_path, uint16_t bank, uint32_t mask, struct poc_pcr_file *out)
+/* The appraisal options of r: now, the nonce and its time. */
+static int recovery_opts(const struct poc_tool_recovery *r, uint8_t nonce[64], uint8_t ckey[32],
+			 struct poc_appraise_opts *ao)
 {
+	struct poc_err e = { 0 };
+	size_t n = 0;
+	char *end;
+
+	memset(ao, 0, sizeof(*ao));
+	ao->at_ms = poc_evidence_now_ms();
+	ao->at = ao->at_ms / 1000;
+	if (r->nonce_hex != NULL) {
+		if (poc_hex_decode(&e, r->nonce_hex, strlen(r->nonce_hex), nonce, 64, &n) < 0 || n == 0) {
+			poc_tool_warn("policy approve: --nonce is 1..64 bytes of hex");
+			return -1;
+		}
+		ao->nonce = nonce;
+		ao->nonce_len = n;
+	}
+	if (r->nonce_time != NULL) {
+		ao->nonce_time_ms = (int64_t)strtoll(r->nonce_time, &end, 10);
+		if (r->nonce_hex == NULL || *r->nonce_time < '0' || *r->nonce_time > '9' || *end != '\0' ||
+		    ao->nonce_time_ms > ao->at_ms) {
+			poc_tool_warn("policy approve: --nonce-time is the --nonce's issue time in Unix ms, not in the future");
+			return -1;
+		}
+		ao->has_nonce_time = 1;
+	}
+	if (r->verifier_key != NULL) {
+		if (poc_tool_credential_key(r->verifier_key, ckey) < 0)
+			return -1;
+		ao->credential_key = ckey;
+	}
+	return 0;
+}
+
+int poc_tool_bundle_pcrs(const struct poc_tool_recovery *r, uint16_t bank, uint32_t mask, struct poc_pcr_file *out)
+{
+	const char *path = r->bundle, *policy_path = r->policy;
 	struct poc_appraise_opts ao;
 	struct poc_appraisal a;
 	struct poc_bundle b;
 	struct poc_policy *policy = NULL;
 	struct poc_err e = { 0 };
+	uint8_t nonce[64], ckey[32];
 	size_t len = 0;
-	uint8_t *buf = poc_tool_read_file(path, POC_BUNDLE_MAX, &len);
+	uint8_t *buf;
 	int rv = POC_EXIT_USAGE;
 
 	memset(&b, 0, sizeof(b));
-	memset(&ao, 0, sizeof(ao));
-	if (buf == NULL)
+	if (recovery_opts(r, nonce, ckey, &ao) < 0 || (buf = poc_tool_read_file(path, POC_BUNDLE_MAX, &len)) == NULL)
 		return POC_EXIT_USAGE;
 	if (poc_bundle_decode(&e, buf, len, &b) < 0) {
 		poc_tool_warn("%s: %s", path, e.msg);
@@ -167,8 +208,8 @@ int poc_tool_bundle_pcrs(const char *path, const char *policy_path, uint16_t ban
 	}
 	if ((policy = poc_tool_policy_load(policy_path)) == NULL)
 		goto done;
-	ao.at = (int64_t)time(NULL);
-	if (poc_appraise(policy, &b, &ao, &a) < 0) {
+	/* The standard of a release: accepted and affirming (a warning, e.g. no freshness, approves nothing). */
+	if (poc_appraise(policy, &b, &ao, &a) < 0 || poc_appraisal_require_affirming(&a) < 0) {
 		poc_tool_warn("policy approve: the bundle is denied under %s: %s: %s (nothing approved)", policy_path,
 			      a.clause, a.reason);
 		rv = POC_EXIT_DENIED;
@@ -176,6 +217,7 @@ int poc_tool_bundle_pcrs(const char *path, const char *policy_path, uint16_t ban
 	}
 	rv = quoted_values(&b, bank, mask, out) < 0 ? POC_EXIT_DENIED : POC_EXIT_OK;
 done:
+	OPENSSL_cleanse(ckey, sizeof(ckey));
 	poc_bundle_free(&b);
 	poc_policy_free(policy);
 	free(buf);

@@ -25,11 +25,20 @@ int poc_tool_pcr_file_parse(const char *what, const char *text, size_t len, stru
 int poc_tool_pcr_file_read(const char *path, struct poc_pcr_file *out);
 int poc_tool_pcr_file_write(const char *path, const struct poc_pcr_file *pf);
 
+/* What `policy approve --bundle` appraises: the bundle, the policy, and the owner's nonce and its time. */
+struct poc_tool_recovery {
+	const char *bundle, *policy;
+	const char *nonce_hex;  /* the nonce the owner gave `poctool attest --nonce`, or NULL */
+	const char *nonce_time; /* when the owner issued it, Unix ms, or NULL */
+	const char *verifier_key; /* the key the owner made the bundle's credential challenge with, or NULL */
+};
+
 /*
- * Recovery (docs/updates.md): appraises the evidence bundle at path under
- * the policy file policy (now, no nonce) and, only when it is accepted,
- * writes the quoted values of bank/mask into out. Returns an exit code.
+ * Recovery (docs/updates.md): appraises the bundle under the policy now,
+ * with the nonce (and its time: freshness), and only when the appraisal is
+ * accepted AND affirming, as for a release, writes the quoted values of
+ * bank/mask into out. Returns an exit code (1: denied, nothing approved).
  */
-int poc_tool_bundle_pcrs(const char *path, const char *policy, uint16_t bank, uint32_t mask, struct poc_pcr_file *out);
+int poc_tool_bundle_pcrs(const struct poc_tool_recovery *r, uint16_t bank, uint32_t mask, struct poc_pcr_file *out);
 
 #endif

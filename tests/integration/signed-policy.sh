@@ -205,4 +205,51 @@ else
 		{ t_fail "C_Sign after the update"; t_diag <"$T/p11.out"; }
 fi
 
+# ---- recovery: an unpredicted update; the machine attests, the owner approves after the appraisal ----
+boot C "$(d kernel-unknown)"
+release_is 1 "boot C (an update nobody predicted): denied"
+NONCE=$(openssl rand -hex 32) NT=$(date +%s%3N)
+t_run 0 "poctool attest --nonce (the owner's nonce; the machine's current state, offline)" "$POCTOOL" attest -o "$T/c.bundle" --nonce "$NONCE"
+R=(--bundle "$T/c.bundle" --nonce "$NONCE" --nonce-time "$NT")
+t_run 1 "approve --bundle without the nonce: freshness unverified, nothing approved" "$POCTOOL" policy approve --token s \
+	--key "$T/owner.pem" --bundle "$T/c.bundle" --policy "$T/policy.json"
+t_has "nothing approved" "says nothing was approved"
+t_run 1 "approve --bundle with another nonce: nothing approved" "$POCTOOL" policy approve --token s --key "$T/owner.pem" \
+	--bundle "$T/c.bundle" --nonce "$(openssl rand -hex 32)" --nonce-time "$NT" --policy "$T/policy.json"
+sed 's|"owners": \["sim-csp.poc-pkcs11.test"\]|"owners": ["another-csp.example"]|' "$T/policy.json" >"$T/wrong.json"
+t_run 1 "approve --bundle under a policy the bundle fails (another platform owner): nothing approved" "$POCTOOL" \
+	policy approve --token s --key "$T/owner.pem" "${R[@]}" --policy "$T/wrong.json"
+"${PY%% *}" - "$T/c.bundle" "$T/c-edited.bundle" <<'PY'
+import cbor2, sys
+b = cbor2.load(open(sys.argv[1], "rb"))
+q = b["tpm"]["quotes"][0]["pcrs"]["sha256"]; q[4] = bytes(32)  # claim PCR 4 of another boot
+open(sys.argv[2], "wb").write(cbor2.dumps(b))
+PY
+t_run 1 "approve --bundle with a PCR value edited in the bundle: refused (the quote does not cover it)" "$POCTOOL" \
+	policy approve --token s --key "$T/owner.pem" --bundle "$T/c-edited.bundle" --nonce "$NONCE" --nonce-time "$NT" \
+	--policy "$T/policy.json"
+release_is 1 "still denied: nothing was approved"
+t_run 1 "approve --bundle --nonce: a vTPM no certificate endorses (swtpm has no AK certificate) approves nothing" \
+	"$POCTOOL" policy approve --token s --key "$T/owner.pem" "${R[@]}" --policy "$T/policy.json"
+t_has "not the vTPM" "says the vTPM is not endorsed"
+# The owner's credential challenge for the machine's AK (from the first bundle), answered by its TPM.
+"${PY%% *}" - "$T/c.bundle" "$T" <<'PY'
+import cbor2, sys
+b = cbor2.load(open(sys.argv[1], "rb"))
+for k in ("ak_pub", "ek_pub", "ek_cert"): open(sys.argv[2] + "/c." + k, "wb").write(b["tpm"][k])
+PY
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/owner-v.pem" 2>/dev/null
+NONCE=$(openssl rand -hex 32) NT=$(date +%s%3N)
+t_run 0 "the owner's credential challenge for the machine's AK" "$POCTOOL" evidence challenge --ek-pub "$T/c.ek_pub" \
+	--ek-cert "$T/c.ek_cert" --ak-pub "$T/c.ak_pub" --nonce "$NONCE" --verifier-key "$T/owner-v.pem" -o "$T/c.cred"
+t_run 0 "poctool attest --nonce --credential (the TPM answers it)" "$POCTOOL" attest -o "$T/c2.bundle" --nonce "$NONCE" \
+	--credential "$T/c.cred"
+R=(--bundle "$T/c2.bundle" --nonce "$NONCE" --nonce-time "$NT")
+t_run 1 "approve --bundle with the wrong verifier key: the activation does not check, nothing approved" "$POCTOOL" \
+	policy approve --token s --key "$T/owner.pem" "${R[@]}" --verifier-key "$T/other.pem" --policy "$T/policy.json"
+release_is 1 "still denied"
+t_run 0 "approve --bundle --nonce --verifier-key --policy (the appraisal is affirming)" "$POCTOOL" policy approve --token s \
+	--key "$T/owner.pem" "${R[@]}" --verifier-key "$T/owner-v.pem" --policy "$T/policy.json"
+release_is 0 "boot C: opens under the approval of its attested PCRs"
+
 t_done
