@@ -252,4 +252,24 @@ t_run 0 "approve --bundle --nonce --verifier-key --policy (the appraisal is affi
 	--key "$T/owner.pem" "${R[@]}" --verifier-key "$T/owner-v.pem" --policy "$T/policy.json"
 release_is 0 "boot C: opens under the approval of its attested PCRs"
 
+# ---- the policy key in a PKCS#11 token (SoftHSM2), RSA-2048, through a pkcs11: URI ----
+SOFTHSM_SO=/usr/lib/softhsm/libsofthsm2.so
+mkdir -p "$T/softhsm/tokens"
+export SOFTHSM2_CONF=$T/softhsm/softhsm2.conf POC_POLICY_PKCS11_MODULE=$SOFTHSM_SO
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$T/softhsm/tokens" >"$SOFTHSM2_CONF"
+softhsm2-util --init-token --free --label owner --pin 4321 --so-pin 87654321 >/dev/null &&
+	pkcs11-tool --module "$SOFTHSM_SO" --token-label owner --login --pin 4321 --keypairgen --key-type rsa:2048 \
+		--label policy --id 0a >/dev/null 2>&1 || echo "Bail out! SoftHSM2 setup"
+KEY="pkcs11:token=owner;object=policy;type=private?pin-value=4321"
+t_run 0 "init with --policy-key pkcs11: (the public half of an RSA key in SoftHSM2)" "$POCTOOL" init --label h \
+	--policy "$T/policy.json" --pcrs "$PCRS" --pcr-policy signed --policy-key "pkcs11:token=owner;object=policy;type=public"
+t_run 0 "seal into it" "$POCTOOL" seal --token h --label disk --in "$T/secret"
+t_run 0 "policy approve --key pkcs11:URI" "$POCTOOL" policy approve --token h --key "$KEY"
+"$POCTOOL" release --token h --label disk >"$T/out" 2>"$T/err" && cmp -s "$T/secret" "$T/out" &&
+	t_ok "release under the approval the PKCS#11 key signed" || { t_fail "release (h)"; t_diag <"$T/err"; }
+t_run 1 "policy approve of token h with the PEM key is refused (not its policy key)" "$POCTOOL" policy approve --token h \
+	--key "$T/owner.pem"
+t_run 0 "policy revoke --key pkcs11:URI" "$POCTOOL" policy revoke --token h --key "$KEY"
+t_run 1 "after the revoke, nothing opens" "$POCTOOL" release --token h --label disk
+
 t_done
