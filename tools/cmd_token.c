@@ -372,6 +372,20 @@ done:
 	return rv;
 }
 
+static int attest_usage(void)
+{
+	printf("Usage: poctool attest -o BUNDLE [--nonce HEX] [--credential CREDFILE]\n\n"
+	       "Collects evidence on this machine (TPM quote bound to the nonce with the poc-v1\n"
+	       "binding, the TDX quote of the configured tee, DCAP collateral, EK certificate)\n"
+	       "into an evidence bundle for `poctool evidence verify`. The TPM quote covers the\n"
+	       "sha256 PCRs a token is sealed to by default (0-7, 14). Without --nonce a random\n"
+	       "32-byte nonce is used and printed. --credential: a challenge for this machine's\n"
+	       "AK (`poctool evidence challenge`, made by whoever appraises the bundle) that the\n"
+	       "TPM answers (TPM2_ActivateCredential) into the bundle, so that its EK\n"
+	       "certificate endorses the AK (docs/updates.md \"Recovery\").\n");
+	return POC_EXIT_OK;
+}
+
 int poc_cmd_attest(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -396,17 +410,7 @@ int poc_cmd_attest(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'n': nonce_hex = optarg; break;
 		case 'c': cred = optarg; break;
-		case 'h':
-			printf("Usage: poctool attest -o BUNDLE [--nonce HEX] [--credential CREDFILE]\n\n"
-			       "Collects evidence on this machine (TPM quote bound to the nonce with the poc-v1\n"
-			       "binding, the TDX quote of the configured tee, DCAP collateral, EK certificate)\n"
-			       "into an evidence bundle for `poctool evidence verify`. The TPM quote covers the\n"
-			       "sha256 PCRs a token is sealed to by default (0-7, 14). Without --nonce a random\n"
-			       "32-byte nonce is used and printed. --credential: a challenge for this machine's\n"
-			       "AK (`poctool evidence challenge`, made by whoever appraises the bundle) that the\n"
-			       "TPM answers (TPM2_ActivateCredential) into the bundle, so that its EK\n"
-			       "certificate endorses the AK (docs/updates.md \"Recovery\").\n");
-			return POC_EXIT_OK;
+		case 'h': return attest_usage();
 		default: return POC_EXIT_USAGE;
 		}
 	}

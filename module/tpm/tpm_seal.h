@@ -4,7 +4,10 @@
  * sealed-data object under the SRK (tpm.h), fixedTPM | fixedParent | noDA |
  * adminWithPolicy, no userWithAuth, authPolicy = PolicyPCR(selection, current values) and,
  * with a PIN, PolicySecret(the token's PIN counter) + PolicyAuthValue, with
- * authValue = SHA-256(PIN) in both the object and the counter.
+ * authValue = SHA-256(PIN) in both the object and the counter. A signed-policy
+ * token (tpm_authorize.h) has PolicyAuthorize(policy key, policyRef) in place
+ * of PolicyPCR, and the same PIN part after it: both compositions are here
+ * (poc_tpm_seal_policy, poc_tpm_seal_policy_authorized).
  *
  * adminWithPolicy: without it the ADMIN role (TPM2_ObjectChangeAuth,
  * TPM2_Certify) is authorized by the authValue alone, in a password or HMAC
