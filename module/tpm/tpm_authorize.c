@@ -197,6 +197,17 @@ int poc_tpm_authz_tpm_sig(struct poc_err *e, const struct poc_authz_key *k, cons
 	return 0;
 }
 
+int poc_tpm_authz_refused(struct poc_err *e, TSS2_RC rc, const char *what)
+{
+	enum poc_verr c = poc_tpm_rc_code(rc);
+
+	/* An outage is never a refusal. */
+	if (c == POC_ERR_UNREACHABLE || c == POC_ERR_BUSY || c == POC_ERR_DEVICE || c == POC_ERR_DEVICE_MEMORY ||
+	    c == POC_ERR_NOMEM)
+		return poc_tpm_rc_err(e, rc, what);
+	return poc_err_set(e, POC_ERR_SIGNATURE, "%s: %s (0x%x)", what, Tss2_RC_Decode(rc), (unsigned)rc);
+}
+
 int poc_tpm_authz_load(struct poc_err *e, struct poc_tpm *t, const struct poc_authz_key *k, ESYS_TR *h)
 {
 	TSS2_RC rc;
@@ -243,7 +254,7 @@ static int approved_part(struct poc_err *e, struct poc_tpm *t, ESYS_TR sess, con
 	poc_put_u32be(operand.buffer + 4, (uint32_t)a->epoch);
 	rc = Esys_PolicyNV(t->esys, nv, nv, sess, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &operand, 0, TPM2_EO_EQ);
 	if (rc != TSS2_RC_SUCCESS) {
-		/* TPM_RC_POLICY: the counter is not the approval's epoch (a revocation bumped it). */
+		/* TPM_RC_POLICY: the counter is not the approval's epoch (a revocation bumped it since it was read). */
 		if (poc_tpm_rc_code(rc) == POC_ERR_CRYPTO || poc_tpm_rc_code(rc) == POC_ERR_POLICY)
 			poc_err_set(e, POC_ERR_PCR, "seal.epoch: the approval is of epoch %llu, revoked since (PolicyNV: %s)",
 				    (unsigned long long)a->epoch, Tss2_RC_Decode(rc));
@@ -286,15 +297,12 @@ static int authorize(struct poc_err *e, struct poc_tpm *t, ESYS_TR sess, const s
 		return -1;
 	rc = Esys_VerifySignature(t->esys, key, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &ahash, &sig, &ticket);
 	if (rc != TSS2_RC_SUCCESS) {
-		poc_err_set(e, POC_ERR_SIGNATURE,
-			    "seal.approval: the TPM refuses the approval's signature (VerifySignature: %s, 0x%x)",
-			    Tss2_RC_Decode(rc), (unsigned)rc);
+		poc_tpm_authz_refused(e, rc, "seal.approval: the TPM refuses the approval's signature (VerifySignature)");
 		goto done;
 	}
 	rc = Esys_PolicyAuthorize(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &approved, &ref, &name, ticket);
 	if (rc != TSS2_RC_SUCCESS)
-		poc_err_set(e, POC_ERR_SIGNATURE, "seal.approval: the TPM refuses the authorization (PolicyAuthorize: %s)",
-			    Tss2_RC_Decode(rc));
+		poc_tpm_authz_refused(e, rc, "seal.approval: the TPM refuses the authorization (PolicyAuthorize)");
 	else
 		rv = 0;
 done:

@@ -85,6 +85,11 @@ int poc_tpm_unseal_authorized(struct poc_err *e, struct poc_tpm *t, const struct
 			      const struct poc_tpm_approval *a, const uint8_t *pin, size_t pin_len,
 			      uint8_t secret[POC_SEAL_SECRET_LEN]);
 
+/*
+ * A TPM refusal of a signature or ticket: POC_ERR_SIGNATURE "WHAT: <rc>", but
+ * the code of poc_tpm_rc_code for an outage (unreachable, busy, failing TPM).
+ */
+int poc_tpm_authz_refused(struct poc_err *e, TSS2_RC rc, const char *what);
 /* For tpm_epoch.c: LoadExternal of k in the owner hierarchy (*h: flush it). */
 int poc_tpm_authz_load(struct poc_err *e, struct poc_tpm *t, const struct poc_authz_key *k, ESYS_TR *h);
 /* A signature of poc_tpm_authz_sign as a TPMT_SIGNATURE for k's scheme. */

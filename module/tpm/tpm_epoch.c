@@ -119,8 +119,8 @@ static int epoch_increment(struct poc_err *e, struct poc_tpm *t, ESYS_TR tr, con
 		rc = Esys_PolicySigned(t->esys, key, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, nonce, &cphash, &pref, 0,
 				       &sig, &timeout, &ticket);
 		if (rc != TSS2_RC_SUCCESS) {
-			poc_err_set(e, POC_ERR_SIGNATURE, "epoch counter: the TPM refuses the signature (PolicySigned: %s): "
-				    "not the token's policy key", Tss2_RC_Decode(rc));
+			poc_tpm_authz_refused(e, rc, "epoch counter: the TPM refuses the signature, not the token's policy key "
+				    "(PolicySigned)");
 			goto done;
 		}
 	}
