@@ -68,8 +68,8 @@ static int list_tokens(const struct poc_config *cfg)
 		memset(&m, 0, sizeof(m));
 		/* Display only: token.cbor as it reads, authenticated by a release, not here. */
 		if (poc_store_token_read(&e, s, &m) == 0)
-			printf("%-32s pcrs %s:0x%06x%s\n", m.label, poc_tpm_alg_name(m.pcr_bank), m.pcr_mask,
-			       m.has_pin ? ", PIN" : "");
+			printf("%-32s pcrs %s:0x%06x%s%s\n", m.label, poc_tpm_alg_name(m.pcr_bank), m.pcr_mask,
+			       m.has_pin ? ", PIN" : "", m.policy_key_spki != NULL ? ", signed PCR policy" : "");
 		else if (e.code != POC_ERR_ARG)
 			printf("%-32s (unusable: %s)\n", de->d_name, e.msg);
 		poc_err_clear(&e);

@@ -65,6 +65,8 @@ t_has "not the policy key" "says so"
 t_run 0 "policy approve (the current PCRs of boot A)" "$POCTOOL" policy approve --token s --key "$T/owner.pem"
 APPROVAL_A=$(ls "$S"/approval-*.cbor)
 release_is 0 "boot A: the secret opens under A's approval"
+t_run 0 "poctool list" "$POCTOOL" list
+t_has "signed PCR policy" "list says the token's PCR policy is signed"
 t_run 0 "policy list" "$POCTOOL" policy list --token s
 t_has "1 approvals, 0 refused" "one approval"
 t_has "(valid)" "of the current epoch"
