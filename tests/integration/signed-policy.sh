@@ -92,6 +92,9 @@ release_is 0 "boot B: the secret opens under the predicted approval"
 t_run 0 "two approvals listed" "$POCTOOL" policy list --token s
 t_has "2 approvals" "both valid at once"
 APPROVAL_B=$(ls "$S"/approval-*.cbor | grep -v "$APPROVAL_A")
+boot A "$KERNEL_A"
+release_is 0 "back at boot A (the old kernel): still opens, both approvals are valid at once"
+boot B "$KERNEL_B"
 
 # ---- approvals by another key, or for another object: refused by the module ----
 t_run 0 "a second object" "$POCTOOL" seal --token s --label other --in "$T/secret"
