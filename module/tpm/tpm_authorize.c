@@ -326,6 +326,15 @@ int poc_tpm_unseal_authorized(struct poc_err *e, struct poc_tpm *t, const struct
 			      uint8_t secret[POC_SEAL_SECRET_LEN])
 {
 	struct poc_tpm_prelude pre = { prelude_authorized, (void *)a };
+	static const char literal[] = "unseal: PCR policy not satisfied";
 
-	return poc_tpm_unseal_run(e, t, s, &pre, pin, pin_len, secret);
+	if (poc_tpm_unseal_run(e, t, s, &pre, pin, pin_len, secret) == 0)
+		return 0;
+	/* The PCRs and the epoch passed already: what differs after PolicyAuthorize is the key or the policyRef. */
+	if (e->code == POC_ERR_PCR && strncmp(e->msg, literal, sizeof(literal) - 1) == 0) {
+		poc_err_clear(e);
+		poc_err_set(e, POC_ERR_PCR, "seal.approval: the object is sealed to another policy key or policyRef than "
+			    "the approval's (token.cbor's policy key, or the object's id, is not the one it was sealed with)");
+	}
+	return -1;
 }

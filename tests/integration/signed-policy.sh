@@ -105,6 +105,20 @@ release_is 1 "an approval re-signed by another key opens nothing"
 grep -q "1 refused" "$T/err" && t_ok "the module refuses it (its signatures are not the policy key's)" || t_fail "refused count"
 $PY swap "$T/b.good" data-l-other.obj data-l-disk.obj "$APPROVAL_B"
 release_is 1 "an approval whose signature is another object's (policyRef) opens nothing"
+# token.cbor edited to name the other key as the policy key, with an approval that key signed:
+# the module's own check now passes, the TPM does not (the objects' policies name the real key).
+cp "$S/token.cbor" "$T/token.cbor.good"
+openssl pkey -in "$T/other.pem" -pubout -outform DER -out "$T/other.spki" 2>/dev/null
+"${PY%% *}" - "$S/token.cbor" "$T/other.spki" <<'PY'
+import cbor2, sys
+m = cbor2.load(open(sys.argv[1], "rb")); m["policy_key_spki"] = open(sys.argv[2], "rb").read()
+open(sys.argv[1], "wb").write(cbor2.dumps(m))
+PY
+$PY resign "$S" "$T/b.good" "$T/other.pem" "$APPROVAL_B"
+release_is 1 "token.cbor naming another policy key, with an approval by that key: opens nothing"
+grep -q "sealed to another policy key" "$T/err" && t_ok "the TPM refuses it after PolicyAuthorize, and the denial says why" ||
+	{ t_fail "reason"; t_diag <"$T/err"; }
+cp "$T/token.cbor.good" "$S/token.cbor"
 cp "$T/b.good" "$APPROVAL_B"
 release_is 0 "control: the honest approval file back, the secret opens"
 
