@@ -222,6 +222,14 @@ else
 		t_run 0 "approve the prediction for the PIN token" "$POCTOOL" policy approve --token p --key "$T/owner.pem" --pcrs "$T/p.pcrs"
 	p11_sign && t_ok "C_Login + C_Sign after the update, under the predicted approval" ||
 		{ t_fail "C_Sign after the update"; t_diag <"$T/p11.out"; }
+	# The PIN part after PolicyAuthorize: the TPM still counts wrong PINs (docs/pin.md).
+	t_run 0 "seal into the PIN token" "$POCTOOL" seal --token p --label d --in "$T/secret" --pin 1234
+	t_run 0 "approve it" "$POCTOOL" policy approve --token p --key "$T/owner.pem"
+	t_run 1 "release with a wrong PIN is denied" "$POCTOOL" release --token p --label d --pin 9999
+	t_has "9 of 10 tries left" "the TPM counted the wrong PIN"
+	t_run 0 "release with the right PIN" "$POCTOOL" release --token p --label d --pin 1234
+	t_run 0 "record verify --token: the TPM vouches for the record key (the verifier key, under an approval)" \
+		"$POCTOOL" record verify "$S/../p/data-l-d.obj.record" --token p --pin 1234
 fi
 
 # ---- recovery: an unpredicted update; the machine attests, the owner approves after the appraisal ----
