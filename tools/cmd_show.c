@@ -154,9 +154,11 @@ static int list_tokens(const struct poc_config *cfg, json_object *arr)
 				json_object_object_add(o, "label", json_object_new_string(m.label));
 				json_object_object_add(o, "pcrs", json_object_new_string(pcrs));
 				json_object_object_add(o, "pin", json_object_new_boolean(m.has_pin));
+				json_object_object_add(o, "signed_pcr_policy", json_object_new_boolean(m.policy_key_spki != NULL));
 				json_object_array_add(arr, o);
 			} else {
-				printf("%-32s PCRs %s%s\n", m.label, pcrs, m.has_pin ? ", PIN" : "");
+				printf("%-32s PCRs %s%s%s\n", m.label, pcrs, m.has_pin ? ", PIN" : "",
+				       m.policy_key_spki != NULL ? ", signed PCR policy" : "");
 			}
 		} else if (e.code != POC_ERR_ARG) {
 			if (arr != NULL) {

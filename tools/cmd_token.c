@@ -33,6 +33,7 @@
 #include "tpm/tpm.h"
 #include "evidence/evidence.h"
 #include "tpm/tpm_keys.h"
+#include "policy_key.h"
 
 #define SECRET_IN_MAX (1u << 20)
 
@@ -71,7 +72,8 @@ static void init_usage(void)
 {
 	printf("Usage: poctool init --label TOKEN --policy FILE [--pin PIN | --pin-file FILE]\n"
 	       "                    [--so-pin PIN | --so-pin-file FILE] [--pin-tries N]\n"
-	       "                    [--pcrs sha256:0,1,2,3,4,5,6,7,14]\n\n"
+	       "                    [--pcrs sha256:0,1,2,3,4,5,6,7,14]\n"
+	       "                    [--pcr-policy literal|signed --policy-key PUB.pem|pkcs11:URI]\n\n"
 	       "Creates a token in the configured store: its Proof-of-Cloud policy (refused\n"
 	       "without a providers or platforms clause; the certificates it names are copied\n"
 	       "into the token), and a local verifier key sealed to the TPM's current values of\n"
@@ -93,43 +95,85 @@ static void init_usage(void)
 	       "PIN's lock (poctool pin unlock, C_InitPIN), changes the SO PIN and re-creates\n"
 	       "the token; it never releases a secret (docs/pin.md).\n"
 	       "PINs: --pin/--so-pin (argv), --pin-file/--so-pin-file FILE (first line),\n"
-	       "$POC_PIN/$POC_SO_PIN; init never prompts (no PIN: a token without one).\n",
+	       "$POC_PIN/$POC_SO_PIN; init never prompts (no PIN: a token without one).\n\n"
+	       "--pcr-policy signed (default: literal, the TPM's current values): the verifier\n"
+	       "key and the objects are sealed under PolicyAuthorize of the policy key (EC\n"
+	       "P-256 or RSA, kept off the machine) and open under any PCR values it approves\n"
+	       "(`poctool policy approve`), until `policy revoke` bumps the token's epoch\n"
+	       "counter in the TPM (docs/updates.md). Nothing opens before a first approval.\n",
 	       POC_PIN_TRIES_DEFAULT, POC_PIN_TRIES_MAX);
 }
 
-/* init after its options: the PINs, the configuration, the token. */
-static int init_run(const char *label, const char *policy, struct poc_tool_pin *pp, struct poc_tool_pin *sp,
-		    const char *tries, uint16_t bank, uint32_t mask)
+/* --pcr-policy literal|signed, --policy-key with signed only. */
+static int init_pcr_policy(const char *pcr_policy, const char *pkey)
+{
+	if (strcmp(pcr_policy, "literal") != 0 && strcmp(pcr_policy, "signed") != 0) {
+		poc_tool_warn("init: --pcr-policy is literal or signed");
+		return -1;
+	}
+	if ((strcmp(pcr_policy, "signed") == 0) != (pkey != NULL)) {
+		poc_tool_warn("init: --pcr-policy signed goes with --policy-key PUB.pem");
+		return -1;
+	}
+	return 0;
+}
+
+/* What init's options say. */
+struct init_args {
+	const char *label, *policy, *tries, *pcr_policy, *pkey;
+	struct poc_tool_pin pp, sp;
+	uint16_t bank;
+	uint32_t mask;
+};
+
+/* --pin-tries N into cfg: 0, or -1 (said why). */
+static int init_tries(const char *tries, const char *pin, struct poc_config *cfg)
+{
+	char *end;
+	unsigned long n;
+
+	if (tries == NULL)
+		return 0;
+	n = strtoul(tries, &end, 10);
+	if (pin == NULL || *tries < '0' || *tries > '9' || *end != '\0' || n == 0 || n > POC_PIN_TRIES_MAX) {
+		poc_tool_warn("init: --pin-tries needs --pin and a number of tries 1..%d", POC_PIN_TRIES_MAX);
+		return -1;
+	}
+	cfg->pin_tries = (uint32_t)n;
+	return 0;
+}
+
+/* init after its options: the PINs, the configuration, the policy key, the token. */
+static int init_run(struct init_args *a)
 {
 	const char *pin = NULL, *so_pin = NULL;
 	struct poc_config cfg;
 	struct poc_err e = { 0 };
+	uint8_t *spki = NULL;
+	size_t spki_len = 0;
+	int r;
 
-	if (poc_tool_pin_read("init", pp, 0, &pin) < 0 || poc_tool_pin_read("init", sp, 0, &so_pin) < 0)
+	if (poc_tool_pin_read("init", &a->pp, 0, &pin) < 0 || poc_tool_pin_read("init", &a->sp, 0, &so_pin) < 0)
 		return POC_EXIT_USAGE;
 	if (so_pin != NULL && pin == NULL) {
 		poc_tool_warn("init: an SO PIN needs a user PIN (--pin, --pin-file or $POC_PIN)");
 		return POC_EXIT_USAGE;
 	}
-	if (poc_tool_load_config(&cfg) < 0)
+	if (init_pcr_policy(a->pcr_policy, a->pkey) < 0 || poc_tool_load_config(&cfg) < 0 ||
+	    init_tries(a->tries, pin, &cfg) < 0)
 		return POC_EXIT_USAGE;
-	if (tries != NULL) {
-		char *end;
-		unsigned long n = strtoul(tries, &end, 10);
-
-		if (pin == NULL || *tries < '0' || *tries > '9' || *end != '\0' || n == 0 || n > POC_PIN_TRIES_MAX) {
-			poc_tool_warn("init: --pin-tries needs --pin and a number of tries 1..%d", POC_PIN_TRIES_MAX);
-			return POC_EXIT_USAGE;
-		}
-		cfg.pin_tries = (uint32_t)n;
-	}
-	if (poc_token_init(&e, &cfg, label, policy, (const uint8_t *)pin, pin ? strlen(pin) : 0, (const uint8_t *)so_pin,
-			   so_pin ? strlen(so_pin) : 0, bank, mask) < 0) {
+	if (a->pkey != NULL && (spki = poc_tool_policy_pub(a->pkey, &spki_len)) == NULL)
+		return POC_EXIT_USAGE;
+	r = poc_token_init_signed(&e, &cfg, a->label, a->policy, (const uint8_t *)pin, pin ? strlen(pin) : 0,
+				  (const uint8_t *)so_pin, so_pin ? strlen(so_pin) : 0, a->bank, a->mask, spki, spki_len);
+	free(spki);
+	if (r < 0) {
 		poc_tool_warn("init: %s", e.msg);
 		/* The operator's policy file: refused (not a Proof of Cloud, or not valid) is an input error. */
 		return e.code == POC_ERR_POLICY ? POC_EXIT_USAGE : poc_tool_exit(e.code, POC_TOOL_OPERATION);
 	}
-	printf("token \"%s\" created in %s/%s%s\n", label, cfg.store, label, so_pin != NULL ? " (with an SO PIN)" : "");
+	printf("token \"%s\" created in %s/%s%s\n", a->label, cfg.store, a->label,
+	       so_pin != NULL ? " (with an SO PIN)" : "");
 	return POC_EXIT_OK;
 }
 
@@ -140,26 +184,28 @@ int poc_cmd_init(int argc, char **argv)
 		{ "pin", required_argument, NULL, 'P' }, { "pcrs", required_argument, NULL, 'r' },
 		{ "pin-tries", required_argument, NULL, 'T' }, { "pin-file", required_argument, NULL, 'F' },
 		{ "so-pin", required_argument, NULL, 'S' }, { "so-pin-file", required_argument, NULL, 'G' },
+		{ "pcr-policy", required_argument, NULL, 'Y' }, { "policy-key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *label = NULL, *policy = NULL, *tries = NULL;
-	struct poc_tool_pin pp = { .arg = NULL }, sp = { .env = "POC_SO_PIN", .opt = "so-pin", .what = "SO PIN" };
-	uint16_t bank = TPM2_ALG_SHA256;
-	uint32_t mask = POC_TPM_PCR_MASK_DEFAULT; /* sha256:0,1,2,3,4,5,6,7,14 */
+	struct init_args a = { .pcr_policy = "literal", .pp = { .arg = NULL },
+			       .sp = { .env = "POC_SO_PIN", .opt = "so-pin", .what = "SO PIN" },
+			       .bank = TPM2_ALG_SHA256, .mask = POC_TPM_PCR_MASK_DEFAULT /* sha256:0,1,2,3,4,5,6,7,14 */ };
 	int c, rv;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'l': label = optarg; break;
-		case 'p': policy = optarg; break;
-		case 'P': pp.arg = optarg; break;
-		case 'F': pp.file = optarg; break;
-		case 'S': sp.arg = optarg; break;
-		case 'G': sp.file = optarg; break;
-		case 'T': tries = optarg; break;
+		case 'l': a.label = optarg; break;
+		case 'p': a.policy = optarg; break;
+		case 'P': a.pp.arg = optarg; break;
+		case 'F': a.pp.file = optarg; break;
+		case 'S': a.sp.arg = optarg; break;
+		case 'G': a.sp.file = optarg; break;
+		case 'T': a.tries = optarg; break;
+		case 'Y': a.pcr_policy = optarg; break;
+		case 'K': a.pkey = optarg; break;
 		case 'r':
-			if (parse_pcrs(optarg, &bank, &mask) < 0)
+			if (parse_pcrs(optarg, &a.bank, &a.mask) < 0)
 				return POC_EXIT_USAGE;
 			break;
 		case 'h':
@@ -168,13 +214,13 @@ int poc_cmd_init(int argc, char **argv)
 		default: return POC_EXIT_USAGE;
 		}
 	}
-	if (label == NULL || policy == NULL || optind != argc) {
+	if (a.label == NULL || a.policy == NULL || optind != argc) {
 		poc_tool_warn("init needs --label and --policy (see --help)");
 		return POC_EXIT_USAGE;
 	}
-	rv = init_run(label, policy, &pp, &sp, tries, bank, mask);
-	poc_tool_pin_wipe(&pp);
-	poc_tool_pin_wipe(&sp);
+	rv = init_run(&a);
+	poc_tool_pin_wipe(&a.pp);
+	poc_tool_pin_wipe(&a.sp);
 	return rv;
 }
 
@@ -390,13 +436,27 @@ done:
 	return rv;
 }
 
+static int attest_usage(void)
+{
+	printf("Usage: poctool attest -o BUNDLE [--nonce HEX] [--credential CREDFILE]\n\n"
+	       "Collects evidence on this machine (TPM quote bound to the nonce with the poc-v1\n"
+	       "binding, the TDX quote of the configured tee, DCAP collateral, EK certificate)\n"
+	       "into an evidence bundle for `poctool evidence verify`. The TPM quote covers the\n"
+	       "sha256 PCRs a token is sealed to by default (0-7, 14). Without --nonce a random\n"
+	       "32-byte nonce is used and printed. --credential: a challenge for this machine's\n"
+	       "AK (`poctool evidence challenge`, made by whoever appraises the bundle) that the\n"
+	       "TPM answers (TPM2_ActivateCredential) into the bundle, so that its EK\n"
+	       "certificate endorses the AK (docs/updates.md \"Recovery\").\n");
+	return POC_EXIT_OK;
+}
+
 int poc_cmd_attest(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' }, { "nonce", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "credential", required_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL, *nonce_hex = NULL;
+	const char *out = NULL, *nonce_hex = NULL, *cred = NULL;
 	struct poc_collect_opts co;
 	struct poc_config cfg;
 	struct poc_bundle b;
@@ -413,14 +473,8 @@ int poc_cmd_attest(int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'n': nonce_hex = optarg; break;
-		case 'h':
-			printf("Usage: poctool attest -o BUNDLE [--nonce HEX]\n\n"
-			       "Collects evidence on this machine (TPM quote bound to the nonce with the poc-v1\n"
-			       "binding, the TDX quote of the configured tee, DCAP collateral, EK certificate)\n"
-			       "into an evidence bundle for `poctool evidence verify`. The TPM quote covers the\n"
-			       "sha256 PCRs a token is sealed to by default (0-7, 14). Without --nonce a random\n"
-			       "32-byte nonce is used and printed.\n");
-			return POC_EXIT_OK;
+		case 'c': cred = optarg; break;
+		case 'h': return attest_usage();
 		default: return POC_EXIT_USAGE;
 		}
 	}
@@ -440,6 +494,8 @@ int poc_cmd_attest(int argc, char **argv)
 	co.nonce = nonce;
 	co.nonce_len = nlen;
 	co.tee = &cfg.tee; /* the collector reads its collateral folder too */
+	if (cred != NULL && (co.credential = poc_tool_read_file(cred, 1u << 16, &co.credential_len)) == NULL)
+		return POC_EXIT_USAGE;
 	if (poc_tpm_open(&e, cfg.tcti, &tpm) < 0 || poc_evidence_collect(&e, tpm, &co, &b) < 0) {
 		poc_tool_warn("attest: %s", e.msg);
 		rv = poc_tool_exit(e.code, POC_TOOL_OPERATION);
@@ -460,6 +516,7 @@ int poc_cmd_attest(int argc, char **argv)
 	rv = POC_EXIT_OK;
 done:
 	free(enc);
+	free((uint8_t *)co.credential);
 	poc_bundle_free(&b);
 	poc_tpm_close(tpm);
 	return rv;

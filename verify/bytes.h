@@ -104,4 +104,11 @@ static inline void poc_put_u32be(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/* v big-endian into p[0..1] (TPM algorithm identifiers, PolicyNV offsets and operations). */
+static inline void poc_put_u16be(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
 #endif

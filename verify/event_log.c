@@ -284,6 +284,26 @@ void poc_evlog_reset_value(uint16_t alg, unsigned pcr, uint8_t out[POC_DIGEST_MA
 int poc_evlog_replay(struct poc_err *e, const struct poc_evlog *log, uint16_t alg,
 		     struct poc_pcr_bank *out)
 {
+	return poc_evlog_predict(e, log, alg, NULL, 0, out);
+}
+
+/* The digest event ev contributes to bank alg: its own, or the NEW of the first substitution that matches. */
+static const uint8_t *event_digest(const struct poc_evlog_event *ev, uint16_t alg, struct poc_evlog_subst *subs,
+				   size_t nsubs, size_t dlen)
+{
+	const uint8_t *d = poc_evlog_event_digest(ev, alg);
+
+	for (size_t i = 0; d != NULL && i < nsubs; i++)
+		if (subs[i].pcr == ev->pcr && CRYPTO_memcmp(subs[i].old_digest, d, dlen) == 0) {
+			subs[i].hits++;
+			return subs[i].new_digest;
+		}
+	return d;
+}
+
+int poc_evlog_predict(struct poc_err *e, const struct poc_evlog *log, uint16_t alg, struct poc_evlog_subst *subs,
+		      size_t nsubs, struct poc_pcr_bank *out)
+{
 	const EVP_MD *md = poc_tpm_alg_md(alg);
 	size_t dlen = poc_tpm_alg_digest_len(alg);
 
@@ -295,6 +315,8 @@ int poc_evlog_replay(struct poc_err *e, const struct poc_evlog *log, uint16_t al
 		return poc_err_set(e, POC_ERR_MISMATCH, "event log replay: the log has no %s digests",
 				   poc_tpm_alg_name(alg));
 	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < nsubs; i++)
+		subs[i].hits = 0;
 	out->alg = alg;
 	for (unsigned pcr = 0; pcr < POC_PCR_COUNT; pcr++)
 		poc_evlog_reset_value(alg, pcr, out->v[pcr]);
@@ -306,7 +328,7 @@ int poc_evlog_replay(struct poc_err *e, const struct poc_evlog *log, uint16_t al
 
 		if (ev->type == POC_EV_NO_ACTION)
 			continue;
-		d = poc_evlog_event_digest(ev, alg);
+		d = event_digest(ev, alg, subs, nsubs, dlen);
 		if (d == NULL)
 			return poc_err_set(e, POC_ERR_MALFORMED, "event log replay: event %zu (%s) has no %s digest",
 					   i, poc_evlog_type_name(ev->type), poc_tpm_alg_name(alg));
@@ -314,6 +336,10 @@ int poc_evlog_replay(struct poc_err *e, const struct poc_evlog *log, uint16_t al
 			return -1;
 		out->mask |= 1u << ev->pcr;
 	}
+	for (size_t i = 0; i < nsubs; i++)
+		if (subs[i].hits == 0)
+			return poc_err_set(e, POC_ERR_MISMATCH, "event log predict: no PCR %u event of the log has the %s digest "
+					   "to replace", subs[i].pcr, poc_tpm_alg_name(alg));
 	return 0;
 }
 

@@ -107,6 +107,27 @@ int poc_evlog_replay(struct poc_err *e, const struct poc_evlog *log, uint16_t al
 		     struct poc_pcr_bank *out);
 
 /*
+ * A component's digest to substitute in a prediction: every PCR pcr event
+ * whose digest (in the replayed bank) is old_digest counts as new_digest.
+ */
+struct poc_evlog_subst {
+	uint32_t pcr;
+	uint8_t old_digest[POC_DIGEST_MAX];
+	uint8_t new_digest[POC_DIGEST_MAX];
+	size_t hits; /* set by poc_evlog_predict: events it replaced */
+};
+
+/*
+ * The PCRs of the next boot (docs/updates.md "Prediction"): the replay of
+ * poc_evlog_replay with each event digest of subs replaced (an updated
+ * shim, boot loader or kernel measured into PCR 4, a new db entry into 7).
+ * A substitution that matches no event fails (POC_ERR_MISMATCH): the
+ * prediction would silently be the old boot's. Pure; subs NULL/0: a replay.
+ */
+int poc_evlog_predict(struct poc_err *e, const struct poc_evlog *log, uint16_t alg, struct poc_evlog_subst *subs,
+		      size_t nsubs, struct poc_pcr_bank *out);
+
+/*
  * Strict: every PCR in mask must be quoted and equal the replay of bank
  * quoted->alg, so a PCR no event extends must hold its reset value (a log
  * trimmed of a PCR's events fails). POC_ERR_MISMATCH names the bank, the

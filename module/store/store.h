@@ -19,6 +19,9 @@
  *                "pin_nv": uint, "pin_nv_name": bstr(34) (a PIN token's PIN counter in
  *                the TPM, tpm_pin.h: both or neither),
  *                "so_nv": uint, "so_nv_name": bstr(34) (its SO PIN's counter: both or neither),
+ *                "policy_key_spki": bstr (DER), "epoch_nv": uint, "epoch_nv_name": bstr(34)
+ *                (a signed-PCR-policy token's policy key and epoch counter, tpm_epoch.h:
+ *                all three or none; docs/updates.md),
  *                "state_sig": bstr (DER ECDSA-SHA256 by the verifier key) }
  *
  * state_sig signs every other entry of the map (token_state.h): nothing in
@@ -93,6 +96,16 @@ struct poc_token_meta {
 	uint32_t so_nv;
 	uint8_t *so_nv_name;
 	size_t so_nv_name_len;                   /* POC_TOKEN_PIN_NV_NAME_LEN */
+	/*
+	 * A signed-PCR-policy token (docs/updates.md): the policy key that approves
+	 * PCR policies (DER SPKI) and the epoch counter (tpm_epoch.h); NULL: a
+	 * literal PolicyPCR token.
+	 */
+	uint8_t *policy_key_spki;
+	size_t policy_key_spki_len;
+	uint32_t epoch_nv;
+	uint8_t *epoch_nv_name;
+	size_t epoch_nv_name_len;                /* 34 */
 	uint8_t *state_sig;                      /* token_state.h; NULL only before poc_token_state_sign */
 	size_t state_sig_len;
 	/* Not stored: the bytes state_sig signs, as decoded from the file (token_state.h). */

@@ -27,6 +27,8 @@ void poc_token_meta_free(struct poc_token_meta *m)
 	free(m->srk_name);
 	free(m->pin_nv_name);
 	free(m->so_nv_name);
+	free(m->policy_key_spki);
+	free(m->epoch_nv_name);
 	free(m->state_sig);
 	free(m->state_tbs);
 	memset(m, 0, sizeof(*m));
@@ -71,7 +73,7 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 		return poc_err_ssl(e, POC_ERR_CRYPTO, "token.cbor: SHA-256 of the policy");
 	root = cbor_new_definite_map(12 + (m->verifier_spki != NULL) + (m->verifier_key != NULL) +
 				     (m->denial_spki != NULL) + (m->denial_key != NULL) + (m->pcr_values != NULL) +
-				     2 * (m->pin_nv_name != NULL) + 2 * (m->so_nv_name != NULL) + (m->state_sig != NULL));
+				     2 * (m->pin_nv_name != NULL) + 2 * (m->so_nv_name != NULL) + 3 * (m->policy_key_spki != NULL) + (m->state_sig != NULL));
 	/* state_sig last: what it signs is the rest, in this order (token_state.h). */
 	if (root == NULL || poc_cbor_put(root, "schema", cbor_build_uint8(POC_TOKEN_SCHEMA)) < 0 ||
 	    poc_cbor_put(root, "label", cbor_build_string(m->label)) < 0 ||
@@ -94,6 +96,10 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 					put_opt(root, "pin_nv_name", m->pin_nv_name, m->pin_nv_name_len) < 0)) ||
 	    (m->so_nv_name != NULL && (poc_cbor_put(root, "so_nv", cbor_build_uint32(m->so_nv)) < 0 ||
 				       put_opt(root, "so_nv_name", m->so_nv_name, m->so_nv_name_len) < 0)) ||
+	    (m->policy_key_spki != NULL &&
+	     (put_opt(root, "policy_key_spki", m->policy_key_spki, m->policy_key_spki_len) < 0 ||
+	      poc_cbor_put(root, "epoch_nv", cbor_build_uint32(m->epoch_nv)) < 0 ||
+	      poc_cbor_put(root, "epoch_nv_name", poc_cbor_bstr(m->epoch_nv_name, m->epoch_nv_name_len)) < 0)) ||
 	    put_opt(root, "state_sig", m->state_sig, m->state_sig_len) < 0 ||
 	    (n = cbor_serialize_alloc(root, &buf, &cap)) == 0) {
 		if (root)
@@ -108,12 +114,14 @@ int poc_token_meta_encode(struct poc_err *e, const struct poc_token_meta *m, uin
 
 enum {
 	T_SCHEMA, T_LABEL, T_CREATED, T_ID, T_POLICY, T_DIGEST, T_FILES, T_BANK, T_MASK, T_HASPIN, T_FAIL, T_SPKI,
-	T_KEY, T_DSPKI, T_DKEY, T_PCRS, T_SRK, T_PINNV, T_PINNVNAME, T_SONV, T_SONVNAME, T_SIG, T_N
+	T_KEY, T_DSPKI, T_DKEY, T_PCRS, T_SRK, T_PINNV, T_PINNVNAME, T_SONV, T_SONVNAME, T_PKEY, T_EPOCH,
+	T_EPOCHNAME, T_SIG, T_N
 };
 static const char *const token_names[T_N] = {
 	"schema", "label", "created", "token_id", "policy_json", "policy_digest", "policy_files", "pcr_bank",
 	"pcr_mask", "has_pin", "pin_failures", "verifier_spki", "verifier_key", "denial_spki", "denial_key",
-	"pcr_values", "srk_name", "pin_nv", "pin_nv_name", "so_nv", "so_nv_name", "state_sig",
+	"pcr_values", "srk_name", "pin_nv", "pin_nv_name", "so_nv", "so_nv_name", "policy_key_spki", "epoch_nv",
+	"epoch_nv_name", "state_sig",
 };
 
 static int tok_uint(struct poc_err *e, cbor_item_t *v, const char *what, uint64_t max, uint64_t *out)
@@ -173,6 +181,25 @@ static int decode_files(struct poc_err *e, cbor_item_t *v, struct poc_token_meta
 	return 0;
 }
 
+/* A signed-PCR-policy token's policy key and epoch counter (docs/updates.md): all three or none. */
+static int decode_signed_policy(struct poc_err *e, cbor_item_t **v, struct poc_token_meta *m)
+{
+	int n = (v[T_PKEY] != NULL) + (v[T_EPOCH] != NULL) + (v[T_EPOCHNAME] != NULL);
+	uint64_t u;
+
+	if (n == 0)
+		return 0;
+	if (n != 3)
+		return poc_err_set(e, POC_ERR_MALFORMED, "token.cbor: policy_key_spki, epoch_nv and epoch_nv_name go together");
+	if (tok_bytes(e, v[T_PKEY], "policy_key_spki", 1, 4096, &m->policy_key_spki, &m->policy_key_spki_len) < 0 ||
+	    tok_uint(e, v[T_EPOCH], "epoch_nv", UINT32_MAX, &u) < 0 ||
+	    tok_bytes(e, v[T_EPOCHNAME], "epoch_nv_name", POC_TOKEN_PIN_NV_NAME_LEN, POC_TOKEN_PIN_NV_NAME_LEN,
+		      &m->epoch_nv_name, &m->epoch_nv_name_len) < 0)
+		return -1;
+	m->epoch_nv = (uint32_t)u;
+	return 0;
+}
+
 /* The byte strings and the policy's files. */
 static int decode_blobs(struct poc_err *e, cbor_item_t **v, struct poc_token_meta *m)
 {
@@ -226,6 +253,8 @@ static int decode_blobs(struct poc_err *e, cbor_item_t **v, struct poc_token_met
 			return -1;
 		m->so_nv = (uint32_t)u;
 	}
+	if (decode_signed_policy(e, v, m) < 0)
+		return -1;
 	if (v[T_SIG] == NULL)
 		return poc_err_set(e, POC_ERR_UNSUPPORTED,
 				   "token.cbor: no state_sig: the token's state is not authenticated; re-create the token "

@@ -25,6 +25,7 @@
 #include "evidence/evidence.h"
 #include "tpm/tpm_keys.h"
 #include "tpm/tpm_seal.h"
+#include "token/token_authz.h"
 #include "token/token_int.h"
 #include "token/token_pin.h"
 #include "token/token_state.h"
@@ -43,7 +44,19 @@ int poc_token_tpm(struct poc_err *e, const struct poc_token *t, struct poc_tpm *
 		return -1;
 	}
 	poc_token_pin_use(&t->meta, *tpm);
+	poc_token_authz_use(*tpm, t->authz);
 	return 0;
+}
+
+/* A signed-PCR-policy token's context (token_authz.h), from its (not yet authenticated) meta. */
+static int token_authz(struct poc_err *e, struct poc_token *t)
+{
+	if (t->meta.policy_key_spki == NULL)
+		return 0;
+	t->authz = calloc(1, sizeof(*t->authz));
+	if (t->authz == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "token");
+	return poc_token_authz_from_meta(e, &t->meta, t->store, t->authz);
 }
 
 int poc_token_open(struct poc_err *e, const struct poc_config *cfg, const char *label, struct poc_token **out)
@@ -60,7 +73,8 @@ int poc_token_open(struct poc_err *e, const struct poc_config *cfg, const char *
 	if (poc_store_open(e, cfg->store, label, 0, &t->store) < 0 || poc_store_token_read(e, t->store, &t->meta) < 0 ||
 	    (files.store = t->store) == NULL ||
 	    poc_policy_parse(e, (const char *)t->meta.policy_json, t->meta.policy_json_len, poc_token_policy_file, &files,
-			     &t->policy) < 0) {
+			     &t->policy) < 0 ||
+	    token_authz(e, t) < 0) {
 		poc_err_prefix(e, "token \"%s\": ", label);
 		poc_token_close(t);
 		return -1;
@@ -74,6 +88,7 @@ void poc_token_close(struct poc_token *t)
 	if (t == NULL)
 		return;
 	poc_policy_free(t->policy);
+	free(t->authz);
 	poc_token_meta_free(&t->meta);
 	poc_store_close(t->store);
 	free(t);
@@ -194,12 +209,15 @@ struct round {
  * is a denial whatever the evidence says, is signed.
  */
 static int open_denial_key(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, struct round *rd,
-			   uint8_t **der, size_t *der_len)
+			   const struct poc_err *why, uint8_t **der, size_t *der_len)
 {
 	char which[128];
 	int r;
 
-	if (poc_token_changed_pcrs(tpm, &t->meta, which, sizeof(which)) > 0)
+	/* A signed-policy token (token_authz.h): no approval fits, or the fitting one's epoch was revoked. */
+	if (t->authz != NULL)
+		snprintf(rd->pcrs_changed, sizeof(rd->pcrs_changed), "%s", why->msg);
+	else if (poc_token_changed_pcrs(tpm, &t->meta, which, sizeof(which)) > 0)
 		snprintf(rd->pcrs_changed, sizeof(rd->pcrs_changed),
 			 "PCR %s changed since the token was sealed (PCR policy not satisfied: the TPM refuses its keys)", which);
 	else /* e.g. pin_nv pointed at another counter: the key's policy names the one of init (token_pin.h) */
@@ -252,7 +270,7 @@ static int open_verifier(struct poc_err *e, struct poc_token *t, struct poc_tpm 
 	r = poc_token_unseal_with(&ue, tpm, &rd->bind, t->meta.verifier_key, t->meta.verifier_key_len, pin, pin_len,
 				  &der, &der_len);
 	if (r < 0 && ue.code == POC_ERR_PCR && t->meta.denial_key != NULL) {
-		if (open_denial_key(e, t, tpm, rd, &der, &der_len) < 0)
+		if (open_denial_key(e, t, tpm, rd, &ue, &der, &der_len) < 0)
 			goto done;
 	} else if (r < 0) {
 		poc_err_set(e, ue.code, "the token's verifier key: %s", ue.msg);

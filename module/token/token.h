@@ -29,12 +29,14 @@
  * POC_ERR_BUSY, POC_ERR_DEVICE for a TPM or TEE that fails.
  */
 
+struct poc_token_authz;
 struct poc_token {
 	struct poc_config cfg;
 	struct poc_store *store;
 	struct poc_token_meta meta;
 	struct poc_policy *policy; /* parsed from meta.policy_json; its files come from the store */
 	int allow_duplicate_label; /* poctool --force: poc_token_seal accepts a label the token already holds */
+	struct poc_token_authz *authz; /* a signed-PCR-policy token's policy key and epoch (token_authz.h); else NULL */
 };
 
 /*
@@ -48,6 +50,17 @@ struct poc_token {
  */
 int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *label, const char *policy_path,
 		   const uint8_t *pin, size_t pin_len, const uint8_t *so_pin, size_t so_len, uint16_t bank, uint32_t mask);
+/*
+ * The same with a signed PCR policy (docs/updates.md) when policy_spki is
+ * not NULL: the policy key (DER SPKI, EC P-256 or RSA) and an epoch counter
+ * in the TPM (tpm_epoch.h); the verifier key and every object are sealed
+ * under PolicyAuthorize and open only under an approval the policy key signs
+ * (poctool policy approve). NULL: poc_token_init.
+ */
+int poc_token_init_signed(struct poc_err *e, const struct poc_config *cfg, const char *label, const char *policy_path,
+			  const uint8_t *pin, size_t pin_len, const uint8_t *so_pin, size_t so_len, uint16_t bank,
+			  uint32_t mask, const uint8_t *policy_spki,
+			  size_t policy_spki_len);
 int poc_token_open(struct poc_err *e, const struct poc_config *cfg, const char *label, struct poc_token **out);
 void poc_token_close(struct poc_token *t);
 

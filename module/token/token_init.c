@@ -19,6 +19,7 @@
 
 #include "store/files.h"
 #include "pcrs.h"
+#include "token/token_authz.h"
 #include "token/token_int.h"
 #include "token/token_pin.h"
 #include "token/token_state.h"
@@ -198,8 +199,37 @@ struct init_pins {
 	size_t pin_len, so_len;
 };
 
+/*
+ * A signed-PCR-policy token (token_authz.h): the policy key kept in m, the
+ * epoch counter made in the TPM, and tpm's seals under PolicyAuthorize from
+ * now on (the verifier key's too). authz->spki NULL: a literal token.
+ */
+static int init_authz(struct poc_err *e, struct poc_tpm *tpm, struct poc_token_meta *m, struct poc_token_authz *authz)
+{
+	struct poc_epoch_nv nv;
+
+	if (authz->spki == NULL)
+		return 0;
+	if (poc_tpm_authz_key(e, authz->spki, authz->spki_len, &authz->key) < 0 ||
+	    poc_tpm_epoch_create(e, tpm, &authz->key, m->token_id, &nv) < 0)
+		return -1;
+	m->epoch_nv = nv.handle;
+	m->epoch_nv_name = malloc(nv.name_len);
+	m->policy_key_spki = malloc(authz->spki_len);
+	if (m->epoch_nv_name == NULL || m->policy_key_spki == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "policy key");
+	memcpy(m->epoch_nv_name, nv.name, nv.name_len);
+	m->epoch_nv_name_len = nv.name_len;
+	memcpy(m->policy_key_spki, authz->spki, authz->spki_len);
+	m->policy_key_spki_len = authz->spki_len;
+	authz->nv = nv;
+	memcpy(authz->token_id, m->token_id, sizeof(authz->token_id));
+	poc_token_authz_use(tpm, authz);
+	return 0;
+}
+
 static int init_tpm(struct poc_err *e, struct poc_tpm *tpm, const struct poc_config *cfg, struct poc_token_meta *m,
-		    const struct init_pins *p, EVP_PKEY **vkey)
+		    const struct init_pins *p, struct poc_token_authz *authz, EVP_PKEY **vkey)
 {
 	struct poc_object_bind bind;
 	uint8_t vals[POC_PCR_COUNT * POC_DIGEST_MAX];
@@ -213,6 +243,8 @@ static int init_tpm(struct poc_err *e, struct poc_tpm *tpm, const struct poc_con
 		return -1;
 	/* A PIN token's counter in the TPM, before anything is sealed under the PIN (token_pin.h). */
 	if (p->pin != NULL && poc_token_pin_create(e, tpm, cfg, p->pin, p->pin_len, p->so_pin, p->so_len, m) < 0)
+		return -1;
+	if (init_authz(e, tpm, m, authz) < 0)
 		return -1;
 	/*
 	 * The local verifier: its key signs records, the token state and the AK
@@ -239,6 +271,14 @@ static int init_tpm(struct poc_err *e, struct poc_tpm *tpm, const struct poc_con
 int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *label, const char *policy_path,
 		   const uint8_t *pin, size_t pin_len, const uint8_t *so_pin, size_t so_len, uint16_t bank, uint32_t mask)
 {
+	return poc_token_init_signed(e, cfg, label, policy_path, pin, pin_len, so_pin, so_len, bank, mask, NULL, 0);
+}
+
+int poc_token_init_signed(struct poc_err *e, const struct poc_config *cfg, const char *label, const char *policy_path,
+			  const uint8_t *pin, size_t pin_len, const uint8_t *so_pin, size_t so_len, uint16_t bank,
+			  uint32_t mask, const uint8_t *policy_spki, size_t policy_spki_len)
+{
+	struct poc_token_authz authz = { .spki = policy_spki, .spki_len = policy_spki_len };
 	const struct init_pins pins = { .pin = pin, .pin_len = pin_len, .so_pin = so_pin, .so_len = so_len };
 	struct poc_token_meta meta;
 	struct poc_store *store = NULL;
@@ -261,7 +301,7 @@ int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *
 	meta.pcr_mask = mask;
 	meta.has_pin = pin != NULL;
 	if (poc_store_open(e, cfg->store, label, 1, &store) < 0 || init_policy(e, store, policy_path, &meta) < 0 ||
-	    poc_tpm_open(e, cfg->tcti, &tpm) < 0 || init_tpm(e, tpm, cfg, &meta, &pins, &vkey) < 0)
+	    poc_tpm_open(e, cfg->tcti, &tpm) < 0 || init_tpm(e, tpm, cfg, &meta, &pins, &authz, &vkey) < 0)
 		goto done;
 	/* Last: every entry is in place, so the signature covers them all, pin_nv too (token_state.h). */
 	if (poc_token_state_sign(e, vkey, &meta) < 0)
@@ -269,8 +309,13 @@ int poc_token_init(struct poc_err *e, const struct poc_config *cfg, const char *
 	rv = poc_store_token_write(e, store, &meta);
 done:
 	/* A token that does not come to be leaves no PIN counter in the TPM. */
-	if (rv < 0)
+	if (rv < 0) {
+		struct poc_err ignore = { 0 };
+
 		poc_token_pin_destroy(tpm, &meta);
+		if (tpm != NULL && authz.nv.handle != 0)
+			(void)poc_tpm_epoch_delete(&ignore, tpm, &authz.nv);
+	}
 	poc_tpm_close(tpm);
 	EVP_PKEY_free(vkey);
 	poc_token_meta_free(&meta);

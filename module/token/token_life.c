@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "token/token_int.h"
+#include "tpm/tpm_epoch.h"
 #include "token/token_pin.h"
 #include "tpm/tpm_pin.h"
 
@@ -90,6 +91,21 @@ int poc_token_reinit(struct poc_err *e, struct poc_token *t, const uint8_t *so_p
 	return remove_objects(e, t, NULL, ~0ul, gone);
 }
 
+/* A signed-PCR-policy token's epoch counter (tpm_epoch.h), name-checked: never another's. */
+static int destroy_epoch(struct poc_err *e, const struct poc_token *t, struct poc_tpm *tpm)
+{
+	struct poc_epoch_nv nv = { .handle = t->meta.epoch_nv };
+	struct poc_err e2 = { 0 };
+
+	if (t->meta.epoch_nv_name == NULL || t->meta.epoch_nv_name_len != sizeof(nv.name))
+		return 0;
+	memcpy(nv.name, t->meta.epoch_nv_name, sizeof(nv.name));
+	nv.name_len = sizeof(nv.name);
+	if (poc_tpm_epoch_delete(&e2, tpm, &nv) < 0 && e2.code != POC_ERR_MISMATCH)
+		return poc_err_set(e, e2.code, "the token's epoch counter: %s", e2.msg);
+	return 0;
+}
+
 int poc_token_destroy(struct poc_err *e, struct poc_token *t, const uint8_t *pin, size_t pin_len)
 {
 	struct poc_tpm *tpm = NULL;
@@ -114,6 +130,8 @@ int poc_token_destroy(struct poc_err *e, struct poc_token *t, const uint8_t *pin
 		poc_err_set(e, e2.code, "the token's SO PIN counter: %s", e2.msg);
 		goto done;
 	}
+	if (destroy_epoch(e, t, tpm) < 0)
+		goto done;
 	rv = poc_store_destroy(e, t->store);
 done:
 	poc_tpm_close(tpm);

@@ -9,9 +9,37 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "token/token_authz.h"
 #include "token/token_pin.h"
 #include "tpm/tpm_pin.h"
 #include "tpm/tpm_seal.h"
+
+/* K_tpm sealed literally (PolicyPCR) or, in a signed-policy token, under PolicyAuthorize (token_authz.h). */
+static int seal_k(struct poc_err *e, struct poc_tpm *tpm, const struct poc_object_header *h, uint16_t bank,
+		  uint32_t mask, const uint8_t *pin, size_t pin_len, const uint8_t k_tpm[32], struct poc_sealed *out)
+{
+	char id[POC_STORE_NAME_MAX];
+
+	/* No PCRs (the denial key): bound to the TPM alone, as in every token. */
+	if (tpm->authz == NULL || mask == 0)
+		return poc_tpm_seal(e, tpm, bank, mask, pin, pin_len, k_tpm, out);
+	if (poc_token_authz_object_id(e, h, id) < 0)
+		return -1;
+	return poc_token_authz_seal(e, tpm, id, pin, pin_len, k_tpm, out);
+}
+
+/* The reverse of seal_k for the object whose header is h. */
+static int unseal_k(struct poc_err *e, struct poc_tpm *tpm, const struct poc_object_header *h,
+		    const struct poc_sealed *s, const uint8_t *pin, size_t pin_len, uint8_t k_tpm[32])
+{
+	char id[POC_STORE_NAME_MAX];
+
+	if (tpm->authz == NULL || h->pcr_mask == 0)
+		return poc_tpm_unseal(e, tpm, s, h->pcr_bank, h->pcr_mask, pin, pin_len, k_tpm);
+	if (poc_token_authz_object_id(e, h, id) < 0)
+		return -1;
+	return poc_token_authz_unseal(e, tpm, id, s, pin, pin_len, k_tpm);
+}
 
 int poc_token_seal_with(struct poc_err *e, struct poc_tpm *tpm, struct poc_object_header *h,
 			const struct poc_object_bind *bind, uint16_t bank, uint32_t mask, const uint8_t *pin, size_t pin_len,
@@ -23,7 +51,7 @@ int poc_token_seal_with(struct poc_err *e, struct poc_tpm *tpm, struct poc_objec
 
 	if (RAND_bytes(k_tpm, sizeof(k_tpm)) != 1)
 		return poc_err_ssl(e, POC_ERR_CRYPTO, "random K_tpm");
-	if (poc_tpm_seal(e, tpm, bank, mask, pin, pin_len, k_tpm, &sealed) < 0)
+	if (seal_k(e, tpm, h, bank, mask, pin, pin_len, k_tpm, &sealed) < 0)
 		goto done;
 	h->pcr_bank = bank;
 	h->pcr_mask = mask;
@@ -63,7 +91,7 @@ int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct p
 	sealed.pub_len = h.sealed_pub_len;
 	memcpy(sealed.priv, h.sealed_priv, h.sealed_priv_len);
 	sealed.priv_len = h.sealed_priv_len;
-	rv = poc_tpm_unseal(e, tpm, &sealed, h.pcr_bank, h.pcr_mask, pin, pin_len, k_tpm);
+	rv = unseal_k(e, tpm, &h, &sealed, pin, pin_len, k_tpm);
 	poc_object_header_free(&h);
 	if (rv < 0)
 		return -1;

@@ -49,6 +49,9 @@ struct poc_pin_nv {
 	int is_so;
 };
 
+/* A signed-PCR-policy token's context (module/token/token_authz.h), opaque here. */
+struct poc_token_authz;
+
 struct poc_tpm {
 	ESYS_CONTEXT *esys;
 	TSS2_TCTI_CONTEXT *tcti;
@@ -56,6 +59,7 @@ struct poc_tpm {
 	uint8_t srk_pin[2 + 64]; /* the SRK's expected name (poc_tpm_pin_srk); srk_pin_len 0: not pinned */
 	size_t srk_pin_len;
 	struct poc_pin_nv pin_nv; /* the PIN counter that PIN seals and unseals go through (poc_tpm_pin_nv_use) */
+	const struct poc_token_authz *authz; /* set by the token layer: its seals use PolicyAuthorize; NULL: PolicyPCR */
 };
 
 /*

@@ -82,6 +82,29 @@ int poc_tpm_seal_policy(struct poc_err *e, uint16_t bank, uint32_t pcr_mask, con
 	return 0;
 }
 
+int poc_tpm_seal_policy_authorized(struct poc_err *e, const uint8_t *key_name, size_t key_name_len,
+				   const uint8_t policy_ref[32], int with_pin, const struct poc_pin_nv *nv, uint8_t out[32])
+{
+	struct poc_piece name = { key_name, key_name_len };
+
+	/* PolicyAuthorize: H(H(0^32 || TPM_CC_PolicyAuthorize || keyName) || policyRef). */
+	if (key_name == NULL || key_name_len == 0 ||
+	    poc_tpm_policy_update(e, "seal", NULL, TPM2_CC_PolicyAuthorize, &name, 1, out) < 0)
+		return key_name == NULL || key_name_len == 0 ? poc_err_set(e, POC_ERR_ARG, "seal: no policy key name") : -1;
+	if (poc_tpm_policy_ref_update(e, out, policy_ref, out) < 0)
+		return -1;
+	return with_pin ? extend_pin(e, nv, out, out) : 0;
+}
+
+int poc_tpm_policy_ref_update(struct poc_err *e, const uint8_t in[32], const uint8_t policy_ref[32], uint8_t out[32])
+{
+	const struct poc_piece pc[2] = { { in, 32 }, { policy_ref, policy_ref != NULL ? 32 : 0 } };
+
+	if (poc_digest(EVP_sha256(), pc, 2, out, NULL) < 0)
+		return poc_err_ssl(e, POC_ERR_CRYPTO, "seal: SHA-256");
+	return 0;
+}
+
 int poc_tpm_pin_auth(struct poc_err *e, const uint8_t *pin, size_t pin_len, TPM2B_AUTH *auth)
 {
 	memset(auth, 0, sizeof(*auth));
@@ -115,8 +138,21 @@ int poc_tpm_seal(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t p
 		 const uint8_t *pin, size_t pin_len, const uint8_t secret[POC_SEAL_SECRET_LEN],
 		 struct poc_sealed *out)
 {
-	uint8_t vals[POC_PCR_COUNT * POC_DIGEST_MAX];
-	size_t vals_len;
+	uint8_t vals[POC_PCR_COUNT * POC_DIGEST_MAX], policy[32];
+	size_t vals_len = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (pin == NULL && pin_len != 0)
+		return poc_err_set(e, POC_ERR_ARG, "seal: PIN length without a PIN");
+	if ((pcr_mask != 0 && poc_tpm_pcr_read(e, t, bank, pcr_mask, vals, &vals_len, NULL) < 0) ||
+	    poc_tpm_seal_policy(e, bank, pcr_mask, vals, vals_len, pin != NULL, &t->pin_nv, policy) < 0)
+		return -1;
+	return poc_tpm_seal_digest(e, t, policy, pin, pin_len, secret, out);
+}
+
+int poc_tpm_seal_digest(struct poc_err *e, struct poc_tpm *t, const uint8_t policy[32], const uint8_t *pin,
+			size_t pin_len, const uint8_t secret[POC_SEAL_SECRET_LEN], struct poc_sealed *out)
+{
 	ESYS_TR srk = ESYS_TR_NONE, sess = ESYS_TR_NONE;
 	TPM2B_SENSITIVE_CREATE in_sensitive = { 0 };
 	TPM2B_PUBLIC in_public = {
@@ -138,11 +174,7 @@ int poc_tpm_seal(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t p
 	memset(out, 0, sizeof(*out));
 	if (pin == NULL && pin_len != 0)
 		return poc_err_set(e, POC_ERR_ARG, "seal: PIN length without a PIN");
-	vals_len = 0;
-	if ((pcr_mask != 0 && poc_tpm_pcr_read(e, t, bank, pcr_mask, vals, &vals_len, NULL) < 0) ||
-	    poc_tpm_seal_policy(e, bank, pcr_mask, vals, vals_len, pin != NULL, &t->pin_nv,
-				in_public.publicArea.authPolicy.buffer) < 0)
-		return -1;
+	memcpy(in_public.publicArea.authPolicy.buffer, policy, 32);
 	in_public.publicArea.authPolicy.size = 32;
 	if (poc_tpm_pin_auth(e, pin, pin_len, &in_sensitive.sensitive.userAuth) < 0)
 		goto done;
@@ -212,19 +244,16 @@ static int unmarshal_sealed(struct poc_err *e, const struct poc_sealed *s, TPM2B
  * -1 (e: POC_ERR_PCR, POC_ERR_AUTH, POC_ERR_LOCKED or another code).
  */
 static int satisfy_policy(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR sess, const TPM2B_PUBLIC *pub,
-			  const TPML_PCR_SELECTION *sel, const uint8_t *pin, size_t pin_len)
+			  const struct poc_tpm_prelude *pre, const uint8_t *pin, size_t pin_len)
 {
-	TPM2B_DIGEST empty = { 0 };
 	TPM2B_DIGEST *pd = NULL;
 	uint8_t pcr_only[32], with_av[32];
 	const uint8_t *want, *other;
 	TSS2_RC rc;
 	int rv = -1;
 
-	rc = sel != NULL ? Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, sel)
-			 : TSS2_RC_SUCCESS;
-	if (rc != TSS2_RC_SUCCESS)
-		return poc_tpm_rc_err(e, rc, "unseal: PolicyPCR");
+	if (pre->run(e, t, sess, pre->ctx) < 0)
+		return -1;
 	rc = Esys_PolicyGetDigest(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pd);
 	if (rc != TSS2_RC_SUCCESS)
 		return poc_tpm_rc_err(e, rc, "unseal: PolicyGetDigest");
@@ -335,12 +364,39 @@ static int forget_pin(struct poc_err *e, struct poc_tpm *t, ESYS_TR obj)
 	return rc == TSS2_RC_SUCCESS ? 0 : poc_tpm_rc_err(e, rc, "unseal: TR_SetAuth (wipe)");
 }
 
+/* The literal policy's part before the PIN: PolicyPCR (ctx: the selection; NULL: none). */
+static int prelude_pcr(struct poc_err *e, struct poc_tpm *t, ESYS_TR sess, void *ctx)
+{
+	const TPML_PCR_SELECTION *sel = ctx;
+	TPM2B_DIGEST empty = { 0 };
+	TSS2_RC rc;
+
+	if (sel == NULL)
+		return 0;
+	rc = Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, sel);
+	return rc == TSS2_RC_SUCCESS ? 0 : poc_tpm_rc_err(e, rc, "unseal: PolicyPCR");
+}
+
 int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed *s, uint16_t bank,
 		   uint32_t pcr_mask, const uint8_t *pin, size_t pin_len,
 		   uint8_t secret[POC_SEAL_SECRET_LEN])
 {
-	ESYS_TR srk = ESYS_TR_NONE, obj = ESYS_TR_NONE, sess = ESYS_TR_NONE;
 	TPML_PCR_SELECTION sel;
+	struct poc_tpm_prelude pre = { prelude_pcr, NULL };
+
+	if (pcr_mask != 0) {
+		if (poc_tpm_pcr_selection(e, bank, pcr_mask, &sel) < 0)
+			return -1;
+		pre.ctx = &sel;
+	}
+	return poc_tpm_unseal_run(e, t, s, &pre, pin, pin_len, secret);
+}
+
+int poc_tpm_unseal_run(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed *s,
+		       const struct poc_tpm_prelude *pre, const uint8_t *pin, size_t pin_len,
+		       uint8_t secret[POC_SEAL_SECRET_LEN])
+{
+	ESYS_TR srk = ESYS_TR_NONE, obj = ESYS_TR_NONE, sess = ESYS_TR_NONE;
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv;
 	TPM2B_AUTH auth;
@@ -349,12 +405,11 @@ int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed
 	memset(&auth, 0, sizeof(auth));
 	if (pin == NULL && pin_len != 0)
 		return poc_err_set(e, POC_ERR_ARG, "unseal: PIN length without a PIN");
-	if (unmarshal_sealed(e, s, &pub, &priv) < 0 ||
-	    (pcr_mask != 0 && poc_tpm_pcr_selection(e, bank, pcr_mask, &sel) < 0) || poc_tpm_srk(e, t, &srk) < 0 ||
+	if (unmarshal_sealed(e, s, &pub, &priv) < 0 || poc_tpm_srk(e, t, &srk) < 0 ||
 	    load_sealed(e, t, srk, &pub, &priv, &obj) < 0 ||
 	    poc_tpm_salted_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &sess) < 0)
 		goto done;
-	if (satisfy_policy(e, t, srk, sess, &pub, pcr_mask != 0 ? &sel : NULL, pin, pin_len) < 0)
+	if (satisfy_policy(e, t, srk, sess, &pub, pre, pin, pin_len) < 0)
 		goto done;
 	rv = pin != NULL && give_pin(e, t, sess, obj, pin, pin_len, &auth) < 0 ? -1 : unseal_data(e, t, obj, sess, secret);
 done:

@@ -4,7 +4,10 @@
  * sealed-data object under the SRK (tpm.h), fixedTPM | fixedParent | noDA |
  * adminWithPolicy, no userWithAuth, authPolicy = PolicyPCR(selection, current values) and,
  * with a PIN, PolicySecret(the token's PIN counter) + PolicyAuthValue, with
- * authValue = SHA-256(PIN) in both the object and the counter.
+ * authValue = SHA-256(PIN) in both the object and the counter. A signed-policy
+ * token (tpm_authorize.h) has PolicyAuthorize(policy key, policyRef) in place
+ * of PolicyPCR, and the same PIN part after it: both compositions are here
+ * (poc_tpm_seal_policy, poc_tpm_seal_policy_authorized).
  *
  * adminWithPolicy: without it the ADMIN role (TPM2_ObjectChangeAuth,
  * TPM2_Certify) is authorized by the authValue alone, in a password or HMAC
@@ -79,12 +82,46 @@ int poc_tpm_policy_update(struct poc_err *e, const char *what, const uint8_t *in
 			  const struct poc_piece *args, size_t nargs, uint8_t out[32]);
 
 /*
+ * The authPolicy of an object sealed under a signed PCR policy
+ * (tpm_authorize.h): PolicyAuthorize(key_name, policy_ref), i.e.
+ * H(H(0^32 || TPM_CC_PolicyAuthorize || key_name) || policy_ref), then with
+ * with_pin the same PIN part as above ([PolicySecret(nv)] + PolicyAuthValue).
+ */
+int poc_tpm_seal_policy_authorized(struct poc_err *e, const uint8_t *key_name, size_t key_name_len,
+				   const uint8_t policy_ref[32], int with_pin, const struct poc_pin_nv *nv, uint8_t out[32]);
+/* The second half of PolicyAuthorize/PolicySigned/PolicySecret: out = H(in || policy_ref) (NULL: empty). */
+int poc_tpm_policy_ref_update(struct poc_err *e, const uint8_t in[32], const uint8_t policy_ref[32], uint8_t out[32]);
+
+/*
  * Seals secret under the SRK; the policy binds the TPM's CURRENT values of
  * the PCRs in pcr_mask of bank. pin may be NULL (no PIN; pin_len 0).
  */
 int poc_tpm_seal(struct poc_err *e, struct poc_tpm *t, uint16_t bank, uint32_t pcr_mask,
 		 const uint8_t *pin, size_t pin_len, const uint8_t secret[POC_SEAL_SECRET_LEN],
 		 struct poc_sealed *out);
+
+/* Seals secret under the SRK with authPolicy policy (32 bytes, SHA-256), authValue SHA-256(pin). */
+int poc_tpm_seal_digest(struct poc_err *e, struct poc_tpm *t, const uint8_t policy[32], const uint8_t *pin,
+			size_t pin_len, const uint8_t secret[POC_SEAL_SECRET_LEN], struct poc_sealed *out);
+
+/*
+ * The part of an object's policy before the PIN, run in the policy session
+ * sess: PolicyPCR for a literal seal, the PolicyAuthorize sequence for a
+ * signed one (tpm_authorize.h). 0, or -1 with e saying why.
+ */
+struct poc_tpm_prelude {
+	int (*run)(struct poc_err *e, struct poc_tpm *t, ESYS_TR sess, void *ctx);
+	void *ctx;
+};
+
+/*
+ * poc_tpm_unseal with the part before the PIN given by pre: the session's
+ * digest after it is compared with the object's authPolicy (with and
+ * without the PIN part) before any PIN is tried.
+ */
+int poc_tpm_unseal_run(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed *s,
+		       const struct poc_tpm_prelude *pre, const uint8_t *pin, size_t pin_len,
+		       uint8_t secret[POC_SEAL_SECRET_LEN]);
 
 /*
  * Loads s under the SRK, satisfies its policy in a policy session

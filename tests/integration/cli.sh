@@ -17,7 +17,7 @@ t_has "poctool --version" "help names --version"
 t_run 2 "no command at all" "$POCTOOL"
 t_has "missing command" "says the command is missing"
 groups=$("$POCTOOL" help | sed -nE 's/^  ([a-z]+) [a-z]+ .*/\1/p' | LC_ALL=C sort -u)
-[ "$(echo $groups)" = "eventlog evidence pin record sim tdx token" ] && t_ok "the groups are $(echo $groups)" ||
+[ "$(echo $groups)" = "eventlog evidence pin policy record sim tdx token" ] && t_ok "the groups are $(echo $groups)" ||
 	t_fail "groups: $(echo $groups)"
 for g in $groups; do
 	subs=$("$POCTOOL" help | sed -nE "s/^  $g ([a-z]+) .*/\\1/p")

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the TCG crypto-agile event log: parse, replay, check, describe. */
+#include <string.h>
+
+#include <openssl/sha.h>
 #include <tss2/tss2_tpm2_types.h>
 
 #include "event_log.h"
@@ -184,6 +187,47 @@ static void test_gce_tdx(void)
 		}
 	}
 	ok(poc_evlog_replay(&e, &log, TPM2_ALG_SHA256, &r) == 0, "replays");
+	poc_evlog_free(&log);
+	free(buf);
+}
+
+/*
+ * Prediction (docs/updates.md): the GCE log with its last PCR 4 boot application's digest
+ * replaced is PCR 4 extended by hand from the same events; other PCRs stay the replay's; a
+ * substitution that matches nothing fails.
+ */
+static void test_predict(void)
+{
+	struct poc_err e = { 0 };
+	struct poc_evlog log;
+	struct poc_pcr_bank r, p;
+	struct poc_evlog_subst sub = { .pcr = 4 };
+	uint8_t want[32] = { 0 }, in[64];
+	size_t len, last = 0;
+	uint8_t *buf = poc_test_read_data("gce-cos85-nonce9009/eventlog.bin", &len);
+
+	ok(poc_evlog_parse(&e, buf, len, &log) == 0 && poc_evlog_replay(&e, &log, TPM2_ALG_SHA256, &r) == 0,
+	   "GCE log replays");
+	for (size_t i = 0; i < log.nevents; i++)
+		if (log.ev[i].pcr == 4 && log.ev[i].type == POC_EV_EFI_BOOT_SERVICES_APPLICATION)
+			last = i;
+	memcpy(sub.old_digest, poc_evlog_event_digest(&log.ev[last], TPM2_ALG_SHA256), 32);
+	memset(sub.new_digest, 0x42, 32);
+	for (size_t i = 0; i < log.nevents; i++) {
+		const uint8_t *d = poc_evlog_event_digest(&log.ev[i], TPM2_ALG_SHA256);
+
+		if (log.ev[i].pcr != 4 || log.ev[i].type == POC_EV_NO_ACTION)
+			continue;
+		memcpy(in, want, 32);
+		memcpy(in + 32, memcmp(d, sub.old_digest, 32) == 0 ? sub.new_digest : d, 32);
+		SHA256(in, 64, want);
+	}
+	ok(poc_evlog_predict(&e, &log, TPM2_ALG_SHA256, &sub, 1, &p) == 0 && sub.hits >= 1, "predict with one substitution");
+	ok(memcmp(p.v[4], want, 32) == 0 && memcmp(p.v[4], r.v[4], 32) != 0, "PCR 4 is the hand-extended prediction");
+	ok(memcmp(p.v[7], r.v[7], 32) == 0 && memcmp(p.v[0], r.v[0], 32) == 0, "PCRs 0 and 7 are the replay's");
+	sub.pcr = 7;
+	ok(poc_evlog_predict(&e, &log, TPM2_ALG_SHA256, &sub, 1, &p) == -1 && e.code == POC_ERR_MISMATCH,
+	   "a substitution no event of that PCR matches fails: %s", e.msg);
 	poc_evlog_free(&log);
 	free(buf);
 }
@@ -440,6 +484,7 @@ int main(void)
 	test_parse_replay();
 	test_strict();
 	test_gce_tdx();
+	test_predict();
 	test_truncations();
 	test_crafted();
 	return poc_test_done();
