@@ -59,4 +59,25 @@ t_run 2 "poctool pin change --so is refused (the SO PIN does not change)" "$POCT
 	--so-pin so-secret --new-pin other
 t_run 0 "poctool list still reads the SO counter" "$POCTOOL" list --token tok
 
+# --- A PIN change whose deletion of the old counter fails (fail-tpm.py answers the first
+# TPM2_NV_UndefineSpace, 0x122, with TPM_RC_FAILURE): the old folder, which names the old counter,
+# stays as a stage, so the next change deletes that counter; else the old PIN would open
+# copies of the old object files for good. ---
+t_run 0 "init tok2, seal a secret" sh -c "'$POCTOOL' init --label tok2 --policy '$T/policy.json' --pin 1111 >/dev/null &&
+	printf 'two\n' | '$POCTOOL' seal --token tok2 --label s --in - --pin 1111"
+read -r OLD2 _ < <(nvs tok2)
+nv_defined() { local h=${1#0x}; h=${h#"${h%%[!0]*}"}; tpm2_getcap handles-nv-index | grep -qiE "0x0*$h\$"; }
+cp "$POC_PKCS11_CONF" "$T/conf.good"
+sed -i "s|^tcti = .*|tcti = cmd:$PY $POC_SRCDIR/tests/integration/fail-tpm.py $POC_SWTPM_PORT 122 1 $T/fail.log|" "$POC_PKCS11_CONF"
+"$POCTOOL" pin change --token tok2 --pin 1111 --new-pin 2222 >"$T/chg.out" 2>&1
+cp "$T/conf.good" "$POC_PKCS11_CONF"
+t_run 0 "the change switched: the new PIN releases" "$POCTOOL" release --token tok2 --label s --pin 2222
+nv_defined "$OLD2" && t_ok "the old counter $OLD2 is still in the TPM (its deletion failed)" ||
+	{ t_fail "the old counter's deletion did not fail: the test proves nothing"; t_diag <"$T/chg.out"; }
+ls -a "$T/store" | grep -q "^\.tok2\.stage-" && t_ok "... and the old folder is kept as a stage that names it" ||
+	t_fail "the old folder is gone: nothing names the old counter any more"
+t_run 0 "the next change" "$POCTOOL" pin change --token tok2 --pin 2222 --new-pin 3333
+nv_defined "$OLD2" && t_fail "the old counter $OLD2 outlived the next change" || t_ok "... deletes the old counter $OLD2"
+ls -a "$T/store" | grep -q "^\.tok2\.stage-" && t_fail "a stage of tok2 is left" || t_ok "... and leaves no stage"
+
 t_done
