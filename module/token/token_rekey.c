@@ -74,11 +74,18 @@ int poc_token_stages_clean(struct poc_err *e, struct poc_token *t, struct poc_tp
 	for (i = 0; i < n; i++) {
 		struct poc_err e2 = { 0 };
 
-		/* A counter that is not the live token's: the new one of a change that never switched, or the old one. */
-		if (stage_nv(v[i], &nv) == 0 && nv.handle != t->meta.pin_nv && nv.handle != t->meta.so_nv)
-			(void)poc_tpm_pin_nv_delete(&e2, tpm, &nv);
-		if (poc_store_destroy(&e2, v[i]) < 0 && rv == 0)
+		/*
+		 * A counter that is not the live token's: the new one of a change that
+		 * never switched, or the old one. The stage goes only with it (or once
+		 * it is not in the TPM): it is the one record of that counter.
+		 */
+		if (stage_nv(v[i], &nv) == 0 && nv.handle != t->meta.pin_nv && nv.handle != t->meta.so_nv &&
+		    poc_tpm_pin_nv_delete(&e2, tpm, &nv) < 0 && e2.code != POC_ERR_MISMATCH) {
+			if (rv == 0)
+				rv = poc_err_set(e, e2.code, "a stage's PIN counter, kept with its stage: %s", e2.msg);
+		} else if (poc_store_destroy(&e2, v[i]) < 0 && rv == 0) {
 			rv = poc_err_set(e, e2.code, "%s", e2.msg);
+		}
 		poc_store_close(v[i]);
 	}
 	free(v);

@@ -76,7 +76,14 @@ nv_defined "$OLD2" && t_ok "the old counter $OLD2 is still in the TPM (its delet
 	{ t_fail "the old counter's deletion did not fail: the test proves nothing"; t_diag <"$T/chg.out"; }
 ls -a "$T/store" | grep -q "^\.tok2\.stage-" && t_ok "... and the old folder is kept as a stage that names it" ||
 	t_fail "the old folder is gone: nothing names the old counter any more"
-t_run 0 "the next change" "$POCTOOL" pin change --token tok2 --pin 2222 --new-pin 3333
+# The next change's clean-up failing on that counter too: the stage stays again.
+sed -i "s|^tcti = .*|tcti = cmd:$PY $POC_SRCDIR/tests/integration/fail-tpm.py $POC_SWTPM_PORT 122 1 $T/fail.log|" "$POC_PKCS11_CONF"
+"$POCTOOL" pin change --token tok2 --pin 2222 --new-pin 2323 >"$T/chg.out" 2>&1
+cp "$T/conf.good" "$POC_PKCS11_CONF"
+t_run 0 "a change whose clean-up cannot delete the old counter still changes the PIN" "$POCTOOL" release --token tok2 --label s --pin 2323
+nv_defined "$OLD2" && ls -a "$T/store" | grep -q "^\.tok2\.stage-" &&
+	t_ok "... and keeps the stage that names the counter it could not delete" || t_fail "the stage went without its counter"
+t_run 0 "the next change" "$POCTOOL" pin change --token tok2 --pin 2323 --new-pin 3333
 nv_defined "$OLD2" && t_fail "the old counter $OLD2 outlived the next change" || t_ok "... deletes the old counter $OLD2"
 ls -a "$T/store" | grep -q "^\.tok2\.stage-" && t_fail "a stage of tok2 is left" || t_ok "... and leaves no stage"
 
