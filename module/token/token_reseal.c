@@ -33,6 +33,19 @@ done:
 	return rv;
 }
 
+/* Whether the object in old has another label than label (an unreadable one counts as changed). */
+static int label_changed(const uint8_t *old, size_t old_len, const char *label)
+{
+	struct poc_object_header h;
+	struct poc_err e = { 0 };
+	int changed;
+
+	memset(&h, 0, sizeof(h));
+	changed = poc_object_parse(&e, old, old_len, &h, NULL, NULL) < 0 || strcmp(h.label, label) != 0;
+	poc_object_header_free(&h);
+	return changed;
+}
+
 int poc_token_reseal(struct poc_err *e, struct poc_token *t, const char *old_name, const struct poc_object_header *in,
 		     const uint8_t *pin, size_t pin_len, int keep_old, char name[POC_STORE_NAME_MAX])
 {
@@ -55,6 +68,12 @@ int poc_token_reseal(struct poc_err *e, struct poc_token *t, const char *old_nam
 	poc_err_clear(e);
 	if (poc_store_get(e, t->store, old_name, &old, &old_len) < 0)
 		return -1;
+	/* A new label (a relabel, or any copy) is one no other key or secret of the class has (token.h, as a seal). */
+	if (!t->allow_duplicate_label && (h.class == 0 || h.class == 3 || h.class == 4) &&
+	    (keep_old || label_changed(old, old_len, h.label)) && poc_token_label_free(e, t, h.class, h.label) < 0) {
+		free(old);
+		return -1;
+	}
 	memcpy(h.policy_digest, t->meta.policy_digest, 32);
 	h.ttl = t->cfg.ttl;
 	h.recheck_first_use = t->cfg.release_first_use;
