@@ -58,6 +58,8 @@ int poc_token_reseal(struct poc_err *e, struct poc_token *t, const char *old_nam
 		return poc_err_set(e, POC_ERR_POLICY, "the token's policy is not a Proof of Cloud: refusing to seal");
 	if (t->meta.has_pin != (pin != NULL))
 		return poc_err_set(e, POC_ERR_ARG, t->meta.has_pin ? "the token has a PIN: give it" : "the token has no PIN");
+	if (h.remote != NULL) /* its secret is not the TPM's alone: a re-seal would drop the remote share */
+		return poc_err_set(e, POC_ERR_UNSUPPORTED, "an object with a remote share is not sealed again here");
 	if (poc_store_object_name(e, h.class, h.id, h.id_len, h.label, name) < 0)
 		return -1;
 	same = strcmp(name, old_name) == 0;
@@ -74,10 +76,11 @@ int poc_token_reseal(struct poc_err *e, struct poc_token *t, const char *old_nam
 		free(old);
 		return -1;
 	}
-	memcpy(h.policy_digest, t->meta.policy_digest, 32);
-	h.ttl = t->cfg.ttl;
-	h.recheck_first_use = t->cfg.release_first_use;
-	h.remote = NULL;
+	/*
+	 * What the sealer decided stays: the policy digest (a mismatched one stays
+	 * denied), the TTL cap and the first-use rule, never this process's
+	 * configuration (tests/integration/attack-so.sh).
+	 */
 	if (reseal_bytes(e, t, old, old_len, &h, pin, pin_len, &obj, &obj_len) < 0 ||
 	    poc_store_put(e, t->store, name, obj, obj_len) < 0)
 		goto done;

@@ -87,4 +87,22 @@ t_run 0 "the next change" "$POCTOOL" pin change --token tok2 --pin 2323 --new-pi
 nv_defined "$OLD2" && t_fail "the old counter $OLD2 outlived the next change" || t_ok "... deletes the old counter $OLD2"
 ls -a "$T/store" | grep -q "^\.tok2\.stage-" && t_fail "a stage of tok2 is left" || t_ok "... and leaves no stage"
 
+# --- A token object edited through the module keeps its sealer's header: the TTL cap that the
+# seal wrote (ttl = 60 here) is not raised by the editing process's configuration (86400). ---
+if [ -n "${POC_SANITIZERS:-}" ]; then
+	t_skip "pkcs11-tool: an uninstrumented client cannot load the ASan-built module"
+else
+	MOD=$POC_BUILDDIR/module/.libs/poc-pkcs11.so
+	t_run 0 "keygen an EC key (id 01) into tok2 under ttl = 60" "$POCTOOL" keygen --token tok2 --label ek --type ec-p256 --id 01 --pin 3333
+	httl() { "$PY" -c 'import cbor2,glob,sys; o=cbor2.load(open(glob.glob(sys.argv[1])[0],"rb")); h=cbor2.loads(o["header"]); print(h["policy"]["ttl"])' "$T/store/tok2/*-$1.obj"; }
+	before=$(httl 01 2>&1)
+	sed -i "s|^ttl = .*|ttl = 86400|" "$POC_PKCS11_CONF"
+	t_run 0 "pkcs11-tool --set-id 02 on it (C_SetAttributeValue: a re-seal), the module's ttl 86400" \
+		pkcs11-tool --module "$MOD" --token-label tok2 --login --pin 3333 --type privkey --id 01 --set-id 02
+	cp "$T/conf.good" "$POC_PKCS11_CONF"
+	after=$(httl 02 2>&1)
+	[ "$before" = 60 ] && [ "$after" = 60 ] && t_ok "the re-sealed object keeps its TTL cap ($before -> $after)" ||
+		t_fail "the re-seal changed the object's TTL cap: $before -> $after"
+fi
+
 t_done
