@@ -14,7 +14,7 @@
  * (public objects, never "sec"; no R/O session beside it), C_InitPIN (R/W
  * SO session only; lifts a lock; another PIN refused), C_SetPIN old -> new
  * (the old PIN refused afterwards, the new one logs in), a second token
- * object with an existing label refused by C_CreateObject, the SO's C_SetPIN,
+ * object with an existing label refused by C_CreateObject, the SO's C_SetPIN refused,
  * and C_InitToken (needs the SO PIN and no session; destroys "sec").
  * Prints TAP; exit 0 when all passed.
  */
@@ -169,13 +169,41 @@ static void pin_functions(const char *user, const char *so, const char *npin)
 		EXPECT(CKR_TEMPLATE_INCONSISTENT, f->C_CreateObject(rw, t, 5, &h),
 		       "C_CreateObject of a second token secret labelled \"sec\": refused");
 	}
+	{
+		/* Keys with ids: their file names differ, the label check must still hold on a relabel and a copy. */
+		CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 };
+		CK_ULONG len = 32;
+		CK_BBOOL yes = CK_TRUE;
+		CK_ATTRIBUTE k1[] = { { CKA_TOKEN, &yes, sizeof(yes) }, { CKA_VALUE_LEN, &len, sizeof(len) },
+				      { CKA_LABEL, "dk1", 3 }, { CKA_ID, "\x01", 1 } };
+		CK_ATTRIBUTE k2[] = { { CKA_TOKEN, &yes, sizeof(yes) }, { CKA_VALUE_LEN, &len, sizeof(len) },
+				      { CKA_LABEL, "dk2", 3 }, { CKA_ID, "\x02", 1 } };
+		CK_ATTRIBUTE relabel[] = { { CKA_LABEL, "dk1", 3 } };
+		CK_ATTRIBUTE copy_same[] = { { CKA_TOKEN, &yes, sizeof(yes) }, { CKA_ID, "\x03", 1 } };
+		CK_ATTRIBUTE copy_new[] = { { CKA_TOKEN, &yes, sizeof(yes) }, { CKA_ID, "\x03", 1 }, { CKA_LABEL, "dk3", 3 } };
+		CK_OBJECT_HANDLE a = CK_INVALID_HANDLE, b = CK_INVALID_HANDLE, c = CK_INVALID_HANDLE;
+
+		EXPECT(CKR_OK, f->C_GenerateKey(rw, &gen, k1, 4, &a), "token AES key dk1 (id 01)");
+		EXPECT(CKR_OK, f->C_GenerateKey(rw, &gen, k2, 4, &b), "token AES key dk2 (id 02)");
+		EXPECT(CKR_ATTRIBUTE_VALUE_INVALID, f->C_SetAttributeValue(rw, b, relabel, 1),
+		       "C_SetAttributeValue relabelling dk2 as dk1: refused (two token keys labelled dk1)");
+		EXPECT(CKR_ATTRIBUTE_VALUE_INVALID, f->C_CopyObject(rw, a, copy_same, 2, &c),
+		       "C_CopyObject of dk1 to the token under a new id, its label kept: refused");
+		EXPECT(CKR_OK, f->C_CopyObject(rw, a, copy_new, 3, &c), "C_CopyObject of dk1 to the token as dk3: made");
+		EXPECT(CKR_OK, f->C_SetAttributeValue(rw, b, (CK_ATTRIBUTE[]){ { CKA_LABEL, "dk2", 3 } }, 1),
+		       "C_SetAttributeValue of dk2 keeping its own label");
+		EXPECT(CKR_OK, f->C_DestroyObject(rw, a), "dk1 destroyed");
+		EXPECT(CKR_OK, f->C_DestroyObject(rw, b), "dk2 destroyed");
+		EXPECT(CKR_OK, f->C_DestroyObject(rw, c), "dk3 destroyed");
+	}
 	f->C_Logout(rw);
 	EXPECT(CKR_OK, login(rw, CKU_SO, so), "SO login");
-	EXPECT(CKR_OK, f->C_SetPIN(rw, (CK_UTF8CHAR_PTR)so, strlen(so), (CK_UTF8CHAR_PTR) "so-2", 4), "the SO's C_SetPIN");
+	/* No TPM path changes the SO PIN without an uncounted oracle (tests/integration/attack-so.sh). */
+	EXPECT(CKR_FUNCTION_NOT_SUPPORTED, f->C_SetPIN(rw, (CK_UTF8CHAR_PTR)so, strlen(so), (CK_UTF8CHAR_PTR) "so-2", 4),
+	       "the SO's C_SetPIN: refused, the SO PIN does not change");
 	f->C_Logout(rw);
-	EXPECT(CKR_PIN_INCORRECT, login(rw, CKU_SO, so), "the old SO PIN is refused");
-	EXPECT(CKR_OK, login(rw, CKU_SO, "so-2"), "the new SO PIN logs in");
-	EXPECT(CKR_OK, f->C_SetPIN(rw, (CK_UTF8CHAR_PTR) "so-2", 4, (CK_UTF8CHAR_PTR)so, strlen(so)), "... and back");
+	EXPECT(CKR_PIN_INCORRECT, login(rw, CKU_SO, "so-2"), "... the PIN it was given does not log in");
+	EXPECT(CKR_OK, login(rw, CKU_SO, so), "... the SO PIN still does");
 	f->C_CloseSession(rw);
 }
 

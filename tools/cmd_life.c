@@ -132,15 +132,16 @@ static int op_change(struct life *l, struct poc_token *t, const char *pin, struc
 {
 	const char *npin = NULL;
 
+	if (l->so) /* no TPM path changes it without an uncounted oracle (docs/pin.md "The Security Officer") */
+		return poc_err_set(e, POC_ERR_ARG, "the SO PIN of token \"%s\" does not change: re-create the token "
+				   "to have another one", t->meta.label);
 	if (poc_tool_pin_read(l->cmd, &l->new_pin, 1, &npin) < 0)
 		return poc_err_set(e, POC_ERR_ARG, "no new PIN");
 	if (strlen(npin) > POC_TOOL_PIN_MAX)
 		return poc_err_set(e, POC_ERR_ARG, "the new PIN is longer than %d bytes", POC_TOOL_PIN_MAX);
-	if (l->so ? poc_token_so_change(e, t, (const uint8_t *)pin, strlen(pin), (const uint8_t *)npin, strlen(npin))
-		  : poc_token_pin_change(e, t, (const uint8_t *)pin, pin ? strlen(pin) : 0, (const uint8_t *)npin,
-					 strlen(npin)) < 0)
+	if (poc_token_pin_change(e, t, (const uint8_t *)pin, pin ? strlen(pin) : 0, (const uint8_t *)npin, strlen(npin)) < 0)
 		return -1;
-	printf("the %s of token \"%s\" is changed\n", l->so ? "SO PIN" : "PIN", t->meta.label);
+	printf("the PIN of token \"%s\" is changed\n", t->meta.label);
 	return 0;
 }
 
@@ -154,9 +155,9 @@ int poc_cmd_pin_change(int argc, char **argv)
 			"Changes the user PIN (C_SetPIN): a new PIN counter in the TPM, every object of the\n"
 			"token and its verifier key re-sealed to it, then one rename switches the token\n"
 			"folder; a crash at any point leaves the old or the new PIN working, never neither,\n"
-			"and the old counter is deleted only after the switch. With --so, the SO PIN\n"
-			"changes instead (the current one from --so-pin, --so-pin-file, $POC_SO_PIN or a\n"
-			"prompt), in one TPM command. The new PIN: --new-pin, --new-pin-file,\n"
+			"and the old counter is deleted only after the switch. With --so: refused, the SO\n"
+			"PIN does not change (no TPM path for it keeps its counter; re-create the token).\n"
+			"The new PIN: --new-pin, --new-pin-file,\n"
 			"$POC_NEW_PIN or a prompt. Exit 1: the (SO) PIN is wrong or locked (a counted\n"
 			"try).\n" POC_TOOL_PIN_HELP,
 			0, op_change);

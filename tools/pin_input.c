@@ -12,9 +12,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -25,6 +27,7 @@ static int pin_from_file(const char *cmd, const char *path, struct poc_tool_pin 
 {
 	size_t len = 0;
 	uint8_t *buf = poc_tool_read_file(path, POC_TOOL_PIN_MAX + 2, &len);
+	struct stat st;
 	size_t n;
 
 	if (buf == NULL)
@@ -41,13 +44,56 @@ static int pin_from_file(const char *cmd, const char *path, struct poc_tool_pin 
 	p->buf[n] = '\0';
 	OPENSSL_cleanse(buf, len);
 	free(buf);
+	/* A warning, not a refusal: the PIN is read, but others may have read it too. */
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)))
+		poc_tool_warn("%s: warning: PIN file %s is accessible by other users (mode %03o): chmod 600 it", cmd, path,
+			      (unsigned)(st.st_mode & 0777));
 	return 0;
+}
+
+/*
+ * The terminal's settings while echo is off, put back by a signal that ends
+ * poctool at the prompt (Ctrl-C, a kill, a hang-up) before it takes its
+ * default action: a PIN prompt never leaves the shell without echo.
+ */
+static const int tty_signals[] = { SIGINT, SIGTERM, SIGQUIT, SIGHUP };
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_fd = -1;
+
+static void tty_restore_and_die(int sig)
+{
+	if (tty_fd >= 0)
+		(void)tcsetattr(tty_fd, TCSANOW, &tty_saved); /* async-signal-safe */
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig);
+}
+
+static void tty_guard(int fd, const struct termios *old, struct sigaction prev[4])
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = tty_restore_and_die;
+	(void)sigemptyset(&sa.sa_mask);
+	tty_saved = *old;
+	tty_fd = fd;
+	for (size_t i = 0; i < sizeof(tty_signals) / sizeof(tty_signals[0]); i++)
+		if (sigaction(tty_signals[i], &sa, &prev[i]) != 0)
+			(void)sigemptyset(&prev[i].sa_mask);
+}
+
+static void tty_unguard(const struct sigaction prev[4])
+{
+	for (size_t i = 0; i < sizeof(tty_signals) / sizeof(tty_signals[0]); i++)
+		(void)sigaction(tty_signals[i], &prev[i], NULL);
+	tty_fd = -1;
 }
 
 /* A prompt on /dev/tty with echo off; -1 without a terminal (said nothing) or on errors (said why). */
 static int pin_from_tty(const char *cmd, const char *what, struct poc_tool_pin *p, int *no_tty)
 {
 	struct termios old, raw;
+	struct sigaction prev[4];
 	FILE *tty = fopen("/dev/tty", "r+");
 	size_t n;
 	int rv = -1;
@@ -64,8 +110,10 @@ static int pin_from_tty(const char *cmd, const char *what, struct poc_tool_pin *
 	raw.c_lflag &= ~(tcflag_t)ECHO;
 	raw.c_lflag |= ECHONL;
 	/* Echo off first, then the prompt: TCSAFLUSH drops what was typed before it. */
+	tty_guard(fileno(tty), &old, prev);
 	if (tcsetattr(fileno(tty), TCSAFLUSH, &raw) != 0) {
 		poc_tool_warn("%s: cannot turn the terminal's echo off: %s", cmd, strerror(errno));
+		tty_unguard(prev);
 		fclose(tty);
 		return -1;
 	}
@@ -79,6 +127,7 @@ static int pin_from_tty(const char *cmd, const char *what, struct poc_tool_pin *
 			poc_tool_warn("%s: an empty %s", cmd, what);
 	}
 	(void)tcsetattr(fileno(tty), TCSANOW, &old);
+	tty_unguard(prev);
 	fclose(tty);
 	return rv;
 }

@@ -106,18 +106,12 @@ CK_RV p11_set_pin_locked(CK_SESSION_HANDLE h, const uint8_t *old_pin, size_t old
 	if (rv != CKR_OK)
 		return rv;
 	if (s->so_logged_in) {
-		/* The SO's PIN, changed in place by the TPM (one command). */
-		if (poc_token_so_change(&e, s->tok, old_pin, old_len, new_pin, new_len) < 0)
-			return pin_rv(s, "C_SetPIN (SO)", &e);
-		poc_secret_free(s->so_pin, s->so_pin_len);
-		s->so_pin = poc_secret_alloc(new_len);
-		if (s->so_pin == NULL) {
-			s->so_pin_len = 0;
-			return CKR_HOST_MEMORY;
-		}
-		memcpy(s->so_pin, new_pin, new_len);
-		s->so_pin_len = new_len;
-		return CKR_OK;
+		/*
+		 * No TPM path changes the SO PIN that a wrong guess cannot probe
+		 * uncounted (tpm_pin.h, docs/pin.md): it stays what init set.
+		 */
+		p11_log(POC_LOG_WARN, "token %s: C_SetPIN (SO): the SO PIN does not change; re-create the token", s->label);
+		return CKR_FUNCTION_NOT_SUPPORTED;
 	}
 	if (!s->tok->meta.has_pin)
 		return CKR_PIN_INCORRECT; /* a token without a PIN has none to change */

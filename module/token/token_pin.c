@@ -234,23 +234,6 @@ int poc_token_pin_unlock(struct poc_err *e, struct poc_token *t, const uint8_t *
 	return rv;
 }
 
-int poc_token_so_change(struct poc_err *e, struct poc_token *t, const uint8_t *old_pin, size_t old_len,
-			const uint8_t *new_pin, size_t new_len)
-{
-	struct poc_pin_nv so;
-	struct poc_tpm *tpm = NULL;
-	struct poc_err te = { 0 };
-	int rv;
-
-	if (so_tpm(e, t, &so, &tpm) < 0)
-		return -1;
-	rv = poc_tpm_pin_nv_change(&te, tpm, &so, old_pin, old_len, new_pin, new_len);
-	if (rv < 0)
-		so_said(e, t, tpm, &so, &te);
-	poc_tpm_close(tpm);
-	return rv;
-}
-
 int poc_token_so_login(struct poc_err *e, struct poc_token *t, const uint8_t *so_pin, size_t so_len)
 {
 	struct poc_pin_nv so;

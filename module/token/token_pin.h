@@ -63,8 +63,5 @@ int poc_token_pin_status(struct poc_err *e, const struct poc_token *t, int so, u
  * (docs/pin.md "The Security Officer" says why the SO cannot set another).
  */
 int poc_token_pin_unlock(struct poc_err *e, struct poc_token *t, const uint8_t *so_pin, size_t so_len);
-/* The SO PIN changed in the TPM, in one command (NV_ChangeAuth): atomic; the old one counted when wrong. */
-int poc_token_so_change(struct poc_err *e, struct poc_token *t, const uint8_t *old_pin, size_t old_len,
-			const uint8_t *new_pin, size_t new_len);
 
 #endif

@@ -33,6 +33,19 @@ done:
 	return rv;
 }
 
+/* Whether the object in old has another label than label (an unreadable one counts as changed). */
+static int label_changed(const uint8_t *old, size_t old_len, const char *label)
+{
+	struct poc_object_header h;
+	struct poc_err e = { 0 };
+	int changed;
+
+	memset(&h, 0, sizeof(h));
+	changed = poc_object_parse(&e, old, old_len, &h, NULL, NULL) < 0 || strcmp(h.label, label) != 0;
+	poc_object_header_free(&h);
+	return changed;
+}
+
 int poc_token_reseal(struct poc_err *e, struct poc_token *t, const char *old_name, const struct poc_object_header *in,
 		     const uint8_t *pin, size_t pin_len, int keep_old, char name[POC_STORE_NAME_MAX])
 {
@@ -45,6 +58,8 @@ int poc_token_reseal(struct poc_err *e, struct poc_token *t, const char *old_nam
 		return poc_err_set(e, POC_ERR_POLICY, "the token's policy is not a Proof of Cloud: refusing to seal");
 	if (t->meta.has_pin != (pin != NULL))
 		return poc_err_set(e, POC_ERR_ARG, t->meta.has_pin ? "the token has a PIN: give it" : "the token has no PIN");
+	if (h.remote != NULL) /* its secret is not the TPM's alone: a re-seal would drop the remote share */
+		return poc_err_set(e, POC_ERR_UNSUPPORTED, "an object with a remote share is not sealed again here");
 	if (poc_store_object_name(e, h.class, h.id, h.id_len, h.label, name) < 0)
 		return -1;
 	same = strcmp(name, old_name) == 0;
@@ -55,10 +70,17 @@ int poc_token_reseal(struct poc_err *e, struct poc_token *t, const char *old_nam
 	poc_err_clear(e);
 	if (poc_store_get(e, t->store, old_name, &old, &old_len) < 0)
 		return -1;
-	memcpy(h.policy_digest, t->meta.policy_digest, 32);
-	h.ttl = t->cfg.ttl;
-	h.recheck_first_use = t->cfg.release_first_use;
-	h.remote = NULL;
+	/* A new label (a relabel, or any copy) is one no other key or secret of the class has (token.h, as a seal). */
+	if (!t->allow_duplicate_label && (h.class == 0 || h.class == 3 || h.class == 4) &&
+	    (keep_old || label_changed(old, old_len, h.label)) && poc_token_label_free(e, t, h.class, h.label) < 0) {
+		free(old);
+		return -1;
+	}
+	/*
+	 * What the sealer decided stays: the policy digest (a mismatched one stays
+	 * denied), the TTL cap and the first-use rule, never this process's
+	 * configuration (tests/integration/attack-so.sh).
+	 */
 	if (reseal_bytes(e, t, old, old_len, &h, pin, pin_len, &obj, &obj_len) < 0 ||
 	    poc_store_put(e, t->store, name, obj, obj_len) < 0)
 		goto done;

@@ -47,6 +47,7 @@ struct poc_pin_nv {
 	uint8_t so_name[2 + 64];
 	size_t so_name_len;
 	int is_so;
+	int so_change; /* an SO index made with the NV_ChangeAuth branch (tpm_pin.c nv_kind): read only */
 };
 
 /* A signed-PCR-policy token's context (module/token/token_authz.h), opaque here. */

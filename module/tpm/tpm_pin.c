@@ -24,7 +24,13 @@ static int policy_update(struct poc_err *e, const uint8_t *in, uint32_t cc, cons
 	return poc_tpm_policy_update(e, "PIN counter", in, cc, &pc, 1, out);
 }
 
-/* The third branch (tpm_pin.h): the SO's reset of a user index, or the SO's change of its own PIN. */
+/*
+ * The third branch (tpm_pin.h): the SO's reset of a user index; or, on an SO
+ * index of a token made before the change-in-place branch was dropped
+ * (so_change), PolicyCommandCode(NV_ChangeAuth) + PolicyAuthValue, only to
+ * read such an index: the TPM neither refuses that branch once the index is
+ * locked nor keeps it locked after a success (tests/integration/attack-so.sh).
+ */
 static int nv_so_branch(struct poc_err *e, const struct poc_pin_nv *nv, uint8_t out[32])
 {
 	struct poc_pin_nv so;
@@ -48,7 +54,7 @@ static int nv_so_branch(struct poc_err *e, const struct poc_pin_nv *nv, uint8_t 
 
 /*
  * The branches of the index's authPolicy: [0] NV_Read, [1] NV_Write once,
- * and [2] for an SO index or a user index with an SO (nv_so_branch).
+ * and [2] for a user index with an SO or an older SO index (nv_so_branch).
  */
 static int nv_branches(struct poc_err *e, const struct poc_pin_nv *nv, TPML_DIGEST *list)
 {
@@ -65,7 +71,7 @@ static int nv_branches(struct poc_err *e, const struct poc_pin_nv *nv, TPML_DIGE
 		return -1;
 	if (policy_update(e, list->digests[1].buffer, TPM2_CC_PolicyNvWritten, &no, 1, list->digests[1].buffer) < 0)
 		return -1;
-	if (nv == NULL || (!nv->is_so && nv->so_name_len == 0))
+	if (nv == NULL || (nv->is_so ? !nv->so_change : nv->so_name_len == 0))
 		return 0;
 	if (nv->so_name_len > sizeof(nv->so_name))
 		return poc_err_set(e, POC_ERR_ARG, "PIN counter: bad SO counter name");
@@ -305,17 +311,41 @@ int poc_tpm_pin_nv_delete(struct poc_err *e, struct poc_tpm *t, const struct poc
 	return 0;
 }
 
+/* nv as the TPM has it: an SO index whose authPolicy is not today's has the older NV_ChangeAuth branch. */
+static int nv_kind(struct poc_err *e, struct poc_tpm *t, ESYS_TR tr, const struct poc_pin_nv *nv, struct poc_pin_nv *out)
+{
+	TPM2B_NV_PUBLIC *pub = NULL;
+	TPM2B_DIGEST now;
+	TSS2_RC rc;
+	int rv = 0;
+
+	*out = *nv;
+	out->so_change = 0;
+	if (!nv->is_so)
+		return 0;
+	rc = Esys_NV_ReadPublic(t->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, NULL);
+	if (rc != TSS2_RC_SUCCESS)
+		return poc_tpm_rc_err(e, rc, "PIN counter: NV_ReadPublic");
+	if (nv_auth_policy(e, out, &now) < 0)
+		rv = -1;
+	else if (pub->nvPublic.authPolicy.size != now.size || memcmp(pub->nvPublic.authPolicy.buffer, now.buffer, now.size) != 0)
+		out->so_change = 1;
+	Esys_Free(pub);
+	return rv;
+}
+
 int poc_tpm_pin_nv_read(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv, uint32_t *count,
 			uint32_t *limit)
 {
 	TPM2B_MAX_NV_BUFFER *data = NULL;
 	ESYS_TR tr = ESYS_TR_NONE, sess = ESYS_TR_NONE;
+	struct poc_pin_nv k;
 	TSS2_RC rc;
 	int rv = -1;
 
 	if (nv_open(e, t, nv, &tr) < 0)
 		return -1;
-	if (nv_branch_session(e, t, nv, 0, &sess) == 0) {
+	if (nv_kind(e, t, tr, nv, &k) == 0 && nv_branch_session(e, t, &k, 0, &sess) == 0) {
 		rc = Esys_NV_Read(t->esys, tr, tr, sess, ESYS_TR_NONE, ESYS_TR_NONE, 8, 0, &data);
 		if (rc != TSS2_RC_SUCCESS) {
 			poc_tpm_rc_err(e, rc, "PIN counter: NV_Read");
@@ -416,17 +446,6 @@ done:
 	return rv;
 }
 
-/* The error of a failed PIN use on nv, in the words of poc_tpm_pin_try. */
-static int pin_rc_err(struct poc_err *e, TSS2_RC rc, const struct poc_pin_nv *nv, const char *what)
-{
-	if (rc_base(rc) == TPM2_RC_AUTH_UNAVAILABLE)
-		return poc_err_set(e, POC_ERR_LOCKED, "the PIN is locked: the TPM's PIN counter (NV index 0x%08x) reached "
-				   "its limit", (unsigned)nv->handle);
-	if (poc_tpm_rc_code(rc) == POC_ERR_AUTH)
-		return poc_err_set(e, POC_ERR_AUTH, "wrong PIN (%s)", Tss2_RC_Decode(rc));
-	return poc_tpm_rc_err(e, rc, what);
-}
-
 int poc_tpm_pin_nv_reset(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv, const struct poc_pin_nv *so,
 			 const uint8_t *so_pin, size_t so_pin_len)
 {
@@ -470,50 +489,6 @@ int poc_tpm_pin_nv_reset(struct poc_err *e, struct poc_tpm *t, const struct poc_
 	rv = rc == TSS2_RC_SUCCESS ? 0 : poc_tpm_rc_err(e, rc, "PIN counter reset: NV_Write {0, limit}");
 done:
 	if (poc_tpm_flush(e, t, &sess) < 0)
-		rv = -1;
-	nv_close(t, &tr);
-	return rv;
-}
-
-int poc_tpm_pin_nv_change(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *so, const uint8_t *old_pin,
-			  size_t old_len, const uint8_t *new_pin, size_t new_len)
-{
-	TPML_DIGEST list;
-	TPM2B_AUTH old_auth, new_auth;
-	ESYS_TR tr = ESYS_TR_NONE, sess = ESYS_TR_NONE, srk = ESYS_TR_NONE;
-	TSS2_RC rc;
-	int rv = -1;
-
-	memset(&old_auth, 0, sizeof(old_auth));
-	memset(&new_auth, 0, sizeof(new_auth));
-	if (!so->is_so)
-		return poc_err_set(e, POC_ERR_ARG, "PIN counter 0x%08x: only an SO counter changes its PIN in place",
-				   (unsigned)so->handle);
-	if (poc_tpm_pin_auth(e, old_pin, old_len, &old_auth) < 0 || poc_tpm_pin_auth(e, new_pin, new_len, &new_auth) < 0 ||
-	    nv_open(e, t, so, &tr) < 0 || poc_tpm_srk(e, t, &srk) < 0 ||
-	    /* The new authValue goes in encrypted: a policy session salted with the SRK. */
-	    poc_tpm_salted_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_DECRYPT, &sess) < 0)
-		goto done;
-	/* Branch 2 of an SO counter: NV_ChangeAuth with PolicyAuthValue, the old SO PIN (counted on a wrong one). */
-	rc = Esys_PolicyCommandCode(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CC_NV_ChangeAuth);
-	if (rc == TSS2_RC_SUCCESS)
-		rc = Esys_PolicyAuthValue(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE);
-	if (rc == TSS2_RC_SUCCESS && nv_branches(e, so, &list) < 0)
-		goto done;
-	if (rc == TSS2_RC_SUCCESS)
-		rc = Esys_PolicyOR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &list);
-	if (rc == TSS2_RC_SUCCESS)
-		rc = Esys_TR_SetAuth(t->esys, tr, &old_auth);
-	if (rc == TSS2_RC_SUCCESS)
-		rc = Esys_NV_ChangeAuth(t->esys, tr, sess, ESYS_TR_NONE, ESYS_TR_NONE, &new_auth);
-	rv = rc == TSS2_RC_SUCCESS ? 0 : pin_rc_err(e, rc, so, "SO PIN counter: NV_ChangeAuth");
-	(void)Esys_TR_SetAuth(t->esys, tr, NULL);
-done:
-	OPENSSL_cleanse(&old_auth, sizeof(old_auth));
-	OPENSSL_cleanse(&new_auth, sizeof(new_auth));
-	if (poc_tpm_flush(e, t, &sess) < 0)
-		rv = -1;
-	if (poc_tpm_flush(e, t, &srk) < 0)
 		rv = -1;
 	nv_close(t, &tr);
 	return rv;

@@ -11,9 +11,12 @@
  * - a user PIN counter whose token has an SO: PolicySecret(the SO's counter)
  *   + PolicyCommandCode(NV_Write): the SO, with the SO PIN (counted on the
  *   SO's counter), writes {0, limit} and lifts the user PIN's lock;
- * - an SO counter: PolicyCommandCode(NV_ChangeAuth) + PolicyAuthValue: the
- *   SO changes the SO PIN in place, proving the old one (counted), so the
- *   counter's name, which the user counter's reset branch names, stays.
+ * An SO counter has no third branch. It once had PolicyCommandCode(NV_ChangeAuth)
+ * + PolicyAuthValue, to change the SO PIN in place; but the TPM does not refuse
+ * that ADMIN branch once pinCount reached pinLimit (a wrong SO PIN fails, the
+ * right one passes: an uncounted oracle), and a success there sets pinCount
+ * back to 0, lifting the SO's lock (tests/integration/attack-so.sh). So the SO
+ * PIN does not change (docs/pin.md); such older SO counters are only read.
  *
  * Every PIN-protected sealed object of the token (its verifier key and each
  * object) has authPolicy [PolicyPCR] + PolicySecret(this index) +
@@ -68,9 +71,6 @@ int poc_tpm_pin_nv_create(struct poc_err *e, struct poc_tpm *t, const uint8_t *p
  */
 int poc_tpm_pin_nv_reset(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv, const struct poc_pin_nv *so,
 			 const uint8_t *so_pin, size_t so_pin_len);
-/* The SO changes its PIN in place (NV_ChangeAuth, old_pin counted when wrong): the counter's name stays. */
-int poc_tpm_pin_nv_change(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *so, const uint8_t *old_pin,
-			  size_t old_len, const uint8_t *new_pin, size_t new_len);
 /* Deletes it (owner); for a token whose creation failed. */
 int poc_tpm_pin_nv_delete(struct poc_err *e, struct poc_tpm *t, const struct poc_pin_nv *nv);
 

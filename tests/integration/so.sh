@@ -3,7 +3,7 @@
 # The Security Officer and the token's lifecycle through poctool (docs/pin.md "The Security
 # Officer", README "Lifecycle"): an SO PIN set at init with a counter of its own; the SO lifts a
 # locked user PIN (poctool pin unlock) without knowing it, and the user PIN then works again; a
-# wrong SO PIN is counted and lifts nothing; the SO PIN changes in place (old refused, new works);
+# wrong SO PIN is counted and lifts nothing; the SO PIN does not change (refused);
 # the user PIN changes (every object re-sealed, one rename), the old PIN refused afterwards, also
 # by raw tpm2-tools against an object's blobs, and the old PIN's counter gone; a PIN change killed
 # (SIGKILL) at each step leaves exactly one working PIN; a token.cbor edited after a change is
@@ -110,13 +110,11 @@ n_nv=$(tpm2_getcap handles-nv-index | grep -c 0x1A5)
 [ "$n_nv" = 2 ] && t_ok "2 PIN counters in the TPM (the token's user and SO): no leftover" || t_fail "$n_nv PIN counters in the TPM"
 t_run 0 "the last new PIN releases" "$POCTOOL" release --token tok --label s1 --pin 2468
 
-# --- The SO PIN changes in place. ---
-t_run 1 "SO PIN change with a wrong SO PIN" "$POCTOOL" pin change --token tok --so --so-pin nope --new-pin so2
-t_run 0 "SO PIN change" "$POCTOOL" pin change --token tok --so --so-pin so-secret --new-pin so2
-read -r _ SO_NV2 < <(nvs tok)
-[ "$SO_NV2" = "$SO_NV" ] && t_ok "the SO counter stays (its name is in the user counter's reset branch)" || t_fail "SO counter moved"
-t_run 1 "the old SO PIN no longer unlocks" "$POCTOOL" pin unlock --token tok --so-pin so-secret
-t_run 0 "the new SO PIN unlocks" "$POCTOOL" pin unlock --token tok --so-pin so2
+# --- The SO PIN does not change (attack-so.sh: its NV_ChangeAuth branch was an uncounted oracle). ---
+t_run 2 "SO PIN change is refused" "$POCTOOL" pin change --token tok --so --so-pin so-secret --new-pin so2
+t_has "does not change" "... saying the SO PIN does not change"
+t_run 1 "the PIN it was given does not unlock" "$POCTOOL" pin unlock --token tok --so-pin so2
+t_run 0 "the SO PIN still unlocks" "$POCTOOL" pin unlock --token tok --so-pin so-secret
 
 # --- Prompt on a terminal (python pty), no echo. ---
 "$PY" - "$POCTOOL" >"$T/pty.out" 2>&1 <<'PY'
@@ -157,13 +155,13 @@ t_run 0 "delete --label k1 removes both" "$POCTOOL" delete --token tok --label k
 t_has "deleted 2 objects" "... two objects deleted"
 t_run 2 "delete of a missing label" "$POCTOOL" delete --token tok --label k1 --pin 2468
 t_run 1 "token reinit with a wrong SO PIN" "$POCTOOL" token reinit --token tok --so-pin bad
-t_run 0 "token reinit with the SO PIN" "$POCTOOL" token reinit --token tok --so-pin so2
+t_run 0 "token reinit with the SO PIN" "$POCTOOL" token reinit --token tok --so-pin so-secret
 t_has "1 object destroyed" "... destroyed the secret"
 t_run 2 "the secret is gone after reinit" "$POCTOOL" release --token tok --label s1 --pin 2468
 t_run 0 "the token still seals after reinit" "$POCTOOL" seal --token tok --label s2 --in "$T/secret" --pin 2468
 read -r U_NV S_NV < <(nvs tok)
 t_run 1 "token delete with a wrong SO PIN" "$POCTOOL" token delete --token tok --so-pin bad
-t_run 0 "token delete with the SO PIN" "$POCTOOL" token delete --token tok --so-pin so2
+t_run 0 "token delete with the SO PIN" "$POCTOOL" token delete --token tok --so-pin so-secret
 [ ! -e "$T/store/tok" ] && ! nv_defined "$U_NV" && ! nv_defined "$S_NV" && t_ok "its folder and both NV indexes are gone" ||
 	t_fail "token delete left something"
 
@@ -211,8 +209,8 @@ else
 	for i in 1 2 3; do $P11 --login --pin 0000 --list-objects >/dev/null 2>&1; done
 	t_run 0 "pkcs11-tool --init-pin (the SO lifts the lock; the user's PIN)" $P11 --login --login-type so --so-pin sopin --init-pin --new-pin 8765
 	t_run 0 "... the user PIN works again" $P11 --login --pin 8765 --list-objects
-	t_run 0 "pkcs11-tool --change-pin --login-type so" $P11 --login --login-type so --so-pin sopin --change-pin --new-pin sopin2
-	t_run 0 "pkcs11-tool --init-token" $P11 --init-token --so-pin sopin2 --label p11
+	t_run 1 "pkcs11-tool --change-pin --login-type so: refused (the SO PIN does not change)" $P11 --login --login-type so --so-pin sopin --change-pin --new-pin sopin2
+	t_run 0 "pkcs11-tool --init-token" $P11 --init-token --so-pin sopin --label p11
 	t_run 0 "... the objects are destroyed" $P11 --login --pin 8765 --list-objects --type data
 	printf '%s' "$T_OUT" | grep -q sec2 && t_fail "sec2 survived --init-token" || t_ok "sec2 is gone after --init-token"
 	# Slot IDs from the serial: stable when a token is added; serials differ for tokens made in the same second.
