@@ -116,6 +116,7 @@ t_has "http 429" "429: over rate_ip for 127.0.0.1"
 PORT5=$(_poc_free_port)
 conf "$T/pocd-nolimit.conf" "$PORT5" 120
 sed -i 's/^conn_per_ip = .*/conn_per_ip = 0/' "$T/pocd-nolimit.conf"
+echo "timeout_s = 3" >>"$T/pocd-nolimit.conf"
 serve "$T/pocd-nolimit.conf" "$T/pocd5.log" && t_ok "a fifth pocd (conn_per_ip 0)" || t_fail "a fifth pocd"
 # (whether the honest request then starves depends on timing: shown, not asserted)
 out=$(python3 "$POC_SRCDIR/tests/integration/slowloris.py" "$PORT5" 1100 2>&1)
@@ -129,6 +130,10 @@ t_has "served 200" "the honest request is served"
 held=$(printf '%s\n' "$T_OUT" | sed -n 's/^held open \([0-9]*\) of.*/\1/p')
 [ -n "$held" ] && [ "$held" -le 8 ] && t_ok "the dribbling address held $held connections (at most conn_per_ip)" ||
 	t_fail "the dribbling address held ${held:-?} connections"
+
+t_run 0 "a body trickling a byte a second (never idle 3 s) is cut at timeout_s = 3" \
+	python3 "$POC_SRCDIR/tests/integration/slowbody.py" "$PORT5" 9
+printf '%s\n' "$T_OUT" | t_diag
 
 # HTTPS on a single node (libmicrohttpd's GnuTLS), the client pinning pocd's TLS key.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/tls.key" -out "$T/tls.crt" \
