@@ -16,6 +16,7 @@
 #include "db_int.h"
 #include "digest.h"
 #include "ecdsa_sig.h"
+#include "hex.h"
 
 #define AUDIT_LABEL "pocd-audit-v1"
 #define CHECKPOINT_LABEL "pocd-audit-checkpoint-v1"
@@ -110,6 +111,15 @@ int pocd_audit_checkpoint(struct poc_err *e, struct pocd_db *d, EVP_PKEY *key, c
 				      "INSERT INTO pocd_audit_checkpoint (replica, seq, hash, at, sig) VALUES ($1, $2, $3, $4, $5) "
 				      "ON CONFLICT DO NOTHING",
 				      5, v, len, fmt, PGRES_COMMAND_OK);
+		}
+		if (r != NULL) {
+			/* The anchor outside the database: a rollback (rows and their checkpoints deleted
+			 * together) leaves a consistent chain that only this line contradicts. */
+			char hex[65];
+
+			poc_hex_encode(h, 32, hex);
+			pocd_warn("audit checkpoint signed: %s:%s:%s (keep it for pocd audit verify --expect)", replica,
+				  seqs, hex);
 		}
 	}
 	rv = r == NULL ? -1 : 0;

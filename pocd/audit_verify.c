@@ -9,6 +9,7 @@
 #include "db_int.h"
 #include "digest.h"
 #include "ecdsa_sig.h"
+#include "hex.h"
 
 /* One row (columns as SELECTed below) checked against prev and the expected seq; its hash into h. */
 static int row_ok(PGresult *r, int i, const char *replica, int64_t want_seq, const uint8_t prev[32], uint8_t h[32])
@@ -72,6 +73,8 @@ static int chains(PGconn *c, int *bad)
 	}
 	for (int i = 0; i < PQntuples(r); i++) {
 		if (strcmp(replica, PQgetvalue(r, i, 0)) != 0) {
+			if (replica[0])
+				printf("audit: replica %s: rows 1 to %lld\n", replica, (long long)want - 1);
 			snprintf(replica, sizeof(replica), "%s", PQgetvalue(r, i, 0));
 			memset(prev, 0, 32);
 			want = 1;
@@ -79,6 +82,8 @@ static int chains(PGconn *c, int *bad)
 		*bad |= row_ok(r, i, replica, want, prev, prev);
 		want = strtoll(PQgetvalue(r, i, 1), NULL, 10) + 1;
 	}
+	if (replica[0])
+		printf("audit: replica %s: rows 1 to %lld\n", replica, (long long)want - 1);
 	printf("audit: %d row(s) read\n", PQntuples(r));
 	PQclear(r);
 	return 0;
@@ -120,13 +125,73 @@ static int checkpoints(PGconn *c, EVP_PKEY *pub, int *bad)
 		free(kh);
 		free(sig);
 		free(ah);
+		if (i + 1 == PQntuples(r) || strcmp(replica, PQgetvalue(r, i + 1, 0)) != 0)
+			printf("audit: replica %s: the newest checkpoint signs row %lld (rows after it are unsigned; "
+			       "a rollback past it shows only against an anchor, --expect)\n", replica, (long long)seq);
 	}
 	printf("audit: %d checkpoint(s) read\n", PQntuples(r));
 	PQclear(r);
 	return 0;
 }
 
-int pocd_audit_verify(struct pocd_db *d, EVP_PKEY *pub)
+int pocd_audit_anchor_parse(const char *s, char *replica, size_t n, int64_t *seq, uint8_t h[32])
+{
+	const char *c2 = strrchr(s, ':'), *c1;
+	char *end;
+	long long v;
+	size_t hn = 0;
+	struct poc_err e = { 0 };
+
+	if (c2 == NULL || c2 == s)
+		return -1;
+	for (c1 = c2 - 1; c1 > s && *c1 != ':'; c1--)
+		;
+	if (*c1 != ':' || c1 == s || (size_t)(c1 - s) >= n || strlen(c2 + 1) != 64 || c2 - c1 < 2)
+		return -1;
+	v = strtoll(c1 + 1, &end, 10);
+	if (end != c2 || v < 1 || poc_hex_decode(&e, c2 + 1, 64, h, 32, &hn) < 0 || hn != 32)
+		return -1;
+	memcpy(replica, s, (size_t)(c1 - s));
+	replica[c1 - s] = '\0';
+	*seq = v;
+	return 0;
+}
+
+/* Each anchor (REPLICA:SEQ:HASH, a checkpoint pocd logged) still in the chain. */
+static int anchors(PGconn *c, char *const *expect, int n, int *bad)
+{
+	for (int i = 0; i < n; i++) {
+		struct poc_err e = { 0 };
+		char replica[128], seqs[24];
+		int64_t seq;
+		uint8_t want[32], *h = NULL;
+		size_t hl = 0;
+		const char *v[2] = { replica, seqs };
+		PGresult *r;
+		int ok;
+
+		if (pocd_audit_anchor_parse(expect[i], replica, sizeof(replica), &seq, want) < 0)
+			return -1;
+		snprintf(seqs, sizeof(seqs), "%lld", (long long)seq);
+		r = pocd_db_q(&e, c, "SELECT hash FROM pocd_audit WHERE replica = $1 AND seq = $2", 2, v, NULL, NULL,
+			      PGRES_TUPLES_OK);
+		if (r == NULL) {
+			pocd_warn("%s", e.msg);
+			return -1;
+		}
+		ok = PQntuples(r) == 1 && pocd_db_bytea(r, 0, 0, &h, &hl) == 0 && hl == 32 && CRYPTO_memcmp(h, want, 32) == 0;
+		free(h);
+		PQclear(r);
+		if (!ok) {
+			printf("audit: anchor %s:%lld: the chain no longer holds the row signed then (rolled back or "
+			       "rewritten)\n", replica, (long long)seq);
+			*bad = 1;
+		}
+	}
+	return 0;
+}
+
+int pocd_audit_verify(struct pocd_db *d, EVP_PKEY *pub, char *const *expect, int nexpect)
 {
 	struct poc_err e = { 0 };
 	PGconn *c = pocd_db_get(&e, d);
@@ -136,7 +201,7 @@ int pocd_audit_verify(struct pocd_db *d, EVP_PKEY *pub)
 		pocd_warn("%s", e.msg);
 		return -1;
 	}
-	if (chains(c, &bad) == 0 && checkpoints(c, pub, &bad) == 0)
+	if (chains(c, &bad) == 0 && checkpoints(c, pub, &bad) == 0 && anchors(c, expect, nexpect, &bad) == 0)
 		rv = bad;
 	pocd_db_put(d, c);
 	if (rv == 0)

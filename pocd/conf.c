@@ -25,7 +25,7 @@ static const struct field FIELDS[] = {
 	S(listen), I(port, 1, 65535), S(database), S(admin_database), S(app_role), S(pkcs11_module),
 	S(pkcs11_token), S(pkcs11_pin), S(kek_label), S(signing_key), S(owner_key), S(replica), S(tls_cert), S(tls_key),
 	I(threads, 1, 256), I(timeout_s, 1, 600), I(chal_ttl_s, 1, 3600), I(checkpoint_every, 1, 1000000),
-	I(rate_ip, 1, 1000000), I(rate_key, 1, 1000000),
+	I(rate_ip, 1, 1000000), I(rate_key, 1, 1000000), I(conn_per_ip, 0, 1000000),
 	{ "body_max", SIZE, offsetof(struct pocd_conf, body_max), sizeof(size_t), 1024, 64L << 20 },
 };
 
@@ -43,6 +43,7 @@ static void defaults(struct pocd_conf *c)
 	c->checkpoint_every = 64;
 	c->rate_ip = 600;
 	c->rate_key = 120;
+	c->conn_per_ip = 32;
 	c->body_max = 4u << 20;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * pocd serve: libmicrohttpd with a thread pool, a per-connection timeout and a body cap;
+ * pocd serve: libmicrohttpd with a thread pool, a per-connection idle timeout, a deadline for
+ * the body, a cap on connections per source address (slowloris) and a body cap;
  * the routes POST /v1/challenge, /v1/credential, /v1/release and /v1/owner; a rate limit per
  * source address before anything is parsed. HTTPS through libmicrohttpd's GnuTLS when
  * tls_cert and tls_key are set (a single node), else plain HTTP for a TLS terminator in front.
@@ -21,6 +22,7 @@ struct upload {
 	uint8_t *buf;
 	size_t len, cap;
 	int too_big;
+	int64_t start; /* the headers' arrival: the body must follow within timeout_s */
 };
 
 static void client_of(struct MHD_Connection *c, char *out, size_t n)
@@ -86,9 +88,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	if (u == NULL) {
 		if ((u = calloc(1, sizeof(*u))) == NULL)
 			return MHD_NO;
+		u->start = pocd_now();
 		*con_cls = u;
 		return MHD_YES;
 	}
+	/* The idle timeout alone lets a body trickle in forever, a byte at a time. */
+	if (pocd_now() - u->start > p->conf.timeout_s)
+		return MHD_NO;
 	if (*data_size > 0) {
 		if (!u->too_big && u->len + *data_size <= p->conf.body_max) {
 			if (u->len + *data_size > u->cap) {
@@ -136,7 +142,10 @@ static void housekeeping(struct pocd *p)
 	struct poc_err e = { 0 };
 	struct pocd_kids k;
 
-	if (pocd_db_prune(&e, p->db, pocd_now()) < 0)
+	/* A replica whose clock is behind by up to POC_CHAL_SKEW_S (what a challenge's iat
+	 * tolerates) still takes a challenge this one sees expired: keep its id that much longer,
+	 * or that replica would accept it a second time. */
+	if (pocd_db_prune(&e, p->db, pocd_now() - POC_CHAL_SKEW_S) < 0)
 		pocd_warn("prune: %s", e.msg);
 	poc_err_clear(&e);
 	if (pocd_audit_checkpoint(&e, p->db, p->key, p->conf.replica) < 0)
@@ -183,11 +192,13 @@ static struct MHD_Daemon *start(struct pocd *p, struct sockaddr_in *sin, const c
 					(struct sockaddr *)sin, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)p->conf.threads,
 					MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)p->conf.timeout_s,
 					MHD_OPTION_NOTIFY_COMPLETED, completed, p, MHD_OPTION_HTTPS_MEM_CERT, cert,
-					MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+					MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+					(unsigned)p->conf.conn_per_ip, MHD_OPTION_END);
 	return MHD_start_daemon(flags, (uint16_t)p->conf.port, NULL, NULL, handler, p, MHD_OPTION_SOCK_ADDR,
 				(struct sockaddr *)sin, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)p->conf.threads,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)p->conf.timeout_s, MHD_OPTION_NOTIFY_COMPLETED,
-				completed, p, MHD_OPTION_END);
+				completed, p, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)p->conf.conn_per_ip,
+				MHD_OPTION_END);
 }
 
 int pocd_serve(struct pocd *p)

@@ -50,15 +50,41 @@ static int find_key(struct pocd_kek *k, const char *label)
 {
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
 	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_LABEL, (void *)label, strlen(label) } };
+	CK_OBJECT_HANDLE h[2];
 	CK_ULONG n = 0;
 	CK_RV rv;
 
 	if (k->f->C_FindObjectsInit(k->s, t, 2) != CKR_OK)
 		return -1;
-	rv = k->f->C_FindObjects(k->s, &k->key, 1, &n);
+	rv = k->f->C_FindObjects(k->s, h, 2, &n);
 	if (k->f->C_FindObjectsFinal(k->s) != CKR_OK || rv != CKR_OK)
 		return -1;
-	return n == 1 ? 0 : 1;
+	k->key = h[0];
+	return n == 1 ? 0 : n == 0 ? 1 : 2; /* two: which one wraps? */
+}
+
+/* The key found is the one generate() makes: AES-256, sensitive and never extractable since its
+ * creation (a key once extractable may have been copied out). NULL, or what it lacks. */
+static const char *weak_key(struct pocd_kek *k)
+{
+	CK_KEY_TYPE type = 0;
+	CK_ULONG len = 0;
+	CK_BBOOL sens = CK_FALSE, always = CK_FALSE, extr = CK_TRUE, never = CK_FALSE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_KEY_TYPE, &type, sizeof(type) },	      { CKA_VALUE_LEN, &len, sizeof(len) },
+		{ CKA_SENSITIVE, &sens, sizeof(sens) },	      { CKA_ALWAYS_SENSITIVE, &always, sizeof(always) },
+		{ CKA_EXTRACTABLE, &extr, sizeof(extr) },     { CKA_NEVER_EXTRACTABLE, &never, sizeof(never) },
+	};
+
+	if (k->f->C_GetAttributeValue(k->s, k->key, t, sizeof(t) / sizeof(t[0])) != CKR_OK)
+		return "its attributes are unreadable";
+	if (type != CKK_AES || len != 32)
+		return "not an AES-256 key";
+	if (!sens || !always)
+		return "not always sensitive";
+	if (extr || !never)
+		return "extractable (or once was)";
+	return NULL;
 }
 
 static int generate(struct pocd_kek *k, const char *label)
@@ -101,6 +127,7 @@ int pocd_kek_open(struct poc_err *e, const struct pocd_conf *c, int create, stru
 	CK_SLOT_ID slot;
 	CK_RV rv;
 	int found;
+	const char *weak;
 
 	*out = NULL;
 	if (k == NULL)
@@ -117,10 +144,17 @@ int pocd_kek_open(struct poc_err *e, const struct pocd_conf *c, int create, stru
 		poc_err_set(e, POC_ERR_AUTH, "kek: session or login: 0x%lx", (unsigned long)rv);
 		goto fail;
 	}
-	found = find_key(k, c->kek_label);
+	if ((found = find_key(k, c->kek_label)) == 2) {
+		poc_err_set(e, POC_ERR_POLICY, "kek: two keys labelled \"%s\" in the token: refused", c->kek_label);
+		goto fail;
+	}
 	if (found < 0 || (found == 1 && (!create || generate(k, c->kek_label) < 0))) {
 		poc_err_set(e, POC_ERR_UNREACHABLE, "kek: no key \"%s\" in the token%s", c->kek_label,
 			    create ? " (and it cannot be generated)" : " (pocd init makes it)");
+		goto fail;
+	}
+	if ((weak = weak_key(k)) != NULL) {
+		poc_err_set(e, POC_ERR_POLICY, "kek: the key \"%s\" in the token is %s: refused", c->kek_label, weak);
 		goto fail;
 	}
 	*out = k;

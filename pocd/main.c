@@ -21,7 +21,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: pocd init --config FILE         schema migrations, the KEK, pocd's key, K_kid\n"
 		   "       pocd serve --config FILE        serve /v1/challenge, /v1/release, /v1/owner\n"
-		   "       pocd audit verify --config FILE  check every audit chain and checkpoint (exit 1: tampered)\n"
+		   "       pocd audit verify --config FILE [--expect REPLICA:SEQ:HASH]...  check every audit chain and\n"
+		   "                                        checkpoint, and that each anchor pocd logged is still in\n"
+		   "                                        its chain (exit 1: tampered or rolled back)\n"
 		   "       pocd audit checkpoint --config FILE  sign this replica's chain head now\n"
 		   "       pocd owner enrol|revoke|list|rotate-kid --url URL --owner-key KEY.pem ...\n"
 		   "                                       (pocd owner --help)\n"
@@ -155,7 +157,7 @@ void pocd_close(struct pocd *p)
 	OPENSSL_cleanse(p, sizeof(*p));
 }
 
-static int cmd_audit(const char *what, const char *conf_path)
+static int cmd_audit(const char *what, const char *conf_path, char *const *expect, int nexpect)
 {
 	struct pocd_conf c;
 	struct pocd_db *db = NULL;
@@ -167,7 +169,7 @@ static int cmd_audit(const char *what, const char *conf_path)
 		return POCD_EXIT_USAGE;
 	if (pocd_db_open(c.admin_database[0] ? c.admin_database : c.database, 1, &db) == 0) {
 		if (strcmp(what, "verify") == 0) {
-			r = pocd_audit_verify(db, k);
+			r = pocd_audit_verify(db, k, expect, nexpect);
 			rv = r < 0 ? POCD_EXIT_OUTAGE : r ? POCD_EXIT_FAILED : POCD_EXIT_OK;
 		} else if (pocd_audit_checkpoint(&e, db, k, c.replica) == 0) {
 			rv = POCD_EXIT_OK;
@@ -184,6 +186,23 @@ static int cmd_audit(const char *what, const char *conf_path)
 static const char *config_arg(int argc, char **argv, int i)
 {
 	return i + 1 < argc && strcmp(argv[i], "--config") == 0 ? argv[i + 1] : NULL;
+}
+
+/* argv[i..] are --expect REPLICA:SEQ:HASH pairs, each well formed; compacted to the anchors. */
+static int expect_args(int argc, char **argv, int i)
+{
+	char replica[128];
+	int64_t seq;
+	uint8_t h[32];
+	int n = i;
+
+	for (; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--expect") != 0 ||
+		    pocd_audit_anchor_parse(argv[i + 1], replica, sizeof(replica), &seq, h) < 0)
+			return 0;
+		argv[n++] = argv[i + 1];
+	}
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -208,10 +227,12 @@ int main(int argc, char **argv)
 		return pocd_owner_cli(argc - 1, argv + 1);
 	if (argc == 4 && strcmp(argv[1], "init") == 0 && (conf = config_arg(argc, argv, 2)) != NULL)
 		return cmd_init(conf);
-	if (argc == 5 && strcmp(argv[1], "audit") == 0 &&
-	    (strcmp(argv[2], "verify") == 0 || strcmp(argv[2], "checkpoint") == 0) &&
+	if (argc == 5 && strcmp(argv[1], "audit") == 0 && strcmp(argv[2], "checkpoint") == 0 &&
 	    (conf = config_arg(argc, argv, 3)) != NULL)
-		return cmd_audit(argv[2], conf);
+		return cmd_audit(argv[2], conf, NULL, 0);
+	if (argc >= 5 && argc % 2 == 1 && strcmp(argv[1], "audit") == 0 && strcmp(argv[2], "verify") == 0 &&
+	    (conf = config_arg(argc, argv, 3)) != NULL && expect_args(argc, argv, 5))
+		return cmd_audit(argv[2], conf, argv + 5, (argc - 5) / 2);
 	if (argc == 4 && strcmp(argv[1], "serve") == 0 && (conf = config_arg(argc, argv, 2)) != NULL) {
 		if (pocd_open(&p, conf) < 0) {
 			pocd_close(&p);

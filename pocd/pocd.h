@@ -38,6 +38,7 @@ struct pocd_conf {
 	char replica[64];
 	char tls_cert[1024], tls_key[1024]; /* both set: HTTPS through libmicrohttpd's GnuTLS */
 	int threads, timeout_s, chal_ttl_s, checkpoint_every, rate_ip, rate_key;
+	int conn_per_ip;         /* open connections per source address (0: no limit, behind a terminator) */
 	size_t body_max;
 };
 
@@ -125,8 +126,11 @@ int pocd_audit_hash(const uint8_t prev[32], const char *replica, int64_t seq, co
 		    uint8_t h[32]);
 /* A checkpoint of (replica, seq, hash) signed by key, stored. 0 or -1. */
 int pocd_audit_checkpoint(struct poc_err *e, struct pocd_db *d, EVP_PKEY *key, const char *replica);
-/* Checks every replica's chain and every checkpoint; prints each finding. 0 intact, 1 tampered, -1 error. */
-int pocd_audit_verify(struct pocd_db *d, EVP_PKEY *pub);
+/* Checks every replica's chain, every checkpoint and each anchor in expect (REPLICA:SEQ:HASH, as
+ * pocd logs a checkpoint); prints each finding. 0 intact, 1 tampered, -1 error. */
+int pocd_audit_verify(struct pocd_db *d, EVP_PKEY *pub, char *const *expect, int nexpect);
+/* REPLICA:SEQ:HASH (64 hex digits) into its parts. 0 or -1. */
+int pocd_audit_anchor_parse(const char *s, char *replica, size_t n, int64_t *seq, uint8_t h[32]);
 
 /* ---- serving (http.c, release.c, owner.c) ---- */
 struct pocd_rate;

@@ -80,6 +80,7 @@ rate_ip = ${4:-600}
 rate_key = ${5:-120}
 checkpoint_every = 4
 threads = 2
+conn_per_ip = 8
 CONF
 }
 conf "$T/pocd.conf" "$PORT" 120
