@@ -300,6 +300,13 @@ rm -f "$S/approval-00000000000000ff.cbor"
 t_run 0 "approve C again" "$POCTOOL" policy approve --token s --key "$T/owner.pem"
 release_is 0 "control: the full selection opens"
 
+# ---- red team: an object whose id is the verifier key's (label poc-verifier-key) ----
+"$POCTOOL" seal --token s --label poc-verifier-key --in "$T/secret" >"$T/out" 2>&1; r=$?
+[ $r != 0 ] && t_ok "a data object named like the verifier key (same policyRef) is refused" ||
+	{ t_fail "a data object with the verifier key's object id was sealed"; t_diag <"$T/out"; }
+t_run 0 "approve after it" "$POCTOOL" policy approve --token s --key "$T/owner.pem"
+release_is 0 "the token still opens"
+
 # ---- red team: the PIN change of a signed token keeps PolicyAuthorize and the approvals ----
 t_run 0 "init a signed token with a PIN" "$POCTOOL" init --label q --policy "$T/policy.json" --pcrs "$PCRS" --pin 1234 \
 	--pcr-policy signed --policy-key "$T/owner.pub.pem"
