@@ -353,4 +353,13 @@ t_run 1 "policy approve of token h with the PEM key is refused (not its policy k
 t_run 0 "policy revoke --key pkcs11:URI" "$POCTOOL" policy revoke --token h --key "$KEY"
 t_run 1 "after the revoke, nothing opens" "$POCTOOL" release --token h --label disk
 
+# ---- red team: the owner redefines the epoch counter with OWNERWRITE (so it could set it at will) ----
+tpm2_nvundefine "$NV" -C o && tpm2_nvdefine "$NV" -C o -s 8 -a "nt=counter|authread|ownerwrite|ownerread|no_da" >/dev/null &&
+	tpm2_nvincrement "$NV" -C o; r=$?
+[ $r = 0 ] && t_ok "setup: the owner's own counter at the token's handle" || t_fail "setup: counter redefinition (rc $r)"
+release_is 1 "a counter with other attributes at the token's handle opens nothing"
+grep -q "is not the token's epoch counter" "$T/err" && t_ok "the module names the counter (its NV name differs)" ||
+	{ t_fail "reason"; t_diag <"$T/err"; }
+t_run 1 "policy approve refuses to sign for it" "$POCTOOL" policy approve --token s --key "$T/owner.pem"
+
 t_done
