@@ -77,7 +77,9 @@ static int approve_usage(void)
 	       "made the bundle's credential challenge with (`evidence challenge`, then `attest\n"
 	       "--credential`), where no AK certificate endorses the vTPM (docs/updates.md).\n"
 	       "Several approvals stay valid at once; an object sealed after an approval needs\n"
-	       "`policy approve` again. --key: a PEM private key or a pkcs11: URI.\n");
+	       "`policy approve` again. The PCRs approved must cover the token's (its bank, all\n"
+	       "its PCRs). --key: a PEM private key or a pkcs11: URI (its PIN in\n"
+	       "$POC_POLICY_KEY_PIN, a pin-source= file or at the prompt, never pin-value=).\n");
 	return POC_EXIT_OK;
 }
 

@@ -34,13 +34,30 @@ static ENGINE *pkcs11_engine(void)
 	return eng;
 }
 
+/*
+ * A PIN in the URI (pin-value=) would sit in argv, which every local user
+ * reads in /proc/PID/cmdline: refused. The PIN comes from $POC_POLICY_KEY_PIN,
+ * a pin-source= file of the URI, or the engine's prompt.
+ */
 static EVP_PKEY *engine_key(const char *uri, int priv)
 {
-	ENGINE *eng = pkcs11_engine();
+	const char *pin = getenv("POC_POLICY_KEY_PIN");
+	ENGINE *eng;
 	EVP_PKEY *k;
 
-	if (eng == NULL)
+	if (strstr(uri, "pin-value=") != NULL) {
+		poc_tool_warn("pkcs11: URI: pin-value= puts the PIN in argv (readable in /proc): give it in "
+			      "$POC_POLICY_KEY_PIN, a pin-source= file, or at the prompt");
 		return NULL;
+	}
+	if ((eng = pkcs11_engine()) == NULL)
+		return NULL;
+	if (pin != NULL && *pin != '\0' && ENGINE_ctrl_cmd_string(eng, "PIN", pin, 0) != 1) {
+		poc_tool_warn("pkcs11: URI: the pkcs11 engine does not take the PIN");
+		ENGINE_finish(eng);
+		ENGINE_free(eng);
+		return NULL;
+	}
 	k = priv ? ENGINE_load_private_key(eng, uri, NULL, NULL) : ENGINE_load_public_key(eng, uri, NULL, NULL);
 	if (k == NULL)
 		poc_tool_warn("%s: no such %s key in any PKCS#11 token (or a wrong PIN)", uri, priv ? "private" : "public");

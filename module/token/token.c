@@ -109,7 +109,7 @@ int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_obje
 		return poc_err_set(e, POC_ERR_POLICY, "the token's policy is not a Proof of Cloud: refusing to seal");
 	if (t->meta.has_pin != (pin != NULL))
 		return poc_err_set(e, POC_ERR_ARG, t->meta.has_pin ? "the token has a PIN: give it" : "the token has no PIN");
-	if (poc_store_object_name(e, h.class, h.id, h.id_len, h.label, name) < 0)
+	if (poc_store_object_name(e, h.class, h.id, h.id_len, h.label, name) < 0 || poc_token_name_free(e, name) < 0)
 		return -1;
 	if (poc_store_get(e, t->store, name, &existing, &elen) == 0) {
 		free(existing);

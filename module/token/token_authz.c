@@ -30,7 +30,19 @@ int poc_token_authz_from_meta(struct poc_err *e, const struct poc_token_meta *m,
 	out->spki = m->policy_key_spki;
 	out->spki_len = m->policy_key_spki_len;
 	out->store = store;
+	out->pcr_bank = m->pcr_bank;
+	out->pcr_mask = m->pcr_mask;
 	return 0;
+}
+
+int poc_token_authz_covers(struct poc_err *e, const struct poc_token_authz *a, uint16_t bank, uint32_t mask)
+{
+	if (bank == a->pcr_bank && (mask & a->pcr_mask) == a->pcr_mask)
+		return 0;
+	return poc_err_set(e, POC_ERR_ARG,
+			   "the approval's PCR selection (bank 0x%04x, mask 0x%06x) does not cover the token's PCRs (bank "
+			   "0x%04x, mask 0x%06x): an approval of fewer PCRs would open the token whatever the others hold",
+			   (unsigned)bank, (unsigned)mask, (unsigned)a->pcr_bank, (unsigned)a->pcr_mask);
 }
 
 void poc_token_authz_use(struct poc_tpm *tpm, const struct poc_token_authz *a)
@@ -67,7 +79,8 @@ static int load_one(struct poc_err *e, const struct poc_token_authz *a, const ch
 		return -1;
 	rv = poc_approval_decode(e, buf, len, out);
 	free(buf);
-	if (rv == 0 && (rv = poc_approval_check(e, out, a->spki, a->spki_len, &a->nv, a->token_id)) < 0)
+	if (rv == 0 && ((rv = poc_token_authz_covers(e, a, out->bank, out->mask)) < 0 ||
+			(rv = poc_approval_check(e, out, a->spki, a->spki_len, &a->nv, a->token_id)) < 0))
 		poc_approval_free(out);
 	if (rv < 0)
 		poc_err_prefix(e, "%s: ", name);

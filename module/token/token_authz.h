@@ -26,11 +26,22 @@ struct poc_token_authz {
 	const uint8_t *spki; /* the policy key (DER), the token meta's */
 	size_t spki_len;
 	struct poc_store *store; /* where its approvals are; NULL: none (init) */
+	uint16_t pcr_bank;	 /* the token's PCR selection: every approval must cover it */
+	uint32_t pcr_mask;
 };
 
 /* From a token's meta; *out->... point into m. 0 with out->spki NULL for a literal-PolicyPCR token. */
 int poc_token_authz_from_meta(struct poc_err *e, const struct poc_token_meta *m, struct poc_store *store,
 			      struct poc_token_authz *out);
+
+/*
+ * Whether an approval's selection bank/mask covers the token's (its bank,
+ * every one of its PCRs): 0, or POC_ERR_ARG naming both. An approval of
+ * fewer PCRs would open the token in any boot that matches those few,
+ * whatever the others measured: the signer refuses to make one, and the
+ * module leaves one out (docs/updates.md "Approvals in the store").
+ */
+int poc_token_authz_covers(struct poc_err *e, const struct poc_token_authz *a, uint16_t bank, uint32_t mask);
 
 /* The seals and unseals through tpm use a from now on (NULL or a literal token: PolicyPCR). */
 void poc_token_authz_use(struct poc_tpm *tpm, const struct poc_token_authz *a);

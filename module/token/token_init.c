@@ -28,8 +28,6 @@
 
 #define POLICY_MAX (1u << 20)
 #define POLICY_FILE_MAX (1u << 20)
-#define VERIFIER_LABEL "poc-verifier-key"
-#define DENIAL_LABEL "poc-denial-key"
 
 struct init_loader {
 	const char *dir;              /* the policy file's folder */
@@ -252,9 +250,9 @@ static int init_tpm(struct poc_err *e, struct poc_tpm *tpm, const struct poc_con
 	 * key is sealed to the TPM alone and signs only denials: a changed PCR
 	 * locks the verifier key, and the denial record must still be signed.
 	 */
-	if (new_signing_key(e, tpm, VERIFIER_LABEL, cfg, m, &bind, m->pcr_mask, p->pin, p->pin_len, &m->verifier_spki,
-			    &m->verifier_spki_len, &m->verifier_key, &m->verifier_key_len, vkey) < 0 ||
-	    new_signing_key(e, tpm, DENIAL_LABEL, cfg, m, &bind, 0, NULL, 0, &m->denial_spki, &m->denial_spki_len,
+	if (new_signing_key(e, tpm, POC_TOKEN_VERIFIER_LABEL, cfg, m, &bind, m->pcr_mask, p->pin, p->pin_len,
+			    &m->verifier_spki, &m->verifier_spki_len, &m->verifier_key, &m->verifier_key_len, vkey) < 0 ||
+	    new_signing_key(e, tpm, POC_TOKEN_DENIAL_LABEL, cfg, m, &bind, 0, NULL, 0, &m->denial_spki, &m->denial_spki_len,
 			    &m->denial_key, &m->denial_key_len, NULL) < 0)
 		return -1;
 	/* The values sealed to, so that a denial can name the PCR that changed. */

@@ -7,6 +7,19 @@
 #include "token/token.h"
 #include "tpm/tpm.h"
 
+/* The token's own keys, held in token.cbor as data objects of these labels (token_init.c). */
+#define POC_TOKEN_VERIFIER_LABEL "poc-verifier-key"
+#define POC_TOKEN_DENIAL_LABEL "poc-denial-key"
+
+/*
+ * Refuses the store name of a new or renamed object when it is the object
+ * id of one of the token's own keys: an object id names the policyRef of a
+ * signed token (token_approval.h), and an object sharing the verifier key's
+ * would share its approvals and make each approval's signature map hold one
+ * id twice (refused: the token would open nothing after the next approve).
+ */
+int poc_token_name_free(struct poc_err *e, const char *name);
+
 /*
  * Seals secret as an object of the token of bind under h (its token_id,
  * pcr_bank, pcr_mask and sealed blobs are filled in): a fresh K_tpm sealed

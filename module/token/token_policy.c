@@ -109,7 +109,7 @@ int poc_token_approve(struct poc_err *e, struct poc_token *t, uint16_t bank, uin
 	int rv = -1;
 
 	memset(&a, 0, sizeof(a));
-	if (signed_token(e, t) < 0 || same_key(e, t, priv) < 0)
+	if (signed_token(e, t) < 0 || same_key(e, t, priv) < 0 || poc_token_authz_covers(e, t->authz, bank, mask) < 0)
 		return -1;
 	if (dlen == 0 || mask == 0 || mask > 0xffffff || vals_len != (size_t)__builtin_popcount(mask) * dlen ||
 	    vals_len > sizeof(a.pcr_values))

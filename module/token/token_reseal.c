@@ -60,7 +60,7 @@ int poc_token_reseal(struct poc_err *e, struct poc_token *t, const char *old_nam
 		return poc_err_set(e, POC_ERR_ARG, t->meta.has_pin ? "the token has a PIN: give it" : "the token has no PIN");
 	if (h.remote != NULL) /* its secret is not the TPM's alone: a re-seal would drop the remote share */
 		return poc_err_set(e, POC_ERR_UNSUPPORTED, "an object with a remote share is not sealed again here");
-	if (poc_store_object_name(e, h.class, h.id, h.id_len, h.label, name) < 0)
+	if (poc_store_object_name(e, h.class, h.id, h.id_len, h.label, name) < 0 || poc_token_name_free(e, name) < 0)
 		return -1;
 	same = strcmp(name, old_name) == 0;
 	if ((keep_old || !same) && poc_store_get(e, t->store, name, &existing, &elen) == 0) {

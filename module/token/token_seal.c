@@ -100,6 +100,20 @@ int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct p
 	return rv;
 }
 
+int poc_token_name_free(struct poc_err *e, const char *name)
+{
+	static const char *const own[] = { POC_TOKEN_VERIFIER_LABEL, POC_TOKEN_DENIAL_LABEL };
+	char taken[POC_STORE_NAME_MAX];
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		if (poc_store_object_name(e, 0, NULL, 0, own[i], taken) < 0)
+			return -1;
+		if (strcmp(name, taken) == 0)
+			return poc_err_set(e, POC_ERR_ARG, "the object name %s is the token's own %s: choose another label",
+					   name, own[i]);
+	}
+	return 0;
+}
 
 int poc_token_label_free(struct poc_err *e, struct poc_token *t, unsigned long class, const char *label)
 {

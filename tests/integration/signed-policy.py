@@ -78,6 +78,27 @@ def epoch_branches(pub_tss, token_dir, t):
     open(t + "/b0.bin", "wb").write(H(base, cc(0x18F), b"\0"))  # + PolicyNvWritten(NO)
     open(t + "/b1.bin", "wb").write(H(H(base, cc(0x160), name), ref(token_dir, "epoch")))  # + PolicySigned
 
+def weak(token_dir, key_pem, nv, line, out):
+    """An approval of the one PCR of line ("sha256:I HEX"), at the counter's current epoch, every object signed."""
+    import subprocess
+    H = lambda *p: hashlib.sha256(b"".join(p)).digest()
+    m = cbor2.load(open(token_dir + "/token.cbor", "rb"))
+    sel, val = line.split()
+    idx = int(sel.split(":")[1]); vals = bytes.fromhex(val)
+    mask = 1 << idx
+    epoch = int(subprocess.run(["tpm2_nvread", nv, "-C", nv, "-P", "", "-s", "8"], capture_output=True, check=True).stdout.hex(), 16)
+    tpml = struct.pack(">IHB", 1, 0x000b, 3) + mask.to_bytes(3, "little")
+    pol = H(bytes(32), struct.pack(">I", 0x17F), tpml, H(vals))
+    pol = H(pol, struct.pack(">I", 0x149), H(epoch.to_bytes(8, "big"), struct.pack(">HH", 0, 0)), m["epoch_nv_name"])
+    k = serialization.load_pem_private_key(open(key_pem, "rb").read(), None)
+    from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+    import os
+    objs = ["data-l-poc-verifier-key.obj"] + [f for f in os.listdir(token_dir) if f.endswith(".obj")]
+    sigs = {o: k.sign(H(pol, ref(token_dir, o)), ec.ECDSA(Prehashed(hashes.SHA256()))) for o in objs}
+    a = {"version": 1, "epoch": epoch, "pcr_bank": 0x000b, "pcr_mask": mask, "pcr_values": vals, "approved": pol,
+         "created": 1, "signatures": sigs}
+    open(out, "wb").write(cbor2.dumps(a))
+
 cmd = sys.argv[1]
 if cmd == "evlog": evlog(sys.argv[2], sys.argv[3:])
 elif cmd == "tpm-pub": tpm_pub(sys.argv[2], sys.argv[3])
@@ -86,4 +107,5 @@ elif cmd == "resign": resign(*sys.argv[2:6])
 elif cmd == "swap": swap(*sys.argv[2:6])
 elif cmd == "export": export(*sys.argv[2:5])
 elif cmd == "epoch-branches": epoch_branches(*sys.argv[2:5])
+elif cmd == "weak": weak(*sys.argv[2:7])
 else: sys.exit("unknown command " + cmd)

@@ -279,6 +279,53 @@ t_run 0 "approve --bundle --nonce --verifier-key --policy (the appraisal is affi
 	--key "$T/owner.pem" "${R[@]}" --verifier-key "$T/owner-v.pem" --policy "$T/policy.json"
 release_is 0 "boot C: opens under the approval of its attested PCRs"
 
+# ---- red team: an approval of fewer PCRs than the token seals to ----
+# (a --pcrs file with one line: the token would open in any boot with that one value)
+"$POCTOOL" policy predict --token s --eventlog "$T/C.log" -o "$T/c.pcrs" >/dev/null 2>&1
+head -n 1 "$T/c.pcrs" >"$T/weak.pcrs"
+n0=$(ls "$S"/approval-*.cbor | wc -l)
+t_run 2 "approve of a selection weaker than the token's (1 of its 8 PCRs) is refused" "$POCTOOL" policy approve --token s \
+	--key "$T/owner.pem" --pcrs "$T/weak.pcrs"
+t_has "the token's PCRs" "says the selection must cover the token's"
+[ "$(ls "$S"/approval-*.cbor | wc -l)" = "$n0" ] && t_ok "nothing was stored" || t_fail "a weak approval was stored"
+sed 's/^sha256:/sha1:/' "$T/c.pcrs" | while read -r l h; do echo "$l ${h:0:40}"; done >"$T/sha1.pcrs"
+t_run 2 "approve of another bank than the token's is refused" "$POCTOOL" policy approve --token s --key "$T/owner.pem" \
+	--pcrs "$T/sha1.pcrs"
+# One signed by the owner's key outside the tool (an older or careless signer): the module leaves it out.
+rm -f "$S"/approval-*.cbor
+$PY weak "$S" "$T/owner.pem" "$NV" "$(head -n 1 "$T/c.pcrs")" "$S/approval-00000000000000ff.cbor"
+release_is 1 "an approval of PCR 0 alone, signed by the policy key, opens nothing through poctool"
+grep -q "1 refused" "$T/err" && t_ok "the module refuses it (weaker than the token's selection)" || { t_fail "refused count"; t_diag <"$T/err"; }
+rm -f "$S/approval-00000000000000ff.cbor"
+t_run 0 "approve C again" "$POCTOOL" policy approve --token s --key "$T/owner.pem"
+release_is 0 "control: the full selection opens"
+
+# ---- red team: an object whose id is the verifier key's (label poc-verifier-key) ----
+"$POCTOOL" seal --token s --label poc-verifier-key --in "$T/secret" >"$T/out" 2>&1; r=$?
+[ $r != 0 ] && t_ok "a data object named like the verifier key (same policyRef) is refused" ||
+	{ t_fail "a data object with the verifier key's object id was sealed"; t_diag <"$T/out"; }
+t_run 0 "approve after it" "$POCTOOL" policy approve --token s --key "$T/owner.pem"
+release_is 0 "the token still opens"
+
+# ---- red team: the PIN change of a signed token keeps PolicyAuthorize and the approvals ----
+t_run 0 "init a signed token with a PIN" "$POCTOOL" init --label q --policy "$T/policy.json" --pcrs "$PCRS" --pin 1234 \
+	--pcr-policy signed --policy-key "$T/owner.pub.pem"
+t_run 0 "seal into it" "$POCTOOL" seal --token q --label d --in "$T/secret" --pin 1234
+t_run 0 "approve it" "$POCTOOL" policy approve --token q --key "$T/owner.pem"
+q_release() { "$POCTOOL" release --token q --label d --pin "$1" >"$T/out" 2>"$T/err"; }
+q_release 1234 && cmp -s "$T/secret" "$T/out" && t_ok "q: opens with its PIN" || { t_fail "q: release"; t_diag <"$T/err"; }
+t_run 0 "pin change on the signed token" "$POCTOOL" pin change --token q --pin 1234 --new-pin 5678
+q_release 5678 && cmp -s "$T/secret" "$T/out" && t_ok "after pin change: opens with the new PIN under the same approval" ||
+	{ t_fail "after pin change: release with the new PIN"; t_diag <"$T/err"; }
+q_release 1234 && t_fail "after pin change the old PIN still opens" || t_ok "after pin change the old PIN opens nothing"
+t_run 0 "policy list after pin change" "$POCTOOL" policy list --token q
+t_has "1 approvals, 0 refused" "the approval still checks"
+t_run 0 "revoke q" "$POCTOOL" policy revoke --token q --key "$T/owner.pem"
+q_release 5678 && t_fail "after pin change and revoke the object still opens (not under PolicyAuthorize)" ||
+	t_ok "after pin change, revoke kills the approval (the re-sealed object is under PolicyAuthorize and the epoch)"
+t_run 0 "approve q again" "$POCTOOL" policy approve --token q --key "$T/owner.pem"
+q_release 5678 && cmp -s "$T/secret" "$T/out" && t_ok "and a new approval opens it" || { t_fail "q after re-approve"; t_diag <"$T/err"; }
+
 # ---- the policy key in a PKCS#11 token (SoftHSM2), RSA-2048, through a pkcs11: URI ----
 SOFTHSM_SO=/usr/lib/softhsm/libsofthsm2.so
 mkdir -p "$T/softhsm/tokens"
@@ -287,19 +334,32 @@ printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR
 softhsm2-util --init-token --free --label owner --pin 4321 --so-pin 87654321 >/dev/null &&
 	pkcs11-tool --module "$SOFTHSM_SO" --token-label owner --login --pin 4321 --keypairgen --key-type rsa:2048 \
 		--label policy --id 0a >/dev/null 2>&1 || echo "Bail out! SoftHSM2 setup"
-KEY="pkcs11:token=owner;object=policy;type=private?pin-value=4321"
+KEY="pkcs11:token=owner;object=policy;type=private"
 # libp11's engine and SoftHSM2 (dlopened, unloaded before LeakSanitizer symbolizes) leave their
 # own allocations at exit: in the sanitizer build, leak detection is off for these commands only.
 [ -n "${POC_SANITIZERS:-}" ] && export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 t_run 0 "init with --policy-key pkcs11: (the public half of an RSA key in SoftHSM2)" "$POCTOOL" init --label h \
 	--policy "$T/policy.json" --pcrs "$PCRS" --pcr-policy signed --policy-key "pkcs11:token=owner;object=policy;type=public"
 t_run 0 "seal into it" "$POCTOOL" seal --token h --label disk --in "$T/secret"
-t_run 0 "policy approve --key pkcs11:URI" "$POCTOOL" policy approve --token h --key "$KEY"
+t_run 2 "a pkcs11: URI with pin-value (the PIN in argv, readable in /proc) is refused" "$POCTOOL" policy approve \
+	--token h --key "$KEY?pin-value=4321"
+t_has "POC_POLICY_KEY_PIN" "says where the PIN goes instead"
+export POC_POLICY_KEY_PIN=4321
+t_run 0 "policy approve --key pkcs11:URI (the PIN from \$POC_POLICY_KEY_PIN)" "$POCTOOL" policy approve --token h --key "$KEY"
 "$POCTOOL" release --token h --label disk >"$T/out" 2>"$T/err" && cmp -s "$T/secret" "$T/out" &&
 	t_ok "release under the approval the PKCS#11 key signed" || { t_fail "release (h)"; t_diag <"$T/err"; }
 t_run 1 "policy approve of token h with the PEM key is refused (not its policy key)" "$POCTOOL" policy approve --token h \
 	--key "$T/owner.pem"
 t_run 0 "policy revoke --key pkcs11:URI" "$POCTOOL" policy revoke --token h --key "$KEY"
 t_run 1 "after the revoke, nothing opens" "$POCTOOL" release --token h --label disk
+
+# ---- red team: the owner redefines the epoch counter with OWNERWRITE (so it could set it at will) ----
+tpm2_nvundefine "$NV" -C o && tpm2_nvdefine "$NV" -C o -s 8 -a "nt=counter|authread|ownerwrite|ownerread|no_da" >/dev/null &&
+	tpm2_nvincrement "$NV" -C o; r=$?
+[ $r = 0 ] && t_ok "setup: the owner's own counter at the token's handle" || t_fail "setup: counter redefinition (rc $r)"
+release_is 1 "a counter with other attributes at the token's handle opens nothing"
+grep -q "is not the token's epoch counter" "$T/err" && t_ok "the module names the counter (its NV name differs)" ||
+	{ t_fail "reason"; t_diag <"$T/err"; }
+t_run 1 "policy approve refuses to sign for it" "$POCTOOL" policy approve --token s --key "$T/owner.pem"
 
 t_done
