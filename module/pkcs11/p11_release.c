@@ -26,6 +26,7 @@
 #include <openssl/evp.h>
 
 #include "token/token_pin.h"
+#include "trace/trace.h"
 
 static void stats_line(const struct p11_slot *s, const char *name, const char *what)
 {
@@ -191,7 +192,10 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 			o->data_len = lens[i];
 			secrets[i] = NULL;
 		} else {
+			uint64_t t0 = poc_trace_start();
+
 			o->key = poc_key_from_secret(&e, o->h.key_type, secrets[i], lens[i]);
+			poc_trace_end("key_parse", t0);
 			if (o->key == NULL) {
 				p11_log(POC_LOG_ERROR, "%s/%s: released key does not load: %s", s->label, o->name, e.msg);
 				rv = p11_rv_from_err(e.code, CKR_GENERAL_ERROR);

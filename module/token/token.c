@@ -28,6 +28,7 @@
 #include "token/token_int.h"
 #include "token/token_pin.h"
 #include "token/token_state.h"
+#include "trace/trace.h"
 
 /* ---- the token ---- */
 
@@ -164,14 +165,17 @@ static int make_challenge(struct poc_err *e, struct poc_tpm *tpm, const uint8_t 
 	TPM2B_ID_OBJECT id;
 	TPM2B_ENCRYPTED_SECRET enc;
 	int rv = -1;
+	uint64_t t0;
 
 	if (poc_tpm_ak_public(e, tpm, akpub, &aklen, name, &namelen) < 0 || poc_tpm_ek_public(e, tpm, ekpub, &eklen) < 0 ||
 	    poc_tpm_pub_parse(e, ekpub, eklen, &ek) < 0 || poc_tpm_pub_parse(e, akpub, aklen, &ak) < 0 ||
 	    poc_credential_secret(e, ckey, nonce, nonce_len, &ak, &ek, secret) < 0)
 		goto done;
+	t0 = poc_trace_start();
 	if (poc_make_credential(e, &ek, name, namelen, secret, sizeof(secret), &id, &enc) < 0 ||
 	    poc_credential_file_encode(e, &id, &enc, cred, cred_len) < 0)
 		goto done;
+	poc_trace_end("credential_make", t0);
 	rv = 0;
 done:
 	OPENSSL_cleanse(secret, sizeof(secret));
@@ -236,6 +240,7 @@ static int open_verifier(struct poc_err *e, struct poc_token *t, struct poc_tpm 
 	const uint8_t *p;
 	struct poc_err ue = { 0 };
 	int rv = -1, r;
+	uint64_t t0;
 
 	if (poc_token_bind(e, &t->meta, &rd->bind) < 0)
 		goto done;
@@ -259,14 +264,18 @@ static int open_verifier(struct poc_err *e, struct poc_token *t, struct poc_tpm 
 		goto done;
 	}
 	p = der;
+	t0 = poc_trace_start();
 	rd->vkey = d2i_AutoPrivateKey(NULL, &p, (long)der_len);
 	if (rd->vkey == NULL || poc_credential_key(e, rd->vkey, rd->ckey) < 0) {
 		poc_err_set(e, POC_ERR_MALFORMED, "the token's verifier key does not decode");
 		goto done;
 	}
+	poc_trace_end("verifier_key_parse", t0);
 	/* Nothing of the store is used for the appraisal before the state is authenticated (token_state.h). */
+	t0 = poc_trace_start();
 	if (poc_token_state_check(e, &t->meta, rd->vkey, rd->pcrs_changed[0] != '\0', a) < 0)
 		goto done;
+	poc_trace_end("state_check", t0);
 	rv = 0;
 done:
 	poc_secret_free(der, der_len);
@@ -286,6 +295,7 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 	uint8_t *cred = NULL, *benc = NULL;
 	size_t cred_len = 0, benc_len = 0;
 	int rv = -1, r;
+	uint64_t t0;
 
 	memset(a, 0, sizeof(*a));
 	memset(rd, 0, sizeof(*rd));
@@ -313,6 +323,7 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 	co.credential_len = cred_len;
 	if (poc_evidence_collect(e, tpm, &co, &b) < 0)
 		goto done;
+	t0 = poc_trace_start();
 	if (poc_bundle_encode(e, &b, &benc, &benc_len) < 0)
 		goto done;
 	if (poc_sha256(benc, benc_len, rd->bundle_hash) < 0) {
@@ -330,6 +341,7 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 		poc_token_deny_pcrs(a, &t->meta, rd->pcrs_changed);
 		rd->rv = -1;
 	}
+	poc_trace_end("appraisal", t0);
 	rv = 0;
 done:
 	free(cred);
@@ -394,6 +406,7 @@ static int round_record(struct poc_err *e, struct poc_token *t, const struct poc
 	uint8_t kh[32];
 	char pid[7 + 65];
 	int r;
+	uint64_t t0;
 
 	memset(&bind, 0, sizeof(bind));
 	memset(&h, 0, sizeof(h));
@@ -413,7 +426,9 @@ static int round_record(struct poc_err *e, struct poc_token *t, const struct poc
 		bind.cka_id_len = h.id_len;
 	}
 	poc_err_clear(e);
+	t0 = poc_trace_start();
 	r = poc_record_sign(e, a, &rd->ao, &bind, rd->ao.at, (int64_t)t->cfg.ttl, rd->vkey, record, record_len);
+	poc_trace_end("record_sign", t0);
 	poc_object_header_free(&h);
 	return r;
 }

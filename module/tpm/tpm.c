@@ -10,11 +10,14 @@
 #include <tss2/tss2_tctildr.h>
 
 #include "pcrs.h"
+#include "trace/trace.h"
 
 int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out)
 {
 	struct poc_tpm *t;
 	TSS2_RC rc;
+
+	uint64_t t0 = poc_trace_start();
 
 	*out = NULL;
 	t = calloc(1, sizeof(*t));
@@ -22,6 +25,8 @@ int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out)
 		return poc_err_set(e, POC_ERR_NOMEM, "tpm: out of memory");
 	t->ek.h = ESYS_TR_NONE;
 	t->ak.h = ESYS_TR_NONE;
+	t->srk = ESYS_TR_NONE;
+	t->hmac_sess = ESYS_TR_NONE;
 	rc = Tss2_TctiLdr_Initialize(tcti != NULL && *tcti != '\0' ? tcti : NULL, &t->tcti);
 	if (rc != TSS2_RC_SUCCESS) {
 		free(t);
@@ -36,6 +41,7 @@ int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out)
 		return poc_tpm_rc_err(e, rc, "tpm: Esys_Initialize");
 	}
 	*out = t;
+	poc_trace_end("tpm_open", t0);
 	return 0;
 }
 
@@ -92,6 +98,10 @@ void poc_tpm_close(struct poc_tpm *t)
 	 */
 	if (t->esys != NULL && keys_drop(&ignored, t, 1) < 0)
 		poc_err_clear(&ignored);
+	if (t->esys != NULL) {
+		poc_tpm_hmac_session_drop(t);
+		poc_tpm_srk_drop(t);
+	}
 	if (t->esys != NULL)
 		Esys_Finalize(&t->esys);
 	if (t->tcti != NULL)
@@ -103,8 +113,10 @@ int poc_tpm_flush(struct poc_err *e, struct poc_tpm *t, ESYS_TR *h)
 {
 	TSS2_RC rc;
 
-	if (*h == ESYS_TR_NONE)
+	if (*h == ESYS_TR_NONE || *h == t->srk || *h == t->hmac_sess) {
+		*h = ESYS_TR_NONE;
 		return 0;
+	}
 	rc = Esys_FlushContext(t->esys, *h);
 	*h = ESYS_TR_NONE;
 	if (rc != TSS2_RC_SUCCESS)
@@ -135,13 +147,20 @@ int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk)
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION creation_pcr = { 0 };
 	TSS2_RC rc;
+	uint64_t t0;
 
 	*srk = ESYS_TR_NONE;
 	if (poc_tpm_keys_flush(e, t) < 0)
 		return -1;
+	if (t->srk != ESYS_TR_NONE) {
+		*srk = t->srk;
+		return 0;
+	}
+	t0 = poc_trace_start();
 	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 				ESYS_TR_NONE, &in_sensitive, &in_public, &outside, &creation_pcr,
 				srk, NULL, NULL, NULL, NULL);
+	poc_trace_end("srk", t0);
 	if (rc != TSS2_RC_SUCCESS) {
 		*srk = ESYS_TR_NONE;
 		return poc_tpm_rc_err(e, rc, "tpm: SRK (CreatePrimary, owner hierarchy)");
@@ -163,7 +182,62 @@ int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk)
 					   "was cleared, or the TPM's answers are not the TPM's)");
 		}
 	}
+	t->srk = *srk;
 	return 0;
+}
+
+int poc_tpm_hmac_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR *sess)
+{
+	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB };
+	ESYS_TR srk = ESYS_TR_NONE;
+	TSS2_RC rc;
+	uint64_t t0;
+
+	*sess = ESYS_TR_NONE;
+	if (t->hmac_sess != ESYS_TR_NONE) {
+		*sess = t->hmac_sess;
+		return 0;
+	}
+	if (poc_tpm_srk(e, t, &srk) < 0)
+		return -1;
+	t0 = poc_trace_start();
+	rc = Esys_StartAuthSession(t->esys, srk, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL,
+				   TPM2_SE_HMAC, &sym, TPM2_ALG_SHA256, sess);
+	poc_trace_end("salted_session", t0);
+	if (rc != TSS2_RC_SUCCESS) {
+		*sess = ESYS_TR_NONE;
+		return poc_tpm_rc_err(e, rc, "tpm: StartAuthSession (HMAC, salted with the SRK)");
+	}
+	rc = Esys_TRSess_SetAttributes(t->esys, *sess, TPMA_SESSION_CONTINUESESSION, 0xff);
+	if (rc != TSS2_RC_SUCCESS) {
+		struct poc_err ignored = { 0 };
+
+		(void)poc_tpm_flush(&ignored, t, sess);
+		return poc_tpm_rc_err(e, rc, "tpm: TRSess_SetAttributes");
+	}
+	t->hmac_sess = *sess;
+	return 0;
+}
+
+/* Nobody to tell about a failed flush: the handle is forgotten either way, and poc_tpm_close ends the connection. */
+static void cached_drop(struct poc_tpm *t, ESYS_TR *cached)
+{
+	ESYS_TR h = *cached;
+	struct poc_err ignored = { 0 };
+
+	*cached = ESYS_TR_NONE;
+	if (h != ESYS_TR_NONE && poc_tpm_flush(&ignored, t, &h) < 0)
+		poc_err_clear(&ignored);
+}
+
+void poc_tpm_hmac_session_drop(struct poc_tpm *t)
+{
+	cached_drop(t, &t->hmac_sess);
+}
+
+void poc_tpm_srk_drop(struct poc_tpm *t)
+{
+	cached_drop(t, &t->srk);
 }
 
 int poc_tpm_srk_name(struct poc_err *e, struct poc_tpm *t, uint8_t *name, size_t *len)
@@ -198,6 +272,9 @@ int poc_tpm_pin_srk(struct poc_err *e, struct poc_tpm *t, const uint8_t *name, s
 	    name[1] != (TPM2_ALG_SHA256 & 0xff))
 		return poc_err_set(e, POC_ERR_MALFORMED, "tpm: the SRK name to pin is not SHA-256 and %d bytes (got %zu)",
 				   POC_TPM_SRK_NAME_LEN, name == NULL ? 0 : len);
+	/* A cached SRK and its session were made before the pin: the next poc_tpm_srk checks the name. */
+	poc_tpm_hmac_session_drop(t);
+	poc_tpm_srk_drop(t);
 	memcpy(t->srk_pin, name, len);
 	t->srk_pin_len = len;
 	return 0;

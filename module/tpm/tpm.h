@@ -56,6 +56,16 @@ struct poc_tpm {
 	uint8_t srk_pin[2 + 64]; /* the SRK's expected name (poc_tpm_pin_srk); srk_pin_len 0: not pinned */
 	size_t srk_pin_len;
 	struct poc_pin_nv pin_nv; /* the PIN counter that PIN seals and unseals go through (poc_tpm_pin_nv_use) */
+	/*
+	 * Made once per struct poc_tpm, flushed by poc_tpm_close (poc_tpm_flush of
+	 * either only forgets the caller's copy): the SRK (poc_tpm_srk; a
+	 * CreatePrimary costs milliseconds, and a check needs it for the PIN and
+	 * every unseal) and the HMAC session salted with it that carries PIN
+	 * authorizations (poc_tpm_hmac_session: each StartAuthSession costs an
+	 * ECDH, a KDF and fresh OpenSSL contexts in tpm2-tss 3.2). ESYS_TR_NONE:
+	 * none yet. Never kept beyond the process: each poc_tpm_open starts afresh.
+	 */
+	ESYS_TR srk, hmac_sess;
 };
 
 /*
@@ -85,6 +95,18 @@ int poc_tpm_keys_flush(struct poc_err *e, struct poc_tpm *t);
 int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk);
 
 /*
+ * An HMAC session salted with t's SRK (pinned when t is), continueSession,
+ * no parameter encryption: for authorizations by a secret (the PIN's
+ * PolicySecret). One per struct poc_tpm, reused; poc_tpm_flush of it only
+ * sets the caller's copy to ESYS_TR_NONE. A command that fails with it drops
+ * it (poc_tpm_hmac_session_drop), so the next one starts a new session.
+ */
+int poc_tpm_hmac_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR *sess);
+void poc_tpm_hmac_session_drop(struct poc_tpm *t);
+/* Flushes t's cached SRK (a transient EK and AK need its object slot on a TPM with 3: tpm_keys.c). */
+void poc_tpm_srk_drop(struct poc_tpm *t);
+
+/*
  * The SRK's name (nameAlg || SHA-256 of its public area), for a token to
  * remember at init. After poc_tpm_pin_srk, poc_tpm_srk refuses an SRK with
  * another name (POC_ERR_MISMATCH): sessions are salted to the SRK's public
@@ -98,7 +120,9 @@ int poc_tpm_pin_srk(struct poc_err *e, struct poc_tpm *t, const uint8_t *name, s
 
 /*
  * Flushes a transient object or session and sets *h to ESYS_TR_NONE; a no-op
- * for ESYS_TR_NONE. Records an error (first error wins) when the TPM refuses.
+ * for ESYS_TR_NONE and for t's own SRK and HMAC session (tpm.h struct
+ * poc_tpm: poc_tpm_close flushes those). Records an error (first error wins)
+ * when the TPM refuses.
  */
 int poc_tpm_flush(struct poc_err *e, struct poc_tpm *t, ESYS_TR *h);
 

@@ -13,6 +13,7 @@
 #include "bytes.h"
 #include "digest.h"
 #include "tpm_attest.h"
+#include "trace/trace.h"
 
 
 /* The TCG EK Credential Profile's PolicySecret(TPM_RH_ENDORSEMENT) digest (template L-1). */
@@ -213,16 +214,20 @@ static int tpm_key(struct poc_err *e, struct poc_tpm *t, const struct key_kind *
 	struct poc_tpm_key *k = kind == &kind_ak ? &t->ak : &t->ek;
 	TPM2B_PUBLIC tmpl, *pub = NULL;
 
+	uint64_t t0 = poc_trace_start();
+
 	*out = NULL;
 	if (k->h == ESYS_TR_NONE) {
 		kind->tmpl(&tmpl);
 		if (!find_persistent(t, kind, &tmpl, k)) {
+			poc_tpm_srk_drop(t);
 			if (endorsement_primary(e, t, &tmpl, kind->create_what, &k->h, &pub) < 0)
 				return -1;
 			k->transient = 1;
 			k->pub = *pub;
 			Esys_Free(pub);
 		}
+		poc_trace_end(kind == &kind_ak ? "ak" : "ek", t0);
 	}
 	*out = k;
 	return 0;

@@ -13,6 +13,7 @@
 #include "digest.h"
 #include "pcrs.h"
 #include "tpm/tpm_pin.h"
+#include "trace/trace.h"
 
 int poc_tpm_policy_update(struct poc_err *e, const char *what, const uint8_t *in, uint32_t cc,
 			  const struct poc_piece *args, size_t nargs, uint8_t out[32])
@@ -98,9 +99,11 @@ int poc_tpm_salted_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, TP
 {
 	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB };
 	TSS2_RC rc;
+	uint64_t t0 = poc_trace_start();
 
 	rc = Esys_StartAuthSession(t->esys, srk, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				   ESYS_TR_NONE, NULL, type, &sym, TPM2_ALG_SHA256, sess);
+	poc_trace_end("salted_session", t0);
 	if (rc != TSS2_RC_SUCCESS) {
 		*sess = ESYS_TR_NONE;
 		return poc_tpm_rc_err(e, rc, "seal: StartAuthSession (salted with the SRK)");
@@ -220,6 +223,7 @@ static int satisfy_policy(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESY
 	const uint8_t *want, *other;
 	TSS2_RC rc;
 	int rv = -1;
+	uint64_t t0 = poc_trace_start();
 
 	rc = sel != NULL ? Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, sel)
 			 : TSS2_RC_SUCCESS;
@@ -233,6 +237,7 @@ static int satisfy_policy(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESY
 		goto done;
 	}
 	memcpy(pcr_only, pd->buffer, 32);
+	poc_trace_end("policy_pcr", t0);
 	if (extend_pin(e, &t->pin_nv, pcr_only, with_av) < 0)
 		goto done;
 	want = pin != NULL ? with_av : pcr_only;
@@ -259,8 +264,10 @@ static int load_sealed(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, const 
 		       const TPM2B_PRIVATE *priv, ESYS_TR *obj)
 {
 	TSS2_RC rc;
+	uint64_t t0 = poc_trace_start();
 
 	rc = Esys_Load(t->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, priv, pub, obj);
+	poc_trace_end("load_sealed", t0);
 	if (rc == TSS2_RC_SUCCESS)
 		return 0;
 	*obj = ESYS_TR_NONE;
@@ -295,7 +302,10 @@ static int unseal_data(struct poc_err *e, struct poc_tpm *t, ESYS_TR obj, ESYS_T
 	TSS2_RC rc;
 	int rv = -1;
 
+	uint64_t t0 = poc_trace_start();
+
 	rc = Esys_Unseal(t->esys, obj, sess, ESYS_TR_NONE, ESYS_TR_NONE, &data);
+	poc_trace_end("unseal", t0);
 	if (rc != TSS2_RC_SUCCESS) {
 		/* The object's policy is PolicyPCR [+ PIN]: an unsatisfied one here is a PCR that changed under us. */
 		if (poc_tpm_rc_code(rc) == POC_ERR_AUTH)
