@@ -385,6 +385,7 @@ int poc_token_authenticate(struct poc_err *e, struct poc_token *t, const uint8_t
 	memset(&rd, 0, sizeof(rd));
 	if (poc_token_tpm(e, t, &tpm) < 0)
 		return -1;
+	poc_tpm_cache_keep(tpm, 1); /* one SRK and HMAC session for the PIN and the unseal (tpm.h) */
 	rv = open_verifier(e, t, tpm, pin, pin_len, &a, &rd);
 	poc_tpm_close(tpm);
 	if (rv == 0 && rd.pcrs_changed[0] != '\0') {
@@ -449,6 +450,7 @@ int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, 
 		memset(a, 0, sizeof(*a));
 		return -1;
 	}
+	poc_tpm_cache_keep(tpm, 1); /* one SRK and HMAC session for the check's TPM commands (tpm.h) */
 	rv = check_round(e, t, tpm, pin, pin_len, a, &rd);
 	poc_tpm_close(tpm);
 	if (rv == 0 && record != NULL && round_record(e, t, a, &rd, object_file, object_len, record, record_len) < 0)
@@ -536,6 +538,7 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
 	/* One TPM connection and one evidence round for every object: they share the token's policy. */
 	if (poc_token_tpm(e, t, &tpm) < 0)
 		goto done;
+	poc_tpm_cache_keep(tpm, 1); /* one SRK and HMAC session for the check and the unseals (tpm.h) */
 	round = 1; /* check_round fills rd from its start: freed whatever it returns */
 	r = check_round(e, t, tpm, pin, pin_len, a, &rd);
 	if (r != 0) {

@@ -98,10 +98,8 @@ void poc_tpm_close(struct poc_tpm *t)
 	 */
 	if (t->esys != NULL && keys_drop(&ignored, t, 1) < 0)
 		poc_err_clear(&ignored);
-	if (t->esys != NULL) {
-		poc_tpm_hmac_session_drop(t);
-		poc_tpm_srk_drop(t);
-	}
+	if (t->esys != NULL)
+		poc_tpm_cache_flush(t);
 	if (t->esys != NULL)
 		Esys_Finalize(&t->esys);
 	if (t->tcti != NULL)
@@ -182,14 +180,14 @@ int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk)
 					   "was cleared, or the TPM's answers are not the TPM's)");
 		}
 	}
-	t->srk = *srk;
+	if (t->keep)
+		t->srk = *srk;
 	return 0;
 }
 
-int poc_tpm_hmac_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR *sess)
+int poc_tpm_hmac_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR *sess)
 {
 	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB };
-	ESYS_TR srk = ESYS_TR_NONE;
 	TSS2_RC rc;
 	uint64_t t0;
 
@@ -198,8 +196,8 @@ int poc_tpm_hmac_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR *sess)
 		*sess = t->hmac_sess;
 		return 0;
 	}
-	if (poc_tpm_srk(e, t, &srk) < 0)
-		return -1;
+	if (srk == ESYS_TR_NONE)
+		return poc_err_set(e, POC_ERR_ARG, "tpm: an HMAC session salted with no SRK");
 	t0 = poc_trace_start();
 	rc = Esys_StartAuthSession(t->esys, srk, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL,
 				   TPM2_SE_HMAC, &sym, TPM2_ALG_SHA256, sess);
@@ -215,7 +213,8 @@ int poc_tpm_hmac_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR *sess)
 		(void)poc_tpm_flush(&ignored, t, sess);
 		return poc_tpm_rc_err(e, rc, "tpm: TRSess_SetAttributes");
 	}
-	t->hmac_sess = *sess;
+	if (t->keep)
+		t->hmac_sess = *sess;
 	return 0;
 }
 
@@ -235,9 +234,17 @@ void poc_tpm_hmac_session_drop(struct poc_tpm *t)
 	cached_drop(t, &t->hmac_sess);
 }
 
-void poc_tpm_srk_drop(struct poc_tpm *t)
+void poc_tpm_cache_flush(struct poc_tpm *t)
 {
+	cached_drop(t, &t->hmac_sess);
 	cached_drop(t, &t->srk);
+}
+
+void poc_tpm_cache_keep(struct poc_tpm *t, int on)
+{
+	t->keep = on;
+	if (!on)
+		poc_tpm_cache_flush(t);
 }
 
 int poc_tpm_srk_name(struct poc_err *e, struct poc_tpm *t, uint8_t *name, size_t *len)
@@ -273,8 +280,7 @@ int poc_tpm_pin_srk(struct poc_err *e, struct poc_tpm *t, const uint8_t *name, s
 		return poc_err_set(e, POC_ERR_MALFORMED, "tpm: the SRK name to pin is not SHA-256 and %d bytes (got %zu)",
 				   POC_TPM_SRK_NAME_LEN, name == NULL ? 0 : len);
 	/* A cached SRK and its session were made before the pin: the next poc_tpm_srk checks the name. */
-	poc_tpm_hmac_session_drop(t);
-	poc_tpm_srk_drop(t);
+	poc_tpm_cache_flush(t);
 	memcpy(t->srk_pin, name, len);
 	t->srk_pin_len = len;
 	return 0;

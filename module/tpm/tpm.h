@@ -63,9 +63,13 @@ struct poc_tpm {
 	 * every unseal) and the HMAC session salted with it that carries PIN
 	 * authorizations (poc_tpm_hmac_session: each StartAuthSession costs an
 	 * ECDH, a KDF and fresh OpenSSL contexts in tpm2-tss 3.2). ESYS_TR_NONE:
-	 * none yet. Never kept beyond the process: each poc_tpm_open starts afresh.
+	 * none yet. Only while keep is set (poc_tpm_cache_keep: one check, from
+	 * its PIN to its last unseal): a process killed in between leaves them
+	 * loaded on a TPM without a resource manager, so every other use of the
+	 * TPM makes and flushes its own. Never kept beyond the process.
 	 */
 	ESYS_TR srk, hmac_sess;
+	int keep;
 };
 
 /*
@@ -89,22 +93,34 @@ int poc_tpm_keys_flush(struct poc_err *e, struct poc_tpm *t);
  * The storage root key: an ECC P-256 primary in the owner hierarchy with the
  * TCG SRK template (restricted decrypt, AES-128-CFB, fixedTPM | fixedParent |
  * sensitiveDataOrigin | userWithAuth | noDA, SHA-256, zero unique): the same
- * key every time on the same TPM. A transient object: poc_tpm_flush() it.
+ * key every time on the same TPM. A transient object: poc_tpm_flush() it
+ * (while t keeps its caches, poc_tpm_cache_keep, made once and kept: the
+ * flush only forgets the caller's copy).
  * Flushes t's transient EK and AK first (poc_tpm_keys_flush).
  */
 int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk);
 
 /*
- * An HMAC session salted with t's SRK (pinned when t is), continueSession,
+ * An HMAC session salted with the SRK srk (from poc_tpm_srk, pinned when t
+ * is), continueSession,
  * no parameter encryption: for authorizations by a secret (the PIN's
- * PolicySecret). One per struct poc_tpm, reused; poc_tpm_flush of it only
- * sets the caller's copy to ESYS_TR_NONE. A command that fails with it drops
+ * PolicySecret). While t keeps its caches (poc_tpm_cache_keep), one per
+ * struct poc_tpm, reused, and poc_tpm_flush of it only sets the caller's copy
+ * to ESYS_TR_NONE; otherwise the caller's poc_tpm_flush ends it. A command that fails with it drops
  * it (poc_tpm_hmac_session_drop), so the next one starts a new session.
  */
-int poc_tpm_hmac_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR *sess);
+int poc_tpm_hmac_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR *sess);
 void poc_tpm_hmac_session_drop(struct poc_tpm *t);
-/* Flushes t's cached SRK (a transient EK and AK need its object slot on a TPM with 3: tpm_keys.c). */
-void poc_tpm_srk_drop(struct poc_tpm *t);
+/*
+ * Flushes t's cached SRK and HMAC session. tpm_keys.c calls it before the
+ * first use of the EK or AK: an evidence round then has the TPM's object and
+ * session slots as before the caches (a TPM without a resource manager may
+ * have 3 of each, loads a persistent EK/AK into one for each command, and
+ * keeps what a killed process left loaded).
+ */
+void poc_tpm_cache_flush(struct poc_tpm *t);
+/* Keep (on) t's SRK and HMAC session from their first use on, or not (off: flushes them now). */
+void poc_tpm_cache_keep(struct poc_tpm *t, int on);
 
 /*
  * The SRK's name (nameAlg || SHA-256 of its public area), for a token to

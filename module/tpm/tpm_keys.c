@@ -218,9 +218,9 @@ static int tpm_key(struct poc_err *e, struct poc_tpm *t, const struct key_kind *
 
 	*out = NULL;
 	if (k->h == ESYS_TR_NONE) {
+		poc_tpm_cache_flush(t); /* tpm.h: the evidence round's slots */
 		kind->tmpl(&tmpl);
 		if (!find_persistent(t, kind, &tmpl, k)) {
-			poc_tpm_srk_drop(t);
 			if (endorsement_primary(e, t, &tmpl, kind->create_what, &k->h, &pub) < 0)
 				return -1;
 			k->transient = 1;

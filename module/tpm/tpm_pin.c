@@ -392,13 +392,15 @@ int poc_tpm_pin_try(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR s
 		sess = own_sess;
 	}
 	if (nv_open(e, t, &t->pin_nv, &tr) < 0 || poc_tpm_pin_auth(e, pin, pin_len, &auth) < 0 ||
-	    poc_tpm_hmac_session(e, t, &hs) < 0)
+	    poc_tpm_hmac_session(e, t, srk, &hs) < 0)
 		goto done;
 	t0 = poc_trace_start();
 	rc = policy_secret(t, tr, sess, hs, &auth);
 	poc_trace_end("pin_policysecret", t0);
-	if (rc != TSS2_RC_SUCCESS)
+	if (rc != TSS2_RC_SUCCESS && hs == t->hmac_sess) {
 		poc_tpm_hmac_session_drop(t); /* its nonces may be out of step now: the next try starts a new one */
+		hs = ESYS_TR_NONE;
+	}
 	if (rc == TSS2_RC_SUCCESS) {
 		rv = 0;
 	} else if (rc_base(rc) == TPM2_RC_AUTH_UNAVAILABLE) {
