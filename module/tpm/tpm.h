@@ -6,7 +6,9 @@
  *
  * No resource manager is assumed (swtpm, or /dev/tpm0): every function here
  * and in tpm_seal.c / tpm_quote.c flushes every transient object and
- * session it creates, on every path.
+ * session it creates, on every path; the SRK and HMAC session a check keeps
+ * (poc_tpm_cache_keep) are flushed by poc_tpm_close and before the evidence
+ * round (poc_tpm_cache_flush).
  *
  * Logging: ESYS logs to stderr by default. A library must not change the
  * process environment, so callers that want silence (poctool, the PKCS#11
