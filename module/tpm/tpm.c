@@ -27,6 +27,7 @@ int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out)
 	t->ak.h = ESYS_TR_NONE;
 	t->srk = ESYS_TR_NONE;
 	t->hmac_sess = ESYS_TR_NONE;
+	t->unseal_sess = ESYS_TR_NONE;
 	rc = Tss2_TctiLdr_Initialize(tcti != NULL && *tcti != '\0' ? tcti : NULL, &t->tcti);
 	if (rc != TSS2_RC_SUCCESS) {
 		free(t);
@@ -111,7 +112,7 @@ int poc_tpm_flush(struct poc_err *e, struct poc_tpm *t, ESYS_TR *h)
 {
 	TSS2_RC rc;
 
-	if (*h == ESYS_TR_NONE || *h == t->srk || *h == t->hmac_sess) {
+	if (*h == ESYS_TR_NONE || *h == t->srk || *h == t->hmac_sess || *h == t->unseal_sess) {
 		*h = ESYS_TR_NONE;
 		return 0;
 	}
@@ -219,7 +220,7 @@ int poc_tpm_hmac_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS
 }
 
 /* Nobody to tell about a failed flush: the handle is forgotten either way, and poc_tpm_close ends the connection. */
-static void cached_drop(struct poc_tpm *t, ESYS_TR *cached)
+void poc_tpm_cache_drop(struct poc_tpm *t, ESYS_TR *cached)
 {
 	ESYS_TR h = *cached;
 	struct poc_err ignored = { 0 };
@@ -229,15 +230,11 @@ static void cached_drop(struct poc_tpm *t, ESYS_TR *cached)
 		poc_err_clear(&ignored);
 }
 
-void poc_tpm_hmac_session_drop(struct poc_tpm *t)
-{
-	cached_drop(t, &t->hmac_sess);
-}
-
 void poc_tpm_cache_flush(struct poc_tpm *t)
 {
-	cached_drop(t, &t->hmac_sess);
-	cached_drop(t, &t->srk);
+	poc_tpm_cache_drop(t, &t->unseal_sess);
+	poc_tpm_cache_drop(t, &t->hmac_sess);
+	poc_tpm_cache_drop(t, &t->srk);
 }
 
 void poc_tpm_cache_keep(struct poc_tpm *t, int on)

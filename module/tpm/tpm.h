@@ -71,6 +71,7 @@ struct poc_tpm {
 	 * TPM makes and flushes its own. Never kept beyond the process.
 	 */
 	ESYS_TR srk, hmac_sess;
+	ESYS_TR unseal_sess; /* tpm_seal.c: the salted policy session of unseals (the TPM resets it after each) */
 	int keep;
 };
 
@@ -109,12 +110,13 @@ int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk);
  * PolicySecret). While t keeps its caches (poc_tpm_cache_keep), one per
  * struct poc_tpm, reused, and poc_tpm_flush of it only sets the caller's copy
  * to ESYS_TR_NONE; otherwise the caller's poc_tpm_flush ends it. A command that fails with it drops
- * it (poc_tpm_hmac_session_drop), so the next one starts a new session.
+ * it (poc_tpm_cache_drop), so the next one starts a new session.
  */
 int poc_tpm_hmac_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR *sess);
-void poc_tpm_hmac_session_drop(struct poc_tpm *t);
+/* Flushes one of t's kept handles (&t->srk, &t->hmac_sess, &t->unseal_sess) and forgets it; NONE: a no-op. */
+void poc_tpm_cache_drop(struct poc_tpm *t, ESYS_TR *kept);
 /*
- * Flushes t's cached SRK and HMAC session. tpm_keys.c calls it before the
+ * Flushes t's cached SRK and sessions. tpm_keys.c calls it before the
  * first use of the EK or AK: an evidence round then has the TPM's object and
  * session slots as before the caches (a TPM without a resource manager may
  * have 3 of each, loads a persistent EK/AK into one for each command, and

@@ -398,7 +398,7 @@ int poc_tpm_pin_try(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR s
 	rc = policy_secret(t, tr, sess, hs, &auth);
 	poc_trace_end("pin_policysecret", t0);
 	if (rc != TSS2_RC_SUCCESS && hs == t->hmac_sess) {
-		poc_tpm_hmac_session_drop(t); /* its nonces may be out of step now: the next try starts a new one */
+		poc_tpm_cache_drop(t, &t->hmac_sess); /* its nonces may be out of step now: the next try starts a new one */
 		hs = ESYS_TR_NONE;
 	}
 	if (rc == TSS2_RC_SUCCESS) {

@@ -345,6 +345,24 @@ static int forget_pin(struct poc_err *e, struct poc_tpm *t, ESYS_TR obj)
 	return rc == TSS2_RC_SUCCESS ? 0 : poc_tpm_rc_err(e, rc, "unseal: TR_SetAuth (wipe)");
 }
 
+/*
+ * The salted policy session of an unseal: the one t keeps (poc_tpm_cache_keep;
+ * the TPM resets a policy session after each command it authorized with
+ * continueSession, so each unseal runs the whole policy again), else a new one.
+ */
+static int unseal_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR *sess)
+{
+	if (t->unseal_sess != ESYS_TR_NONE) {
+		*sess = t->unseal_sess;
+		return 0;
+	}
+	if (poc_tpm_salted_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, sess) < 0)
+		return -1;
+	if (t->keep)
+		t->unseal_sess = *sess;
+	return 0;
+}
+
 int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed *s, uint16_t bank,
 		   uint32_t pcr_mask, const uint8_t *pin, size_t pin_len,
 		   uint8_t secret[POC_SEAL_SECRET_LEN])
@@ -362,7 +380,7 @@ int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed
 	if (unmarshal_sealed(e, s, &pub, &priv) < 0 ||
 	    (pcr_mask != 0 && poc_tpm_pcr_selection(e, bank, pcr_mask, &sel) < 0) || poc_tpm_srk(e, t, &srk) < 0 ||
 	    load_sealed(e, t, srk, &pub, &priv, &obj) < 0 ||
-	    poc_tpm_salted_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &sess) < 0)
+	    unseal_session(e, t, srk, &sess) < 0)
 		goto done;
 	if (satisfy_policy(e, t, srk, sess, &pub, pcr_mask != 0 ? &sel : NULL, pin, pin_len) < 0)
 		goto done;
@@ -371,6 +389,10 @@ done:
 	OPENSSL_cleanse(&auth, sizeof(auth));
 	if (obj != ESYS_TR_NONE && pin != NULL && forget_pin(e, t, obj) < 0 && rv == 0)
 		rv = -1;
+	if (rv != 0 && sess != ESYS_TR_NONE && sess == t->unseal_sess) {
+		poc_tpm_cache_drop(t, &t->unseal_sess); /* its policy is half-run: the next unseal starts anew */
+		sess = ESYS_TR_NONE;
+	}
 	if (poc_tpm_flush(e, t, &sess) < 0 && rv == 0)
 		rv = -1;
 	if (poc_tpm_flush(e, t, &obj) < 0 && rv == 0)
