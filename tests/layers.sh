@@ -11,14 +11,15 @@
 # folder or of verify/. The allowed matrix (besides the layer itself and verify/):
 #
 #   layer      may include
-#   pkcs11     token crypto store config
-#   token      tpm tee evidence store config
-#   evidence   tpm tee store
+#   pkcs11     token crypto store config trace
+#   token      tpm tee evidence store config trace
+#   evidence   tpm tee store trace
 #   config     tee
-#   crypto     store
-#   tpm        -
-#   tee        store
+#   crypto     store trace
+#   tpm        trace
+#   tee        store trace
 #   store      -
+#   trace      -                         (the phase trace: a clock and a file, nothing else)
 #   sim        tee store config          (sim/: the simulator's setup, libpocsim)
 #   verify     -                         (nothing of module/, sim/ or tools/)
 #   remote     -                         (remote/: pocd's protocol, pure like verify/, libpocremote)
@@ -30,20 +31,21 @@ SRC=${POC_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${POC_BUILDDIR:-$SRC/build}
 
 declare -A ALLOWED=(
-	[pkcs11]="token crypto store config"
-	[token]="tpm tee evidence store config"
-	[evidence]="tpm tee store"
+	[pkcs11]="token crypto store config trace"
+	[token]="tpm tee evidence store config trace"
+	[evidence]="tpm tee store trace"
 	[config]="tee"
-	[crypto]="store"
-	[tpm]=""
-	[tee]="store"
+	[crypto]="store trace"
+	[tpm]="trace"
+	[tee]="store trace"
 	[store]=""
+	[trace]=""
 	[sim]="tee store config"
 	[verify]=""
 	[remote]=""
 	[pocd]="remote config"
 )
-MODULE_LAYERS="pkcs11 token evidence config crypto tpm tee store"
+MODULE_LAYERS="pkcs11 token evidence config crypto tpm tee store trace"
 
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }

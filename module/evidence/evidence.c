@@ -20,6 +20,7 @@
 #include "store/files.h"
 #include "tpm/tpm_keys.h"
 #include "tpm/tpm_quote.h"
+#include "trace/trace.h"
 
 #define EVENTLOG_MAX (16u << 20)
 #define COLLATERAL_FILE_MAX (1u << 20)
@@ -114,6 +115,7 @@ int poc_evidence_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_
 	uint8_t buf[sizeof(TPM2B_PUBLIC)], name[POC_TPM_NAME_MAX], qd[32], *log = NULL;
 	size_t len, name_len = sizeof(name), log_len = 0;
 	int rv = -1, r;
+	uint64_t t0;
 
 	memset(out, 0, sizeof(*out));
 	out->version = 1;
@@ -132,19 +134,27 @@ int poc_evidence_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_
 	if (poc_tpm_pub_marshal(e, &ak->pub, buf, &len) < 0 || poc_blob_set(e, &out->ak_pub, buf, len) < 0 ||
 	    poc_tpm_pub_name(e, &ak->pub.publicArea, name, &name_len) < 0)
 		goto done;
+	t0 = poc_trace_start();
 	if (poc_tpm_ek_cert(e, t, &out->ek_cert) < 0)
 		goto done;
+	poc_trace_end("ek_cert", t0);
 
 	/* TD quote first (it names the AK), then the TPM quote covering it. */
+	t0 = poc_trace_start();
 	if (tee_quote(e, o, name, name_len, out, qd) < 0)
 		goto done;
+	poc_trace_end("td_quote", t0);
+	t0 = poc_trace_start();
 	if (poc_tpm_quote_pcrs(e, t, ak->h, bank, mask, qd, &out->quotes[0]) < 0)
 		goto done;
+	poc_trace_end("tpm_quote", t0);
 	out->nquotes = 1;
 
+	t0 = poc_trace_start();
 	if (o->credential != NULL &&
 	    poc_tpm_activate(e, t, ak->h, ek->h, o->credential, o->credential_len, &out->activated_secret) < 0)
 		goto done;
+	poc_trace_end("activate_credential", t0);
 
 	r = poc_file_read_optional(e, POC_EVENTLOG_PATH, EVENTLOG_MAX, &log, &log_len);
 	if (r < 0)
@@ -152,8 +162,10 @@ int poc_evidence_collect(struct poc_err *e, struct poc_tpm *t, const struct poc_
 	if (r == 0 && log_len > 0 && poc_blob_set(e, &out->eventlog, log, log_len) < 0)
 		goto done;
 
+	t0 = poc_trace_start();
 	if (collateral(e, o->tee, out) < 0)
 		goto done;
+	poc_trace_end("collateral_read", t0);
 
 	out->has_timing = 1;
 	out->nonce_ms = start;

@@ -26,6 +26,7 @@
 #include <openssl/evp.h>
 
 #include "token/token_pin.h"
+#include "trace/trace.h"
 
 static void stats_line(const struct p11_slot *s, const char *name, const char *what)
 {
@@ -154,6 +155,34 @@ static void release_prepare(struct p11_slot *s, struct p11_sealed *o, const char
 	memcpy(sha, o->file_sha256, 32);
 }
 
+/* The released values into the objects (data as is, keys parsed once); secrets[i] taken when kept. */
+static CK_RV install_released(struct p11_slot *s, struct p11_sealed **os, size_t n, uint8_t **secrets, size_t *lens)
+{
+	struct poc_err e = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct p11_sealed *o = os[i];
+
+		if (o->h.class == CKO_DATA) {
+			o->data = secrets[i];
+			o->data_len = lens[i];
+			secrets[i] = NULL;
+		} else {
+			uint64_t tk = poc_trace_start();
+
+			o->key = poc_key_from_secret(&e, o->h.key_type, secrets[i], lens[i]);
+			poc_trace_end("key_parse", tk);
+			if (o->key == NULL) {
+				p11_log(POC_LOG_ERROR, "%s/%s: released key does not load: %s", s->label, o->name, e.msg);
+				return p11_rv_from_err(e.code, CKR_GENERAL_ERROR);
+			}
+		}
+		o->released_at = time(NULL);
+	}
+	return CKR_OK;
+}
+
 /*
  * One check for the objects os[0..n) (one evidence round: they share the
  * token's policy), then each unsealed into locked memory with its record.
@@ -208,24 +237,7 @@ static CK_RV release_set_locked(struct p11_slot *s, struct p11_sealed **os, size
 			p11_log(POC_LOG_WARN, "release of %zu object(s) of %s denied: %s", n, s->label, e.msg);
 		goto done;
 	}
-	for (i = 0; i < n; i++) {
-		struct p11_sealed *o = os[i];
-
-		if (o->h.class == CKO_DATA) {
-			o->data = secrets[i];
-			o->data_len = lens[i];
-			secrets[i] = NULL;
-		} else {
-			o->key = poc_key_from_secret(&e, o->h.key_type, secrets[i], lens[i]);
-			if (o->key == NULL) {
-				p11_log(POC_LOG_ERROR, "%s/%s: released key does not load: %s", s->label, o->name, e.msg);
-				rv = p11_rv_from_err(e.code, CKR_GENERAL_ERROR);
-				goto done;
-			}
-		}
-		o->released_at = time(NULL);
-	}
-	rv = CKR_OK;
+	rv = install_released(s, os, n, secrets, lens);
 done:
 	for (i = 0; secrets != NULL && lens != NULL && i < n; i++)
 		poc_secret_free(secrets[i], lens[i]);

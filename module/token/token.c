@@ -29,6 +29,7 @@
 #include "token/token_int.h"
 #include "token/token_pin.h"
 #include "token/token_state.h"
+#include "trace/trace.h"
 
 /* ---- the token ---- */
 
@@ -48,17 +49,6 @@ int poc_token_tpm(struct poc_err *e, const struct poc_token *t, struct poc_tpm *
 	return 0;
 }
 
-/* A signed-PCR-policy token's context (token_authz.h), from its (not yet authenticated) meta. */
-static int token_authz(struct poc_err *e, struct poc_token *t)
-{
-	if (t->meta.policy_key_spki == NULL)
-		return 0;
-	t->authz = calloc(1, sizeof(*t->authz));
-	if (t->authz == NULL)
-		return poc_err_set(e, POC_ERR_NOMEM, "token");
-	return poc_token_authz_from_meta(e, &t->meta, t->store, t->authz);
-}
-
 int poc_token_open(struct poc_err *e, const struct poc_config *cfg, const char *label, struct poc_token **out)
 {
 	struct poc_token *t = calloc(1, sizeof(*t));
@@ -74,7 +64,7 @@ int poc_token_open(struct poc_err *e, const struct poc_config *cfg, const char *
 	    (files.store = t->store) == NULL ||
 	    poc_policy_parse(e, (const char *)t->meta.policy_json, t->meta.policy_json_len, poc_token_policy_file, &files,
 			     &t->policy) < 0 ||
-	    token_authz(e, t) < 0) {
+	    poc_token_authz_open(e, t) < 0) {
 		poc_err_prefix(e, "token \"%s\": ", label);
 		poc_token_close(t);
 		return -1;
@@ -179,14 +169,17 @@ static int make_challenge(struct poc_err *e, struct poc_tpm *tpm, const uint8_t 
 	TPM2B_ID_OBJECT id;
 	TPM2B_ENCRYPTED_SECRET enc;
 	int rv = -1;
+	uint64_t t0;
 
 	if (poc_tpm_ak_public(e, tpm, akpub, &aklen, name, &namelen) < 0 || poc_tpm_ek_public(e, tpm, ekpub, &eklen) < 0 ||
 	    poc_tpm_pub_parse(e, ekpub, eklen, &ek) < 0 || poc_tpm_pub_parse(e, akpub, aklen, &ak) < 0 ||
 	    poc_credential_secret(e, ckey, nonce, nonce_len, &ak, &ek, secret) < 0)
 		goto done;
+	t0 = poc_trace_start();
 	if (poc_make_credential(e, &ek, name, namelen, secret, sizeof(secret), &id, &enc) < 0 ||
 	    poc_credential_file_encode(e, &id, &enc, cred, cred_len) < 0)
 		goto done;
+	poc_trace_end("credential_make", t0);
 	rv = 0;
 done:
 	OPENSSL_cleanse(secret, sizeof(secret));
@@ -254,6 +247,7 @@ static int open_verifier(struct poc_err *e, struct poc_token *t, struct poc_tpm 
 	const uint8_t *p;
 	struct poc_err ue = { 0 };
 	int rv = -1, r;
+	uint64_t t0;
 
 	if (poc_token_bind(e, &t->meta, &rd->bind) < 0)
 		goto done;
@@ -277,14 +271,18 @@ static int open_verifier(struct poc_err *e, struct poc_token *t, struct poc_tpm 
 		goto done;
 	}
 	p = der;
+	t0 = poc_trace_start();
 	rd->vkey = d2i_AutoPrivateKey(NULL, &p, (long)der_len);
 	if (rd->vkey == NULL || poc_credential_key(e, rd->vkey, rd->ckey) < 0) {
 		poc_err_set(e, POC_ERR_MALFORMED, "the token's verifier key does not decode");
 		goto done;
 	}
+	poc_trace_end("verifier_key_parse", t0);
 	/* Nothing of the store is used for the appraisal before the state is authenticated (token_state.h). */
+	t0 = poc_trace_start();
 	if (poc_token_state_check(e, &t->meta, rd->vkey, rd->pcrs_changed[0] != '\0', a) < 0)
 		goto done;
+	poc_trace_end("state_check", t0);
 	rv = 0;
 done:
 	poc_secret_free(der, der_len);
@@ -304,6 +302,7 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 	uint8_t *cred = NULL, *benc = NULL;
 	size_t cred_len = 0, benc_len = 0;
 	int rv = -1, r;
+	uint64_t t0;
 
 	memset(a, 0, sizeof(*a));
 	memset(rd, 0, sizeof(*rd));
@@ -331,6 +330,7 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 	co.credential_len = cred_len;
 	if (poc_evidence_collect(e, tpm, &co, &b) < 0)
 		goto done;
+	t0 = poc_trace_start();
 	if (poc_bundle_encode(e, &b, &benc, &benc_len) < 0)
 		goto done;
 	if (poc_sha256(benc, benc_len, rd->bundle_hash) < 0) {
@@ -348,6 +348,7 @@ static int check_round(struct poc_err *e, struct poc_token *t, struct poc_tpm *t
 		poc_token_deny_pcrs(a, &t->meta, rd->pcrs_changed);
 		rd->rv = -1;
 	}
+	poc_trace_end("appraisal", t0);
 	rv = 0;
 done:
 	free(cred);
@@ -391,6 +392,7 @@ int poc_token_authenticate(struct poc_err *e, struct poc_token *t, const uint8_t
 	memset(&rd, 0, sizeof(rd));
 	if (poc_token_tpm(e, t, &tpm) < 0)
 		return -1;
+	poc_tpm_cache_keep(tpm, 1); /* one SRK and HMAC session for the PIN and the unseal (tpm.h) */
 	rv = open_verifier(e, t, tpm, pin, pin_len, &a, &rd);
 	poc_tpm_close(tpm);
 	if (rv == 0 && rd.pcrs_changed[0] != '\0') {
@@ -412,6 +414,7 @@ static int round_record(struct poc_err *e, struct poc_token *t, const struct poc
 	uint8_t kh[32];
 	char pid[7 + 65];
 	int r;
+	uint64_t t0;
 
 	memset(&bind, 0, sizeof(bind));
 	memset(&h, 0, sizeof(h));
@@ -431,7 +434,9 @@ static int round_record(struct poc_err *e, struct poc_token *t, const struct poc
 		bind.cka_id_len = h.id_len;
 	}
 	poc_err_clear(e);
+	t0 = poc_trace_start();
 	r = poc_record_sign(e, a, &rd->ao, &bind, rd->ao.at, (int64_t)t->cfg.ttl, rd->vkey, record, record_len);
+	poc_trace_end("record_sign", t0);
 	poc_object_header_free(&h);
 	return r;
 }
@@ -452,6 +457,7 @@ int poc_token_check(struct poc_err *e, struct poc_token *t, const uint8_t *pin, 
 		memset(a, 0, sizeof(*a));
 		return -1;
 	}
+	poc_tpm_cache_keep(tpm, 1); /* one SRK and HMAC session for the check's TPM commands (tpm.h) */
 	rv = check_round(e, t, tpm, pin, pin_len, a, &rd);
 	poc_tpm_close(tpm);
 	if (rv == 0 && record != NULL && round_record(e, t, a, &rd, object_file, object_len, record, record_len) < 0)
@@ -539,6 +545,7 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
 	/* One TPM connection and one evidence round for every object: they share the token's policy. */
 	if (poc_token_tpm(e, t, &tpm) < 0)
 		goto done;
+	poc_tpm_cache_keep(tpm, 1); /* one SRK and HMAC session for the check and the unseals (tpm.h) */
 	round = 1; /* check_round fills rd from its start: freed whatever it returns */
 	r = check_round(e, t, tpm, pin, pin_len, a, &rd);
 	if (r != 0) {

@@ -190,3 +190,14 @@ done:
 	approvals_free(list, n);
 	return rv;
 }
+
+/* A signed-PCR-policy token's context (token_authz.h), from its (not yet authenticated) meta. */
+int poc_token_authz_open(struct poc_err *e, struct poc_token *t)
+{
+	if (t->meta.policy_key_spki == NULL)
+		return 0;
+	t->authz = calloc(1, sizeof(*t->authz));
+	if (t->authz == NULL)
+		return poc_err_set(e, POC_ERR_NOMEM, "token");
+	return poc_token_authz_from_meta(e, &t->meta, t->store, t->authz);
+}

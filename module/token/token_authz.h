@@ -31,6 +31,8 @@ struct poc_token_authz {
 };
 
 /* From a token's meta; *out->... point into m. 0 with out->spki NULL for a literal-PolicyPCR token. */
+/* t->authz from t's (not yet authenticated) meta when t is a signed-PCR-policy token; else nothing. */
+int poc_token_authz_open(struct poc_err *e, struct poc_token *t);
 int poc_token_authz_from_meta(struct poc_err *e, const struct poc_token_meta *m, struct poc_store *store,
 			      struct poc_token_authz *out);
 

@@ -7,6 +7,7 @@
 
 #include "tpm/tpm_pin.h"
 #include "tpm/tpm_seal.h"
+#include "trace/trace.h"
 
 /* m's SO counter; -1 when m has none. */
 int poc_token_so_nv(const struct poc_token_meta *m, struct poc_pin_nv *nv)
@@ -171,13 +172,16 @@ int poc_token_pin_status(struct poc_err *e, const struct poc_token *t, int so, u
 	struct poc_pin_nv nv;
 	struct poc_tpm *tpm = NULL;
 	int rv;
+	uint64_t t0;
 
 	*count = *limit = 0;
 	if (so ? poc_token_so_nv(&t->meta, &nv) < 0 : !t->meta.has_pin || meta_nv(&t->meta, &nv) < 0)
 		return poc_err_set(e, POC_ERR_ARG, "token \"%s\" has no %s counter", t->meta.label, so ? "SO PIN" : "PIN");
 	if (poc_tpm_open(e, t->cfg.tcti, &tpm) < 0)
 		return -1;
+	t0 = poc_trace_start();
 	rv = poc_tpm_pin_nv_read(e, tpm, &nv, count, limit);
+	poc_trace_end("pin_status_read", t0);
 	poc_tpm_close(tpm);
 	return rv;
 }

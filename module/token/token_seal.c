@@ -13,6 +13,7 @@
 #include "token/token_pin.h"
 #include "tpm/tpm_pin.h"
 #include "tpm/tpm_seal.h"
+#include "trace/trace.h"
 
 /* K_tpm sealed literally (PolicyPCR) or, in a signed-policy token, under PolicyAuthorize (token_authz.h). */
 static int seal_k(struct poc_err *e, struct poc_tpm *tpm, const struct poc_object_header *h, uint16_t bank,
@@ -79,6 +80,7 @@ int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct p
 	struct poc_sealed sealed;
 	uint8_t k_tpm[32];
 	int rv;
+	uint64_t t0;
 
 	memset(&h, 0, sizeof(h));
 	if (poc_object_parse(e, obj, len, &h, NULL, NULL) < 0)
@@ -95,7 +97,9 @@ int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct p
 	poc_object_header_free(&h);
 	if (rv < 0)
 		return -1;
+	t0 = poc_trace_start();
 	rv = poc_object_open(e, obj, len, bind, k_tpm, NULL, secret, secret_len);
+	poc_trace_end("object_open", t0);
 	OPENSSL_cleanse(k_tpm, sizeof(k_tpm));
 	return rv;
 }

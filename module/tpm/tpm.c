@@ -19,6 +19,7 @@ void poc_tpm_timeout_set(uint32_t ms)
 {
 	tpm_timeout_ms = ms == 0 ? POC_TPM_TIMEOUT_DEFAULT_MS : ms;
 }
+#include "trace/trace.h"
 
 int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out)
 {
@@ -26,12 +27,17 @@ int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out)
 	TSS2_TCTI_CONTEXT *bounded;
 	TSS2_RC rc;
 
+	uint64_t t0 = poc_trace_start();
+
 	*out = NULL;
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return poc_err_set(e, POC_ERR_NOMEM, "tpm: out of memory");
 	t->ek.h = ESYS_TR_NONE;
 	t->ak.h = ESYS_TR_NONE;
+	t->srk = ESYS_TR_NONE;
+	t->hmac_sess = ESYS_TR_NONE;
+	t->unseal_sess = ESYS_TR_NONE;
 	rc = poc_tcti_open_bounded(tcti, tpm_timeout_ms, &t->tcti);
 	if (rc != TSS2_RC_SUCCESS) {
 		free(t);
@@ -53,6 +59,7 @@ int poc_tpm_open(struct poc_err *e, const char *tcti, struct poc_tpm **out)
 		return poc_tpm_rc_err(e, rc, "tpm: Esys_Initialize");
 	}
 	*out = t;
+	poc_trace_end("tpm_open", t0);
 	return 0;
 }
 
@@ -110,6 +117,8 @@ void poc_tpm_close(struct poc_tpm *t)
 	if (t->esys != NULL && keys_drop(&ignored, t, 1) < 0)
 		poc_err_clear(&ignored);
 	if (t->esys != NULL)
+		poc_tpm_cache_flush(t);
+	if (t->esys != NULL)
 		Esys_Finalize(&t->esys);
 	poc_tcti_timeout_free(t->tcti);
 	free(t);
@@ -119,8 +128,10 @@ int poc_tpm_flush(struct poc_err *e, struct poc_tpm *t, ESYS_TR *h)
 {
 	TSS2_RC rc;
 
-	if (*h == ESYS_TR_NONE)
+	if (*h == ESYS_TR_NONE || *h == t->srk || *h == t->hmac_sess || *h == t->unseal_sess) {
+		*h = ESYS_TR_NONE;
 		return 0;
+	}
 	rc = Esys_FlushContext(t->esys, *h);
 	*h = ESYS_TR_NONE;
 	if (rc != TSS2_RC_SUCCESS)
@@ -151,13 +162,20 @@ int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk)
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION creation_pcr = { 0 };
 	TSS2_RC rc;
+	uint64_t t0;
 
 	*srk = ESYS_TR_NONE;
 	if (poc_tpm_keys_flush(e, t) < 0)
 		return -1;
+	if (t->srk != ESYS_TR_NONE) {
+		*srk = t->srk;
+		return 0;
+	}
+	t0 = poc_trace_start();
 	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 				ESYS_TR_NONE, &in_sensitive, &in_public, &outside, &creation_pcr,
 				srk, NULL, NULL, NULL, NULL);
+	poc_trace_end("srk", t0);
 	if (rc != TSS2_RC_SUCCESS) {
 		*srk = ESYS_TR_NONE;
 		return poc_tpm_rc_err(e, rc, "tpm: SRK (CreatePrimary, owner hierarchy)");
@@ -179,7 +197,67 @@ int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk)
 					   "was cleared, or the TPM's answers are not the TPM's)");
 		}
 	}
+	if (t->keep)
+		t->srk = *srk;
 	return 0;
+}
+
+int poc_tpm_hmac_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR *sess)
+{
+	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB };
+	TSS2_RC rc;
+	uint64_t t0;
+
+	*sess = ESYS_TR_NONE;
+	if (t->hmac_sess != ESYS_TR_NONE) {
+		*sess = t->hmac_sess;
+		return 0;
+	}
+	if (srk == ESYS_TR_NONE)
+		return poc_err_set(e, POC_ERR_ARG, "tpm: an HMAC session salted with no SRK");
+	t0 = poc_trace_start();
+	rc = Esys_StartAuthSession(t->esys, srk, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL,
+				   TPM2_SE_HMAC, &sym, TPM2_ALG_SHA256, sess);
+	poc_trace_end("salted_session", t0);
+	if (rc != TSS2_RC_SUCCESS) {
+		*sess = ESYS_TR_NONE;
+		return poc_tpm_rc_err(e, rc, "tpm: StartAuthSession (HMAC, salted with the SRK)");
+	}
+	rc = Esys_TRSess_SetAttributes(t->esys, *sess, TPMA_SESSION_CONTINUESESSION, 0xff);
+	if (rc != TSS2_RC_SUCCESS) {
+		struct poc_err ignored = { 0 };
+
+		(void)poc_tpm_flush(&ignored, t, sess);
+		return poc_tpm_rc_err(e, rc, "tpm: TRSess_SetAttributes");
+	}
+	if (t->keep)
+		t->hmac_sess = *sess;
+	return 0;
+}
+
+/* Nobody to tell about a failed flush: the handle is forgotten either way, and poc_tpm_close ends the connection. */
+void poc_tpm_cache_drop(struct poc_tpm *t, ESYS_TR *cached)
+{
+	ESYS_TR h = *cached;
+	struct poc_err ignored = { 0 };
+
+	*cached = ESYS_TR_NONE;
+	if (h != ESYS_TR_NONE && poc_tpm_flush(&ignored, t, &h) < 0)
+		poc_err_clear(&ignored);
+}
+
+void poc_tpm_cache_flush(struct poc_tpm *t)
+{
+	poc_tpm_cache_drop(t, &t->unseal_sess);
+	poc_tpm_cache_drop(t, &t->hmac_sess);
+	poc_tpm_cache_drop(t, &t->srk);
+}
+
+void poc_tpm_cache_keep(struct poc_tpm *t, int on)
+{
+	t->keep = on;
+	if (!on)
+		poc_tpm_cache_flush(t);
 }
 
 int poc_tpm_srk_name(struct poc_err *e, struct poc_tpm *t, uint8_t *name, size_t *len)
@@ -214,6 +292,8 @@ int poc_tpm_pin_srk(struct poc_err *e, struct poc_tpm *t, const uint8_t *name, s
 	    name[1] != (TPM2_ALG_SHA256 & 0xff))
 		return poc_err_set(e, POC_ERR_MALFORMED, "tpm: the SRK name to pin is not SHA-256 and %d bytes (got %zu)",
 				   POC_TPM_SRK_NAME_LEN, name == NULL ? 0 : len);
+	/* A cached SRK and its session were made before the pin: the next poc_tpm_srk checks the name. */
+	poc_tpm_cache_flush(t);
 	memcpy(t->srk_pin, name, len);
 	t->srk_pin_len = len;
 	return 0;

@@ -6,7 +6,9 @@
  *
  * No resource manager is assumed (swtpm, or /dev/tpm0): every function here
  * and in tpm_seal.c / tpm_quote.c flushes every transient object and
- * session it creates, on every path.
+ * session it creates, on every path; the SRK and HMAC session a check keeps
+ * (poc_tpm_cache_keep) are flushed by poc_tpm_close and before the evidence
+ * round (poc_tpm_cache_flush).
  *
  * Logging: ESYS logs to stderr by default. A library must not change the
  * process environment, so callers that want silence (poctool, the PKCS#11
@@ -61,6 +63,21 @@ struct poc_tpm {
 	size_t srk_pin_len;
 	struct poc_pin_nv pin_nv; /* the PIN counter that PIN seals and unseals go through (poc_tpm_pin_nv_use) */
 	const struct poc_token_authz *authz; /* set by the token layer: its seals use PolicyAuthorize; NULL: PolicyPCR */
+	/*
+	 * Made once per struct poc_tpm, flushed by poc_tpm_close (poc_tpm_flush of
+	 * either only forgets the caller's copy): the SRK (poc_tpm_srk; a
+	 * CreatePrimary costs milliseconds, and a check needs it for the PIN and
+	 * every unseal) and the HMAC session salted with it that carries PIN
+	 * authorizations (poc_tpm_hmac_session: each StartAuthSession costs an
+	 * ECDH, a KDF and fresh OpenSSL contexts in tpm2-tss 3.2). ESYS_TR_NONE:
+	 * none yet. Only while keep is set (poc_tpm_cache_keep: one check, from
+	 * its PIN to its last unseal): a process killed in between leaves them
+	 * loaded on a TPM without a resource manager, so every other use of the
+	 * TPM makes and flushes its own. Never kept beyond the process.
+	 */
+	ESYS_TR srk, hmac_sess;
+	ESYS_TR unseal_sess; /* tpm_seal.c: the salted policy session of unseals (the TPM resets it after each) */
+	int keep;
 };
 
 /*
@@ -93,10 +110,35 @@ int poc_tpm_keys_flush(struct poc_err *e, struct poc_tpm *t);
  * The storage root key: an ECC P-256 primary in the owner hierarchy with the
  * TCG SRK template (restricted decrypt, AES-128-CFB, fixedTPM | fixedParent |
  * sensitiveDataOrigin | userWithAuth | noDA, SHA-256, zero unique): the same
- * key every time on the same TPM. A transient object: poc_tpm_flush() it.
+ * key every time on the same TPM. A transient object: poc_tpm_flush() it
+ * (while t keeps its caches, poc_tpm_cache_keep, made once and kept: the
+ * flush only forgets the caller's copy).
  * Flushes t's transient EK and AK first (poc_tpm_keys_flush).
  */
 int poc_tpm_srk(struct poc_err *e, struct poc_tpm *t, ESYS_TR *srk);
+
+/*
+ * An HMAC session salted with the SRK srk (from poc_tpm_srk, pinned when t
+ * is), continueSession,
+ * no parameter encryption: for authorizations by a secret (the PIN's
+ * PolicySecret). While t keeps its caches (poc_tpm_cache_keep), one per
+ * struct poc_tpm, reused, and poc_tpm_flush of it only sets the caller's copy
+ * to ESYS_TR_NONE; otherwise the caller's poc_tpm_flush ends it. A command that fails with it drops
+ * it (poc_tpm_cache_drop), so the next one starts a new session.
+ */
+int poc_tpm_hmac_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR *sess);
+/* Flushes one of t's kept handles (&t->srk, &t->hmac_sess, &t->unseal_sess) and forgets it; NONE: a no-op. */
+void poc_tpm_cache_drop(struct poc_tpm *t, ESYS_TR *kept);
+/*
+ * Flushes t's cached SRK and sessions. tpm_keys.c calls it before the
+ * first use of the EK or AK: an evidence round then has the TPM's object and
+ * session slots as before the caches (a TPM without a resource manager may
+ * have 3 of each, loads a persistent EK/AK into one for each command, and
+ * keeps what a killed process left loaded).
+ */
+void poc_tpm_cache_flush(struct poc_tpm *t);
+/* Keep (on) t's SRK and HMAC session from their first use on, or not (off: flushes them now). */
+void poc_tpm_cache_keep(struct poc_tpm *t, int on);
 
 /*
  * The SRK's name (nameAlg || SHA-256 of its public area), for a token to
@@ -112,7 +154,9 @@ int poc_tpm_pin_srk(struct poc_err *e, struct poc_tpm *t, const uint8_t *name, s
 
 /*
  * Flushes a transient object or session and sets *h to ESYS_TR_NONE; a no-op
- * for ESYS_TR_NONE. Records an error (first error wins) when the TPM refuses.
+ * for ESYS_TR_NONE and for t's own SRK and HMAC session (tpm.h struct
+ * poc_tpm: poc_tpm_close flushes those). Records an error (first error wins)
+ * when the TPM refuses.
  */
 int poc_tpm_flush(struct poc_err *e, struct poc_tpm *t, ESYS_TR *h);
 

@@ -13,6 +13,7 @@
 #include "bytes.h"
 #include "digest.h"
 #include "tpm_attest.h"
+#include "trace/trace.h"
 
 
 /* The TCG EK Credential Profile's PolicySecret(TPM_RH_ENDORSEMENT) digest (template L-1). */
@@ -213,8 +214,11 @@ static int tpm_key(struct poc_err *e, struct poc_tpm *t, const struct key_kind *
 	struct poc_tpm_key *k = kind == &kind_ak ? &t->ak : &t->ek;
 	TPM2B_PUBLIC tmpl, *pub = NULL;
 
+	uint64_t t0 = poc_trace_start();
+
 	*out = NULL;
 	if (k->h == ESYS_TR_NONE) {
+		poc_tpm_cache_flush(t); /* tpm.h: the evidence round's slots */
 		kind->tmpl(&tmpl);
 		if (!find_persistent(t, kind, &tmpl, k)) {
 			if (endorsement_primary(e, t, &tmpl, kind->create_what, &k->h, &pub) < 0)
@@ -223,6 +227,7 @@ static int tpm_key(struct poc_err *e, struct poc_tpm *t, const struct key_kind *
 			k->pub = *pub;
 			Esys_Free(pub);
 		}
+		poc_trace_end(kind == &kind_ak ? "ak" : "ek", t0);
 	}
 	*out = k;
 	return 0;

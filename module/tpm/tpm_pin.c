@@ -11,6 +11,7 @@
 #include "bytes.h"
 #include "digest.h"
 #include "tpm/tpm_seal.h"
+#include "trace/trace.h"
 
 #define PIN_NV_ATTRS                                                                                        \
 	((TPM2_NT_PIN_FAIL << TPMA_NV_TPM2_NT_SHIFT) | TPMA_NV_NO_DA | TPMA_NV_POLICYWRITE | TPMA_NV_POLICYREAD)
@@ -399,6 +400,7 @@ int poc_tpm_pin_try(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR s
 	TPM2B_AUTH auth;
 	TSS2_RC rc;
 	int rv = -1;
+	uint64_t t0;
 
 	memset(&auth, 0, sizeof(auth));
 	if (t->pin_nv.handle == 0)
@@ -420,9 +422,15 @@ int poc_tpm_pin_try(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR s
 		sess = own_sess;
 	}
 	if (nv_open(e, t, &t->pin_nv, &tr) < 0 || poc_tpm_pin_auth(e, pin, pin_len, &auth) < 0 ||
-	    poc_tpm_salted_session(e, t, srk, TPM2_SE_HMAC, 0, &hs) < 0)
+	    poc_tpm_hmac_session(e, t, srk, &hs) < 0)
 		goto done;
+	t0 = poc_trace_start();
 	rc = policy_secret(t, tr, sess, hs, &auth);
+	poc_trace_end("pin_policysecret", t0);
+	if (rc != TSS2_RC_SUCCESS && hs == t->hmac_sess) {
+		poc_tpm_cache_drop(t, &t->hmac_sess); /* its nonces may be out of step now: the next try starts a new one */
+		hs = ESYS_TR_NONE;
+	}
 	if (rc == TSS2_RC_SUCCESS) {
 		rv = 0;
 	} else if (rc_base(rc) == TPM2_RC_AUTH_UNAVAILABLE) {

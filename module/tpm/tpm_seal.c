@@ -13,6 +13,7 @@
 #include "digest.h"
 #include "pcrs.h"
 #include "tpm/tpm_pin.h"
+#include "trace/trace.h"
 
 int poc_tpm_policy_update(struct poc_err *e, const char *what, const uint8_t *in, uint32_t cc,
 			  const struct poc_piece *args, size_t nargs, uint8_t out[32])
@@ -121,9 +122,11 @@ int poc_tpm_salted_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, TP
 {
 	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB };
 	TSS2_RC rc;
+	uint64_t t0 = poc_trace_start();
 
 	rc = Esys_StartAuthSession(t->esys, srk, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				   ESYS_TR_NONE, NULL, type, &sym, TPM2_ALG_SHA256, sess);
+	poc_trace_end("salted_session", t0);
 	if (rc != TSS2_RC_SUCCESS) {
 		*sess = ESYS_TR_NONE;
 		return poc_tpm_rc_err(e, rc, "seal: StartAuthSession (salted with the SRK)");
@@ -251,6 +254,7 @@ static int satisfy_policy(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESY
 	const uint8_t *want, *other;
 	TSS2_RC rc;
 	int rv = -1;
+	uint64_t t0 = poc_trace_start();
 
 	if (pre->run(e, t, sess, pre->ctx) < 0)
 		return -1;
@@ -262,6 +266,7 @@ static int satisfy_policy(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESY
 		goto done;
 	}
 	memcpy(pcr_only, pd->buffer, 32);
+	poc_trace_end("policy_pcr", t0);
 	if (extend_pin(e, &t->pin_nv, pcr_only, with_av) < 0)
 		goto done;
 	want = pin != NULL ? with_av : pcr_only;
@@ -288,8 +293,10 @@ static int load_sealed(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, const 
 		       const TPM2B_PRIVATE *priv, ESYS_TR *obj)
 {
 	TSS2_RC rc;
+	uint64_t t0 = poc_trace_start();
 
 	rc = Esys_Load(t->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, priv, pub, obj);
+	poc_trace_end("load_sealed", t0);
 	if (rc == TSS2_RC_SUCCESS)
 		return 0;
 	*obj = ESYS_TR_NONE;
@@ -324,7 +331,10 @@ static int unseal_data(struct poc_err *e, struct poc_tpm *t, ESYS_TR obj, ESYS_T
 	TSS2_RC rc;
 	int rv = -1;
 
+	uint64_t t0 = poc_trace_start();
+
 	rc = Esys_Unseal(t->esys, obj, sess, ESYS_TR_NONE, ESYS_TR_NONE, &data);
+	poc_trace_end("unseal", t0);
 	if (rc != TSS2_RC_SUCCESS) {
 		/* The object's policy is PolicyPCR [+ PIN]: an unsatisfied one here is a PCR that changed under us. */
 		if (poc_tpm_rc_code(rc) == POC_ERR_AUTH)
@@ -377,6 +387,24 @@ static int prelude_pcr(struct poc_err *e, struct poc_tpm *t, ESYS_TR sess, void 
 	return rc == TSS2_RC_SUCCESS ? 0 : poc_tpm_rc_err(e, rc, "unseal: PolicyPCR");
 }
 
+/*
+ * The salted policy session of an unseal: the one t keeps (poc_tpm_cache_keep;
+ * the TPM resets a policy session after each command it authorized with
+ * continueSession, so each unseal runs the whole policy again), else a new one.
+ */
+static int unseal_session(struct poc_err *e, struct poc_tpm *t, ESYS_TR srk, ESYS_TR *sess)
+{
+	if (t->unseal_sess != ESYS_TR_NONE) {
+		*sess = t->unseal_sess;
+		return 0;
+	}
+	if (poc_tpm_salted_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, sess) < 0)
+		return -1;
+	if (t->keep)
+		t->unseal_sess = *sess;
+	return 0;
+}
+
 int poc_tpm_unseal(struct poc_err *e, struct poc_tpm *t, const struct poc_sealed *s, uint16_t bank,
 		   uint32_t pcr_mask, const uint8_t *pin, size_t pin_len,
 		   uint8_t secret[POC_SEAL_SECRET_LEN])
@@ -407,7 +435,7 @@ int poc_tpm_unseal_run(struct poc_err *e, struct poc_tpm *t, const struct poc_se
 		return poc_err_set(e, POC_ERR_ARG, "unseal: PIN length without a PIN");
 	if (unmarshal_sealed(e, s, &pub, &priv) < 0 || poc_tpm_srk(e, t, &srk) < 0 ||
 	    load_sealed(e, t, srk, &pub, &priv, &obj) < 0 ||
-	    poc_tpm_salted_session(e, t, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &sess) < 0)
+	    unseal_session(e, t, srk, &sess) < 0)
 		goto done;
 	if (satisfy_policy(e, t, srk, sess, &pub, pre, pin, pin_len) < 0)
 		goto done;
@@ -416,6 +444,10 @@ done:
 	OPENSSL_cleanse(&auth, sizeof(auth));
 	if (obj != ESYS_TR_NONE && pin != NULL && forget_pin(e, t, obj) < 0 && rv == 0)
 		rv = -1;
+	if (rv != 0 && sess != ESYS_TR_NONE && sess == t->unseal_sess) {
+		poc_tpm_cache_drop(t, &t->unseal_sess); /* its policy is half-run: the next unseal starts anew */
+		sess = ESYS_TR_NONE;
+	}
 	if (poc_tpm_flush(e, t, &sess) < 0 && rv == 0)
 		rv = -1;
 	if (poc_tpm_flush(e, t, &obj) < 0 && rv == 0)
