@@ -623,6 +623,11 @@ static void check_sign(const struct mech *me, CK_FLAGS flags, const struct key *
 	} else if (is_rv(rv, CKR_OK, "%s (%lu): CKF_SIGN, C_SignInit", me->name, k->size)) {
 		siglen = sizeof(sig);
 		is_rv(f->C_Sign(sess, (CK_BYTE_PTR)in, inlen, sig, &siglen), CKR_OK, "%s (%lu): C_Sign", me->name, k->size);
+		/* The digest's state rule holds for every kind: a refused call ends the operation. */
+		ok(f->C_SignInit(sess, m, k->priv) == CKR_OK &&
+			   f->C_Sign(sess, (CK_BYTE_PTR)in, inlen, sig, NULL) == CKR_ARGUMENTS_BAD &&
+			   f->C_Sign(sess, (CK_BYTE_PTR)in, inlen, sig, &siglen) == CKR_OPERATION_NOT_INITIALIZED,
+		   "%s (%lu): C_Sign without a length is CKR_ARGUMENTS_BAD and ends the signing", me->name, k->size);
 	}
 	rv = f->C_VerifyInit(sess, m, pub);
 	if (!(flags & CKF_VERIFY)) {
@@ -679,6 +684,36 @@ static void check_no_generate(const struct mech *me, CK_FLAGS flags, const struc
 		      "%s: no CKF_GENERATE, C_GenerateKey refused", me->name);
 }
 
+/*
+ * The state rule of PKCS#11 v3.0 5.2 on a digest: any failed call (the entry
+ * point's own CKR_ARGUMENTS_BAD, C_Digest after C_DigestUpdate) ends it.
+ */
+static void check_digest_state(const struct mech *me)
+{
+	CK_MECHANISM m = { me->type, NULL, 0 };
+	uint8_t got[EVP_MAX_MD_SIZE];
+	CK_ULONG gl = sizeof(got);
+
+	ok(f->C_DigestInit(sess, &m) == CKR_OK &&
+		   f->C_Digest(sess, (CK_BYTE_PTR)data, sizeof(data), got, NULL) == CKR_ARGUMENTS_BAD &&
+		   f->C_Digest(sess, (CK_BYTE_PTR)data, sizeof(data), got, &gl) == CKR_OPERATION_NOT_INITIALIZED,
+	   "%s: C_Digest without a length is CKR_ARGUMENTS_BAD and ends the digest", me->name);
+	ok(f->C_DigestInit(sess, &m) == CKR_OK && f->C_DigestFinal(sess, got, NULL) == CKR_ARGUMENTS_BAD &&
+		   f->C_DigestFinal(sess, got, &gl) == CKR_OPERATION_NOT_INITIALIZED,
+	   "%s: C_DigestFinal without a length is CKR_ARGUMENTS_BAD and ends the digest", me->name);
+	ok(f->C_DigestInit(sess, &m) == CKR_OK && f->C_DigestUpdate(sess, NULL, 3) == CKR_ARGUMENTS_BAD &&
+		   f->C_DigestFinal(sess, got, &gl) == CKR_OPERATION_NOT_INITIALIZED,
+	   "%s: C_DigestUpdate of NULL is CKR_ARGUMENTS_BAD and ends the digest", me->name);
+	gl = 0;
+	ok(f->C_DigestInit(sess, &m) == CKR_OK && f->C_DigestUpdate(sess, (CK_BYTE_PTR)data, 1) == CKR_OK &&
+		   f->C_DigestFinal(sess, NULL, &gl) == CKR_OK && gl > 0, "%s: the length query keeps the digest", me->name);
+	gl = sizeof(got);
+	is_rv(f->C_Digest(sess, (CK_BYTE_PTR)data, sizeof(data), got, &gl), CKR_OPERATION_ACTIVE,
+	      "%s: C_Digest after C_DigestUpdate: CKR_OPERATION_ACTIVE", me->name);
+	is_rv(f->C_DigestFinal(sess, got, &gl), CKR_OPERATION_NOT_INITIALIZED,
+	      "%s: the refused C_Digest ended the digest", me->name);
+}
+
 /* A digest: CKF_DIGEST only; C_Digest and C_DigestUpdate/Final give OpenSSL's digest; no other init takes it. */
 static void check_digest(const struct mech *me, const CK_MECHANISM_INFO *mi)
 {
@@ -703,6 +738,7 @@ static void check_digest(const struct mech *me, const CK_MECHANISM_INFO *mi)
 		   f->C_DigestUpdate(sess, (CK_BYTE_PTR)data + 5, sizeof(data) - 5) == CKR_OK &&
 		   f->C_DigestFinal(sess, got, &gl) == CKR_OK && gl == wl && memcmp(got, want, wl) == 0,
 	   "%s: C_DigestUpdate twice and C_DigestFinal", me->name);
+	check_digest_state(me);
 	if (!ok(k != NULL, "%s: an AES key to try the other inits with", me->name))
 		return;
 	is_rv(f->C_SignInit(sess, &m, k->priv), CKR_MECHANISM_INVALID, "%s: no CKF_SIGN, C_SignInit refused", me->name);
