@@ -807,7 +807,7 @@ static void check_usages(void)
 	CK_ULONG len = 16, hlen = 32;
 	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 }, cmac = { CKM_AES_CMAC, NULL, 0 };
 	CK_MECHANISM ggen = { CKM_GENERIC_SECRET_KEY_GEN, NULL, 0 }, hmac = { CKM_SHA256_HMAC, NULL, 0 };
-	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 };
+	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 }, rsa = { CKM_RSA_PKCS, NULL, 0 }, wrap = { CKM_AES_KEY_WRAP, NULL, 0 };
 	uint8_t id1 = next_id++, id2 = next_id++;
 	CK_ATTRIBUTE aes[] = { { CKA_TOKEN, &token_keys, sizeof(token_keys) }, { CKA_ID, &id1, 1 },
 			       { CKA_ENCRYPT, &yes, sizeof(yes) }, { CKA_DECRYPT, &no, sizeof(no) },
@@ -825,6 +825,15 @@ static void check_usages(void)
 	is_rv(f->C_SignInit(sess, &hmac, g), CKR_KEY_FUNCTION_NOT_PERMITTED, "usages: it does not sign (HMAC)");
 	is_rv(f->C_VerifyInit(sess, &hmac, g), CKR_OK, "usages: it verifies");
 	is_rv(f->C_EncryptInit(sess, &ecb, g), CKR_OPERATION_ACTIVE, "usages: (an encryption is active)");
+	/* The key's type before the mechanism's kind and the usage: CKR_KEY_TYPE_INCONSISTENT. */
+	is_rv(f->C_DecryptInit(sess, &rsa, a), CKR_KEY_TYPE_INCONSISTENT,
+	      "key types: CKM_RSA_PKCS (no decryption here) with an AES key: CKR_KEY_TYPE_INCONSISTENT");
+	is_rv(f->C_DecryptInit(sess, &ecb, g), CKR_KEY_TYPE_INCONSISTENT,
+	      "key types: CKM_AES_ECB with a generic secret: CKR_KEY_TYPE_INCONSISTENT");
+	is_rv(f->C_SignInit(sess, &cmac, g), CKR_KEY_TYPE_INCONSISTENT,
+	      "key types: CKM_AES_CMAC with a generic secret (that does not sign): CKR_KEY_TYPE_INCONSISTENT");
+	is_rv(f->C_DecryptInit(sess, &wrap, a), CKR_MECHANISM_INVALID,
+	      "key types: CKM_AES_KEY_WRAP with an AES key does not decrypt: CKR_MECHANISM_INVALID");
 }
 
 /* A key-management mechanism: only its flags, and every sign, verify, encrypt, decrypt init refused. */
