@@ -1495,6 +1495,44 @@ static void session_private(const char *pin)
 	is_rv(get_attr(h, CKA_VALUE, buf, sizeof(buf), &len), CKR_OBJECT_HANDLE_INVALID, "it went at the logout");
 }
 
+/*
+ * CKA_PRIVATE left out: a session key made without the login is public (and
+ * usable), made with it private; a token object, public or not, needs the
+ * login (this token seals every token object under the PIN).
+ */
+static void default_private(int logged_in)
+{
+	static const uint8_t p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+	CK_OBJECT_CLASS c = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &c, sizeof(c) }, { CKA_KEY_TYPE, &kt, sizeof(kt) },
+			     { CKA_VALUE, (void *)known16, 16 }, { CKA_ENCRYPT, &yes, 1 },
+			     { CKA_TOKEN, &no, 1 }, { CKA_PRIVATE, &no, 1 }, { CKA_LABEL, "public-token", 12 } };
+	CK_ATTRIBUTE pub[] = { { CKA_EC_PARAMS, (void *)p256, sizeof(p256) }, { CKA_VERIFY, &yes, 1 } };
+	CK_ATTRIBUTE priv[] = { { CKA_SIGN, &yes, 1 } };
+	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 }, gen = { CKM_EC_KEY_PAIR_GEN, NULL, 0 }, ecdsa = { CKM_ECDSA, NULL, 0 };
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE, hp = CK_INVALID_HANDLE, hs = CK_INVALID_HANDLE;
+	const char *who = logged_in ? "logged in" : "not logged in";
+	uint8_t sig[128];
+
+	ok(f->C_CreateObject(sess, t, 4, &h) == CKR_OK && bool_is(h, CKA_PRIVATE, logged_in) &&
+		   f->C_EncryptInit(sess, &ecb, h) == CKR_OK &&
+		   f->C_Encrypt(sess, (CK_BYTE_PTR)known16, 16, sig, &(CK_ULONG){ sizeof(sig) }) == CKR_OK &&
+		   destroy(h) == CKR_OK,
+	   "%s: a session AES key without CKA_PRIVATE: CKA_PRIVATE %d, it encrypts", who, logged_in);
+	ok(f->C_GenerateKeyPair(sess, &gen, pub, 2, priv, 1, &hp, &hs) == CKR_OK && bool_is(hs, CKA_PRIVATE, logged_in) &&
+		   f->C_SignInit(sess, &ecdsa, hs) == CKR_OK &&
+		   f->C_Sign(sess, (CK_BYTE_PTR)known32, 32, sig, &(CK_ULONG){ sizeof(sig) }) == CKR_OK &&
+		   destroy(hs) == CKR_OK && destroy(hp) == CKR_OK,
+	   "%s: a session EC pair without CKA_PRIVATE: the private key's CKA_PRIVATE %d, it signs", who, logged_in);
+	if (!logged_in) {
+		t[4].pValue = &yes;
+		is_rv(f->C_CreateObject(sess, t, 7, &h), CKR_USER_NOT_LOGGED_IN,
+		      "not logged in: a public token key (CKA_PRIVATE false): CKR_USER_NOT_LOGGED_IN (sealed under the PIN)");
+	}
+}
+
 static void run_create(const char *dir, const char *pin)
 {
 	CK_SESSION_HANDLE ro;
@@ -1503,6 +1541,7 @@ static void run_create(const char *dir, const char *pin)
 	CK_RV rv;
 
 	session_objects();
+	default_private(0);
 	/* Before C_Login: a read-only session, then a read/write one. */
 	base(&t, CKO_SECRET_KEY, CKK_AES, "aes-early", 0x30);
 	set(&t, CKA_VALUE, known16, 16);
@@ -1531,6 +1570,7 @@ static void run_create(const char *dir, const char *pin)
 	set(&t, CKA_VALUE, known16, 16);
 	is_rv(f->C_CreateObject(ro, t.a, t.n, &h), CKR_SESSION_READ_ONLY, "logged in, a read-only session still refuses");
 	f->C_CloseSession(ro);
+	default_private(1);
 
 	create_ed25519(dir);
 	create_ec();

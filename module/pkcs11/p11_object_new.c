@@ -129,6 +129,21 @@ static CK_RV dup_bytes(const uint8_t *p, size_t len, uint8_t **out)
 	return CKR_OK;
 }
 
+/*
+ * CKA_PRIVATE when t does not say (token-specific in PKCS#11 v3.0 4.4): true
+ * for private and secret keys, but a session object made by a session not
+ * logged in to a token with a PIN is public (its maker could not use it
+ * otherwise). A token object is private: this token seals them under the PIN.
+ */
+static int new_private(const struct p11_session *ss, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls, int token)
+{
+	const struct p11_slot *s = ss->slot;
+
+	return p11_attr_bool(t, n, CKA_PRIVATE,
+			     (cls == CKO_PRIVATE_KEY || cls == CKO_SECRET_KEY) &&
+				     (token || !s->tok->meta.has_pin || s->logged_in));
+}
+
 /* The in-memory object: header copies, the public key, the key or data value (locked memory). */
 static CK_RV session_sealed(struct p11_session *ss, const struct p11_new *nw, const CK_ATTRIBUTE *t, CK_ULONG n,
 			    const struct poc_object_header *h, struct p11_sealed **out)
@@ -148,7 +163,7 @@ static CK_RV session_sealed(struct p11_session *ss, const struct p11_new *nw, co
 	if ((rv = p11_keymgmt_templates_dup(&o->h, h)) != CKR_OK)
 		goto fail;
 	o->owner = ss->handle;
-	o->session_private = p11_attr_bool(t, n, CKA_PRIVATE, nw->cls == CKO_PRIVATE_KEY || nw->cls == CKO_SECRET_KEY);
+	o->session_private = new_private(ss, t, n, nw->cls, 0);
 	o->gen_mech = nw->local ? nw->gen_mech : CK_UNAVAILABLE_INFORMATION;
 	if ((rv = dup_bytes(nw->spki, nw->spki_len, &o->h.spki)) != CKR_OK ||
 	    (rv = dup_bytes(nw->cert, nw->cert_len, &o->h.cert)) != CKR_OK)
@@ -252,7 +267,7 @@ static CK_RV object_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK
 		*out2 = CK_INVALID_HANDLE;
 	if (rv != CKR_OK || (rv = p11_template_shape(t, n)) != CKR_OK)
 		return rv;
-	rv = new_allowed(ss, token, p11_attr_bool(t, n, CKA_PRIVATE, nw->cls == CKO_PRIVATE_KEY || nw->cls == CKO_SECRET_KEY));
+	rv = new_allowed(ss, token, new_private(ss, t, n, nw->cls, token));
 	if (rv != CKR_OK)
 		return rv;
 	memset(&h, 0, sizeof(h));
