@@ -836,6 +836,44 @@ static void check_usages(void)
 	      "key types: CKM_AES_KEY_WRAP with an AES key does not decrypt: CKR_MECHANISM_INVALID");
 }
 
+/*
+ * RSA generation: a public exponent is a big-endian integer of any length
+ * (leading zeros too); CKA_SIGN_RECOVER/CKA_VERIFY_RECOVER are kept and
+ * reported though no mechanism recovers; a CK_BBOOL without its byte is
+ * CKR_ATTRIBUTE_VALUE_INVALID.
+ */
+static void check_rsa_template(void)
+{
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE, got = CK_FALSE;
+	CK_ULONG bits = 1024, len = 16;
+	uint8_t e4[] = { 0x00, 0x01, 0x00, 0x01 }, e[8];
+	CK_ATTRIBUTE pub[] = { { CKA_TOKEN, &no, 1 }, { CKA_MODULUS_BITS, &bits, sizeof(bits) },
+			       { CKA_PUBLIC_EXPONENT, e4, sizeof(e4) }, { CKA_VERIFY_RECOVER, &yes, 1 }, { CKA_ENCRYPT, NULL, 0 } };
+	CK_ATTRIBUTE priv[] = { { CKA_TOKEN, &no, 1 }, { CKA_SIGN_RECOVER, &yes, 1 } };
+	CK_ATTRIBUTE rd[] = { { CKA_PUBLIC_EXPONENT, e, sizeof(e) }, { CKA_VERIFY_RECOVER, &got, 1 } };
+	CK_ATTRIBUTE aes[] = { { CKA_TOKEN, &no, 1 }, { CKA_VALUE_LEN, &len, sizeof(len) }, { CKA_SIGN_RECOVER, &yes, 1 } };
+	CK_MECHANISM gen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 }, pkcs = { CKM_RSA_PKCS, NULL, 0 };
+	CK_MECHANISM agen = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_OBJECT_HANDLE hp = CK_INVALID_HANDLE, hs = CK_INVALID_HANDLE, a = CK_INVALID_HANDLE;
+
+	is_rv(f->C_GenerateKeyPair(sess, &gen, pub, 5, priv, 2, &hp, &hs), CKR_ATTRIBUTE_VALUE_INVALID,
+	      "RSA: a CK_BBOOL of length 0: CKR_ATTRIBUTE_VALUE_INVALID");
+	if (!is_rv(f->C_GenerateKeyPair(sess, &gen, pub, 4, priv, 2, &hp, &hs), CKR_OK,
+		   "RSA: public exponent 00 01 00 01 (a leading zero), CKA_SIGN_RECOVER and CKA_VERIFY_RECOVER"))
+		return;
+	ok(f->C_GetAttributeValue(sess, hp, rd, 2) == CKR_OK && rd[0].ulValueLen == 3 && memcmp(e, e4 + 1, 3) == 0 &&
+		   got == CK_TRUE,
+	   "RSA: the exponent reads 01 00 01, CKA_VERIFY_RECOVER true");
+	rd[1].type = CKA_SIGN_RECOVER;
+	got = CK_FALSE;
+	ok(f->C_GetAttributeValue(sess, hs, &rd[1], 1) == CKR_OK && got == CK_TRUE, "RSA: CKA_SIGN_RECOVER true");
+	is_rv(f->C_SignRecoverInit(sess, &pkcs, hs), CKR_FUNCTION_NOT_SUPPORTED,
+	      "RSA: C_SignRecoverInit: CKR_FUNCTION_NOT_SUPPORTED (a permission no mechanism here uses)");
+	ok(f->C_DestroyObject(sess, hp) == CKR_OK && f->C_DestroyObject(sess, hs) == CKR_OK, "RSA: the pair destroyed");
+	is_rv(f->C_GenerateKey(sess, &agen, aes, 3, &a), CKR_TEMPLATE_INCONSISTENT,
+	      "AES: CKA_SIGN_RECOVER (no key type but RSA recovers): CKR_TEMPLATE_INCONSISTENT");
+}
+
 /* A key-management mechanism: only its flags, and every sign, verify, encrypt, decrypt init refused. */
 static int check_keymgmt(CK_MECHANISM_TYPE type, const CK_MECHANISM_INFO *mi)
 {
@@ -914,6 +952,7 @@ static void run(void)
 	for (size_t i = 0; i < sizeof(unlisted) / sizeof(unlisted[0]); i++)
 		check_unlisted(unlisted[i].type, unlisted[i].name, unlisted[i].key_type);
 	check_usages();
+	check_rsa_template();
 }
 
 int main(int argc, char **argv)

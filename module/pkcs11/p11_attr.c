@@ -124,6 +124,18 @@ GETTER(get_verify)
 	return CKR_OK;
 }
 
+/* Recovery (RSA only): kept as asked, though no mechanism here recovers (no C_SignRecover). */
+GETTER(get_sign_recover) { UNUSED_ARGS(); val_bool(v, IS_SECRET && (H->flags & POC_OBJ_SIGN_RECOVER)); return CKR_OK; }
+
+GETTER(get_verify_recover)
+{
+	uint64_t f = POC_OBJ_VERIFY_RECOVER | (obj->class == CKO_PUBLIC_KEY ? POC_OBJ_SIGN_RECOVER : 0);
+
+	UNUSED_ARGS();
+	val_bool(v, obj->class != CKO_PRIVATE_KEY && (H->flags & f));
+	return CKR_OK;
+}
+
 GETTER(get_encrypt)
 {
 	uint64_t f = POC_OBJ_ENCRYPT | (obj->class == CKO_PUBLIC_KEY ? POC_OBJ_DECRYPT : 0);
@@ -285,8 +297,8 @@ static const struct p11_attr_def table[] = {
 	ROW(CKA_DECRYPT, P11_BOOL, .has = P11_KEYS, .settable = P11_SECRET, .foreign = P11_PUB, .get = get_decrypt),
 	ROW(CKA_VERIFY, P11_BOOL, .has = P11_KEYS, .settable = P11_PUB, .foreign = P11_PRIV, .get = get_verify),
 	ROW(CKA_ENCRYPT, P11_BOOL, .has = P11_KEYS, .settable = P11_PUB | P11_SEC, .foreign = P11_PRIV, .get = get_encrypt),
-	ROW(CKA_SIGN_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PUB, .get = get_false),
-	ROW(CKA_VERIFY_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PRIV, .get = get_false),
+	ROW(CKA_SIGN_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PUB, .get = get_sign_recover),
+	ROW(CKA_VERIFY_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PRIV, .get = get_verify_recover),
 	ROW(CKA_WRAP, P11_BOOL, .has = P11_KEYS, .settable = P11_PUB | P11_SEC, .foreign = P11_PRIV, .get = get_wrap),
 	ROW(CKA_UNWRAP, P11_BOOL, .has = P11_KEYS, .settable = P11_SECRET, .foreign = P11_PUB, .get = get_unwrap),
 	ROW(CKA_WRAP_WITH_TRUSTED, P11_BOOL, .has = P11_KEYS, .settable = P11_SECRET, .get = get_wrap_with_trusted),

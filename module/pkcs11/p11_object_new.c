@@ -66,7 +66,8 @@ uint64_t p11_usage_possible(CK_KEY_TYPE type)
 	switch (type) {
 	case CKK_EC: return sv | POC_OBJ_DERIVE; /* ECDH (C_DeriveKey) */
 	case CKK_EC_EDWARDS: return sv | POC_OBJ_DERIVE; /* kept (pkcs11-tool asks it); no mechanism derives from it */
-	case CKK_RSA: return sv | ed | wu; /* OAEP */
+	/* OAEP; recovery: permissions no mechanism here uses (C_SignRecoverInit is CKR_FUNCTION_NOT_SUPPORTED) */
+	case CKK_RSA: return sv | ed | wu | POC_OBJ_SIGN_RECOVER | POC_OBJ_VERIFY_RECOVER;
 	case CKK_AES: return ed | sv | wu; /* AES-CMAC; AES-KW, AES-KWP, AES-CBC-PAD */
 	case CKK_DES3: return ed;
 	case CKK_DES: return ed; /* generated only: no mechanism uses a single-DES key (docs/module.md) */
@@ -92,6 +93,8 @@ static uint64_t new_flags(const struct p11_new *nw, const CK_ATTRIBUTE *t, CK_UL
 		f |= flag_if(t, n, CKA_ENCRYPT, d, POC_OBJ_ENCRYPT) | flag_if(t, n, CKA_DECRYPT, d, POC_OBJ_DECRYPT);
 		f |= flag_if(t, n, CKA_WRAP, d, POC_OBJ_WRAP) | flag_if(t, n, CKA_UNWRAP, d, POC_OBJ_UNWRAP);
 		f |= flag_if(t, n, CKA_DERIVE, d, POC_OBJ_DERIVE);
+		f |= flag_if(t, n, CKA_SIGN_RECOVER, 0, POC_OBJ_SIGN_RECOVER);
+		f |= flag_if(t, n, CKA_VERIFY_RECOVER, 0, POC_OBJ_VERIFY_RECOVER);
 		f &= p11_usage_possible(nw->type);
 		f |= p11_keymgmt_usage_history(f);
 	}
