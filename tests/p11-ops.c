@@ -1533,6 +1533,48 @@ static void default_private(int logged_in)
 	}
 }
 
+/*
+ * CKA_VALUE of a secret key (PKCS#11 v3.0 4.10): a session key not
+ * sensitive and extractable reads (a copy of it too); sensitive,
+ * unextractable, made sensitive later, or a token key (sealed): never.
+ */
+static void secret_values(void)
+{
+	CK_OBJECT_CLASS c = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &c, sizeof(c) },  { CKA_KEY_TYPE, &kt, sizeof(kt) },
+			     { CKA_VALUE, (void *)known16, 16 }, { CKA_LABEL, "value-read", 10 },
+			     { CKA_SENSITIVE, &no, 1 },         { CKA_EXTRACTABLE, &yes, 1 },
+			     { CKA_TOKEN, &no, 1 } };
+	CK_ATTRIBUTE sens = { CKA_SENSITIVE, &yes, 1 };
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE, cp = CK_INVALID_HANDLE;
+	uint8_t buf[64];
+	CK_ULONG len = 0;
+
+	ok(f->C_CreateObject(sess, t, 7, &h) == CKR_OK && get_attr(h, CKA_VALUE, buf, sizeof(buf), &len) == CKR_OK &&
+		   len == 16 && memcmp(buf, known16, 16) == 0,
+	   "a session AES key, CKA_SENSITIVE false, CKA_EXTRACTABLE true: its CKA_VALUE reads");
+	ok(f->C_CopyObject(sess, h, NULL, 0, &cp) == CKR_OK && attr_is(cp, CKA_VALUE, known16, 16) && destroy(cp) == CKR_OK,
+	   "its session copy reads too");
+	ok(f->C_SetAttributeValue(sess, h, &sens, 1) == CKR_OK &&
+		   get_attr(h, CKA_VALUE, buf, sizeof(buf), &len) == CKR_ATTRIBUTE_SENSITIVE && destroy(h) == CKR_OK,
+	   "made sensitive: CKR_ATTRIBUTE_SENSITIVE");
+	t[5].pValue = &no;
+	ok(f->C_CreateObject(sess, t, 7, &h) == CKR_OK &&
+		   get_attr(h, CKA_VALUE, buf, sizeof(buf), &len) == CKR_ATTRIBUTE_SENSITIVE && destroy(h) == CKR_OK,
+	   "not sensitive but unextractable: CKR_ATTRIBUTE_SENSITIVE");
+	t[6].pValue = &yes;
+	ok(f->C_CreateObject(sess, t, 7, &h) == CKR_OK &&
+		   get_attr(h, CKA_VALUE, buf, sizeof(buf), &len) == CKR_ATTRIBUTE_SENSITIVE,
+	   "a token key (sealed), CKA_SENSITIVE false: CKR_ATTRIBUTE_SENSITIVE");
+	t[4].pValue = &yes;
+	t[6].pValue = &no;
+	is_rv(f->C_CopyObject(sess, h, &t[6], 1, &cp), CKR_ACTION_PROHIBITED,
+	      "its session copy: CKR_ACTION_PROHIBITED (a sealed key never becomes a readable one)");
+	is_rv(destroy(h), CKR_OK, "the token key destroyed");
+}
+
 static void run_create(const char *dir, const char *pin)
 {
 	CK_SESSION_HANDLE ro;
@@ -1571,6 +1613,7 @@ static void run_create(const char *dir, const char *pin)
 	is_rv(f->C_CreateObject(ro, t.a, t.n, &h), CKR_SESSION_READ_ONLY, "logged in, a read-only session still refuses");
 	f->C_CloseSession(ro);
 	default_private(1);
+	secret_values();
 
 	create_ed25519(dir);
 	create_ec();

@@ -106,6 +106,17 @@ GETTER(get_value)
 	}
 	if (obj->sealed->data == NULL || (obj->sealed->owner == 0 && !s->logged_in))
 		return CKR_ATTRIBUTE_SENSITIVE;
+	/*
+	 * A secret key's (PKCS#11 v3.0 4.10): only a session object's made here
+	 * or given (C_GenerateKey, C_CreateObject, a copy of one) while it is not
+	 * sensitive and extractable. Never a token object's (sealed: released by
+	 * a Proof-of-Cloud check), never material another key made (unwrapped,
+	 * derived: reading it would decrypt with, or reveal, that key's work).
+	 */
+	if (obj->class == CKO_SECRET_KEY &&
+	    (obj->sealed->owner == 0 || (H->flags & (POC_OBJ_SENSITIVE | POC_OBJ_FROM_KEY)) ||
+	     !(H->flags & POC_OBJ_EXTRACTABLE)))
+		return CKR_ATTRIBUTE_SENSITIVE;
 	val_bytes(v, obj->sealed->data, obj->sealed->data_len);
 	return CKR_OK;
 }
@@ -267,7 +278,7 @@ static const struct p11_attr_def table[] = {
 	/* Data objects. */
 	ROW(CKA_APPLICATION, P11_STRING, .has = P11_DATA, .settable = P11_DATA, .get = get_application),
 	ROW(CKA_OBJECT_ID, P11_BYTES, .has = P11_DATA, .get = get_empty),
-	ROW(CKA_VALUE, P11_BYTES, .has = P11_DATA | P11_CERT, .never = P11_SECRET, .sensitive = P11_DATA,
+	ROW(CKA_VALUE, P11_BYTES, .has = P11_DATA | P11_CERT | P11_SEC, .never = P11_PRIV, .sensitive = P11_DATA | P11_SEC,
 	    .required = P11_DATA, .settable = P11_DATA | P11_CERT | P11_SECRET, .get = get_value),
 	/* Certificates (X.509 only). */
 	ROW(CKA_CERTIFICATE_TYPE, P11_ULONG, .has = P11_CERT, .required = P11_CERT, .get = get_x509),

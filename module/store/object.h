@@ -78,6 +78,7 @@
 /* CKA_SIGN_RECOVER, CKA_VERIFY_RECOVER: permissions no mechanism here uses (no C_SignRecover, docs/module.md) */
 #define POC_OBJ_SIGN_RECOVER (1u << 20)
 #define POC_OBJ_VERIFY_RECOVER (1u << 21)
+#define POC_OBJ_FROM_KEY (1u << 22) /* material another key made (C_UnwrapKey, C_DeriveKey), or a copy of one */
 
 /*
  * The attribute templates of a key (CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE,
