@@ -1534,7 +1534,7 @@ static void default_private(int logged_in)
 }
 
 /*
- * CKA_VALUE of a secret key (PKCS#11 v3.0 4.10): a session key not
+ * CKA_VALUE of a secret key (PKCS#11 v3.0, secret key objects): a session key not
  * sensitive and extractable reads (a copy of it too); sensitive,
  * unextractable, made sensitive later, or a token key (sealed): never.
  */

@@ -107,7 +107,7 @@ GETTER(get_value)
 	if (obj->sealed->data == NULL || (obj->sealed->owner == 0 && !s->logged_in))
 		return CKR_ATTRIBUTE_SENSITIVE;
 	/*
-	 * A secret key's (PKCS#11 v3.0 4.10): only a session object's made here
+	 * A secret key's (PKCS#11 v3.0, secret key objects): only a session object's made here
 	 * or given (C_GenerateKey, C_CreateObject, a copy of one) while it is not
 	 * sensitive and extractable. Never a token object's (sealed: released by
 	 * a Proof-of-Cloud check), never material another key made (unwrapped,
