@@ -208,6 +208,13 @@ static void known_keys(struct known *kn)
 		   get_bool(kn->k1, CKA_LOCAL, 0) && get_bool(kn->k1, CKA_SENSITIVE, 1) &&
 		   get_bool(kn->k1, CKA_ALWAYS_SENSITIVE, 0),
 	   "unwrapped keys: not local, never always sensitive, never never-extractable");
+	{
+		uint8_t v[64];
+		CK_ATTRIBUTE a = { CKA_VALUE, v, sizeof(v) };
+
+		is_rv(f->C_GetAttributeValue(sess, kn->k2, &a, 1), CKR_ATTRIBUTE_SENSITIVE,
+		      "an unwrapped session key, not sensitive and extractable: its CKA_VALUE is never read");
+	}
 	write_file("k1.bin", k1_bytes, sizeof(k1_bytes));
 	write_file("k2.bin", k2_bytes, sizeof(k2_bytes));
 	is_rv(wrap(&kw, kn->k1, kn->k2, NULL, &len), CKR_OK, "AES-KW length query");

@@ -623,6 +623,11 @@ static void check_sign(const struct mech *me, CK_FLAGS flags, const struct key *
 	} else if (is_rv(rv, CKR_OK, "%s (%lu): CKF_SIGN, C_SignInit", me->name, k->size)) {
 		siglen = sizeof(sig);
 		is_rv(f->C_Sign(sess, (CK_BYTE_PTR)in, inlen, sig, &siglen), CKR_OK, "%s (%lu): C_Sign", me->name, k->size);
+		/* The digest's state rule holds for every kind: a refused call ends the operation. */
+		ok(f->C_SignInit(sess, m, k->priv) == CKR_OK &&
+			   f->C_Sign(sess, (CK_BYTE_PTR)in, inlen, sig, NULL) == CKR_ARGUMENTS_BAD &&
+			   f->C_Sign(sess, (CK_BYTE_PTR)in, inlen, sig, &siglen) == CKR_OPERATION_NOT_INITIALIZED,
+		   "%s (%lu): C_Sign without a length is CKR_ARGUMENTS_BAD and ends the signing", me->name, k->size);
 	}
 	rv = f->C_VerifyInit(sess, m, pub);
 	if (!(flags & CKF_VERIFY)) {
@@ -679,6 +684,36 @@ static void check_no_generate(const struct mech *me, CK_FLAGS flags, const struc
 		      "%s: no CKF_GENERATE, C_GenerateKey refused", me->name);
 }
 
+/*
+ * The state rule of PKCS#11 v3.0 5.2 on a digest: any failed call (the entry
+ * point's own CKR_ARGUMENTS_BAD, C_Digest after C_DigestUpdate) ends it.
+ */
+static void check_digest_state(const struct mech *me)
+{
+	CK_MECHANISM m = { me->type, NULL, 0 };
+	uint8_t got[EVP_MAX_MD_SIZE];
+	CK_ULONG gl = sizeof(got);
+
+	ok(f->C_DigestInit(sess, &m) == CKR_OK &&
+		   f->C_Digest(sess, (CK_BYTE_PTR)data, sizeof(data), got, NULL) == CKR_ARGUMENTS_BAD &&
+		   f->C_Digest(sess, (CK_BYTE_PTR)data, sizeof(data), got, &gl) == CKR_OPERATION_NOT_INITIALIZED,
+	   "%s: C_Digest without a length is CKR_ARGUMENTS_BAD and ends the digest", me->name);
+	ok(f->C_DigestInit(sess, &m) == CKR_OK && f->C_DigestFinal(sess, got, NULL) == CKR_ARGUMENTS_BAD &&
+		   f->C_DigestFinal(sess, got, &gl) == CKR_OPERATION_NOT_INITIALIZED,
+	   "%s: C_DigestFinal without a length is CKR_ARGUMENTS_BAD and ends the digest", me->name);
+	ok(f->C_DigestInit(sess, &m) == CKR_OK && f->C_DigestUpdate(sess, NULL, 3) == CKR_ARGUMENTS_BAD &&
+		   f->C_DigestFinal(sess, got, &gl) == CKR_OPERATION_NOT_INITIALIZED,
+	   "%s: C_DigestUpdate of NULL is CKR_ARGUMENTS_BAD and ends the digest", me->name);
+	gl = 0;
+	ok(f->C_DigestInit(sess, &m) == CKR_OK && f->C_DigestUpdate(sess, (CK_BYTE_PTR)data, 1) == CKR_OK &&
+		   f->C_DigestFinal(sess, NULL, &gl) == CKR_OK && gl > 0, "%s: the length query keeps the digest", me->name);
+	gl = sizeof(got);
+	is_rv(f->C_Digest(sess, (CK_BYTE_PTR)data, sizeof(data), got, &gl), CKR_OPERATION_ACTIVE,
+	      "%s: C_Digest after C_DigestUpdate: CKR_OPERATION_ACTIVE", me->name);
+	is_rv(f->C_DigestFinal(sess, got, &gl), CKR_OPERATION_NOT_INITIALIZED,
+	      "%s: the refused C_Digest ended the digest", me->name);
+}
+
 /* A digest: CKF_DIGEST only; C_Digest and C_DigestUpdate/Final give OpenSSL's digest; no other init takes it. */
 static void check_digest(const struct mech *me, const CK_MECHANISM_INFO *mi)
 {
@@ -703,6 +738,7 @@ static void check_digest(const struct mech *me, const CK_MECHANISM_INFO *mi)
 		   f->C_DigestUpdate(sess, (CK_BYTE_PTR)data + 5, sizeof(data) - 5) == CKR_OK &&
 		   f->C_DigestFinal(sess, got, &gl) == CKR_OK && gl == wl && memcmp(got, want, wl) == 0,
 	   "%s: C_DigestUpdate twice and C_DigestFinal", me->name);
+	check_digest_state(me);
 	if (!ok(k != NULL, "%s: an AES key to try the other inits with", me->name))
 		return;
 	is_rv(f->C_SignInit(sess, &m, k->priv), CKR_MECHANISM_INVALID, "%s: no CKF_SIGN, C_SignInit refused", me->name);
@@ -771,7 +807,7 @@ static void check_usages(void)
 	CK_ULONG len = 16, hlen = 32;
 	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 }, cmac = { CKM_AES_CMAC, NULL, 0 };
 	CK_MECHANISM ggen = { CKM_GENERIC_SECRET_KEY_GEN, NULL, 0 }, hmac = { CKM_SHA256_HMAC, NULL, 0 };
-	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 };
+	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 }, rsa = { CKM_RSA_PKCS, NULL, 0 }, wrap = { CKM_AES_KEY_WRAP, NULL, 0 };
 	uint8_t id1 = next_id++, id2 = next_id++;
 	CK_ATTRIBUTE aes[] = { { CKA_TOKEN, &token_keys, sizeof(token_keys) }, { CKA_ID, &id1, 1 },
 			       { CKA_ENCRYPT, &yes, sizeof(yes) }, { CKA_DECRYPT, &no, sizeof(no) },
@@ -789,6 +825,53 @@ static void check_usages(void)
 	is_rv(f->C_SignInit(sess, &hmac, g), CKR_KEY_FUNCTION_NOT_PERMITTED, "usages: it does not sign (HMAC)");
 	is_rv(f->C_VerifyInit(sess, &hmac, g), CKR_OK, "usages: it verifies");
 	is_rv(f->C_EncryptInit(sess, &ecb, g), CKR_OPERATION_ACTIVE, "usages: (an encryption is active)");
+	/* The key's type before the mechanism's kind and the usage: CKR_KEY_TYPE_INCONSISTENT. */
+	is_rv(f->C_DecryptInit(sess, &rsa, a), CKR_KEY_TYPE_INCONSISTENT,
+	      "key types: CKM_RSA_PKCS (no decryption here) with an AES key: CKR_KEY_TYPE_INCONSISTENT");
+	is_rv(f->C_DecryptInit(sess, &ecb, g), CKR_KEY_TYPE_INCONSISTENT,
+	      "key types: CKM_AES_ECB with a generic secret: CKR_KEY_TYPE_INCONSISTENT");
+	is_rv(f->C_SignInit(sess, &cmac, g), CKR_KEY_TYPE_INCONSISTENT,
+	      "key types: CKM_AES_CMAC with a generic secret (that does not sign): CKR_KEY_TYPE_INCONSISTENT");
+	is_rv(f->C_DecryptInit(sess, &wrap, a), CKR_MECHANISM_INVALID,
+	      "key types: CKM_AES_KEY_WRAP with an AES key does not decrypt: CKR_MECHANISM_INVALID");
+}
+
+/*
+ * RSA generation: a public exponent is a big-endian integer of any length
+ * (leading zeros too); CKA_SIGN_RECOVER/CKA_VERIFY_RECOVER are kept and
+ * reported though no mechanism recovers; a CK_BBOOL without its byte is
+ * CKR_ATTRIBUTE_VALUE_INVALID.
+ */
+static void check_rsa_template(void)
+{
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE, got = CK_FALSE;
+	CK_ULONG bits = 1024, len = 16;
+	uint8_t e4[] = { 0x00, 0x01, 0x00, 0x01 }, e[8];
+	CK_ATTRIBUTE pub[] = { { CKA_TOKEN, &no, 1 }, { CKA_MODULUS_BITS, &bits, sizeof(bits) },
+			       { CKA_PUBLIC_EXPONENT, e4, sizeof(e4) }, { CKA_VERIFY_RECOVER, &yes, 1 }, { CKA_ENCRYPT, NULL, 0 } };
+	CK_ATTRIBUTE priv[] = { { CKA_TOKEN, &no, 1 }, { CKA_SIGN_RECOVER, &yes, 1 } };
+	CK_ATTRIBUTE rd[] = { { CKA_PUBLIC_EXPONENT, e, sizeof(e) }, { CKA_VERIFY_RECOVER, &got, 1 } };
+	CK_ATTRIBUTE aes[] = { { CKA_TOKEN, &no, 1 }, { CKA_VALUE_LEN, &len, sizeof(len) }, { CKA_SIGN_RECOVER, &yes, 1 } };
+	CK_MECHANISM gen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 }, pkcs = { CKM_RSA_PKCS, NULL, 0 };
+	CK_MECHANISM agen = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_OBJECT_HANDLE hp = CK_INVALID_HANDLE, hs = CK_INVALID_HANDLE, a = CK_INVALID_HANDLE;
+
+	is_rv(f->C_GenerateKeyPair(sess, &gen, pub, 5, priv, 2, &hp, &hs), CKR_ATTRIBUTE_VALUE_INVALID,
+	      "RSA: a CK_BBOOL of length 0: CKR_ATTRIBUTE_VALUE_INVALID");
+	if (!is_rv(f->C_GenerateKeyPair(sess, &gen, pub, 4, priv, 2, &hp, &hs), CKR_OK,
+		   "RSA: public exponent 00 01 00 01 (a leading zero), CKA_SIGN_RECOVER and CKA_VERIFY_RECOVER"))
+		return;
+	ok(f->C_GetAttributeValue(sess, hp, rd, 2) == CKR_OK && rd[0].ulValueLen == 3 && memcmp(e, e4 + 1, 3) == 0 &&
+		   got == CK_TRUE,
+	   "RSA: the exponent reads 01 00 01, CKA_VERIFY_RECOVER true");
+	rd[1].type = CKA_SIGN_RECOVER;
+	got = CK_FALSE;
+	ok(f->C_GetAttributeValue(sess, hs, &rd[1], 1) == CKR_OK && got == CK_TRUE, "RSA: CKA_SIGN_RECOVER true");
+	is_rv(f->C_SignRecoverInit(sess, &pkcs, hs), CKR_FUNCTION_NOT_SUPPORTED,
+	      "RSA: C_SignRecoverInit: CKR_FUNCTION_NOT_SUPPORTED (a permission no mechanism here uses)");
+	ok(f->C_DestroyObject(sess, hp) == CKR_OK && f->C_DestroyObject(sess, hs) == CKR_OK, "RSA: the pair destroyed");
+	is_rv(f->C_GenerateKey(sess, &agen, aes, 3, &a), CKR_TEMPLATE_INCONSISTENT,
+	      "AES: CKA_SIGN_RECOVER (no key type but RSA recovers): CKR_TEMPLATE_INCONSISTENT");
 }
 
 /* A key-management mechanism: only its flags, and every sign, verify, encrypt, decrypt init refused. */
@@ -869,6 +952,7 @@ static void run(void)
 	for (size_t i = 0; i < sizeof(unlisted) / sizeof(unlisted[0]); i++)
 		check_unlisted(unlisted[i].type, unlisted[i].name, unlisted[i].key_type);
 	check_usages();
+	check_rsa_template();
 }
 
 int main(int argc, char **argv)

@@ -1495,6 +1495,86 @@ static void session_private(const char *pin)
 	is_rv(get_attr(h, CKA_VALUE, buf, sizeof(buf), &len), CKR_OBJECT_HANDLE_INVALID, "it went at the logout");
 }
 
+/*
+ * CKA_PRIVATE left out: a session key made without the login is public (and
+ * usable), made with it private; a token object, public or not, needs the
+ * login (this token seals every token object under the PIN).
+ */
+static void default_private(int logged_in)
+{
+	static const uint8_t p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+	CK_OBJECT_CLASS c = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &c, sizeof(c) }, { CKA_KEY_TYPE, &kt, sizeof(kt) },
+			     { CKA_VALUE, (void *)known16, 16 }, { CKA_ENCRYPT, &yes, 1 },
+			     { CKA_TOKEN, &no, 1 }, { CKA_PRIVATE, &no, 1 }, { CKA_LABEL, "public-token", 12 } };
+	CK_ATTRIBUTE pub[] = { { CKA_EC_PARAMS, (void *)p256, sizeof(p256) }, { CKA_VERIFY, &yes, 1 } };
+	CK_ATTRIBUTE priv[] = { { CKA_SIGN, &yes, 1 } };
+	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 }, gen = { CKM_EC_KEY_PAIR_GEN, NULL, 0 }, ecdsa = { CKM_ECDSA, NULL, 0 };
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE, hp = CK_INVALID_HANDLE, hs = CK_INVALID_HANDLE;
+	const char *who = logged_in ? "logged in" : "not logged in";
+	uint8_t sig[128];
+
+	ok(f->C_CreateObject(sess, t, 4, &h) == CKR_OK && bool_is(h, CKA_PRIVATE, logged_in) &&
+		   f->C_EncryptInit(sess, &ecb, h) == CKR_OK &&
+		   f->C_Encrypt(sess, (CK_BYTE_PTR)known16, 16, sig, &(CK_ULONG){ sizeof(sig) }) == CKR_OK &&
+		   destroy(h) == CKR_OK,
+	   "%s: a session AES key without CKA_PRIVATE: CKA_PRIVATE %d, it encrypts", who, logged_in);
+	ok(f->C_GenerateKeyPair(sess, &gen, pub, 2, priv, 1, &hp, &hs) == CKR_OK && bool_is(hs, CKA_PRIVATE, logged_in) &&
+		   f->C_SignInit(sess, &ecdsa, hs) == CKR_OK &&
+		   f->C_Sign(sess, (CK_BYTE_PTR)known32, 32, sig, &(CK_ULONG){ sizeof(sig) }) == CKR_OK &&
+		   destroy(hs) == CKR_OK && destroy(hp) == CKR_OK,
+	   "%s: a session EC pair without CKA_PRIVATE: the private key's CKA_PRIVATE %d, it signs", who, logged_in);
+	if (!logged_in) {
+		t[4].pValue = &yes;
+		is_rv(f->C_CreateObject(sess, t, 7, &h), CKR_USER_NOT_LOGGED_IN,
+		      "not logged in: a public token key (CKA_PRIVATE false): CKR_USER_NOT_LOGGED_IN (sealed under the PIN)");
+	}
+}
+
+/*
+ * CKA_VALUE of a secret key (PKCS#11 v3.0, secret key objects): a session key not
+ * sensitive and extractable reads (a copy of it too); sensitive,
+ * unextractable, made sensitive later, or a token key (sealed): never.
+ */
+static void secret_values(void)
+{
+	CK_OBJECT_CLASS c = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &c, sizeof(c) },  { CKA_KEY_TYPE, &kt, sizeof(kt) },
+			     { CKA_VALUE, (void *)known16, 16 }, { CKA_LABEL, "value-read", 10 },
+			     { CKA_SENSITIVE, &no, 1 },         { CKA_EXTRACTABLE, &yes, 1 },
+			     { CKA_TOKEN, &no, 1 } };
+	CK_ATTRIBUTE sens = { CKA_SENSITIVE, &yes, 1 };
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE, cp = CK_INVALID_HANDLE;
+	uint8_t buf[64];
+	CK_ULONG len = 0;
+
+	ok(f->C_CreateObject(sess, t, 7, &h) == CKR_OK && get_attr(h, CKA_VALUE, buf, sizeof(buf), &len) == CKR_OK &&
+		   len == 16 && memcmp(buf, known16, 16) == 0,
+	   "a session AES key, CKA_SENSITIVE false, CKA_EXTRACTABLE true: its CKA_VALUE reads");
+	ok(f->C_CopyObject(sess, h, NULL, 0, &cp) == CKR_OK && attr_is(cp, CKA_VALUE, known16, 16) && destroy(cp) == CKR_OK,
+	   "its session copy reads too");
+	ok(f->C_SetAttributeValue(sess, h, &sens, 1) == CKR_OK &&
+		   get_attr(h, CKA_VALUE, buf, sizeof(buf), &len) == CKR_ATTRIBUTE_SENSITIVE && destroy(h) == CKR_OK,
+	   "made sensitive: CKR_ATTRIBUTE_SENSITIVE");
+	t[5].pValue = &no;
+	ok(f->C_CreateObject(sess, t, 7, &h) == CKR_OK &&
+		   get_attr(h, CKA_VALUE, buf, sizeof(buf), &len) == CKR_ATTRIBUTE_SENSITIVE && destroy(h) == CKR_OK,
+	   "not sensitive but unextractable: CKR_ATTRIBUTE_SENSITIVE");
+	t[6].pValue = &yes;
+	ok(f->C_CreateObject(sess, t, 7, &h) == CKR_OK &&
+		   get_attr(h, CKA_VALUE, buf, sizeof(buf), &len) == CKR_ATTRIBUTE_SENSITIVE,
+	   "a token key (sealed), CKA_SENSITIVE false: CKR_ATTRIBUTE_SENSITIVE");
+	t[4].pValue = &yes;
+	t[6].pValue = &no;
+	is_rv(f->C_CopyObject(sess, h, &t[6], 1, &cp), CKR_ACTION_PROHIBITED,
+	      "its session copy: CKR_ACTION_PROHIBITED (a sealed key never becomes a readable one)");
+	is_rv(destroy(h), CKR_OK, "the token key destroyed");
+}
+
 static void run_create(const char *dir, const char *pin)
 {
 	CK_SESSION_HANDLE ro;
@@ -1503,6 +1583,7 @@ static void run_create(const char *dir, const char *pin)
 	CK_RV rv;
 
 	session_objects();
+	default_private(0);
 	/* Before C_Login: a read-only session, then a read/write one. */
 	base(&t, CKO_SECRET_KEY, CKK_AES, "aes-early", 0x30);
 	set(&t, CKA_VALUE, known16, 16);
@@ -1531,6 +1612,8 @@ static void run_create(const char *dir, const char *pin)
 	set(&t, CKA_VALUE, known16, 16);
 	is_rv(f->C_CreateObject(ro, t.a, t.n, &h), CKR_SESSION_READ_ONLY, "logged in, a read-only session still refuses");
 	f->C_CloseSession(ro);
+	default_private(1);
+	secret_values();
 
 	create_ed25519(dir);
 	create_ec();

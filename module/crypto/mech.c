@@ -173,6 +173,16 @@ CK_RV poc_mechanism_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
 	return CKR_OK;
 }
 
+int poc_mechanism_key_type(CK_MECHANISM_TYPE type, CK_KEY_TYPE *key_type)
+{
+	const struct poc_mech_desc *d = poc_mech_desc_find(type);
+
+	if (d == NULL || d->key_type == POC_KEY_NONE)
+		return 0; /* a digest takes no key */
+	*key_type = d->key_type;
+	return 1;
+}
+
 int poc_mechanism_permits(CK_MECHANISM_TYPE type, enum poc_op_kind kind)
 {
 	const struct poc_mech_desc *d = poc_mech_desc_find(type);

@@ -106,6 +106,8 @@ typedef struct CK_GCM_MESSAGE_PARAMS {
 size_t poc_mechanism_list(CK_MECHANISM_TYPE *list, size_t cap);
 CK_RV poc_mechanism_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info);
 int poc_mechanism_permits(CK_MECHANISM_TYPE type, enum poc_op_kind kind);
+/* 1 and the key type the mechanism takes (or makes) when it is in the table and takes a key (not a digest), else 0. */
+int poc_mechanism_key_type(CK_MECHANISM_TYPE type, CK_KEY_TYPE *key_type);
 
 /*
  * The key type of an OpenSSL key when this token takes it (the curve table's

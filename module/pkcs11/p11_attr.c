@@ -106,6 +106,17 @@ GETTER(get_value)
 	}
 	if (obj->sealed->data == NULL || (obj->sealed->owner == 0 && !s->logged_in))
 		return CKR_ATTRIBUTE_SENSITIVE;
+	/*
+	 * A secret key's (PKCS#11 v3.0, secret key objects): only a session object's made here
+	 * or given (C_GenerateKey, C_CreateObject, a copy of one) while it is not
+	 * sensitive and extractable. Never a token object's (sealed: released by
+	 * a Proof-of-Cloud check), never material another key made (unwrapped,
+	 * derived: reading it would decrypt with, or reveal, that key's work).
+	 */
+	if (obj->class == CKO_SECRET_KEY &&
+	    (obj->sealed->owner == 0 || (H->flags & (POC_OBJ_SENSITIVE | POC_OBJ_FROM_KEY)) ||
+	     !(H->flags & POC_OBJ_EXTRACTABLE)))
+		return CKR_ATTRIBUTE_SENSITIVE;
 	val_bytes(v, obj->sealed->data, obj->sealed->data_len);
 	return CKR_OK;
 }
@@ -118,6 +129,18 @@ GETTER(get_decrypt) { UNUSED_ARGS(); val_bool(v, IS_SECRET && (H->flags & POC_OB
 GETTER(get_verify)
 {
 	uint64_t f = POC_OBJ_VERIFY | (obj->class == CKO_PUBLIC_KEY ? POC_OBJ_SIGN : 0);
+
+	UNUSED_ARGS();
+	val_bool(v, obj->class != CKO_PRIVATE_KEY && (H->flags & f));
+	return CKR_OK;
+}
+
+/* Recovery (RSA only): kept as asked, though no mechanism here recovers (no C_SignRecover). */
+GETTER(get_sign_recover) { UNUSED_ARGS(); val_bool(v, IS_SECRET && (H->flags & POC_OBJ_SIGN_RECOVER)); return CKR_OK; }
+
+GETTER(get_verify_recover)
+{
+	uint64_t f = POC_OBJ_VERIFY_RECOVER | (obj->class == CKO_PUBLIC_KEY ? POC_OBJ_SIGN_RECOVER : 0);
 
 	UNUSED_ARGS();
 	val_bool(v, obj->class != CKO_PRIVATE_KEY && (H->flags & f));
@@ -255,7 +278,7 @@ static const struct p11_attr_def table[] = {
 	/* Data objects. */
 	ROW(CKA_APPLICATION, P11_STRING, .has = P11_DATA, .settable = P11_DATA, .get = get_application),
 	ROW(CKA_OBJECT_ID, P11_BYTES, .has = P11_DATA, .get = get_empty),
-	ROW(CKA_VALUE, P11_BYTES, .has = P11_DATA | P11_CERT, .never = P11_SECRET, .sensitive = P11_DATA,
+	ROW(CKA_VALUE, P11_BYTES, .has = P11_DATA | P11_CERT | P11_SEC, .never = P11_PRIV, .sensitive = P11_DATA | P11_SEC,
 	    .required = P11_DATA, .settable = P11_DATA | P11_CERT | P11_SECRET, .get = get_value),
 	/* Certificates (X.509 only). */
 	ROW(CKA_CERTIFICATE_TYPE, P11_ULONG, .has = P11_CERT, .required = P11_CERT, .get = get_x509),
@@ -285,8 +308,8 @@ static const struct p11_attr_def table[] = {
 	ROW(CKA_DECRYPT, P11_BOOL, .has = P11_KEYS, .settable = P11_SECRET, .foreign = P11_PUB, .get = get_decrypt),
 	ROW(CKA_VERIFY, P11_BOOL, .has = P11_KEYS, .settable = P11_PUB, .foreign = P11_PRIV, .get = get_verify),
 	ROW(CKA_ENCRYPT, P11_BOOL, .has = P11_KEYS, .settable = P11_PUB | P11_SEC, .foreign = P11_PRIV, .get = get_encrypt),
-	ROW(CKA_SIGN_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PUB, .get = get_false),
-	ROW(CKA_VERIFY_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PRIV, .get = get_false),
+	ROW(CKA_SIGN_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PUB, .get = get_sign_recover),
+	ROW(CKA_VERIFY_RECOVER, P11_BOOL, .has = P11_KEYS, .foreign = P11_PRIV, .get = get_verify_recover),
 	ROW(CKA_WRAP, P11_BOOL, .has = P11_KEYS, .settable = P11_PUB | P11_SEC, .foreign = P11_PRIV, .get = get_wrap),
 	ROW(CKA_UNWRAP, P11_BOOL, .has = P11_KEYS, .settable = P11_SECRET, .foreign = P11_PUB, .get = get_unwrap),
 	ROW(CKA_WRAP_WITH_TRUSTED, P11_BOOL, .has = P11_KEYS, .settable = P11_SECRET, .get = get_wrap_with_trusted),

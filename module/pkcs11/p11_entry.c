@@ -215,8 +215,8 @@ static CK_RV op_oneshot(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_BYTE_PTR 
 	if (rv != CKR_OK)
 		return rv;
 	rv = poc_op_oneshot(op, in, inlen, out, outlen);
-	/* A single-part call after updates is refused, and the multi-part operation goes on. */
-	p11_op_end(ss, kind, finished(rv, out) && rv != CKR_OPERATION_ACTIVE);
+	/* A single-part call after updates is refused (CKR_OPERATION_ACTIVE) and, like any error, ends the operation. */
+	p11_op_end(ss, kind, finished(rv, out));
 	return rv;
 }
 
@@ -396,14 +396,14 @@ CK_RV C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen
 	       CK_ULONG_PTR pulDigestLen)
 {
 	P11_READY();
-	CHECK((pData != NULL || ulDataLen == 0) && pulDigestLen != NULL);
+	OP_CHECK((pData != NULL || ulDataLen == 0) && pulDigestLen != NULL, hSession, POC_OP_DIGEST);
 	return p11_trace(__func__, op_oneshot(hSession, POC_OP_DIGEST, pData, ulDataLen, pDigest, pulDigestLen));
 }
 
 CK_RV C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
 	P11_READY();
-	CHECK(pPart != NULL || ulPartLen == 0);
+	OP_CHECK(pPart != NULL || ulPartLen == 0, hSession, POC_OP_DIGEST);
 	return p11_trace(__func__, op_update(hSession, POC_OP_DIGEST, pPart, ulPartLen, NULL, NULL));
 }
 
@@ -416,7 +416,7 @@ CK_RV C_DigestKey(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hKey)
 CK_RV C_DigestFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen)
 {
 	P11_READY();
-	CHECK(pulDigestLen != NULL);
+	OP_CHECK(pulDigestLen != NULL, hSession, POC_OP_DIGEST);
 	return p11_trace(__func__, op_final(hSession, POC_OP_DIGEST, pDigest, pulDigestLen));
 }
 

@@ -156,7 +156,7 @@ CK_RV p11_keymgmt_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK_U
 	nw.nused = 1;
 	nw.gen_mech = CK_UNAVAILABLE_INFORMATION;
 	nw.derived = derived;
-	nw.history = history;
+	nw.history = history | POC_OBJ_FROM_KEY; /* its CKA_VALUE is never read (p11_attr.c get_value) */
 	rv = p11_object_new_locked(ss, t, n, &nw, out, NULL);
 	free(spki);
 	return rv;

@@ -332,7 +332,7 @@ static CK_RV copy_new_locked(struct p11_session *ss, const struct p11_object *o,
 	nw.local = (so->h.flags & POC_OBJ_LOCAL) != 0;
 	nw.gen_mech = so->gen_mech;
 	nw.history = so->h.flags & (POC_OBJ_IMPORTED | POC_OBJ_WAS_PLAIN | POC_OBJ_WAS_EXTRACTABLE | POC_OBJ_WAS_ED |
-				    POC_OBJ_WAS_WRAPPER | POC_OBJ_TRUSTED | POC_OBJ_WRAP_WITH_TRUSTED);
+				    POC_OBJ_WAS_WRAPPER | POC_OBJ_TRUSTED | POC_OBJ_WRAP_WITH_TRUSTED | POC_OBJ_FROM_KEY);
 	nw.tmpl = so->h.tmpl;
 	return p11_object_new_locked(ss, t, k, &nw, out, NULL);
 }

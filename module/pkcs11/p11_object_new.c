@@ -66,7 +66,8 @@ uint64_t p11_usage_possible(CK_KEY_TYPE type)
 	switch (type) {
 	case CKK_EC: return sv | POC_OBJ_DERIVE; /* ECDH (C_DeriveKey) */
 	case CKK_EC_EDWARDS: return sv | POC_OBJ_DERIVE; /* kept (pkcs11-tool asks it); no mechanism derives from it */
-	case CKK_RSA: return sv | ed | wu; /* OAEP */
+	/* OAEP; recovery: permissions no mechanism here uses (C_SignRecoverInit is CKR_FUNCTION_NOT_SUPPORTED) */
+	case CKK_RSA: return sv | ed | wu | POC_OBJ_SIGN_RECOVER | POC_OBJ_VERIFY_RECOVER;
 	case CKK_AES: return ed | sv | wu; /* AES-CMAC; AES-KW, AES-KWP, AES-CBC-PAD */
 	case CKK_DES3: return ed;
 	case CKK_DES: return ed; /* generated only: no mechanism uses a single-DES key (docs/module.md) */
@@ -92,6 +93,8 @@ static uint64_t new_flags(const struct p11_new *nw, const CK_ATTRIBUTE *t, CK_UL
 		f |= flag_if(t, n, CKA_ENCRYPT, d, POC_OBJ_ENCRYPT) | flag_if(t, n, CKA_DECRYPT, d, POC_OBJ_DECRYPT);
 		f |= flag_if(t, n, CKA_WRAP, d, POC_OBJ_WRAP) | flag_if(t, n, CKA_UNWRAP, d, POC_OBJ_UNWRAP);
 		f |= flag_if(t, n, CKA_DERIVE, d, POC_OBJ_DERIVE);
+		f |= flag_if(t, n, CKA_SIGN_RECOVER, 0, POC_OBJ_SIGN_RECOVER);
+		f |= flag_if(t, n, CKA_VERIFY_RECOVER, 0, POC_OBJ_VERIFY_RECOVER);
 		f &= p11_usage_possible(nw->type);
 		f |= p11_keymgmt_usage_history(f);
 	}
@@ -129,6 +132,21 @@ static CK_RV dup_bytes(const uint8_t *p, size_t len, uint8_t **out)
 	return CKR_OK;
 }
 
+/*
+ * CKA_PRIVATE when t does not say (token-specific in PKCS#11 v3.0 4.4): true
+ * for private and secret keys, but a session object made by a session not
+ * logged in to a token with a PIN is public (its maker could not use it
+ * otherwise). A token object is private: this token seals them under the PIN.
+ */
+static int new_private(const struct p11_session *ss, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls, int token)
+{
+	const struct p11_slot *s = ss->slot;
+
+	return p11_attr_bool(t, n, CKA_PRIVATE,
+			     (cls == CKO_PRIVATE_KEY || cls == CKO_SECRET_KEY) &&
+				     (token || !s->tok->meta.has_pin || s->logged_in));
+}
+
 /* The in-memory object: header copies, the public key, the key or data value (locked memory). */
 static CK_RV session_sealed(struct p11_session *ss, const struct p11_new *nw, const CK_ATTRIBUTE *t, CK_ULONG n,
 			    const struct poc_object_header *h, struct p11_sealed **out)
@@ -148,7 +166,7 @@ static CK_RV session_sealed(struct p11_session *ss, const struct p11_new *nw, co
 	if ((rv = p11_keymgmt_templates_dup(&o->h, h)) != CKR_OK)
 		goto fail;
 	o->owner = ss->handle;
-	o->session_private = p11_attr_bool(t, n, CKA_PRIVATE, nw->cls == CKO_PRIVATE_KEY || nw->cls == CKO_SECRET_KEY);
+	o->session_private = new_private(ss, t, n, nw->cls, 0);
 	o->gen_mech = nw->local ? nw->gen_mech : CK_UNAVAILABLE_INFORMATION;
 	if ((rv = dup_bytes(nw->spki, nw->spki_len, &o->h.spki)) != CKR_OK ||
 	    (rv = dup_bytes(nw->cert, nw->cert_len, &o->h.cert)) != CKR_OK)
@@ -252,7 +270,7 @@ static CK_RV object_new_locked(struct p11_session *ss, const CK_ATTRIBUTE *t, CK
 		*out2 = CK_INVALID_HANDLE;
 	if (rv != CKR_OK || (rv = p11_template_shape(t, n)) != CKR_OK)
 		return rv;
-	rv = new_allowed(ss, token, p11_attr_bool(t, n, CKA_PRIVATE, nw->cls == CKO_PRIVATE_KEY || nw->cls == CKO_SECRET_KEY));
+	rv = new_allowed(ss, token, new_private(ss, t, n, nw->cls, token));
 	if (rv != CKR_OK)
 		return rv;
 	memset(&h, 0, sizeof(h));

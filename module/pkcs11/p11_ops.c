@@ -95,13 +95,14 @@ static int user_ok(const struct p11_slot *s)
  * the key when needed (first use, TTL: TPM and OpenSSL work); without, it
  * sets *cold when it would have to.
  */
-static CK_RV op_key_locked(struct p11_session *ss, enum poc_op_kind kind, CK_OBJECT_HANDLE key, int may_release,
-			   int *cold, const struct poc_key **out, struct p11_sealed **sealed)
+static CK_RV op_key_locked(struct p11_session *ss, enum poc_op_kind kind, CK_MECHANISM_TYPE mech, CK_OBJECT_HANDLE key,
+			   int may_release, int *cold, const struct poc_key **out, struct p11_sealed **sealed)
 {
 	struct p11_object *o;
 	struct p11_sealed *so;
 	const struct poc_key *k = NULL;
 	uint64_t need = 0;
+	CK_KEY_TYPE mech_type;
 	CK_RV rv;
 
 	if (!may_release && !ss->slot->loaded) {
@@ -112,6 +113,17 @@ static CK_RV op_key_locked(struct p11_session *ss, enum poc_op_kind kind, CK_OBJ
 	if (rv != CKR_OK)
 		return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_KEY_HANDLE_INVALID : rv;
 	so = o->sealed;
+	/*
+	 * Before any release, in this order: a mechanism of the table, the key's
+	 * type the mechanism's (CKR_KEY_TYPE_INCONSISTENT), the mechanism doing
+	 * kind (CKR_MECHANISM_INVALID: CKM_RSA_PKCS does not decrypt), the usage.
+	 */
+	if (!poc_mechanism_key_type(mech, &mech_type))
+		return CKR_MECHANISM_INVALID;
+	if (o->class == CKO_DATA || o->class == CKO_CERTIFICATE || so->h.key_type != mech_type)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (!poc_mechanism_permits(mech, kind))
+		return CKR_MECHANISM_INVALID;
 	switch (kind) {
 	case POC_OP_SIGN: need = POC_OBJ_SIGN; break;
 	case POC_OP_DECRYPT: need = POC_OBJ_DECRYPT; break;
@@ -171,10 +183,7 @@ static CK_RV op_start_locked(CK_SESSION_HANDLE h, enum poc_op_kind kind, CK_MECH
 		return rv;
 	if (ss->busy || ss->op[kind] != NULL)
 		return CKR_OPERATION_ACTIVE;
-	/* A mechanism refused for this kind (CKM_RSA_PKCS decryption) is refused before any release. */
-	if (!poc_mechanism_permits(m->mechanism, kind))
-		return CKR_MECHANISM_INVALID;
-	rv = op_key_locked(ss, kind, key, may_release, cold, &k, &so);
+	rv = op_key_locked(ss, kind, m->mechanism, key, may_release, cold, &k, &so);
 	if (rv != CKR_OK || *cold)
 		return rv;
 	if (poc_op_reuse(ss->idle[kind], kind, m, k)) {

@@ -75,6 +75,10 @@
 #define POC_OBJ_WRAP_WITH_TRUSTED (1u << 17) /* CKA_WRAP_WITH_TRUSTED */
 #define POC_OBJ_WAS_ED (1u << 18)            /* encrypted or decrypted at some time (it, or a copy of it) */
 #define POC_OBJ_WAS_WRAPPER (1u << 19)       /* wrapped or unwrapped at some time: never encrypts or decrypts */
+/* CKA_SIGN_RECOVER, CKA_VERIFY_RECOVER: permissions no mechanism here uses (no C_SignRecover, docs/module.md) */
+#define POC_OBJ_SIGN_RECOVER (1u << 20)
+#define POC_OBJ_VERIFY_RECOVER (1u << 21)
+#define POC_OBJ_FROM_KEY (1u << 22) /* material another key made (C_UnwrapKey, C_DeriveKey), or a copy of one */
 
 /*
  * The attribute templates of a key (CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE,
