@@ -14,6 +14,7 @@
 #   pkcs11     token crypto store config
 #   token      tpm tee evidence store config
 #   evidence   tpm tee store
+#   verifier   config tee remote         (module/verifier/: the module as pocd's client, libcurl)
 #   config     tee
 #   crypto     store
 #   tpm        -
@@ -33,6 +34,7 @@ declare -A ALLOWED=(
 	[pkcs11]="token crypto store config"
 	[token]="tpm tee evidence store config"
 	[evidence]="tpm tee store"
+	[verifier]="config tee remote"
 	[config]="tee"
 	[crypto]="store"
 	[tpm]=""
@@ -43,7 +45,7 @@ declare -A ALLOWED=(
 	[remote]=""
 	[pocd]="remote config"
 )
-MODULE_LAYERS="pkcs11 token evidence config crypto tpm tee store"
+MODULE_LAYERS="pkcs11 token evidence verifier config crypto tpm tee store"
 
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
@@ -209,6 +211,8 @@ try_bad module/crypto/key.c '#include "pkcs11/p11_int.h"' "crypto may not includ
 try_bad verify/hex.c '#include "store/files.h"' "verify may not include store" "verify/ including module/"
 try_bad module/store/store.c '#include "token_state.h"' "neither of its folder nor of verify/" "a bare include of another layer's header"
 try_bad remote/hpke.c '#include "tpm/tpm.h"' "remote may not include tpm" "remote/ including module/ (it is pure)"
+try_bad module/verifier/verifier_http.c '#include "token/token.h"' "verifier may not include token" "verifier/ including token/ (upward)"
+try_bad remote/answer.c '#include "verifier/verifier.h"' "remote may not include verifier" "remote/ including the module's client (it is pure)"
 try_bad verify/hex.c '#include "remote/hpke.h"' "verify may not include remote" "verify/ including remote/ (upward)"
 if check_includes "$tmp" >/dev/null; then
 	ok "the unchanged copy passes again"

@@ -57,6 +57,51 @@ t_run 0 "other-key's share is the one the owner gave" flow o other-key
 t_run 0 "release other-key" "$CLIENT" release "$URL" other-key "$T/o" "$T/o.cbor" "$PUB"
 t_has "release 00112233445566778899aabbccddeeff" "S_R given at enrolment"
 
+# ---- the module as pocd's client (module/verifier/, through tests/verifier-release) ----
+# remote_step quote|finish RUN B: the evidence the callback asks for, made from outside.
+remote_step() {
+	local run=${2#"$T"/} n=$3 rd q
+	case $1 in
+	quote)
+		date +%s%3N >"$T/$run.ntime"
+		rd=$( { printf 'poc-pkcs11/v1/tdx'; printf '%s' "$n" | unhex; cat "$T/one.ak.name"; } | sha sha512)
+		"$POCTOOL" sim quote "$T/sim" --report-data "$rd" -o "$T/$run.td" >/dev/null || return 1
+		q=$( { printf 'poc-pkcs11/v1/tpm'; printf '%s' "$n" | unhex; head -c 632 "$T/$run.td" | openssl dgst -sha384 -binary; } | sha sha256)
+		tpm2_quote -c "$T/one.ak.ctx" -l sha256:0,1,2,3,7 -q "$q" -m "$T/$run.attest" -s "$T/$run.sig" -g sha256 >/dev/null && flush || return 1
+		tpm2_pcrread sha256:0,1,2,3,7 | sed -nE 's/^ +([0-9]+) *: *0x([0-9A-Fa-f]+).*/\1 \2/p' | tr A-F a-f >"$T/$run.pcrs" ;;
+	finish) activate one "$T/$run.cred" "$T/$run.secret" && pack "$run" "$T/$run.cbor" "$run" one "$n" >/dev/null ;;
+	esac
+}
+export -f remote_step hex sha unhex flush activate pack
+export T POCTOOL
+VREL=$POC_BUILDDIR/tests/verifier-release
+mconf() { # mconf FILE URL KEY [LINE...]: the module's configuration naming pocd
+	local f=$1 u=$2 k=$3; shift 3
+	printf 'verifier = %s\nverifier_key = %s\nverifier_timeout_ms = 30000\n' "$u" "$k" >"$f"
+	for l in "$@"; do printf '%s\n' "$l" >>"$f"; done
+}
+vrel() { "$VREL" "$1" "$2" "$T/$3" "$T/one.ek.pub" "$T/one.ak.pub" 'remote_step "$@"'; }
+mconf "$T/m.conf" "$URL" "$PUB" "verifier_insecure_http = yes"
+t_run 0 "module client: challenge, evidence for B, /v1/credential, release, the answer checked" vrel "$T/m.conf" other-key v1
+t_has "release 00112233445566778899aabbccddeeff" "the module's client opened S_R"
+t_run 0 "module client: the answer's EAR is signed by pocd's key" "$POCTOOL" record verify "$T/v1.ear" --key "$PUB"
+t_run 1 "the EAR under another key: refused" "$POCTOOL" record verify "$T/v1.ear" --key "$T/forger.pub.pem"
+t_run 0 "poctool record show the EAR" "$POCTOOL" record show "$T/v1.ear"
+t_has '"verification": "remote"' "the EAR says verification remote"
+mconf "$T/m-forged.conf" "$URL" "$T/forger.pub.pem" "verifier_insecure_http = yes"
+t_run 2 "module client: pocd's answer under another pinned key: refused" vrel "$T/m-forged.conf" other-key v2
+t_has "not signed by the pinned verifier key" "a COSE not signed by the pinned key is refused"
+t_lacks "release " "no share"
+mconf "$T/m-http.conf" "$URL" "$PUB"
+t_run 2 "module client: plain http without verifier_insecure_http: refused before any request" vrel "$T/m-http.conf" other-key v3
+t_has "verifier_insecure_http" "the refusal names the setting"
+mconf "$T/m-far.conf" "http://192.0.2.1:$PORT" "$PUB" "verifier_insecure_http = yes"
+t_run 2 "module client: plain http to a non-loopback address: refused" vrel "$T/m-far.conf" other-key v4
+t_has "loopback address only" "http is for loopback only"
+mconf "$T/m-down.conf" "http://127.0.0.1:$(_poc_free_port)" "$PUB" "verifier_insecure_http = yes"
+t_run 3 "module client: pocd unreachable: an outage" vrel "$T/m-down.conf" other-key v5
+t_has "outage: verifier" "an outage, not a denial"
+
 mkdir -p "$T/x"
 t_run 0 "a challenge for other-key" "$CLIENT" challenge "$URL" other-key poc-v1 "$T/x"
 t_run 1 "used for tls-server" "$CLIENT" release "$URL" tls-server "$T/x" "$T/h.cbor" "$PUB"
@@ -113,6 +158,12 @@ t_run 0 "https: a challenge with pocd's TLS key pinned" env POCD_CAFILE="$T/tls.
 t_run 3 "https: another key pinned: no connection" env POCD_CAFILE="$T/tls.crt" POCD_PIN="$pin2" \
 	"$CLIENT" challenge "https://127.0.0.1:$PORT4" other-key poc-v1 "$T/s"
 t_has "http 0" "the pin mismatch aborts before any request"
+mconf "$T/m-tls.conf" "https://127.0.0.1:$PORT4" "$PUB" "verifier_cafile = $T/tls.crt" "verifier_tls_pin = $pin"
+t_run 0 "module client over https, pocd's TLS key pinned" vrel "$T/m-tls.conf" other-key v6
+t_has "release 00112233445566778899aabbccddeeff" "S_R over https"
+mconf "$T/m-tls2.conf" "https://127.0.0.1:$PORT4" "$PUB" "verifier_cafile = $T/tls.crt" "verifier_tls_pin = $pin2"
+t_run 3 "module client over https, another TLS key pinned: no connection (an outage)" vrel "$T/m-tls2.conf" other-key v7
+t_has "outage: verifier" "the pin mismatch is not a denial"
 
 t_run 0 "gce-only: evidence" flow g gce-only
 t_run 1 "gce-only: swtpm's AK certificate names no GCE project" "$CLIENT" release "$URL" gce-only "$T/g" "$T/g.cbor" "$PUB"
@@ -122,12 +173,17 @@ t_run 0 "revoked: evidence first" flow r tls-server
 t_run 0 "revoke tls-server" owner revoke --owner-key "$T/owner.pem" --key-id tls-server
 t_run 1 "release of a revoked key" "$CLIENT" release "$URL" tls-server "$T/r" "$T/r.cbor" "$PUB"
 t_has "deny \$.enrolment.revoked" "denied naming \$.enrolment.revoked"
+t_run 1 "module client: a revoked key" vrel "$T/m.conf" tls-server v8
+t_has "deny \$.enrolment.revoked" "the module's client names \$.enrolment.revoked"
 
 mkdir -p "$T/d"
 t_run 0 "a challenge (no database needed)" "$CLIENT" challenge "$URL" other-key poc-v1 "$T/d"
 t_run 0 "PostgreSQL stopped" runuser -u nobody -- "$PG/pg_ctl" -D "$T/pg" -m fast -w stop
 t_run 3 "release with the database down: an outage" "$CLIENT" release "$URL" other-key "$T/d" "$T/o.cbor" "$PUB"
 t_has "http 503" "503, fail closed (no share, no denial)"
+t_run 3 "module client with the database down: an outage (exit 3), not a denial" vrel "$T/m.conf" other-key v9
+t_has "HTTP 503" "503 named"
+t_lacks "deny" "never a denial"
 t_run 0 "PostgreSQL restarted" pg_start
 t_run 1 "pocd reconnects (a denial again, for the old bundle)" "$CLIENT" release "$URL" other-key "$T/d" "$T/o.cbor" "$PUB"
 
