@@ -12,7 +12,7 @@
 #
 #   layer      may include
 #   pkcs11     token crypto store config
-#   token      tpm tee evidence store config
+#   token      tpm tee evidence verifier store config
 #   evidence   tpm tee store
 #   verifier   config tee remote         (module/verifier/: the module as pocd's client, libcurl)
 #   config     tee
@@ -32,7 +32,7 @@ BUILD=${POC_BUILDDIR:-$SRC/build}
 
 declare -A ALLOWED=(
 	[pkcs11]="token crypto store config"
-	[token]="tpm tee evidence store config"
+	[token]="tpm tee evidence verifier store config"
 	[evidence]="tpm tee store"
 	[verifier]="config tee remote"
 	[config]="tee"
