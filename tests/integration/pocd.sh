@@ -115,8 +115,17 @@ t_run 0 "poctool seal --remote mod-secret: pocd released S_R for the seal" env P
 	"$POCTOOL" seal --token rt --label rs --in "$T/rs.in" --remote mod-secret
 t_run 0 "poctool release: the local check, then pocd's" env POC_PKCS11_CONF="$T/r.conf" "$POCTOOL" release --token rt --label rs
 t_has "$(cat "$T/rs.in")" "the secret came back"
-t_run 0 "poctool show: the record" env POC_PKCS11_CONF="$T/r.conf" "$POCTOOL" show --token rt --label rs --json
-t_has '"remote"' "the object's record is pocd's EAR (verification remote)"
+rs_name=$(ls "$T/store/rt" | sed -n 's/\.record$//p' | head -1)
+t_run 0 "the object's record is signed by pocd's key" "$POCTOOL" record verify "$T/store/rt/$rs_name.record" --key "$PUB"
+t_run 0 "poctool record show" "$POCTOOL" record show "$T/store/rt/$rs_name.record"
+t_has '"verification": "remote"' "the object's record is pocd's EAR (verification remote)"
+SO=$POC_BUILDDIR/module/.libs/poc-pkcs11.so
+rm -f "$T/store/rt/$rs_name.record"
+t_run 0 "the module: C_Login, then the data object's CKA_VALUE (pocd's share again)" env POC_PKCS11_CONF="$T/r.conf" \
+	pkcs11-tool --module "$SO" --token-label rt --login --pin 0000 --read-object --type data --label rs
+t_has "$(cat "$T/rs.in")" "the module opened the remote-sealed object"
+[ -f "$T/store/rt/$rs_name.record" ] && t_ok "the module's release wrote the object's record" || t_fail "no record after the module's release"
+t_run 0 "the module's record is pocd's signed EAR" "$POCTOOL" record verify "$T/store/rt/$rs_name.record" --key "$PUB"
 rconf "$T/r-forged.conf" "$URL" "$T/forger.pub.pem"
 t_run 1 "release with another key pinned: pocd's answer refused, nothing opened" env POC_PKCS11_CONF="$T/r-forged.conf" \
 	"$POCTOOL" release --token rt --label rs
