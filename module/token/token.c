@@ -94,25 +94,6 @@ void poc_token_close(struct poc_token *t)
 	free(t);
 }
 
-/* Seals under a fresh K_tpm and, when h names pocd's key_id, S_R released by pocd now (never stored). */
-static int seal_object(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, struct poc_object_header *h,
-		       const struct poc_object_bind *bind, const uint8_t *pin, size_t pin_len, const uint8_t *secret,
-		       size_t secret_len, uint8_t **obj, size_t *obj_len)
-{
-	uint8_t s_r[POC_TOKEN_SHARE_LEN];
-	int rv;
-
-	if (h->remote == NULL)
-		return poc_token_seal_with(e, tpm, h, bind, t->meta.pcr_bank, t->meta.pcr_mask, pin, pin_len, secret,
-					   secret_len, obj, obj_len);
-	if (poc_token_remote_share(e, t, tpm, h->remote, s_r, NULL, NULL) < 0)
-		return -1;
-	rv = poc_token_seal_share(e, tpm, h, bind, t->meta.pcr_bank, t->meta.pcr_mask, pin, pin_len, s_r, secret,
-				  secret_len, obj, obj_len);
-	OPENSSL_cleanse(s_r, sizeof(s_r));
-	return rv;
-}
-
 int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_object_header *in, const uint8_t *secret,
 		   size_t secret_len, const uint8_t *pin, size_t pin_len, char name[POC_STORE_NAME_MAX])
 {
@@ -150,7 +131,7 @@ int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_obje
 	r = poc_token_pin_attempt(e, t, tpm, pin, pin_len);
 	if (r != 0)
 		rv = r;
-	else if (seal_object(e, t, tpm, &h, &bind, pin, pin_len, secret, secret_len, &obj, &obj_len) == 0)
+	else if (poc_token_seal_object(e, t, tpm, &h, &bind, pin, pin_len, secret, secret_len, &obj, &obj_len) == 0)
 		rv = poc_store_put(e, t->store, name, obj, obj_len);
 	free(obj);
 	poc_tpm_close(tpm);

@@ -65,4 +65,10 @@ int poc_token_unseal_object(struct poc_err *e, struct poc_token *t, struct poc_t
 			    const uint8_t *pin, size_t pin_len, uint8_t **secret, size_t *secret_len, uint8_t **record,
 			    size_t *record_len);
 
+/* Seals secret under h for t: a fresh K_tpm and, when h->remote names pocd's key_id, S_R that pocd
+ * releases now (poc_token_remote_share; never stored). */
+int poc_token_seal_object(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, struct poc_object_header *h,
+			  const struct poc_object_bind *bind, const uint8_t *pin, size_t pin_len, const uint8_t *secret,
+			  size_t secret_len, uint8_t **obj, size_t *obj_len);
+
 #endif

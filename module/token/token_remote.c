@@ -127,3 +127,22 @@ int poc_token_unseal_object(struct poc_err *e, struct poc_token *t, struct poc_t
 	OPENSSL_cleanse(s_r, sizeof(s_r));
 	return rv;
 }
+
+/* Seals under a fresh K_tpm and, when h names pocd's key_id, S_R released by pocd now (never stored). */
+int poc_token_seal_object(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, struct poc_object_header *h,
+			  const struct poc_object_bind *bind, const uint8_t *pin, size_t pin_len, const uint8_t *secret,
+			  size_t secret_len, uint8_t **obj, size_t *obj_len)
+{
+	uint8_t s_r[POC_TOKEN_SHARE_LEN];
+	int rv;
+
+	if (h->remote == NULL)
+		return poc_token_seal_with(e, tpm, h, bind, t->meta.pcr_bank, t->meta.pcr_mask, pin, pin_len, secret,
+					   secret_len, obj, obj_len);
+	if (poc_token_remote_share(e, t, tpm, h->remote, s_r, NULL, NULL) < 0)
+		return -1;
+	rv = poc_token_seal_share(e, tpm, h, bind, t->meta.pcr_bank, t->meta.pcr_mask, pin, pin_len, s_r, secret,
+				  secret_len, obj, obj_len);
+	OPENSSL_cleanse(s_r, sizeof(s_r));
+	return rv;
+}
