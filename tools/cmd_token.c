@@ -241,6 +241,28 @@ static void seal_usage(void)
 	       POC_TOOL_PIN_HELP);
 }
 
+/* seal's header (a CKO_DATA object, pocd's key_id when --remote) and the configuration; -1: usage. */
+static int seal_header(struct poc_object_header *h, const char *label, const char *id, const char *remote,
+		       struct poc_config *cfg)
+{
+	struct poc_err e = { 0 };
+
+	if (strlen(label) > POC_OBJECT_LABEL_MAX || (id != NULL && poc_hex_decode(&e, id, strlen(id), h->id, sizeof(h->id), &h->id_len) < 0)) {
+		poc_tool_warn("seal: bad --label or --id %s", e.msg);
+		return -1;
+	}
+	snprintf(h->label, sizeof(h->label), "%s", label);
+	h->class = 0; /* CKO_DATA */
+	h->remote = (char *)remote; /* pocd's key_id (store/object.h "remote") */
+	if (poc_tool_load_config(cfg) < 0)
+		return -1;
+	if (remote != NULL && cfg->verifier[0] == '\0') {
+		poc_tool_warn("seal --remote needs verifier = URL and verifier_key = FILE in the configuration");
+		return -1;
+	}
+	return 0;
+}
+
 int poc_cmd_seal(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -285,19 +307,8 @@ int poc_cmd_seal(int argc, char **argv)
 		poc_tool_warn("seal needs --token and --label (see --help)");
 		return POC_EXIT_USAGE;
 	}
-	if (strlen(label) > POC_OBJECT_LABEL_MAX || (id != NULL && poc_hex_decode(&e, id, strlen(id), h.id, sizeof(h.id), &h.id_len) < 0)) {
-		poc_tool_warn("seal: bad --label or --id %s", e.msg);
+	if (seal_header(&h, label, id, remote, &cfg) < 0)
 		return POC_EXIT_USAGE;
-	}
-	snprintf(h.label, sizeof(h.label), "%s", label);
-	h.class = 0; /* CKO_DATA */
-	h.remote = (char *)remote; /* pocd's key_id (store/object.h "remote") */
-	if (poc_tool_load_config(&cfg) < 0)
-		return POC_EXIT_USAGE;
-	if (remote != NULL && cfg.verifier[0] == '\0') {
-		poc_tool_warn("seal --remote needs verifier = URL and verifier_key = FILE in the configuration");
-		return POC_EXIT_USAGE;
-	}
 	secret = poc_tool_read_file(in, SECRET_IN_MAX, &len);
 	if (secret == NULL)
 		return POC_EXIT_USAGE;
