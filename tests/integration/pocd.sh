@@ -128,12 +128,16 @@ t_run 0 "the object's record is signed by pocd's key" "$POCTOOL" record verify "
 t_run 0 "poctool record show" "$POCTOOL" record show "$T/store/rt/$rs_name.record"
 t_has '"verification": "remote"' "the object's record is pocd's EAR (verification remote)"
 SO=$POC_BUILDDIR/module/.libs/poc-pkcs11.so
-rm -f "$T/store/rt/$rs_name.record"
-t_run 0 "the module: C_Login, then the data object's CKA_VALUE (pocd's share again)" env POC_PKCS11_CONF="$T/r.conf" \
-	pkcs11-tool --module "$SO" --token-label rt --login --pin 0000 --read-object --type data --label rs
-t_has "$(cat "$T/rs.in")" "the module opened the remote-sealed object"
-[ -f "$T/store/rt/$rs_name.record" ] && t_ok "the module's release wrote the object's record" || t_fail "no record after the module's release"
-t_run 0 "the module's record is pocd's signed EAR" "$POCTOOL" record verify "$T/store/rt/$rs_name.record" --key "$PUB"
+if [ -n "${POC_SANITIZERS:-}" ]; then # pkcs11-tool (uninstrumented) cannot load the ASan-built module
+	t_skip "the module (pkcs11-tool C_Login, CKA_VALUE) on the remote-sealed object: the gcc build runs it"
+else
+	rm -f "$T/store/rt/$rs_name.record"
+	t_run 0 "the module: C_Login, then the data object's CKA_VALUE (pocd's share again)" env POC_PKCS11_CONF="$T/r.conf" \
+		pkcs11-tool --module "$SO" --token-label rt --login --pin 0000 --read-object --type data --label rs
+	t_has "$(cat "$T/rs.in")" "the module opened the remote-sealed object"
+	[ -f "$T/store/rt/$rs_name.record" ] && t_ok "the module's release wrote the object's record" || t_fail "no record after the module's release"
+	t_run 0 "the module's record is pocd's signed EAR" "$POCTOOL" record verify "$T/store/rt/$rs_name.record" --key "$PUB"
+fi
 # Neither share alone opens it (from outside: tpm2-tools unseals K_tpm as the host can, python
 # derives K): K_tpm || S_R opens it (the control), K_tpm alone (the host) and S_R alone (pocd) do not.
 "$PY" - "$T/store/rt/$rs_name" "$T" <<'PY' || t_fail "python: the object's sealed blobs"
