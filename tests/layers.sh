@@ -12,8 +12,9 @@
 #
 #   layer      may include
 #   pkcs11     token crypto store config trace
-#   token      tpm tee evidence store config trace
+#   token      tpm tee evidence verifier store config trace
 #   evidence   tpm tee store trace
+#   verifier   config tee remote trace   (module/verifier/: the module as pocd's client, libcurl)
 #   config     tee
 #   crypto     store trace
 #   tpm        trace
@@ -32,8 +33,9 @@ BUILD=${POC_BUILDDIR:-$SRC/build}
 
 declare -A ALLOWED=(
 	[pkcs11]="token crypto store config trace"
-	[token]="tpm tee evidence store config trace"
+	[token]="tpm tee evidence verifier store config trace"
 	[evidence]="tpm tee store trace"
+	[verifier]="config tee remote trace"
 	[config]="tee"
 	[crypto]="store trace"
 	[tpm]="trace"
@@ -45,7 +47,7 @@ declare -A ALLOWED=(
 	[remote]=""
 	[pocd]="remote config"
 )
-MODULE_LAYERS="pkcs11 token evidence config crypto tpm tee store trace"
+MODULE_LAYERS="pkcs11 token evidence verifier config crypto tpm tee store trace"
 
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
@@ -211,6 +213,8 @@ try_bad module/crypto/key.c '#include "pkcs11/p11_int.h"' "crypto may not includ
 try_bad verify/hex.c '#include "store/files.h"' "verify may not include store" "verify/ including module/"
 try_bad module/store/store.c '#include "token_state.h"' "neither of its folder nor of verify/" "a bare include of another layer's header"
 try_bad remote/hpke.c '#include "tpm/tpm.h"' "remote may not include tpm" "remote/ including module/ (it is pure)"
+try_bad module/verifier/verifier_http.c '#include "token/token.h"' "verifier may not include token" "verifier/ including token/ (upward)"
+try_bad remote/answer.c '#include "verifier/verifier.h"' "remote may not include verifier" "remote/ including the module's client (it is pure)"
 try_bad verify/hex.c '#include "remote/hpke.h"' "verify may not include remote" "verify/ including remote/ (upward)"
 if check_includes "$tmp" >/dev/null; then
 	ok "the unchanged copy passes again"

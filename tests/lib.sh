@@ -47,6 +47,11 @@ t_has() {
 	if printf '%s' "$T_OUT" | grep -qF -- "$1"; then t_ok "$2"; else
 		t_fail "$2 (output lacks \"$1\")"; printf '%s\n' "$T_OUT" | head -20 | t_diag; fi
 }
+# t_lacks TEXT DESCRIPTION: the last t_run's output does not contain TEXT.
+t_lacks() {
+	if printf '%s' "$T_OUT" | grep -qF -- "$1"; then t_fail "$2 (output holds \"$1\")"
+		printf '%s\n' "$T_OUT" | head -20 | t_diag; else t_ok "$2"; fi
+}
 # t_tap_prog MIN OUT DESC CMD...: runs a TAP program (its output in OUT, shown as diagnostics) as one
 # check: ok when it exits 0 with no failure and more than MIN checks, else not ok with its failures.
 t_tap_prog() {

@@ -227,15 +227,40 @@ int poc_cmd_init(int argc, char **argv)
 static void seal_usage(void)
 {
 	printf("Usage: poctool seal --token TOKEN --label NAME [--in FILE] [--id HEX] [--allow-empty]\n"
-	       "                    [--pin PIN | --pin-file FILE] [--force]\n\n"
+	       "                    [--pin PIN | --pin-file FILE] [--force] [--remote KEY_ID]\n\n"
 	       "Seals a secret (from stdin by default) as a CKO_DATA object of the token, under\n"
 	       "its Proof-of-Cloud policy and PCRs. --pin is needed when the token has one\n"
 	       "(without it: exit 2); it is tried first, as a try the TPM counts: a wrong PIN\n"
 	       "seals nothing (exit 1). An empty secret (an empty file, a closed stdin) is\n"
 	       "refused (exit 2) unless --allow-empty says it is meant. A label the token\n"
 	       "already holds is refused (exit 2; pkcs11:object= URIs would pick one of\n"
-	       "them) unless --force.\n"
+	       "them) unless --force. --remote KEY_ID: the object's key is also derived from\n"
+	       "S_R, the share pocd (the configuration's verifier) holds for KEY_ID: pocd\n"
+	       "releases it now, after its own check of this machine, and again at every\n"
+	       "release; S_R is never written here (docs/pocd.md). pocd unreachable: exit 3.\n"
 	       POC_TOOL_PIN_HELP);
+}
+
+/* seal's header (a CKO_DATA object, pocd's key_id when --remote) and the configuration; -1: usage. */
+static int seal_header(struct poc_object_header *h, const char *label, const char *id, const char *remote,
+		       struct poc_config *cfg)
+{
+	struct poc_err e = { 0 };
+
+	if (strlen(label) > POC_OBJECT_LABEL_MAX || (id != NULL && poc_hex_decode(&e, id, strlen(id), h->id, sizeof(h->id), &h->id_len) < 0)) {
+		poc_tool_warn("seal: bad --label or --id %s", e.msg);
+		return -1;
+	}
+	snprintf(h->label, sizeof(h->label), "%s", label);
+	h->class = 0; /* CKO_DATA */
+	h->remote = (char *)remote; /* pocd's key_id (store/object.h "remote") */
+	if (poc_tool_load_config(cfg) < 0)
+		return -1;
+	if (remote != NULL && cfg->verifier[0] == '\0') {
+		poc_tool_warn("seal --remote needs verifier = URL and verifier_key = FILE in the configuration");
+		return -1;
+	}
+	return 0;
 }
 
 int poc_cmd_seal(int argc, char **argv)
@@ -245,9 +270,9 @@ int poc_cmd_seal(int argc, char **argv)
 		{ "in", required_argument, NULL, 'i' }, { "pin", required_argument, NULL, 'P' },
 		{ "pin-file", required_argument, NULL, 'F' }, { "force", no_argument, NULL, 'f' },
 		{ "id", required_argument, NULL, 'I' }, { "allow-empty", no_argument, NULL, 'E' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "remote", required_argument, NULL, 'R' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *token = NULL, *label = NULL, *in = "-", *pin = NULL, *id = NULL;
+	const char *token = NULL, *label = NULL, *in = "-", *pin = NULL, *id = NULL, *remote = NULL;
 	struct poc_tool_pin pp = { .arg = NULL };
 	int allow_empty = 0, force = 0;
 	struct poc_object_header h;
@@ -271,6 +296,7 @@ int poc_cmd_seal(int argc, char **argv)
 		case 'f': force = 1; break;
 		case 'I': id = optarg; break;
 		case 'E': allow_empty = 1; break;
+		case 'R': remote = optarg; break;
 		case 'h':
 			seal_usage();
 			return POC_EXIT_OK;
@@ -281,13 +307,7 @@ int poc_cmd_seal(int argc, char **argv)
 		poc_tool_warn("seal needs --token and --label (see --help)");
 		return POC_EXIT_USAGE;
 	}
-	if (strlen(label) > POC_OBJECT_LABEL_MAX || (id != NULL && poc_hex_decode(&e, id, strlen(id), h.id, sizeof(h.id), &h.id_len) < 0)) {
-		poc_tool_warn("seal: bad --label or --id %s", e.msg);
-		return POC_EXIT_USAGE;
-	}
-	snprintf(h.label, sizeof(h.label), "%s", label);
-	h.class = 0; /* CKO_DATA */
-	if (poc_tool_load_config(&cfg) < 0)
+	if (seal_header(&h, label, id, remote, &cfg) < 0)
 		return POC_EXIT_USAGE;
 	secret = poc_tool_read_file(in, SECRET_IN_MAX, &len);
 	if (secret == NULL)

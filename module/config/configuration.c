@@ -11,11 +11,13 @@
 _Static_assert(POC_TEE_PATH_MAX == POC_CONFIG_VALUE_MAX, "tee paths are config values");
 
 enum cfg_key {
-	K_STORE, K_TCTI, K_TEE, K_POLICY, K_COLLATERAL, K_RELEASE, K_TTL, K_LOG, K_LOG_LEVEL, K_TPM_TIMEOUT, K_COUNT
+	K_STORE, K_TCTI, K_TEE, K_POLICY, K_COLLATERAL, K_RELEASE, K_TTL, K_LOG, K_LOG_LEVEL, K_TPM_TIMEOUT,
+	K_VERIFIER, K_VERIFIER_KEY, K_VERIFIER_TLS_PIN, K_VERIFIER_CAFILE, K_VERIFIER_TIMEOUT, K_VERIFIER_INSECURE, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"store", "tcti", "tee", "policy", "collateral", "release", "ttl", "log", "log_level", "tpm_timeout_ms",
+	"verifier", "verifier_key", "verifier_tls_pin", "verifier_cafile", "verifier_timeout_ms", "verifier_insecure_http",
 };
 
 const char *poc_config_log_str(enum poc_config_log l)
@@ -51,6 +53,7 @@ void poc_config_defaults(struct poc_config *out)
 	out->log = POC_LOG_STDERR;
 	out->log_level = POC_LOG_WARN;
 	out->tpm_timeout_ms = 30000; /* POC_TPM_TIMEOUT_DEFAULT_MS (tpm/tpm.h) */
+	out->verifier_timeout_ms = 10000;
 }
 
 static int is_ws(char c)
@@ -87,6 +90,39 @@ static int parse_ttl(struct poc_err *e, size_t line, const char *val, uint64_t *
 	if (v == 0)
 		return bad(e, line, "ttl", "must be a positive number of seconds", val);
 	*out = v;
+	return 0;
+}
+
+/* The remote verifier's keys (docs/pocd.md "The module as a client"). */
+static int apply_verifier(struct poc_err *e, size_t line, enum cfg_key k, const char *val, struct poc_config *c)
+{
+	uint64_t ms;
+
+	if (k == K_VERIFIER) {
+		if (strncmp(val, "https://", 8) != 0 && strncmp(val, "http://", 7) != 0)
+			return bad(e, line, "verifier", "must be an https:// (or, with verifier_insecure_http, http://) URL", val);
+		return set_str(e, line, "verifier", c->verifier, val);
+	}
+	if (k == K_VERIFIER_KEY)
+		return set_str(e, line, "verifier_key", c->verifier_key, val);
+	if (k == K_VERIFIER_TLS_PIN) {
+		if (strncmp(val, "sha256//", 8) != 0)
+			return bad(e, line, "verifier_tls_pin", "must be sha256//BASE64 (curl's pinned public key)", val);
+		return set_str(e, line, "verifier_tls_pin", c->verifier_tls_pin, val);
+	}
+	if (k == K_VERIFIER_CAFILE)
+		return set_str(e, line, "verifier_cafile", c->verifier_cafile, val);
+	if (k == K_VERIFIER_TIMEOUT) {
+		if (parse_ttl(e, line, val, &ms) < 0 || ms > INT32_MAX) {
+			poc_err_clear(e);
+			return bad(e, line, "verifier_timeout_ms", "must be a positive number of milliseconds", val);
+		}
+		c->verifier_timeout_ms = (uint32_t)ms;
+		return 0;
+	}
+	if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0) /* K_VERIFIER_INSECURE */
+		return bad(e, line, "verifier_insecure_http", "must be yes or no", val);
+	c->verifier_insecure_http = strcmp(val, "yes") == 0;
 	return 0;
 }
 
@@ -151,6 +187,13 @@ static int apply(struct poc_err *e, size_t line, enum cfg_key k, const char *val
 		else
 			return bad(e, line, "log_level", "must be error, warn, info or debug", val);
 		return 0;
+	case K_VERIFIER:
+	case K_VERIFIER_KEY:
+	case K_VERIFIER_TLS_PIN:
+	case K_VERIFIER_CAFILE:
+	case K_VERIFIER_TIMEOUT:
+	case K_VERIFIER_INSECURE:
+		return apply_verifier(e, line, k, val, c);
 	case K_COUNT:
 		break;
 	}

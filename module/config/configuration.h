@@ -49,6 +49,13 @@ struct poc_config {
 	char log_path[POC_CONFIG_VALUE_MAX];   /* log = /path; "" otherwise */
 	enum poc_config_level log_level;
 	uint32_t tpm_timeout_ms;               /* ms any one TPM answer may take (default 30000) */
+	/* The remote verifier pocd (docs/pocd.md "The module as a client"); "" = none. */
+	char verifier[POC_CONFIG_VALUE_MAX];         /* https://host:port (http:// only with verifier_insecure_http) */
+	char verifier_key[POC_CONFIG_VALUE_MAX];     /* pocd's signing public key (PEM): the answers' pinned key */
+	char verifier_tls_pin[POC_CONFIG_VALUE_MAX]; /* sha256//BASE64 of pocd's TLS key (CURLOPT_PINNEDPUBLICKEY) */
+	char verifier_cafile[POC_CONFIG_VALUE_MAX];  /* the CA that issued pocd's TLS certificate ("" = system's) */
+	uint32_t verifier_timeout_ms;                /* one whole HTTP exchange (default 10000) */
+	int verifier_insecure_http;                  /* yes: http:// to a loopback address only (tests) */
 	uint32_t pin_tries;                    /* wrong PINs before the TPM locks a new token's PIN (0: default 10) */
 };
 

@@ -122,7 +122,7 @@ struct poc_object_header {
 	size_t sealed_pub_len;
 	uint8_t *sealed_priv;              /* TPM2B_PRIVATE */
 	size_t sealed_priv_len;
-	char *remote;                      /* remote verifier URL, or NULL: K_remote is used iff set */
+	char *remote;                      /* pocd's key_id for the object (docs/pocd.md), or NULL: K_remote is used iff set */
 	struct poc_object_template tmpl[POC_TMPL_N]; /* "templates", present when one is not empty */
 };
 

@@ -113,7 +113,7 @@ int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_obje
 	memcpy(h.policy_digest, t->meta.policy_digest, 32);
 	h.ttl = t->cfg.ttl;
 	h.recheck_first_use = t->cfg.release_first_use;
-	h.remote = NULL;
+	h.remote = in->remote; /* pocd's key_id: S_R from pocd is part of K (token_remote.c) */
 	/* Bound to this token (object.h); a token.cbor swapped before this seal is another token (token_state.h). */
 	if (poc_token_bind(e, &t->meta, &bind) < 0 || poc_token_tpm(e, t, &tpm) < 0)
 		return -1;
@@ -121,8 +121,7 @@ int poc_token_seal(struct poc_err *e, struct poc_token *t, const struct poc_obje
 	r = poc_token_pin_attempt(e, t, tpm, pin, pin_len);
 	if (r != 0)
 		rv = r;
-	else if (poc_token_seal_with(e, tpm, &h, &bind, t->meta.pcr_bank, t->meta.pcr_mask, pin, pin_len, secret,
-				     secret_len, &obj, &obj_len) == 0)
+	else if (poc_token_seal_object(e, t, tpm, &h, &bind, pin, pin_len, secret, secret_len, &obj, &obj_len) == 0)
 		rv = poc_store_put(e, t->store, name, obj, obj_len);
 	free(obj);
 	poc_tpm_close(tpm);
@@ -563,7 +562,8 @@ int poc_token_release_many(struct poc_err *e, struct poc_token *t, const char *c
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		r = poc_token_unseal_with(e, tpm, &rd.bind, objs[i], olens[i], pin, pin_len, &secrets[i], &lens[i]);
+		r = poc_token_unseal_object(e, t, tpm, &rd.bind, names[i], objs[i], olens[i], pin, pin_len, &secrets[i],
+					    &lens[i], records ? &records[i] : NULL, records ? &record_lens[i] : NULL);
 		if (r != 0)
 			goto done;
 	}

@@ -48,4 +48,40 @@ int poc_token_tpm(struct poc_err *e, const struct poc_token *t, struct poc_tpm *
 int poc_token_verifier_key(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, const uint8_t *pin,
 			   size_t pin_len, EVP_PKEY **vkey);
 
+/* As poc_token_seal_with and poc_token_unseal_with, with K_remote (32 bytes, S_R from pocd) exactly
+ * when the header names a remote verifier's key_id (store/object.h), NULL otherwise. */
+int poc_token_seal_share(struct poc_err *e, struct poc_tpm *tpm, struct poc_object_header *h,
+			 const struct poc_object_bind *bind, uint16_t bank, uint32_t mask, const uint8_t *pin,
+			 size_t pin_len, const uint8_t *k_remote, const uint8_t *secret, size_t secret_len, uint8_t **out,
+			 size_t *out_len);
+int poc_token_unseal_share(struct poc_err *e, struct poc_tpm *tpm, const struct poc_object_bind *bind,
+			   const uint8_t *obj, size_t len, const uint8_t *pin, size_t pin_len, const uint8_t *k_remote,
+			   uint8_t **secret, size_t *secret_len);
+
+/*
+ * S_R for key_id from the configured verifier (token_remote.c): pocd's challenge, this
+ * machine's evidence for B (with pocd's /v1/credential), the answer checked with the pinned key.
+ * *ear (when ear is given) is pocd's signed EAR, also for a denial (e: POC_ERR_POLICY naming
+ * pocd's clause); an outage is POC_ERR_UNREACHABLE / POC_ERR_BUSY.
+ */
+#define POC_TOKEN_SHARE_LEN 32
+int poc_token_remote_share(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, const char *key_id,
+			   uint8_t s_r[POC_TOKEN_SHARE_LEN], uint8_t **ear, size_t *ear_len);
+
+/*
+ * Opens object name of t (bytes obj): a local object as poc_token_unseal_with, one whose header
+ * names pocd's key_id with S_R from poc_token_remote_share; pocd's EAR then becomes its
+ * record (the store's and *record, replacing the local one).
+ */
+int poc_token_unseal_object(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm,
+			    const struct poc_object_bind *bind, const char *name, const uint8_t *obj, size_t len,
+			    const uint8_t *pin, size_t pin_len, uint8_t **secret, size_t *secret_len, uint8_t **record,
+			    size_t *record_len);
+
+/* Seals secret under h for t: a fresh K_tpm and, when h->remote names pocd's key_id, S_R that pocd
+ * releases now (poc_token_remote_share; never stored). */
+int poc_token_seal_object(struct poc_err *e, struct poc_token *t, struct poc_tpm *tpm, struct poc_object_header *h,
+			  const struct poc_object_bind *bind, const uint8_t *pin, size_t pin_len, const uint8_t *secret,
+			  size_t secret_len, uint8_t **obj, size_t *obj_len);
+
 #endif

@@ -46,6 +46,14 @@ int poc_token_seal_with(struct poc_err *e, struct poc_tpm *tpm, struct poc_objec
 			const struct poc_object_bind *bind, uint16_t bank, uint32_t mask, const uint8_t *pin, size_t pin_len,
 			const uint8_t *secret, size_t secret_len, uint8_t **out, size_t *out_len)
 {
+	return poc_token_seal_share(e, tpm, h, bind, bank, mask, pin, pin_len, NULL, secret, secret_len, out, out_len);
+}
+
+int poc_token_seal_share(struct poc_err *e, struct poc_tpm *tpm, struct poc_object_header *h,
+			 const struct poc_object_bind *bind, uint16_t bank, uint32_t mask, const uint8_t *pin,
+			 size_t pin_len, const uint8_t *k_remote, const uint8_t *secret, size_t secret_len, uint8_t **out,
+			 size_t *out_len)
+{
 	struct poc_sealed sealed;
 	uint8_t k_tpm[32];
 	int rv = -1;
@@ -61,7 +69,7 @@ int poc_token_seal_with(struct poc_err *e, struct poc_tpm *tpm, struct poc_objec
 	h->sealed_priv = sealed.priv;
 	h->sealed_priv_len = sealed.priv_len;
 	memcpy(h->token_id, bind->token_id, POC_TOKEN_ID_LEN);
-	rv = poc_object_seal(e, h, bind, k_tpm, NULL, secret, secret_len, out, out_len);
+	rv = poc_object_seal(e, h, bind, k_tpm, k_remote, secret, secret_len, out, out_len);
 	h->sealed_pub = h->sealed_priv = NULL;
 done:
 	OPENSSL_cleanse(k_tpm, sizeof(k_tpm));
@@ -75,6 +83,13 @@ done:
  */
 int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct poc_object_bind *bind, const uint8_t *obj,
 			  size_t len, const uint8_t *pin, size_t pin_len, uint8_t **secret, size_t *secret_len)
+{
+	return poc_token_unseal_share(e, tpm, bind, obj, len, pin, pin_len, NULL, secret, secret_len);
+}
+
+int poc_token_unseal_share(struct poc_err *e, struct poc_tpm *tpm, const struct poc_object_bind *bind,
+			   const uint8_t *obj, size_t len, const uint8_t *pin, size_t pin_len, const uint8_t *k_remote,
+			   uint8_t **secret, size_t *secret_len)
 {
 	struct poc_object_header h;
 	struct poc_sealed sealed;
@@ -98,7 +113,7 @@ int poc_token_unseal_with(struct poc_err *e, struct poc_tpm *tpm, const struct p
 	if (rv < 0)
 		return -1;
 	t0 = poc_trace_start();
-	rv = poc_object_open(e, obj, len, bind, k_tpm, NULL, secret, secret_len);
+	rv = poc_object_open(e, obj, len, bind, k_tpm, k_remote, secret, secret_len);
 	poc_trace_end("object_open", t0);
 	OPENSSL_cleanse(k_tpm, sizeof(k_tpm));
 	return rv;

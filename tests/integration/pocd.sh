@@ -9,6 +9,10 @@
 # share; the database stopped is 503 (an outage, not a denial); an answer checked against
 # another pinned key is refused; pocd's role cannot UPDATE or DELETE the audit, and
 # `pocd audit verify` finds an edited, a deleted and a reordered row and a cut chain tail.
+# The module as pocd's client (module/verifier/ through tests/verifier-release, and a token's
+# object sealed with `poctool seal --remote`, released by poctool and by the module): S_R
+# opened and pocd's EAR as the record; a forged answer, plain http, a revoked key refused; pocd
+# unreachable and the database down outages; neither K_tpm alone nor S_R alone opens the object.
 . "$POC_SRCDIR/tests/swtpm-env.sh"
 . "$POC_SRCDIR/tests/lib.sh"
 . "$POC_SRCDIR/tests/pocd-lib.sh"
@@ -72,6 +76,137 @@ t_run 0 "other-key's share is the one the owner gave" flow o other-key
 t_run 0 "release other-key" "$CLIENT" release "$URL" other-key "$T/o" "$T/o.cbor" "$PUB"
 t_has "release 00112233445566778899aabbccddeeff" "S_R given at enrolment"
 
+# ---- the module as pocd's client (module/verifier/, through tests/verifier-release) ----
+# remote_step quote|finish RUN B: the evidence the callback asks for, made from outside.
+remote_step() {
+	local run=${2#"$T"/} n=$3 rd q
+	case $1 in
+	quote)
+		date +%s%3N >"$T/$run.ntime"
+		rd=$( { printf 'poc-pkcs11/v1/tdx'; printf '%s' "$n" | unhex; cat "$T/one.ak.name"; } | sha sha512)
+		"$POCTOOL" sim quote "$T/sim" --report-data "$rd" -o "$T/$run.td" >/dev/null || return 1
+		q=$( { printf 'poc-pkcs11/v1/tpm'; printf '%s' "$n" | unhex; head -c 632 "$T/$run.td" | openssl dgst -sha384 -binary; } | sha sha256)
+		tpm2_quote -c "$T/one.ak.ctx" -l sha256:0,1,2,3,7 -q "$q" -m "$T/$run.attest" -s "$T/$run.sig" -g sha256 >/dev/null && flush || return 1
+		tpm2_pcrread sha256:0,1,2,3,7 | sed -nE 's/^ +([0-9]+) *: *0x([0-9A-Fa-f]+).*/\1 \2/p' | tr A-F a-f >"$T/$run.pcrs" ;;
+	finish) activate one "$T/$run.cred" "$T/$run.secret" && pack "$run" "$T/$run.cbor" "$run" one "$n" >/dev/null ;;
+	esac
+}
+export -f remote_step hex sha unhex flush activate pack
+export T POCTOOL
+VREL=$POC_BUILDDIR/tests/verifier-release
+mconf() { # mconf FILE URL KEY [LINE...]: the module's configuration naming pocd
+	local f=$1 u=$2 k=$3; shift 3
+	printf 'verifier = %s\nverifier_key = %s\nverifier_timeout_ms = 30000\n' "$u" "$k" >"$f"
+	for l in "$@"; do printf '%s\n' "$l" >>"$f"; done
+}
+vrel() { "$VREL" "$1" "$2" "$T/$3" "$T/one.ek.pub" "$T/one.ak.pub" 'remote_step "$@"'; }
+mconf "$T/m.conf" "$URL" "$PUB" "verifier_insecure_http = yes"
+t_run 0 "module client: challenge, evidence for B, /v1/credential, release, the answer checked" vrel "$T/m.conf" other-key v1
+t_has "release 00112233445566778899aabbccddeeff" "the module's client opened S_R"
+t_run 0 "module client: the answer's EAR is signed by pocd's key" "$POCTOOL" record verify "$T/v1.ear" --key "$PUB"
+t_run 1 "the EAR under another key: refused" "$POCTOOL" record verify "$T/v1.ear" --key "$T/forger.pub.pem"
+t_run 0 "poctool record show the EAR" "$POCTOOL" record show "$T/v1.ear"
+t_has '"verification": "remote"' "the EAR says verification remote"
+mconf "$T/m-forged.conf" "$URL" "$T/forger.pub.pem" "verifier_insecure_http = yes"
+t_run 2 "module client: pocd's answer under another pinned key: refused" vrel "$T/m-forged.conf" other-key v2
+t_has "not signed by the pinned verifier key" "a COSE not signed by the pinned key is refused"
+t_lacks "release " "no share"
+mconf "$T/m-http.conf" "$URL" "$PUB"
+t_run 2 "module client: plain http without verifier_insecure_http: refused before any request" vrel "$T/m-http.conf" other-key v3
+t_has "verifier_insecure_http" "the refusal names the setting"
+mconf "$T/m-far.conf" "http://192.0.2.1:$PORT" "$PUB" "verifier_insecure_http = yes"
+t_run 2 "module client: plain http to a non-loopback address: refused" vrel "$T/m-far.conf" other-key v4
+t_has "loopback address only" "http is for loopback only"
+mconf "$T/m-down.conf" "http://127.0.0.1:$(_poc_free_port)" "$PUB" "verifier_insecure_http = yes"
+t_run 3 "module client: pocd unreachable: an outage" vrel "$T/m-down.conf" other-key v5
+t_has "outage: verifier" "an outage, not a denial"
+
+# ---- an object sealed with pocd's share: poctool seal --remote, poctool release ----
+SR=5f0e1d2c3b4a59687786950a1b2c3d4e5f60718293a4b5c6d7e8f90112233445
+t_run 0 "enrol mod-secret (S_R given, so that the test can play pocd alone)" owner enrol --owner-key "$T/owner.pem" \
+	--key-id mod-secret --policy "$T/policy.json" --share-hex "$SR"
+rconf() { # rconf FILE URL KEY: the module's configuration: swtpm one, the simulator, pocd
+	printf 'store = %s/store\ntcti = %s\ntee = sim:%s/sim\n' "$T" "$POC_TCTI" "$T" >"$1"
+	printf 'verifier = %s\nverifier_key = %s\nverifier_insecure_http = yes\nverifier_timeout_ms = 30000\n' "$2" "$3" >>"$1"
+}
+rconf "$T/r.conf" "$URL" "$PUB"
+# Five PCRs, as the flows above quote: tpm2_policypcr (the attack below) takes at most eight.
+t_run 0 "poctool init a token (swtpm one, the simulator)" env POC_PKCS11_CONF="$T/r.conf" "$POCTOOL" init --label rt --policy "$T/policy.json" \
+	--pcrs sha256:0,1,2,3,7
+printf 'remote-secret-%s' "$$" >"$T/rs.in"
+t_run 0 "poctool seal --remote mod-secret: pocd released S_R for the seal" env POC_PKCS11_CONF="$T/r.conf" \
+	"$POCTOOL" seal --token rt --label rs --in "$T/rs.in" --remote mod-secret
+t_run 0 "poctool release: the local check, then pocd's" env POC_PKCS11_CONF="$T/r.conf" "$POCTOOL" release --token rt --label rs
+t_has "$(cat "$T/rs.in")" "the secret came back"
+rs_name=$(ls "$T/store/rt" | sed -n 's/\.record$//p' | head -1)
+t_run 0 "the object's record is signed by pocd's key" "$POCTOOL" record verify "$T/store/rt/$rs_name.record" --key "$PUB"
+t_run 0 "poctool record show" "$POCTOOL" record show "$T/store/rt/$rs_name.record"
+t_has '"verification": "remote"' "the object's record is pocd's EAR (verification remote)"
+SO=$POC_BUILDDIR/module/.libs/poc-pkcs11.so
+if [ -n "${POC_SANITIZERS:-}" ]; then # pkcs11-tool (uninstrumented) cannot load the ASan-built module
+	t_skip "the module (pkcs11-tool C_Login, CKA_VALUE) on the remote-sealed object: the gcc build runs it"
+else
+	rm -f "$T/store/rt/$rs_name.record"
+	t_run 0 "the module: C_Login, then the data object's CKA_VALUE (pocd's share again)" env POC_PKCS11_CONF="$T/r.conf" \
+		pkcs11-tool --module "$SO" --token-label rt --login --pin 0000 --read-object --type data --label rs
+	t_has "$(cat "$T/rs.in")" "the module opened the remote-sealed object"
+	[ -f "$T/store/rt/$rs_name.record" ] && t_ok "the module's release wrote the object's record" || t_fail "no record after the module's release"
+	t_run 0 "the module's record is pocd's signed EAR" "$POCTOOL" record verify "$T/store/rt/$rs_name.record" --key "$PUB"
+fi
+# Neither share alone opens it (from outside: tpm2-tools unseals K_tpm as the host can, python
+# derives K): K_tpm || S_R opens it (the control), K_tpm alone (the host) and S_R alone (pocd) do not.
+"$PY" - "$T/store/rt/$rs_name" "$T" <<'PY' || t_fail "python: the object's sealed blobs"
+import cbor2, sys
+h = cbor2.loads(cbor2.load(open(sys.argv[1], "rb"))["header"])
+open(sys.argv[2] + "/rs.pub", "wb").write(h["sealed"]["pub"]); open(sys.argv[2] + "/rs.priv", "wb").write(h["sealed"]["priv"])
+m = h["policy"]["pcr_mask"]
+open(sys.argv[2] + "/rs.pcrs", "w").write("sha256:" + ",".join(str(i) for i in range(24) if m >> i & 1))
+PY
+SRKA="fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt"
+{ printf '\x20\x00'; head -c 128 /dev/zero; printf '\x20\x00'; head -c 128 /dev/zero; } >"$T/unique.bin"
+tpm2_flushcontext -t 2>/dev/null
+{ tpm2_createprimary -C o -g sha256 -G ecc256:aes128cfb -a "$SRKA" -u "$T/unique.bin" -c "$T/srk.ctx" >/dev/null &&
+	tpm2_flushcontext -t && tpm2_load -C "$T/srk.ctx" -u "$T/rs.pub" -r "$T/rs.priv" -c "$T/rs.ctx" >/dev/null &&
+	tpm2_flushcontext -t && tpm2_startauthsession -S "$T/s.ctx" --policy-session &&
+	tpm2_policypcr -S "$T/s.ctx" -l "$(cat "$T/rs.pcrs")" >/dev/null &&
+	tpm2_unseal -c "$T/rs.ctx" -p "session:$T/s.ctx" -o "$T/rs.ktpm" >/dev/null; } 2>"$T/unseal.err"; rc=$?
+tpm2_flushcontext "$T/s.ctx" 2>/dev/null; tpm2_flushcontext -t 2>/dev/null
+[ $rc = 0 ] && t_ok "the host unseals K_tpm itself (tpm2_unseal under the PCR policy)" ||
+	{ t_fail "tpm2_unseal ($rc, PCRs $(cat "$T/rs.pcrs"))"; t_diag <"$T/unseal.err"; }
+t_run 0 "python: K_tpm || S_R opens it; K_tpm alone or S_R alone does not" "$PY" - "$T/store/rt/rt-token" \
+	"$T/store/rt/$rs_name" "$T/rs.ktpm" "$SR" <<'PY'
+import cbor2, hashlib, sys
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+m = cbor2.load(open(sys.argv[1].replace("rt-token", "token.cbor"), "rb"))
+o = cbor2.load(open(sys.argv[2], "rb")); hb = o["header"]
+info = b"poc-pkcs11/v1/object" + hashlib.sha256(hb).digest() + m["token_id"] + hashlib.sha256(m["verifier_spki"]).digest()
+ktpm, sr = open(sys.argv[3], "rb").read(), bytes.fromhex(sys.argv[4])
+def opens(ikm):
+    try:
+        return AESGCM(HKDF(hashes.SHA256(), 32, None, info).derive(ikm)).decrypt(o["iv"], o["ciphertext"], hb)
+    except InvalidTag:
+        return None
+both = opens(ktpm + sr)
+print("both:", both)
+assert both is not None and both.startswith(b"remote-secret-"), "K_tpm || S_R must open it"
+assert opens(ktpm) is None, "K_tpm alone opened it"
+assert opens(sr) is None, "S_R alone opened it"
+assert opens(sr + ktpm) is None, "the shares in the other order opened it"
+print("neither share alone opens the object")
+PY
+t_has "neither share alone opens the object" "the host alone and pocd alone both fail"
+rconf "$T/r-forged.conf" "$URL" "$T/forger.pub.pem"
+t_run 1 "release with another key pinned: pocd's answer refused, nothing opened" env POC_PKCS11_CONF="$T/r-forged.conf" \
+	"$POCTOOL" release --token rt --label rs
+t_lacks "remote-secret" "no secret"
+t_has "not signed by the pinned verifier key" "the refusal names the signature"
+rconf "$T/r-down.conf" "http://127.0.0.1:$(_poc_free_port)" "$PUB"
+t_run 3 "release with pocd unreachable: an outage (exit 3)" env POC_PKCS11_CONF="$T/r-down.conf" \
+	"$POCTOOL" release --token rt --label rs
+t_lacks "remote-secret" "no secret"
 mkdir -p "$T/x"
 t_run 0 "a challenge for other-key" "$CLIENT" challenge "$URL" other-key poc-v1 "$T/x"
 t_run 1 "used for tls-server" "$CLIENT" release "$URL" tls-server "$T/x" "$T/h.cbor" "$PUB"
@@ -152,6 +287,12 @@ t_run 0 "https: a challenge with pocd's TLS key pinned" env POCD_CAFILE="$T/tls.
 t_run 3 "https: another key pinned: no connection" env POCD_CAFILE="$T/tls.crt" POCD_PIN="$pin2" \
 	"$CLIENT" challenge "https://127.0.0.1:$PORT4" other-key poc-v1 "$T/s"
 t_has "http 0" "the pin mismatch aborts before any request"
+mconf "$T/m-tls.conf" "https://127.0.0.1:$PORT4" "$PUB" "verifier_cafile = $T/tls.crt" "verifier_tls_pin = $pin"
+t_run 0 "module client over https, pocd's TLS key pinned" vrel "$T/m-tls.conf" other-key v6
+t_has "release 00112233445566778899aabbccddeeff" "S_R over https"
+mconf "$T/m-tls2.conf" "https://127.0.0.1:$PORT4" "$PUB" "verifier_cafile = $T/tls.crt" "verifier_tls_pin = $pin2"
+t_run 3 "module client over https, another TLS key pinned: no connection (an outage)" vrel "$T/m-tls2.conf" other-key v7
+t_has "outage: verifier" "the pin mismatch is not a denial"
 
 t_run 0 "gce-only: evidence" flow g gce-only
 t_run 1 "gce-only: swtpm's AK certificate names no GCE project" "$CLIENT" release "$URL" gce-only "$T/g" "$T/g.cbor" "$PUB"
@@ -161,12 +302,22 @@ t_run 0 "revoked: evidence first" flow r tls-server
 t_run 0 "revoke tls-server" owner revoke --owner-key "$T/owner.pem" --key-id tls-server
 t_run 1 "release of a revoked key" "$CLIENT" release "$URL" tls-server "$T/r" "$T/r.cbor" "$PUB"
 t_has "deny \$.enrolment.revoked" "denied naming \$.enrolment.revoked"
+t_run 0 "revoke mod-secret" owner revoke --owner-key "$T/owner.pem" --key-id mod-secret
+t_run 1 "poctool release of the object whose key pocd revoked: denied" env POC_PKCS11_CONF="$T/r.conf" \
+	"$POCTOOL" release --token rt --label rs
+t_has "\$.enrolment.revoked" "the denial names pocd's clause"
+t_lacks "remote-secret" "no secret"
+t_run 1 "module client: a revoked key" vrel "$T/m.conf" tls-server v8
+t_has "deny \$.enrolment.revoked" "the module's client names \$.enrolment.revoked"
 
 mkdir -p "$T/d"
 t_run 0 "a challenge (no database needed)" "$CLIENT" challenge "$URL" other-key poc-v1 "$T/d"
 t_run 0 "PostgreSQL stopped" runuser -u nobody -- "$PG/pg_ctl" -D "$T/pg" -m fast -w stop
 t_run 3 "release with the database down: an outage" "$CLIENT" release "$URL" other-key "$T/d" "$T/o.cbor" "$PUB"
 t_has "http 503" "503, fail closed (no share, no denial)"
+t_run 3 "module client with the database down: an outage (exit 3), not a denial" vrel "$T/m.conf" other-key v9
+t_has "HTTP 503" "503 named"
+t_lacks "deny" "never a denial"
 t_run 0 "PostgreSQL restarted" pg_start
 t_run 1 "pocd reconnects (a denial again, for the old bundle)" "$CLIENT" release "$URL" other-key "$T/d" "$T/o.cbor" "$PUB"
 

@@ -73,6 +73,26 @@ static void test_every_key(void)
 	is_str(poc_config_level_str(POC_LOG_DEBUG), "debug", "level name");
 }
 
+static void test_verifier(void)
+{
+	struct poc_config c;
+	struct poc_err e = { 0 };
+
+	ok(parse("", &c, &e) == 0 && c.verifier[0] == '\0' && c.verifier_timeout_ms == 10000 && !c.verifier_insecure_http,
+	   "no verifier by default, 10 s timeout, https only");
+	ok(parse("verifier = https://pocd.example:8443\nverifier_key = /etc/poc-pkcs11/pocd.pub\n"
+		 "verifier_tls_pin = sha256//AAAA\nverifier_cafile = /etc/ca.pem\nverifier_timeout_ms = 2500\n"
+		 "verifier_insecure_http = no\n",
+		 &c, &e) == 0 &&
+		   strcmp(c.verifier, "https://pocd.example:8443") == 0 && strcmp(c.verifier_key, "/etc/poc-pkcs11/pocd.pub") == 0 &&
+		   strcmp(c.verifier_tls_pin, "sha256//AAAA") == 0 && strcmp(c.verifier_cafile, "/etc/ca.pem") == 0 &&
+		   c.verifier_timeout_ms == 2500 && !c.verifier_insecure_http,
+	   "every verifier key: %s", e.msg);
+	ok(parse("verifier = http://127.0.0.1:8080\nverifier_insecure_http = yes\n", &c, &e) == 0 &&
+		   c.verifier_insecure_http == 1,
+	   "http with verifier_insecure_http = yes");
+}
+
 static const struct {
 	const char *text, *want; /* want: a substring of the error */
 } bad_cases[] = {
@@ -95,6 +115,13 @@ static const struct {
 	{ "= value\n", "line 1: key \"\" is unknown" },
 	{ "Store = /a\n", "line 1: key \"Store\" is unknown" },
 	{ "a_very_long_key_name_that_goes_on_and_on = 1\n", "line 1: key \"a_very_long_key_" },
+	{ "verifier = ftp://pocd\n", "line 1: key \"verifier\"" },
+	{ "verifier = pocd.example:8443\n", "line 1: key \"verifier\"" },
+	{ "verifier_tls_pin = 0123abcd\n", "line 1: key \"verifier_tls_pin\"" },
+	{ "verifier_timeout_ms = 0\n", "line 1: key \"verifier_timeout_ms\"" },
+	{ "verifier_timeout_ms = 4294967296\n", "line 1: key \"verifier_timeout_ms\"" },
+	{ "verifier_insecure_http = true\n", "line 1: key \"verifier_insecure_http\"" },
+	{ "verifier = https://a\nverifier = https://b\n", "line 2: key \"verifier\" is set twice" },
 };
 
 static void test_errors(void)
@@ -173,6 +200,7 @@ int main(void)
 {
 	test_defaults();
 	test_every_key();
+	test_verifier();
 	test_errors();
 	test_load();
 	return poc_test_done();
