@@ -62,11 +62,12 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/forger.p
 openssl pkey -in "$T/forger.pem" -pubout -out "$T/forger.pub.pem" 2>/dev/null
 PORT=$(_poc_free_port)
 PORT2=$((PORT + 1))
+DEADPORT=$(_poc_free_port) # nothing listens: libpq's multi-host list skips it, as after a failover
 conf() { # conf FILE PORT TTL [RATE_IP RATE_KEY]
 	cat >"$1" <<CONF
 listen = 127.0.0.1
 port = $2
-database = host=127.0.0.1 port=$PGPORT dbname=pocd user=pocd
+database = host=127.0.0.1,127.0.0.1 port=$DEADPORT,$PGPORT dbname=pocd user=pocd target_session_attrs=read-write
 admin_database = host=127.0.0.1 port=$PGPORT dbname=pocd user=pocd_owner
 app_role = pocd
 pkcs11_module = $SOFTHSM
