@@ -120,10 +120,10 @@ collect_remote() {
 	"$CLIENT" credential "${5:-$URL}" "$4" "$T/$run" "$T/$tpm.ek.pub" "$T/$tpm.ak.pub" "$T/$run.cred" >/dev/null || return 1
 	activate "$tpm" "$T/$run.cred" "$T/$run.secret"
 }
-# flow NAME KEY_ID: a challenge into $T/NAME/, evidence collected for its B into $T/NAME.cbor.
+# flow NAME KEY_ID [URL]: a challenge (and the credential) from URL into $T/NAME/, evidence collected for its B into $T/NAME.cbor.
 flow() {
 	mkdir -p "$T/$1"
 	B=$("$CLIENT" challenge "${3:-$URL}" "$2" poc-v1 "$T/$1" | tail -1) || return 1
 	echo "$B" >"$T/$1.B"
-	collect_remote one "$1" "$B" "$2" && pack "$1" "$T/$1.cbor" "$1" one "$B"
+	collect_remote one "$1" "$B" "$2" "${3:-$URL}" && pack "$1" "$T/$1.cbor" "$1" one "$B"
 }

@@ -9,6 +9,8 @@
 PGAF_BIN=${PGAF_BIN:-/usr/lib/postgresql/15/bin}
 PGAF_USER=${PGAF_USER:-$([ "$(id -u)" = 0 ] && echo nobody || id -un)}
 PGAF_PIDS=()
+PGAF_DIR=
+PGAF_PORTS=()
 
 pgaf() { # pg_autoctl as PGAF_USER with its config, data and sockets under PGAF_DIR
 	local env=(env PATH="$PGAF_BIN:$PATH" HOME="$PGAF_DIR" XDG_CONFIG_HOME="$PGAF_DIR/cfg"
@@ -65,7 +67,7 @@ pgaf_psql() { # pgaf_psql PORT SQL: one value
 }
 
 pgaf_primary_port() {
-	for p in "${PGAF_PORTS[@]}"; do
+	for p in "${PGAF_PORTS[@]:-}"; do
 		[ "$(pgaf_psql "$p" 'SELECT pg_is_in_recovery()')" = f ] &&
 			{ echo "$p"; return 0; }
 	done
@@ -74,13 +76,16 @@ pgaf_primary_port() {
 
 pgaf_stop() {
 	local d
+	[ -n "$PGAF_DIR" ] || return 0
 	for d in n2 n1 mon; do # pg_autoctl stop signals the node's own supervisor (runuser does not relay)
 		[ -d "$PGAF_DIR/$d" ] && pgaf stop --pgdata "$PGAF_DIR/$d" >/dev/null 2>&1
 	done
-	for pid in "${PGAF_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+	for pid in "${PGAF_PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null; done
 	for d in n1 n2 mon; do # anything pg_autoctl left running
 		[ -d "$PGAF_DIR/$d" ] || continue
 		[ -f "$PGAF_DIR/$d/postmaster.pid" ] && runuser -u "$PGAF_USER" -- "$PGAF_BIN/pg_ctl" -D "$PGAF_DIR/$d" -m immediate stop >/dev/null 2>&1
 	done
 	PGAF_PIDS=()
+PGAF_DIR=
+PGAF_PORTS=()
 }
