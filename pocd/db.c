@@ -3,7 +3,9 @@
  * PostgreSQL through libpq: a small pool of connections (one per serving thread at most),
  * K_kid, enrolments and consumed ids. A connection that failed is dropped and reopened on
  * the next request, so a database restart heals; while it is down every call fails with
- * POC_ERR_UNREACHABLE, which pocd answers 503 (never a denial).
+ * POC_ERR_UNREACHABLE, which pocd answers 503 (never a denial). database may be a multi-host
+ * conninfo with target_session_attrs=read-write: libpq then connects to whichever host is the
+ * primary, so after a failover the reopened connection finds the promoted standby.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +63,7 @@ PGconn *pocd_db_get(struct poc_err *e, struct pocd_db *d)
 	if (PQstatus(c) != CONNECTION_OK) {
 		poc_err_set(e, POC_ERR_UNREACHABLE, "database: %s", PQerrorMessage(c));
 		PQfinish(c);
+		pocd_db_failed(d, 1);
 		return NULL;
 	}
 	return c;
@@ -71,6 +74,8 @@ void pocd_db_put(struct pocd_db *d, PGconn *c)
 	if (c == NULL)
 		return;
 	if (PQstatus(c) != CONNECTION_OK || PQtransactionStatus(c) != PQTRANS_IDLE) {
+		if (PQstatus(c) != CONNECTION_OK)
+			pocd_db_failed(d, 1);
 		PQfinish(c);
 		return;
 	}
@@ -83,14 +88,58 @@ void pocd_db_put(struct pocd_db *d, PGconn *c)
 	PQfinish(c);
 }
 
+int pocd_db_failover(PGconn *c, const PGresult *r)
+{
+	const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	if (c == NULL || PQstatus(c) != CONNECTION_OK)
+		return 1;
+	if (st == NULL)
+		return r == NULL; /* no result at all: the server went away mid-query */
+	return strncmp(st, "08", 2) == 0 || strcmp(st, "57P01") == 0 || strcmp(st, "57P02") == 0 ||
+	       strcmp(st, "57P03") == 0 || strcmp(st, "25006") == 0;
+}
+
+void pocd_db_failed(struct pocd_db *d, int failover)
+{
+	PGconn *old[POCD_POOL_MAX];
+	int n = 0;
+
+	pthread_mutex_lock(&d->lock);
+	d->errors++;
+	if (failover) {
+		n = d->nfree;
+		memcpy(old, d->free, (size_t)n * sizeof(old[0]));
+		d->nfree = 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	for (int i = 0; i < n; i++)
+		PQfinish(old[i]);
+}
+
+void pocd_db_retried(struct pocd_db *d)
+{
+	pthread_mutex_lock(&d->lock);
+	d->retries++;
+	pthread_mutex_unlock(&d->lock);
+}
+
+void pocd_db_stats(struct pocd_db *d, unsigned long *errors, unsigned long *retries)
+{
+	pthread_mutex_lock(&d->lock);
+	*errors = d->errors;
+	*retries = d->retries;
+	pthread_mutex_unlock(&d->lock);
+}
+
 PGresult *pocd_db_q(struct poc_err *e, PGconn *c, const char *sql, int n, const char *const *v, const int *len,
 		    const int *fmt, ExecStatusType want)
 {
 	PGresult *r = PQexecParams(c, sql, n, NULL, v, len, fmt, 0);
 
 	if (PQresultStatus(r) != want) {
-		/* A broken connection is an outage; anything else is the query's own failure. */
-		poc_err_set(e, PQstatus(c) != CONNECTION_OK ? POC_ERR_UNREACHABLE : POC_ERR_DEVICE, "database: %s",
+		/* The primary gone or changed is an outage; anything else is the query's own failure. */
+		poc_err_set(e, pocd_db_failover(c, r) ? POC_ERR_UNREACHABLE : POC_ERR_DEVICE, "database: %s",
 			    PQerrorMessage(c));
 		PQclear(r);
 		return NULL;
@@ -237,4 +286,19 @@ int pocd_db_prune(struct poc_err *e, struct pocd_db *d, int64_t now)
 		return -1;
 	PQclear(r);
 	return 0;
+}
+
+int pocd_db_writable(struct pocd_db *d)
+{
+	struct poc_err e = { 0 };
+	PGconn *c = pocd_db_get(&e, d);
+	PGresult *r = NULL;
+	int ok = 0;
+
+	if (c != NULL && (r = pocd_db_q(&e, c, "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only')::bool",
+					0, NULL, NULL, NULL, PGRES_TUPLES_OK)) != NULL)
+		ok = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "f") == 0;
+	PQclear(r);
+	pocd_db_put(d, c);
+	return ok;
 }

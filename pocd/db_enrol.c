@@ -93,19 +93,21 @@ int pocd_db_list(struct poc_err *e, struct pocd_db *d, char **text)
 	*text = NULL;
 	if (c == NULL ||
 	    (r = pocd_db_q(e, c, "SELECT key_id, CASE WHEN revoked THEN 'revoked' ELSE 'enrolled' END, "
-				 "to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM pocd_enrolment "
+				 "to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+				 "coalesce('last-seen=' || to_char(to_timestamp(last_seen) AT TIME ZONE 'UTC', "
+				 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'last-seen=never') FROM pocd_enrolment "
 				 "ORDER BY key_id", 0, NULL, NULL, NULL, PGRES_TUPLES_OK)) == NULL)
 		goto done;
 	for (int i = 0; i < PQntuples(r); i++)
-		cap += strlen(PQgetvalue(r, i, 0)) + 48;
+		cap += strlen(PQgetvalue(r, i, 0)) + 80;
 	if ((*text = malloc(cap)) == NULL) {
 		poc_err_set(e, POC_ERR_NOMEM, "list");
 		goto done;
 	}
 	(*text)[0] = '\0';
 	for (int i = 0; i < PQntuples(r); i++)
-		n += (size_t)snprintf(*text + n, cap - n, "%s %s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
-				      PQgetvalue(r, i, 2));
+		n += (size_t)snprintf(*text + n, cap - n, "%s %s %s %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+				      PQgetvalue(r, i, 2), PQgetvalue(r, i, 3));
 	rv = 0;
 done:
 	PQclear(r);

@@ -3,10 +3,12 @@
  * The release transaction and the audit append: consume the challenge, chain the audit row,
  * read the share, all or nothing. The chain is per replica (pocd.conf replica): an advisory
  * lock on the replica's name orders this replica's appends, so two threads never fork it.
+ * Both transactions are retried after a failover (retry(), below), and only then.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db_int.h"
 
@@ -91,11 +93,17 @@ static int consume(struct poc_err *e, PGconn *c, const uint8_t *chal, int64_t ex
 	return rv;
 }
 
-static int read_share(struct poc_err *e, PGconn *c, const char *key_id, uint8_t **wrapped, size_t *wrapped_len)
+/* The share, and the key's last_seen set to this release's time (a dead client shows in owner list). */
+static int read_share(struct poc_err *e, PGconn *c, const char *key_id, int64_t at, uint8_t **wrapped,
+		      size_t *wrapped_len)
 {
-	const char *v[1] = { key_id };
-	PGresult *r = pocd_db_q(e, c, "SELECT share_wrapped FROM pocd_enrolment WHERE key_id = $1 AND NOT revoked", 1, v,
-				NULL, NULL, PGRES_TUPLES_OK);
+	char ats[24];
+	const char *v[2] = { key_id, ats };
+	PGresult *r;
+
+	snprintf(ats, sizeof(ats), "%lld", (long long)at);
+	r = pocd_db_q(e, c, "UPDATE pocd_enrolment SET last_seen = $2 WHERE key_id = $1 AND NOT revoked "
+			    "RETURNING share_wrapped", 2, v, NULL, NULL, PGRES_TUPLES_OK);
 	int rv = -1;
 
 	if (r == NULL)
@@ -110,29 +118,28 @@ static int read_share(struct poc_err *e, PGconn *c, const char *key_id, uint8_t 
 	return rv;
 }
 
-enum pocd_tx pocd_db_release(struct poc_err *e, struct pocd_db *d, const char *replica, const uint8_t *chal,
-			     int64_t chal_exp, const struct pocd_audit_row *row, uint8_t **wrapped, size_t *wrapped_len,
-			     int64_t *seq)
+/* One attempt; *committing set once COMMIT was sent (its outcome is then unknown on failure). */
+static enum pocd_tx release_once(struct poc_err *e, PGconn *c, const char *replica, const uint8_t *chal,
+				 int64_t chal_exp, const struct pocd_audit_row *row, uint8_t **wrapped,
+				 size_t *wrapped_len, int64_t *seq, int *committing)
 {
-	PGconn *c = pocd_db_get(e, d);
 	enum pocd_tx rv = POCD_TX_ERROR;
 	int used;
 
-	*wrapped = NULL;
-	*wrapped_len = 0;
-	if (c == NULL || exec0(e, c, "BEGIN") < 0)
-		goto done;
+	if (exec0(e, c, "BEGIN") < 0)
+		return POCD_TX_ERROR;
 	if (lock_replica(e, c, replica) < 0 || (used = consume(e, c, chal, chal_exp)) < 0)
 		goto rollback;
 	if (used == 1) {
 		rv = POCD_TX_REPLAY;
 		goto rollback;
 	}
-	if (append(e, c, replica, row, seq) < 0 || read_share(e, c, row->key_id, wrapped, wrapped_len) < 0 ||
-	    exec0(e, c, "COMMIT") < 0)
+	if (append(e, c, replica, row, seq) < 0 || read_share(e, c, row->key_id, row->at, wrapped, wrapped_len) < 0)
 		goto rollback;
-	rv = POCD_TX_DONE;
-	goto done;
+	*committing = 1;
+	if (exec0(e, c, "COMMIT") < 0)
+		goto rollback;
+	return POCD_TX_DONE;
 rollback:
 	free(*wrapped);
 	*wrapped = NULL;
@@ -141,27 +148,103 @@ rollback:
 
 		(void)exec0(&ignored, c, "ROLLBACK");
 	}
-done:
-	pocd_db_put(d, c);
 	return rv;
+}
+
+/*
+ * A transaction that failed because the primary went away or changed (pocd_db_failover), before
+ * its COMMIT was sent, is retried on a fresh connection (libpq finds the new primary) up to
+ * POCD_DB_TRIES times, 250 ms apart at first; nothing else is retried. A COMMIT whose
+ * connection broke is never retried: it may have committed (the challenge is then consumed and
+ * the client asks for a new one), so the caller answers 503 and never releases.
+ */
+static enum pocd_tx retry(struct poc_err *e, struct pocd_db *d, int (*once)(struct poc_err *, PGconn *, void *, int *),
+			  void *arg)
+{
+	enum pocd_tx rv = POCD_TX_ERROR;
+
+	for (int t = 0; t < POCD_DB_TRIES; t++) {
+		PGconn *c;
+		int failover = 0, committing = 0;
+
+		if (t > 0) {
+			struct timespec ts = { .tv_sec = 0, .tv_nsec = 250000000L * t };
+
+			pocd_db_retried(d);
+			poc_err_clear(e);
+			nanosleep(&ts, NULL);
+		}
+		if ((c = pocd_db_get(e, d)) == NULL)
+			continue; /* no primary reachable yet */
+		rv = (enum pocd_tx)once(e, c, arg, &committing);
+		if (rv == POCD_TX_ERROR) {
+			failover = e->code == POC_ERR_UNREACHABLE;
+			pocd_db_failed(d, failover);
+		}
+		pocd_db_put(d, c);
+		if (rv != POCD_TX_ERROR || !failover || committing)
+			break;
+	}
+	return rv;
+}
+
+struct release_args {
+	const char *replica;
+	const uint8_t *chal;
+	int64_t chal_exp;
+	const struct pocd_audit_row *row;
+	uint8_t **wrapped;
+	size_t *wrapped_len;
+	int64_t *seq;
+};
+
+static int release_cb(struct poc_err *e, PGconn *c, void *arg, int *committing)
+{
+	struct release_args *a = arg;
+
+	return (int)release_once(e, c, a->replica, a->chal, a->chal_exp, a->row, a->wrapped, a->wrapped_len, a->seq,
+				 committing);
+}
+
+enum pocd_tx pocd_db_release(struct poc_err *e, struct pocd_db *d, const char *replica, const uint8_t *chal,
+			     int64_t chal_exp, const struct pocd_audit_row *row, uint8_t **wrapped, size_t *wrapped_len,
+			     int64_t *seq)
+{
+	struct release_args a = { replica, chal, chal_exp, row, wrapped, wrapped_len, seq };
+
+	*wrapped = NULL;
+	*wrapped_len = 0;
+	return retry(e, d, release_cb, &a);
+}
+
+struct audit_args {
+	const char *replica;
+	const struct pocd_audit_row *row;
+	int64_t *seq;
+};
+
+static int audit_cb(struct poc_err *e, PGconn *c, void *arg, int *committing)
+{
+	struct audit_args *a = arg;
+	struct poc_err ignored = { 0 };
+
+	if (exec0(e, c, "BEGIN") < 0)
+		return -1;
+	if (lock_replica(e, c, a->replica) < 0 || append(e, c, a->replica, a->row, a->seq) < 0)
+		goto rollback;
+	*committing = 1;
+	if (exec0(e, c, "COMMIT") < 0)
+		goto rollback;
+	return 0;
+rollback:
+	(void)exec0(&ignored, c, "ROLLBACK");
+	return -1;
 }
 
 int pocd_db_audit(struct poc_err *e, struct pocd_db *d, const char *replica, const struct pocd_audit_row *row,
 		  int64_t *seq)
 {
-	PGconn *c = pocd_db_get(e, d);
-	int rv = -1;
+	struct audit_args a = { replica, row, seq };
 
-	if (c == NULL || exec0(e, c, "BEGIN") < 0)
-		goto done;
-	if (lock_replica(e, c, replica) < 0 || append(e, c, replica, row, seq) < 0 || exec0(e, c, "COMMIT") < 0) {
-		struct poc_err ignored = { 0 };
-
-		(void)exec0(&ignored, c, "ROLLBACK");
-		goto done;
-	}
-	rv = 0;
-done:
-	pocd_db_put(d, c);
-	return rv;
+	return retry(e, d, audit_cb, &a) == POCD_TX_DONE ? 0 : -1;
 }

@@ -3,7 +3,7 @@
  * pocd serve: libmicrohttpd with a thread pool, a per-connection idle timeout, a deadline for
  * the body, a cap on connections per source address (slowloris) and a body cap;
  * the routes POST /v1/challenge, /v1/credential, /v1/release and /v1/owner; a rate limit per
- * source address before anything is parsed. HTTPS through libmicrohttpd's GnuTLS when
+ * source address before anything is parsed; GET /healthz, /readyz and /metrics (health.c) before it. HTTPS through libmicrohttpd's GnuTLS when
  * tls_cert and tls_key are set (a single node), else plain HTTP for a TLS terminator in front.
  */
 #include <arpa/inet.h>
@@ -58,9 +58,15 @@ static enum MHD_Result reply(struct MHD_Connection *c, struct pocd_response *r)
 static void route(struct pocd *p, const char *url, const char *method, struct upload *u, const char *client,
 		  struct pocd_response *r)
 {
-	int post = strcmp(method, "POST") == 0;
+	int post = strcmp(method, "POST") == 0, get = strcmp(method, "GET") == 0;
 
-	if (u->too_big)
+	if (get && strcmp(url, "/healthz") == 0)
+		pocd_healthz(p, r);
+	else if (get && strcmp(url, "/readyz") == 0)
+		pocd_readyz(p, r);
+	else if (get && strcmp(url, "/metrics") == 0)
+		pocd_metrics_get(p, r);
+	else if (u->too_big)
 		pocd_text(r, 413, "a body over %zu bytes", p->conf.body_max);
 	else if (!pocd_rate_take(p->rate_ip, client, pocd_now()))
 		pocd_text(r, 429, "too many requests from %s this minute", client);
@@ -115,7 +121,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return MHD_YES;
 	}
 	client_of(c, client, sizeof(client));
-	route(p, url, method, u, client, &r);
+	{
+		int64_t t0 = pocd_now_ms();
+
+		route(p, url, method, u, client, &r);
+		pocd_metrics_request(p->metrics, url, r.status, (double)(pocd_now_ms() - t0));
+	}
 	return reply(c, &r);
 }
 

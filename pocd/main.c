@@ -142,7 +142,8 @@ int pocd_open(struct pocd *p, const char *conf_path)
 	pthread_rwlock_init(&p->kids_lock, NULL);
 	p->rate_ip = pocd_rate_new(p->conf.rate_ip);
 	p->rate_key = pocd_rate_new(p->conf.rate_key);
-	return p->rate_ip && p->rate_key ? 0 : -1;
+	p->metrics = pocd_metrics_new();
+	return p->rate_ip && p->rate_key && p->metrics ? 0 : -1;
 }
 
 void pocd_close(struct pocd *p)
@@ -154,6 +155,7 @@ void pocd_close(struct pocd *p)
 	EVP_PKEY_free(p->owner);
 	pocd_rate_free(p->rate_ip);
 	pocd_rate_free(p->rate_key);
+	pocd_metrics_free(p->metrics);
 	OPENSSL_cleanse(p, sizeof(*p));
 }
 

@@ -100,6 +100,10 @@ int pocd_db_list(struct poc_err *e, struct pocd_db *d, char **text);
 /* Consumes an owner request's digest once (expiry exp): 0 fresh, 1 replay, -1 error. */
 int pocd_db_consume(struct poc_err *e, struct pocd_db *d, const uint8_t *id, size_t id_len, int64_t exp);
 int pocd_db_prune(struct poc_err *e, struct pocd_db *d, int64_t now);
+/* Failed queries and retried transactions so far (for /metrics). */
+void pocd_db_stats(struct pocd_db *d, unsigned long *errors, unsigned long *retries);
+/* 1 when the database accepts writes (a primary: not in recovery, not read-only), 0 if not. */
+int pocd_db_writable(struct pocd_db *d);
 
 struct pocd_audit_row {
 	int64_t at;
@@ -150,7 +154,19 @@ struct pocd {
 	EVP_PKEY *owner;       /* the pinned owner public key */
 	uint8_t credential_key[32];
 	struct pocd_rate *rate_ip, *rate_key;
+	struct pocd_metrics *metrics;
 };
+
+/* ---- metrics (metrics.c): counters for GET /metrics ---- */
+struct pocd_metrics;
+struct pocd_metrics *pocd_metrics_new(void);
+void pocd_metrics_free(struct pocd_metrics *m);
+/* One answered request: its URL, status and time in milliseconds. */
+void pocd_metrics_request(struct pocd_metrics *m, const char *url, unsigned status, double ms);
+/* One release decision: clause NULL for a release, else the denial's clause. */
+void pocd_metrics_decision(struct pocd_metrics *m, const char *clause);
+/* The Prometheus text (malloc'd; NULL when out of memory). */
+char *pocd_metrics_text(struct pocd_metrics *m, struct pocd_db *db, const char *replica, size_t *len);
 
 struct pocd_response {
 	unsigned status;
@@ -164,6 +180,10 @@ void pocd_challenge(struct pocd *p, const uint8_t *body, size_t len, const char 
 void pocd_credential(struct pocd *p, const uint8_t *body, size_t len, const char *client, struct pocd_response *r);
 void pocd_release(struct pocd *p, const uint8_t *body, size_t len, const char *client, struct pocd_response *r);
 void pocd_owner(struct pocd *p, const uint8_t *body, size_t len, const char *client, struct pocd_response *r);
+/* GET /healthz, /readyz, /metrics (health.c). */
+void pocd_healthz(struct pocd *p, struct pocd_response *r);
+void pocd_readyz(struct pocd *p, struct pocd_response *r);
+void pocd_metrics_get(struct pocd *p, struct pocd_response *r);
 /* Serves until SIGINT/SIGTERM. 0 or -1. */
 int pocd_serve(struct pocd *p);
 /* Loads the signing key, owner key, KEK, database and K_kids for serving. 0 or -1 (printed). */

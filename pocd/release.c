@@ -63,6 +63,7 @@ static void answer(struct pocd *p, struct pocd_rq *q, unsigned status, const cha
 	}
 	r->status = status;
 	r->type = "application/cbor";
+	pocd_metrics_decision(p->metrics, share ? NULL : clause);
 }
 
 void pocd_deny(struct pocd *p, struct pocd_rq *q, unsigned status, const struct poc_appraisal *a, int audit,

@@ -27,6 +27,8 @@ static const char *const MIGRATIONS[] = {
 	"  PRIMARY KEY (replica, seq));"
 	"CREATE TABLE pocd_audit_checkpoint (replica text NOT NULL, seq bigint NOT NULL, hash bytea NOT NULL,"
 	"  at bigint NOT NULL, sig bytea NOT NULL, PRIMARY KEY (replica, seq));",
+	/* 2: the time of each key's last release (pocd-at-scale: a dead client shows in owner list) */
+	"ALTER TABLE pocd_enrolment ADD COLUMN last_seen bigint;",
 };
 
 /* The grants to pocd's role (%s three times: the quoted role). */

@@ -9,6 +9,7 @@ PKGS=(
 	softhsm2 libtpm2-pkcs11-1 libtpm2-pkcs11-tools tpm2-abrmd libtss2-tcti-tabrmd0 dbus curl xxd
 	python3 python3-cbor2 python3-cryptography
 	postgresql-15 libmicrohttpd-dev libpq-dev libcurl4-openssl-dev util-linux
+	postgresql-15-auto-failover pg-auto-failover-cli haproxy
 )
 missing=()
 for p in "${PKGS[@]}"; do

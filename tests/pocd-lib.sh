@@ -62,11 +62,12 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/forger.p
 openssl pkey -in "$T/forger.pem" -pubout -out "$T/forger.pub.pem" 2>/dev/null
 PORT=$(_poc_free_port)
 PORT2=$((PORT + 1))
+DEADPORT=$(_poc_free_port) # nothing listens: libpq's multi-host list skips it, as after a failover
 conf() { # conf FILE PORT TTL [RATE_IP RATE_KEY]
 	cat >"$1" <<CONF
 listen = 127.0.0.1
 port = $2
-database = host=127.0.0.1 port=$PGPORT dbname=pocd user=pocd
+database = host=127.0.0.1,127.0.0.1 port=$DEADPORT,$PGPORT dbname=pocd user=pocd target_session_attrs=read-write
 admin_database = host=127.0.0.1 port=$PGPORT dbname=pocd user=pocd_owner
 app_role = pocd
 pkcs11_module = $SOFTHSM
@@ -120,10 +121,10 @@ collect_remote() {
 	"$CLIENT" credential "${5:-$URL}" "$4" "$T/$run" "$T/$tpm.ek.pub" "$T/$tpm.ak.pub" "$T/$run.cred" >/dev/null || return 1
 	activate "$tpm" "$T/$run.cred" "$T/$run.secret"
 }
-# flow NAME KEY_ID: a challenge into $T/NAME/, evidence collected for its B into $T/NAME.cbor.
+# flow NAME KEY_ID [URL]: a challenge (and the credential) from URL into $T/NAME/, evidence collected for its B into $T/NAME.cbor.
 flow() {
 	mkdir -p "$T/$1"
 	B=$("$CLIENT" challenge "${3:-$URL}" "$2" poc-v1 "$T/$1" | tail -1) || return 1
 	echo "$B" >"$T/$1.B"
-	collect_remote one "$1" "$B" "$2" && pack "$1" "$T/$1.cbor" "$1" one "$B"
+	collect_remote one "$1" "$B" "$2" "${3:-$URL}" && pack "$1" "$T/$1.cbor" "$1" one "$B"
 }

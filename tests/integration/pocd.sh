@@ -312,14 +312,55 @@ t_has "deny \$.enrolment.revoked" "the module's client names \$.enrolment.revoke
 
 mkdir -p "$T/d"
 t_run 0 "a challenge (no database needed)" "$CLIENT" challenge "$URL" other-key poc-v1 "$T/d"
+get() { curl -s -o "$T/get.out" -w '%{http_code}' "$URL$1"; }
+[ "$(get /healthz)" = 200 ] && t_ok "/healthz: 200" || t_fail "/healthz: $(cat "$T/get.out")"
+[ "$(get /readyz)" = 200 ] && t_ok "/readyz: 200 (a writable primary, keys loaded)" || t_fail "/readyz: $(cat "$T/get.out")"
 t_run 0 "PostgreSQL stopped" runuser -u nobody -- "$PG/pg_ctl" -D "$T/pg" -m fast -w stop
 t_run 3 "release with the database down: an outage" "$CLIENT" release "$URL" other-key "$T/d" "$T/o.cbor" "$PUB"
 t_has "http 503" "503, fail closed (no share, no denial)"
 t_run 3 "module client with the database down: an outage (exit 3), not a denial" vrel "$T/m.conf" other-key v9
 t_has "HTTP 503" "503 named"
 t_lacks "deny" "never a denial"
+[ "$(get /readyz)" = 503 ] && t_ok "/readyz with the database down: 503" || t_fail "/readyz down: $(cat "$T/get.out")"
+[ "$(get /healthz)" = 200 ] && t_ok "/healthz with the database down: still 200 (the process serves)" || t_fail "/healthz down"
 t_run 0 "PostgreSQL restarted" pg_start
 t_run 1 "pocd reconnects (a denial again, for the old bundle)" "$CLIENT" release "$URL" other-key "$T/d" "$T/o.cbor" "$PUB"
+[ "$(get /readyz)" = 200 ] && t_ok "/readyz after the restart: 200" || t_fail "/readyz after restart: $(cat "$T/get.out")"
+
+# A demoted primary (read-only: SQLSTATE 25006 on the INSERT, and target_session_attrs=read-write
+# refuses new connections): 503 after the bounded retries, never a denial nor a release.
+t_run 0 "a read-only server (as a demoted primary)" psql_as pgsuper -c \
+	"ALTER SYSTEM SET default_transaction_read_only = on" -c "SELECT pg_reload_conf()"
+sleep 1
+t_run 0 "a fresh challenge and evidence" flow ro other-key
+t_run 3 "release against a read-only server: an outage" "$CLIENT" release "$URL" other-key "$T/ro" "$T/ro.cbor" "$PUB"
+t_has "http 503" "503 (fail closed)"
+[ "$(get /readyz)" = 503 ] && t_ok "/readyz read-only: 503 (haproxy takes the replica out)" || t_fail "/readyz ro: $(cat "$T/get.out")"
+t_run 0 "the server writable again" psql_as pgsuper -c "ALTER SYSTEM RESET default_transaction_read_only" \
+	-c "SELECT pg_reload_conf()"
+sleep 1
+t_run 0 "the same challenge, now released (the failed attempt consumed nothing)" "$CLIENT" release "$URL" other-key \
+	"$T/ro" "$T/ro.cbor" "$PUB"
+t_has "release 00112233445566778899aabbccddeeff" "S_R released after the primary came back"
+t_run 0 "list after releases" owner list --owner-key "$T/owner.pem"
+printf '%s\n' "$T_OUT" | grep -q "^other-key enrolled .* last-seen=20" && t_ok "list: other-key's last release time" ||
+	t_fail "list lacks other-key's last-seen"
+printf '%s\n' "$T_OUT" | grep -q "^gce-only enrolled .* last-seen=never" && t_ok "list: gce-only never seen" ||
+	t_fail "list lacks gce-only last-seen=never"
+[ "$(get /metrics)" = 200 ] && t_ok "/metrics: 200" || t_fail "/metrics"
+m=$(cat "$T/get.out")
+printf '%s\n' "$m" | grep -q '^pocd_decisions_total{decision="deny",clause="\$.challenge.replay"} [1-9]' &&
+	t_ok "metrics: replay denials by clause" || t_fail "metrics: no replay clause"
+printf '%s\n' "$m" | grep -q '^pocd_decisions_total{decision="release",clause=""} [1-9]' &&
+	t_ok "metrics: releases" || t_fail "metrics: no releases"
+printf '%s\n' "$m" | grep -q '^pocd_requests_total{replica="replica-a",route="release",status="503"} [1-9]' &&
+	t_ok "metrics: 503s by route" || t_fail "metrics: no 503 count"
+printf '%s\n' "$m" | grep -q '^pocd_database_errors_total [1-9]' && t_ok "metrics: database errors counted" ||
+	t_fail "metrics: no database errors"
+printf '%s\n' "$m" | grep -q '^pocd_database_retries_total [1-9]' && t_ok "metrics: failover retries counted" ||
+	t_fail "metrics: no retries"
+printf '%s\n' "$m" | grep -q '^pocd_request_duration_seconds_bucket{route="release",le="+Inf"} [1-9]' &&
+	t_ok "metrics: latency histogram" || t_fail "metrics: no histogram"
 
 # Four releases at once (the thread pool, the shared policy, the chain's per-replica lock).
 for i in 1 2 3 4; do flow "c$i" other-key >/dev/null 2>&1 || t_fail "concurrent run $i: evidence"; done
